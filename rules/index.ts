@@ -1,0 +1,4 @@
+import type { AnyRule } from "../src/lint/api.js";
+
+/** Every rule, in the order `asyncpat rules` lists them. Rule files are added here as they land. */
+export const allRules: readonly AnyRule[] = [];

@@ -1,0 +1,112 @@
+import { readFile } from "node:fs/promises";
+import path from "node:path";
+import { applySuppressions } from "./suppressions.js";
+import type {
+  BackendRunOptions,
+  ConfiguredRule,
+  FileResult,
+  InternalError,
+  LanguageBackend,
+  LintMessage,
+  LintReport,
+  LintStats,
+} from "./types.js";
+import { typescriptBackend } from "./typescript/backend.js";
+
+/** Files larger than this are skipped with a warning: generated bundles, not code people wrote. */
+export const MAX_FILE_BYTES = 4 * 1024 * 1024;
+
+export interface EngineOptions extends BackendRunOptions {
+  files: readonly string[];
+  rules: readonly ConfiguredRule[];
+  /** Every rule id the tool knows, enabled or not, so suppressions of disabled rules are not "unknown". */
+  knownRuleIds: ReadonlySet<string>;
+}
+
+const rustExtensions = [".rs"];
+
+async function loadBackend(extension: string): Promise<LanguageBackend | undefined> {
+  if (typescriptBackend.extensions.includes(extension)) return typescriptBackend;
+  if (rustExtensions.includes(extension)) return (await import("./rust/backend.js")).rustBackend;
+  return undefined;
+}
+
+export function lintableExtensions(): string[] {
+  return [...typescriptBackend.extensions, ...rustExtensions];
+}
+
+function isBinary(buffer: Buffer): boolean {
+  const length = Math.min(buffer.length, 8000);
+  for (let index = 0; index < length; index++) if (buffer[index] === 0) return true;
+  return false;
+}
+
+function summarize(filePath: string, messages: LintMessage[], source?: string): FileResult {
+  messages.sort((a, b) => a.line - b.line || a.column - b.column || (a.ruleId ?? "").localeCompare(b.ruleId ?? ""));
+  let errorCount = 0;
+  let warningCount = 0;
+  for (const message of messages) {
+    if (message.severity === 2) errorCount++;
+    else warningCount++;
+  }
+  return { filePath, messages, errorCount, warningCount, source };
+}
+
+/**
+ * Lints the given files with the given rules. Language-neutral: each file goes to the backend for
+ * its extension; suppressions are applied here, the same way for every language.
+ */
+export async function lintFiles(options: EngineOptions): Promise<LintReport> {
+  const stats: LintStats = { files: 0, lines: 0, parseMs: 0, rulesMs: 0, typeCheckerMs: 0, byLanguage: {} };
+  const results: FileResult[] = [];
+  const internalErrors: InternalError[] = [];
+  const groups = new Map<LanguageBackend, { path: string; text: string }[]>();
+
+  for (const filePath of options.files) {
+    const backend = await loadBackend(path.extname(filePath));
+    if (!backend) continue;
+    const buffer = await readFile(filePath);
+    if (isBinary(buffer)) continue;
+    if (buffer.length > MAX_FILE_BYTES) {
+      results.push(
+        summarize(filePath, [
+          {
+            ruleId: null,
+            severity: 1,
+            message: `File skipped: ${(buffer.length / 1024 / 1024).toFixed(1)} MB is over the ${MAX_FILE_BYTES / 1024 / 1024} MB limit for hand-written code; add it to "ignore" in the config if it is generated.`,
+            line: 1,
+            column: 1,
+            endLine: 1,
+            endColumn: 1,
+          },
+        ]),
+      );
+      continue;
+    }
+    const list = groups.get(backend) ?? [];
+    list.push({ path: filePath, text: buffer.toString("utf8") });
+    groups.set(backend, list);
+  }
+
+  const enabledRuleIds = new Set(options.rules.map((configured) => configured.rule.id));
+  for (const [backend, files] of groups) {
+    const started = performance.now();
+    const outcome = await backend.lint(files, options.rules, options);
+    const elapsed = performance.now() - started;
+    internalErrors.push(...outcome.internalErrors);
+    stats.typeCheckerMs += outcome.typeCheckerMs;
+    const languageStats = { files: 0, lines: 0, ms: elapsed };
+    for (const file of outcome.files) {
+      languageStats.files++;
+      languageStats.lines += file.lines;
+      const messages = applySuppressions(file.messages, file.directives, options.knownRuleIds, enabledRuleIds);
+      results.push(summarize(file.filePath, messages, file.source));
+    }
+    stats.byLanguage[backend.language] = languageStats;
+    stats.files += languageStats.files;
+    stats.lines += languageStats.lines;
+    stats.rulesMs += elapsed;
+  }
+  results.sort((a, b) => a.filePath.localeCompare(b.filePath));
+  return { results, internalErrors, stats };
+}

@@ -1,0 +1,26 @@
+import type { Node } from "web-tree-sitter";
+
+/** A node of the tree-sitter-rust syntax tree. */
+export type RustNode = Node;
+
+export interface RustReportDescriptor {
+  node: RustNode;
+  messageId: string;
+  data?: Record<string, string | number>;
+  help?: string;
+}
+
+export interface RustRuleContext<Options> {
+  readonly ruleId: string;
+  readonly options: Options;
+  readonly filePath: string;
+  readonly source: string;
+  readonly root: RustNode;
+  report(descriptor: RustReportDescriptor): void;
+}
+
+/**
+ * Listeners keyed by tree-sitter node type (`call_expression`, `await_expression`, `function_item`,
+ * …), and `<type>:exit` after a node's children were visited.
+ */
+export type RustListeners = Record<string, (node: RustNode) => void>;

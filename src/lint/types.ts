@@ -1,0 +1,96 @@
+import type { AnyRule, RuleSeverity } from "./api.js";
+
+/** One problem in a file; the shape of ESLint's `LintMessage` plus our `help`. */
+export interface LintMessage {
+  /** null for problems that are not a rule's: a parse error, an unused suppression. */
+  ruleId: string | null;
+  messageId?: string;
+  /** 1 warning, 2 error (ESLint's numbers). */
+  severity: 1 | 2;
+  message: string;
+  /** What to do instead. */
+  help?: string;
+  /** 1-based line and column of the start; end is exclusive. */
+  line: number;
+  column: number;
+  endLine: number;
+  endColumn: number;
+  fatal?: boolean;
+}
+
+export interface FileResult {
+  filePath: string;
+  messages: LintMessage[];
+  errorCount: number;
+  warningCount: number;
+  /** The file's text, kept for code frames; not part of the JSON output. */
+  source?: string;
+}
+
+/** A rule that threw on a file: the run goes on and exits 2. */
+export interface InternalError {
+  ruleId: string;
+  filePath: string;
+  message: string;
+}
+
+export interface LintStats {
+  files: number;
+  lines: number;
+  /** Milliseconds. */
+  parseMs: number;
+  rulesMs: number;
+  typeCheckerMs: number;
+  byLanguage: Record<string, { files: number; lines: number; ms: number }>;
+}
+
+export interface LintReport {
+  results: FileResult[];
+  internalErrors: InternalError[];
+  stats: LintStats;
+}
+
+/** A rule as configured for this run. */
+export interface ConfiguredRule {
+  rule: AnyRule;
+  severity: RuleSeverity;
+  options: unknown;
+}
+
+/** A suppression comment found in a file. */
+export interface Directive {
+  kind: "next-line" | "file";
+  ruleIds: string[];
+  reason: string | undefined;
+  /** 1-based line and column of the comment. */
+  line: number;
+  column: number;
+  endLine: number;
+  endColumn: number;
+}
+
+/** What a language backend hands back for one file, before suppressions are applied. */
+export interface BackendFileResult {
+  filePath: string;
+  source: string;
+  lines: number;
+  messages: LintMessage[];
+  directives: Directive[];
+}
+
+export interface BackendRunOptions {
+  cwd: string;
+  tsconfigPath?: string;
+  /** Use the type checker where rules ask for it. */
+  types: boolean;
+}
+
+export interface LanguageBackend {
+  language: string;
+  extensions: readonly string[];
+  lint(files: readonly { path: string; text: string }[], rules: readonly ConfiguredRule[], options: BackendRunOptions): Promise<{
+    files: BackendFileResult[];
+    internalErrors: InternalError[];
+    typeCheckerMs: number;
+  }>;
+}

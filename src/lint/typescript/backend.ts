@@ -1,0 +1,301 @@
+import { existsSync } from "node:fs";
+import path from "node:path";
+import { Project, ts } from "ts-morph";
+import type { AnyRule, ListenerKey, ProgramFile, ProgramView, ReportDescriptor, RuleContext } from "../api.js";
+import { parseDirective } from "../suppressions.js";
+import { formatMessage } from "../messages.js";
+import { UsageError } from "../../errors.js";
+import type {
+  BackendFileResult,
+  BackendRunOptions,
+  ConfiguredRule,
+  Directive,
+  InternalError,
+  LanguageBackend,
+  LintMessage,
+} from "../types.js";
+
+const EXTENSIONS = [".ts", ".tsx", ".mts", ".cts", ".js", ".jsx", ".mjs", ".cjs"] as const;
+
+function scriptKindOf(filePath: string): ts.ScriptKind {
+  switch (path.extname(filePath)) {
+    case ".tsx":
+      return ts.ScriptKind.TSX;
+    case ".jsx":
+      return ts.ScriptKind.JSX;
+    case ".js":
+    case ".mjs":
+    case ".cjs":
+      return ts.ScriptKind.JS;
+    default:
+      return ts.ScriptKind.TS;
+  }
+}
+
+function createProject(options: BackendRunOptions): Project {
+  const compilerOptions = { allowJs: true, noEmit: true, skipLibCheck: true };
+  if (options.tsconfigPath) {
+    try {
+      return new Project({
+        tsConfigFilePath: options.tsconfigPath,
+        skipAddingFilesFromTsConfig: true,
+        skipFileDependencyResolution: true,
+        compilerOptions,
+      });
+    } catch (error) {
+      throw new UsageError(
+        `Cannot read the TypeScript config ${options.tsconfigPath}: ${error instanceof Error ? error.message : String(error)}. Fix it or pass another one with --tsconfig.`,
+      );
+    }
+  }
+  return new Project({
+    skipFileDependencyResolution: true,
+    compilerOptions: {
+      ...compilerOptions,
+      target: ts.ScriptTarget.ES2022,
+      module: ts.ModuleKind.NodeNext,
+      moduleResolution: ts.ModuleResolutionKind.NodeNext,
+      jsx: ts.JsxEmit.Preserve,
+    },
+  });
+}
+
+function position(sourceFile: ts.SourceFile, start: number, end: number) {
+  const from = sourceFile.getLineAndCharacterOfPosition(start);
+  const to = sourceFile.getLineAndCharacterOfPosition(Math.max(start, end));
+  return { line: from.line + 1, column: from.character + 1, endLine: to.line + 1, endColumn: to.character + 1 };
+}
+
+function fatal(message: string, line = 1, column = 1): LintMessage {
+  return { ruleId: null, severity: 2, fatal: true, message, line, column, endLine: line, endColumn: column };
+}
+
+/** Suppression comments, found with the scanner so that text inside strings never counts. */
+function collectDirectives(sourceFile: ts.SourceFile): Directive[] {
+  const text = sourceFile.text;
+  if (!text.includes("asyncpat-ignore-")) return [];
+  const variant = sourceFile.languageVariant;
+  const scanner = ts.createScanner(ts.ScriptTarget.Latest, false, variant, text);
+  const directives: Directive[] = [];
+  for (let token = scanner.scan(); token !== ts.SyntaxKind.EndOfFileToken; token = scanner.scan()) {
+    if (token !== ts.SyntaxKind.SingleLineCommentTrivia && token !== ts.SyntaxKind.MultiLineCommentTrivia) continue;
+    const start = scanner.getTokenStart();
+    const end = scanner.getTokenEnd();
+    const commentText = text.slice(start, end);
+    if (!commentText.includes("asyncpat-ignore-")) continue;
+    const directive = parseDirective(commentText, position(sourceFile, start, end));
+    if (directive) directives.push(directive);
+  }
+  return directives;
+}
+
+function resolveRelative(fromFile: string, specifier: string, files: Map<string, ProgramFile>): ProgramFile | undefined {
+  if (!specifier.startsWith(".")) return undefined;
+  const base = path.resolve(path.dirname(fromFile), specifier);
+  const candidates = [base];
+  const ext = path.extname(base);
+  const stem = base.slice(0, base.length - ext.length);
+  if (ext === ".js" || ext === ".jsx") candidates.push(`${stem}.ts`, `${stem}.tsx`);
+  if (ext === ".mjs") candidates.push(`${stem}.mts`);
+  if (ext === ".cjs") candidates.push(`${stem}.cts`);
+  for (const extension of EXTENSIONS) candidates.push(`${base}${extension}`, path.join(base, `index${extension}`));
+  for (const candidate of candidates) {
+    const file = files.get(candidate);
+    if (file) return file;
+  }
+  return undefined;
+}
+
+type Handler = { ruleIndex: number; fn: (node: ts.Node) => void };
+
+export const typescriptBackend: LanguageBackend = {
+  language: "typescript",
+  extensions: EXTENSIONS,
+  async lint(inputFiles, rules, options) {
+    const project = createProject(options);
+    const results: BackendFileResult[] = [];
+    const internalErrors: InternalError[] = [];
+    const parsed = new Map<string, ProgramFile>();
+    const resultByPath = new Map<string, BackendFileResult>();
+
+    for (const { path: filePath, text } of inputFiles) {
+      const result: BackendFileResult = { filePath, source: text, lines: countLines(text), messages: [], directives: [] };
+      results.push(result);
+      resultByPath.set(filePath, result);
+      let sourceFile: ts.SourceFile;
+      try {
+        sourceFile = project.createSourceFile(filePath, text, { overwrite: true, scriptKind: scriptKindOf(filePath) }).compilerNode;
+      } catch (error) {
+        const reason =
+          error instanceof RangeError
+            ? "the code is nested too deeply for the parser (its call stack ran out); the file was not linted"
+            : `the parser failed: ${error instanceof Error ? error.message : String(error)}`;
+        result.messages.push(fatal(`Parsing error: ${reason}.`));
+        continue;
+      }
+      const diagnostics = (sourceFile as unknown as { parseDiagnostics?: ts.DiagnosticWithLocation[] }).parseDiagnostics ?? [];
+      if (diagnostics.length > 0) {
+        const first = diagnostics[0]!;
+        const where = sourceFile.getLineAndCharacterOfPosition(first.start);
+        result.messages.push(fatal(`Parsing error: ${ts.flattenDiagnosticMessageText(first.messageText, " ")}`, where.line + 1, where.character + 1));
+        continue;
+      }
+      result.directives = collectDirectives(sourceFile);
+      parsed.set(filePath, { path: filePath, sourceFile });
+    }
+
+    let checker: ts.TypeChecker | undefined;
+    let checkerFailed = false;
+    let typeCheckerMs = 0;
+    const getTypeChecker = (): ts.TypeChecker | undefined => {
+      if (!options.types || checkerFailed) return undefined;
+      if (!checker) {
+        const started = performance.now();
+        try {
+          checker = project.getProgram().compilerObject.getTypeChecker();
+        } catch {
+          checkerFailed = true;
+        }
+        typeCheckerMs += performance.now() - started;
+      }
+      return checker;
+    };
+
+    const memos = new Map<string, unknown>();
+    const programFiles = [...parsed.values()];
+    const programFor = (ruleId: string): ProgramView => ({
+      files: programFiles,
+      getFile: (absolutePath) => parsed.get(absolutePath),
+      resolveImport: (fromFile, specifier) => resolveRelative(fromFile, specifier, parsed),
+      memo<T>(key: string, compute: () => T): T {
+        const fullKey = `${ruleId}\u0000${key}`;
+        if (!memos.has(fullKey)) memos.set(fullKey, compute());
+        return memos.get(fullKey) as T;
+      },
+    });
+    const programs = new Map(rules.map((configured) => [configured.rule.id, programFor(configured.rule.id)]));
+
+    for (const file of programFiles) {
+      const result = resultByPath.get(file.path)!;
+      lintSourceFile(file, rules, programs, getTypeChecker, result, internalErrors);
+    }
+    return { files: results, internalErrors, typeCheckerMs };
+  },
+};
+
+function countLines(text: string): number {
+  let lines = 1;
+  for (let index = text.indexOf("\n"); index !== -1; index = text.indexOf("\n", index + 1)) lines++;
+  return lines;
+}
+
+function lintSourceFile(
+  file: ProgramFile,
+  rules: readonly ConfiguredRule[],
+  programs: Map<string, ProgramView>,
+  getTypeChecker: () => ts.TypeChecker | undefined,
+  result: BackendFileResult,
+  internalErrors: InternalError[],
+): void {
+  const { sourceFile } = file;
+  const enter = new Map<ts.SyntaxKind, Handler[]>();
+  const exit = new Map<ts.SyntaxKind, Handler[]>();
+  const failed = new Set<number>();
+  const seen = new Set<string>();
+
+  const fail = (ruleIndex: number, error: unknown) => {
+    if (failed.has(ruleIndex)) return;
+    failed.add(ruleIndex);
+    const detail = error instanceof Error ? (error.stack ?? error.message) : String(error);
+    internalErrors.push({ ruleId: rules[ruleIndex]!.rule.id, filePath: file.path, message: detail });
+  };
+
+  rules.forEach((configured, ruleIndex) => {
+    const rule: AnyRule = configured.rule;
+    const context: RuleContext<unknown> = {
+      ruleId: rule.id,
+      options: configured.options,
+      filePath: file.path,
+      sourceFile,
+      program: programs.get(rule.id)!,
+      getTypeChecker,
+      report(descriptor: ReportDescriptor) {
+        const template = rule.meta.messages[descriptor.messageId];
+        if (template === undefined) throw new Error(`rule ${rule.id} reported the unknown messageId "${descriptor.messageId}"`);
+        const start = descriptor.node.getStart(sourceFile);
+        const where = position(sourceFile, start, descriptor.node.getEnd());
+        const key = `${where.line}:${where.column}:${descriptor.messageId}`;
+        if (seen.has(`${rule.id}:${key}`)) return;
+        seen.add(`${rule.id}:${key}`);
+        result.messages.push({
+          ruleId: rule.id,
+          messageId: descriptor.messageId,
+          severity: configured.severity === "error" ? 2 : 1,
+          message: formatMessage(template, descriptor.data),
+          help: descriptor.help ?? rule.meta.instead,
+          ...where,
+        });
+      },
+    };
+    let listeners: Record<string, ((node: never) => void) | undefined>;
+    try {
+      listeners = rule.create(context) as Record<string, ((node: never) => void) | undefined>;
+    } catch (error) {
+      fail(ruleIndex, error);
+      return;
+    }
+    for (const [key, fn] of Object.entries(listeners)) {
+      if (!fn) continue;
+      const isExit = key.endsWith(":exit");
+      const kindName = (isExit ? key.slice(0, -5) : key) as ListenerKey;
+      const kind = (ts.SyntaxKind as unknown as Record<string, ts.SyntaxKind>)[kindName];
+      if (kind === undefined) {
+        fail(ruleIndex, new Error(`rule ${rule.id} listens to "${key}", which is not a TypeScript SyntaxKind`));
+        continue;
+      }
+      const table = isExit ? exit : enter;
+      const list = table.get(kind) ?? [];
+      list.push({ ruleIndex, fn: fn as (node: ts.Node) => void });
+      table.set(kind, list);
+    }
+  });
+
+  if (enter.size === 0 && exit.size === 0) return;
+  const dispatch = (handlers: Handler[] | undefined, node: ts.Node) => {
+    if (!handlers) return;
+    for (const handler of handlers) {
+      if (failed.has(handler.ruleIndex)) continue;
+      try {
+        handler.fn(node);
+      } catch (error) {
+        fail(handler.ruleIndex, error);
+      }
+    }
+  };
+
+  // One iterative walk for all rules: a frame is visited on entry, and again on exit when a rule listens for it.
+  const stack: { node: ts.Node; exiting: boolean }[] = [{ node: sourceFile, exiting: false }];
+  const children: ts.Node[] = [];
+  while (stack.length > 0) {
+    const frame = stack.pop()!;
+    if (frame.exiting) {
+      dispatch(exit.get(frame.node.kind), frame.node);
+      continue;
+    }
+    dispatch(enter.get(frame.node.kind), frame.node);
+    if (exit.has(frame.node.kind)) stack.push({ node: frame.node, exiting: true });
+    children.length = 0;
+    ts.forEachChild(frame.node, (child) => {
+      children.push(child);
+    });
+    for (let index = children.length - 1; index >= 0; index--) stack.push({ node: children[index]!, exiting: false });
+  }
+}
+
+export function findNearestTsconfig(startDirectory: string): string | undefined {
+  for (let dir = startDirectory; ; dir = path.dirname(dir)) {
+    const candidate = path.join(dir, "tsconfig.json");
+    if (existsSync(candidate)) return candidate;
+    if (path.dirname(dir) === dir) return undefined;
+  }
+}

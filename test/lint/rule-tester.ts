@@ -1,0 +1,77 @@
+import { describe, expect, it } from "vitest";
+import type { AnyRule } from "../../src/lint/api.js";
+import { typescriptBackend } from "../../src/lint/typescript/backend.js";
+import type { LintMessage } from "../../src/lint/types.js";
+
+/** Extra files of the in-memory program, by path relative to the test's root (for cross-file rules). */
+type ExtraFiles = Record<string, string>;
+
+export interface CaseBase {
+  /** The bug shape or near-miss this case models; becomes the test name. */
+  name?: string;
+  code: string;
+  options?: Record<string, unknown>;
+  /** File name of `code`, default `case.ts` (use `.js`, `.tsx`, … to change the script kind). */
+  filename?: string;
+  files?: ExtraFiles;
+  /** Run with the type checker (default: syntax only, as on a project without node_modules). */
+  types?: boolean;
+}
+
+export type ValidCase = string | CaseBase;
+
+export interface InvalidCase extends CaseBase {
+  errors: { messageId: string; line: number }[];
+}
+
+const ROOT = "/virtual/project";
+
+export async function lintSnippet(rule: AnyRule, testCase: CaseBase): Promise<LintMessage[]> {
+  const main = `${ROOT}/src/${testCase.filename ?? "case.ts"}`;
+  const files = [{ path: main, text: testCase.code }];
+  for (const [relative, text] of Object.entries(testCase.files ?? {})) files.push({ path: `${ROOT}/${relative}`, text });
+  const options = { ...(rule.meta.options?.defaults ?? {}), ...(testCase.options ?? {}) };
+  const outcome = await typescriptBackend.lint(files, [{ rule, severity: "error", options }], {
+    cwd: ROOT,
+    types: testCase.types ?? false,
+  });
+  if (outcome.internalErrors.length > 0) throw new Error(outcome.internalErrors.map((error) => error.message).join("\n"));
+  const result = outcome.files.find((file) => file.filePath === main)!;
+  const fatal = result.messages.find((message) => message.fatal);
+  if (fatal) throw new Error(`test case does not parse: ${fatal.message} (line ${fatal.line})`);
+  return result.messages;
+}
+
+function caseName(testCase: ValidCase, index: number): string {
+  if (typeof testCase === "string") return `#${index}: ${testCase.split("\n").find((line) => line.trim())?.trim().slice(0, 60)}`;
+  return testCase.name ?? `#${index}: ${testCase.code.split("\n").find((line) => line.trim())?.trim().slice(0, 60)}`;
+}
+
+/** RuleTester in the manner of ESLint's: asserts message ids and lines, never message text. */
+export function ruleTester(rule: AnyRule, cases: { valid: ValidCase[]; invalid: InvalidCase[] }): void {
+  describe(rule.id, () => {
+    describe("valid", () => {
+      cases.valid.forEach((testCase, index) => {
+        it(caseName(testCase, index), async () => {
+          const normalized = typeof testCase === "string" ? { code: testCase } : testCase;
+          const messages = await lintSnippet(rule, normalized);
+          expect(messages.map((m) => ({ messageId: m.messageId, line: m.line }))).toEqual([]);
+        });
+      });
+    });
+    describe("invalid", () => {
+      cases.invalid.forEach((testCase, index) => {
+        it(caseName(testCase, index), async () => {
+          for (const error of testCase.errors) {
+            expect(rule.meta.messages, `messageId "${error.messageId}" is not declared`).toHaveProperty(error.messageId);
+          }
+          const messages = await lintSnippet(rule, testCase);
+          const actual = messages.map((m) => ({ messageId: m.messageId, line: m.line }));
+          const sort = (list: { messageId?: string; line: number }[]) =>
+            [...list].sort((a, b) => a.line - b.line || String(a.messageId).localeCompare(String(b.messageId)));
+          expect(sort(actual)).toEqual(sort(testCase.errors));
+        });
+      });
+    });
+  });
+}
