@@ -53,11 +53,20 @@ impl Config {
 
     pub fn from_lookup(lookup: impl Fn(&str) -> Option<String>) -> Result<Self, ConfigError> {
         let millis = |name, default| -> Result<Duration, ConfigError> {
-            parse(&lookup, name, default, "a whole number of milliseconds").map(Duration::from_millis)
+            parse(&lookup, name, default, "a whole number of milliseconds")
+                .map(Duration::from_millis)
         };
         Ok(Self {
-            bind_addr: parse(&lookup, "BIND_ADDR", SocketAddr::from(([127, 0, 0, 1], 3000)), "an address like 0.0.0.0:3000")?,
-            max_connections: positive(parse(&lookup, "MAX_CONNECTIONS", 256, "a positive integer")?, "MAX_CONNECTIONS")?,
+            bind_addr: parse(
+                &lookup,
+                "BIND_ADDR",
+                SocketAddr::from(([127, 0, 0, 1], 3000)),
+                "an address like 0.0.0.0:3000",
+            )?,
+            max_connections: positive(
+                parse(&lookup, "MAX_CONNECTIONS", 256, "a positive integer")?,
+                "MAX_CONNECTIONS",
+            )?,
             request_timeout: millis("REQUEST_TIMEOUT_MS", 10_000)?,
             header_read_timeout: millis("HEADER_READ_TIMEOUT_MS", 5_000)?,
             body_read_timeout: millis("BODY_READ_TIMEOUT_MS", 5_000)?,
@@ -77,13 +86,21 @@ fn parse<T: FromStr>(
 ) -> Result<T, ConfigError> {
     match lookup(variable) {
         None => Ok(default),
-        Some(value) => value.trim().parse().map_err(|_| ConfigError { variable, value, expected }),
+        Some(value) => value.trim().parse().map_err(|_| ConfigError {
+            variable,
+            value,
+            expected,
+        }),
     }
 }
 
 fn positive(value: usize, variable: &'static str) -> Result<usize, ConfigError> {
     if value == 0 {
-        return Err(ConfigError { variable, value: "0".into(), expected: "a positive integer" });
+        return Err(ConfigError {
+            variable,
+            value: "0".into(),
+            expected: "a positive integer",
+        });
     }
     Ok(value)
 }
@@ -94,7 +111,10 @@ mod tests {
 
     fn config(pairs: &[(&str, &str)]) -> Result<Config, ConfigError> {
         Config::from_lookup(|name| {
-            pairs.iter().find(|(key, _)| *key == name).map(|(_, value)| value.to_string())
+            pairs
+                .iter()
+                .find(|(key, _)| *key == name)
+                .map(|(_, value)| value.to_string())
         })
     }
 
@@ -109,7 +129,12 @@ mod tests {
 
     #[test]
     fn variables_override_defaults() {
-        let config = config(&[("BIND_ADDR", "127.0.0.1:0"), ("REQUEST_TIMEOUT_MS", "250"), ("UPSTREAM_ADDR", "db:5432")]).unwrap();
+        let config = config(&[
+            ("BIND_ADDR", "127.0.0.1:0"),
+            ("REQUEST_TIMEOUT_MS", "250"),
+            ("UPSTREAM_ADDR", "db:5432"),
+        ])
+        .unwrap();
         assert_eq!(config.bind_addr.port(), 0);
         assert_eq!(config.request_timeout, Duration::from_millis(250));
         assert_eq!(config.upstream_addr.as_deref(), Some("db:5432"));
@@ -118,7 +143,10 @@ mod tests {
     #[test]
     fn a_bad_value_names_the_variable() {
         let error = config(&[("SHUTDOWN_TIMEOUT_MS", "soon")]).unwrap_err();
-        assert!(error.to_string().contains("SHUTDOWN_TIMEOUT_MS=\"soon\""), "{error}");
+        assert!(
+            error.to_string().contains("SHUTDOWN_TIMEOUT_MS=\"soon\""),
+            "{error}"
+        );
         assert!(config(&[("MAX_CONNECTIONS", "0")]).is_err());
     }
 }

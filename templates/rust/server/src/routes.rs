@@ -8,7 +8,7 @@ use std::time::Duration;
 use hyper::body::{Bytes, HttpBody};
 use hyper::header::{HeaderValue, CONTENT_TYPE, RETRY_AFTER};
 use hyper::{Body, Method, Request, Response, StatusCode};
-use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
+use tokio::io::{AsyncBufReadExt, AsyncReadExt, AsyncWriteExt, BufReader};
 use tokio::net::TcpStream;
 use tokio::time::timeout;
 
@@ -27,14 +27,22 @@ pub async fn handle(app: Arc<App>, request: Request<Body>) -> Result<Response<Bo
     let deadline = app.config.request_timeout;
     Ok(match timeout(deadline, route(&app, request)).await {
         Ok(response) => response,
-        Err(_) => json(StatusCode::GATEWAY_TIMEOUT, r#"{"error":"request deadline exceeded"}"#),
+        Err(_) => json(
+            StatusCode::GATEWAY_TIMEOUT,
+            r#"{"error":"request deadline exceeded"}"#,
+        ),
     })
 }
 
 /// The answer to a connection over the limit: come back later, and do not keep this socket.
 pub fn overloaded() -> Response<Body> {
-    let mut response = json(StatusCode::SERVICE_UNAVAILABLE, r#"{"error":"server busy"}"#);
-    response.headers_mut().insert(RETRY_AFTER, HeaderValue::from_static("1"));
+    let mut response = json(
+        StatusCode::SERVICE_UNAVAILABLE,
+        r#"{"error":"server busy"}"#,
+    );
+    response
+        .headers_mut()
+        .insert(RETRY_AFTER, HeaderValue::from_static("1"));
     response
 }
 
@@ -48,9 +56,10 @@ async fn route(app: &App, request: Request<Body>) -> Response<Body> {
         (&Method::POST, "/echo") => echo(app, request.into_body()).await,
         (&Method::GET, "/delay") => delay(request.uri().query()).await,
         (&Method::GET, "/upstream") => upstream(app).await,
-        (_, "/healthz" | "/readyz" | "/echo" | "/delay" | "/upstream") => {
-            json(StatusCode::METHOD_NOT_ALLOWED, r#"{"error":"method not allowed"}"#)
-        }
+        (_, "/healthz" | "/readyz" | "/echo" | "/delay" | "/upstream") => json(
+            StatusCode::METHOD_NOT_ALLOWED,
+            r#"{"error":"method not allowed"}"#,
+        ),
         _ => json(StatusCode::NOT_FOUND, r#"{"error":"not found"}"#),
     }
 }
@@ -59,12 +68,23 @@ async fn route(app: &App, request: Request<Body>) -> Response<Body> {
 async fn echo(app: &App, body: Body) -> Response<Body> {
     let limit = app.config.max_body_bytes;
     match timeout(app.config.body_read_timeout, read_body(body, limit)).await {
-        Err(_) => json(StatusCode::REQUEST_TIMEOUT, r#"{"error":"request body not received in time"}"#),
-        Ok(Err(BodyError::TooLarge)) => json(StatusCode::PAYLOAD_TOO_LARGE, r#"{"error":"request body too large"}"#),
-        Ok(Err(BodyError::Broken)) => json(StatusCode::BAD_REQUEST, r#"{"error":"request body could not be read"}"#),
+        Err(_) => json(
+            StatusCode::REQUEST_TIMEOUT,
+            r#"{"error":"request body not received in time"}"#,
+        ),
+        Ok(Err(BodyError::TooLarge)) => json(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            r#"{"error":"request body too large"}"#,
+        ),
+        Ok(Err(BodyError::Broken)) => json(
+            StatusCode::BAD_REQUEST,
+            r#"{"error":"request body could not be read"}"#,
+        ),
         Ok(Ok(bytes)) => {
             let mut response = Response::new(Body::from(bytes));
-            response.headers_mut().insert(CONTENT_TYPE, HeaderValue::from_static("application/json"));
+            response
+                .headers_mut()
+                .insert(CONTENT_TYPE, HeaderValue::from_static("application/json"));
             response
         }
     }
@@ -80,7 +100,10 @@ async fn delay(query: Option<&str>) -> Response<Body> {
             tokio::time::sleep(Duration::from_millis(millis)).await;
             json(StatusCode::OK, &format!(r#"{{"delayed_ms":{millis}}}"#))
         }
-        None => json(StatusCode::BAD_REQUEST, r#"{"error":"expected ?ms=<milliseconds>"}"#),
+        None => json(
+            StatusCode::BAD_REQUEST,
+            r#"{"error":"expected ?ms=<milliseconds>"}"#,
+        ),
     }
 }
 
@@ -88,15 +111,31 @@ async fn delay(query: Option<&str>) -> Response<Body> {
 /// timeout; the exchange is bounded by the request deadline around every route.
 async fn upstream(app: &App) -> Response<Body> {
     let Some(addr) = app.config.upstream_addr.as_deref() else {
-        return json(StatusCode::SERVICE_UNAVAILABLE, r#"{"error":"UPSTREAM_ADDR is not set"}"#);
+        return json(
+            StatusCode::SERVICE_UNAVAILABLE,
+            r#"{"error":"UPSTREAM_ADDR is not set"}"#,
+        );
     };
     let stream = match timeout(app.config.connect_timeout, TcpStream::connect(addr)).await {
-        Err(_) => return json(StatusCode::GATEWAY_TIMEOUT, r#"{"error":"upstream connect timed out"}"#),
-        Ok(Err(_)) => return json(StatusCode::BAD_GATEWAY, r#"{"error":"upstream unreachable"}"#),
+        Err(_) => {
+            return json(
+                StatusCode::GATEWAY_TIMEOUT,
+                r#"{"error":"upstream connect timed out"}"#,
+            )
+        }
+        Ok(Err(_)) => {
+            return json(
+                StatusCode::BAD_GATEWAY,
+                r#"{"error":"upstream unreachable"}"#,
+            )
+        }
         Ok(Ok(stream)) => stream,
     };
     match ping(stream).await {
-        Ok(reply) => json(StatusCode::OK, &format!(r#"{{"upstream":{}}}"#, json_string(&reply))),
+        Ok(reply) => json(
+            StatusCode::OK,
+            &format!(r#"{{"upstream":{}}}"#, json_string(&reply)),
+        ),
         Err(_) => json(StatusCode::BAD_GATEWAY, r#"{"error":"upstream failed"}"#),
     }
 }
@@ -105,7 +144,9 @@ async fn ping(mut stream: TcpStream) -> std::io::Result<String> {
     stream.write_all(b"PING\n").await?;
     let mut reply = String::new();
     // Bound what the upstream can make us buffer.
-    BufReader::new(stream).take(4096).read_line(&mut reply).await?;
+    BufReader::new(stream.take(4096))
+        .read_line(&mut reply)
+        .await?;
     Ok(reply.trim_end().to_owned())
 }
 
@@ -134,7 +175,9 @@ async fn read_body(mut body: Body, limit: usize) -> Result<Bytes, BodyError> {
 fn json(status: StatusCode, body: &str) -> Response<Body> {
     let mut response = Response::new(Body::from(body.to_owned()));
     *response.status_mut() = status;
-    response.headers_mut().insert(CONTENT_TYPE, HeaderValue::from_static("application/json"));
+    response
+        .headers_mut()
+        .insert(CONTENT_TYPE, HeaderValue::from_static("application/json"));
     response
 }
 
@@ -161,15 +204,27 @@ mod tests {
 
     fn app(pairs: &[(&str, &str)]) -> (shutdown::Trigger, Arc<App>) {
         let config = Config::from_lookup(|name| {
-            pairs.iter().find(|(key, _)| *key == name).map(|(_, value)| value.to_string())
+            pairs
+                .iter()
+                .find(|(key, _)| *key == name)
+                .map(|(_, value)| value.to_string())
         })
         .unwrap();
         let (trigger, shutdown) = shutdown::channel();
         (trigger, Arc::new(App { config, shutdown }))
     }
 
-    async fn call(app: &Arc<App>, method: Method, path: &str, body: &'static str) -> (StatusCode, String) {
-        let request = Request::builder().method(method).uri(path).body(Body::from(body)).unwrap();
+    async fn call(
+        app: &Arc<App>,
+        method: Method,
+        path: &str,
+        body: &'static str,
+    ) -> (StatusCode, String) {
+        let request = Request::builder()
+            .method(method)
+            .uri(path)
+            .body(Body::from(body))
+            .unwrap();
         let response = handle(app.clone(), request).await.unwrap();
         let status = response.status();
         let bytes = hyper::body::to_bytes(response.into_body()).await.unwrap();
@@ -179,32 +234,62 @@ mod tests {
     #[tokio::test]
     async fn readiness_turns_off_once_shutdown_begins() {
         let (trigger, app) = app(&[]);
-        assert_eq!(call(&app, Method::GET, "/readyz", "").await.0, StatusCode::OK);
+        assert_eq!(
+            call(&app, Method::GET, "/readyz", "").await.0,
+            StatusCode::OK
+        );
         trigger.fire();
-        assert_eq!(call(&app, Method::GET, "/readyz", "").await.0, StatusCode::SERVICE_UNAVAILABLE);
-        assert_eq!(call(&app, Method::GET, "/healthz", "").await.0, StatusCode::OK);
+        assert_eq!(
+            call(&app, Method::GET, "/readyz", "").await.0,
+            StatusCode::SERVICE_UNAVAILABLE
+        );
+        assert_eq!(
+            call(&app, Method::GET, "/healthz", "").await.0,
+            StatusCode::OK
+        );
     }
 
     #[tokio::test]
     async fn echo_enforces_the_body_limit() {
         let (_trigger, app) = app(&[("MAX_BODY_BYTES", "8")]);
-        assert_eq!(call(&app, Method::POST, "/echo", "[1,2]").await, (StatusCode::OK, "[1,2]".into()));
-        assert_eq!(call(&app, Method::POST, "/echo", "[1,2,3,4,5]").await.0, StatusCode::PAYLOAD_TOO_LARGE);
+        assert_eq!(
+            call(&app, Method::POST, "/echo", "[1,2]").await,
+            (StatusCode::OK, "[1,2]".into())
+        );
+        assert_eq!(
+            call(&app, Method::POST, "/echo", "[1,2,3,4,5]").await.0,
+            StatusCode::PAYLOAD_TOO_LARGE
+        );
     }
 
     #[tokio::test]
     async fn a_slow_handler_is_cut_off_at_the_deadline() {
         let (_trigger, app) = app(&[("REQUEST_TIMEOUT_MS", "20")]);
-        assert_eq!(call(&app, Method::GET, "/delay?ms=5000", "").await.0, StatusCode::GATEWAY_TIMEOUT);
-        assert_eq!(call(&app, Method::GET, "/delay?ms=1", "").await.0, StatusCode::OK);
+        assert_eq!(
+            call(&app, Method::GET, "/delay?ms=5000", "").await.0,
+            StatusCode::GATEWAY_TIMEOUT
+        );
+        assert_eq!(
+            call(&app, Method::GET, "/delay?ms=1", "").await.0,
+            StatusCode::OK
+        );
     }
 
     #[tokio::test]
     async fn unknown_paths_and_methods_are_told_apart() {
         let (_trigger, app) = app(&[]);
-        assert_eq!(call(&app, Method::GET, "/nope", "").await.0, StatusCode::NOT_FOUND);
-        assert_eq!(call(&app, Method::DELETE, "/echo", "").await.0, StatusCode::METHOD_NOT_ALLOWED);
-        assert_eq!(call(&app, Method::GET, "/upstream", "").await.0, StatusCode::SERVICE_UNAVAILABLE);
+        assert_eq!(
+            call(&app, Method::GET, "/nope", "").await.0,
+            StatusCode::NOT_FOUND
+        );
+        assert_eq!(
+            call(&app, Method::DELETE, "/echo", "").await.0,
+            StatusCode::METHOD_NOT_ALLOWED
+        );
+        assert_eq!(
+            call(&app, Method::GET, "/upstream", "").await.0,
+            StatusCode::SERVICE_UNAVAILABLE
+        );
     }
 
     #[test]

@@ -30,7 +30,10 @@ pub async fn run(config: Config) -> ExitCode {
     let listener = match TcpListener::bind(config.bind_addr).await {
         Ok(listener) => listener,
         Err(error) => {
-            eprintln!("error: cannot listen on {} (BIND_ADDR): {error}", config.bind_addr);
+            eprintln!(
+                "error: cannot listen on {} (BIND_ADDR): {error}",
+                config.bind_addr
+            );
             return ExitCode::from(2);
         }
     };
@@ -43,9 +46,13 @@ pub async fn run(config: Config) -> ExitCode {
     let (trigger, shutdown) = shutdown::channel();
     let shutdown_timeout = config.shutdown_timeout;
     let mut http = Http::new();
-    http.http1_only(true).http1_header_read_timeout(config.header_read_timeout);
+    http.http1_only(true)
+        .http1_header_read_timeout(config.header_read_timeout);
     let http = Arc::new(http);
-    let app = Arc::new(App { config: config.clone(), shutdown: shutdown.clone() });
+    let app = Arc::new(App {
+        config: config.clone(),
+        shutdown: shutdown.clone(),
+    });
     let connection_limit = Arc::new(Semaphore::new(config.max_connections));
     // Rejecting costs a task too: bound those as well, and drop the socket beyond that.
     let shed_limit = Arc::new(Semaphore::new(config.max_connections));
@@ -77,7 +84,10 @@ pub async fn run(config: Config) -> ExitCode {
         }
     };
 
-    eprintln!("{signal} received: no longer accepting; draining {} connection(s)", connections.len());
+    eprintln!(
+        "{signal} received: no longer accepting; draining {} connection(s)",
+        connections.len()
+    );
     drop(listener);
     trigger.fire();
 

@@ -1,0 +1,257 @@
+//! Starts the compiled server, talks HTTP/1.1 to it over loopback and stops it with real signals.
+
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::{SocketAddr, TcpListener, TcpStream};
+use std::process::{Child, ChildStdout, Command, ExitStatus, Stdio};
+use std::thread;
+use std::time::{Duration, Instant};
+
+struct Server {
+    child: Child,
+    addr: SocketAddr,
+    // Kept open: closing it would make the server's next stdout write fail.
+    _stdout: BufReader<ChildStdout>,
+}
+
+impl Server {
+    fn start(env: &[(&str, &str)]) -> Self {
+        let mut child = Command::new(env!("CARGO_BIN_EXE_asyncpat-server"))
+            .env("BIND_ADDR", "127.0.0.1:0")
+            .envs(env.iter().copied())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("the server binary starts");
+        let mut stdout = BufReader::new(child.stdout.take().unwrap());
+        let mut line = String::new();
+        stdout
+            .read_line(&mut line)
+            .expect("the server prints its address");
+        let addr = line
+            .trim()
+            .strip_prefix("listening on ")
+            .unwrap_or_else(|| panic!("unexpected first line {line:?}"))
+            .parse()
+            .unwrap();
+        Server {
+            child,
+            addr,
+            _stdout: stdout,
+        }
+    }
+
+    fn signal(&self, signal: libc::c_int) {
+        let pid = libc::pid_t::try_from(self.child.id()).unwrap();
+        // SAFETY: kill has no memory-safety preconditions; the pid is our own child.
+        assert_eq!(unsafe { libc::kill(pid, signal) }, 0, "kill failed");
+    }
+
+    /// Waits for the process to exit and returns its status and everything it wrote to stderr.
+    fn wait(mut self, within: Duration) -> (ExitStatus, String) {
+        let deadline = Instant::now() + within;
+        let status = loop {
+            if let Some(status) = self.child.try_wait().unwrap() {
+                break status;
+            }
+            assert!(
+                Instant::now() < deadline,
+                "the server did not exit within {within:?}"
+            );
+            thread::sleep(Duration::from_millis(20));
+        };
+        let mut stderr = String::new();
+        self.child
+            .stderr
+            .take()
+            .unwrap()
+            .read_to_string(&mut stderr)
+            .unwrap();
+        (status, stderr)
+    }
+
+    fn get(&self, path: &str) -> (u16, String) {
+        request(
+            self.addr,
+            &format!("GET {path} HTTP/1.1\r\nHost: test\r\nConnection: close\r\n\r\n"),
+        )
+    }
+
+    fn post(&self, path: &str, body: &str) -> (u16, String) {
+        let head = format!(
+            "POST {path} HTTP/1.1\r\nHost: test\r\nConnection: close\r\nContent-Type: application/json\r\nContent-Length: {}\r\n\r\n",
+            body.len()
+        );
+        request(self.addr, &(head + body))
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// One request on a fresh connection; returns the status code and the whole response text.
+fn request(addr: SocketAddr, raw: &str) -> (u16, String) {
+    let mut stream = TcpStream::connect(addr).expect("connect to the server");
+    stream
+        .set_read_timeout(Some(Duration::from_secs(10)))
+        .unwrap();
+    stream.write_all(raw.as_bytes()).unwrap();
+    let mut response = String::new();
+    stream
+        .read_to_string(&mut response)
+        .expect("read the response");
+    let status = response
+        .split(' ')
+        .nth(1)
+        .and_then(|code| code.parse().ok())
+        .unwrap_or(0);
+    (status, response)
+}
+
+#[test]
+fn serves_health_echo_and_not_found() {
+    let server = Server::start(&[]);
+    let (status, body) = server.get("/healthz");
+    assert_eq!(status, 200, "{body}");
+    assert!(body.ends_with(r#"{"status":"ok"}"#), "{body}");
+    let (status, body) = server.post("/echo", r#"{"hello":"world"}"#);
+    assert_eq!(status, 200);
+    assert!(body.ends_with(r#"{"hello":"world"}"#), "{body}");
+    assert_eq!(server.get("/missing").0, 404);
+}
+
+#[test]
+fn refuses_a_body_over_the_limit_with_413() {
+    let server = Server::start(&[("MAX_BODY_BYTES", "16")]);
+    let (status, _) = server.post("/echo", &"x".repeat(17));
+    assert_eq!(status, 413);
+}
+
+#[test]
+fn sheds_load_with_503_and_retry_after_when_saturated() {
+    let server = Server::start(&[("MAX_CONNECTIONS", "1")]);
+    let addr = server.addr;
+    let busy = thread::spawn(move || {
+        request(
+            addr,
+            "GET /delay?ms=1500 HTTP/1.1\r\nHost: test\r\nConnection: close\r\n\r\n",
+        )
+    });
+    thread::sleep(Duration::from_millis(300));
+    let (status, response) = server.get("/healthz");
+    assert_eq!(status, 503, "{response}");
+    assert!(
+        response.to_ascii_lowercase().contains("retry-after: 1"),
+        "{response}"
+    );
+    assert_eq!(busy.join().unwrap().0, 200);
+}
+
+#[test]
+fn answers_504_when_the_upstream_outlives_the_deadline() {
+    // An upstream that accepts and then never answers: the request deadline must still hold.
+    let upstream = TcpListener::bind("127.0.0.1:0").unwrap();
+    let upstream_addr = upstream.local_addr().unwrap().to_string();
+    let _hold = thread::spawn(move || {
+        let (socket, _) = upstream.accept().unwrap();
+        thread::sleep(Duration::from_secs(5));
+        drop(socket);
+    });
+    let server = Server::start(&[
+        ("UPSTREAM_ADDR", &upstream_addr),
+        ("REQUEST_TIMEOUT_MS", "300"),
+    ]);
+    let started = Instant::now();
+    assert_eq!(server.get("/upstream").0, 504);
+    assert!(started.elapsed() < Duration::from_secs(3));
+}
+
+#[test]
+fn calls_the_upstream_over_tcp() {
+    let upstream = TcpListener::bind("127.0.0.1:0").unwrap();
+    let upstream_addr = upstream.local_addr().unwrap().to_string();
+    thread::spawn(move || {
+        let (mut socket, _) = upstream.accept().unwrap();
+        let mut line = String::new();
+        BufReader::new(socket.try_clone().unwrap())
+            .read_line(&mut line)
+            .unwrap();
+        assert_eq!(line, "PING\n");
+        socket.write_all(b"PONG\n").unwrap();
+    });
+    let server = Server::start(&[("UPSTREAM_ADDR", &upstream_addr)]);
+    let (status, body) = server.get("/upstream");
+    assert_eq!(status, 200, "{body}");
+    assert!(body.ends_with(r#"{"upstream":"PONG"}"#), "{body}");
+}
+
+#[test]
+fn sigterm_lets_the_request_in_flight_finish_then_exits_0() {
+    let server = Server::start(&[]);
+    let addr = server.addr;
+    let in_flight = thread::spawn(move || {
+        request(
+            addr,
+            "GET /delay?ms=700 HTTP/1.1\r\nHost: test\r\nConnection: close\r\n\r\n",
+        )
+    });
+    thread::sleep(Duration::from_millis(200));
+    server.signal(libc::SIGTERM);
+    let (status, body) = in_flight.join().unwrap();
+    assert_eq!(status, 200, "{body}");
+    thread::sleep(Duration::from_millis(100));
+    assert!(
+        TcpStream::connect(addr).is_err(),
+        "the listener is closed while draining"
+    );
+    let (exit, stderr) = server.wait(Duration::from_secs(5));
+    assert_eq!(exit.code(), Some(0), "{stderr}");
+    assert!(stderr.contains("SIGTERM received"), "{stderr}");
+}
+
+#[test]
+fn sigint_on_an_idle_server_exits_0() {
+    let server = Server::start(&[]);
+    assert_eq!(server.get("/readyz").0, 200);
+    server.signal(libc::SIGINT);
+    let (exit, stderr) = server.wait(Duration::from_secs(5));
+    assert_eq!(exit.code(), Some(0), "{stderr}");
+}
+
+#[test]
+fn exits_1_when_the_drain_outlives_the_shutdown_deadline() {
+    let server = Server::start(&[("SHUTDOWN_TIMEOUT_MS", "200")]);
+    let addr = server.addr;
+    let _stuck = thread::spawn(move || {
+        request(
+            addr,
+            "GET /delay?ms=5000 HTTP/1.1\r\nHost: test\r\nConnection: close\r\n\r\n",
+        )
+    });
+    thread::sleep(Duration::from_millis(200));
+    server.signal(libc::SIGTERM);
+    let (exit, stderr) = server.wait(Duration::from_secs(3));
+    assert_eq!(exit.code(), Some(1), "{stderr}");
+    assert!(stderr.contains("deadline"), "{stderr}");
+}
+
+#[test]
+fn a_second_signal_exits_at_once_with_130() {
+    let server = Server::start(&[]);
+    let addr = server.addr;
+    let _stuck = thread::spawn(move || {
+        request(
+            addr,
+            "GET /delay?ms=5000 HTTP/1.1\r\nHost: test\r\nConnection: close\r\n\r\n",
+        )
+    });
+    thread::sleep(Duration::from_millis(200));
+    server.signal(libc::SIGTERM);
+    thread::sleep(Duration::from_millis(100));
+    server.signal(libc::SIGINT);
+    let (exit, stderr) = server.wait(Duration::from_secs(2));
+    assert_eq!(exit.code(), Some(130), "{stderr}");
+}
