@@ -1,5 +1,12 @@
-import type { Command } from "commander";
+import { Option, type Command } from "commander";
 
 export function registerTemplatesCommand(program: Command): void {
-  program.command("templates").description("list the pattern templates (in progress)");
+  program
+    .command("templates")
+    .description("list the pattern templates, their languages and options")
+    .addOption(new Option("--format <format>", "output format").choices(["text", "json"]).default("text"))
+    .action(async (options: { format: "text" | "json" }) => {
+      const { discoverTemplates, formatTemplateList } = await import("../scaffold/index.js");
+      process.stdout.write(`${formatTemplateList(discoverTemplates(), options.format)}\n`);
+    });
 }

@@ -1,0 +1,32 @@
+import { createProject, isInteractive, type NewProjectRequest, type NewProjectResult } from "./create.js";
+import type { Catalog } from "./discover.js";
+import { withInterruptSignal } from "./interrupt.js";
+import { inquirerPrompter } from "./prompts.js";
+import { execaGit, execaInstaller } from "./steps.js";
+
+export { discoverTemplates, defaultTemplatesRoot, type Catalog, type Template } from "./discover.js";
+export { formatTemplateList } from "./list.js";
+export type { NewProjectRequest } from "./create.js";
+
+/** `asyncpat new` with the real terminal, package manager and git. */
+export async function runNew(request: NewProjectRequest & { yes: boolean }, catalog: Catalog): Promise<NewProjectResult> {
+  const interactive = isInteractive({
+    stdinIsTTY: process.stdin.isTTY,
+    stdoutIsTTY: process.stdout.isTTY,
+    env: process.env,
+    yes: request.yes,
+  });
+  const prompter = interactive ? await inquirerPrompter() : undefined;
+  return withInterruptSignal((signal) =>
+    createProject(request, {
+      cwd: process.cwd(),
+      env: process.env,
+      stdout: process.stdout,
+      catalog,
+      prompter,
+      installer: execaInstaller,
+      git: execaGit,
+      signal,
+    }),
+  );
+}
