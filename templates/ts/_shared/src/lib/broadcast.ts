@@ -18,10 +18,16 @@ export type RecvResult<T> =
 export type TryRecvResult<T> = RecvResult<T> | { readonly kind: "empty" };
 
 export class BroadcastClosedError extends Error {
-  constructor() {
-    super("broadcast channel is closed");
-    this.name = "BroadcastClosedError";
+  override readonly name = "BroadcastClosedError";
+
+  constructor(message = "The broadcast channel is closed: no more values can be sent.") {
+    super(message);
   }
+}
+
+export interface BroadcastRecvOptions {
+  /** Stops waiting when aborted; the promise rejects with `signal.reason`. */
+  readonly signal?: AbortSignal | undefined;
 }
 
 interface Slot<T> {
@@ -178,7 +184,8 @@ export class BroadcastReceiver<T> implements AsyncIterable<RecvResult<T>> {
    * this receiver unsubscribed). Rejects with `signal.reason` when `signal` aborts first; no message
    * is lost by an abort. One `recv` at a time per receiver.
    */
-  recv(signal?: AbortSignal): Promise<RecvResult<T>> {
+  recv(options: BroadcastRecvOptions = {}): Promise<RecvResult<T>> {
+    const { signal } = options;
     const ready = this.tryRecv();
     if (ready.kind !== "empty") return Promise.resolve(ready);
     if (signal?.aborted) return Promise.reject(signal.reason);

@@ -8,10 +8,16 @@
  */
 
 export class WatchClosedError extends Error {
-  constructor() {
-    super("watch channel is closed");
-    this.name = "WatchClosedError";
+  override readonly name = "WatchClosedError";
+
+  constructor(message = "The watch channel is closed: no more values will be sent.") {
+    super(message);
   }
+}
+
+export interface WatchWaitOptions {
+  /** Stops waiting when aborted; the promise rejects with `signal.reason`. */
+  readonly signal?: AbortSignal | undefined;
 }
 
 export class WatchSender<T> {
@@ -121,7 +127,8 @@ export class WatchReceiver<T> {
    * for a new value and `false` when the channel closed (or this receiver unsubscribed) with
    * nothing new. Rejects with `signal.reason` if `signal` aborts first.
    */
-  changed(signal?: AbortSignal): Promise<boolean> {
+  changed(options: WatchWaitOptions = {}): Promise<boolean> {
+    const { signal } = options;
     if (!this.#unsubscribed && this.hasChanged()) {
       this.#seen = this.#sender.version;
       return Promise.resolve(true);
@@ -154,11 +161,11 @@ export class WatchReceiver<T> {
    * Resolves with the first value (the current one included) for which `predicate` holds. Rejects
    * with `WatchClosedError` if the channel closes first, or with `signal.reason` on abort.
    */
-  async waitFor(predicate: (value: T) => boolean, signal?: AbortSignal): Promise<T> {
+  async waitFor(predicate: (value: T) => boolean, options: WatchWaitOptions = {}): Promise<T> {
     for (;;) {
       const value = this.borrowAndUpdate();
       if (predicate(value)) return value;
-      if (!(await this.changed(signal))) throw new WatchClosedError();
+      if (!(await this.changed(options))) throw new WatchClosedError();
     }
   }
 

@@ -179,7 +179,7 @@ describe("broadcast", () => {
   it("an aborted recv rejects with the signal's reason and loses no message", async () => {
     const [tx, rx] = broadcast<number>(4);
     const controller = new AbortController();
-    const pending = rx.recv(controller.signal);
+    const pending = rx.recv({ signal: controller.signal });
     controller.abort(new Error("client went away"));
     await assert.rejects(pending, /client went away/);
     tx.send(7);
@@ -189,19 +189,19 @@ describe("broadcast", () => {
   it("recv with an already aborted signal rejects at once unless a message is ready", async () => {
     const [tx, rx] = broadcast<number>(4);
     const signal = AbortSignal.abort(new Error("already"));
-    await assert.rejects(rx.recv(signal), /already/);
+    await assert.rejects(rx.recv({ signal }), /already/);
     tx.send(1);
-    assert.deepEqual(await rx.recv(signal), message(1), "ready messages win over the abort");
+    assert.deepEqual(await rx.recv({ signal }), message(1), "ready messages win over the abort");
   });
 
   it("a recv that times out leaves no listener behind and the next recv works", async () => {
     const [tx, rx] = broadcast<number>(4);
     {
       using short = deadline(10);
-      await assert.rejects(rx.recv(short.signal), { name: "TimeoutError" });
+      await assert.rejects(rx.recv({ signal: short.signal }), { name: "TimeoutError" });
     }
     using long = deadline(5_000);
-    const next = rx.recv(long.signal);
+    const next = rx.recv({ signal: long.signal });
     tx.send(3);
     assert.deepEqual(await next, message(3));
   });

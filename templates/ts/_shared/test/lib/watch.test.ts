@@ -130,11 +130,11 @@ describe("watch", () => {
     const [tx, rx] = watch(0);
     {
       using short = deadline(10);
-      await assert.rejects(rx.changed(short.signal), { name: "TimeoutError" });
+      await assert.rejects(rx.changed({ signal: short.signal }), { name: "TimeoutError" });
     }
-    await assert.rejects(rx.changed(AbortSignal.abort(new Error("gone"))), /gone/);
+    await assert.rejects(rx.changed({ signal: AbortSignal.abort(new Error("gone")) }), /gone/);
     using long = deadline(5_000);
-    const next = rx.changed(long.signal);
+    const next = rx.changed({ signal: long.signal });
     tx.send(1);
     assert.equal(await next, true);
   });
@@ -151,7 +151,7 @@ describe("watch", () => {
     const [tx, rx] = watch(0);
     assert.equal(await rx.waitFor((value) => value === 0), 0);
     using long = deadline(5_000);
-    const ready = rx.waitFor((value) => value >= 3, long.signal);
+    const ready = rx.waitFor((value) => value >= 3, { signal: long.signal });
     for (let i = 1; i <= 4; i += 1) {
       tx.send(i);
       await nextTurn();
