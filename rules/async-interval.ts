@@ -31,13 +31,12 @@ function catchesEverything(body: ts.Block): boolean {
   return rest.some(isTryCatch) && rest.every((statement) => isTryCatch(statement) || isAssignment(statement));
 }
 
-function isPromiseFunction(fn: ts.Node, checker: ts.TypeChecker | undefined): boolean {
+function isPromiseFunction(fn: ts.Node, getChecker: () => ts.TypeChecker | undefined): boolean {
   if (isAsyncFunction(fn)) return true;
   if (ts.isArrowFunction(fn) && !ts.isBlock(fn.body)) {
     const body = unwrapExpression(fn.body);
     if (ts.isCallExpression(body)) {
-      if (isPromiseTyped(checker, body)) return true;
-      return callsAsyncFunctionInFile(body);
+      return callsAsyncFunctionInFile(body) || isPromiseTyped(getChecker(), body) === true;
     }
   }
   return false;
@@ -115,7 +114,7 @@ export default defineRule({
           return;
         }
         if (!isFunctionNode(callback)) return;
-        if (!isPromiseFunction(callback, context.getTypeChecker())) return;
+        if (!isPromiseFunction(callback, () => context.getTypeChecker())) return;
         const body = callback.body;
         if (body && ts.isBlock(body) && startsWithGuard(body) && catchesEverything(body)) return;
         context.report({ node: call.expression, messageId: "asyncCallback" });

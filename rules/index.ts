@@ -1,4 +1,5 @@
 import type { AnyRule } from "../src/lint/api.js";
+import asyncInterval from "./async-interval.js";
 
 /** Every rule, in the order `asyncpat rules` lists them. Rule files are added here as they land. */
-export const allRules: readonly AnyRule[] = [];
+export const allRules: readonly AnyRule[] = [asyncInterval];

@@ -1,0 +1,28 @@
+import type { Formatter } from "./types.js";
+
+/** ESLint's JSON format: one entry per linted file. */
+export const formatJson: Formatter = (results) =>
+  JSON.stringify(
+    results.map((result) => ({
+      filePath: result.filePath,
+      messages: result.messages.map((message) => ({
+        ruleId: message.ruleId,
+        severity: message.severity,
+        message: message.message,
+        line: message.line,
+        column: message.column,
+        endLine: message.endLine,
+        endColumn: message.endColumn,
+        ...(message.messageId ? { messageId: message.messageId } : {}),
+        ...(message.fatal ? { fatal: true } : {}),
+        ...(message.help ? { help: message.help } : {}),
+      })),
+      suppressedMessages: [],
+      errorCount: result.errorCount,
+      fatalErrorCount: result.messages.filter((message) => message.fatal).length,
+      warningCount: result.warningCount,
+      fixableErrorCount: 0,
+      fixableWarningCount: 0,
+      usedDeprecatedRules: [],
+    })),
+  ) + "\n";

@@ -1,0 +1,44 @@
+import { languagesOf, type AnyRule } from "./api.js";
+import { presetSeverity } from "./config.js";
+
+export interface RuleListEntry {
+  id: string;
+  description: string;
+  category: string;
+  recommended: string;
+  strict: string;
+  needsTypes: boolean;
+  languages: string[];
+  docs: string;
+}
+
+export function ruleListEntries(rules: readonly AnyRule[]): RuleListEntry[] {
+  return rules.map((rule) => ({
+    id: rule.id,
+    description: rule.meta.description,
+    category: rule.meta.category,
+    recommended: presetSeverity("asyncpat:recommended", rule),
+    strict: presetSeverity("asyncpat:strict", rule),
+    needsTypes: rule.meta.needsTypes,
+    languages: languagesOf(rule),
+    docs: `docs/rules/${rule.id}.md`,
+  }));
+}
+
+/** `asyncpat rules`: a table for people, or JSON for tools. */
+export function formatRuleList(rules: readonly AnyRule[], format: "text" | "json"): string {
+  const entries = ruleListEntries(rules);
+  if (format === "json") return `${JSON.stringify(entries, null, 2)}\n`;
+  const header = ["rule", "recommended", "strict", "types", "languages", "description"];
+  const rows = entries.map((entry) => [
+    entry.id,
+    entry.recommended,
+    entry.strict,
+    entry.needsTypes ? "required" : "optional",
+    entry.languages.map((language) => (language === "typescript" ? "ts/js" : language)).join(", "),
+    entry.description,
+  ]);
+  const widths = header.map((title, column) => Math.max(title.length, ...rows.map((row) => row[column]!.length)));
+  const line = (cells: string[]) => cells.map((cell, column) => (column === cells.length - 1 ? cell : cell.padEnd(widths[column]!))).join("  ");
+  return `${[line(header), ...rows.map(line)].join("\n")}\n\nPresets: "extends": "asyncpat:recommended" (default) or "asyncpat:strict" in asyncpat.config.json.\n`;
+}

@@ -1,0 +1,95 @@
+import { mkdirSync, writeFileSync } from "node:fs";
+import path from "node:path";
+import type { LintCommandOptions } from "../commands/lint.js";
+import { ExitCode, UsageError } from "../errors.js";
+import { packageRoot, version } from "../version.js";
+import type { AnyRule } from "./api.js";
+import { loadConfig } from "./config.js";
+import { lintableExtensions, lintFiles } from "./engine.js";
+import { discoverFiles } from "./files.js";
+import { formatters } from "./formatters/index.js";
+import { findNearestTsconfig } from "./typescript/backend.js";
+
+/** Colour for the terminal: --no-color and NO_COLOR turn it off, FORCE_COLOR on, else a TTY decides. */
+export function useColor(flag: boolean | undefined, stream: NodeJS.WriteStream, env = process.env): boolean {
+  if (flag === false) return false;
+  if (env.NO_COLOR !== undefined && env.NO_COLOR !== "") return false;
+  if (env.FORCE_COLOR !== undefined) return env.FORCE_COLOR !== "0" && env.FORCE_COLOR !== "false";
+  return stream.isTTY === true;
+}
+
+export async function runLint(paths: string[], options: LintCommandOptions, rules: readonly AnyRule[]): Promise<number> {
+  const cwd = process.cwd();
+  const config = loadConfig({ cwd, configPath: options.config, rules, overrides: options.rule });
+  let tsconfigPath: string | undefined;
+  if (options.tsconfig) {
+    tsconfigPath = path.resolve(cwd, options.tsconfig);
+    if (!(await import("node:fs")).existsSync(tsconfigPath)) throw new UsageError(`--tsconfig ${options.tsconfig}: no such file.`);
+  } else {
+    tsconfigPath = findNearestTsconfig(cwd);
+  }
+  const files = discoverFiles(paths.length > 0 ? paths : ["."], {
+    cwd,
+    extensions: lintableExtensions(),
+    ignore: config.ignore,
+    ignoreBase: config.baseDir,
+  });
+  const started = performance.now();
+  const report = await lintFiles({
+    files,
+    rules: config.rules,
+    knownRuleIds: new Set(rules.map((rule) => rule.id)),
+    cwd,
+    tsconfigPath,
+    types: options.types,
+  });
+  const elapsed = performance.now() - started;
+
+  let results = report.results;
+  if (options.quiet) {
+    results = results.map((result) => {
+      const messages = result.messages.filter((message) => message.severity === 2);
+      return { ...result, messages, warningCount: 0 };
+    });
+  }
+  const formatter = formatters[options.format];
+  const toFile = options.outputFile !== undefined;
+  const output = formatter(results, {
+    cwd,
+    rules: new Map(rules.map((rule) => [rule.id, rule])),
+    color: options.format === "stylish" && !toFile && useColor(options.color, process.stdout),
+    version,
+    docsDir: path.join(packageRoot, "docs", "rules"),
+  });
+  if (toFile) {
+    const target = path.resolve(cwd, options.outputFile!);
+    mkdirSync(path.dirname(target), { recursive: true });
+    writeFileSync(target, output);
+  } else if (output) {
+    process.stdout.write(output);
+  }
+
+  for (const error of report.internalErrors) {
+    const relative = path.relative(cwd, error.filePath);
+    process.stderr.write(`asyncpat: internal error: rule "${error.ruleId}" crashed on ${relative}; its findings for that file are missing. Please report this.\n  ${error.message.split("\n").slice(0, 4).join("\n  ")}\n`);
+  }
+  if (options.stats) {
+    const { stats } = report;
+    const perLanguage = Object.entries(stats.byLanguage)
+      .map(([language, figures]) => `${language}: ${figures.files} files, ${figures.lines} lines, ${figures.ms.toFixed(0)} ms`)
+      .join("; ");
+    process.stderr.write(
+      `asyncpat: ${stats.files} files, ${stats.lines} lines in ${elapsed.toFixed(0)} ms (type checker ${stats.typeCheckerMs.toFixed(0)} ms); ${perLanguage}\n`,
+    );
+  }
+
+  if (report.internalErrors.length > 0) return ExitCode.internal;
+  const errors = results.reduce((sum, result) => sum + result.errorCount, 0);
+  const warnings = results.reduce((sum, result) => sum + result.warningCount, 0);
+  if (errors > 0) return ExitCode.findings;
+  if (options.maxWarnings !== undefined && warnings > options.maxWarnings) {
+    process.stderr.write(`asyncpat: ${warnings} warnings, more than --max-warnings ${options.maxWarnings}.\n`);
+    return ExitCode.findings;
+  }
+  return ExitCode.ok;
+}
