@@ -1,0 +1,145 @@
+//! A worker pool for CPU-bound jobs: clients submit over TCP into a bounded queue, jobs run on
+//! Tokio's blocking pool under a concurrency limit and a per-job timeout, and on SIGTERM or
+//! Ctrl-C the pool stops taking jobs and finishes the ones it accepted.
+
+mod config;
+mod net;
+mod pool;
+mod shutdown;
+mod work;
+
+use std::process::ExitCode;
+use std::sync::Arc;
+
+use tokio::net::TcpListener;
+use tokio::runtime::{Builder, Runtime};
+use tokio::sync::Semaphore;
+use tokio::task::JoinSet;
+use tokio::time::timeout;
+
+use config::Config;
+use shutdown::Signals;
+
+fn main() -> ExitCode {
+    let config = match Config::from_env() {
+        Ok(config) => config,
+        Err(error) => {
+            eprintln!("error: {error}");
+            return ExitCode::from(2);
+        }
+    };
+    let runtime = match build_runtime() {
+        Ok(runtime) => runtime,
+        Err(error) => {
+            eprintln!("error: cannot start the Tokio runtime: {error}");
+            return ExitCode::from(2);
+        }
+    };
+    let code = runtime.block_on(run(config));
+    // Dropping the runtime would wait for every blocking task, including a job that outlived the
+    // shutdown deadline; the exit code is decided, so do not wait for them.
+    runtime.shutdown_background();
+    code
+}
+
+/// The runtime flavor is a template option (`--runtime`); `asyncpat new` keeps one block.
+/// Either way the CPU work runs on the separate blocking pool, not on these threads.
+fn build_runtime() -> std::io::Result<Runtime> {
+    // asyncpat-template:if runtime=multi-thread
+    let mut builder = Builder::new_multi_thread();
+    builder.worker_threads(4);
+    // asyncpat-template:endif
+    // asyncpat-template:if runtime=current-thread
+    let mut builder = Builder::new_current_thread();
+    // asyncpat-template:endif
+    builder.enable_all().build()
+}
+
+async fn run(config: Config) -> ExitCode {
+    let mut signals = match Signals::install() {
+        Ok(signals) => signals,
+        Err(error) => {
+            eprintln!("error: cannot install signal handlers: {error}");
+            return ExitCode::from(2);
+        }
+    };
+    let listener = match TcpListener::bind(config.bind_addr).await {
+        Ok(listener) => listener,
+        Err(error) => {
+            eprintln!("error: cannot listen on {} (BIND_ADDR): {error}", config.bind_addr);
+            return ExitCode::from(2);
+        }
+    };
+    match listener.local_addr() {
+        // The tests (and process supervisors) wait for this line on stdout.
+        Ok(addr) => println!("listening on {addr}"),
+        Err(error) => eprintln!("warning: cannot read the bound address: {error}"),
+    }
+
+    let (trigger, shutdown) = shutdown::channel();
+    let (submitter, dispatcher) = pool::start(config.pool, shutdown.clone());
+    let connection_slots = Arc::new(Semaphore::new(config.max_connections));
+    let mut connections = JoinSet::new();
+
+    let signal = loop {
+        tokio::select! {
+            signal = signals.recv() => break signal,
+            // Waiting for a slot before accepting leaves extra clients in the listen backlog.
+            accepted = async {
+                let slot = connection_slots.clone().acquire_owned().await;
+                (slot, listener.accept().await)
+            } => match accepted {
+                (Ok(slot), Ok((stream, _peer))) => {
+                    let session = net::serve(stream, submitter.clone(), config.idle_timeout, shutdown.clone());
+                    connections.spawn(async move {
+                        let _slot = slot;
+                        session.await
+                    });
+                }
+                (_, Err(error)) => {
+                    // Usually EMFILE: out of file descriptors. Pause instead of spinning on it.
+                    eprintln!("accept failed: {error}");
+                    tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+                }
+                (Err(_), _) => unreachable!("the connection semaphore is never closed"),
+            },
+            Some(finished) = connections.join_next(), if !connections.is_empty() => {
+                if let Ok(Err(error)) = finished {
+                    eprintln!("connection failed: {error}");
+                }
+            }
+        }
+    };
+
+    eprintln!("{signal} received: refusing new jobs, finishing accepted ones");
+    drop(listener);
+    trigger.fire();
+    drop(submitter);
+
+    let drain = async {
+        let stats = dispatcher.await;
+        while connections.join_next().await.is_some() {}
+        stats
+    };
+    let drained = tokio::select! {
+        drained = timeout(config.shutdown_timeout, drain) => drained,
+        signal = signals.recv() => {
+            eprintln!("{signal} received again: exiting without waiting");
+            return ExitCode::from(130);
+        }
+    };
+    match drained {
+        Ok(Ok(stats)) => {
+            eprintln!("drained: {stats}");
+            ExitCode::SUCCESS
+        }
+        Ok(Err(error)) => {
+            eprintln!("the dispatcher failed: {error}");
+            ExitCode::FAILURE
+        }
+        Err(_) => {
+            eprintln!("shutdown deadline of {} ms exceeded: jobs still running", config.shutdown_timeout.as_millis());
+            ExitCode::FAILURE
+        }
+    }
+}

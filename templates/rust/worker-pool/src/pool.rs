@@ -1,0 +1,250 @@
+//! The worker pool: a bounded job queue, a dispatcher that starts a job only when a slot is free,
+//! CPU work on the blocking pool under a per-job timeout, and results gathered in a `JoinSet`.
+
+use std::fmt;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
+use std::time::Duration;
+
+use tokio::sync::{mpsc, oneshot, OwnedSemaphorePermit, Semaphore};
+use tokio::task::{JoinError, JoinHandle, JoinSet};
+use tokio::time::timeout;
+
+use crate::shutdown::Shutdown;
+use crate::work::Work;
+
+#[derive(Debug, Clone, Copy)]
+pub struct PoolSettings {
+    /// `CONCURRENCY`: jobs running at once (blocking-pool threads in use).
+    pub concurrency: usize,
+    /// `QUEUE_CAPACITY`: accepted jobs waiting for a slot; producers wait when it is full.
+    pub queue_capacity: usize,
+    /// `JOB_TIMEOUT_MS`: a job running longer is cancelled and reported as timed out.
+    pub job_timeout: Duration,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Outcome {
+    Done(u64),
+    TimedOut,
+    Failed(String),
+}
+
+/// The pool no longer takes jobs: shutdown has begun.
+#[derive(Debug, PartialEq, Eq)]
+pub struct Refused;
+
+impl fmt::Display for Refused {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("the pool is shutting down")
+    }
+}
+
+/// Counts of finished jobs, reported when the pool has drained.
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+pub struct Stats {
+    pub completed: u64,
+    pub timed_out: u64,
+    pub failed: u64,
+}
+
+impl fmt::Display for Stats {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "completed={} timed_out={} failed={}", self.completed, self.timed_out, self.failed)
+    }
+}
+
+impl Stats {
+    fn record(&mut self, joined: Result<Outcome, JoinError>) {
+        match joined {
+            Ok(Outcome::Done(_)) => self.completed += 1,
+            Ok(Outcome::TimedOut) => self.timed_out += 1,
+            Ok(Outcome::Failed(_)) | Err(_) => self.failed += 1,
+        }
+    }
+}
+
+struct Job {
+    work: Work,
+    reply: oneshot::Sender<Outcome>,
+}
+
+/// The producer side; cheap to clone, one per connection.
+#[derive(Clone)]
+pub struct Submitter {
+    queue: mpsc::Sender<Job>,
+    reply_timeout: Duration,
+}
+
+impl Submitter {
+    /// Queues a job, waiting for room while the queue is full (backpressure instead of buffering
+    /// without bound), then waits for its outcome.
+    pub async fn submit(&self, work: Work) -> Result<Outcome, Refused> {
+        let (reply, outcome) = oneshot::channel();
+        self.queue.send(Job { work, reply }).await.map_err(|_| Refused)?;
+        // The dispatcher answers every accepted job within its own timeout; this bound only
+        // keeps a client from hanging forever should that ever break.
+        match timeout(self.reply_timeout, outcome).await {
+            Ok(Ok(outcome)) => Ok(outcome),
+            Ok(Err(_)) => Err(Refused),
+            Err(_) => Ok(Outcome::TimedOut),
+        }
+    }
+}
+
+/// Starts the dispatcher. It stops taking jobs when `shutdown` fires, finishes every job already
+/// accepted, and returns the counts.
+pub fn start(settings: PoolSettings, shutdown: Shutdown) -> (Submitter, JoinHandle<Stats>) {
+    let (queue, jobs) = mpsc::channel(settings.queue_capacity);
+    let dispatcher = tokio::spawn(dispatch(jobs, settings, shutdown));
+    // Queue wait is the caller's; the reply can take at most a slot wait plus the job timeout.
+    let reply_timeout = settings.job_timeout * 2 + Duration::from_secs(1);
+    (Submitter { queue, reply_timeout }, dispatcher)
+}
+
+enum Event {
+    ShutdownBegan,
+    Finished(Result<Outcome, JoinError>),
+    Next(Option<(OwnedSemaphorePermit, Job)>),
+}
+
+async fn dispatch(mut jobs: mpsc::Receiver<Job>, settings: PoolSettings, mut shutdown: Shutdown) -> Stats {
+    let slots = Arc::new(Semaphore::new(settings.concurrency));
+    let mut running = JoinSet::new();
+    let mut stats = Stats::default();
+    let mut intake_open = true;
+    loop {
+        let event = tokio::select! {
+            _ = shutdown.wait(), if intake_open => Event::ShutdownBegan,
+            Some(joined) = running.join_next(), if !running.is_empty() => Event::Finished(joined),
+            next = next_job(&slots, &mut jobs) => Event::Next(next),
+        };
+        match event {
+            Event::ShutdownBegan => {
+                // Senders now get an error (new jobs are refused); queued jobs can still be taken.
+                jobs.close();
+                intake_open = false;
+            }
+            Event::Finished(joined) => stats.record(joined),
+            Event::Next(Some((slot, job))) => {
+                running.spawn(run(job, slot, settings.job_timeout));
+            }
+            // Closed and empty: every accepted job has been started.
+            Event::Next(None) => break,
+        }
+    }
+    while let Some(joined) = running.join_next().await {
+        stats.record(joined);
+    }
+    stats
+}
+
+/// Takes a slot, then a job: a job leaves the queue only when it can start, so a busy pool fills
+/// the queue and a full queue makes producers wait. Cancel-safe: dropping it loses no job.
+async fn next_job(slots: &Arc<Semaphore>, jobs: &mut mpsc::Receiver<Job>) -> Option<(OwnedSemaphorePermit, Job)> {
+    let slot = slots.clone().acquire_owned().await.ok()?;
+    let job = jobs.recv().await?;
+    Some((slot, job))
+}
+
+async fn run(job: Job, slot: OwnedSemaphorePermit, job_timeout: Duration) -> Outcome {
+    let cancel = Arc::new(AtomicBool::new(false));
+    let work = job.work;
+    let cancelled = cancel.clone();
+    let blocking = tokio::task::spawn_blocking(move || {
+        // The slot goes with the thread: it is freed when the CPU is, even after a timeout.
+        let _slot = slot;
+        work.run(&cancelled)
+    });
+    let outcome = match timeout(job_timeout, blocking).await {
+        Ok(Ok(Some(value))) => Outcome::Done(value),
+        Ok(Ok(None)) => Outcome::TimedOut,
+        Ok(Err(error)) => Outcome::Failed(format!("job failed: {error}")),
+        Err(_) => {
+            // A blocking task cannot be aborted; ask the work loop to stop.
+            cancel.store(true, Ordering::Relaxed);
+            Outcome::TimedOut
+        }
+    };
+    // The client may have disconnected; the outcome still counts in the stats.
+    let _ = job.reply.send(outcome.clone());
+    outcome
+}
+
+#[cfg(test)]
+mod tests {
+    use std::time::Instant;
+
+    use super::*;
+    use crate::shutdown;
+
+    fn settings(concurrency: usize, queue_capacity: usize, job_timeout_ms: u64) -> PoolSettings {
+        PoolSettings { concurrency, queue_capacity, job_timeout: Duration::from_millis(job_timeout_ms) }
+    }
+
+    fn spin(ms: u64) -> Work {
+        Work::Spin(Duration::from_millis(ms))
+    }
+
+    #[tokio::test]
+    async fn runs_jobs_and_reports_their_results() {
+        let (trigger, shutdown) = shutdown::channel();
+        let (submitter, dispatcher) = start(settings(2, 4, 5_000), shutdown);
+        assert_eq!(submitter.submit(Work::CountPrimes(100)).await, Ok(Outcome::Done(25)));
+        assert_eq!(submitter.submit(Work::CountPrimes(1_000)).await, Ok(Outcome::Done(168)));
+        trigger.fire();
+        assert_eq!(dispatcher.await.unwrap(), Stats { completed: 2, timed_out: 0, failed: 0 });
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn a_full_queue_makes_the_producer_wait() {
+        let (trigger, shutdown) = shutdown::channel();
+        let (submitter, dispatcher) = start(settings(1, 1, 5_000), shutdown);
+        let mut producers = JoinSet::new();
+        // One job takes the only slot, the next fills the only queue place.
+        for _ in 0..2 {
+            let submitter = submitter.clone();
+            producers.spawn(async move { submitter.submit(spin(300)).await });
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+        assert_eq!(submitter.queue.capacity(), 0, "the queue is full");
+        let third = submitter.submit(Work::CountPrimes(10));
+        assert!(timeout(Duration::from_millis(100), third).await.is_err(), "the third producer waits");
+        while let Some(joined) = producers.join_next().await {
+            assert_eq!(joined.unwrap(), Ok(Outcome::Done(300)));
+        }
+        trigger.fire();
+        dispatcher.await.unwrap();
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn a_timed_out_job_is_reported_and_frees_its_slot() {
+        let (trigger, shutdown) = shutdown::channel();
+        let (submitter, dispatcher) = start(settings(1, 4, 100), shutdown);
+        let started = Instant::now();
+        assert_eq!(submitter.submit(spin(60_000)).await, Ok(Outcome::TimedOut));
+        assert!(started.elapsed() < Duration::from_secs(2));
+        assert_eq!(submitter.submit(Work::CountPrimes(10)).await, Ok(Outcome::Done(4)), "the slot came back");
+        trigger.fire();
+        assert_eq!(dispatcher.await.unwrap(), Stats { completed: 1, timed_out: 1, failed: 0 });
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn shutdown_finishes_accepted_jobs_and_refuses_new_ones() {
+        let (trigger, shutdown) = shutdown::channel();
+        let (submitter, dispatcher) = start(settings(1, 4, 5_000), shutdown);
+        let mut accepted = JoinSet::new();
+        for _ in 0..3 {
+            let submitter = submitter.clone();
+            accepted.spawn(async move { submitter.submit(spin(100)).await });
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+        trigger.fire();
+        tokio::time::sleep(Duration::from_millis(20)).await;
+        assert_eq!(submitter.submit(Work::CountPrimes(10)).await, Err(Refused));
+        while let Some(joined) = accepted.join_next().await {
+            assert_eq!(joined.unwrap(), Ok(Outcome::Done(100)));
+        }
+        assert_eq!(dispatcher.await.unwrap().completed, 3);
+    }
+}

@@ -1,0 +1,155 @@
+//! Starts the compiled worker pool, submits jobs over loopback and stops it with real signals.
+
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::{SocketAddr, TcpStream};
+use std::process::{Child, ChildStdout, Command, ExitStatus, Stdio};
+use std::thread;
+use std::time::{Duration, Instant};
+
+struct Pool {
+    child: Child,
+    addr: SocketAddr,
+    // Kept open: closing it would make the pool's next stdout write fail.
+    _stdout: BufReader<ChildStdout>,
+}
+
+impl Pool {
+    fn start(env: &[(&str, &str)]) -> Self {
+        let mut child = Command::new(env!("CARGO_BIN_EXE_asyncpat-worker-pool"))
+            .env("BIND_ADDR", "127.0.0.1:0")
+            .envs(env.iter().copied())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("the worker pool binary starts");
+        let mut stdout = BufReader::new(child.stdout.take().unwrap());
+        let mut line = String::new();
+        stdout.read_line(&mut line).expect("the pool prints its address");
+        let addr = line
+            .trim()
+            .strip_prefix("listening on ")
+            .unwrap_or_else(|| panic!("unexpected first line {line:?}"))
+            .parse()
+            .unwrap();
+        Pool { child, addr, _stdout: stdout }
+    }
+
+    fn connect(&self) -> Client {
+        let stream = TcpStream::connect(self.addr).expect("connect to the pool");
+        stream.set_read_timeout(Some(Duration::from_secs(10))).unwrap();
+        Client { reader: BufReader::new(stream.try_clone().unwrap()), writer: stream }
+    }
+
+    fn signal(&self, signal: libc::c_int) {
+        let pid = libc::pid_t::try_from(self.child.id()).unwrap();
+        // SAFETY: kill has no memory-safety preconditions; the pid is our own child.
+        assert_eq!(unsafe { libc::kill(pid, signal) }, 0, "kill failed");
+    }
+
+    /// Waits for the process to exit and returns its status and everything it wrote to stderr.
+    fn wait(mut self, within: Duration) -> (ExitStatus, String) {
+        let deadline = Instant::now() + within;
+        let status = loop {
+            if let Some(status) = self.child.try_wait().unwrap() {
+                break status;
+            }
+            assert!(Instant::now() < deadline, "the pool did not exit within {within:?}");
+            thread::sleep(Duration::from_millis(20));
+        };
+        let mut stderr = String::new();
+        self.child.stderr.take().unwrap().read_to_string(&mut stderr).unwrap();
+        (status, stderr)
+    }
+}
+
+impl Drop for Pool {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+struct Client {
+    reader: BufReader<TcpStream>,
+    writer: TcpStream,
+}
+
+impl Client {
+    fn send(&mut self, request: &str) {
+        self.writer.write_all(format!("{request}\n").as_bytes()).unwrap();
+    }
+
+    fn answer(&mut self) -> String {
+        let mut line = String::new();
+        self.reader.read_line(&mut line).expect("an answer line");
+        line.trim_end().to_owned()
+    }
+
+    fn ask(&mut self, request: &str) -> String {
+        self.send(request);
+        self.answer()
+    }
+}
+
+#[test]
+fn answers_jobs_from_several_clients() {
+    let pool = Pool::start(&[("CONCURRENCY", "2")]);
+    let mut first = pool.connect();
+    let mut second = pool.connect();
+    assert_eq!(first.ask("primes 100"), "ok 25");
+    assert_eq!(second.ask("primes 1000"), "ok 168");
+    assert_eq!(first.ask("spin 10"), "ok 10");
+    assert!(second.ask("fly 3").starts_with("error "));
+}
+
+#[test]
+fn a_job_over_its_timeout_is_answered_timeout_and_its_slot_comes_back() {
+    let pool = Pool::start(&[("CONCURRENCY", "1"), ("JOB_TIMEOUT_MS", "200")]);
+    let mut client = pool.connect();
+    let started = Instant::now();
+    assert_eq!(client.ask("spin 60000"), "timeout");
+    assert!(started.elapsed() < Duration::from_secs(3));
+    assert_eq!(client.ask("primes 10"), "ok 4", "the only slot was released");
+}
+
+#[test]
+fn sigterm_finishes_accepted_jobs_then_exits_0() {
+    let pool = Pool::start(&[("CONCURRENCY", "1")]);
+    let mut running = pool.connect();
+    let mut queued = pool.connect();
+    running.send("spin 600");
+    thread::sleep(Duration::from_millis(100));
+    queued.send("spin 100");
+    thread::sleep(Duration::from_millis(100));
+    pool.signal(libc::SIGTERM);
+    assert_eq!(running.answer(), "ok 600");
+    assert_eq!(queued.answer(), "ok 100", "a queued job is accepted, so it runs");
+    let (status, stderr) = pool.wait(Duration::from_secs(5));
+    assert_eq!(status.code(), Some(0), "{stderr}");
+    assert!(stderr.contains("drained: completed=2 timed_out=0 failed=0"), "{stderr}");
+}
+
+#[test]
+fn exits_1_when_jobs_outlive_the_shutdown_deadline() {
+    let pool = Pool::start(&[("SHUTDOWN_TIMEOUT_MS", "200"), ("JOB_TIMEOUT_MS", "60000")]);
+    let mut client = pool.connect();
+    client.send("spin 5000");
+    thread::sleep(Duration::from_millis(200));
+    pool.signal(libc::SIGINT);
+    let (status, stderr) = pool.wait(Duration::from_secs(3));
+    assert_eq!(status.code(), Some(1), "{stderr}");
+    assert!(stderr.contains("deadline"), "{stderr}");
+}
+
+#[test]
+fn a_second_signal_exits_at_once_with_130() {
+    let pool = Pool::start(&[("JOB_TIMEOUT_MS", "60000")]);
+    let mut client = pool.connect();
+    client.send("spin 5000");
+    thread::sleep(Duration::from_millis(200));
+    pool.signal(libc::SIGTERM);
+    thread::sleep(Duration::from_millis(100));
+    pool.signal(libc::SIGTERM);
+    let (status, stderr) = pool.wait(Duration::from_secs(2));
+    assert_eq!(status.code(), Some(130), "{stderr}");
+}
