@@ -167,7 +167,7 @@ export async function createProject(request: NewProjectRequest, context: NewProj
     say(`Skipped git init: ${gitSkipReason}.`);
   }
 
-  const steps = [cdStep, !install || installFailure ? installStep : undefined, ...nextStepsOf(template, packageManager)].filter(
+  const steps = [cdStep, isNode && (!install || installFailure) ? installStep : undefined, ...nextStepsOf(template, packageManager)].filter(
     (step): step is string => step !== undefined,
   );
   say();
