@@ -1,0 +1,263 @@
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
+import type { AddressInfo } from "node:net";
+import { performance } from "node:perf_hooks";
+import { setTimeout as sleep } from "node:timers/promises";
+import { checkDeclaredLength, readJson } from "./body.js";
+import type { Config } from "./config.js";
+import { ClientClosedError, DeadlineExceededError, HttpError, ShutdownError } from "./errors.js";
+import { Semaphore } from "./lib/semaphore.js";
+import type { Logger } from "./log.js";
+import { createRoutes, type Reply, type RequestContext, type Route, type RouteState } from "./routes.js";
+
+export type ShutdownOutcome = "clean" | "forced";
+
+export interface Service {
+  readonly server: Server;
+  /** True from the moment shutdown starts: /readyz answers 503 and responses close their connection. */
+  readonly draining: boolean;
+  /** Handlers still running (a handler that ignores its signal keeps its slot until it returns). */
+  readonly inFlight: number;
+  listen(): Promise<AddressInfo>;
+  /**
+   * Graceful shutdown, safe to call more than once: fail readiness, wait the readiness drain
+   * delay, stop accepting, close idle keep-alive connections, let in-flight requests finish.
+   * Resolves "clean" when they did within the shutdown timeout, "forced" when the remaining
+   * requests were aborted and their connections cut.
+   */
+  shutdown(): Promise<ShutdownOutcome>;
+}
+
+export interface ServiceDeps {
+  readonly log: Logger;
+  /** Builds the route table; defaults to the routes in routes.ts. */
+  readonly routes?: (config: Config, state: RouteState) => Route[];
+}
+
+const JSON_TYPE = "application/json; charset=utf-8";
+
+export function createService(config: Config, deps: ServiceDeps): Service {
+  const { log } = deps;
+  const limiter = new Semaphore(config.maxConcurrentRequests);
+  const running = new Set<AbortController>();
+  let draining = false;
+  let shutdownStarted: Promise<ShutdownOutcome> | undefined;
+  const routes = (deps.routes ?? createRoutes)(config, { draining: () => draining });
+
+  const server = createServer((req, res) => {
+    handle(req, res).catch((error: unknown) => {
+      log.error("request handling failed", { error });
+      res.destroy();
+    });
+  });
+  server.headersTimeout = config.headersTimeoutMs;
+  server.requestTimeout = config.requestTimeoutMs;
+  server.keepAliveTimeout = config.keepAliveTimeoutMs;
+
+  function sendJson(res: ServerResponse, status: number, body: unknown, headers: Readonly<Record<string, string>> = {}): void {
+    if (res.headersSent || res.destroyed) return;
+    const payload = JSON.stringify(body);
+    res.writeHead(status, {
+      "content-type": JSON_TYPE,
+      "content-length": String(Buffer.byteLength(payload)),
+      "cache-control": "no-store",
+      ...(draining ? { connection: "close" } : {}),
+      ...headers,
+    });
+    res.end(payload);
+  }
+
+  function sendProblem(res: ServerResponse, status: number, code: string, message: string, headers?: Readonly<Record<string, string>>): void {
+    sendJson(res, status, { error: { code, message } }, headers);
+  }
+
+  async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const started = performance.now();
+    res.once("close", () => {
+      log.info("request", {
+        method: req.method,
+        path: req.url,
+        status: res.writableFinished ? res.statusCode : undefined,
+        completed: res.writableFinished,
+        durationMs: Math.round(performance.now() - started),
+      });
+    });
+
+    let url: URL;
+    try {
+      url = new URL(req.url ?? "/", "http://localhost");
+    } catch {
+      sendProblem(res, 400, "bad_request", "The request target is not a valid URL.");
+      return;
+    }
+    const candidates = routes.filter((route) => route.path === url.pathname);
+    const route = candidates.find((candidate) => candidate.method === req.method);
+    if (route === undefined) {
+      if (candidates.length === 0) sendProblem(res, 404, "not_found", `No route for ${url.pathname}.`);
+      else sendProblem(res, 405, "method_not_allowed", `Use ${candidates.map((c) => c.method).join(", ")}.`, {
+        allow: candidates.map((c) => c.method).join(", "),
+      });
+      return;
+    }
+
+    try {
+      checkDeclaredLength(req, config.maxBodyBytes);
+    } catch (error) {
+      if (!(error instanceof HttpError)) throw error;
+      sendProblem(res, error.status, error.code, error.message, error.headers);
+      return;
+    }
+
+    if (route.probe === true) {
+      await run(route, req, res, url);
+      return;
+    }
+    // Load shedding: answer "busy" at once rather than queueing without limit.
+    const permit = limiter.tryAcquire();
+    if (permit === undefined) {
+      sendProblem(res, 503, "overloaded", "The server is at capacity; retry later.", {
+        "retry-after": String(config.retryAfterSeconds),
+      });
+      return;
+    }
+    try {
+      await run(route, req, res, url);
+    } finally {
+      permit.release();
+    }
+  }
+
+  async function run(route: Route, req: IncomingMessage, res: ServerResponse, url: URL): Promise<void> {
+    const controller = new AbortController();
+    const { signal } = controller;
+    const deadline = setTimeout(() => controller.abort(new DeadlineExceededError(config.requestDeadlineMs)), config.requestDeadlineMs);
+    const onClose = (): void => {
+      if (!res.writableFinished) controller.abort(new ClientClosedError());
+    };
+    res.once("close", onClose);
+    running.add(controller);
+
+    const ctx: RequestContext = {
+      req,
+      url,
+      signal,
+      log,
+      readJson: () => readJson(req, config.maxBodyBytes, signal),
+    };
+    try {
+      const work = invoke(route.handler, ctx);
+      // Observed at once so a handler failing after its deadline is never an unhandled rejection.
+      const stopped = work.then(
+        () => undefined,
+        () => undefined,
+      );
+      try {
+        const reply = await untilAborted(work, signal);
+        sendJson(res, reply.status ?? 200, reply.body, reply.headers);
+      } catch (error) {
+        answerFailure(res, error, signal, route);
+      }
+      // The response may already be out (504), but the slot stays taken until the handler stops.
+      await stopped;
+    } finally {
+      clearTimeout(deadline);
+      res.off("close", onClose);
+      running.delete(controller);
+    }
+  }
+
+  function answerFailure(res: ServerResponse, error: unknown, signal: AbortSignal, route: Route): void {
+    const reason: unknown = signal.aborted ? signal.reason : undefined;
+    if (reason instanceof ClientClosedError) return;
+    if (reason instanceof DeadlineExceededError) {
+      log.warn("request deadline exceeded", { path: route.path, deadlineMs: reason.deadlineMs });
+      sendProblem(res, 504, "deadline_exceeded", reason.message);
+      return;
+    }
+    if (reason instanceof ShutdownError) {
+      sendProblem(res, 503, "shutting_down", reason.message);
+      return;
+    }
+    if (error instanceof HttpError) {
+      sendProblem(res, error.status, error.code, error.message, error.headers);
+      return;
+    }
+    log.error("handler failed", { path: route.path, error });
+    sendProblem(res, 500, "internal_error", "The server failed to handle the request.");
+  }
+
+  async function drain(): Promise<ShutdownOutcome> {
+    draining = true;
+    log.info("shutdown started", { inFlight: running.size, readinessDrainDelayMs: config.readinessDrainDelayMs });
+    if (config.readinessDrainDelayMs > 0) {
+      // Readiness now fails; keep serving while the load balancer takes this instance out.
+      await sleep(config.readinessDrainDelayMs);
+    }
+    log.info("listener closed, waiting for in-flight requests", { inFlight: running.size });
+    const outcome = await new Promise<ShutdownOutcome>((resolve) => {
+      const timer = setTimeout(() => resolve("forced"), config.shutdownTimeoutMs);
+      server.close(() => {
+        clearTimeout(timer);
+        resolve("clean");
+      });
+      server.closeIdleConnections();
+    });
+    if (outcome === "forced") {
+      log.warn("shutdown deadline exceeded, closing remaining connections", {
+        inFlight: running.size,
+        shutdownTimeoutMs: config.shutdownTimeoutMs,
+      });
+      for (const request of running) request.abort(new ShutdownError());
+      server.closeAllConnections();
+    }
+    return outcome;
+  }
+
+  return {
+    server,
+    get draining() {
+      return draining;
+    },
+    get inFlight() {
+      return running.size;
+    },
+    listen: () =>
+      new Promise<AddressInfo>((resolve, reject) => {
+        server.once("error", reject);
+        server.listen(config.port, config.host, () => {
+          server.off("error", reject);
+          resolve(server.address() as AddressInfo);
+        });
+      }),
+    shutdown: () => {
+      shutdownStarted ??= drain();
+      return shutdownStarted;
+    },
+  };
+}
+
+function invoke(handler: Route["handler"], ctx: RequestContext): Promise<Reply> {
+  try {
+    return handler(ctx);
+  } catch (error) {
+    return Promise.reject(error);
+  }
+}
+
+/** Settles like `work`, or rejects with the signal's reason as soon as it aborts. */
+function untilAborted<T>(work: Promise<T>, signal: AbortSignal): Promise<T> {
+  if (signal.aborted) return Promise.reject(signal.reason);
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = (): void => reject(signal.reason);
+    signal.addEventListener("abort", onAbort, { once: true });
+    work.then(
+      (value) => {
+        signal.removeEventListener("abort", onAbort);
+        resolve(value);
+      },
+      (error: unknown) => {
+        signal.removeEventListener("abort", onAbort);
+        reject(error);
+      },
+    );
+  });
+}

@@ -1,0 +1,225 @@
+import assert from "node:assert/strict";
+import { after, describe, it } from "node:test";
+import { setImmediate as tick } from "node:timers/promises";
+import { loadConfig } from "../src/config.js";
+import { createRoutes, type Route } from "../src/routes.js";
+import { createService, type Service } from "../src/server.js";
+import { memoryLogger, observe, PATIENCE_MS, request, startUpstream, type Upstream, valueOf } from "./support.js";
+
+const TEST = { timeout: 3 * PATIENCE_MS };
+
+interface Running {
+  readonly service: Service;
+  readonly base: string;
+  readonly lines: Record<string, unknown>[];
+}
+
+const cleanups: (() => Promise<unknown>)[] = [];
+after(async () => {
+  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
+});
+
+async function start(env: Record<string, string> = {}, routes?: (base: Route[]) => Route[]): Promise<Running> {
+  const config = loadConfig({ HOST: "127.0.0.1", PORT: "0", SHUTDOWN_TIMEOUT_MS: "2000", ...env });
+  const { log, lines } = memoryLogger();
+  const service = createService(config, {
+    log,
+    ...(routes === undefined ? {} : { routes: (c, state) => routes(createRoutes(c, state)) }),
+  });
+  const address = await service.listen();
+  cleanups.push(() => service.shutdown());
+  return { service, base: `http://127.0.0.1:${address.port}`, lines };
+}
+
+async function upstream(): Promise<Upstream> {
+  const server = await startUpstream();
+  cleanups.push(() => server.close());
+  return server;
+}
+
+describe("server", () => {
+  it("answers the probes and echoes JSON", TEST, async () => {
+    const { base } = await start();
+    assert.deepEqual(await request(`${base}/healthz`).then((r) => [r.status, r.body]), [200, { status: "ok" }]);
+    assert.deepEqual(await request(`${base}/readyz`).then((r) => [r.status, r.body]), [200, { status: "ready" }]);
+
+    const echoed = await request(`${base}/v1/echo`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ hello: "world", n: [1, 2] }),
+    });
+    assert.equal(echoed.status, 200);
+    assert.equal(echoed.headers.get("content-type"), "application/json; charset=utf-8");
+    assert.deepEqual(echoed.body, { received: { hello: "world", n: [1, 2] } });
+  });
+
+  it("answers 404, 405, 415 and 400 with a JSON error", TEST, async () => {
+    const { base } = await start();
+    const missing = await request(`${base}/nope`);
+    assert.equal(missing.status, 404);
+    assert.deepEqual(missing.body, { error: { code: "not_found", message: "No route for /nope." } });
+
+    const wrongMethod = await request(`${base}/v1/echo`);
+    assert.equal(wrongMethod.status, 405);
+    assert.equal(wrongMethod.headers.get("allow"), "POST");
+
+    const wrongType = await request(`${base}/v1/echo`, { method: "POST", body: "hi" });
+    assert.equal(wrongType.status, 415);
+
+    const badJson = await request(`${base}/v1/echo`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: "{not json",
+    });
+    assert.equal(badJson.status, 400);
+    assert.deepEqual(badJson.body, { error: { code: "invalid_json", message: "The request body is not valid JSON." } });
+  });
+
+  it("refuses a body over the limit with 413, by Content-Length and while streaming", TEST, async () => {
+    const { base } = await start({ MAX_BODY_BYTES: "1024" });
+    const big = JSON.stringify({ blob: "x".repeat(2048) });
+
+    const declared = await request(`${base}/v1/echo`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: big,
+    });
+    assert.equal(declared.status, 413);
+    assert.equal((declared.body as { error: { code: string } }).error.code, "payload_too_large");
+    assert.equal(declared.headers.get("connection"), "close");
+
+    const chunks = [big.slice(0, 800), big.slice(800)];
+    const streamed = await request(`${base}/v1/echo`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: new ReadableStream({
+        pull(controller) {
+          const chunk = chunks.shift();
+          if (chunk === undefined) controller.close();
+          else controller.enqueue(new TextEncoder().encode(chunk));
+        },
+      }),
+      duplex: "half",
+    } as RequestInit);
+    assert.equal(streamed.status, 413);
+
+    const small = await request(`${base}/v1/echo`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ ok: true }),
+    });
+    assert.equal(small.status, 200, "the server keeps serving after refusing bodies");
+  });
+
+  it("sheds load with 503 and Retry-After when every slot is busy, while probes still answer", TEST, async () => {
+    const slow = await upstream();
+    const { base, service } = await start({
+      MAX_CONCURRENT_REQUESTS: "1",
+      RETRY_AFTER_SECONDS: "2",
+      UPSTREAM_URL: slow.url.href,
+    });
+    const first = observe(request(`${base}/v1/upstream`));
+    await slow.received.reach(1);
+    assert.equal(service.inFlight, 1);
+
+    const shed = await request(`${base}/v1/upstream`);
+    assert.equal(shed.status, 503);
+    assert.equal(shed.headers.get("retry-after"), "2");
+    assert.equal((shed.body as { error: { code: string } }).error.code, "overloaded");
+    assert.equal(slow.received.count, 1, "a shed request never reaches the upstream");
+    assert.equal((await request(`${base}/healthz`)).status, 200);
+
+    slow.release();
+    const answered = await valueOf(first);
+    assert.equal(answered.status, 200);
+    assert.deepEqual(answered.body, { upstream: { quote: "ok" } });
+    assert.equal((await request(`${base}/v1/upstream`)).status, 200, "the slot is free again");
+  });
+
+  it("answers 504 when the upstream call outlives the deadline, and cancels that call", TEST, async () => {
+    const hung = await upstream();
+    const { base, lines } = await start({ REQUEST_DEADLINE_MS: "300", UPSTREAM_URL: hung.url.href });
+    const response = await request(`${base}/v1/upstream`);
+    assert.equal(response.status, 504);
+    assert.equal((response.body as { error: { code: string } }).error.code, "deadline_exceeded");
+    await hung.abandoned.reach(1);
+    assert.ok(lines.some((line) => line["msg"] === "request deadline exceeded"));
+  });
+
+  it("answers 504 on time even when a handler ignores its signal, and keeps its slot until it stops", TEST, async () => {
+    let finish: () => void = () => undefined;
+    const stubborn: Route = {
+      method: "GET",
+      path: "/v1/stubborn",
+      handler: () =>
+        new Promise((resolve) => {
+          finish = () => resolve({ body: { late: true } });
+        }),
+    };
+    const { base, service } = await start({ REQUEST_DEADLINE_MS: "200", MAX_CONCURRENT_REQUESTS: "1" }, (routes) => [
+      ...routes,
+      stubborn,
+    ]);
+    assert.equal((await request(`${base}/v1/stubborn`)).status, 504);
+    assert.equal(service.inFlight, 1);
+    assert.equal((await request(`${base}/v1/stubborn`)).status, 503, "the ignored request still holds its slot");
+    finish();
+    while (service.inFlight > 0) await tick();
+    assert.equal((await request(`${base}/healthz`)).status, 200);
+  });
+
+  it("answers 500 without leaking the error when a handler throws", TEST, async () => {
+    const failing: Route = {
+      method: "GET",
+      path: "/v1/fail",
+      handler: async () => {
+        throw new Error("secret connection string in message");
+      },
+    };
+    const { base, lines } = await start({}, (routes) => [...routes, failing]);
+    const response = await request(`${base}/v1/fail`);
+    assert.equal(response.status, 500);
+    assert.doesNotMatch(JSON.stringify(response.body), /secret/);
+    assert.ok(lines.some((line) => line["msg"] === "handler failed"));
+  });
+
+  it("fails readiness while draining but keeps serving during the readiness drain delay", TEST, async () => {
+    const { base, service } = await start({ READINESS_DRAIN_DELAY_MS: "1500" });
+    const stopping = observe(service.shutdown());
+    assert.equal(service.draining, true);
+    const ready = await request(`${base}/readyz`);
+    assert.equal(ready.status, 503);
+    assert.deepEqual(ready.body, { status: "draining" });
+    assert.equal(ready.headers.get("connection"), "close");
+    assert.equal((await request(`${base}/healthz`)).status, 200);
+    assert.equal(await valueOf(stopping), "clean");
+  });
+
+  it("lets an in-flight request finish before shutdown completes", TEST, async () => {
+    const slow = await upstream();
+    const { base, service } = await start({ UPSTREAM_URL: slow.url.href });
+    const inFlight = observe(request(`${base}/v1/upstream`));
+    await slow.received.reach(1);
+
+    const stopping = observe(service.shutdown());
+    await tick();
+    assert.equal(stopping.settled, false, "shutdown waits for the request");
+    await assert.rejects(request(`${base}/healthz`), "new connections are refused once the listener is closed");
+
+    slow.release();
+    assert.equal((await valueOf(inFlight)).status, 200);
+    assert.equal(await valueOf(stopping), "clean");
+  });
+
+  it("forces the remaining connections closed at the shutdown deadline", TEST, async () => {
+    const hung = await upstream();
+    const { base, service, lines } = await start({ SHUTDOWN_TIMEOUT_MS: "300", UPSTREAM_URL: hung.url.href });
+    const inFlight = observe(request(`${base}/v1/upstream`));
+    await hung.received.reach(1);
+    assert.equal(await service.shutdown(), "forced");
+    const outcome = await inFlight.result;
+    assert.ok(outcome.status === "rejected" || outcome.value.status === 503);
+    await hung.abandoned.reach(1);
+    assert.ok(lines.some((line) => line["msg"] === "shutdown deadline exceeded, closing remaining connections"));
+  });
+});
