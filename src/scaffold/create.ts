@@ -2,6 +2,7 @@ import { existsSync } from "node:fs";
 import path from "node:path";
 import type { Writable } from "node:stream";
 import { InterruptedError, StepFailedError, UsageError } from "../errors.js";
+import { version } from "../version.js";
 import { describeAvailable, languagesOf, type Catalog, type Template } from "./discover.js";
 import { checkOptionValue, type OptionValues, type TemplateOption } from "./manifest.js";
 import { derivePackageName, directoryProblems, packageNameProblems } from "./names.js";
@@ -122,7 +123,7 @@ export async function createProject(request: NewProjectRequest, context: NewProj
     else if (request.git === undefined && prompter) git = await prompter.confirm({ message: "Initialise a git repository with a first commit?", default: true });
   }
 
-  const files = await renderTemplate(template, { name, values });
+  const files = await renderTemplate(template, { name, values, asyncpatVersion: version });
   const plan = await planWrite(target, state, files, request.force);
   const shownDir = path.relative(cwd, target) || ".";
   const skipped = plan.skipped.map((file) => file.path);

@@ -16,6 +16,8 @@ export interface RenderedFile {
 export interface RenderInput {
   name: string;
   values: OptionValues;
+  /** When set, a TypeScript project's `asyncpat` devDependency becomes `^<version>`: the linter it was made with. */
+  asyncpatVersion?: string;
 }
 
 /** Stored under another name so they do not act on this repository; renamed on write. */
@@ -111,19 +113,20 @@ function isText(content: Buffer): boolean {
   return !content.subarray(0, 8000).includes(0);
 }
 
-function rewritePackageJson(text: string, file: string, name: string, removeDependencies: string[]): string {
+function rewritePackageJson(text: string, file: string, input: RenderInput, removeDependencies: string[]): string {
   let pkg: Record<string, unknown>;
   try {
     pkg = JSON.parse(text) as Record<string, unknown>;
   } catch (error) {
     throw new TemplateError(`${file}: not valid JSON (${(error as Error).message}).`);
   }
-  const rewritten: Record<string, unknown> = { name, ...pkg };
-  rewritten.name = name;
+  const rewritten: Record<string, unknown> = { name: input.name, ...pkg };
+  rewritten.name = input.name;
   for (const field of ["dependencies", "devDependencies"]) {
     const deps = rewritten[field] as Record<string, string> | undefined;
     if (!deps) continue;
     for (const dep of removeDependencies) delete deps[dep];
+    if (input.asyncpatVersion && field === "devDependencies" && deps.asyncpat !== undefined) deps.asyncpat = `^${input.asyncpatVersion}`;
   }
   const eol = text.includes("\r\n") ? "\r\n" : "\n";
   return JSON.stringify(rewritten, null, 2).replace(/\n/g, eol) + eol;
@@ -166,7 +169,7 @@ export async function renderTemplate(template: Template, input: RenderInput): Pr
         text = text.split(replacement.search).join(fillPlaceholders(replacement.replace, input.name, input.values));
       }
       text = renderConditionalBlocks(text, input.values, manifest, shown(source));
-      if (source === "package.json") text = rewritePackageJson(text, shown(source), input.name, removeDependencies);
+      if (source === "package.json") text = rewritePackageJson(text, shown(source), input, removeDependencies);
       content = Buffer.from(text, "utf8");
     }
     rendered.push({ path: outputPathOf(source), content, mode: stats.mode & 0o777 });

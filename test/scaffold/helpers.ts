@@ -37,3 +37,39 @@ export async function listFiles(dir: string): Promise<string[]> {
     .filter((entry) => !entry.endsWith("/"))
     .sort();
 }
+
+export const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..", "..");
+export const cliPath = path.join(repoRoot, "bin", "asyncpat.js");
+
+/** The e2e tests run the built CLI; `npm test` builds first (pretest), a bare `vitest` does not. */
+export async function assertBuilt(): Promise<void> {
+  const { stat } = await import("node:fs/promises");
+  const [built, source] = await Promise.all([
+    stat(path.join(repoRoot, "dist", "src", "cli.js")).catch(() => undefined),
+    stat(path.join(repoRoot, "src", "scaffold", "create.ts")),
+  ]);
+  if (!built) throw new Error("dist/ is missing: run `npm run build` before the CLI tests.");
+  if (built.mtimeMs < source.mtimeMs - 1000) console.warn("warning: dist/ is older than src/; run `npm run build`.");
+}
+
+/** An environment without the caller's CI flag, package-manager agent or color settings. */
+export function cleanEnv(extra: Record<string, string | undefined> = {}): Record<string, string> {
+  const env: Record<string, string | undefined> = { ...process.env, NO_COLOR: "1", ...extra };
+  const dropped = (key: string): boolean =>
+    !(key in extra) && (key === "CI" || key === "FORCE_COLOR" || key === "NODE_OPTIONS" || key.startsWith("npm_") || key.startsWith("VITEST"));
+  return Object.fromEntries(
+    Object.entries(env).filter((entry): entry is [string, string] => entry[1] !== undefined && !dropped(entry[0])),
+  );
+}
+
+export async function runCli(args: string[], options: { cwd: string; env?: Record<string, string | undefined> }) {
+  const { execa } = await import("execa");
+  return execa(process.execPath, [cliPath, ...args], {
+    cwd: options.cwd,
+    env: cleanEnv(options.env),
+    extendEnv: false,
+    reject: false,
+    stdin: "ignore",
+    timeout: 60_000,
+  });
+}
