@@ -1,0 +1,240 @@
+//! One client connection, speaking a line protocol:
+//!
+//! | request | answer |
+//! | --- | --- |
+//! | `PUB <topic> <message>` | `OK <subscribers reached>` |
+//! | `GET <topic>` | `LATEST <topic> <message>` or `NONE <topic>` |
+//! | `SUB <topic>` | `OK`, then `MSG <topic> <message>` per message and `LAGGED <n>` when `n` were missed |
+//! | `WATCH <topic>` | `OK`, then `LATEST <topic> <message>` now and on every change (intermediate values may be skipped) |
+//!
+//! `SUB` and `WATCH` turn the connection into a stream until the client leaves or the server
+//! stops (`BYE`). Errors are answered `ERR <reason>`.
+
+use std::time::Duration;
+
+use tokio::io::{AsyncBufRead, AsyncBufReadExt, AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt, BufReader};
+use tokio::sync::{broadcast, watch};
+use tokio::time::timeout;
+use tokio_stream::wrappers::WatchStream;
+use tokio_stream::StreamExt;
+use tokio_util::sync::CancellationToken;
+
+use crate::broker::{Broker, Message};
+
+/// A request line longer than this is refused rather than buffered.
+const MAX_LINE_BYTES: usize = 64 * 1024;
+
+#[derive(Debug, Clone, Copy)]
+pub struct SessionSettings {
+    /// A client that sends no request for this long is disconnected (not while subscribed).
+    pub idle_timeout: Duration,
+    /// A subscriber that cannot take a line within this time is disconnected: it is too slow.
+    pub write_timeout: Duration,
+}
+
+pub async fn serve<S>(stream: S, broker: Broker, settings: SessionSettings, stop: CancellationToken) -> std::io::Result<()>
+where
+    S: AsyncRead + AsyncWrite + Unpin,
+{
+    let (reader, writer) = tokio::io::split(stream);
+    let mut session = Session { reader: BufReader::new(reader), writer, settings, stop };
+    let mut line = String::new();
+    loop {
+        line.clear();
+        let read = tokio::select! {
+            _ = session.stop.cancelled() => return session.send("BYE\n").await,
+            read = timeout(settings.idle_timeout, read_line(&mut session.reader, &mut line)) => read,
+        };
+        match read {
+            Err(_) | Ok(Ok(0)) => return Ok(()),
+            Ok(Err(error)) => return Err(error),
+            Ok(Ok(_)) => {}
+        }
+        let mut words = line.trim_end().splitn(3, ' ');
+        let answer = match (words.next(), words.next(), words.next()) {
+            (Some("PUB"), Some(topic), Some(message)) if valid(topic) => match broker.publish(topic, message).await {
+                Ok(reached) => format!("OK {reached}\n"),
+                Err(error) => format!("ERR {error}\n"),
+            },
+            (Some("GET"), Some(topic), None) if valid(topic) => match broker.latest(topic).await {
+                Ok(Some(message)) => format!("LATEST {topic} {message}\n"),
+                Ok(None) => format!("NONE {topic}\n"),
+                Err(error) => format!("ERR {error}\n"),
+            },
+            (Some("SUB"), Some(topic), None) if valid(topic) => match broker.subscribe(topic).await {
+                Ok(messages) => return session.stream_messages(topic, messages).await,
+                Err(error) => format!("ERR {error}\n"),
+            },
+            (Some("WATCH"), Some(topic), None) if valid(topic) => match broker.watch(topic).await {
+                Ok(latest) => return session.stream_latest(topic, latest).await,
+                Err(error) => format!("ERR {error}\n"),
+            },
+            _ => "ERR expected PUB <topic> <message>, GET <topic>, SUB <topic> or WATCH <topic>\n".to_owned(),
+        };
+        session.send(&answer).await?;
+    }
+}
+
+fn valid(topic: &str) -> bool {
+    !topic.is_empty() && topic.len() <= 128 && !topic.contains(char::is_whitespace)
+}
+
+struct Session<R, W> {
+    reader: BufReader<R>,
+    writer: W,
+    settings: SessionSettings,
+    stop: CancellationToken,
+}
+
+impl<R: AsyncRead + Unpin, W: AsyncWrite + Unpin> Session<R, W> {
+    /// Writes a line, or gives up on a client that does not read.
+    async fn send(&mut self, line: &str) -> std::io::Result<()> {
+        match timeout(self.settings.write_timeout, self.writer.write_all(line.as_bytes())).await {
+            Ok(written) => written,
+            Err(_) => Err(std::io::Error::new(std::io::ErrorKind::TimedOut, "subscriber too slow; disconnected")),
+        }
+    }
+
+    /// Resolves when the client closes its side (anything it sends while subscribed is ignored).
+    async fn client_gone(reader: &mut BufReader<R>) {
+        let mut ignored = [0u8; 256];
+        while matches!(reader.read(&mut ignored).await, Ok(n) if n > 0) {}
+    }
+
+    async fn stream_messages(&mut self, topic: &str, mut messages: broadcast::Receiver<Message>) -> std::io::Result<()> {
+        self.send("OK\n").await?;
+        loop {
+            let received = tokio::select! {
+                _ = self.stop.cancelled() => return self.send("BYE\n").await,
+                _ = Self::client_gone(&mut self.reader) => return Ok(()),
+                received = messages.recv() => received,
+            };
+            let line = match received {
+                Ok(message) => format!("MSG {topic} {message}\n"),
+                // The broadcast buffer moved on without us: say how much was lost, keep going.
+                Err(broadcast::error::RecvError::Lagged(missed)) => format!("LAGGED {missed}\n"),
+                Err(broadcast::error::RecvError::Closed) => return self.send("BYE\n").await,
+            };
+            self.send(&line).await?;
+        }
+    }
+
+    async fn stream_latest(&mut self, topic: &str, latest: watch::Receiver<Option<Message>>) -> std::io::Result<()> {
+        self.send("OK\n").await?;
+        // WatchStream yields the current value first, then each change (skipping any that were
+        // overwritten before we looked: for state, only the newest matters).
+        let mut changes = WatchStream::new(latest);
+        loop {
+            let value = tokio::select! {
+                _ = self.stop.cancelled() => return self.send("BYE\n").await,
+                _ = Self::client_gone(&mut self.reader) => return Ok(()),
+                value = changes.next() => value,
+            };
+            match value {
+                Some(Some(message)) => self.send(&format!("LATEST {topic} {message}\n")).await?,
+                Some(None) => {}
+                None => return self.send("BYE\n").await,
+            }
+        }
+    }
+}
+
+/// `read_line` with a length limit, so one endless line cannot exhaust memory.
+async fn read_line<R: AsyncBufRead + Unpin>(reader: &mut R, line: &mut String) -> std::io::Result<usize> {
+    let read = (&mut *reader).take(MAX_LINE_BYTES as u64).read_line(line).await?;
+    if read == MAX_LINE_BYTES && !line.ends_with('\n') {
+        return Err(std::io::Error::new(std::io::ErrorKind::InvalidData, "request line too long"));
+    }
+    Ok(read)
+}
+
+#[cfg(test)]
+mod tests {
+    use tokio::io::{DuplexStream, ReadHalf, WriteHalf};
+
+    use super::*;
+
+    struct Client {
+        lines: tokio::io::Lines<BufReader<ReadHalf<DuplexStream>>>,
+        writer: WriteHalf<DuplexStream>,
+    }
+
+    impl Client {
+        async fn send(&mut self, line: &str) {
+            self.writer.write_all(format!("{line}\n").as_bytes()).await.unwrap();
+        }
+
+        async fn line(&mut self) -> String {
+            timeout(Duration::from_secs(2), self.lines.next_line()).await.unwrap().unwrap().unwrap()
+        }
+    }
+
+    fn connect(broker: &Broker, stop: &CancellationToken, buffer: usize) -> Client {
+        let (client, server) = tokio::io::duplex(buffer);
+        let settings = SessionSettings { idle_timeout: Duration::from_secs(5), write_timeout: Duration::from_secs(5) };
+        tokio::spawn(serve(server, broker.clone(), settings, stop.clone()));
+        let (reader, writer) = tokio::io::split(client);
+        Client { lines: BufReader::new(reader).lines(), writer }
+    }
+
+    #[tokio::test]
+    async fn publish_get_and_subscribe() {
+        let (broker, _task) = Broker::start(8, Duration::from_secs(1));
+        let stop = CancellationToken::new();
+        let mut subscriber = connect(&broker, &stop, 4096);
+        subscriber.send("SUB news").await;
+        assert_eq!(subscriber.line().await, "OK");
+
+        let mut publisher = connect(&broker, &stop, 4096);
+        publisher.send("PUB news hello world").await;
+        assert_eq!(publisher.line().await, "OK 1");
+        assert_eq!(subscriber.line().await, "MSG news hello world");
+        publisher.send("GET news").await;
+        assert_eq!(publisher.line().await, "LATEST news hello world");
+        publisher.send("GET sport").await;
+        assert_eq!(publisher.line().await, "NONE sport");
+        publisher.send("SHOUT").await;
+        assert!(publisher.line().await.starts_with("ERR "));
+
+        stop.cancel();
+        assert_eq!(subscriber.line().await, "BYE");
+        assert_eq!(publisher.line().await, "BYE");
+    }
+
+    #[tokio::test]
+    async fn a_subscriber_that_cannot_keep_up_is_told_it_lagged() {
+        let (broker, _task) = Broker::start(4, Duration::from_secs(1));
+        let stop = CancellationToken::new();
+        // A 64-byte pipe: the session blocks writing while the broadcast buffer overflows.
+        let mut slow = connect(&broker, &stop, 64);
+        slow.send("SUB ticks").await;
+        assert_eq!(slow.line().await, "OK");
+        for n in 0..50 {
+            broker.publish("ticks", &format!("tick-{n:02}")).await.unwrap();
+        }
+        let mut seen = Vec::new();
+        loop {
+            let line = slow.line().await;
+            let last = line == "MSG ticks tick-49";
+            seen.push(line);
+            if last {
+                break;
+            }
+        }
+        assert!(seen.iter().any(|line| line.starts_with("LAGGED ")), "{seen:?}");
+        assert!(seen.len() < 50, "messages were dropped for the slow subscriber, not buffered");
+    }
+
+    #[tokio::test]
+    async fn watch_streams_the_latest_value() {
+        let (broker, _task) = Broker::start(4, Duration::from_secs(1));
+        let stop = CancellationToken::new();
+        broker.publish("config", "v1").await.unwrap();
+        let mut watcher = connect(&broker, &stop, 4096);
+        watcher.send("WATCH config").await;
+        assert_eq!(watcher.line().await, "OK");
+        assert_eq!(watcher.line().await, "LATEST config v1");
+        broker.publish("config", "v2").await.unwrap();
+        assert_eq!(watcher.line().await, "LATEST config v2");
+    }
+}
