@@ -1,6 +1,7 @@
 import type { AnyRule } from "../src/lint/api.js";
 import asyncInterval from "./async-interval.js";
+import floatingTask from "./floating-task.js";
 import leakyTimeoutRace from "./leaky-timeout-race.js";
 
 /** Every rule, in the order `asyncpat rules` lists them. Rule files are added here as they land. */
-export const allRules: readonly AnyRule[] = [asyncInterval, leakyTimeoutRace];
+export const allRules: readonly AnyRule[] = [asyncInterval, floatingTask, leakyTimeoutRace];

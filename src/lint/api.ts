@@ -11,6 +11,8 @@ export * from "./analysis/imports.js";
 export * from "./analysis/nodes.js";
 export * from "./analysis/scope.js";
 export * from "./analysis/functions.js";
+export * from "./analysis/promises.js";
+export * from "./analysis/callbacks.js";
 export type { RustListeners, RustRuleContext, RustNode } from "./rust/api.js";
 
 export type RuleSeverity = "error" | "warn";

@@ -1,0 +1,352 @@
+import {
+  calleeName,
+  collectAwaits,
+  defineRule,
+  dottedName,
+  findDeclaration,
+  GLOBAL_MODULE,
+  getInitializer,
+  isApi,
+  isFunctionNode,
+  isInside,
+  isPromiseExpression,
+  lineOf,
+  listenerRegistration,
+  memberName,
+  resolveApi,
+  returnsPromise,
+  serverFactoryOf,
+  calledFunction,
+  ts,
+  unwrapExpression,
+  walk,
+  type PromiseEnv,
+} from "../src/lint/api.js";
+
+interface Options {
+  allowVoid: boolean;
+}
+
+/** `p.catch(h)`, `p.then(a, b)`, and `.finally(f)` after one of those: a rejection handler is attached. */
+function isHandled(expression: ts.Expression): boolean {
+  let node = unwrapExpression(expression);
+  for (;;) {
+    if (!ts.isCallExpression(node)) return false;
+    const callee = unwrapExpression(node.expression);
+    const method = memberName(callee);
+    if (!method || !(ts.isPropertyAccessExpression(callee) || ts.isElementAccessExpression(callee))) return false;
+    if (method === "catch") return node.arguments.length >= 1 && !isNullish(node.arguments[0]!);
+    if (method === "then") return node.arguments.length >= 2 && !isNullish(node.arguments[1]!);
+    if (method !== "finally") return false;
+    node = unwrapExpression(callee.expression);
+  }
+}
+
+function isNullish(expression: ts.Expression): boolean {
+  const node = unwrapExpression(expression);
+  return node.kind === ts.SyntaxKind.NullKeyword || (ts.isIdentifier(node) && node.text === "undefined");
+}
+
+/** `fetchUser`, `db.save`, `Promise.all`: how a promise-producing expression is named in messages. */
+function describe(expression: ts.Expression): string {
+  let node = unwrapExpression(expression);
+  // name the operation, not the `.then`/`.finally` that follows it
+  while (ts.isCallExpression(node)) {
+    const callee = unwrapExpression(node.expression);
+    const method = memberName(callee);
+    if ((method === "then" || method === "finally" || method === "catch") && (ts.isPropertyAccessExpression(callee) || ts.isElementAccessExpression(callee))) {
+      node = unwrapExpression(callee.expression);
+      continue;
+    }
+    return dottedName(callee) ?? calleeName(node) ?? "this call";
+  }
+  if (ts.isNewExpression(node)) return `new ${dottedName(node.expression) ?? "Promise"}`;
+  return dottedName(node) ?? "this expression";
+}
+
+/** The function a callback argument is: an inline function, a local function's name, `this.m`, `this.m.bind(this)`. */
+function callbackFunction(argument: ts.Expression): ts.FunctionLikeDeclaration | undefined {
+  let node = unwrapExpression(argument);
+  if (ts.isCallExpression(node) && memberName(node.expression) === "bind" && ts.isPropertyAccessExpression(node.expression)) {
+    node = unwrapExpression(node.expression.expression);
+  }
+  if (isFunctionNode(node)) return node;
+  if (ts.isIdentifier(node) || (ts.isPropertyAccessExpression(node) && node.expression.kind === ts.SyntaxKind.ThisKeyword)) {
+    return resolveReference(node);
+  }
+  return undefined;
+}
+
+function resolveReference(node: ts.Identifier | ts.PropertyAccessExpression): ts.FunctionLikeDeclaration | undefined {
+  if (ts.isIdentifier(node)) {
+    const declaration = findDeclaration(node);
+    if (!declaration) return undefined;
+    if (isFunctionNode(declaration)) return declaration;
+    if (ts.isVariableDeclaration(declaration) && declaration.initializer) {
+      const init = unwrapExpression(declaration.initializer);
+      return isFunctionNode(init) ? init : undefined;
+    }
+    return undefined;
+  }
+  const call = node.parent && ts.isCallExpression(node.parent) && node.parent.expression === node ? node.parent : undefined;
+  if (call) return calledFunction(call);
+  let klass: ts.Node | undefined = node.parent;
+  while (klass && !ts.isClassLike(klass)) klass = klass.parent;
+  if (!klass || !ts.isClassLike(klass)) return undefined;
+  for (const member of klass.members) {
+    if (!member.name || !ts.isIdentifier(member.name) || member.name.text !== node.name.text) continue;
+    if (ts.isMethodDeclaration(member) && member.body) return member;
+    if (ts.isPropertyDeclaration(member) && member.initializer) {
+      const init = unwrapExpression(member.initializer);
+      if (isFunctionNode(init)) return init;
+    }
+  }
+  return undefined;
+}
+
+/**
+ * True when no rejection can escape the callback: every `await` sits in a `try` block that has a
+ * `catch`, or awaits a chain that ends in `.catch(handler)`. A callback that never awaits counts as
+ * safe too; the promises it starts are checked as statements of their own.
+ */
+function catchesItsRejections(fn: ts.FunctionLikeDeclaration): boolean {
+  if (!fn.body) return true;
+  if (!ts.isBlock(fn.body)) return isHandled(fn.body as ts.Expression) || !ts.isAwaitExpression(unwrapExpression(fn.body as ts.Expression));
+  for (const found of collectAwaits(fn.body)) {
+    if (ts.isAwaitExpression(found) && isHandled(found.expression)) continue;
+    let guarded = false;
+    for (let current: ts.Node = found; current !== fn.body && current.parent; current = current.parent) {
+      const parent = current.parent;
+      if (ts.isTryStatement(parent) && parent.tryBlock === current && parent.catchClause) {
+        guarded = true;
+        break;
+      }
+    }
+    if (!guarded) return false;
+  }
+  return true;
+}
+
+/** Libraries whose `on(…)` awaits async handlers and routes their errors (Telegraf, grammY). */
+const AWAITING_EMITTERS = ["telegraf", "grammy"];
+
+function isAwaitingEmitter(receiver: ts.Expression): boolean {
+  const init = getInitializer(receiver);
+  if (!init || !(ts.isNewExpression(init) || ts.isCallExpression(init))) return false;
+  const ref = resolveApi(init.expression);
+  return !!ref && AWAITING_EMITTERS.includes(ref.module);
+}
+
+/** With types: does the parameter this callback is passed to accept a promise-returning function? */
+function parameterAcceptsPromise(checker: ts.TypeChecker | undefined, argument: ts.Expression): boolean {
+  if (!checker) return false;
+  let contextual: ts.Type | undefined;
+  try {
+    contextual = checker.getContextualType(argument);
+  } catch {
+    return false;
+  }
+  if (!contextual) return false;
+  const signatures = contextual.getCallSignatures();
+  if (signatures.length === 0) return false;
+  return signatures.every((signature) => {
+    const returned = signature.getReturnType();
+    if (returned.flags & (ts.TypeFlags.Any | ts.TypeFlags.Unknown)) return true;
+    const members = returned.isUnion() ? returned.types : [returned];
+    return members.some((member) => {
+      const symbol = member.getSymbol() ?? member.aliasSymbol;
+      return !!symbol && (symbol.name === "Promise" || symbol.name === "PromiseLike");
+    });
+  });
+}
+
+function timerName(call: ts.CallExpression): string | undefined {
+  const ref = resolveApi(call.expression);
+  for (const name of ["setTimeout", "setImmediate", "queueMicrotask"]) {
+    if (isApi(ref, GLOBAL_MODULE, name) || isApi(ref, "timers", name)) return name;
+  }
+  if (isApi(ref, GLOBAL_MODULE, "process", "nextTick") || isApi(ref, "process", "nextTick")) return "process.nextTick";
+  return undefined;
+}
+
+export default defineRule<Options>({
+  id: "floating-task",
+  meta: {
+    description: "A promise that is started and then neither awaited, returned, handed on nor given a rejection handler",
+    why: "Nothing waits for a floating promise, so the caller reports success before the work is done (a request answers before its write lands, a shutdown exits mid-task), and when it rejects there is no handler: Node raises an unhandled rejection, which terminates the process by default.",
+    instead: "Await it, return it, or hand it to something that awaits it (`Promise.all`, a task group); for deliberate background work attach `.catch(handler)` that logs, as a Tokio `JoinSet` is joined and its errors are looked at.",
+    category: "tasks",
+    severity: "error",
+    needsTypes: false,
+    tokio: "Task Spawning (JoinHandle / JoinSet)",
+    messages: {
+      floating:
+        "The promise of `{{name}}` is neither awaited, returned nor given a rejection handler: nothing waits for it and a rejection becomes an unhandled rejection that crashes Node.",
+      voided:
+        "`void` discards the promise of `{{name}}` without a rejection handler: if it rejects, the process gets an unhandled rejection.",
+      asyncCallback:
+        "{{api}} ignores the promise this async callback returns: nothing waits for it and a rejection becomes an unhandled rejection that crashes Node.",
+      asyncForEach:
+        "`forEach` does not wait for this async callback: the loop and its caller finish before the work does, and rejections go unhandled.",
+      droppedArray:
+        "The promises returned by `.{{method}}(async …)` are dropped: nothing waits for them and their rejections go unhandled.",
+      lateHandler:
+        "`{{name}}` is started here but only handled after the `await` on line {{line}}: if it rejects meanwhile, Node reports an unhandled rejection (and crashes by default).",
+    },
+    options: {
+      properties: {
+        allowVoid: {
+          type: "boolean",
+          description: "Accept `void promise` as a deliberate fire-and-forget. Off by default: `void` hides the promise but not its rejection.",
+          default: false,
+        },
+      },
+      defaults: { allowVoid: false },
+    },
+    examples: {
+      incorrect: [
+        `async function saveAudit(entry: string) {\n  await fetch("http://audit/entries", { method: "POST", body: entry });\n}\n\nexport async function handle(entry: string) {\n  saveAudit(entry);\n  return { ok: true };\n}`,
+        `import { EventEmitter } from "node:events";\nimport { writeFile } from "node:fs/promises";\n\nconst bus = new EventEmitter();\nbus.on("order", async (order: { id: string }) => {\n  await writeFile(\`/var/orders/\${order.id}.json\`, JSON.stringify(order));\n});`,
+        `export async function load(ids: string[]) {\n  const users = fetch("http://users/" + ids.join(","));\n  const prefs = await fetch("http://prefs");\n  return [await users, await prefs];\n}`,
+      ],
+      correct: [
+        `async function saveAudit(entry: string) {\n  await fetch("http://audit/entries", { method: "POST", body: entry });\n}\n\nexport async function handle(entry: string) {\n  saveAudit(entry).catch((error) => console.error("audit failed", error));\n  return { ok: true };\n}`,
+        `export async function load(ids: string[]) {\n  const [users, prefs] = await Promise.all([fetch("http://users/" + ids.join(",")), fetch("http://prefs")]);\n  return [users, prefs];\n}`,
+      ],
+    },
+    knownLimits: [
+      "Without type information, a call is known to return a promise only when it is an async function or method declared in the linted files (or annotated `Promise<…>`), an async IIFE, `new Promise`, a `Promise.*` combinator or a well-known promise API (fetch, fs/promises, timers/promises, events.once, util.promisify, axios, got, undici); methods of objects of unknown type (a `pg` pool, an ORM) need `--types`.",
+      "A `.then(onFulfilled)` chain on a value of unknown type is not reported without type information, so Cypress-style chains stay quiet.",
+      "Express route handlers are not checked: Express 5 handles their rejections and the version is not visible to the rule. Libraries whose `on()` awaits handlers are recognised for Telegraf and grammY, or through types.",
+      "A stored promise is followed to its first use only; a first use in one branch and none in another is not reported.",
+    ],
+  },
+  create(context) {
+    const env: PromiseEnv = {
+      getTypeChecker: () => context.getTypeChecker(),
+      program: context.program,
+      filePath: context.filePath,
+    };
+
+    function checkStatementExpression(expression: ts.Expression): void {
+      const node = unwrapExpression(expression);
+      if (ts.isBinaryExpression(node)) {
+        const operator = node.operatorToken.kind;
+        if (operator === ts.SyntaxKind.AmpersandAmpersandToken || operator === ts.SyntaxKind.BarBarToken || operator === ts.SyntaxKind.QuestionQuestionToken) {
+          checkStatementExpression(node.right);
+        } else if (operator === ts.SyntaxKind.CommaToken) {
+          checkStatementExpression(node.left);
+          checkStatementExpression(node.right);
+        }
+        return;
+      }
+      if (ts.isConditionalExpression(node)) {
+        checkStatementExpression(node.whenTrue);
+        checkStatementExpression(node.whenFalse);
+        return;
+      }
+      if (ts.isVoidExpression(node)) {
+        if (context.options.allowVoid) return;
+        const inner = unwrapExpression(node.expression);
+        if ((ts.isCallExpression(inner) || ts.isNewExpression(inner)) && !isHandled(inner) && isPromiseExpression(inner, env) === true) {
+          context.report({ node, messageId: "voided", data: { name: describe(inner) } });
+        }
+        return;
+      }
+      if (!ts.isCallExpression(node) && !ts.isNewExpression(node)) return;
+      if (ts.isCallExpression(node) && isDroppedArrayOfPromises(node)) return;
+      if (isHandled(node)) return;
+      if (isPromiseExpression(node, env) === true) {
+        context.report({ node, messageId: "floating", data: { name: describe(node) } });
+      }
+    }
+
+    /** `items.map(async …)` as a statement: reported here, and never as a plain floating call. */
+    function isDroppedArrayOfPromises(call: ts.CallExpression): boolean {
+      const method = memberName(unwrapExpression(call.expression));
+      if (method !== "map" && method !== "flatMap") return false;
+      const callback = call.arguments[0] && callbackFunction(call.arguments[0]);
+      if (!callback || !returnsPromise(callback, env)) return false;
+      context.report({ node: call, messageId: "droppedArray", data: { method } });
+      return true;
+    }
+
+    function checkCallbacks(call: ts.CallExpression): void {
+      call.arguments.forEach((argument, index) => {
+        const fn = callbackFunction(argument);
+        if (!fn || !returnsPromise(fn, env)) return;
+        const site = { call, index };
+        const method = memberName(unwrapExpression(call.expression));
+        if (method === "forEach" && index === 0) {
+          context.report({ node: argument, messageId: "asyncForEach" });
+          return;
+        }
+        let api: string | undefined;
+        const listener = listenerRegistration(site);
+        if (listener) {
+          if (isAwaitingEmitter(listener.receiver)) return;
+          const receiver = dottedName(listener.receiver) ?? "the emitter";
+          api = listener.event === undefined ? `\`${receiver}.${method}\`` : `\`${receiver}.${method}("${listener.event}")\``;
+        } else if (index === 0 && timerName(call)) {
+          api = `\`${timerName(call)}\``;
+        } else if (index === 0 && serverFactoryOf(site)) {
+          api = `\`${serverFactoryOf(site)}\``;
+        }
+        if (!api) return;
+        if (catchesItsRejections(fn)) return;
+        if (parameterAcceptsPromise(context.getTypeChecker(), argument)) return;
+        context.report({ node: argument, messageId: "asyncCallback", data: { api } });
+      });
+    }
+
+    function checkStoredPromise(declaration: ts.VariableDeclaration): void {
+      if (!ts.isIdentifier(declaration.name) || !declaration.initializer) return;
+      const list = declaration.parent;
+      if (!ts.isVariableDeclarationList(list) || !ts.isVariableStatement(list.parent)) return;
+      const init = unwrapExpression(declaration.initializer);
+      if (!ts.isCallExpression(init) && !ts.isNewExpression(init)) return;
+      if (isHandled(init)) return;
+      let container: ts.Node = list.parent.parent;
+      for (let current: ts.Node | undefined = list.parent; current; current = current.parent) {
+        if (isFunctionNode(current) || ts.isSourceFile(current)) {
+          container = ts.isSourceFile(current) ? current : current.body ?? current;
+          break;
+        }
+      }
+      const name = declaration.name.text;
+      const references: ts.Identifier[] = [];
+      walk(container, (node) => {
+        if (ts.isIdentifier(node) && node.text === name && node !== declaration.name && findDeclaration(node) === declaration) references.push(node);
+      });
+      if (isExported(list.parent)) return;
+      if (references.length === 0) {
+        if (isPromiseExpression(init, env) === true) context.report({ node: declaration, messageId: "floating", data: { name: describe(init) } });
+        return;
+      }
+      const first = references.reduce((a, b) => (a.pos <= b.pos ? a : b));
+      for (let current: ts.Node = first; current !== container && current.parent; current = current.parent) {
+        if (isFunctionNode(current)) return; // handed to a callback: whoever runs it decides
+      }
+      const awaits = collectAwaits(container).filter((found) => found.pos >= declaration.end && found.end <= first.pos && !isInside(first, found));
+      if (awaits.length === 0) return;
+      if (isPromiseExpression(init, env) !== true) return;
+      context.report({ node: declaration.name, messageId: "lateHandler", data: { name, line: lineOf(awaits[0]!, context.sourceFile) } });
+    }
+
+    return {
+      ExpressionStatement(statement) {
+        checkStatementExpression(statement.expression);
+      },
+      CallExpression(call) {
+        checkCallbacks(call);
+      },
+      VariableDeclaration(declaration) {
+        checkStoredPromise(declaration);
+      },
+    };
+  },
+});
+
+function isExported(statement: ts.VariableStatement): boolean {
+  return (ts.getModifiers(statement) ?? []).some((modifier) => modifier.kind === ts.SyntaxKind.ExportKeyword);
+}

@@ -1,0 +1,210 @@
+import rule from "../../rules/floating-task.js";
+import { ruleTester } from "../lint/rule-tester.js";
+
+ruleTester(rule, {
+  valid: [
+    {
+      name: "audit write awaited in the handler",
+      code: `async function saveAudit(e: string) { await fetch("http://audit", { method: "POST", body: e }); }\nexport async function handle(e: string) {\n  await saveAudit(e);\n}`,
+    },
+    {
+      name: "fire-and-forget with a logging .catch",
+      code: `async function warmCache() { await fetch("http://cache/warm"); }\nwarmCache().catch((error) => console.error("warm-up failed", error));`,
+    },
+    {
+      name: ".then with a rejection handler as second argument",
+      code: `async function ping() { return fetch("http://health"); }\nping().then(() => log("up"), (error) => log("down", error));`,
+    },
+    {
+      name: ".catch followed by .finally",
+      code: `async function flush() { await fetch("http://collector"); }\nflush().catch(report).finally(() => metrics.flushed());`,
+    },
+    {
+      name: "promise returned to the caller",
+      code: `async function load(id: string) { return fetch("http://users/" + id); }\nexport function loadUser(id: string) {\n  return load(id);\n}`,
+    },
+    {
+      name: "two requests started together and awaited with Promise.all",
+      code: `export async function page(id: string) {\n  const user = fetch("http://users/" + id);\n  const posts = fetch("http://posts?user=" + id);\n  return Promise.all([user, posts]);\n}`,
+    },
+    {
+      name: "stored promise awaited before any other await",
+      code: `import { readFile } from "node:fs/promises";\nexport async function boot() {\n  const config = readFile("config.json", "utf8");\n  const parsed = JSON.parse(await config);\n  await connect(parsed);\n}`,
+    },
+    {
+      name: "start-up promise stored on a field and awaited later",
+      code: `class Db {\n  ready: Promise<void>;\n  constructor() {\n    this.ready = this.connect();\n  }\n  async connect() { await fetch("http://db"); }\n  async query(sql: string) { await this.ready; return sql; }\n}`,
+    },
+    {
+      name: "void is accepted with allowVoid",
+      code: `async function refresh() { await fetch("http://cache"); }\nvoid refresh();`,
+      options: { allowVoid: true },
+    },
+    {
+      name: "void of a handled chain",
+      code: `async function refresh() { await fetch("http://cache"); }\nvoid refresh().catch(log);`,
+    },
+    {
+      name: "Cypress-style .then chain on an unknown object",
+      code: `cy.get("button").click().then(($el) => expect($el).to.exist);`,
+    },
+    {
+      name: "synchronous function called as a statement",
+      code: `function track(event: string) { queue.push(event); }\ntrack("login");`,
+    },
+    {
+      name: "listener whose await sits in try/catch",
+      code: `import { EventEmitter } from "node:events";\nconst bus = new EventEmitter();\nbus.on("order", async (order: string) => {\n  try {\n    await fetch("http://orders", { method: "POST", body: order });\n  } catch (error) {\n    console.error(error);\n  }\n});`,
+    },
+    {
+      name: "Telegraf awaits its handlers",
+      code: `import { Telegraf } from "telegraf";\nconst bot = new Telegraf(token);\nbot.on("text", async (ctx) => {\n  await ctx.reply("hi");\n});`,
+    },
+    {
+      name: "for...of loop awaits each item instead of forEach",
+      code: `import { unlink } from "node:fs/promises";\nexport async function clean(paths: string[]) {\n  for (const p of paths) await unlink(p);\n}`,
+    },
+    {
+      name: "method of an unknown object without types stays quiet",
+      code: `export function release(pool: any) {\n  pool.end();\n}`,
+    },
+    {
+      name: "type checker says the imported call is synchronous",
+      code: `function save(): number { return 1; }\nsave();`,
+      types: true,
+    },
+    {
+      name: "entry point awaited at top level",
+      code: `async function main() { await fetch("http://start"); }\nawait main();`,
+    },
+    {
+      name: "Express route with an async handler is left to the framework",
+      code: `import express from "express";\nconst app = express();\napp.get("/users", async (req, res) => {\n  res.json(await fetch("http://users"));\n});`,
+    },
+    {
+      name: "async test callbacks are awaited by the test runner",
+      code: `it("loads", async () => {\n  await fetch("http://localhost/health");\n});`,
+    },
+    {
+      name: "promise handed to a background task group",
+      code: `async function sync() { await fetch("http://sync"); }\nexport function start(group: { spawn(p: Promise<unknown>): void }) {\n  group.spawn(sync());\n}`,
+    },
+    {
+      name: "rejection handler attached right away, awaited later",
+      code: `export async function load(id: string) {\n  const user = fetch("http://users/" + id);\n  user.catch(() => undefined);\n  const prefs = await fetch("http://prefs/" + id);\n  return [await user, prefs];\n}`,
+    },
+    {
+      name: "setTimeout with a synchronous callback",
+      code: `setTimeout(() => { console.log("tick"); }, 100);`,
+    },
+  ],
+  invalid: [
+    {
+      name: "audit write not awaited in a request handler",
+      code: `async function saveAudit(e: string) { await fetch("http://audit", { method: "POST", body: e }); }\nexport async function handle(e: string) {\n  saveAudit(e);\n  return { ok: true };\n}`,
+      errors: [{ messageId: "floating", line: 3 }],
+    },
+    {
+      name: "bare fetch for a webhook",
+      code: `export function notify(url: string) {\n  fetch(url, { method: "POST" });\n}`,
+      errors: [{ messageId: "floating", line: 2 }],
+    },
+    {
+      name: "fs/promises write never awaited",
+      code: `import fs from "node:fs/promises";\nexport function persist(state: object) {\n  fs.writeFile("state.json", JSON.stringify(state));\n}`,
+      errors: [{ messageId: "floating", line: 3 }],
+    },
+    {
+      name: "fs.promises namespace via require",
+      code: `const fs = require("fs");\nfunction persist(state: object) {\n  fs.promises.writeFile("state.json", JSON.stringify(state));\n}`,
+      errors: [{ messageId: "floating", line: 3 }],
+    },
+    {
+      name: ".then without a rejection handler",
+      code: `async function load() { return fetch("http://config"); }\nload().then((res) => apply(res));`,
+      errors: [{ messageId: "floating", line: 2 }],
+    },
+    {
+      name: ".finally alone does not handle the rejection",
+      code: `async function flush() { await fetch("http://collector"); }\nflush().finally(() => metrics.flushed());`,
+      errors: [{ messageId: "floating", line: 2 }],
+    },
+    {
+      name: "void of an async call hides its rejection",
+      code: `async function refresh() { await fetch("http://cache"); }\nvoid refresh();`,
+      errors: [{ messageId: "voided", line: 2 }],
+    },
+    {
+      name: "this.method() of an async method in a class",
+      code: `class Worker {\n  async flush() { await fetch("http://sink"); }\n  stop() {\n    this.flush();\n  }\n}`,
+      errors: [{ messageId: "floating", line: 4 }],
+    },
+    {
+      name: "async function imported from another file of the run",
+      code: `import { sendWelcomeEmail } from "./mail.js";\nexport function signup(user: string) {\n  sendWelcomeEmail(user);\n}`,
+      files: { "src/mail.ts": `export async function sendWelcomeEmail(to: string) {\n  await fetch("http://mail", { method: "POST", body: to });\n}` },
+      errors: [{ messageId: "floating", line: 3 }],
+    },
+    {
+      name: "forEach with an async callback",
+      code: `import { unlink } from "node:fs/promises";\nexport async function clean(paths: string[]) {\n  paths.forEach(async (p) => {\n    await unlink(p);\n  });\n}`,
+      errors: [{ messageId: "asyncForEach", line: 3 }],
+    },
+    {
+      name: "async EventEmitter listener without try/catch",
+      code: `import { EventEmitter } from "node:events";\nconst bus = new EventEmitter();\nbus.on("order", async (order: string) => {\n  await fetch("http://orders", { method: "POST", body: order });\n});`,
+      errors: [{ messageId: "asyncCallback", line: 3 }],
+    },
+    {
+      name: "async SIGTERM handler passed by name",
+      code: `async function shutdown() {\n  await server.close();\n  await db.end();\n}\nprocess.on("SIGTERM", shutdown);`,
+      errors: [{ messageId: "asyncCallback", line: 5 }],
+    },
+    {
+      name: "async setTimeout callback",
+      code: `setTimeout(async () => {\n  await fetch("http://retry");\n}, 1000);`,
+      errors: [{ messageId: "asyncCallback", line: 1 }],
+    },
+    {
+      name: "async http.createServer handler",
+      code: `import http from "node:http";\nhttp.createServer(async (req, res) => {\n  const body = await fetch("http://upstream");\n  res.end(await body.text());\n}).listen(8080);`,
+      errors: [{ messageId: "asyncCallback", line: 2 }],
+    },
+    {
+      name: "socket data listener on a net server",
+      code: `import net from "node:net";\nnet.createServer((socket) => {\n  socket.on("data", async (chunk) => {\n    await fetch("http://ingest", { method: "POST", body: chunk });\n  });\n});`,
+      errors: [{ messageId: "asyncCallback", line: 3 }],
+    },
+    {
+      name: "stored promise awaited only after another await",
+      code: `export async function load(id: string) {\n  const user = fetch("http://users/" + id);\n  const prefs = await fetch("http://prefs/" + id);\n  return [await user, prefs];\n}`,
+      errors: [{ messageId: "lateHandler", line: 2 }],
+    },
+    {
+      name: "stored promise never used",
+      code: `import { setTimeout as sleep } from "node:timers/promises";\nexport function start() {\n  const pause = sleep(1000);\n}`,
+      errors: [{ messageId: "floating", line: 3 }],
+    },
+    {
+      name: "results of map(async) dropped",
+      code: `import { unlink } from "node:fs/promises";\nexport function clean(paths: string[]) {\n  paths.map(async (p) => unlink(p));\n}`,
+      errors: [{ messageId: "droppedArray", line: 3 }],
+    },
+    {
+      name: "promisified exec not awaited",
+      code: `import { promisify } from "node:util";\nimport { exec } from "node:child_process";\nconst run = promisify(exec);\nexport function deploy() {\n  run("git pull");\n}`,
+      errors: [{ messageId: "floating", line: 5 }],
+    },
+    {
+      name: "conditional call in a short-circuit",
+      code: `async function invalidate(key: string) { await fetch("http://cache/" + key, { method: "DELETE" }); }\nexport function update(key: string, dirty: boolean) {\n  dirty && invalidate(key);\n}`,
+      errors: [{ messageId: "floating", line: 3 }],
+    },
+    {
+      name: "method of an unknown client, confirmed by the type checker",
+      code: `interface Pool { end(): Promise<void> }\nexport function release(pool: Pool) {\n  pool.end();\n}`,
+      types: true,
+      errors: [{ messageId: "floating", line: 3 }],
+    },
+  ],
+});
