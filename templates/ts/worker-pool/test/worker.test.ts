@@ -18,6 +18,7 @@ describe("worker", () => {
     assert.throws(() => countPrimes(10, 5), RangeError);
     assert.throws(() => countPrimes(-1, 5), RangeError);
     assert.throws(() => countPrimes(0, 100_000_001), /split it/);
+    assert.equal(countPrimes(1_000_000, 1_100_000), 7_216, "spans several sieve segments");
   });
 
   it("runs a job and names its thread", () => {
