@@ -1,7 +1,8 @@
 import type { AnyRule } from "../src/lint/api.js";
 import asyncInterval from "./async-interval.js";
 import floatingTask from "./floating-task.js";
+import ignoredBackpressure from "./ignored-backpressure.js";
 import leakyTimeoutRace from "./leaky-timeout-race.js";
 
 /** Every rule, in the order `asyncpat rules` lists them. Rule files are added here as they land. */
-export const allRules: readonly AnyRule[] = [asyncInterval, floatingTask, leakyTimeoutRace];
+export const allRules: readonly AnyRule[] = [asyncInterval, floatingTask, ignoredBackpressure, leakyTimeoutRace];
