@@ -3,6 +3,7 @@ import asyncInterval from "./async-interval.js";
 import floatingTask from "./floating-task.js";
 import ignoredBackpressure from "./ignored-backpressure.js";
 import leakyTimeoutRace from "./leaky-timeout-race.js";
+import unboundedChannel from "./unbounded-channel.js";
 
 /** Every rule, in the order `asyncpat rules` lists them. Rule files are added here as they land. */
-export const allRules: readonly AnyRule[] = [asyncInterval, floatingTask, ignoredBackpressure, leakyTimeoutRace];
+export const allRules: readonly AnyRule[] = [asyncInterval, floatingTask, ignoredBackpressure, leakyTimeoutRace, unboundedChannel];

@@ -13,6 +13,7 @@ export * from "./analysis/scope.js";
 export * from "./analysis/functions.js";
 export * from "./analysis/promises.js";
 export * from "./analysis/callbacks.js";
+export * from "./analysis/options.js";
 export type { RustListeners, RustRuleContext, RustNode } from "./rust/api.js";
 
 export type RuleSeverity = "error" | "warn";
