@@ -1,5 +1,40 @@
 import { Command, Option } from "commander";
-import { UsageError } from "../errors.js";
+import { Worker } from "node:worker_threads";
+import { ExitCode, UsageError } from "../errors.js";
+import type { LintWorkerInput, LintWorkerOutput } from "./lint-worker.js";
+
+/** Stack for the lint worker: enough for TypeScript to parse code nested 10,000+ levels deep. */
+const WORKER_STACK_MB = 256;
+
+class ReportedError extends Error {
+  constructor(
+    message: string,
+    readonly exitCode: number,
+  ) {
+    super(message);
+  }
+}
+
+async function lintInWorker(paths: string[], options: LintCommandOptions): Promise<number> {
+  const input: LintWorkerInput = { paths, options, stdoutIsTTY: process.stdout.isTTY === true };
+  const worker = new Worker(new URL("./lint-worker.js", import.meta.url), {
+    workerData: input,
+    resourceLimits: { stackSizeMb: WORKER_STACK_MB },
+  });
+  const output = await new Promise<LintWorkerOutput>((resolve, reject) => {
+    worker.once("message", resolve);
+    worker.once("error", reject);
+    worker.once("exit", (code) => reject(new Error(`the lint worker stopped with code ${code} before reporting`)));
+  });
+  await worker.terminate();
+  if (output.stdout) process.stdout.write(output.stdout);
+  if (output.stderr) process.stderr.write(output.stderr);
+  if (output.error) {
+    const prefix = output.error.internal ? "internal error: " : "";
+    throw new ReportedError(`${prefix}${output.error.message}`, output.error.exitCode);
+  }
+  return output.exitCode ?? ExitCode.internal;
+}
 
 export interface LintCommandOptions {
   format: "stylish" | "json" | "sarif" | "github";
@@ -42,7 +77,6 @@ export function registerLintCommand(program: Command): void {
     .option("--no-color", "disable colours (NO_COLOR and FORCE_COLOR are honoured too)")
     .option("--stats", "print file, line and timing figures to standard error", false)
     .action(async (paths: string[], options: LintCommandOptions) => {
-      const [{ runLint }, { allRules }] = await Promise.all([import("../lint/run.js"), import("../../rules/index.js")]);
-      process.exitCode = await runLint(paths, options, allRules);
+      process.exitCode = await lintInWorker(paths, options);
     });
 }

@@ -11,14 +11,24 @@ import { formatters } from "./formatters/index.js";
 import { findNearestTsconfig } from "./typescript/backend.js";
 
 /** Colour for the terminal: --no-color and NO_COLOR turn it off, FORCE_COLOR on, else a TTY decides. */
-export function useColor(flag: boolean | undefined, stream: NodeJS.WriteStream, env = process.env): boolean {
+export function useColor(flag: boolean | undefined, stream: { isTTY?: boolean }, env = process.env): boolean {
   if (flag === false) return false;
   if (env.NO_COLOR !== undefined && env.NO_COLOR !== "") return false;
   if (env.FORCE_COLOR !== undefined) return env.FORCE_COLOR !== "0" && env.FORCE_COLOR !== "false";
   return stream.isTTY === true;
 }
 
-export async function runLint(paths: string[], options: LintCommandOptions, rules: readonly AnyRule[]): Promise<number> {
+export interface LintIO {
+  stdout: { write(text: string): void; isTTY?: boolean };
+  stderr: { write(text: string): void };
+}
+
+export async function runLint(
+  paths: string[],
+  options: LintCommandOptions,
+  rules: readonly AnyRule[],
+  io: LintIO = { stdout: process.stdout, stderr: process.stderr },
+): Promise<number> {
   const cwd = process.cwd();
   const config = loadConfig({ cwd, configPath: options.config, rules, overrides: options.rule });
   let tsconfigPath: string | undefined;
@@ -57,7 +67,7 @@ export async function runLint(paths: string[], options: LintCommandOptions, rule
   const output = formatter(results, {
     cwd,
     rules: new Map(rules.map((rule) => [rule.id, rule])),
-    color: options.format === "stylish" && !toFile && useColor(options.color, process.stdout),
+    color: options.format === "stylish" && !toFile && useColor(options.color, io.stdout),
     version,
     docsDir: path.join(packageRoot, "docs", "rules"),
   });
@@ -66,19 +76,19 @@ export async function runLint(paths: string[], options: LintCommandOptions, rule
     mkdirSync(path.dirname(target), { recursive: true });
     writeFileSync(target, output);
   } else if (output) {
-    process.stdout.write(output);
+    io.stdout.write(output);
   }
 
   for (const error of report.internalErrors) {
     const relative = path.relative(cwd, error.filePath);
-    process.stderr.write(`asyncpat: internal error: rule "${error.ruleId}" crashed on ${relative}; its findings for that file are missing. Please report this.\n  ${error.message.split("\n").slice(0, 4).join("\n  ")}\n`);
+    io.stderr.write(`asyncpat: internal error: rule "${error.ruleId}" crashed on ${relative}; its findings for that file are missing. Please report this.\n  ${error.message.split("\n").slice(0, 4).join("\n  ")}\n`);
   }
   if (options.stats) {
     const { stats } = report;
     const perLanguage = Object.entries(stats.byLanguage)
       .map(([language, figures]) => `${language}: ${figures.files} files, ${figures.lines} lines, ${figures.ms.toFixed(0)} ms`)
       .join("; ");
-    process.stderr.write(
+    io.stderr.write(
       `asyncpat: ${stats.files} files, ${stats.lines} lines in ${elapsed.toFixed(0)} ms (type checker ${stats.typeCheckerMs.toFixed(0)} ms); ${perLanguage}\n`,
     );
   }
@@ -88,7 +98,7 @@ export async function runLint(paths: string[], options: LintCommandOptions, rule
   const warnings = results.reduce((sum, result) => sum + result.warningCount, 0);
   if (errors > 0) return ExitCode.findings;
   if (options.maxWarnings !== undefined && warnings > options.maxWarnings) {
-    process.stderr.write(`asyncpat: ${warnings} warnings, more than --max-warnings ${options.maxWarnings}.\n`);
+    io.stderr.write(`asyncpat: ${warnings} warnings, more than --max-warnings ${options.maxWarnings}.\n`);
     return ExitCode.findings;
   }
   return ExitCode.ok;

@@ -1,0 +1,40 @@
+/**
+ * The lint run, inside a worker thread with a large stack: TypeScript's parser and checker recurse
+ * once per nesting level, and generated code nested 10,000 levels deep would overflow the main
+ * thread's stack. Output is handed back to the main thread as strings.
+ */
+import { parentPort, workerData } from "node:worker_threads";
+import { exitCodeOf } from "../errors.js";
+import type { LintCommandOptions } from "./lint.js";
+
+export interface LintWorkerInput {
+  paths: string[];
+  options: LintCommandOptions;
+  stdoutIsTTY: boolean;
+}
+
+export interface LintWorkerOutput {
+  exitCode: number;
+  stdout: string;
+  stderr: string;
+  /** Set when the run failed with a usage/config error (exit 2) or an internal error. */
+  error?: { message: string; exitCode: number; internal: boolean };
+}
+
+const input = workerData as LintWorkerInput;
+let stdout = "";
+let stderr = "";
+const io = {
+  stdout: { write: (text: string) => void (stdout += text), isTTY: input.stdoutIsTTY },
+  stderr: { write: (text: string) => void (stderr += text) },
+};
+
+try {
+  const [{ runLint }, { allRules }] = await Promise.all([import("../lint/run.js"), import("../../rules/index.js")]);
+  const exitCode = await runLint(input.paths, input.options, allRules, io);
+  parentPort!.postMessage({ exitCode, stdout, stderr } satisfies LintWorkerOutput);
+} catch (error) {
+  const internal = !(error && typeof error === "object" && "exitCode" in error);
+  const message = error instanceof Error ? (internal ? (error.stack ?? error.message) : error.message) : String(error);
+  parentPort!.postMessage({ exitCode: exitCodeOf(error), stdout, stderr, error: { message, exitCode: exitCodeOf(error), internal } } satisfies LintWorkerOutput);
+}
