@@ -207,7 +207,8 @@ describe.runIf(sample)("asyncpat new: template option flags (built CLI)", () => 
   const foreign = flagOwner.find((entry) => entry.other);
 
   it.runIf(foreign)("refuses a flag that belongs to another template, naming the flag and the template", async () => {
-    const { option, other } = foreign as Required<NonNullable<typeof foreign>>;
+    const option = foreign!.option;
+    const other = foreign!.other as Template;
     const cwd = await tempDir();
     const value = option.kind === "choice" ? option.choices[0] : String(option.default);
     const result = await runCli(["new", "app", ...base(other), `--${option.flag}`, String(value), "--no-install", "--no-git"], { cwd });

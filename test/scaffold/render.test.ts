@@ -177,8 +177,7 @@ describe("the real templates in templates/", () => {
       replacement.files.map((file) => ({ id: `${template.lang}/${template.name} replace[${index}] in ${file}`, template, file, search: replacement.search })),
     ),
   );
-  it.skipIf(replaces.length === 0).each(replaces.length ? replaces : [{ id: "none" }])("$id matches its file", async (entry) => {
-    const { template, file, search } = entry as (typeof replaces)[number];
+  it.each(replaces)("$id matches its file", async ({ template, file, search }) => {
     const { readFile } = await import("node:fs/promises");
     const text = await readFile(path.join(template.dir, file), "utf8");
     expect(text.includes(search), `"${search}" not found in templates/${template.lang}/${template.name}/${file}`).toBe(true);
@@ -187,8 +186,7 @@ describe("the real templates in templates/", () => {
   const renders = catalog.templates.flatMap((template) =>
     combinations(template).map((values) => ({ id: `${template.lang}/${template.name} ${JSON.stringify(values)}`, template, values })),
   );
-  it.skipIf(renders.length === 0).each(renders.length ? renders : [{ id: "none" }])("$id renders with no marker left", async (entry) => {
-    const { template, values } = entry as (typeof renders)[number];
+  it.each(renders)("$id renders with no marker left", async ({ template, values }) => {
     const files = await renderTemplate(template, { name: "rendered-check", values });
     expect(files.length).toBeGreaterThan(0);
     for (const file of files) expect(file.content.toString("utf8"), file.path).not.toContain("asyncpat-template:");

@@ -1,0 +1,49 @@
+import { mkdtemp } from "node:fs/promises";
+import os from "node:os";
+import path from "node:path";
+import { cleanEnv, repoRoot } from "../scaffold/helpers.js";
+
+/**
+ * One npm cache for every npm command these tests run (the user's own, unless npm_config_cache says
+ * otherwise), so each template's install after the first mostly reads from disk.
+ */
+export const npmCache = process.env.npm_config_cache ?? path.join(os.homedir(), ".npm");
+
+export function npmEnv(extra: Record<string, string> = {}): Record<string, string> {
+  return cleanEnv({
+    npm_config_cache: npmCache,
+    npm_config_prefer_offline: "true",
+    npm_config_audit: "false",
+    npm_config_fund: "false",
+    npm_config_update_notifier: "false",
+    ...extra,
+  });
+}
+
+export async function run(file: string, args: string[], cwd: string, timeout = 600_000) {
+  const { execa } = await import("execa");
+  const started = Date.now();
+  const result = await execa(file, args, { cwd, env: npmEnv(), extendEnv: false, reject: false, all: true, stdin: "ignore", timeout });
+  return Object.assign(result, { seconds: (Date.now() - started) / 1000 });
+}
+
+/** Fails with the command's own output, so a CI log shows what broke. */
+export function expectOk(result: { exitCode?: number; all?: string; command: string }): void {
+  if (result.exitCode !== 0) throw new Error(`\`${result.command}\` exited with ${result.exitCode}:\n${result.all ?? ""}`);
+}
+
+export interface Packed {
+  tarball: string;
+  files: string[];
+}
+
+/** `npm pack` of this repository (after `npm run build`) into a fresh temp folder. */
+export async function packRepository(): Promise<Packed> {
+  const destination = await mkdtemp(path.join(os.tmpdir(), "asyncpat-pack-"));
+  const result = await run("npm", ["pack", "--json", "--pack-destination", destination], repoRoot);
+  expectOk(result);
+  const json = result.stdout.slice(result.stdout.indexOf("["));
+  const [info] = JSON.parse(json) as { filename: string; files: { path: string }[] }[];
+  if (!info) throw new Error(`npm pack printed no JSON:\n${result.all}`);
+  return { tarball: path.join(destination, path.basename(info.filename)), files: info.files.map((file) => file.path) };
+}
