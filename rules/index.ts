@@ -4,7 +4,8 @@ import blockingInAsync from "./blocking-in-async.js";
 import floatingTask from "./floating-task.js";
 import ignoredBackpressure from "./ignored-backpressure.js";
 import leakyTimeoutRace from "./leaky-timeout-race.js";
+import missingGracefulShutdown from "./missing-graceful-shutdown.js";
 import unboundedChannel from "./unbounded-channel.js";
 
 /** Every rule, in the order `asyncpat rules` lists them. Rule files are added here as they land. */
-export const allRules: readonly AnyRule[] = [asyncInterval, blockingInAsync, floatingTask, ignoredBackpressure, leakyTimeoutRace, unboundedChannel];
+export const allRules: readonly AnyRule[] = [asyncInterval, blockingInAsync, floatingTask, ignoredBackpressure, leakyTimeoutRace, missingGracefulShutdown, unboundedChannel];

@@ -1,0 +1,361 @@
+import {
+  defineRule,
+  dottedName,
+  findDeclaration,
+  functionOfDeclaration,
+  getInitializer,
+  getPropertyValue,
+  GLOBAL_MODULE,
+  isApi,
+  isFunctionNode,
+  isInside,
+  isStringLike,
+  normalizeModule,
+  resolveApi,
+  ts,
+  unwrapExpression,
+  walk,
+  type ApiRef,
+  type ProgramFile,
+  type ProgramView,
+} from "../src/lint/api.js";
+
+interface Options {
+  shutdownModules: string[];
+}
+
+const DEFAULT_SHUTDOWN_MODULES = [
+  "@godaddy/terminus",
+  "async-exit-hook",
+  "close-with-grace",
+  "death",
+  "exit-hook",
+  "http-graceful-shutdown",
+  "http-terminator",
+  "lightship",
+  "node-graceful-shutdown",
+  "signal-exit",
+  "stoppable",
+];
+
+const SHUTDOWN_SIGNALS = new Set(["SIGTERM", "SIGINT"]);
+const LISTENER_METHODS = new Set(["on", "once", "addListener", "prependListener", "prependOnceListener"]);
+const NODE_SERVER_MODULES = ["http", "https", "http2", "net", "tls"];
+/** Test files start servers on purpose and tear them down in `afterAll`. */
+const TEST_FILE = /(\.|_)(test|spec)\.[cm]?[jt]sx?$|(^|\/)(__tests__|__mocks__)\//;
+/** Type annotations of a server or framework app (a `start(app: Express)` parameter). */
+const SERVER_TYPE = /\b(Express|FastifyInstance|Koa|INestApplication|NestExpressApplication|NestFastifyApplication|Server|Http2Server|Http2SecureServer)\b/;
+/** Receiver names for `.close()` in a signal handler that mean a server. */
+const SERVER_NAME = /(server|app|wss|fastify|api|listener)$/i;
+
+function isProcess(ref: ApiRef | undefined): boolean {
+  return isApi(ref, GLOBAL_MODULE, "process") || isApi(ref, "process") || isApi(ref, GLOBAL_MODULE, "globalThis", "process");
+}
+
+function isProcessExit(call: ts.CallExpression): boolean {
+  const ref = resolveApi(call.expression);
+  return isApi(ref, GLOBAL_MODULE, "process", "exit") || isApi(ref, "process", "exit") || isApi(ref, GLOBAL_MODULE, "globalThis", "process", "exit");
+}
+
+/** `process.on("SIGTERM", handler)` and friends: the handler argument, when the signal is a shutdown signal. */
+function signalRegistration(call: ts.CallExpression, fileMentionsSignal: boolean): ts.Expression | undefined {
+  const callee = unwrapExpression(call.expression);
+  if (!ts.isPropertyAccessExpression(callee) || !LISTENER_METHODS.has(callee.name.text)) return undefined;
+  if (!isProcess(resolveApi(callee.expression))) return undefined;
+  const [event, handler] = call.arguments;
+  if (!event || !handler) return undefined;
+  // for (const signal of ["SIGINT", "SIGTERM"]) process.on(signal, stop)
+  const isShutdownSignal = isStringLike(event) ? SHUTDOWN_SIGNALS.has(event.text) : fileMentionsSignal;
+  return isShutdownSignal ? handler : undefined;
+}
+
+function mentionsShutdownSignal(sourceFile: ts.SourceFile): boolean {
+  return sourceFile.text.includes("SIGTERM") || sourceFile.text.includes("SIGINT");
+}
+
+function matchesModule(specifier: string, modules: readonly string[]): boolean {
+  const module = normalizeModule(specifier);
+  return modules.some((name) => module === name || module.startsWith(`${name}/`));
+}
+
+interface FileFacts {
+  imports: string[];
+  handlesSignals: boolean;
+}
+
+/** Relative imports of a file (static, re-exports, `require`, `import()`) and whether it handles shutdown signals. */
+function factsOf(file: ProgramFile, program: ProgramView, shutdownModules: readonly string[]): FileFacts {
+  const imports = new Set<string>();
+  let handlesSignals = false;
+  const mentionsSignal = mentionsShutdownSignal(file.sourceFile);
+  const addSpecifier = (specifier: string) => {
+    if (specifier.startsWith(".")) {
+      const target = program.resolveImport(file.path, specifier);
+      if (target) imports.add(target.path);
+    } else if (matchesModule(specifier, shutdownModules)) {
+      handlesSignals = true;
+    }
+  };
+  walk(file.sourceFile, (node) => {
+    if ((ts.isImportDeclaration(node) || ts.isExportDeclaration(node)) && node.moduleSpecifier && isStringLike(node.moduleSpecifier)) {
+      addSpecifier(node.moduleSpecifier.text);
+    } else if (ts.isImportEqualsDeclaration(node) && ts.isExternalModuleReference(node.moduleReference) && isStringLike(node.moduleReference.expression)) {
+      addSpecifier(node.moduleReference.expression.text);
+    } else if (ts.isCallExpression(node)) {
+      const isRequire = ts.isIdentifier(node.expression) && node.expression.text === "require";
+      const isDynamicImport = node.expression.kind === ts.SyntaxKind.ImportKeyword;
+      const argument = node.arguments[0];
+      if ((isRequire || isDynamicImport) && argument && isStringLike(argument)) addSpecifier(argument.text);
+      else if (!handlesSignals && mentionsSignal && signalRegistration(node, mentionsSignal)) handlesSignals = true;
+      // NestJS: app.enableShutdownHooks() listens for the termination signals.
+      else if (ts.isPropertyAccessExpression(node.expression) && node.expression.name.text === "enableShutdownHooks") handlesSignals = true;
+    }
+    return true;
+  });
+  return { imports: [...imports], handlesSignals };
+}
+
+interface ProgramIndex {
+  facts: Map<string, FileFacts>;
+  importers: Map<string, string[]>;
+}
+
+function buildIndex(program: ProgramView, shutdownModules: readonly string[]): ProgramIndex {
+  const facts = new Map<string, FileFacts>();
+  const importers = new Map<string, string[]>();
+  for (const file of program.files) facts.set(file.path, factsOf(file, program, shutdownModules));
+  for (const [path, fileFacts] of facts) {
+    for (const imported of fileFacts.imports) {
+      const list = importers.get(imported) ?? [];
+      list.push(path);
+      importers.set(imported, list);
+    }
+  }
+  return { facts, importers };
+}
+
+/**
+ * Whether the program that runs `serverFile` handles shutdown: the file, every module that imports it
+ * (transitively) and every module those import (transitively). Iterative, so import cycles are fine.
+ */
+function programHandlesSignals(index: ProgramIndex, serverFile: string): boolean {
+  const roots = new Set<string>([serverFile]);
+  const pending = [serverFile];
+  while (pending.length > 0) {
+    for (const importer of index.importers.get(pending.pop()!) ?? []) {
+      if (!roots.has(importer)) {
+        roots.add(importer);
+        pending.push(importer);
+      }
+    }
+  }
+  const seen = new Set<string>(roots);
+  const queue = [...roots];
+  while (queue.length > 0) {
+    const path = queue.pop()!;
+    const fileFacts = index.facts.get(path);
+    if (!fileFacts) continue;
+    if (fileFacts.handlesSignals) return true;
+    for (const imported of fileFacts.imports) {
+      if (!seen.has(imported)) {
+        seen.add(imported);
+        queue.push(imported);
+      }
+    }
+  }
+  return false;
+}
+
+/** `http.createServer()`, `express()`, `new Koa()`, `fastify()`, `NestFactory.create()`, `new http.Server()`. */
+function createsServer(expression: ts.Expression): boolean {
+  let node = unwrapExpression(expression);
+  if (ts.isAwaitExpression(node)) node = unwrapExpression(node.expression);
+  if (!ts.isCallExpression(node) && !ts.isNewExpression(node)) return false;
+  const ref = resolveApi(node.expression);
+  if (!ref) return false;
+  for (const module of NODE_SERVER_MODULES) {
+    if (isApi(ref, module, "createServer") || isApi(ref, module, "createSecureServer") || isApi(ref, module, "Server")) return true;
+  }
+  return (
+    isApi(ref, "express") ||
+    isApi(ref, "koa") ||
+    isApi(ref, "fastify") ||
+    isApi(ref, "fastify", "fastify") ||
+    isApi(ref, "restify", "createServer") ||
+    isApi(ref, "@nestjs/core", "NestFactory", "create")
+  );
+}
+
+/** The initializer of a value exported by another file of the run (`export const app = express()`, `export default app`). */
+function importedInitializer(identifier: ts.Identifier, filePath: string, program: ProgramView): ts.Expression | undefined {
+  const declaration = findDeclaration(identifier);
+  let specifierNode: ts.Expression;
+  let name: string;
+  if (declaration && ts.isImportSpecifier(declaration)) {
+    specifierNode = declaration.parent.parent.parent.moduleSpecifier;
+    name = (declaration.propertyName ?? declaration.name).text;
+  } else if (declaration && ts.isImportClause(declaration)) {
+    specifierNode = declaration.parent.moduleSpecifier;
+    name = "default";
+  } else {
+    return undefined;
+  }
+  if (!isStringLike(specifierNode)) return undefined;
+  const target = program.resolveImport(filePath, specifierNode.text);
+  if (!target) return undefined;
+  for (const statement of target.sourceFile.statements) {
+    if (name === "default" && ts.isExportAssignment(statement)) {
+      const value = unwrapExpression(statement.expression);
+      return ts.isIdentifier(value) ? (getInitializer(value) ?? value) : value;
+    }
+    if (name !== "default" && ts.isVariableStatement(statement)) {
+      for (const variable of statement.declarationList.declarations) {
+        if (ts.isIdentifier(variable.name) && variable.name.text === name && variable.initializer) return variable.initializer;
+      }
+    }
+  }
+  return undefined;
+}
+
+function isServerValue(receiver: ts.Expression, filePath: string, program: ProgramView): boolean {
+  const node = unwrapExpression(receiver);
+  if (createsServer(node)) return true;
+  const init = getInitializer(node);
+  if (init && createsServer(init)) return true;
+  if (!ts.isIdentifier(node)) return false;
+  const imported = importedInitializer(node, filePath, program);
+  if (imported && createsServer(imported)) return true;
+  const declaration = findDeclaration(node);
+  return !!declaration && ts.isParameter(declaration) && !!declaration.type && SERVER_TYPE.test(declaration.type.getText());
+}
+
+/** `new WebSocketServer({ port })` from ws: a listener of its own (with `server:` it rides on an HTTP server). */
+function isStandaloneWebSocketServer(expression: ts.NewExpression): boolean {
+  const ref = resolveApi(expression.expression);
+  if (!isApi(ref, "ws", "WebSocketServer") && !isApi(ref, "ws", "Server") && !isApi(ref, "ws", "WebSocket", "Server")) return false;
+  const options = expression.arguments?.[0] && unwrapExpression(expression.arguments[0]);
+  return !!options && ts.isObjectLiteralExpression(options) && getPropertyValue(options, "port") !== undefined;
+}
+
+/** True when the close call's completion is waited for: awaited, returned, or chained with `.then`. */
+function isWaitedFor(call: ts.CallExpression): boolean {
+  let node: ts.Node = call;
+  while (ts.isParenthesizedExpression(node.parent)) node = node.parent;
+  const parent = node.parent;
+  if (ts.isAwaitExpression(parent) || ts.isReturnStatement(parent)) return true;
+  return ts.isPropertyAccessExpression(parent) && (parent.name.text === "then" || parent.name.text === "finally");
+}
+
+function handlerFunction(handler: ts.Expression): ts.FunctionLikeDeclaration | undefined {
+  const node = unwrapExpression(handler);
+  if (isFunctionNode(node)) return node;
+  if (ts.isIdentifier(node)) return functionOfDeclaration(findDeclaration(node));
+  return undefined;
+}
+
+/** `server.close(); process.exit(0)` in the handler's own body: the exits that do not wait for the close. */
+function exitsBeforeClose(handler: ts.FunctionLikeDeclaration, filePath: string, program: ProgramView): { exit: ts.CallExpression; server: string }[] {
+  const body = handler.body;
+  if (!body) return [];
+  const closes: ts.CallExpression[] = [];
+  const exits: ts.CallExpression[] = [];
+  walk(body, (node) => {
+    if (node !== body && isFunctionNode(node)) return false;
+    if (!ts.isCallExpression(node)) return true;
+    const callee = unwrapExpression(node.expression);
+    if (ts.isPropertyAccessExpression(callee) && callee.name.text === "close" && !isWaitedFor(node)) {
+      const name = dottedName(callee.expression)?.split(".").pop();
+      if (isServerValue(callee.expression, filePath, program) || (name && SERVER_NAME.test(name))) closes.push(node);
+    }
+    if (isProcessExit(node)) exits.push(node);
+    return true;
+  });
+  const found: { exit: ts.CallExpression; server: string }[] = [];
+  for (const exit of exits) {
+    const close = closes.find((candidate) => candidate.getEnd() <= exit.getStart() && !isInside(exit, candidate));
+    if (close) {
+      const receiver = (unwrapExpression(close.expression) as ts.PropertyAccessExpression).expression;
+      found.push({ exit, server: dottedName(receiver) ?? "server" });
+    }
+  }
+  return found;
+}
+
+export default defineRule<Options>({
+  id: "missing-graceful-shutdown",
+  meta: {
+    description: "A server that never handles SIGTERM/SIGINT, or a signal handler that exits without waiting for the server to close",
+    why: "Orchestrators (Kubernetes, systemd, ECS, a rolling deploy) stop a process with SIGTERM and kill it a grace period later; a server that does not handle it dies at once, cutting off in-flight requests, half-written responses and uncommitted work on every deploy and scale-down, and `process.exit()` right after `server.close()` does the same on purpose.",
+    instead: "On SIGTERM and SIGINT, stop accepting connections, wait for `server.close()` (its callback or promise) and other cleanup, then let the process exit, with a timer that forces the exit after a grace period; `close-with-grace` or `@godaddy/terminus` do this for you. Tokio's shape is `select!` on `ctrl_c()`/a shutdown channel, then awaiting the server.",
+    category: "shutdown",
+    severity: "warn",
+    needsTypes: false,
+    tokio: "Select and Race (graceful shutdown pattern)",
+    messages: {
+      noSignalHandler:
+        "This server starts listening, but no module of the program that runs it handles SIGTERM or SIGINT: on every deploy or scale-down the process is killed mid-request, dropping in-flight work.",
+      exitBeforeClose:
+        "`process.exit()` runs right after `{{server}}.close()` without waiting for it: close only stops new connections, so exiting here cuts off the requests still in flight.",
+    },
+    options: {
+      properties: {
+        shutdownModules: {
+          description:
+            "Modules whose import counts as handling shutdown signals (graceful-shutdown helpers). Replaces the default list; matched exactly or as a prefix of a subpath (`name/…`).",
+          type: "array",
+          items: { type: "string" },
+          default: DEFAULT_SHUTDOWN_MODULES,
+        },
+      },
+      defaults: { shutdownModules: DEFAULT_SHUTDOWN_MODULES },
+    },
+    examples: {
+      incorrect: [
+        `import express from "express";\n\nconst app = express();\napp.get("/health", (_req, res) => res.send("ok"));\napp.listen(Number(process.env.PORT ?? 3000));`,
+        `import { createServer } from "node:http";\n\nconst server = createServer(handler).listen(8080);\nprocess.on("SIGTERM", () => {\n  server.close();\n  process.exit(0);\n});`,
+      ],
+      correct: [
+        `import { createServer } from "node:http";\n\nconst server = createServer(handler).listen(8080);\nfunction shutdown() {\n  server.close(() => process.exit(0));\n  setTimeout(() => process.exit(1), 10_000).unref();\n}\nprocess.once("SIGTERM", shutdown);\nprocess.once("SIGINT", shutdown);`,
+        `import Fastify from "fastify";\nimport closeWithGrace from "close-with-grace";\n\nconst app = Fastify();\ncloseWithGrace({ delay: 10_000 }, async () => {\n  await app.close();\n});\nawait app.listen({ port: 3000 });`,
+      ],
+    },
+    knownLimits: [
+      "Only the files of the run are looked at: linting `src/server.ts` alone reports a server whose signals are handled in an entry module that was not linted. Lint the whole program.",
+      "Servers are recognised by how they are created (node's http/https/http2/net/tls, express, koa, fastify, restify, NestJS), also when the app is exported by another file of the run, by a parameter typed as a server or app, and `new WebSocketServer({ port })` from ws; other frameworks' `listen` is not reported.",
+      "Test files (`*.test.*`, `*.spec.*`, `__tests__/`) are not checked: they start servers on purpose.",
+      "A handler that registers SIGTERM but only calls `process.exit()` (no `server.close()`) counts as handling the signal.",
+      "Any `.close()` whose receiver is a recognised server or is named like one (`server`, `app`, `wss`, `fastify`) is taken as the server's close.",
+    ],
+  },
+  create(context) {
+    const { program, filePath, options } = context;
+    const isTestFile = TEST_FILE.test(filePath);
+    const handled = () =>
+      program.memo(`handled:${filePath}`, () =>
+        programHandlesSignals(
+          program.memo("index", () => buildIndex(program, options.shutdownModules)),
+          filePath,
+        ),
+      );
+    const fileMentionsSignal = mentionsShutdownSignal(context.sourceFile);
+    return {
+      CallExpression(call) {
+        const callee = unwrapExpression(call.expression);
+        if (!isTestFile && ts.isPropertyAccessExpression(callee) && callee.name.text === "listen" && isServerValue(callee.expression, filePath, program)) {
+          if (!handled()) context.report({ node: call, messageId: "noSignalHandler" });
+          return;
+        }
+        const handler = fileMentionsSignal ? signalRegistration(call, fileMentionsSignal) : undefined;
+        const fn = handler && handlerFunction(handler);
+        if (!fn) return;
+        for (const { exit, server } of exitsBeforeClose(fn, filePath, program)) {
+          context.report({ node: exit, messageId: "exitBeforeClose", data: { server } });
+        }
+      },
+      NewExpression(expression) {
+        if (isTestFile || !isStandaloneWebSocketServer(expression)) return;
+        if (!handled()) context.report({ node: expression, messageId: "noSignalHandler" });
+      },
+    };
+  },
+});

@@ -1,0 +1,273 @@
+import rule from "../../rules/missing-graceful-shutdown.js";
+import { ruleTester } from "../lint/rule-tester.js";
+
+ruleTester(rule, {
+  valid: [
+    {
+      name: "http server closed on SIGTERM and SIGINT, exit in the close callback",
+      code: `import { createServer } from "node:http";
+const server = createServer(handler).listen(8080);
+function shutdown() {
+  server.close(() => process.exit(0));
+  setTimeout(() => process.exit(1), 10_000).unref();
+}
+process.once("SIGTERM", shutdown);
+process.once("SIGINT", shutdown);`,
+    },
+    {
+      name: "server in src/server.ts, signals handled in src/main.ts that imports it",
+      filename: "server.ts",
+      code: `import express from "express";
+export const app = express();
+export function start(port: number) {
+  return app.listen(port);
+}`,
+      files: {
+        "src/main.ts": `import { start } from "./server.js";
+const server = start(3000);
+process.on("SIGTERM", () => server.close());`,
+      },
+    },
+    {
+      name: "signals handled in a sibling module imported by the entry point",
+      filename: "server.ts",
+      code: `import http from "node:http";\nexport const server = http.createServer(handler);\nserver.listen(80);`,
+      files: {
+        "src/main.ts": `import "./server.js";\nimport { installShutdown } from "./shutdown.js";\ninstallShutdown();`,
+        "src/shutdown.ts": `export function installShutdown() {\n  process.on("SIGINT", () => { console.log("bye"); });\n}`,
+      },
+    },
+    {
+      name: "close-with-grace wraps the fastify app",
+      code: `import Fastify from "fastify";
+import closeWithGrace from "close-with-grace";
+const app = Fastify({ logger: true });
+closeWithGrace({ delay: 10_000 }, async () => { await app.close(); });
+await app.listen({ port: 3000 });`,
+    },
+    {
+      name: "@godaddy/terminus around an http server",
+      code: `import http from "node:http";
+import { createTerminus } from "@godaddy/terminus";
+const server = http.createServer(app);
+createTerminus(server, { signals: ["SIGTERM"], onSignal: cleanup });
+server.listen(3000);`,
+    },
+    {
+      name: "signals registered in a loop over a literal list",
+      code: `import express from "express";
+const app = express();
+const server = app.listen(3000);
+for (const signal of ["SIGINT", "SIGTERM"] as const) {
+  process.on(signal, () => server.close());
+}`,
+    },
+    {
+      name: "fastify close awaited before exit",
+      code: `import Fastify from "fastify";
+const app = Fastify();
+await app.listen({ port: 8080 });
+process.on("SIGTERM", async () => {
+  await app.close();
+  process.exit(0);
+});`,
+    },
+    {
+      name: "server.close wrapped in a promise and awaited before exit",
+      code: `import { createServer } from "node:net";
+const server = createServer().listen(7000);
+process.on("SIGINT", async () => {
+  await new Promise((resolve) => server.close(resolve));
+  process.exit(0);
+});`,
+    },
+    {
+      name: "test file starts a server for supertest",
+      filename: "app.test.ts",
+      code: `import express from "express";\nconst app = express();\nconst server = app.listen(0);\nafterAll(() => server.close());`,
+    },
+    {
+      name: "listen on something that is not a server (a message queue consumer)",
+      code: `import { connect } from "./queue.js";\nconst consumer = connect("amqp://localhost");\nconsumer.listen("orders");`,
+    },
+    {
+      name: "WebSocketServer attached to an http server (the http server is the listener)",
+      code: `import { WebSocketServer } from "ws";
+import http from "node:http";
+const server = http.createServer();
+const wss = new WebSocketServer({ server });
+server.listen(8080);
+process.on("SIGTERM", () => { wss.close(); server.close(); });`,
+    },
+    {
+      name: "NestJS app with enableShutdownHooks",
+      code: `import { NestFactory } from "@nestjs/core";
+const app = await NestFactory.create(AppModule);
+app.enableShutdownHooks();
+await app.listen(3000);`,
+    },
+    {
+      name: "custom shutdown module configured",
+      options: { shutdownModules: ["@acme/lifecycle"] },
+      code: `import express from "express";\nimport { onShutdown } from "@acme/lifecycle";\nconst app = express();\nonShutdown(() => {});\napp.listen(3000);`,
+    },
+    {
+      name: "db.close then exit is not a server close",
+      code: `import Database from "better-sqlite3";
+const db = new Database("app.db");
+process.on("SIGINT", () => {
+  db.close();
+  process.exit(0);
+});`,
+    },
+    {
+      name: "signal handler in an importer reached through an import cycle",
+      filename: "server.ts",
+      code: `import http from "node:http";\nimport { config } from "./main.js";\nhttp.createServer().listen(config.port);`,
+      files: {
+        "src/main.ts": `import "./server.js";\nexport const config = { port: 80 };\nprocess.once("SIGTERM", () => process.exitCode = 0);`,
+      },
+    },
+    {
+      name: "koa app via require with exit after close callback",
+      filename: "case.js",
+      code: `const Koa = require("koa");
+const app = new Koa();
+const server = app.listen(3000);
+process.on("SIGTERM", () => {
+  server.close((err) => process.exit(err ? 1 : 0));
+});`,
+    },
+  ],
+  invalid: [
+    {
+      name: "express app listening with no signal handling anywhere",
+      code: `import express from "express";
+const app = express();
+app.get("/health", (_req, res) => res.send("ok"));
+app.listen(Number(process.env.PORT ?? 3000));`,
+      errors: [{ messageId: "noSignalHandler", line: 4 }],
+    },
+    {
+      name: "server in src/server.ts, main imports it, no handler anywhere",
+      filename: "server.ts",
+      code: `import express from "express";
+export const app = express();
+export function start(port: number) {
+  return app.listen(port);
+}`,
+      files: {
+        "src/main.ts": `import { start } from "./server.js";\nstart(3000);`,
+      },
+      errors: [{ messageId: "noSignalHandler", line: 4 }],
+    },
+    {
+      name: "signal handled only by an unrelated worker entry point",
+      filename: "server.ts",
+      code: `import http from "node:http";\nhttp.createServer(handler).listen(8080);`,
+      files: {
+        "src/worker.ts": `process.on("SIGTERM", () => queue.stop());`,
+      },
+      errors: [{ messageId: "noSignalHandler", line: 2 }],
+    },
+    {
+      name: "http.createServer chained with listen",
+      code: `import { createServer } from "node:http";\ncreateServer((req, res) => res.end("ok")).listen(8080);`,
+      errors: [{ messageId: "noSignalHandler", line: 2 }],
+    },
+    {
+      name: "fastify listen awaited at top level",
+      code: `import Fastify from "fastify";\nconst app = Fastify({ logger: true });\napp.get("/", async () => ({ ok: true }));\nawait app.listen({ port: 3000, host: "0.0.0.0" });`,
+      errors: [{ messageId: "noSignalHandler", line: 4 }],
+    },
+    {
+      name: "koa via require",
+      filename: "case.js",
+      code: `const Koa = require("koa");\nconst app = new Koa();\napp.use(async (ctx) => { ctx.body = "hi"; });\napp.listen(3000);`,
+      errors: [{ messageId: "noSignalHandler", line: 4 }],
+    },
+    {
+      name: "net server for a TCP protocol",
+      code: `import net from "node:net";\nconst server = net.createServer((socket) => socket.pipe(socket));\nserver.listen(7000, () => console.log("listening"));`,
+      errors: [{ messageId: "noSignalHandler", line: 3 }],
+    },
+    {
+      name: "https server with TLS options",
+      code: `import https from "node:https";\nimport fs from "node:fs";\nconst server = https.createServer({ key: fs.readFileSync("k"), cert: fs.readFileSync("c") }, app);\nserver.listen(443);`,
+      errors: [{ messageId: "noSignalHandler", line: 4 }],
+    },
+    {
+      name: "standalone WebSocketServer on a port",
+      code: `import { WebSocketServer } from "ws";\nconst wss = new WebSocketServer({ port: 8081 });\nwss.on("connection", (ws) => ws.send("hi"));`,
+      errors: [{ messageId: "noSignalHandler", line: 2 }],
+    },
+    {
+      name: "express app imported from app.ts and started in main.ts",
+      filename: "main.ts",
+      code: `import { app } from "./app.js";\napp.listen(3000, () => console.log("up"));`,
+      files: {
+        "src/app.ts": `import express from "express";\nexport const app = express();\napp.use(express.json());`,
+      },
+      errors: [{ messageId: "noSignalHandler", line: 2 }],
+    },
+    {
+      name: "app default-exported by another file",
+      filename: "index.ts",
+      code: `import app from "./app.js";\napp.listen(8080);`,
+      files: {
+        "src/app.ts": `import express from "express";\nconst app = express();\nexport default app;`,
+      },
+      errors: [{ messageId: "noSignalHandler", line: 2 }],
+    },
+    {
+      name: "start function with a parameter typed Express",
+      code: `import type { Express } from "express";\nexport function start(app: Express, port: number) {\n  app.listen(port);\n}`,
+      errors: [{ messageId: "noSignalHandler", line: 3 }],
+    },
+    {
+      name: "process.exit right after server.close in a SIGTERM handler",
+      code: `import { createServer } from "node:http";
+const server = createServer(handler).listen(8080);
+process.on("SIGTERM", () => {
+  server.close();
+  process.exit(0);
+});`,
+      errors: [{ messageId: "exitBeforeClose", line: 5 }],
+    },
+    {
+      name: "close with a logging callback, then immediate exit in a named handler",
+      code: `import express from "express";
+const app = express();
+const server = app.listen(3000);
+function shutdown() {
+  server.close(() => console.log("closed"));
+  process.exit(0);
+}
+process.on("SIGINT", shutdown);
+process.on("SIGTERM", shutdown);`,
+      errors: [{ messageId: "exitBeforeClose", line: 6 }],
+    },
+    {
+      name: "fastify close not awaited before exit",
+      code: `import Fastify from "fastify";
+const fastify = Fastify();
+await fastify.listen({ port: 3000 });
+process.once("SIGTERM", async () => {
+  fastify.close();
+  await flushMetrics();
+  process.exit(0);
+});`,
+      errors: [{ messageId: "exitBeforeClose", line: 7 }],
+    },
+    {
+      name: "NestJS app listening without shutdown hooks",
+      code: `import { NestFactory } from "@nestjs/core";\nasync function bootstrap() {\n  const app = await NestFactory.create(AppModule);\n  await app.listen(3000);\n}\nbootstrap();`,
+      errors: [{ messageId: "noSignalHandler", line: 4 }],
+    },
+    {
+      name: "SIGHUP handler does not count as shutdown handling",
+      code: `import http from "node:http";\nconst server = http.createServer(app);\nprocess.on("SIGHUP", () => reloadConfig());\nserver.listen(80);`,
+      errors: [{ messageId: "noSignalHandler", line: 4 }],
+    },
+  ],
+});
