@@ -20,10 +20,23 @@ pub type Message = Arc<str>;
 const COMMAND_QUEUE: usize = 256;
 
 enum Command {
-    Publish { topic: String, message: Message, reply: oneshot::Sender<usize> },
-    Subscribe { topic: String, reply: oneshot::Sender<broadcast::Receiver<Message>> },
-    Watch { topic: String, reply: oneshot::Sender<watch::Receiver<Option<Message>>> },
-    Latest { topic: String, reply: oneshot::Sender<Option<Message>> },
+    Publish {
+        topic: String,
+        message: Message,
+        reply: oneshot::Sender<usize>,
+    },
+    Subscribe {
+        topic: String,
+        reply: oneshot::Sender<broadcast::Receiver<Message>>,
+    },
+    Watch {
+        topic: String,
+        reply: oneshot::Sender<watch::Receiver<Option<Message>>>,
+    },
+    Latest {
+        topic: String,
+        reply: oneshot::Sender<Option<Message>>,
+    },
 }
 
 #[derive(Debug, PartialEq, Eq)]
@@ -55,35 +68,72 @@ impl Broker {
     pub fn start(capacity: usize, request_timeout: Duration) -> (Broker, JoinHandle<()>) {
         let (commands, inbox) = mpsc::channel(COMMAND_QUEUE);
         let task = tokio::spawn(run(inbox, capacity));
-        (Broker { commands, request_timeout }, task)
+        (
+            Broker {
+                commands,
+                request_timeout,
+            },
+            task,
+        )
     }
 
     /// Publishes to a topic; returns how many subscribers will receive the message.
     pub async fn publish(&self, topic: &str, message: &str) -> Result<usize, BrokerError> {
         let message: Message = Arc::from(message);
-        self.request(|reply| Command::Publish { topic: topic.to_owned(), message, reply }).await
+        self.request(|reply| Command::Publish {
+            topic: topic.to_owned(),
+            message,
+            reply,
+        })
+        .await
     }
 
-    pub async fn subscribe(&self, topic: &str) -> Result<broadcast::Receiver<Message>, BrokerError> {
-        self.request(|reply| Command::Subscribe { topic: topic.to_owned(), reply }).await
+    pub async fn subscribe(
+        &self,
+        topic: &str,
+    ) -> Result<broadcast::Receiver<Message>, BrokerError> {
+        self.request(|reply| Command::Subscribe {
+            topic: topic.to_owned(),
+            reply,
+        })
+        .await
     }
 
-    pub async fn watch(&self, topic: &str) -> Result<watch::Receiver<Option<Message>>, BrokerError> {
-        self.request(|reply| Command::Watch { topic: topic.to_owned(), reply }).await
+    pub async fn watch(
+        &self,
+        topic: &str,
+    ) -> Result<watch::Receiver<Option<Message>>, BrokerError> {
+        self.request(|reply| Command::Watch {
+            topic: topic.to_owned(),
+            reply,
+        })
+        .await
     }
 
     pub async fn latest(&self, topic: &str) -> Result<Option<Message>, BrokerError> {
-        self.request(|reply| Command::Latest { topic: topic.to_owned(), reply }).await
+        self.request(|reply| Command::Latest {
+            topic: topic.to_owned(),
+            reply,
+        })
+        .await
     }
 
     /// Request/response over a oneshot, bounded by the request timeout end to end.
-    async fn request<T>(&self, command: impl FnOnce(oneshot::Sender<T>) -> Command) -> Result<T, BrokerError> {
+    async fn request<T>(
+        &self,
+        command: impl FnOnce(oneshot::Sender<T>) -> Command,
+    ) -> Result<T, BrokerError> {
         let (reply, response) = oneshot::channel();
         let exchange = async {
-            self.commands.send(command(reply)).await.map_err(|_| BrokerError::Closed)?;
+            self.commands
+                .send(command(reply))
+                .await
+                .map_err(|_| BrokerError::Closed)?;
             response.await.map_err(|_| BrokerError::Closed)
         };
-        timeout(self.request_timeout, exchange).await.map_err(|_| BrokerError::Busy)?
+        timeout(self.request_timeout, exchange)
+            .await
+            .map_err(|_| BrokerError::Busy)?
     }
 }
 
@@ -94,7 +144,10 @@ struct Topic {
 
 impl Topic {
     fn new(capacity: usize) -> Self {
-        Topic { messages: broadcast::channel(capacity).0, latest: watch::channel(None).0 }
+        Topic {
+            messages: broadcast::channel(capacity).0,
+            latest: watch::channel(None).0,
+        }
     }
 }
 
@@ -107,7 +160,11 @@ async fn run(mut inbox: mpsc::Receiver<Command>, capacity: usize) {
     // Replies are sent with `let _ =`: the requester may have timed out and left, which is fine.
     while let Some(command) = inbox.recv().await {
         match command {
-            Command::Publish { topic: name, message, reply } => {
+            Command::Publish {
+                topic: name,
+                message,
+                reply,
+            } => {
                 let topic = topic(&mut topics, name, capacity);
                 topic.latest.send_replace(Some(message.clone()));
                 // An error only means nobody is subscribed right now.
@@ -121,7 +178,11 @@ async fn run(mut inbox: mpsc::Receiver<Command>, capacity: usize) {
                 let _ = reply.send(topic(&mut topics, name, capacity).latest.subscribe());
             }
             Command::Latest { topic: name, reply } => {
-                let _ = reply.send(topics.get(&name).and_then(|topic| topic.latest.borrow().clone()));
+                let _ = reply.send(
+                    topics
+                        .get(&name)
+                        .and_then(|topic| topic.latest.borrow().clone()),
+                );
             }
         }
     }
@@ -146,7 +207,10 @@ mod tests {
         assert_eq!(broker.publish("news", "hello").await, Ok(2));
         assert_eq!(&*first.recv().await.unwrap(), "hello");
         assert_eq!(&*second.recv().await.unwrap(), "hello");
-        assert!(matches!(other.try_recv(), Err(broadcast::error::TryRecvError::Empty)));
+        assert!(matches!(
+            other.try_recv(),
+            Err(broadcast::error::TryRecvError::Empty)
+        ));
     }
 
     #[tokio::test]
@@ -169,9 +233,16 @@ mod tests {
         let mut watcher = broker.watch("config").await.unwrap();
         broker.publish("config", "v1").await.unwrap();
         broker.publish("config", "v2").await.unwrap();
-        assert_eq!(broker.latest("config").await.unwrap().as_deref(), Some("v2"));
+        assert_eq!(
+            broker.latest("config").await.unwrap().as_deref(),
+            Some("v2")
+        );
         watcher.changed().await.unwrap();
-        assert_eq!(watcher.borrow_and_update().as_deref(), Some("v2"), "watch skips to the newest value");
+        assert_eq!(
+            watcher.borrow_and_update().as_deref(),
+            Some("v2"),
+            "watch skips to the newest value"
+        );
     }
 
     #[tokio::test]

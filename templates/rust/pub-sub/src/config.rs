@@ -32,7 +32,11 @@ pub struct ConfigError {
 
 impl fmt::Display for ConfigError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "environment variable {}={:?} is not {}; fix or unset it", self.variable, self.value, self.expected)
+        write!(
+            f,
+            "environment variable {}={:?} is not {}; fix or unset it",
+            self.variable, self.value, self.expected
+        )
     }
 }
 
@@ -45,17 +49,27 @@ impl Config {
 
     pub fn from_lookup(lookup: impl Fn(&str) -> Option<String>) -> Result<Self, ConfigError> {
         let millis = |name, default| -> Result<Duration, ConfigError> {
-            parse(&lookup, name, default, "a whole number of milliseconds").map(Duration::from_millis)
+            parse(&lookup, name, default, "a whole number of milliseconds")
+                .map(Duration::from_millis)
         };
         let count = |name, default| -> Result<usize, ConfigError> {
             let value = parse(&lookup, name, default, "a positive integer")?;
             if value == 0 {
-                return Err(ConfigError { variable: name, value: "0".into(), expected: "a positive integer" });
+                return Err(ConfigError {
+                    variable: name,
+                    value: "0".into(),
+                    expected: "a positive integer",
+                });
             }
             Ok(value)
         };
         Ok(Self {
-            bind_addr: parse(&lookup, "BIND_ADDR", SocketAddr::from(([127, 0, 0, 1], 5000)), "an address like 0.0.0.0:5000")?,
+            bind_addr: parse(
+                &lookup,
+                "BIND_ADDR",
+                SocketAddr::from(([127, 0, 0, 1], 5000)),
+                "an address like 0.0.0.0:5000",
+            )?,
             max_connections: count("MAX_CONNECTIONS", 1024)?,
             topic_capacity: count("TOPIC_CAPACITY", 128)?,
             request_timeout: millis("REQUEST_TIMEOUT_MS", 5_000)?,
@@ -76,7 +90,11 @@ fn parse<T: FromStr>(
 ) -> Result<T, ConfigError> {
     match lookup(variable) {
         None => Ok(default),
-        Some(value) => value.trim().parse().map_err(|_| ConfigError { variable, value, expected }),
+        Some(value) => value.trim().parse().map_err(|_| ConfigError {
+            variable,
+            value,
+            expected,
+        }),
     }
 }
 
@@ -85,7 +103,12 @@ mod tests {
     use super::*;
 
     fn config(pairs: &[(&str, &str)]) -> Result<Config, ConfigError> {
-        Config::from_lookup(|name| pairs.iter().find(|(key, _)| *key == name).map(|(_, value)| value.to_string()))
+        Config::from_lookup(|name| {
+            pairs
+                .iter()
+                .find(|(key, _)| *key == name)
+                .map(|(_, value)| value.to_string())
+        })
     }
 
     #[test]

@@ -62,7 +62,10 @@ async fn run(config: Config) -> ExitCode {
     let listener = match TcpListener::bind(config.bind_addr).await {
         Ok(listener) => listener,
         Err(error) => {
-            eprintln!("error: cannot listen on {} (BIND_ADDR): {error}", config.bind_addr);
+            eprintln!(
+                "error: cannot listen on {} (BIND_ADDR): {error}",
+                config.bind_addr
+            );
             return ExitCode::from(2);
         }
     };
@@ -134,7 +137,10 @@ async fn run(config: Config) -> ExitCode {
             ExitCode::FAILURE
         }
         Err(_) => {
-            eprintln!("shutdown deadline of {} ms exceeded", config.shutdown_timeout.as_millis());
+            eprintln!(
+                "shutdown deadline of {} ms exceeded",
+                config.shutdown_timeout.as_millis()
+            );
             ExitCode::FAILURE
         }
     }

@@ -12,7 +12,9 @@
 
 use std::time::Duration;
 
-use tokio::io::{AsyncBufRead, AsyncBufReadExt, AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt, BufReader};
+use tokio::io::{
+    AsyncBufRead, AsyncBufReadExt, AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt, BufReader,
+};
 use tokio::sync::{broadcast, watch};
 use tokio::time::timeout;
 use tokio_stream::wrappers::WatchStream;
@@ -32,12 +34,22 @@ pub struct SessionSettings {
     pub write_timeout: Duration,
 }
 
-pub async fn serve<S>(stream: S, broker: Broker, settings: SessionSettings, stop: CancellationToken) -> std::io::Result<()>
+pub async fn serve<S>(
+    stream: S,
+    broker: Broker,
+    settings: SessionSettings,
+    stop: CancellationToken,
+) -> std::io::Result<()>
 where
     S: AsyncRead + AsyncWrite + Unpin,
 {
     let (reader, writer) = tokio::io::split(stream);
-    let mut session = Session { reader: BufReader::new(reader), writer, settings, stop };
+    let mut session = Session {
+        reader: BufReader::new(reader),
+        writer,
+        settings,
+        stop,
+    };
     let mut line = String::new();
     loop {
         line.clear();
@@ -52,16 +64,19 @@ where
         }
         let mut words = line.trim_end().splitn(3, ' ');
         let answer = match (words.next(), words.next(), words.next()) {
-            (Some("PUB"), Some(topic), Some(message)) if valid(topic) => match broker.publish(topic, message).await {
-                Ok(reached) => format!("OK {reached}\n"),
-                Err(error) => format!("ERR {error}\n"),
-            },
+            (Some("PUB"), Some(topic), Some(message)) if valid(topic) => {
+                match broker.publish(topic, message).await {
+                    Ok(reached) => format!("OK {reached}\n"),
+                    Err(error) => format!("ERR {error}\n"),
+                }
+            }
             (Some("GET"), Some(topic), None) if valid(topic) => match broker.latest(topic).await {
                 Ok(Some(message)) => format!("LATEST {topic} {message}\n"),
                 Ok(None) => format!("NONE {topic}\n"),
                 Err(error) => format!("ERR {error}\n"),
             },
-            (Some("SUB"), Some(topic), None) if valid(topic) => match broker.subscribe(topic).await {
+            (Some("SUB"), Some(topic), None) if valid(topic) => match broker.subscribe(topic).await
+            {
                 Ok(messages) => return session.stream_messages(topic, messages).await,
                 Err(error) => format!("ERR {error}\n"),
             },
@@ -69,7 +84,8 @@ where
                 Ok(latest) => return session.stream_latest(topic, latest).await,
                 Err(error) => format!("ERR {error}\n"),
             },
-            _ => "ERR expected PUB <topic> <message>, GET <topic>, SUB <topic> or WATCH <topic>\n".to_owned(),
+            _ => "ERR expected PUB <topic> <message>, GET <topic>, SUB <topic> or WATCH <topic>\n"
+                .to_owned(),
         };
         session.send(&answer).await?;
     }
@@ -89,9 +105,17 @@ struct Session<R, W> {
 impl<R: AsyncRead + Unpin, W: AsyncWrite + Unpin> Session<R, W> {
     /// Writes a line, or gives up on a client that does not read.
     async fn send(&mut self, line: &str) -> std::io::Result<()> {
-        match timeout(self.settings.write_timeout, self.writer.write_all(line.as_bytes())).await {
+        match timeout(
+            self.settings.write_timeout,
+            self.writer.write_all(line.as_bytes()),
+        )
+        .await
+        {
             Ok(written) => written,
-            Err(_) => Err(std::io::Error::new(std::io::ErrorKind::TimedOut, "subscriber too slow; disconnected")),
+            Err(_) => Err(std::io::Error::new(
+                std::io::ErrorKind::TimedOut,
+                "subscriber too slow; disconnected",
+            )),
         }
     }
 
@@ -101,7 +125,11 @@ impl<R: AsyncRead + Unpin, W: AsyncWrite + Unpin> Session<R, W> {
         while matches!(reader.read(&mut ignored).await, Ok(n) if n > 0) {}
     }
 
-    async fn stream_messages(&mut self, topic: &str, mut messages: broadcast::Receiver<Message>) -> std::io::Result<()> {
+    async fn stream_messages(
+        &mut self,
+        topic: &str,
+        mut messages: broadcast::Receiver<Message>,
+    ) -> std::io::Result<()> {
         self.send("OK\n").await?;
         loop {
             let received = tokio::select! {
@@ -119,7 +147,11 @@ impl<R: AsyncRead + Unpin, W: AsyncWrite + Unpin> Session<R, W> {
         }
     }
 
-    async fn stream_latest(&mut self, topic: &str, latest: watch::Receiver<Option<Message>>) -> std::io::Result<()> {
+    async fn stream_latest(
+        &mut self,
+        topic: &str,
+        latest: watch::Receiver<Option<Message>>,
+    ) -> std::io::Result<()> {
         self.send("OK\n").await?;
         // WatchStream yields the current value first, then each change (skipping any that were
         // overwritten before we looked: for state, only the newest matters).
@@ -140,10 +172,19 @@ impl<R: AsyncRead + Unpin, W: AsyncWrite + Unpin> Session<R, W> {
 }
 
 /// `read_line` with a length limit, so one endless line cannot exhaust memory.
-async fn read_line<R: AsyncBufRead + Unpin>(reader: &mut R, line: &mut String) -> std::io::Result<usize> {
-    let read = (&mut *reader).take(MAX_LINE_BYTES as u64).read_line(line).await?;
+async fn read_line<R: AsyncBufRead + Unpin>(
+    reader: &mut R,
+    line: &mut String,
+) -> std::io::Result<usize> {
+    let read = (&mut *reader)
+        .take(MAX_LINE_BYTES as u64)
+        .read_line(line)
+        .await?;
     if read == MAX_LINE_BYTES && !line.ends_with('\n') {
-        return Err(std::io::Error::new(std::io::ErrorKind::InvalidData, "request line too long"));
+        return Err(std::io::Error::new(
+            std::io::ErrorKind::InvalidData,
+            "request line too long",
+        ));
     }
     Ok(read)
 }
@@ -161,20 +202,33 @@ mod tests {
 
     impl Client {
         async fn send(&mut self, line: &str) {
-            self.writer.write_all(format!("{line}\n").as_bytes()).await.unwrap();
+            self.writer
+                .write_all(format!("{line}\n").as_bytes())
+                .await
+                .unwrap();
         }
 
         async fn line(&mut self) -> String {
-            timeout(Duration::from_secs(2), self.lines.next_line()).await.unwrap().unwrap().unwrap()
+            timeout(Duration::from_secs(2), self.lines.next_line())
+                .await
+                .unwrap()
+                .unwrap()
+                .unwrap()
         }
     }
 
     fn connect(broker: &Broker, stop: &CancellationToken, buffer: usize) -> Client {
         let (client, server) = tokio::io::duplex(buffer);
-        let settings = SessionSettings { idle_timeout: Duration::from_secs(5), write_timeout: Duration::from_secs(5) };
+        let settings = SessionSettings {
+            idle_timeout: Duration::from_secs(5),
+            write_timeout: Duration::from_secs(5),
+        };
         tokio::spawn(serve(server, broker.clone(), settings, stop.clone()));
         let (reader, writer) = tokio::io::split(client);
-        Client { lines: BufReader::new(reader).lines(), writer }
+        Client {
+            lines: BufReader::new(reader).lines(),
+            writer,
+        }
     }
 
     #[tokio::test]
@@ -210,7 +264,10 @@ mod tests {
         slow.send("SUB ticks").await;
         assert_eq!(slow.line().await, "OK");
         for n in 0..50 {
-            broker.publish("ticks", &format!("tick-{n:02}")).await.unwrap();
+            broker
+                .publish("ticks", &format!("tick-{n:02}"))
+                .await
+                .unwrap();
         }
         let mut seen = Vec::new();
         loop {
@@ -221,8 +278,14 @@ mod tests {
                 break;
             }
         }
-        assert!(seen.iter().any(|line| line.starts_with("LAGGED ")), "{seen:?}");
-        assert!(seen.len() < 50, "messages were dropped for the slow subscriber, not buffered");
+        assert!(
+            seen.iter().any(|line| line.starts_with("LAGGED ")),
+            "{seen:?}"
+        );
+        assert!(
+            seen.len() < 50,
+            "messages were dropped for the slow subscriber, not buffered"
+        );
     }
 
     #[tokio::test]

@@ -1,5 +1,8 @@
 //! Starts the compiled broker, talks to it over loopback and stops it with real signals.
 
+// Signals and process handling below are POSIX.
+#![cfg(unix)]
+
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::{SocketAddr, TcpStream};
 use std::process::{Child, ChildStdout, Command, ExitStatus, Stdio};
@@ -24,20 +27,31 @@ impl Broker {
             .expect("the broker binary starts");
         let mut stdout = BufReader::new(child.stdout.take().unwrap());
         let mut line = String::new();
-        stdout.read_line(&mut line).expect("the broker prints its address");
+        stdout
+            .read_line(&mut line)
+            .expect("the broker prints its address");
         let addr = line
             .trim()
             .strip_prefix("listening on ")
             .unwrap_or_else(|| panic!("unexpected first line {line:?}"))
             .parse()
             .unwrap();
-        Broker { child, addr, _stdout: stdout }
+        Broker {
+            child,
+            addr,
+            _stdout: stdout,
+        }
     }
 
     fn connect(&self) -> Client {
         let stream = TcpStream::connect(self.addr).expect("connect to the broker");
-        stream.set_read_timeout(Some(Duration::from_secs(10))).unwrap();
-        Client { reader: BufReader::new(stream.try_clone().unwrap()), writer: stream }
+        stream
+            .set_read_timeout(Some(Duration::from_secs(10)))
+            .unwrap();
+        Client {
+            reader: BufReader::new(stream.try_clone().unwrap()),
+            writer: stream,
+        }
     }
 
     fn signal(&self, signal: libc::c_int) {
@@ -53,11 +67,19 @@ impl Broker {
             if let Some(status) = self.child.try_wait().unwrap() {
                 break status;
             }
-            assert!(Instant::now() < deadline, "the broker did not exit within {within:?}");
+            assert!(
+                Instant::now() < deadline,
+                "the broker did not exit within {within:?}"
+            );
             thread::sleep(Duration::from_millis(20));
         };
         let mut stderr = String::new();
-        self.child.stderr.take().unwrap().read_to_string(&mut stderr).unwrap();
+        self.child
+            .stderr
+            .take()
+            .unwrap()
+            .read_to_string(&mut stderr)
+            .unwrap();
         (status, stderr)
     }
 }
@@ -76,12 +98,16 @@ struct Client {
 
 impl Client {
     fn send(&mut self, request: &str) {
-        self.writer.write_all(format!("{request}\n").as_bytes()).unwrap();
+        self.writer
+            .write_all(format!("{request}\n").as_bytes())
+            .unwrap();
     }
 
     fn line(&mut self) -> String {
         let mut line = String::new();
-        self.reader.read_line(&mut line).expect("a line from the broker");
+        self.reader
+            .read_line(&mut line)
+            .expect("a line from the broker");
         line.trim_end().to_owned()
     }
 
@@ -107,7 +133,11 @@ fn fans_out_to_every_subscriber() {
     }
     drop(subscribers);
     thread::sleep(Duration::from_millis(100));
-    assert_eq!(publisher.ask("PUB orders nobody listens"), "OK 0", "closed subscribers are gone");
+    assert_eq!(
+        publisher.ask("PUB orders nobody listens"),
+        "OK 0",
+        "closed subscribers are gone"
+    );
 }
 
 #[test]
@@ -120,7 +150,11 @@ fn keeps_the_latest_value_for_get_and_watch() {
     assert_eq!(client.ask("GET price"), "LATEST price 11");
     let mut watcher = broker.connect();
     assert_eq!(watcher.ask("WATCH price"), "OK");
-    assert_eq!(watcher.line(), "LATEST price 11", "a late watcher gets the current value first");
+    assert_eq!(
+        watcher.line(),
+        "LATEST price 11",
+        "a late watcher gets the current value first"
+    );
     client.ask("PUB price 12");
     assert_eq!(watcher.line(), "LATEST price 12");
 }

@@ -1,5 +1,8 @@
 //! Starts the compiled server, talks HTTP/1.1 to it over loopback and stops it with real signals.
 
+// Signals and process handling below are POSIX.
+#![cfg(unix)]
+
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::{SocketAddr, TcpListener, TcpStream};
 use std::process::{Child, ChildStdout, Command, ExitStatus, Stdio};

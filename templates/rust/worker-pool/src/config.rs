@@ -29,7 +29,11 @@ pub struct ConfigError {
 
 impl fmt::Display for ConfigError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "environment variable {}={:?} is not {}; fix or unset it", self.variable, self.value, self.expected)
+        write!(
+            f,
+            "environment variable {}={:?} is not {}; fix or unset it",
+            self.variable, self.value, self.expected
+        )
     }
 }
 
@@ -42,19 +46,31 @@ impl Config {
 
     pub fn from_lookup(lookup: impl Fn(&str) -> Option<String>) -> Result<Self, ConfigError> {
         let millis = |name, default| -> Result<Duration, ConfigError> {
-            parse(&lookup, name, default, "a whole number of milliseconds").map(Duration::from_millis)
+            parse(&lookup, name, default, "a whole number of milliseconds")
+                .map(Duration::from_millis)
         };
         let count = |name, default| -> Result<usize, ConfigError> {
             let value = parse(&lookup, name, default, "a positive integer")?;
             if value == 0 {
-                return Err(ConfigError { variable: name, value: "0".into(), expected: "a positive integer" });
+                return Err(ConfigError {
+                    variable: name,
+                    value: "0".into(),
+                    expected: "a positive integer",
+                });
             }
             Ok(value)
         };
         // One job per core keeps every core busy without oversubscribing them.
-        let cores = std::thread::available_parallelism().map(usize::from).unwrap_or(1);
+        let cores = std::thread::available_parallelism()
+            .map(usize::from)
+            .unwrap_or(1);
         Ok(Self {
-            bind_addr: parse(&lookup, "BIND_ADDR", SocketAddr::from(([127, 0, 0, 1], 4000)), "an address like 0.0.0.0:4000")?,
+            bind_addr: parse(
+                &lookup,
+                "BIND_ADDR",
+                SocketAddr::from(([127, 0, 0, 1], 4000)),
+                "an address like 0.0.0.0:4000",
+            )?,
             max_connections: count("MAX_CONNECTIONS", 256)?,
             idle_timeout: millis("IDLE_TIMEOUT_MS", 60_000)?,
             shutdown_timeout: millis("SHUTDOWN_TIMEOUT_MS", 30_000)?,
@@ -75,7 +91,11 @@ fn parse<T: FromStr>(
 ) -> Result<T, ConfigError> {
     match lookup(variable) {
         None => Ok(default),
-        Some(value) => value.trim().parse().map_err(|_| ConfigError { variable, value, expected }),
+        Some(value) => value.trim().parse().map_err(|_| ConfigError {
+            variable,
+            value,
+            expected,
+        }),
     }
 }
 
@@ -84,7 +104,12 @@ mod tests {
     use super::*;
 
     fn config(pairs: &[(&str, &str)]) -> Result<Config, ConfigError> {
-        Config::from_lookup(|name| pairs.iter().find(|(key, _)| *key == name).map(|(_, value)| value.to_string()))
+        Config::from_lookup(|name| {
+            pairs
+                .iter()
+                .find(|(key, _)| *key == name)
+                .map(|(_, value)| value.to_string())
+        })
     }
 
     #[test]

@@ -66,7 +66,10 @@ async fn run(config: Config) -> ExitCode {
     let listener = match TcpListener::bind(config.bind_addr).await {
         Ok(listener) => listener,
         Err(error) => {
-            eprintln!("error: cannot listen on {} (BIND_ADDR): {error}", config.bind_addr);
+            eprintln!(
+                "error: cannot listen on {} (BIND_ADDR): {error}",
+                config.bind_addr
+            );
             return ExitCode::from(2);
         }
     };
@@ -138,7 +141,10 @@ async fn run(config: Config) -> ExitCode {
             ExitCode::FAILURE
         }
         Err(_) => {
-            eprintln!("shutdown deadline of {} ms exceeded: jobs still running", config.shutdown_timeout.as_millis());
+            eprintln!(
+                "shutdown deadline of {} ms exceeded: jobs still running",
+                config.shutdown_timeout.as_millis()
+            );
             ExitCode::FAILURE
         }
     }

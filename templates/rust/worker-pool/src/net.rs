@@ -5,7 +5,9 @@
 
 use std::time::Duration;
 
-use tokio::io::{AsyncBufRead, AsyncBufReadExt, AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt, BufReader};
+use tokio::io::{
+    AsyncBufRead, AsyncBufReadExt, AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt, BufReader,
+};
 use tokio::time::timeout;
 
 use crate::pool::{Outcome, Submitter};
@@ -19,7 +21,12 @@ const WRITE_TIMEOUT: Duration = Duration::from_secs(10);
 
 /// Serves one connection until the client leaves, goes idle, or shutdown begins. A job already
 /// submitted is always answered before the connection closes.
-pub async fn serve<S>(stream: S, submitter: Submitter, idle_timeout: Duration, mut shutdown: Shutdown) -> std::io::Result<()>
+pub async fn serve<S>(
+    stream: S,
+    submitter: Submitter,
+    idle_timeout: Duration,
+    mut shutdown: Shutdown,
+) -> std::io::Result<()>
 where
     S: AsyncRead + AsyncWrite + Unpin,
 {
@@ -59,10 +66,19 @@ async fn answer(submitter: &Submitter, request: &str) -> String {
 }
 
 /// `read_line` with a length limit, so one endless line cannot exhaust memory.
-async fn read_line<R: AsyncBufRead + Unpin>(reader: &mut R, line: &mut String) -> std::io::Result<usize> {
-    let read = (&mut *reader).take(MAX_LINE_BYTES as u64).read_line(line).await?;
+async fn read_line<R: AsyncBufRead + Unpin>(
+    reader: &mut R,
+    line: &mut String,
+) -> std::io::Result<usize> {
+    let read = (&mut *reader)
+        .take(MAX_LINE_BYTES as u64)
+        .read_line(line)
+        .await?;
     if read == MAX_LINE_BYTES && !line.ends_with('\n') {
-        return Err(std::io::Error::new(std::io::ErrorKind::InvalidData, "request line too long"));
+        return Err(std::io::Error::new(
+            std::io::ErrorKind::InvalidData,
+            "request line too long",
+        ));
     }
     Ok(read)
 }
@@ -76,17 +92,27 @@ mod tests {
     #[tokio::test]
     async fn answers_each_request_line() {
         let (trigger, shutdown) = shutdown::channel();
-        let settings = PoolSettings { concurrency: 1, queue_capacity: 2, job_timeout: Duration::from_secs(5) };
+        let settings = PoolSettings {
+            concurrency: 1,
+            queue_capacity: 2,
+            job_timeout: Duration::from_secs(5),
+        };
         let (submitter, _dispatcher) = pool::start(settings, shutdown.clone());
         let (client, server) = tokio::io::duplex(4096);
         let session = tokio::spawn(serve(server, submitter, Duration::from_secs(5), shutdown));
 
         let (mut from_server, mut to_server) = tokio::io::split(client);
-        to_server.write_all(b"primes 100\nnonsense\n").await.unwrap();
+        to_server
+            .write_all(b"primes 100\nnonsense\n")
+            .await
+            .unwrap();
         to_server.shutdown().await.unwrap();
         let mut answers = String::new();
         from_server.read_to_string(&mut answers).await.unwrap();
-        assert_eq!(answers, "ok 25\nerror expected \"primes <n>\" or \"spin <ms>\"\n");
+        assert_eq!(
+            answers,
+            "ok 25\nerror expected \"primes <n>\" or \"spin <ms>\"\n"
+        );
         session.await.unwrap().unwrap();
         trigger.fire();
     }

@@ -50,7 +50,11 @@ pub struct Stats {
 
 impl fmt::Display for Stats {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "completed={} timed_out={} failed={}", self.completed, self.timed_out, self.failed)
+        write!(
+            f,
+            "completed={} timed_out={} failed={}",
+            self.completed, self.timed_out, self.failed
+        )
     }
 }
 
@@ -81,7 +85,10 @@ impl Submitter {
     /// without bound), then waits for its outcome.
     pub async fn submit(&self, work: Work) -> Result<Outcome, Refused> {
         let (reply, outcome) = oneshot::channel();
-        self.queue.send(Job { work, reply }).await.map_err(|_| Refused)?;
+        self.queue
+            .send(Job { work, reply })
+            .await
+            .map_err(|_| Refused)?;
         // The dispatcher answers every accepted job within its own timeout; this bound only
         // keeps a client from hanging forever should that ever break.
         match timeout(self.reply_timeout, outcome).await {
@@ -99,7 +106,13 @@ pub fn start(settings: PoolSettings, shutdown: Shutdown) -> (Submitter, JoinHand
     let dispatcher = tokio::spawn(dispatch(jobs, settings, shutdown));
     // Queue wait is the caller's; the reply can take at most a slot wait plus the job timeout.
     let reply_timeout = settings.job_timeout * 2 + Duration::from_secs(1);
-    (Submitter { queue, reply_timeout }, dispatcher)
+    (
+        Submitter {
+            queue,
+            reply_timeout,
+        },
+        dispatcher,
+    )
 }
 
 enum Event {
@@ -108,7 +121,11 @@ enum Event {
     Next(Option<(OwnedSemaphorePermit, Job)>),
 }
 
-async fn dispatch(mut jobs: mpsc::Receiver<Job>, settings: PoolSettings, mut shutdown: Shutdown) -> Stats {
+async fn dispatch(
+    mut jobs: mpsc::Receiver<Job>,
+    settings: PoolSettings,
+    mut shutdown: Shutdown,
+) -> Stats {
     let slots = Arc::new(Semaphore::new(settings.concurrency));
     let mut running = JoinSet::new();
     let mut stats = Stats::default();
@@ -141,7 +158,10 @@ async fn dispatch(mut jobs: mpsc::Receiver<Job>, settings: PoolSettings, mut shu
 
 /// Takes a slot, then a job: a job leaves the queue only when it can start, so a busy pool fills
 /// the queue and a full queue makes producers wait. Cancel-safe: dropping it loses no job.
-async fn next_job(slots: &Arc<Semaphore>, jobs: &mut mpsc::Receiver<Job>) -> Option<(OwnedSemaphorePermit, Job)> {
+async fn next_job(
+    slots: &Arc<Semaphore>,
+    jobs: &mut mpsc::Receiver<Job>,
+) -> Option<(OwnedSemaphorePermit, Job)> {
     let slot = slots.clone().acquire_owned().await.ok()?;
     let job = jobs.recv().await?;
     Some((slot, job))
@@ -179,7 +199,11 @@ mod tests {
     use crate::shutdown;
 
     fn settings(concurrency: usize, queue_capacity: usize, job_timeout_ms: u64) -> PoolSettings {
-        PoolSettings { concurrency, queue_capacity, job_timeout: Duration::from_millis(job_timeout_ms) }
+        PoolSettings {
+            concurrency,
+            queue_capacity,
+            job_timeout: Duration::from_millis(job_timeout_ms),
+        }
     }
 
     fn spin(ms: u64) -> Work {
@@ -190,10 +214,23 @@ mod tests {
     async fn runs_jobs_and_reports_their_results() {
         let (trigger, shutdown) = shutdown::channel();
         let (submitter, dispatcher) = start(settings(2, 4, 5_000), shutdown);
-        assert_eq!(submitter.submit(Work::CountPrimes(100)).await, Ok(Outcome::Done(25)));
-        assert_eq!(submitter.submit(Work::CountPrimes(1_000)).await, Ok(Outcome::Done(168)));
+        assert_eq!(
+            submitter.submit(Work::CountPrimes(100)).await,
+            Ok(Outcome::Done(25))
+        );
+        assert_eq!(
+            submitter.submit(Work::CountPrimes(1_000)).await,
+            Ok(Outcome::Done(168))
+        );
         trigger.fire();
-        assert_eq!(dispatcher.await.unwrap(), Stats { completed: 2, timed_out: 0, failed: 0 });
+        assert_eq!(
+            dispatcher.await.unwrap(),
+            Stats {
+                completed: 2,
+                timed_out: 0,
+                failed: 0
+            }
+        );
     }
 
     #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -209,7 +246,10 @@ mod tests {
         }
         assert_eq!(submitter.queue.capacity(), 0, "the queue is full");
         let third = submitter.submit(Work::CountPrimes(10));
-        assert!(timeout(Duration::from_millis(100), third).await.is_err(), "the third producer waits");
+        assert!(
+            timeout(Duration::from_millis(100), third).await.is_err(),
+            "the third producer waits"
+        );
         while let Some(joined) = producers.join_next().await {
             assert_eq!(joined.unwrap(), Ok(Outcome::Done(300)));
         }
@@ -224,9 +264,20 @@ mod tests {
         let started = Instant::now();
         assert_eq!(submitter.submit(spin(60_000)).await, Ok(Outcome::TimedOut));
         assert!(started.elapsed() < Duration::from_secs(2));
-        assert_eq!(submitter.submit(Work::CountPrimes(10)).await, Ok(Outcome::Done(4)), "the slot came back");
+        assert_eq!(
+            submitter.submit(Work::CountPrimes(10)).await,
+            Ok(Outcome::Done(4)),
+            "the slot came back"
+        );
         trigger.fire();
-        assert_eq!(dispatcher.await.unwrap(), Stats { completed: 1, timed_out: 1, failed: 0 });
+        assert_eq!(
+            dispatcher.await.unwrap(),
+            Stats {
+                completed: 1,
+                timed_out: 1,
+                failed: 0
+            }
+        );
     }
 
     #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

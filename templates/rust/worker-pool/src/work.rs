@@ -20,7 +20,12 @@ impl Work {
         let number = || -> Result<u64, String> {
             argument
                 .and_then(|value| value.parse().ok())
-                .ok_or_else(|| format!("expected a whole number after {:?}", kind.unwrap_or_default()))
+                .ok_or_else(|| {
+                    format!(
+                        "expected a whole number after {:?}",
+                        kind.unwrap_or_default()
+                    )
+                })
         };
         let work = match kind {
             Some("primes") => Work::CountPrimes(number()?),
@@ -48,7 +53,10 @@ fn count_primes(n: u64, cancel: &AtomicBool) -> Option<u64> {
         if candidate % 1024 == 0 && cancel.load(Ordering::Relaxed) {
             return None;
         }
-        if (2..).take_while(|d| d * d <= candidate).all(|d| candidate % d != 0) {
+        if (2..)
+            .take_while(|d| d * d <= candidate)
+            .all(|d| candidate % d != 0)
+        {
             count += 1;
         }
     }
@@ -89,7 +97,10 @@ mod tests {
     #[test]
     fn parses_request_lines() {
         assert_eq!(Work::parse("primes 10"), Ok(Work::CountPrimes(10)));
-        assert_eq!(Work::parse(" spin 5 "), Ok(Work::Spin(Duration::from_millis(5))));
+        assert_eq!(
+            Work::parse(" spin 5 "),
+            Ok(Work::Spin(Duration::from_millis(5)))
+        );
         assert!(Work::parse("primes ten").is_err());
         assert!(Work::parse("primes 1 2").is_err());
         assert!(Work::parse("sort 3").is_err());

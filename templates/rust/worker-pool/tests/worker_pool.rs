@@ -1,5 +1,8 @@
 //! Starts the compiled worker pool, submits jobs over loopback and stops it with real signals.
 
+// Signals and process handling below are POSIX.
+#![cfg(unix)]
+
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::{SocketAddr, TcpStream};
 use std::process::{Child, ChildStdout, Command, ExitStatus, Stdio};
@@ -24,20 +27,31 @@ impl Pool {
             .expect("the worker pool binary starts");
         let mut stdout = BufReader::new(child.stdout.take().unwrap());
         let mut line = String::new();
-        stdout.read_line(&mut line).expect("the pool prints its address");
+        stdout
+            .read_line(&mut line)
+            .expect("the pool prints its address");
         let addr = line
             .trim()
             .strip_prefix("listening on ")
             .unwrap_or_else(|| panic!("unexpected first line {line:?}"))
             .parse()
             .unwrap();
-        Pool { child, addr, _stdout: stdout }
+        Pool {
+            child,
+            addr,
+            _stdout: stdout,
+        }
     }
 
     fn connect(&self) -> Client {
         let stream = TcpStream::connect(self.addr).expect("connect to the pool");
-        stream.set_read_timeout(Some(Duration::from_secs(10))).unwrap();
-        Client { reader: BufReader::new(stream.try_clone().unwrap()), writer: stream }
+        stream
+            .set_read_timeout(Some(Duration::from_secs(10)))
+            .unwrap();
+        Client {
+            reader: BufReader::new(stream.try_clone().unwrap()),
+            writer: stream,
+        }
     }
 
     fn signal(&self, signal: libc::c_int) {
@@ -53,11 +67,19 @@ impl Pool {
             if let Some(status) = self.child.try_wait().unwrap() {
                 break status;
             }
-            assert!(Instant::now() < deadline, "the pool did not exit within {within:?}");
+            assert!(
+                Instant::now() < deadline,
+                "the pool did not exit within {within:?}"
+            );
             thread::sleep(Duration::from_millis(20));
         };
         let mut stderr = String::new();
-        self.child.stderr.take().unwrap().read_to_string(&mut stderr).unwrap();
+        self.child
+            .stderr
+            .take()
+            .unwrap()
+            .read_to_string(&mut stderr)
+            .unwrap();
         (status, stderr)
     }
 }
@@ -76,7 +98,9 @@ struct Client {
 
 impl Client {
     fn send(&mut self, request: &str) {
-        self.writer.write_all(format!("{request}\n").as_bytes()).unwrap();
+        self.writer
+            .write_all(format!("{request}\n").as_bytes())
+            .unwrap();
     }
 
     fn answer(&mut self) -> String {
@@ -109,7 +133,11 @@ fn a_job_over_its_timeout_is_answered_timeout_and_its_slot_comes_back() {
     let started = Instant::now();
     assert_eq!(client.ask("spin 60000"), "timeout");
     assert!(started.elapsed() < Duration::from_secs(3));
-    assert_eq!(client.ask("primes 10"), "ok 4", "the only slot was released");
+    assert_eq!(
+        client.ask("primes 10"),
+        "ok 4",
+        "the only slot was released"
+    );
 }
 
 #[test]
@@ -123,10 +151,17 @@ fn sigterm_finishes_accepted_jobs_then_exits_0() {
     thread::sleep(Duration::from_millis(100));
     pool.signal(libc::SIGTERM);
     assert_eq!(running.answer(), "ok 600");
-    assert_eq!(queued.answer(), "ok 100", "a queued job is accepted, so it runs");
+    assert_eq!(
+        queued.answer(),
+        "ok 100",
+        "a queued job is accepted, so it runs"
+    );
     let (status, stderr) = pool.wait(Duration::from_secs(5));
     assert_eq!(status.code(), Some(0), "{stderr}");
-    assert!(stderr.contains("drained: completed=2 timed_out=0 failed=0"), "{stderr}");
+    assert!(
+        stderr.contains("drained: completed=2 timed_out=0 failed=0"),
+        "{stderr}"
+    );
 }
 
 #[test]

@@ -1,0 +1,231 @@
+//! A service supervisor: an intake that feeds a bounded queue, a consumer that drains it, and a
+//! periodic heartbeat, all stopped through `CancellationToken`s. On SIGTERM or Ctrl-C they stop in
+//! order (intake, then the drain, then the heartbeat, then the journal) under one deadline; a
+//! second signal exits at once.
+
+mod config;
+mod consumer;
+mod intake;
+mod signals;
+mod ticker;
+
+use std::future::Future;
+use std::io;
+use std::process::ExitCode;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Arc;
+
+use tokio::net::TcpListener;
+use tokio::runtime::{Builder, Runtime};
+use tokio::sync::mpsc;
+use tokio::task::{JoinError, JoinHandle};
+use tokio::time::timeout;
+use tokio_util::sync::CancellationToken;
+
+use config::Config;
+use consumer::Journal;
+use intake::IntakeSettings;
+use signals::Signals;
+
+fn main() -> ExitCode {
+    let config = match Config::from_env() {
+        Ok(config) => config,
+        Err(error) => {
+            eprintln!("error: {error}");
+            return ExitCode::from(2);
+        }
+    };
+    let runtime = match build_runtime() {
+        Ok(runtime) => runtime,
+        Err(error) => {
+            eprintln!("error: cannot start the Tokio runtime: {error}");
+            return ExitCode::from(2);
+        }
+    };
+    let code = runtime.block_on(run(config));
+    // The exit code is decided; after a missed deadline, do not wait for tasks still running.
+    runtime.shutdown_background();
+    code
+}
+
+/// The runtime flavor is a template option (`--runtime`); `asyncpat new` keeps one block.
+fn build_runtime() -> io::Result<Runtime> {
+    // asyncpat-template:if runtime=multi-thread
+    let mut builder = Builder::new_multi_thread();
+    builder.worker_threads(4);
+    // asyncpat-template:endif
+    // asyncpat-template:if runtime=current-thread
+    let mut builder = Builder::new_current_thread();
+    // asyncpat-template:endif
+    builder.enable_all().build()
+}
+
+async fn run(config: Config) -> ExitCode {
+    let mut signals = match Signals::install() {
+        Ok(signals) => signals,
+        Err(error) => {
+            eprintln!("error: cannot install signal handlers: {error}");
+            return ExitCode::from(2);
+        }
+    };
+    let journal = match Journal::open(config.journal_path.as_deref()).await {
+        Ok(journal) => journal,
+        Err(error) => {
+            eprintln!("error: cannot open the journal (JOURNAL_PATH): {error}");
+            return ExitCode::from(2);
+        }
+    };
+    let listener = match TcpListener::bind(config.bind_addr).await {
+        Ok(listener) => listener,
+        Err(error) => {
+            eprintln!(
+                "error: cannot listen on {} (BIND_ADDR): {error}",
+                config.bind_addr
+            );
+            return ExitCode::from(2);
+        }
+    };
+    match listener.local_addr() {
+        // The tests (and process supervisors) wait for this line on stdout.
+        Ok(addr) => println!("listening on {addr}"),
+        Err(error) => eprintln!("warning: cannot read the bound address: {error}"),
+    }
+
+    // One root token; each service that must stop at its own moment gets a child token.
+    // Cancelling the root (a task failed) stops them all at once.
+    let root = CancellationToken::new();
+    let stop_intake = root.child_token();
+    let stop_heartbeat = root.child_token();
+    let processed = Arc::new(AtomicU64::new(0));
+    let (queue, items) = mpsc::channel(config.queue_capacity);
+    let intake_settings = IntakeSettings {
+        max_connections: config.max_connections,
+        idle_timeout: config.idle_timeout,
+    };
+
+    let services = Services {
+        intake: tokio::spawn(supervised(
+            "intake",
+            root.clone(),
+            intake::run(listener, queue, intake_settings, stop_intake.clone()),
+        )),
+        consumer: tokio::spawn(supervised(
+            "consumer",
+            root.clone(),
+            consumer::run(items, journal, config.item_delay, processed.clone()),
+        )),
+        heartbeat: tokio::spawn(ticker::run(
+            config.tick_interval,
+            processed.clone(),
+            stop_heartbeat.clone(),
+        )),
+        stop_intake,
+        stop_heartbeat,
+        processed,
+    };
+
+    let requested = tokio::select! {
+        signal = signals.recv() => {
+            println!("{signal} received: shutting down");
+            true
+        }
+        _ = root.cancelled() => {
+            println!("a service failed: shutting down");
+            false
+        }
+    };
+
+    let finished = tokio::select! {
+        finished = timeout(config.shutdown_timeout, services.shut_down()) => finished,
+        signal = signals.recv() => {
+            println!("shutdown: {signal} received again, exiting now");
+            return ExitCode::from(130);
+        }
+    };
+    match finished {
+        Ok(Ok(())) if requested => {
+            println!("shutdown: complete");
+            ExitCode::SUCCESS
+        }
+        Ok(Ok(())) => ExitCode::FAILURE,
+        Ok(Err(error)) => {
+            println!("shutdown: {error}");
+            ExitCode::FAILURE
+        }
+        Err(_) => {
+            println!(
+                "shutdown: deadline of {} ms exceeded",
+                config.shutdown_timeout.as_millis()
+            );
+            ExitCode::FAILURE
+        }
+    }
+}
+
+struct Services {
+    intake: JoinHandle<io::Result<()>>,
+    consumer: JoinHandle<io::Result<Journal>>,
+    heartbeat: JoinHandle<()>,
+    stop_intake: CancellationToken,
+    stop_heartbeat: CancellationToken,
+    processed: Arc<AtomicU64>,
+}
+
+impl Services {
+    /// Stops the services in dependency order. Each step waits for the previous one, so nothing
+    /// is cut off mid-item and nothing queued is lost.
+    async fn shut_down(self) -> Result<(), String> {
+        // 1. No new items. The intake drops its queue senders when it returns.
+        self.stop_intake.cancel();
+        joined("intake", self.intake.await)?;
+        println!("shutdown: intake stopped");
+
+        // 2. The consumer handles everything already queued, then sees the queue closed.
+        let journal = joined("consumer", self.consumer.await)?;
+        println!(
+            "shutdown: queue drained ({} items processed)",
+            self.processed.load(Ordering::Relaxed)
+        );
+
+        // 3. The heartbeat goes last among the tasks: it reports progress during the drain.
+        self.stop_heartbeat.cancel();
+        self.heartbeat
+            .await
+            .map_err(|error| format!("heartbeat failed: {error}"))?;
+        println!("shutdown: heartbeat stopped");
+
+        // 4. Resources close after every task that uses them has ended.
+        journal
+            .close()
+            .await
+            .map_err(|error| format!("closing the journal failed: {error}"))?;
+        println!("shutdown: journal closed");
+        Ok(())
+    }
+}
+
+fn joined<T>(name: &str, joined: Result<io::Result<T>, JoinError>) -> Result<T, String> {
+    match joined {
+        Ok(Ok(value)) => Ok(value),
+        Ok(Err(error)) => Err(format!("{name} failed: {error}")),
+        Err(error) => Err(format!("{name} failed: {error}")),
+    }
+}
+
+/// Runs a service; if it fails (or panics) the root token is cancelled, so the first failure
+/// stops the whole process instead of leaving it half-alive.
+async fn supervised<T>(
+    name: &'static str,
+    root: CancellationToken,
+    service: impl Future<Output = io::Result<T>>,
+) -> io::Result<T> {
+    let cancel_on_exit = root.drop_guard();
+    let result = service.await;
+    match &result {
+        Ok(_) => {
+            cancel_on_exit.disarm();
+        }
+        Err(error) => eprintln!("{name} failed: {error}"),
+    }
+    result
+}

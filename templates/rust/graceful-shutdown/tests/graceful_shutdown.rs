@@ -1,0 +1,221 @@
+//! Starts the compiled supervisor, feeds it items over loopback, sends real signals and checks
+//! the order of the shutdown steps and the exit codes.
+
+// Signals and process handling below are POSIX.
+#![cfg(unix)]
+
+use std::io::{BufRead, BufReader, Write};
+use std::net::{SocketAddr, TcpStream};
+use std::process::{Child, ChildStdout, Command, ExitStatus, Stdio};
+use std::sync::mpsc;
+use std::thread;
+use std::time::{Duration, Instant};
+
+struct Service {
+    child: Child,
+    addr: SocketAddr,
+    lines: mpsc::Receiver<String>,
+}
+
+impl Service {
+    fn start(env: &[(&str, &str)]) -> Self {
+        let mut child = Command::new(env!("CARGO_BIN_EXE_asyncpat-graceful-shutdown"))
+            .env("BIND_ADDR", "127.0.0.1:0")
+            .envs(env.iter().copied())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::inherit())
+            .spawn()
+            .expect("the service binary starts");
+        let lines = forward_lines(child.stdout.take().unwrap());
+        let first = lines
+            .recv_timeout(Duration::from_secs(10))
+            .expect("the service prints its address");
+        let addr = first
+            .strip_prefix("listening on ")
+            .unwrap_or_else(|| panic!("unexpected first line {first:?}"))
+            .parse()
+            .unwrap();
+        Service { child, addr, lines }
+    }
+
+    /// Sends items on a new connection and waits until each is acknowledged as queued.
+    fn enqueue(&self, items: &[&str]) {
+        let mut stream = TcpStream::connect(self.addr).expect("connect to the intake");
+        stream
+            .set_read_timeout(Some(Duration::from_secs(10)))
+            .unwrap();
+        let mut acks = BufReader::new(stream.try_clone().unwrap());
+        for item in items {
+            stream.write_all(format!("{item}\n").as_bytes()).unwrap();
+            let mut ack = String::new();
+            acks.read_line(&mut ack).unwrap();
+            assert_eq!(ack, "queued\n");
+        }
+    }
+
+    fn signal(&self, signal: libc::c_int) {
+        let pid = libc::pid_t::try_from(self.child.id()).unwrap();
+        // SAFETY: kill has no memory-safety preconditions; the pid is our own child.
+        assert_eq!(unsafe { libc::kill(pid, signal) }, 0, "kill failed");
+    }
+
+    /// Waits until stdout prints `line`; returns everything printed up to and including it.
+    fn wait_for(&self, line: &str) -> Vec<String> {
+        let mut seen = Vec::new();
+        loop {
+            let next = self
+                .lines
+                .recv_timeout(Duration::from_secs(10))
+                .unwrap_or_else(|_| panic!("no {line:?} in {seen:?}"));
+            let found = next == line;
+            seen.push(next);
+            if found {
+                return seen;
+            }
+        }
+    }
+
+    /// Waits for the process to exit; returns its status and the stdout lines not yet read.
+    fn wait(mut self, within: Duration) -> (ExitStatus, Vec<String>) {
+        let deadline = Instant::now() + within;
+        let status = loop {
+            if let Some(status) = self.child.try_wait().unwrap() {
+                break status;
+            }
+            assert!(
+                Instant::now() < deadline,
+                "the service did not exit within {within:?}"
+            );
+            thread::sleep(Duration::from_millis(20));
+        };
+        let rest =
+            std::iter::from_fn(|| self.lines.recv_timeout(Duration::from_secs(2)).ok()).collect();
+        (status, rest)
+    }
+}
+
+impl Drop for Service {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// Reads stdout on a thread so the service never blocks on a full pipe.
+fn forward_lines(stdout: ChildStdout) -> mpsc::Receiver<String> {
+    let (sender, receiver) = mpsc::channel();
+    thread::spawn(move || {
+        for line in BufReader::new(stdout).lines().map_while(Result::ok) {
+            if sender.send(line).is_err() {
+                break;
+            }
+        }
+    });
+    receiver
+}
+
+fn position(lines: &[String], wanted: &str) -> usize {
+    lines
+        .iter()
+        .position(|line| line.starts_with(wanted))
+        .unwrap_or_else(|| panic!("no {wanted:?} in {lines:?}"))
+}
+
+#[test]
+fn sigterm_stops_intake_drains_the_queue_then_stops_the_heartbeat_and_exits_0() {
+    let journal = std::env::temp_dir().join(format!(
+        "graceful-shutdown-journal-{}.log",
+        std::process::id()
+    ));
+    let _ = std::fs::remove_file(&journal);
+    let service = Service::start(&[
+        ("ITEM_DELAY_MS", "100"),
+        ("TICK_INTERVAL_MS", "50"),
+        ("JOURNAL_PATH", journal.to_str().unwrap()),
+    ]);
+    service.enqueue(&["a", "b", "c", "d", "e"]);
+    service.signal(libc::SIGTERM);
+    let (status, rest) = service.wait(Duration::from_secs(10));
+    assert_eq!(status.code(), Some(0), "{rest:?}");
+
+    let intake_stopped = position(&rest, "shutdown: intake stopped");
+    let drained = position(&rest, "shutdown: queue drained (5 items processed)");
+    let heartbeat_stopped = position(&rest, "shutdown: heartbeat stopped");
+    let closed = position(&rest, "shutdown: journal closed");
+    assert!(position(&rest, "SIGTERM received") < intake_stopped);
+    assert!(
+        intake_stopped < drained && drained < heartbeat_stopped && heartbeat_stopped < closed,
+        "{rest:?}"
+    );
+    assert!(
+        position(&rest, "processed e") < drained,
+        "every queued item is handled before the drain ends"
+    );
+    assert!(
+        rest.iter()
+            .any(|line| line.starts_with("heartbeat processed=")),
+        "the heartbeat ran: {rest:?}"
+    );
+    assert_eq!(rest.last().map(String::as_str), Some("shutdown: complete"));
+    assert_eq!(
+        std::fs::read_to_string(&journal).unwrap(),
+        "a\nb\nc\nd\ne\n"
+    );
+    std::fs::remove_file(&journal).unwrap();
+}
+
+#[test]
+fn sigint_on_an_idle_service_exits_0() {
+    let service = Service::start(&[]);
+    service.signal(libc::SIGINT);
+    let (status, rest) = service.wait(Duration::from_secs(5));
+    assert_eq!(status.code(), Some(0), "{rest:?}");
+    assert_eq!(
+        rest.first().map(String::as_str),
+        Some("SIGINT received: shutting down")
+    );
+}
+
+#[test]
+fn exits_1_when_the_drain_outlives_the_shutdown_deadline() {
+    let service = Service::start(&[("ITEM_DELAY_MS", "400"), ("SHUTDOWN_TIMEOUT_MS", "300")]);
+    service.enqueue(&["a", "b", "c"]);
+    service.signal(libc::SIGTERM);
+    let (status, rest) = service.wait(Duration::from_secs(5));
+    assert_eq!(status.code(), Some(1), "{rest:?}");
+    assert!(
+        rest.contains(&"shutdown: deadline of 300 ms exceeded".to_owned()),
+        "{rest:?}"
+    );
+}
+
+#[test]
+fn a_second_signal_forces_exit_130() {
+    let service = Service::start(&[("ITEM_DELAY_MS", "1000"), ("SHUTDOWN_TIMEOUT_MS", "30000")]);
+    service.enqueue(&["a", "b", "c"]);
+    service.signal(libc::SIGTERM);
+    service.wait_for("SIGTERM received: shutting down");
+    service.signal(libc::SIGINT);
+    let started = Instant::now();
+    let (status, rest) = service.wait(Duration::from_secs(5));
+    assert_eq!(status.code(), Some(130), "{rest:?}");
+    assert!(started.elapsed() < Duration::from_secs(2));
+    assert!(
+        rest.contains(&"shutdown: SIGINT received again, exiting now".to_owned()),
+        "{rest:?}"
+    );
+}
+
+#[test]
+#[cfg(target_os = "linux")]
+fn a_failing_service_stops_everything_with_exit_1() {
+    // Every journal write fails on /dev/full: the consumer's first failure must surface.
+    let service = Service::start(&[("JOURNAL_PATH", "/dev/full")]);
+    service.enqueue(&["doomed"]);
+    let (status, rest) = service.wait(Duration::from_secs(5));
+    assert_eq!(status.code(), Some(1), "{rest:?}");
+    assert_eq!(
+        rest.first().map(String::as_str),
+        Some("a service failed: shutting down")
+    );
+}
