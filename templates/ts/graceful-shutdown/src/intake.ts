@@ -1,0 +1,74 @@
+import { addAbortSignal, type Readable } from "node:stream";
+import { StringDecoder } from "node:string_decoder";
+import { InvalidJobError, type Job, parseJob } from "./jobs.js";
+import type { Channel } from "./lib/channel.js";
+import type { Logger } from "./log.js";
+
+export interface IntakeOptions {
+  /** Stops intake: reading ends and the input stream is destroyed. */
+  readonly signal: AbortSignal;
+  readonly maxLineBytes: number;
+  readonly log: Logger;
+}
+
+export interface IntakeCounts {
+  accepted: number;
+  rejected: number;
+}
+
+/**
+ * Reads newline-delimited JSON jobs from `input` into the bounded queue. The stream is pulled one
+ * chunk at a time and `send` waits while the queue is full, so a fast producer is held back by
+ * the pipe (backpressure) instead of filling memory. Resolves when the input ends or `signal`
+ * aborts; either way the queue is closed, which tells the consumer to drain and stop.
+ */
+export async function runIntake(input: Readable, queue: Channel<Job>, counts: IntakeCounts, options: IntakeOptions): Promise<void> {
+  const { signal, maxLineBytes, log } = options;
+  const decoder = new StringDecoder("utf8");
+  let pending = "";
+  let skippingLongLine = false;
+
+  const accept = async (line: string): Promise<void> => {
+    if (line.trim() === "") return;
+    let job: Job;
+    try {
+      job = parseJob(line);
+    } catch (error) {
+      if (!(error instanceof InvalidJobError)) throw error;
+      counts.rejected += 1;
+      log.warn("invalid job skipped", { reason: error.message });
+      return;
+    }
+    await queue.send(job, { signal });
+    counts.accepted += 1;
+    log.debug("job accepted", { id: job.id, queued: queue.size });
+  };
+
+  const tooLong = (text: string): boolean => {
+    if (Buffer.byteLength(text) <= maxLineBytes) return false;
+    counts.rejected += 1;
+    log.warn("line longer than MAX_LINE_BYTES dropped", { maxLineBytes });
+    return true;
+  };
+
+  try {
+    for await (const chunk of addAbortSignal(signal, input)) {
+      pending += typeof chunk === "string" ? chunk : decoder.write(chunk as Buffer);
+      for (let newline = pending.indexOf("\n"); newline !== -1; newline = pending.indexOf("\n")) {
+        const line = pending.slice(0, newline);
+        pending = pending.slice(newline + 1);
+        if (skippingLongLine) skippingLongLine = false;
+        else if (!tooLong(line)) await accept(line);
+      }
+      // An unfinished line is never buffered past the limit: drop it now, and its rest when it comes.
+      if (!skippingLongLine && tooLong(pending)) skippingLongLine = true;
+      if (skippingLongLine) pending = "";
+    }
+    pending += decoder.end();
+    if (!skippingLongLine && !tooLong(pending)) await accept(pending);
+  } catch (error) {
+    if (!signal.aborted) throw error;
+  } finally {
+    queue.close();
+  }
+}
