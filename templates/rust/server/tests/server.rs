@@ -140,10 +140,10 @@ fn sheds_load_with_503_and_retry_after_when_saturated() {
     let busy = thread::spawn(move || {
         request(
             addr,
-            "GET /delay?ms=1500 HTTP/1.1\r\nHost: test\r\nConnection: close\r\n\r\n",
+            "GET /delay?ms=2500 HTTP/1.1\r\nHost: test\r\nConnection: close\r\n\r\n",
         )
     });
-    thread::sleep(Duration::from_millis(300));
+    thread::sleep(Duration::from_millis(500));
     let (status, response) = server.get("/healthz");
     assert_eq!(status, 503, "{response}");
     assert!(
@@ -198,10 +198,10 @@ fn sigterm_lets_the_request_in_flight_finish_then_exits_0() {
     let in_flight = thread::spawn(move || {
         request(
             addr,
-            "GET /delay?ms=700 HTTP/1.1\r\nHost: test\r\nConnection: close\r\n\r\n",
+            "GET /delay?ms=1500 HTTP/1.1\r\nHost: test\r\nConnection: close\r\n\r\n",
         )
     });
-    thread::sleep(Duration::from_millis(200));
+    thread::sleep(Duration::from_millis(500));
     server.signal(libc::SIGTERM);
     let (status, body) = in_flight.join().unwrap();
     assert_eq!(status, 200, "{body}");
@@ -234,7 +234,7 @@ fn exits_1_when_the_drain_outlives_the_shutdown_deadline() {
             "GET /delay?ms=5000 HTTP/1.1\r\nHost: test\r\nConnection: close\r\n\r\n",
         )
     });
-    thread::sleep(Duration::from_millis(200));
+    thread::sleep(Duration::from_millis(500));
     server.signal(libc::SIGTERM);
     let (exit, stderr) = server.wait(Duration::from_secs(3));
     assert_eq!(exit.code(), Some(1), "{stderr}");
@@ -251,7 +251,7 @@ fn a_second_signal_exits_at_once_with_130() {
             "GET /delay?ms=5000 HTTP/1.1\r\nHost: test\r\nConnection: close\r\n\r\n",
         )
     });
-    thread::sleep(Duration::from_millis(200));
+    thread::sleep(Duration::from_millis(500));
     server.signal(libc::SIGTERM);
     thread::sleep(Duration::from_millis(100));
     server.signal(libc::SIGINT);

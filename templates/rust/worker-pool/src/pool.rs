@@ -287,14 +287,21 @@ mod tests {
         let mut accepted = JoinSet::new();
         for _ in 0..3 {
             let submitter = submitter.clone();
-            accepted.spawn(async move { submitter.submit(spin(100)).await });
+            accepted.spawn(async move { submitter.submit(spin(150)).await });
         }
-        tokio::time::sleep(Duration::from_millis(50)).await;
+        // Give the three producers time to get their jobs into the queue.
+        tokio::time::sleep(Duration::from_millis(200)).await;
         trigger.fire();
-        tokio::time::sleep(Duration::from_millis(20)).await;
+        timeout(Duration::from_secs(2), async {
+            while !submitter.queue.is_closed() {
+                tokio::time::sleep(Duration::from_millis(5)).await;
+            }
+        })
+        .await
+        .expect("the dispatcher closes the queue");
         assert_eq!(submitter.submit(Work::CountPrimes(10)).await, Err(Refused));
         while let Some(joined) = accepted.join_next().await {
-            assert_eq!(joined.unwrap(), Ok(Outcome::Done(100)));
+            assert_eq!(joined.unwrap(), Ok(Outcome::Done(150)));
         }
         assert_eq!(dispatcher.await.unwrap().completed, 3);
     }

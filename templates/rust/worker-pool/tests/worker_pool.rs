@@ -145,12 +145,12 @@ fn sigterm_finishes_accepted_jobs_then_exits_0() {
     let pool = Pool::start(&[("CONCURRENCY", "1")]);
     let mut running = pool.connect();
     let mut queued = pool.connect();
-    running.send("spin 600");
-    thread::sleep(Duration::from_millis(100));
+    running.send("spin 1500");
+    thread::sleep(Duration::from_millis(300));
     queued.send("spin 100");
-    thread::sleep(Duration::from_millis(100));
+    thread::sleep(Duration::from_millis(300));
     pool.signal(libc::SIGTERM);
-    assert_eq!(running.answer(), "ok 600");
+    assert_eq!(running.answer(), "ok 1500");
     assert_eq!(
         queued.answer(),
         "ok 100",
@@ -169,7 +169,7 @@ fn exits_1_when_jobs_outlive_the_shutdown_deadline() {
     let pool = Pool::start(&[("SHUTDOWN_TIMEOUT_MS", "200"), ("JOB_TIMEOUT_MS", "60000")]);
     let mut client = pool.connect();
     client.send("spin 5000");
-    thread::sleep(Duration::from_millis(200));
+    thread::sleep(Duration::from_millis(500));
     pool.signal(libc::SIGINT);
     let (status, stderr) = pool.wait(Duration::from_secs(3));
     assert_eq!(status.code(), Some(1), "{stderr}");
@@ -181,7 +181,7 @@ fn a_second_signal_exits_at_once_with_130() {
     let pool = Pool::start(&[("JOB_TIMEOUT_MS", "60000")]);
     let mut client = pool.connect();
     client.send("spin 5000");
-    thread::sleep(Duration::from_millis(200));
+    thread::sleep(Duration::from_millis(500));
     pool.signal(libc::SIGTERM);
     thread::sleep(Duration::from_millis(100));
     pool.signal(libc::SIGTERM);
