@@ -15,6 +15,7 @@ import {
   ts,
   unwrapExpression,
   walk,
+  calledFunction,
   type ApiRef,
   type ProgramFile,
   type ProgramView,
@@ -42,7 +43,7 @@ const SHUTDOWN_SIGNALS = new Set(["SIGTERM", "SIGINT"]);
 const LISTENER_METHODS = new Set(["on", "once", "addListener", "prependListener", "prependOnceListener"]);
 const NODE_SERVER_MODULES = ["http", "https", "http2", "net", "tls"];
 /** Test files start servers on purpose and tear them down in `afterAll`. */
-const TEST_FILE = /(\.|_)(test|spec)\.[cm]?[jt]sx?$|(^|\/)(__tests__|__mocks__)\//;
+const TEST_FILE = /(\.|_)(test|spec)\.[cm]?[jt]sx?$|(^|\/)(__tests__|__mocks__|test|tests|e2e)\//;
 /** Type annotations of a server or framework app (a `start(app: Express)` parameter). */
 const SERVER_TYPE = /\b(Express|FastifyInstance|Koa|INestApplication|NestExpressApplication|NestFastifyApplication|Server|Http2Server|Http2SecureServer)\b/;
 /** Receiver names for `.close()` in a signal handler that mean a server. */
@@ -253,6 +254,68 @@ function handlerFunction(handler: ts.Expression): ts.FunctionLikeDeclaration | u
   return undefined;
 }
 
+/** `() => shutdown("SIGTERM")`: a handler that only delegates to a function of the file, which then does the work. */
+function delegate(handler: ts.FunctionLikeDeclaration): ts.FunctionLikeDeclaration | undefined {
+  const body = handler.body;
+  if (!body) return undefined;
+  let only: ts.Expression | undefined;
+  if (ts.isBlock(body)) {
+    const [statement] = body.statements;
+    if (body.statements.length === 1 && statement && ts.isExpressionStatement(statement)) only = statement.expression;
+  } else {
+    only = body as ts.Expression;
+  }
+  if (!only) return undefined;
+  let call = unwrapExpression(only);
+  if (ts.isAwaitExpression(call) || ts.isVoidExpression(call)) call = unwrapExpression(call.expression);
+  return ts.isCallExpression(call) ? calledFunction(call) : undefined;
+}
+
+/**
+ * Is the listen call part of an exported API (`export function start() { app.listen() }`) of a module
+ * no file of the run imports? Then the caller, not this module, owns the process and its signals.
+ */
+function isInExportedFunction(node: ts.Node): boolean {
+  const sourceFile = node.getSourceFile();
+  for (let current: ts.Node | undefined = node.parent; current; current = current.parent) {
+    if (!isFunctionNode(current) && !ts.isClassLike(current)) continue;
+    if (isAssignedToExports(current)) return true;
+    let declaration: ts.Node = current;
+    let name: ts.Node | undefined = ts.isFunctionDeclaration(current) || ts.isClassLike(current) ? current.name : undefined;
+    if ((ts.isArrowFunction(current) || ts.isFunctionExpression(current) || ts.isClassExpression(current)) && ts.isVariableDeclaration(current.parent)) {
+      name = current.parent.name;
+      declaration = current.parent.parent.parent;
+    }
+    if (ts.canHaveModifiers(declaration) && ts.getModifiers(declaration)?.some((modifier) => modifier.kind === ts.SyntaxKind.ExportKeyword)) return true;
+    if (name && ts.isIdentifier(name) && isExportedByName(sourceFile, name.text)) return true;
+  }
+  return false;
+}
+
+function isExportedByName(sourceFile: ts.SourceFile, name: string): boolean {
+  return sourceFile.statements.some(
+    (statement) =>
+      (ts.isExportDeclaration(statement) &&
+        !statement.moduleSpecifier &&
+        !!statement.exportClause &&
+        ts.isNamedExports(statement.exportClause) &&
+        statement.exportClause.elements.some((element) => (element.propertyName ?? element.name).text === name)) ||
+      (ts.isExportAssignment(statement) && ts.isIdentifier(statement.expression) && statement.expression.text === name),
+  );
+}
+
+/** `module.exports = function…`, `exports.start = () => …`, `module.exports = { start() {…} }`. */
+function isAssignedToExports(fn: ts.Node): boolean {
+  let node: ts.Node = fn;
+  // { start() {…} } and { start: () => … } inside an object literal assigned to module.exports
+  if (ts.isMethodDeclaration(node) && ts.isObjectLiteralExpression(node.parent)) node = node.parent;
+  else if (ts.isPropertyAssignment(node.parent) && ts.isObjectLiteralExpression(node.parent.parent)) node = node.parent.parent;
+  const parent = node.parent;
+  if (!parent || !ts.isBinaryExpression(parent) || parent.operatorToken.kind !== ts.SyntaxKind.EqualsToken) return false;
+  const target = dottedName(parent.left);
+  return !!target && (target === "module.exports" || target.startsWith("module.exports.") || target.startsWith("exports."));
+}
+
 /** `server.close(); process.exit(0)` in the handler's own body: the exits that do not wait for the close. */
 function exitsBeforeClose(handler: ts.FunctionLikeDeclaration, filePath: string, program: ProgramView): { exit: ts.CallExpression; server: string }[] {
   const body = handler.body;
@@ -330,31 +393,30 @@ export default defineRule<Options>({
   create(context) {
     const { program, filePath, options } = context;
     const isTestFile = TEST_FILE.test(filePath);
-    const handled = () =>
-      program.memo(`handled:${filePath}`, () =>
-        programHandlesSignals(
-          program.memo("index", () => buildIndex(program, options.shutdownModules)),
-          filePath,
-        ),
-      );
+    const index = () => program.memo("index", () => buildIndex(program, options.shutdownModules));
+    const handled = () => program.memo(`handled:${filePath}`, () => programHandlesSignals(index(), filePath));
+    const isImported = () => (index().importers.get(filePath)?.length ?? 0) > 0;
+    /** A library's exported `start()` that no file of the run calls: its caller owns the signals. */
+    const isUnusedLibraryApi = (node: ts.Node) => isInExportedFunction(node) && !isImported();
     const fileMentionsSignal = mentionsShutdownSignal(context.sourceFile);
     return {
       CallExpression(call) {
         const callee = unwrapExpression(call.expression);
         if (!isTestFile && ts.isPropertyAccessExpression(callee) && callee.name.text === "listen" && isServerValue(callee.expression, filePath, program)) {
-          if (!handled()) context.report({ node: call, messageId: "noSignalHandler" });
+          if (!handled() && !isUnusedLibraryApi(call)) context.report({ node: call, messageId: "noSignalHandler" });
           return;
         }
         const handler = fileMentionsSignal ? signalRegistration(call, fileMentionsSignal) : undefined;
         const fn = handler && handlerFunction(handler);
         if (!fn) return;
-        for (const { exit, server } of exitsBeforeClose(fn, filePath, program)) {
+        const target = delegate(fn) ?? fn;
+        for (const { exit, server } of exitsBeforeClose(target, filePath, program)) {
           context.report({ node: exit, messageId: "exitBeforeClose", data: { server } });
         }
       },
       NewExpression(expression) {
         if (isTestFile || !isStandaloneWebSocketServer(expression)) return;
-        if (!handled()) context.report({ node: expression, messageId: "noSignalHandler" });
+        if (!handled() && !isUnusedLibraryApi(expression)) context.report({ node: expression, messageId: "noSignalHandler" });
       },
     };
   },

@@ -138,6 +138,20 @@ process.on("SIGTERM", () => {
   server.close((err) => process.exit(err ? 1 : 0));
 });`,
     },
+    {
+      name: "library exports start() and no file of the run calls it",
+      code: `import express from "express";\nexport function start(port: number) {\n  const app = express();\n  return app.listen(port);\n}`,
+    },
+    {
+      name: "CommonJS library exporting a listen helper",
+      filename: "case.js",
+      code: `const http = require("http");\nmodule.exports = { listen(port, handler) { return http.createServer(handler).listen(port); } };`,
+    },
+    {
+      name: "helper server in a test directory",
+      filename: "../test/helpers/server.ts",
+      code: `import http from "node:http";\nexport const server = http.createServer(echo);\nserver.listen(0);`,
+    },
   ],
   invalid: [
     {
@@ -220,9 +234,21 @@ export function start(port: number) {
       errors: [{ messageId: "noSignalHandler", line: 2 }],
     },
     {
-      name: "start function with a parameter typed Express",
-      code: `import type { Express } from "express";\nexport function start(app: Express, port: number) {\n  app.listen(port);\n}`,
-      errors: [{ messageId: "noSignalHandler", line: 3 }],
+      name: "start function with a parameter typed Express, called at top level",
+      code: `import type { Express } from "express";\nimport { buildApp } from "./app.js";\nfunction start(app: Express, port: number) {\n  app.listen(port);\n}\nstart(buildApp(), 3000);`,
+      errors: [{ messageId: "noSignalHandler", line: 4 }],
+    },
+    {
+      name: "SIGTERM handler delegating to a shutdown function that exits right after close",
+      code: `import http from "node:http";
+const server = http.createServer(app).listen(80);
+function shutdown(signal: string) {
+  console.log("got", signal);
+  server.close();
+  process.exit(0);
+}
+process.on("SIGTERM", () => shutdown("SIGTERM"));`,
+      errors: [{ messageId: "exitBeforeClose", line: 6 }],
     },
     {
       name: "process.exit right after server.close in a SIGTERM handler",
