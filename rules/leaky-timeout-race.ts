@@ -83,7 +83,22 @@ function timerOfExecutor(executor: ts.FunctionLikeDeclaration): TimerSource | un
   if (!timerCall) return undefined;
   const callback = timerCall.arguments[0] && unwrapExpression(timerCall.arguments[0]);
   const abortsOperation = !!callback && isFunctionNode(callback) && callsAbort(callback);
-  return { handle: handleOf(timerCall, executor), selfManaged: clears || abortsOperation };
+  const handle = handleOf(timerCall, executor);
+  // timers.push(setTimeout(…)), register(setTimeout(…)): the handle is kept somewhere we cannot follow.
+  const escapes = !handle && handleEscapes(timerCall);
+  return { handle, selfManaged: clears || abortsOperation || escapes };
+}
+
+function handleEscapes(timerCall: ts.CallExpression): boolean {
+  let node: ts.Node = timerCall;
+  while (ts.isPropertyAccessExpression(node.parent) && ts.isCallExpression(node.parent.parent) && ["unref", "ref"].includes(node.parent.name.text)) {
+    node = node.parent.parent;
+  }
+  while (ts.isParenthesizedExpression(node.parent)) node = node.parent;
+  const parent = node.parent;
+  if (ts.isExpressionStatement(parent) || (ts.isArrowFunction(parent) && parent.body === node)) return false;
+  if (ts.isVariableDeclaration(parent) || ts.isBinaryExpression(parent)) return false;
+  return ts.isCallExpression(parent) || ts.isNewExpression(parent) || ts.isArrayLiteralExpression(parent) || ts.isPropertyAssignment(parent) || ts.isReturnStatement(parent);
 }
 
 /** Where `setTimeout(...)` (possibly `.unref()`'d) is stored, when it is stored in a binding outside the executor. */

@@ -133,6 +133,27 @@ async function waitForJob(job: Promise<void>, signal: AbortSignal) {
       name: "timers/promises setTimeout with the caller's signal",
       code: `import { setTimeout } from "node:timers/promises";\nasync function f(op: Promise<void>, signal: AbortSignal) {\n  await Promise.race([op, setTimeout(1000, undefined, { signal })]);\n}`,
     },
+    {
+      name: "timer handle pushed into a registry that is cleared on shutdown",
+      code: `const pending = new Set<NodeJS.Timeout>();
+export function stopAll() { for (const t of pending) clearTimeout(t); }
+export function guarded<T>(op: Promise<T>) {
+  return Promise.race([op, new Promise<never>((_, reject) => { pending.add(setTimeout(() => reject(new Error("t")), 1000)); })]);
+}`,
+    },
+    {
+      name: "timer cleared in the finally of an outer try",
+      code: `async function handle(op: Promise<string>) {
+  let t: NodeJS.Timeout | undefined;
+  try {
+    if (!op) return null;
+    const result = await Promise.race([op, new Promise<never>((_, reject) => { t = setTimeout(reject, 10); })]);
+    return result.trim();
+  } finally {
+    if (t) clearTimeout(t);
+  }
+}`,
+    },
   ],
   invalid: [
     {
@@ -278,6 +299,16 @@ async function probe(check: Promise<boolean>) {
       name: "module-level race at start-up with globalThis.setTimeout",
       code: `const ready = connect();
 await Promise.race([ready, new Promise((_, reject) => globalThis.setTimeout(() => reject(new Error("no db")), 10_000))]);`,
+      errors: [{ messageId: "timerNotCleared", line: 2 }],
+    },
+    {
+      name: "timer handle in a local const of the executor, never cleared",
+      code: `function deadline<T>(op: Promise<T>, ms: number) {
+  return Promise.race([op, new Promise<never>((_, reject) => {
+    const t = setTimeout(() => reject(new Error("deadline exceeded")), ms);
+    console.debug("armed", t);
+  })]);
+}`,
       errors: [{ messageId: "timerNotCleared", line: 2 }],
     },
   ],
