@@ -110,11 +110,14 @@ async fn delay(query: Option<&str>) -> Response<Body> {
 /// An outbound call: a line-based TCP exchange with `UPSTREAM_ADDR`. The connect has its own
 /// timeout; the exchange is bounded by the request deadline around every route.
 async fn upstream(app: &App) -> Response<Body> {
-    let Some(addr) = app.config.upstream_addr.as_deref() else {
-        return json(
-            StatusCode::SERVICE_UNAVAILABLE,
-            r#"{"error":"UPSTREAM_ADDR is not set"}"#,
-        );
+    let addr = match app.config.upstream_addr.as_deref() {
+        Some(addr) => addr,
+        None => {
+            return json(
+                StatusCode::SERVICE_UNAVAILABLE,
+                r#"{"error":"UPSTREAM_ADDR is not set"}"#,
+            )
+        }
     };
     let stream = match timeout(app.config.connect_timeout, TcpStream::connect(addr)).await {
         Err(_) => {

@@ -65,12 +65,11 @@ fn count_primes(n: u64, cancel: &AtomicBool) -> Option<u64> {
 
 fn spin(duration: Duration, cancel: &AtomicBool) -> Option<u64> {
     let started = Instant::now();
-    let mut rounds: u64 = 0;
     while started.elapsed() < duration {
         if cancel.load(Ordering::Relaxed) {
             return None;
         }
-        rounds = std::hint::black_box(rounds.wrapping_add(1));
+        std::hint::spin_loop();
     }
     Some(duration.as_millis() as u64)
 }
