@@ -5,7 +5,8 @@ import floatingTask from "./floating-task.js";
 import ignoredBackpressure from "./ignored-backpressure.js";
 import leakyTimeoutRace from "./leaky-timeout-race.js";
 import missingGracefulShutdown from "./missing-graceful-shutdown.js";
+import missingTimeout from "./missing-timeout.js";
 import unboundedChannel from "./unbounded-channel.js";
 
 /** Every rule, in the order `asyncpat rules` lists them. Rule files are added here as they land. */
-export const allRules: readonly AnyRule[] = [asyncInterval, blockingInAsync, floatingTask, ignoredBackpressure, leakyTimeoutRace, missingGracefulShutdown, unboundedChannel];
+export const allRules: readonly AnyRule[] = [asyncInterval, blockingInAsync, floatingTask, ignoredBackpressure, leakyTimeoutRace, missingGracefulShutdown, missingTimeout, unboundedChannel];
