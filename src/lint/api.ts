@@ -11,6 +11,7 @@ export * from "./analysis/imports.js";
 export * from "./analysis/nodes.js";
 export * from "./analysis/scope.js";
 export * from "./analysis/functions.js";
+export * from "./analysis/resources.js";
 export * from "./analysis/promises.js";
 export * from "./analysis/callbacks.js";
 export * from "./analysis/options.js";
@@ -183,3 +184,4 @@ export function defineRule<Options = Record<string, never>>(rule: Rule<Options>)
 export function languagesOf(rule: AnyRule): Language[] {
   return rule.rust ? ["typescript", "rust"] : ["typescript"];
 }
+export * from "./rust/analysis.js";

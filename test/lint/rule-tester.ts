@@ -75,3 +75,41 @@ export function ruleTester(rule: AnyRule, cases: { valid: ValidCase[]; invalid: 
     });
   });
 }
+
+export async function lintRustSnippet(rule: AnyRule, testCase: CaseBase): Promise<LintMessage[]> {
+  const { rustBackend } = await import("../../src/lint/rust/backend.js");
+  const main = `${ROOT}/src/${testCase.filename ?? "case.rs"}`;
+  const options = { ...(rule.meta.options?.defaults ?? {}), ...(testCase.options ?? {}) };
+  const outcome = await rustBackend.lint([{ path: main, text: testCase.code }], [{ rule, severity: "error", options }], { cwd: ROOT, types: false });
+  if (outcome.internalErrors.length > 0) throw new Error(outcome.internalErrors.map((error) => error.message).join("\n"));
+  const result = outcome.files[0]!;
+  const fatal = result.messages.find((message) => message.fatal);
+  if (fatal) throw new Error(`test case does not parse: ${fatal.message} (line ${fatal.line})`);
+  return result.messages;
+}
+
+/** The same RuleTester for a rule's Rust backend. */
+export function rustRuleTester(rule: AnyRule, cases: { valid: ValidCase[]; invalid: InvalidCase[] }): void {
+  describe(`${rule.id} (rust)`, () => {
+    describe("valid", () => {
+      cases.valid.forEach((testCase, index) => {
+        it(caseName(testCase, index), async () => {
+          const normalized = typeof testCase === "string" ? { code: testCase } : testCase;
+          const messages = await lintRustSnippet(rule, normalized);
+          expect(messages.map((m) => ({ messageId: m.messageId, line: m.line }))).toEqual([]);
+        });
+      });
+    });
+    describe("invalid", () => {
+      cases.invalid.forEach((testCase, index) => {
+        it(caseName(testCase, index), async () => {
+          const messages = await lintRustSnippet(rule, testCase);
+          const actual = messages.map((m) => ({ messageId: m.messageId, line: m.line }));
+          const sort = (list: { messageId?: string; line: number }[]) =>
+            [...list].sort((a, b) => a.line - b.line || String(a.messageId).localeCompare(String(b.messageId)));
+          expect(sort(actual)).toEqual(sort(testCase.errors));
+        });
+      });
+    });
+  });
+}
