@@ -37,10 +37,10 @@ export interface Packed {
   files: string[];
 }
 
-/** `npm pack` of this repository (after `npm run build`) into a fresh temp folder. */
+/** `npm pack` of this repository into a fresh temp folder; it packs the dist/ that `npm test` just built (pretest) instead of rebuilding. */
 export async function packRepository(): Promise<Packed> {
   const destination = await mkdtemp(path.join(os.tmpdir(), "asyncpat-pack-"));
-  const result = await run("npm", ["pack", "--json", "--pack-destination", destination], repoRoot);
+  const result = await run("npm", ["pack", "--json", "--ignore-scripts", "--pack-destination", destination], repoRoot);
   expectOk(result);
   const json = result.stdout.slice(result.stdout.indexOf("["));
   const [info] = JSON.parse(json) as { filename: string; files: { path: string }[] }[];
