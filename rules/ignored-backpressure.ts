@@ -249,7 +249,7 @@ export default defineRule<Options>({
     },
     knownLimits: [
       "Only writes repeated by a loop (or a `forEach` callback) in the same function are checked; `source.on(\"data\", (chunk) => out.write(chunk))` also ignores backpressure but is not reported.",
-      "Without type information, writables are recognised by how they were created (`fs.createWriteStream`, `net.connect`, zlib, `http.request`, stream classes), by type annotations, by `res`/`response` handler parameters and by names (`stream`, `socket`, `out`, `dest`, `…Stream`, `…Socket`); a custom object with a `write` method and such a name is a false positive unless the type checker is on.",
+      "Without type information, writables are recognised by how they were created (`fs.createWriteStream`, `net.connect`, zlib, `http.request`, stream classes), by type annotations, by `res`/`response` handler parameters and by names (`stream`, `socket`, `out`, `dest`, `…Stream`, `…Socket`); a custom object with a `write` method and such a name (a socket.io `socket`, whose `write` is `send`) is a false positive unless the type checker is on or the parameter is annotated.",
       "Any `'drain'` listener in the function is taken as waiting for drain.",
       "An awaited `write()` is assumed to be a promise-returning writer (web streams, promisified sockets) and is not reported.",
     ],

@@ -384,7 +384,7 @@ export default defineRule<Options>({
     },
     knownLimits: [
       "Only the files of the run are looked at: linting `src/server.ts` alone reports a server whose signals are handled in an entry module that was not linted. Lint the whole program.",
-      "Servers are recognised by how they are created (node's http/https/http2/net/tls, express, koa, fastify, restify, NestJS), also when the app is exported by another file of the run, by a parameter typed as a server or app, and `new WebSocketServer({ port })` from ws; other frameworks' `listen` is not reported.",
+      "Servers are recognised by how they are created (node's http/https/http2/net/tls, express, koa, fastify, restify, NestJS, `serve()` of @hono/node-server), also when the app is exported by another file of the run, by a parameter typed as a server or app, and `new WebSocketServer({ port })` from ws; other frameworks' `listen` is not reported.",
       "Test files (`*.test.*`, `*.spec.*`, `__tests__/`) are not checked: they start servers on purpose.",
       "A handler that registers SIGTERM but only calls `process.exit()` (no `server.close()`) counts as handling the signal.",
       "Any `.close()` whose receiver is a recognised server or is named like one (`server`, `app`, `wss`, `fastify`) is taken as the server's close.",
@@ -403,6 +403,10 @@ export default defineRule<Options>({
       CallExpression(call) {
         const callee = unwrapExpression(call.expression);
         if (!isTestFile && ts.isPropertyAccessExpression(callee) && callee.name.text === "listen" && isServerValue(callee.expression, filePath, program)) {
+          if (!handled() && !isUnusedLibraryApi(call)) context.report({ node: call, messageId: "noSignalHandler" });
+          return;
+        }
+        if (!isTestFile && isApi(resolveApi(call.expression), "@hono/node-server", "serve")) {
           if (!handled() && !isUnusedLibraryApi(call)) context.report({ node: call, messageId: "noSignalHandler" });
           return;
         }

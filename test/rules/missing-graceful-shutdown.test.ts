@@ -295,5 +295,10 @@ process.once("SIGTERM", async () => {
       code: `import http from "node:http";\nconst server = http.createServer(app);\nprocess.on("SIGHUP", () => reloadConfig());\nserver.listen(80);`,
       errors: [{ messageId: "noSignalHandler", line: 4 }],
     },
+    {
+      name: "hono app served by @hono/node-server",
+      code: `import { Hono } from "hono";\nimport { serve } from "@hono/node-server";\nconst app = new Hono();\nserve({ fetch: app.fetch, port: 3000 });`,
+      errors: [{ messageId: "noSignalHandler", line: 4 }],
+    },
   ],
 });
