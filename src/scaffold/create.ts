@@ -139,7 +139,10 @@ export async function createProject(request: NewProjectRequest, context: NewProj
     return { target, template, written: [], skipped, dryRun: true };
   }
 
-  const result = await writeProject(target, state, plan, context.signal);
+  const result = await writeProject(target, state, plan, context.signal).catch((error: unknown) => {
+    if (error && typeof error === "object" && "exitCode" in error) throw error;
+    throw new StepFailedError(`could not write the project into ${shownDir}: ${(error as Error).message}. Nothing was left behind.`);
+  });
   const allSkipped = [...plan.skipped, ...result.raced.map((file) => ({ path: file, reason: "appeared while writing" }))];
   say(`Created ${shownDir} from template ${template.name} (${template.lang}): ${result.written.length} file(s).`);
   if (allSkipped.length > 0) {

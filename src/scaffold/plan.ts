@@ -14,7 +14,9 @@ export async function inspectTarget(target: string): Promise<TargetState> {
   try {
     stats = await lstat(target);
   } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === "ENOENT") return { kind: "missing" };
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === "ENOENT") return { kind: "missing" };
+    if (code === "ENOTDIR") throw new UsageError(`cannot create ${target}: a folder on its path is a file.`);
     throw error;
   }
   if (stats.isSymbolicLink()) {

@@ -24,6 +24,7 @@ describe("inspectTarget", () => {
     const dir = await tempDir();
     await writeFile(path.join(dir, "f"), "");
     await expect(inspectTarget(path.join(dir, "f"))).rejects.toThrow(/exists and is not a directory/);
+    await expect(inspectTarget(path.join(dir, "f", "app"))).rejects.toThrow(/a folder on its path is a file/);
   });
 });
 
