@@ -7,6 +7,7 @@ import leakyTimeoutRace from "./leaky-timeout-race.js";
 import missingGracefulShutdown from "./missing-graceful-shutdown.js";
 import missingTimeout from "./missing-timeout.js";
 import unboundedChannel from "./unbounded-channel.js";
+import unboundedConcurrency from "./unbounded-concurrency.js";
 
 /** Every rule, in the order `asyncpat rules` lists them. Rule files are added here as they land. */
-export const allRules: readonly AnyRule[] = [asyncInterval, blockingInAsync, floatingTask, ignoredBackpressure, leakyTimeoutRace, missingGracefulShutdown, missingTimeout, unboundedChannel];
+export const allRules: readonly AnyRule[] = [asyncInterval, blockingInAsync, floatingTask, ignoredBackpressure, leakyTimeoutRace, missingGracefulShutdown, missingTimeout, unboundedChannel, unboundedConcurrency];

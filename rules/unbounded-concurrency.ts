@@ -1,0 +1,425 @@
+import {
+  collectAwaits,
+  defineRule,
+  dottedName,
+  findDeclaration,
+  getEnclosingFunction,
+  getPropertyValue,
+  GLOBAL_MODULE,
+  isApi,
+  isAsyncFunction,
+  isFunctionNode,
+  isPromiseCall,
+  isPromiseTyped,
+  lineOf,
+  memberName,
+  resolveApi,
+  ts,
+  unwrapExpression,
+  walk,
+  type PromiseEnv,
+} from "../src/lint/api.js";
+
+interface Options {
+  maxFixedSize: number;
+}
+
+const COMBINATORS = new Set(["all", "allSettled", "any", "race"]);
+const LIMITER_MODULES = new Set(["p-limit", "p-throttle", "bottleneck", "p-queue", "async-sema", "async-mutex", "@supercharge/promise-pool", "limiter"]);
+const LIMITER_METHODS = new Set(["acquire", "acquireAsync", "runExclusive", "withPermit", "schedule", "tryAcquire"]);
+const LIMITER_NAME = /^(limit|limiter|throttle|throttled|sema|semaphore|pool)$|(Limit|Limiter|Throttle|Semaphore)$/;
+const BATCH_NAME = /^(chunk|batch|page|window|slice|group|part)s?$|(Chunk|Batch|Page|Window|Slice|Group)$/;
+const LOOP_KINDS = new Set([ts.SyntaxKind.ForStatement, ts.SyntaxKind.ForOfStatement, ts.SyntaxKind.ForInStatement, ts.SyntaxKind.WhileStatement, ts.SyntaxKind.DoStatement]);
+
+type Loop = ts.ForStatement | ts.ForOfStatement | ts.ForInStatement | ts.WhileStatement | ts.DoStatement;
+
+function isLoop(node: ts.Node): node is Loop {
+  return LOOP_KINDS.has(node.kind);
+}
+
+/** `Promise.all` / `allSettled` / `any` / `race`: the combinator's name, or undefined. */
+function combinatorOf(call: ts.CallExpression): string | undefined {
+  const ref = resolveApi(call.expression);
+  if (!ref || ref.module !== GLOBAL_MODULE || ref.path.length !== 2 || ref.path[0] !== "Promise") return undefined;
+  return COMBINATORS.has(ref.path[1]!) ? `Promise.${ref.path[1]}` : undefined;
+}
+
+/** The numeric value of a literal or of a `const` initialised with one. */
+function constantNumber(expression: ts.Expression | undefined): number | undefined {
+  if (!expression) return undefined;
+  const node = unwrapExpression(expression);
+  if (ts.isNumericLiteral(node)) return Number(node.text.replace(/_/g, ""));
+  if (ts.isIdentifier(node)) {
+    const declaration = findDeclaration(node);
+    if (declaration && ts.isVariableDeclaration(declaration) && declaration.initializer && (declaration.parent.flags & ts.NodeFlags.Const) !== 0) {
+      const init = unwrapExpression(declaration.initializer);
+      if (ts.isNumericLiteral(init)) return Number(init.text.replace(/_/g, ""));
+    }
+  }
+  return undefined;
+}
+
+/** `.map` callback: an inline function or a local function passed by name. */
+function callbackOf(expression: ts.Expression | undefined): ts.FunctionLikeDeclaration | undefined {
+  if (!expression) return undefined;
+  const node = unwrapExpression(expression);
+  if (isFunctionNode(node)) return node;
+  if (ts.isIdentifier(node)) {
+    const declaration = findDeclaration(node);
+    if (declaration && isFunctionNode(declaration)) return declaration;
+    if (declaration && ts.isVariableDeclaration(declaration) && declaration.initializer) {
+      const init = unwrapExpression(declaration.initializer);
+      if (isFunctionNode(init)) return init;
+    }
+  }
+  return undefined;
+}
+
+/** `p(() => …)` where `p = pLimit(4)`, `sem.acquire()`, `limiter.schedule(…)`: a call that waits for a slot. */
+function isLimiterCall(call: ts.CallExpression): boolean {
+  const callee = unwrapExpression(call.expression);
+  const name = memberName(callee) ?? (ts.isIdentifier(callee) ? callee.text : undefined);
+  if (name && LIMITER_METHODS.has(name)) return true;
+  const target = ts.isPropertyAccessExpression(callee) ? unwrapExpression(callee.expression) : callee;
+  const targetName = ts.isIdentifier(target) ? target.text : ts.isPropertyAccessExpression(target) ? target.name.text : undefined;
+  if (targetName && LIMITER_NAME.test(targetName)) return true;
+  if (ts.isIdentifier(target)) {
+    const declaration = findDeclaration(target);
+    if (declaration && ts.isVariableDeclaration(declaration) && declaration.initializer) {
+      const init = unwrapExpression(declaration.initializer);
+      const factory = ts.isCallExpression(init) || ts.isNewExpression(init) ? init.expression : undefined;
+      const ref = factory && resolveApi(factory);
+      if (ref && LIMITER_MODULES.has(ref.module)) return true;
+    }
+  }
+  return false;
+}
+
+function containsLimiterCall(root: ts.Node): boolean {
+  let found = false;
+  walk(root, (node) => {
+    if (found) return false;
+    if (ts.isCallExpression(node) && isLimiterCall(node)) found = true;
+    return !found;
+  });
+  return found;
+}
+
+/** The identifier at the root of `a.b.c()` / `a[0].b()`, if any. */
+function rootIdentifier(expression: ts.Expression): ts.Identifier | undefined {
+  let node = unwrapExpression(expression);
+  for (;;) {
+    if (ts.isIdentifier(node)) return node;
+    if (ts.isPropertyAccessExpression(node) || ts.isElementAccessExpression(node)) node = unwrapExpression(node.expression);
+    else if (ts.isCallExpression(node)) node = unwrapExpression(node.expression);
+    else return undefined;
+  }
+}
+
+/** True when a call operates on the callback's own element (`conn => conn.end()`): no new resource is opened. */
+function callsOnElement(call: ts.CallExpression, fn: ts.FunctionLikeDeclaration): boolean {
+  const callee = unwrapExpression(call.expression);
+  if (!ts.isPropertyAccessExpression(callee) && !ts.isElementAccessExpression(callee)) return false;
+  const root = rootIdentifier(callee.expression);
+  if (!root) return false;
+  const declaration = findDeclaration(root);
+  return !!declaration && ts.isParameter(declaration) && declaration.parent === fn;
+}
+
+export default defineRule<Options>({
+  id: "unbounded-concurrency",
+  meta: {
+    description: "Promise.all over a collection of unknown size, or promises started in a loop and awaited together, with no concurrency limit",
+    why: "Every element starts its I/O at the same moment: a list of 10,000 ids opens 10,000 sockets or file descriptors together, which fails with EMFILE, exhausts the database pool (everything else then waits or times out), or trips the upstream's rate limit; memory grows with the input instead of the limit.",
+    instead: "Bound the fan-out: `p-limit` or `p-map` with `concurrency`, a semaphore acquired inside the callback, or batches of a constant size (`for (const batch of chunk(ids, 16)) await Promise.all(batch.map(load))`), as Tokio bounds spawned work with a `Semaphore`.",
+    category: "resources",
+    severity: "warn",
+    needsTypes: false,
+    tokio: "Semaphore",
+    messages: {
+      unboundedMap:
+        "`{{combinator}}` starts the I/O for every element of `{{collection}}` at once, with no limit: a large input opens that many sockets or file descriptors together (EMFILE, an exhausted pool, rate limits).",
+      unboundedLoop:
+        "This loop starts one promise per iteration into `{{array}}`, awaited together on line {{line}}, with no limit: a large input opens that many sockets or file descriptors together (EMFILE, an exhausted pool).",
+    },
+    options: {
+      properties: {
+        maxFixedSize: {
+          type: "integer",
+          minimum: 1,
+          description: "Fan-outs over a constant size up to this many (`Array.from({ length: 8 })`, `for (let i = 0; i < 8; i++)`) are accepted as bounded.",
+          default: 32,
+        },
+      },
+      defaults: { maxFixedSize: 32 },
+    },
+    examples: {
+      incorrect: [
+        `import { readFile } from "node:fs/promises";\n\nexport async function loadAll(paths: string[]) {\n  return Promise.all(paths.map((path) => readFile(path, "utf8")));\n}`,
+        `export async function notifyAll(userIds: string[]) {\n  const sends: Promise<Response>[] = [];\n  for (const id of userIds) {\n    sends.push(fetch(\`http://mailer/users/\${id}/notify\`, { method: "POST" }));\n  }\n  await Promise.all(sends);\n}`,
+      ],
+      correct: [
+        `import pLimit from "p-limit";\nimport { readFile } from "node:fs/promises";\n\nconst limit = pLimit(16);\n\nexport async function loadAll(paths: string[]) {\n  return Promise.all(paths.map((path) => limit(() => readFile(path, "utf8"))));\n}`,
+        `export async function page(id: string) {\n  const [user, orders] = await Promise.all([fetch(\`http://users/\${id}\`), fetch(\`http://orders?user=\${id}\`)]);\n  return { user, orders };\n}`,
+      ],
+    },
+    knownLimits: [
+      "The size of a collection is not known to the rule: any collection that is not an array literal, a constant-length range, a slice or a batch (a variable named like `chunk`/`batch`/`page`, or the loop variable of a loop over batches) counts as unbounded, so a fan-out over a list that is small by construction (plugins, shards from config) is reported; silence it with a suppression comment that says why.",
+      "Calls on the element itself (`conns.map((c) => c.end())`) are not reported: they act on resources already open rather than opening new ones.",
+      "Without type information, an expression-bodied callback counts as I/O when it returns a call that is not on the element itself; a callback returning a synchronous call of an unknown function is reported.",
+      "A loop that awaits anything in its body is taken as throttled and not reported, even when the await does not bound the promises it starts.",
+      "Limiters are recognised by import (p-limit, p-queue, bottleneck, async-sema, async-mutex), by method (`acquire`, `runExclusive`, `withPermit`, `schedule`) and by name (`limit`, `limiter`, `semaphore`).",
+    ],
+  },
+  create(context) {
+    const env: PromiseEnv = { getTypeChecker: () => context.getTypeChecker(), program: context.program, filePath: context.filePath };
+    const maxFixed = context.options.maxFixedSize;
+
+    /** A collection whose size is fixed or bounded by construction. */
+    function isBounded(expression: ts.Expression, depth = 0): boolean {
+      if (depth > 4) return false;
+      const node = unwrapExpression(expression);
+      if (ts.isArrayLiteralExpression(node)) {
+        return node.elements.every((element) => !ts.isSpreadElement(element) || isBounded(element.expression, depth + 1));
+      }
+      if (ts.isObjectLiteralExpression(node)) {
+        // the array-like of Array.from({ length: 8 }, …)
+        const length = getPropertyValue(node, "length");
+        return (constantNumber(length) ?? Infinity) <= maxFixed;
+      }
+      if (ts.isCallExpression(node) || ts.isNewExpression(node)) {
+        const callee = unwrapExpression(node.expression);
+        const method = memberName(callee);
+        const ref = resolveApi(node.expression);
+        // Array(8), new Array(8), Array.from({ length: 8 })
+        if (isApi(ref, GLOBAL_MODULE, "Array")) return (constantNumber(node.arguments?.[0]) ?? Infinity) <= maxFixed;
+        if (isApi(ref, GLOBAL_MODULE, "Array", "from") || isApi(ref, GLOBAL_MODULE, "Array", "of")) {
+          if (isApi(ref, GLOBAL_MODULE, "Array", "of")) return true;
+          const source = node.arguments?.[0];
+          return !!source && isBounded(source, depth + 1);
+        }
+        if (isApi(ref, GLOBAL_MODULE, "Object", "keys") || isApi(ref, GLOBAL_MODULE, "Object", "values") || isApi(ref, GLOBAL_MODULE, "Object", "entries")) {
+          const source = node.arguments?.[0];
+          return !!source && isObjectLiteralConstant(source);
+        }
+        if ((method === "slice" || method === "splice") && (node.arguments?.length ?? 0) >= 2) return true;
+        if ((method === "filter" || method === "map" || method === "keys" || method === "values" || method === "entries" || method === "flat") && ts.isPropertyAccessExpression(callee)) {
+          return isBounded(callee.expression, depth + 1);
+        }
+        return false;
+      }
+      if (ts.isIdentifier(node)) {
+        if (BATCH_NAME.test(node.text)) return true;
+        const declaration = findDeclaration(node);
+        if (!declaration) return false;
+        if (ts.isVariableDeclaration(declaration) && ts.isIdentifier(declaration.name)) {
+          if (isForOfOverBatches(declaration)) return true;
+          if (!declaration.initializer || (declaration.parent.flags & ts.NodeFlags.Const) === 0) return false;
+          const init = unwrapExpression(declaration.initializer);
+          if (ts.isArrayLiteralExpression(init) && init.elements.length === 0) return false;
+          return !isMutatedArray(node.text, declaration) && isBounded(init, depth + 1);
+        }
+        return false;
+      }
+      return false;
+    }
+
+    /** `for (const batch of batches)`: the loop variable is itself an array, one batch per iteration. */
+    function isForOfOverBatches(declaration: ts.VariableDeclaration): boolean {
+      const list = declaration.parent;
+      return ts.isVariableDeclarationList(list) && !!list.parent && ts.isForOfStatement(list.parent) && list.parent.initializer === list && isArrayOfArrays(list.parent.expression);
+    }
+
+    function isArrayOfArrays(expression: ts.Expression): boolean {
+      const node = unwrapExpression(expression);
+      if (ts.isIdentifier(node)) return /(chunks|batches|pages|groups|windows|slices|parts)$/i.test(node.text);
+      if (ts.isCallExpression(node)) {
+        const name = memberName(unwrapExpression(node.expression)) ?? (ts.isIdentifier(unwrapExpression(node.expression)) ? (unwrapExpression(node.expression) as ts.Identifier).text : "");
+        return /chunk|batch|paginate|partition|split/i.test(name);
+      }
+      return false;
+    }
+
+    function isObjectLiteralConstant(expression: ts.Expression): boolean {
+      const node = unwrapExpression(expression);
+      if (ts.isObjectLiteralExpression(node)) return true;
+      if (!ts.isIdentifier(node)) return false;
+      const declaration = findDeclaration(node);
+      return (
+        !!declaration &&
+        ts.isVariableDeclaration(declaration) &&
+        (declaration.parent.flags & ts.NodeFlags.Const) !== 0 &&
+        !!declaration.initializer &&
+        ts.isObjectLiteralExpression(unwrapExpression(declaration.initializer))
+      );
+    }
+
+    /** `list.push(…)` / `unshift` / `splice` anywhere in the file on the array this declaration names. */
+    function isMutatedArray(name: string, declaration: ts.VariableDeclaration): boolean {
+      let mutated = false;
+      walk(context.sourceFile, (node) => {
+        if (mutated) return false;
+        if (ts.isCallExpression(node) && ts.isPropertyAccessExpression(node.expression) && ["push", "unshift", "splice"].includes(node.expression.name.text)) {
+          const target = unwrapExpression(node.expression.expression);
+          if (ts.isIdentifier(target) && target.text === name && findDeclaration(target) === declaration) mutated = true;
+        }
+        return !mutated;
+      });
+      return mutated;
+    }
+
+    /** Does this callback start I/O? Async work that is not a limiter slot and not a call on the element itself. */
+    function startsIo(fn: ts.FunctionLikeDeclaration): boolean {
+      if (!fn.body) return false;
+      if (containsLimiterCall(fn.body)) return false;
+      if (!ts.isBlock(fn.body)) return expressionStartsIo(fn.body as ts.Expression, fn);
+      const returned: ts.Expression[] = [];
+      walk(fn.body, (node) => {
+        if (node !== fn.body && isFunctionNode(node)) return false;
+        if (ts.isReturnStatement(node) && node.expression) returned.push(node.expression);
+        return true;
+      });
+      if (isAsyncFunction(fn)) {
+        const awaited = collectAwaits(fn.body).filter((node): node is ts.AwaitExpression => ts.isAwaitExpression(node));
+        const operations = [...awaited.map((node) => node.expression), ...returned];
+        return operations.some((expression) => expressionStartsIo(expression, fn));
+      }
+      return returned.some((expression) => expressionStartsIo(expression, fn));
+    }
+
+    function expressionStartsIo(expression: ts.Expression, fn: ts.FunctionLikeDeclaration): boolean {
+      const node = unwrapExpression(expression);
+      if (ts.isAwaitExpression(node)) return expressionStartsIo(node.expression, fn);
+      if (!ts.isCallExpression(node)) return false;
+      if (callsOnElement(node, fn)) return false;
+      const ref = resolveApi(node.expression);
+      if (ref && ref.module === GLOBAL_MODULE && ref.path[0] === "Promise") {
+        // Promise.all(inner.map(…)) inside the callback: judged when that call is visited
+        return false;
+      }
+      const method = memberName(unwrapExpression(node.expression));
+      if ((method === "then" || method === "catch" || method === "finally") && ts.isPropertyAccessExpression(unwrapExpression(node.expression))) {
+        return expressionStartsIo((unwrapExpression(node.expression) as ts.PropertyAccessExpression).expression, fn);
+      }
+      const promise = isPromiseCall(node, env);
+      if (promise === false) return false;
+      return true;
+    }
+
+    /** `Promise.all(batch.items.map(…))` where `batch` is the variable of a loop over batches. */
+    function isInsideBatchLoop(collection: ts.Expression): boolean {
+      const root = rootIdentifier(collection);
+      if (!root) return false;
+      const declaration = findDeclaration(root);
+      return !!declaration && ts.isVariableDeclaration(declaration) && isForOfOverBatches(declaration);
+    }
+
+    function checkMap(combinator: string, mapCall: ts.CallExpression, reportAt: ts.Node): void {
+      const callee = unwrapExpression(mapCall.expression);
+      const method = memberName(callee);
+      let collection: ts.Expression | undefined;
+      let callback: ts.FunctionLikeDeclaration | undefined;
+      const ref = resolveApi(mapCall.expression);
+      if (isApi(ref, GLOBAL_MODULE, "Array", "from") && mapCall.arguments.length >= 2) {
+        collection = mapCall.arguments[0];
+        callback = callbackOf(mapCall.arguments[1]);
+      } else if ((method === "map" || method === "flatMap") && (ts.isPropertyAccessExpression(callee) || ts.isElementAccessExpression(callee))) {
+        collection = callee.expression;
+        callback = callbackOf(mapCall.arguments[0]);
+      }
+      if (!collection || !callback) return;
+      if (isBounded(collection) || isInsideBatchLoop(collection)) return;
+      if (!startsIo(callback)) return;
+      const typed = isPromiseTyped(env.getTypeChecker(), mapCall);
+      if (typed === false) return;
+      context.report({ node: reportAt, messageId: "unboundedMap", data: { combinator, collection: describe(collection) } });
+    }
+
+    function describe(expression: ts.Expression): string {
+      const node = unwrapExpression(expression);
+      const name = dottedName(node);
+      if (name) return name;
+      const text = node.getText(context.sourceFile).replace(/\s+/g, " ");
+      return text.length > 40 ? `${text.slice(0, 37)}...` : text;
+    }
+
+    /** `const jobs = items.map(async …)` handed to `Promise.all(jobs)`: the `.map` call, if any. */
+    function storedMap(identifier: ts.Identifier): ts.CallExpression | undefined {
+      const declaration = findDeclaration(identifier);
+      if (!declaration || !ts.isVariableDeclaration(declaration) || !declaration.initializer) return undefined;
+      const init = unwrapExpression(declaration.initializer);
+      return ts.isCallExpression(init) ? init : undefined;
+    }
+
+    function checkLoopPushes(combinator: string, all: ts.CallExpression, array: ts.Identifier): void {
+      const declaration = findDeclaration(array);
+      if (!declaration || !ts.isVariableDeclaration(declaration) || !declaration.initializer) return;
+      const init = unwrapExpression(declaration.initializer);
+      const isEmptyArray = (ts.isArrayLiteralExpression(init) && init.elements.length === 0) || (ts.isNewExpression(init) && ts.isIdentifier(init.expression) && init.expression.text === "Array" && !init.arguments?.length);
+      if (!isEmptyArray) return;
+      const fn = getEnclosingFunction(all);
+      const scope: ts.Node = fn?.body ?? context.sourceFile;
+      walk(scope, (node) => {
+        if (node !== scope && isFunctionNode(node)) return false;
+        if (!ts.isCallExpression(node) || !ts.isPropertyAccessExpression(node.expression) || node.expression.name.text !== "push") return true;
+        const target = unwrapExpression(node.expression.expression);
+        if (!ts.isIdentifier(target) || target.text !== array.text || findDeclaration(target) !== declaration) return true;
+        if (node.pos > all.pos) return true;
+        const loop = enclosingLoop(node, scope);
+        if (!loop || isBoundedLoop(loop) || collectAwaits(loop.statement).length > 0) return true;
+        const pushed = node.arguments[0];
+        if (!pushed || !pushedStartsIo(pushed)) return true;
+        context.report({ node, messageId: "unboundedLoop", data: { array: array.text, line: lineOf(all, context.sourceFile), combinator } });
+        return true;
+      });
+    }
+
+    function pushedStartsIo(pushed: ts.Expression): boolean {
+      const node = unwrapExpression(pushed);
+      if (containsLimiterCall(node)) return false;
+      if (!ts.isCallExpression(node)) return false;
+      const callee = unwrapExpression(node.expression);
+      if (isFunctionNode(callee)) return startsIo(callee); // (async () => { … })()
+      if (isPromiseCall(node, env) === false) return false;
+      return true;
+    }
+
+    function enclosingLoop(node: ts.Node, scope: ts.Node): Loop | undefined {
+      for (let current = node.parent; current && current !== scope; current = current.parent) {
+        if (isLoop(current) && !(ts.isForOfStatement(current) && current.awaitModifier)) return current;
+      }
+      return undefined;
+    }
+
+    function isBoundedLoop(loop: Loop): boolean {
+      if (ts.isForOfStatement(loop) || ts.isForInStatement(loop)) {
+        if (ts.isForInStatement(loop)) return isObjectLiteralConstant(loop.expression);
+        return isBounded(loop.expression);
+      }
+      if (ts.isForStatement(loop) && loop.condition && ts.isBinaryExpression(loop.condition)) {
+        const { operatorToken, right } = loop.condition;
+        const kind = operatorToken.kind;
+        if (kind === ts.SyntaxKind.LessThanToken || kind === ts.SyntaxKind.LessThanEqualsToken) {
+          return (constantNumber(right) ?? Infinity) <= maxFixed;
+        }
+      }
+      return false;
+    }
+
+    return {
+      CallExpression(call) {
+        const combinator = combinatorOf(call);
+        if (!combinator) return;
+        const argument = call.arguments[0] && unwrapExpression(call.arguments[0]);
+        if (!argument) return;
+        if (ts.isCallExpression(argument)) {
+          checkMap(combinator, argument, argument);
+        } else if (ts.isIdentifier(argument)) {
+          const mapped = storedMap(argument);
+          if (mapped) checkMap(combinator, mapped, mapped);
+          else checkLoopPushes(combinator, call, argument);
+        }
+      },
+    };
+  },
+});

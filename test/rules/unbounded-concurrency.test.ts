@@ -1,0 +1,155 @@
+import rule from "../../rules/unbounded-concurrency.js";
+import { ruleTester } from "../lint/rule-tester.js";
+
+ruleTester(rule, {
+  valid: [
+    {
+      name: "fixed pair of requests in a tuple",
+      code: `export async function page(id: string) {\n  return Promise.all([fetch("http://users/" + id), fetch("http://orders?user=" + id)]);\n}`,
+    },
+    {
+      name: "p-limit wraps every call",
+      code: `import pLimit from "p-limit";\nimport { readFile } from "node:fs/promises";\nconst limit = pLimit(16);\nexport async function loadAll(paths: string[]) {\n  return Promise.all(paths.map((p) => limit(() => readFile(p, "utf8"))));\n}`,
+    },
+    {
+      name: "semaphore acquired inside the callback",
+      code: `import { Semaphore } from "./lib/semaphore.js";\nconst permits = new Semaphore(8);\nexport async function crawl(urls: string[]) {\n  return Promise.all(urls.map(async (url) => {\n    using _permit = await permits.acquire();\n    return fetch(url);\n  }));\n}`,
+    },
+    {
+      name: "batches of a constant size from slice",
+      code: `export async function importUsers(rows: string[]) {\n  for (let i = 0; i < rows.length; i += 50) {\n    const slice = rows.slice(i, i + 50);\n    await Promise.all(slice.map((row) => fetch("http://users", { method: "POST", body: row })));\n  }\n}`,
+    },
+    {
+      name: "loop over chunks awaits each chunk",
+      code: `import { chunk } from "lodash-es";\nexport async function warm(keys: string[]) {\n  for (const group of chunk(keys, 20)) {\n    await Promise.all(group.map((key) => fetch("http://cache/" + key)));\n  }\n}`,
+    },
+    {
+      name: "constant list of shards",
+      code: `const SHARDS = ["eu-1", "eu-2", "us-1"];\nexport async function pingAll() {\n  return Promise.all(SHARDS.map((shard) => fetch(\`http://\${shard}.internal/health\`)));\n}`,
+    },
+    {
+      name: "constant-length range",
+      code: `export async function startWorkers() {\n  await Promise.all(Array.from({ length: 4 }, (_, i) => fetch("http://worker/" + i)));\n}`,
+    },
+    {
+      name: "pure callback over promises started elsewhere",
+      code: `export async function settle(jobs: { done: Promise<void> }[]) {\n  await Promise.all(jobs.map((job) => job.done));\n}`,
+    },
+    {
+      name: "closing connections that are already open",
+      code: `export async function shutdown(conns: { end(): Promise<void> }[]) {\n  await Promise.all(conns.map((conn) => conn.end()));\n}`,
+    },
+    {
+      name: "Promise.resolve of plain values",
+      code: `export async function wrap(values: number[]) {\n  return Promise.all(values.map((v) => Promise.resolve(v * 2)));\n}`,
+    },
+    {
+      name: "synchronous local mapper",
+      code: `function toRow(user: { id: string }) { return [user.id]; }\nexport async function rows(users: { id: string }[]) {\n  return Promise.all(users.map(toRow));\n}`,
+    },
+    {
+      name: "worker pool loop awaits a slot with Promise.race",
+      code: `export async function run(urls: string[]) {\n  const running: Promise<unknown>[] = [];\n  for (const url of urls) {\n    if (running.length >= 8) await Promise.race(running);\n    running.push(fetch(url));\n  }\n  await Promise.all(running);\n}`,
+    },
+    {
+      name: "fixed number of retries in a for loop",
+      code: `export async function probe(url: string) {\n  const attempts = [];\n  for (let i = 0; i < 3; i++) attempts.push(fetch(url + "?attempt=" + i));\n  return Promise.any(attempts);\n}`,
+    },
+    {
+      name: "p-map with a concurrency option is not Promise.all",
+      code: `import pMap from "p-map";\nexport async function loadAll(ids: string[]) {\n  return pMap(ids, (id) => fetch("http://items/" + id), { concurrency: 8 });\n}`,
+    },
+    {
+      name: "entries of a constant handler table",
+      code: `const checks = { db: "http://db/health", cache: "http://cache/health" };\nexport async function health() {\n  return Promise.all(Object.values(checks).map((url) => fetch(url)));\n}`,
+    },
+    {
+      name: "type checker says the mapper returns no promise",
+      code: `function label(x: number): string { return String(x); }\nexport async function labels(xs: number[]) {\n  return Promise.all(xs.map((x) => label(x)));\n}`,
+      types: true,
+    },
+  ],
+  invalid: [
+    {
+      name: "read every file at once (EMFILE)",
+      code: `import { readFile } from "node:fs/promises";\nexport async function loadAll(paths: string[]) {\n  return Promise.all(paths.map((p) => readFile(p, "utf8")));\n}`,
+      errors: [{ messageId: "unboundedMap", line: 3 }],
+    },
+    {
+      name: "one DB query per id from the request body",
+      code: `export async function handler(req: { body: { ids: string[] } }, db: { user: { find(id: string): Promise<unknown> } }) {\n  const users = await Promise.all(req.body.ids.map((id) => db.user.find(id)));\n  return users;\n}`,
+      errors: [{ messageId: "unboundedMap", line: 2 }],
+    },
+    {
+      name: "async callback awaiting an HTTP call per user",
+      code: `import axios from "axios";\nexport async function sync(users: { id: string }[]) {\n  await Promise.all(\n    users.map(async (user) => {\n      const { data } = await axios.get("http://crm/users/" + user.id);\n      return data;\n    }),\n  );\n}`,
+      errors: [{ messageId: "unboundedMap", line: 4 }],
+    },
+    {
+      name: "allSettled over webhook subscribers",
+      code: `export async function broadcast(subscribers: string[], event: string) {\n  return Promise.allSettled(subscribers.map((url) => fetch(url, { method: "POST", body: event })));\n}`,
+      errors: [{ messageId: "unboundedMap", line: 2 }],
+    },
+    {
+      name: "loop pushing fetches awaited together",
+      code: `export async function notifyAll(userIds: string[]) {\n  const sends: Promise<Response>[] = [];\n  for (const id of userIds) {\n    sends.push(fetch("http://mailer/" + id, { method: "POST" }));\n  }\n  await Promise.all(sends);\n}`,
+      errors: [{ messageId: "unboundedLoop", line: 4 }],
+    },
+    {
+      name: "jobs mapped first and awaited later",
+      code: `import { unlink } from "node:fs/promises";\nexport async function purge(paths: string[]) {\n  const jobs = paths.map((p) => unlink(p));\n  await Promise.all(jobs);\n}`,
+      errors: [{ messageId: "unboundedMap", line: 3 }],
+    },
+    {
+      name: "in-project async function per item",
+      code: `async function resize(path: string) { await fetch("http://imaging?src=" + path); }\nexport async function resizeAll(paths: string[]) {\n  await Promise.all(paths.map(resize));\n}`,
+      errors: [{ messageId: "unboundedMap", line: 3 }],
+    },
+    {
+      name: "async function imported from another file",
+      code: `import { uploadFile } from "./s3.js";\nexport async function uploadAll(paths: string[]) {\n  await Promise.all(paths.map((p) => uploadFile(p)));\n}`,
+      files: { "src/s3.ts": `export async function uploadFile(path: string) {\n  await fetch("http://s3/" + path, { method: "PUT" });\n}` },
+      errors: [{ messageId: "unboundedMap", line: 3 }],
+    },
+    {
+      name: "spread copy of an unbounded list",
+      code: `import { stat } from "node:fs/promises";\nexport async function sizes(names: Set<string>) {\n  return Promise.all([...names].map((n) => stat(n)));\n}`,
+      errors: [{ messageId: "unboundedMap", line: 3 }],
+    },
+    {
+      name: "Array.from with a mapper over a Set",
+      code: `export async function refresh(keys: Set<string>) {\n  await Promise.all(Array.from(keys, (key) => fetch("http://cache/" + key)));\n}`,
+      errors: [{ messageId: "unboundedMap", line: 2 }],
+    },
+    {
+      name: "while loop draining a queue into promises",
+      code: `export async function drain(queue: string[]) {\n  const inflight = [];\n  while (queue.length > 0) {\n    const url = queue.shift()!;\n    inflight.push(fetch(url));\n  }\n  await Promise.all(inflight);\n}`,
+      errors: [{ messageId: "unboundedLoop", line: 5 }],
+    },
+    {
+      name: "for loop up to a runtime length",
+      code: `import { writeFile } from "node:fs/promises";\nexport async function dump(items: string[]) {\n  const writes = [];\n  for (let i = 0; i < items.length; i++) writes.push(writeFile("out/" + i, items[i]!));\n  await Promise.all(writes);\n}`,
+      errors: [{ messageId: "unboundedLoop", line: 4 }],
+    },
+    {
+      name: "async IIFEs pushed from a loop",
+      code: `export async function migrate(tables: string[]) {\n  const tasks = [];\n  for (const table of tables) {\n    tasks.push((async () => {\n      await fetch("http://db/migrate/" + table, { method: "POST" });\n    })());\n  }\n  await Promise.allSettled(tasks);\n}`,
+      errors: [{ messageId: "unboundedLoop", line: 4 }],
+    },
+    {
+      name: "filtered list of an unknown size",
+      code: `import { readFile } from "node:fs/promises";\nexport async function loadJson(files: string[]) {\n  return Promise.all(files.filter((f) => f.endsWith(".json")).map((f) => readFile(f, "utf8")));\n}`,
+      errors: [{ messageId: "unboundedMap", line: 3 }],
+    },
+    {
+      name: "race over one request per mirror from config",
+      code: `export async function fastest(mirrors: string[]) {\n  return Promise.race(mirrors.map((m) => fetch(m + "/pkg.tgz")));\n}`,
+      errors: [{ messageId: "unboundedMap", line: 2 }],
+    },
+    {
+      name: "this.method per order in a service",
+      code: `export class Orders {\n  async charge(id: string) { await fetch("http://payments/" + id, { method: "POST" }); }\n  async chargeAll(ids: string[]) {\n    await Promise.all(ids.map((id) => this.charge(id)));\n  }\n}`,
+      errors: [{ messageId: "unboundedMap", line: 4 }],
+    },
+  ],
+});
