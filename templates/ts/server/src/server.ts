@@ -43,14 +43,21 @@ export function createService(config: Config, deps: ServiceDeps): Service {
   let shutdownStarted: Promise<ShutdownOutcome> | undefined;
   const routes = (deps.routes ?? createRoutes)(config, { draining: () => draining });
 
-  const server = createServer((req, res) => {
-    handle(req, res).catch((error: unknown) => {
-      log.error("request handling failed", { error });
-      res.destroy();
-    });
-  });
-  server.headersTimeout = config.headersTimeoutMs;
-  server.requestTimeout = config.requestTimeoutMs;
+  const server = createServer(
+    {
+      headersTimeout: config.headersTimeoutMs,
+      requestTimeout: config.requestTimeoutMs,
+      // Node enforces the two timeouts above only when it sweeps connections (every 30 s by
+      // default); sweep often enough that they mean what they say.
+      connectionsCheckingInterval: Math.min(1_000, Math.max(50, Math.floor(config.headersTimeoutMs / 4))),
+    },
+    (req, res) => {
+      handle(req, res).catch((error: unknown) => {
+        log.error("request handling failed", { error });
+        res.destroy();
+      });
+    },
+  );
   server.keepAliveTimeout = config.keepAliveTimeoutMs;
 
   function sendJson(res: ServerResponse, status: number, body: unknown, headers: Readonly<Record<string, string>> = {}): void {
@@ -75,7 +82,7 @@ export function createService(config: Config, deps: ServiceDeps): Service {
     res.once("close", () => {
       log.info("request", {
         method: req.method,
-        path: req.url,
+        path: req.url?.split("?", 1)[0],
         status: res.writableFinished ? res.statusCode : undefined,
         completed: res.writableFinished,
         durationMs: Math.round(performance.now() - started),

@@ -1,4 +1,5 @@
 import assert from "node:assert/strict";
+import { connect } from "node:net";
 import { after, describe, it } from "node:test";
 import { setImmediate as tick } from "node:timers/promises";
 import { loadConfig } from "../src/config.js";
@@ -111,6 +112,21 @@ describe("server", () => {
     assert.equal(small.status, 200, "the server keeps serving after refusing bodies");
   });
 
+  it("answers 408 and disconnects a client that sends its headers too slowly", TEST, async () => {
+    const { base } = await start({ SERVER_HEADERS_TIMEOUT_MS: "300", SERVER_REQUEST_TIMEOUT_MS: "300" });
+    const socket = connect({ host: "127.0.0.1", port: Number(new URL(base).port), timeout: PATIENCE_MS });
+    socket.setEncoding("utf8");
+    let received = "";
+    socket.on("data", (chunk: string) => {
+      received += chunk;
+    });
+    const closed = new Promise<void>((resolve) => socket.once("close", () => resolve()));
+    socket.once("timeout", () => socket.destroy());
+    socket.write("GET /healthz HTTP/1.1\r\nHost: localhost\r\n");
+    await closed;
+    assert.match(received, /^HTTP\/1\.1 408 /, "the server gave up on the slow client");
+  });
+
   it("sheds load with 503 and Retry-After when every slot is busy, while probes still answer", TEST, async () => {
     const slow = await upstream();
     const { base, service } = await start({
@@ -184,7 +200,7 @@ describe("server", () => {
   });
 
   it("fails readiness while draining but keeps serving during the readiness drain delay", TEST, async () => {
-    const { base, service } = await start({ READINESS_DRAIN_DELAY_MS: "1500" });
+    const { base, service } = await start({ READINESS_DRAIN_DELAY_MS: "2500" });
     const stopping = observe(service.shutdown());
     assert.equal(service.draining, true);
     const ready = await request(`${base}/readyz`);
