@@ -20,7 +20,8 @@ export function startProgress(stream: Writable & { isTTY?: boolean; columns?: nu
   }
   let frame = 0;
   let latest = "";
-  const width = Math.max(20, (stream.columns ?? 80) - 2);
+  // A pseudo-terminal may report 0 columns.
+  const width = Math.max(20, (stream.columns || 80) - 2);
   const draw = (): void => {
     const text = `${FRAMES[frame % FRAMES.length]} ${label}${latest ? ` · ${latest}` : ""}`;
     stream.write(`\r\x1b[2K${text.slice(0, width)}`);

@@ -18,9 +18,9 @@ class Session {
   screen = "";
   readonly exited: Promise<number | null>;
 
-  constructor(cwd: string, args: string[]) {
+  constructor(cwd: string, args: string[], env: Record<string, string> = {}) {
     const command = [process.execPath, cliPath, ...args].map((word) => `'${word.replace(/'/g, "'\\''")}'`).join(" ");
-    this.child = spawn("script", ["-qfec", command, "/dev/null"], { cwd, env: { ...cleanEnv(), TERM: "xterm-256color" } });
+    this.child = spawn("script", ["-qfec", command, "/dev/null"], { cwd, env: { ...cleanEnv(env), TERM: "xterm-256color" } });
     this.child.stdout.on("data", (chunk: Buffer) => (this.screen += chunk.toString("utf8")));
     this.child.stderr.on("data", (chunk: Buffer) => (this.screen += chunk.toString("utf8")));
     this.exited = new Promise((resolve) => this.child.on("exit", (code) => resolve(code)));
@@ -116,6 +116,21 @@ describe.runIf(hasScript && firstTs)("asyncpat new in a terminal (pseudo-termina
     expect((await readdir(cwd)).sort()).toEqual(["fresh", "taken"]);
     expect(await readdir(path.join(cwd, "taken"))).toEqual(["notes.txt"]);
   }, 60_000);
+
+  it("shows a spinner while installing on a terminal and keeps the project when the install fails", async () => {
+    const cwd = await tempDir();
+    // An unreachable registry makes the real npm fail fast, as it would offline.
+    const session = new Session(cwd, ["new", "app", "--template", (firstTs as { name: string }).name, "--lang", "ts", "--yes", "--no-git", "--package-manager", "npm"], {
+      npm_config_registry: "http://127.0.0.1:9/",
+      npm_config_fetch_retries: "0",
+      npm_config_cache: path.join(cwd, ".npm-cache"),
+    });
+    const code = await session.exited;
+    expect(code, session.text).toBe(1);
+    expect(session.text).toMatch(/[⠋⠙⠹⠸⠼⠴⠦⠧⠇⠏] Installing dependencies with npm/);
+    expect(session.text).toContain("to retry, run: cd app && npm install");
+    expect(await listFiles(path.join(cwd, "app"))).toContain("package.json");
+  }, 120_000);
 
   it.each([
     ["the template question", (q: string) => q.startsWith("Template") || q.startsWith("Language")],
