@@ -2,6 +2,7 @@ import {
   defineRule,
   dottedName,
   findDeclaration,
+  functionOfDeclaration,
   getInitializer,
   getPropertyValue,
   GLOBAL_MODULE,
@@ -165,18 +166,19 @@ function timerOfHelper(fn: ts.FunctionLikeDeclaration): TimerSource | undefined 
   return { selfManaged: cancellable || takesSignal };
 }
 
-function functionOfDeclaration(declaration: ts.Node | undefined): ts.FunctionLikeDeclaration | undefined {
-  if (!declaration) return undefined;
-  if (ts.isFunctionDeclaration(declaration)) return declaration;
-  if (ts.isVariableDeclaration(declaration) && declaration.initializer) {
-    const init = unwrapExpression(declaration.initializer);
-    if (isFunctionNode(init)) return init;
-  }
-  return undefined;
-}
-
 /** A function exported under `name` by a file of the run (`export function sleep`, `export const sleep = …`). */
 function exportedFunction(sourceFile: ts.SourceFile, name: string): ts.FunctionLikeDeclaration | undefined {
+  if (name === "default") {
+    for (const statement of sourceFile.statements) {
+      if (ts.isFunctionDeclaration(statement) && statement.modifiers?.some((modifier) => modifier.kind === ts.SyntaxKind.DefaultKeyword)) return statement;
+      if (ts.isExportAssignment(statement)) {
+        const value = unwrapExpression(statement.expression);
+        if (isFunctionNode(value)) return value;
+        if (ts.isIdentifier(value)) return exportedFunction(sourceFile, value.text);
+      }
+    }
+    return undefined;
+  }
   for (const statement of sourceFile.statements) {
     if (ts.isFunctionDeclaration(statement) && statement.name?.text === name) return statement;
     if (ts.isVariableStatement(statement)) {
@@ -206,16 +208,15 @@ function timerOfCall(call: ts.CallExpression, filePath: string, program: Program
   }
   const local = functionOfDeclaration(declaration);
   if (local) return timerOfHelper(local);
-  if (ts.isImportSpecifier(declaration)) {
-    const importDeclaration = declaration.parent.parent.parent;
-    const specifier = importDeclaration.moduleSpecifier;
-    if (!ts.isStringLiteral(specifier)) return undefined;
-    const target = program.resolveImport(filePath, specifier.text);
-    if (!target) return undefined;
-    const fn = exportedFunction(target.sourceFile, (declaration.propertyName ?? declaration.name).text);
-    return fn ? timerOfHelper(fn) : undefined;
-  }
-  return undefined;
+  const imported = ts.isImportSpecifier(declaration)
+    ? { specifier: declaration.parent.parent.parent.moduleSpecifier, name: (declaration.propertyName ?? declaration.name).text }
+    : ts.isImportClause(declaration)
+      ? { specifier: declaration.parent.moduleSpecifier, name: "default" }
+      : undefined;
+  if (!imported || !ts.isStringLiteral(imported.specifier)) return undefined;
+  const target = program.resolveImport(filePath, imported.specifier.text);
+  const fn = target && exportedFunction(target.sourceFile, imported.name);
+  return fn ? timerOfHelper(fn) : undefined;
 }
 
 /** Strips `.then/.catch/.finally` chains: `sleep(ms).then(() => { throw … })` is still the sleep timer. */

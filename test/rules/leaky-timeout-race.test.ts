@@ -311,5 +311,16 @@ await Promise.race([ready, new Promise((_, reject) => globalThis.setTimeout(() =
 }`,
       errors: [{ messageId: "timerNotCleared", line: 2 }],
     },
+    {
+      name: "default-exported sleep helper from another file of the run",
+      code: `import sleep from "./sleep.js";
+export async function firstEvent(next: Promise<string>) {
+  return Promise.race([next, sleep(250)]);
+}`,
+      files: {
+        "src/sleep.ts": `export default function sleep(ms: number) {\n  return new Promise<void>((resolve) => setTimeout(resolve, ms));\n}`,
+      },
+      errors: [{ messageId: "timerNotCleared", line: 3 }],
+    },
   ],
 });
