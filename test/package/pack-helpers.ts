@@ -27,9 +27,12 @@ export async function run(file: string, args: string[], cwd: string, timeout = 6
   return Object.assign(result, { seconds: (Date.now() - started) / 1000 });
 }
 
-/** Fails with the command's own output, so a CI log shows what broke. */
-export function expectOk(result: { exitCode?: number; all?: string; command: string }): void {
-  if (result.exitCode !== 0) throw new Error(`\`${result.command}\` exited with ${result.exitCode}:\n${result.all ?? ""}`);
+/** Fails with the command's own output (its head and tail when long), so a CI log shows what broke. */
+export function expectOk(result: { exitCode?: number; all?: string; command: string; cwd?: string }): void {
+  if (result.exitCode === 0) return;
+  const lines = (result.all ?? "").split("\n");
+  const shown = lines.length > 120 ? [...lines.slice(0, 80), `… ${lines.length - 110} lines left out …`, ...lines.slice(-30)] : lines;
+  throw new Error(`\`${result.command}\` exited with ${result.exitCode} in ${result.cwd ?? "?"}:\n${shown.join("\n")}`);
 }
 
 export interface Packed {
