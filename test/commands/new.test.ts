@@ -252,4 +252,40 @@ describe.runIf(catalog.templates.some((t) => t.lang === "ts"))("asyncpat new --i
     expect(result.stderr).toMatch(/The project is kept; to retry, run: cd app && npm install\n--- npm output \(last lines\) ---\n[\s\S]*(ECONNREFUSED|npm error)/);
     expect(await listFiles(path.join(cwd, "app"))).toContain("package.json");
   }, 120_000);
+
+  it("SIGINT during the install stops it, keeps the complete project and exits 130", async () => {
+    const template = catalog.templates.find((t) => t.lang === "ts") as Template;
+    const cwd = await tempDir();
+    const { createServer } = await import("node:net");
+    const { execa } = await import("execa");
+    // A registry that accepts connections and never answers: the install hangs until interrupted.
+    const sockets: import("node:net").Socket[] = [];
+    const registry = createServer((socket) => void sockets.push(socket));
+    await new Promise<void>((resolve) => registry.listen(0, "127.0.0.1", resolve));
+    const port = (registry.address() as import("node:net").AddressInfo).port;
+    try {
+      const child = execa(process.execPath, [cliPath, "new", "app", ...base(template), "--package-manager", "npm", "--no-git"], {
+        cwd,
+        env: cleanEnv({ npm_config_registry: `http://127.0.0.1:${port}/`, npm_config_cache: path.join(cwd, ".npm-cache"), npm_config_fetch_timeout: "600000" }),
+        extendEnv: false,
+        reject: false,
+        stdin: "ignore",
+      });
+      let stdout = "";
+      child.stdout?.on("data", (chunk: Buffer) => (stdout += chunk.toString()));
+      const deadline = Date.now() + 30_000;
+      while (!(stdout.includes("Installing dependencies with npm") && sockets.length > 0) && Date.now() < deadline) {
+        await new Promise((resolve) => setTimeout(resolve, 50));
+      }
+      child.kill("SIGINT");
+      const result = await child;
+      expect(result.exitCode, result.stderr).toBe(130);
+      expect(result.stderr).toContain("Interrupted during the install. The project is complete; to install, run: cd app && npm install");
+      expect(await listFiles(path.join(cwd, "app"))).toContain("package.json");
+      expect((await readdir(cwd)).filter((entry) => entry.includes("asyncpat-"))).toEqual([]);
+    } finally {
+      for (const socket of sockets) socket.destroy();
+      registry.close();
+    }
+  }, 120_000);
 });
