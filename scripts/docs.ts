@@ -53,7 +53,7 @@ export function ruleDoc(rule: AnyRule): string {
     "",
     "## Messages",
     "",
-    ...Object.entries(meta.messages).map(([id, text]) => `- \`${id}\`: ${text}`),
+    ...Object.entries({ ...meta.messages, ...rule.rust?.messages }).map(([id, text]) => `- \`${id}\`: ${text}`),
     "",
   ];
   out.push("## Options", "");

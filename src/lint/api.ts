@@ -159,6 +159,8 @@ export type Listeners = {
 
 /** The Rust backend of a rule: same id, config and suppressions, a tree-sitter walk. */
 export interface RustImplementation<Options> {
+  /** Message ids used only by the Rust backend (merged with `meta.messages`). */
+  messages?: Record<string, string>;
   examples: RuleExamples;
   knownLimits?: string[];
   create(context: RustRuleContext<Options>): RustListeners;

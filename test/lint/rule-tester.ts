@@ -103,6 +103,9 @@ export function rustRuleTester(rule: AnyRule, cases: { valid: ValidCase[]; inval
     describe("invalid", () => {
       cases.invalid.forEach((testCase, index) => {
         it(caseName(testCase, index), async () => {
+          for (const error of testCase.errors) {
+            expect({ ...rule.meta.messages, ...rule.rust?.messages }, `messageId "${error.messageId}" is not declared`).toHaveProperty(error.messageId);
+          }
           const messages = await lintRustSnippet(rule, testCase);
           const actual = messages.map((m) => ({ messageId: m.messageId, line: m.line }));
           const sort = (list: { messageId?: string; line: number }[]) =>

@@ -103,7 +103,7 @@ function lintTree(
       source,
       root,
       report(descriptor: RustReportDescriptor) {
-        const template = rule.meta.messages[descriptor.messageId];
+        const template = implementation.messages?.[descriptor.messageId] ?? rule.meta.messages[descriptor.messageId];
         if (template === undefined) throw new Error(`rule ${rule.id} reported the unknown messageId "${descriptor.messageId}"`);
         const where = positionOf(descriptor.node);
         const key = `${rule.id}:${where.line}:${where.column}:${descriptor.messageId}`;
