@@ -230,6 +230,48 @@ function findScope(declaration: ts.VariableDeclaration): ts.Node {
   return declaration.getSourceFile();
 }
 
+function isExported(statement: ts.Node | undefined): boolean {
+  return !!statement && ts.isVariableStatement(statement) && !!statement.modifiers?.some((modifier) => modifier.kind === ts.SyntaxKind.ExportKeyword);
+}
+
+function isModuleExports(node: ts.Expression): boolean {
+  return /^(module\.)?exports\b/.test(node.getText());
+}
+
+/**
+ * True when an `axios.create(…)` instance leaves the file (exported, returned by a factory, put on
+ * `module.exports` or an object): its calls are then out of sight and the creation is what to fix.
+ */
+function createEscapes(create: ts.CallExpression): boolean {
+  let current: ts.Node = create;
+  while (current.parent && (ts.isParenthesizedExpression(current.parent) || ts.isAsExpression(current.parent) || ts.isSatisfiesExpression(current.parent))) {
+    current = current.parent;
+  }
+  const parent = current.parent;
+  if (!parent) return false;
+  if (ts.isReturnStatement(parent) || (ts.isArrowFunction(parent) && parent.body === current) || ts.isExportAssignment(parent)) return true;
+  if (ts.isPropertyAssignment(parent)) return true;
+  if (ts.isBinaryExpression(parent) && parent.operatorToken.kind === ts.SyntaxKind.EqualsToken && parent.right === current) return isModuleExports(parent.left);
+  if (!ts.isVariableDeclaration(parent) || !ts.isIdentifier(parent.name)) return false;
+  if (isExported(parent.parent?.parent)) return true;
+  const declaration = parent;
+  const name = parent.name.text;
+  let found = false;
+  walk(create.getSourceFile(), (node) => {
+    if (found) return false;
+    if (ts.isExportSpecifier(node) && (node.propertyName ?? node.name).text === name) found = true;
+    else if (ts.isIdentifier(node) && node.text === name && node !== declaration.name && findDeclaration(node) === declaration) {
+      const use = node.parent;
+      if (ts.isExportAssignment(use)) found = true;
+      else if (ts.isShorthandPropertyAssignment(use) || ts.isPropertyAssignment(use)) found = true;
+      else if (ts.isReturnStatement(use)) found = true;
+      else if (ts.isBinaryExpression(use) && use.right === node && isModuleExports(use.left)) found = true;
+    }
+    return true;
+  });
+  return found;
+}
+
 /** Any file of the run sets axios defaults or a request interceptor that may add a timeout. */
 function axiosDefaultsSetSomewhere(program: ProgramView): boolean {
   return program.memo("missing-timeout:axios-defaults", () =>
@@ -250,7 +292,8 @@ function looksLikeRequest(argument: ts.Expression, checker: ts.TypeChecker | und
     const init = getInitializer(node);
     if (init && init !== node) {
       const inner = unwrapExpression(init);
-      if (ts.isNewExpression(inner)) return looksLikeRequest(inner, checker);
+      if (ts.isNewExpression(inner) && ts.isIdentifier(inner.expression) && inner.expression.text === "Request") return looksLikeRequest(inner, checker);
+      if (shapeOf(inner) === "plain") return false;
     }
     if (/^req(uest)?$/i.test(node.text) || /Request$/.test(node.text)) return "signal";
   }
@@ -290,6 +333,8 @@ export default defineRule<Options>({
         "`{{name}}` has no `timeout` (or `signal`): a child process that hangs keeps this call, and whatever awaits it, pending forever.",
       once:
         "`{{name}}(…, {{event}})` has no `signal`: if the event never fires (the emitter closed, errored elsewhere, or was never started), this promise never settles.",
+      axiosCreate:
+        "`{{name}}(…)` creates a client without a `timeout` (axios defaults to 0, no timeout) and hands it out: every request made through it can hang for hours.",
       pg:
         "`new {{name}}(…)` has no `connectionTimeoutMillis` (node-postgres defaults to 0, no timeout): `connect()` to an unreachable server, or on a pool whose clients are all checked out, waits forever.",
     },
@@ -328,6 +373,7 @@ export default defineRule<Options>({
     },
     knownLimits: [
       "A deadline that lives elsewhere is not seen: an undici global dispatcher with `headersTimeout`, a service mesh, an axios instance or default configured in a file outside the run. `axios.defaults.timeout = …` or a request interceptor mentioning `timeout`/`signal` in any linted file silences axios reports.",
+      "An axios instance is judged at its calls while it stays in its file, and once at `axios.create(…)` when it is exported, returned or put on an object; calls on an instance imported from another file are not checked.",
       "Options that cannot be seen (a parameter, a spread, a call's result) are assumed to carry a deadline, so wrappers that forward their caller's options are not reported.",
       "`fetch(request)` with a Request object is not reported (the request may carry a signal); a `new Request(url)` in the same file without a signal is.",
       "`http.request`'s `timeout` only emits `'timeout'`; the rule does not check that the handler destroys the request.",
@@ -348,8 +394,13 @@ export default defineRule<Options>({
       return isPromiseRace(call);
     }
 
-    /** Is the promise made by `call` handed to a wrapper that applies a deadline? */
-    function wrapped(call: ts.Expression): boolean {
+    /**
+     * Is the promise made by `call` handed to a wrapper that applies a deadline? Follows `await`,
+     * `.then` chains, `Promise.all` lists, variables, and functions returning it (a callback given to
+     * the wrapper or to `.map`, or a helper of this file whose call is wrapped somewhere).
+     */
+    function wrapped(call: ts.Expression, depth = 0): boolean {
+      if (depth > 3) return false;
       let current: ts.Node = call;
       for (let steps = 0; steps < 50; steps++) {
         const parent = current.parent;
@@ -379,30 +430,48 @@ export default defineRule<Options>({
           }
           return false;
         }
-        // () => fetch(url) or function () { return fetch(url) } handed to a wrapper.
-        if (ts.isArrowFunction(parent) && parent.body === current) return functionHandedToWrapper(parent);
+        if (ts.isArrowFunction(parent) && parent.body === current) return functionResultWrapped(parent, depth);
         if (ts.isReturnStatement(parent)) {
           const fn = ts.findAncestor(parent, isFunctionNode);
-          return !!fn && functionHandedToWrapper(fn);
+          return !!fn && functionResultWrapped(fn, depth);
         }
-        if (ts.isVariableDeclaration(parent) && parent.initializer === current && ts.isIdentifier(parent.name)) return variableHandedToWrapper(parent);
+        if (ts.isVariableDeclaration(parent) && parent.initializer === current && ts.isIdentifier(parent.name)) return variableWrapped(parent, depth);
         return false;
       }
       return false;
     }
 
-    function functionHandedToWrapper(fn: ts.Node): boolean {
+    function functionResultWrapped(fn: ts.Node, depth: number): boolean {
       const site = callbackSite(fn);
-      return !!site && isWrapperCall(site.call);
+      if (site) {
+        if (isWrapperCall(site.call)) return true;
+        const callee = unwrapExpression(site.call.expression);
+        return ts.isCallExpression(site.call) && ts.isPropertyAccessExpression(callee) && callee.name.text === "map" && wrapped(site.call, depth + 1);
+      }
+      // A helper of this file: function get() { return fetch(…) } … withTimeout(get(), 1000)
+      let declaration: ts.Node | undefined;
+      if (ts.isFunctionDeclaration(fn) && fn.name) declaration = fn;
+      else if (fn.parent && ts.isVariableDeclaration(fn.parent) && ts.isIdentifier(fn.parent.name)) declaration = fn.parent;
+      if (!declaration) return false;
+      const name = ts.isFunctionDeclaration(declaration) ? declaration.name!.text : ((declaration as ts.VariableDeclaration).name as ts.Identifier).text;
+      let found = false;
+      walk(context.sourceFile, (node) => {
+        if (found) return false;
+        if (ts.isCallExpression(node) && ts.isIdentifier(node.expression) && node.expression.text === name && findDeclaration(node.expression) === declaration) {
+          if (wrapped(node, depth + 1)) found = true;
+        }
+        return true;
+      });
+      return found;
     }
 
-    function variableHandedToWrapper(declaration: ts.VariableDeclaration): boolean {
+    function variableWrapped(declaration: ts.VariableDeclaration, depth: number): boolean {
       const name = (declaration.name as ts.Identifier).text;
       let found = false;
       walk(findScope(declaration), (node) => {
         if (found) return false;
         if (ts.isIdentifier(node) && node.text === name && node !== declaration.name && findDeclaration(node) === declaration) {
-          if (wrapped(node)) found = true;
+          if (wrapped(node, depth + 1)) found = true;
         }
         return true;
       });
@@ -441,12 +510,32 @@ export default defineRule<Options>({
       return args[AXIOS_CONFIG_INDEX[method]!];
     }
 
+    /** An `axios.create(…)` instance has no timeout: none in its config, its defaults or interceptors. */
+    function instanceLacksTimeout(create: ts.CallExpression, name: string | undefined): boolean {
+      if (create.arguments.some((argument) => ts.isSpreadElement(argument))) return false;
+      if (optionsHaveDeadline(create.arguments[0], ["timeout"], ["signal"])) return false;
+      // axios.create merges the global defaults, so a global timeout set anywhere is inherited.
+      if (axiosDefaultsSetSomewhere(context.program)) return false;
+      if (name) {
+        const escaped = name.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+        const source = context.sourceFile.text;
+        if (new RegExp(`${escaped}\\.defaults\\.(timeout|signal)\\s*=`).test(source)) return false;
+        if (new RegExp(`${escaped}\\.interceptors\\.request`).test(source)) return false;
+      }
+      return true;
+    }
+
+    function checkAxiosCreate(create: ts.CallExpression): void {
+      if (!createEscapes(create)) return;
+      const storage = storedIn(create);
+      if (!instanceLacksTimeout(create, storage ? (storage.name as ts.Identifier).text : undefined)) return;
+      report(create, "axios", "axiosCreate", { name: text(create.expression) });
+    }
+
     function checkAxios(call: ts.CallExpression): void {
       const callee = unwrapExpression(call.expression);
       const ref = resolveApi(callee);
       let method: string | undefined;
-      let instanceConfig: ts.Expression | undefined;
-      let instanceName: string | undefined;
       let isAxios = false;
       if (ref && ref.module === "axios") {
         const path = ref.path[0] === "default" ? ref.path.slice(1) : ref.path;
@@ -467,15 +556,9 @@ export default defineRule<Options>({
         }
         const init = getInitializer(target);
         if (!init || !ts.isCallExpression(init) || !isApi(resolveApi(init.expression), "axios", "create")) return;
+        // An instance that leaves the file is reported once, where it is created.
+        if (!instanceLacksTimeout(init, target.getText()) || createEscapes(init)) return;
         isAxios = true;
-        instanceConfig = init.arguments[0] ?? undefined;
-        instanceName = target.getText();
-        if (init.arguments.some((argument) => ts.isSpreadElement(argument))) return;
-        if (optionsHaveDeadline(instanceConfig, ["timeout"], ["signal"])) return;
-        const escaped = instanceName.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
-        const source = context.sourceFile.text;
-        if (new RegExp(`${escaped}\\.defaults\\.(timeout|signal)\\s*=`).test(source)) return;
-        if (new RegExp(`${escaped}\\.interceptors\\.request`).test(source)) return;
       }
       if (!isAxios) return;
       const config = axiosConfig(call, method);
@@ -562,7 +645,9 @@ export default defineRule<Options>({
             return;
           }
         }
-        if (!ignored.has("axios")) checkAxios(call);
+        if (ignored.has("axios")) return;
+        if (isApi(ref, "axios", "create")) checkAxiosCreate(call);
+        else checkAxios(call);
       },
       NewExpression(node) {
         if (ignored.has("pg")) return;

@@ -41,12 +41,29 @@ ruleTester(rule, {
       code: `import pTimeout from "p-timeout";\nexport async function ping() {\n  const pending = fetch("https://status.example.com").then((r) => r.json());\n  return pTimeout(pending, { milliseconds: 2000 });\n}`,
     },
     {
+      name: "fetches mapped inside Promise.all handed to a wrapper",
+      code: `import { withTimeout } from "./lib/timeout.js";\nexport const all = (urls: string[]) => withTimeout(Promise.all(urls.map((u) => fetch(u))), 5000);`,
+    },
+    {
+      name: "helper returning fetch whose call is wrapped",
+      code: `import pTimeout from "p-timeout";\nfunction ping() {\n  return fetch("https://status.example.com");\n}\nexport const check = () => pTimeout(ping(), { milliseconds: 1000 });`,
+    },
+    {
+      name: "fetch of a Request-typed parameter, known from the checker",
+      code: `export async function forward(input: Request) {\n  return fetch(input);\n}`,
+      types: true,
+    },
+    {
       name: "axios instance created with a timeout",
       code: `import axios from "axios";\nconst rates = axios.create({ baseURL: "https://rates.example.com", timeout: 5000 });\nexport const latest = () => rates.get("/latest");`,
     },
     {
       name: "axios instance held in a class field with a timeout",
       code: `import axios from "axios";\nexport class Billing {\n  private http = axios.create({ timeout: 10_000 });\n  charge(id: string) { return this.http.post("/charges", { id }); }\n}`,
+    },
+    {
+      name: "exported axios instance with a timeout set on its defaults",
+      code: `import axios from "axios";\nconst api = axios.create({ baseURL: "/api" });\napi.defaults.timeout = 8000;\nexport default api;`,
     },
     {
       name: "axios call with a per-request timeout",
@@ -149,6 +166,17 @@ ruleTester(rule, {
       errors: [{ messageId: "axios", line: 3 }],
     },
     {
+      name: "exported axios instance without timeout is reported once, where it is created",
+      code: `import axios from "axios";\nexport const api = axios.create({\n  baseURL: process.env.API_URL,\n});\nexport const me = () => api.get("/me");`,
+      errors: [{ messageId: "axiosCreate", line: 2 }],
+    },
+    {
+      name: "client factory returning axios.create without timeout",
+      code: `const axios = require("axios");\nfunction makeClient(token) {\n  return axios.create({ headers: { authorization: token } });\n}\nmodule.exports = { makeClient };`,
+      filename: "client.js",
+      errors: [{ messageId: "axiosCreate", line: 3 }],
+    },
+    {
       name: "axios with an explicit timeout: 0",
       code: `import axios from "axios";\nexport const slow = () => axios.get("https://reports/export", { timeout: 0 });`,
       errors: [{ messageId: "axios", line: 2 }],
@@ -170,6 +198,16 @@ ruleTester(rule, {
         { messageId: "fetch", line: 2 },
         { messageId: "fetch", line: 3 },
       ],
+    },
+    {
+      name: "a string named request is a URL, not a Request",
+      code: `const request = "https://svc/health";\nexport const ping = () => fetch(request);`,
+      errors: [{ messageId: "fetch", line: 2 }],
+    },
+    {
+      name: "fetches mapped inside Promise.all without any deadline",
+      code: `export const all = (urls: string[]) => Promise.all(urls.map((u) => fetch(u)));`,
+      errors: [{ messageId: "fetch", line: 1 }],
     },
     {
       name: "node-fetch without timeout or signal",
