@@ -166,6 +166,47 @@ function isSmallConstantLoop(loop: ts.IterationStatement, bound: number): boolea
   return false;
 }
 
+const SLEEP_NAMES = new Set(["sleep", "delay", "wait", "setTimeout"]);
+
+function isTimerWait(expression: ts.Expression): boolean {
+  const node = unwrapExpression(expression);
+  if (ts.isCallExpression(node)) {
+    const ref = resolveApi(node.expression);
+    if (isApi(ref, "timers/promises", "setTimeout") || isApi(ref, "timers/promises", "scheduler", "wait")) return true;
+    const callee = unwrapExpression(node.expression);
+    return ts.isIdentifier(callee) && SLEEP_NAMES.has(callee.text);
+  }
+  if (ts.isNewExpression(node) && node.arguments?.[0]) {
+    let found = false;
+    walk(node.arguments[0], (child) => {
+      if (found) return false;
+      if (ts.isCallExpression(child) && isApi(resolveApi(child.expression), GLOBAL_MODULE, "setTimeout")) found = true;
+      return !found;
+    });
+    return found;
+  }
+  return false;
+}
+
+/**
+ * A loop paced by a timer (`for await (const _ of setInterval(1000))`, `await sleep(1000)` each turn):
+ * a heartbeat writer, which cannot outrun a reader by more than a chunk per period.
+ */
+function isPacedLoop(loop: ts.Node): boolean {
+  if (ts.isForOfStatement(loop) && loop.awaitModifier && ts.isCallExpression(unwrapExpression(loop.expression))) {
+    const ref = resolveApi((unwrapExpression(loop.expression) as ts.CallExpression).expression);
+    if (isApi(ref, "timers/promises", "setInterval")) return true;
+  }
+  if (!isLoop(loop)) return false;
+  let paced = false;
+  walk(loop.statement, (node) => {
+    if (paced || isFunctionNode(node)) return false;
+    if (ts.isAwaitExpression(node) && isTimerWait(node.expression)) paced = true;
+    return !paced;
+  });
+  return paced;
+}
+
 function isForEachCallback(fn: ts.Node): boolean {
   const parent = fn.parent;
   return (
@@ -251,6 +292,7 @@ export default defineRule<Options>({
       "Only writes repeated by a loop (or a `forEach` callback) in the same function are checked; `source.on(\"data\", (chunk) => out.write(chunk))` also ignores backpressure but is not reported.",
       "Without type information, writables are recognised by how they were created (`fs.createWriteStream`, `net.connect`, zlib, `http.request`, stream classes), by type annotations, by `res`/`response` handler parameters and by names (`stream`, `socket`, `out`, `dest`, `…Stream`, `…Socket`); a custom object with a `write` method and such a name (a socket.io `socket`, whose `write` is `send`) is a false positive unless the type checker is on or the parameter is annotated.",
       "Any `'drain'` listener in the function is taken as waiting for drain.",
+      "A loop paced by a timer (`await sleep(ms)` in its body, or `for await` over `timers/promises` `setInterval`) is taken as a heartbeat and not reported, though a peer that stops reading still lets its buffer grow slowly.",
       "An awaited `write()` is assumed to be a promise-returning writer (web streams, promisified sockets) and is not reported.",
     ],
   },
@@ -263,7 +305,7 @@ export default defineRule<Options>({
         if (call.arguments.length === 0 || !resultIgnored(call)) return;
         const { loops, scope } = repeatingLoops(call);
         if (loops.length === 0) return;
-        if (loops.every((loop) => isLoop(loop) && isSmallConstantLoop(loop, smallLoopBound))) return;
+        if (loops.every((loop) => (isLoop(loop) && isSmallConstantLoop(loop, smallLoopBound)) || isPacedLoop(loop))) return;
         const verdict = receiverVerdict(callee.expression, context.getTypeChecker());
         if (verdict === "not-writable" || verdict === "unknown") return;
         if (verdict === "stdio" && !checkStdio) return;

@@ -104,6 +104,23 @@ export function flush(lines: string[]) {
       name: "stdout as a variable alias stays off by default",
       code: `const out = process.stdout;\nfor (const row of rows) out.write(row.join("\\t") + "\\n");`,
     },
+    {
+      name: "heartbeat loop paced by a sleep each turn",
+      code: `import { setTimeout as sleep } from "node:timers/promises";
+async function keepAlive(socket: import("node:net").Socket, signal: AbortSignal) {
+  while (!signal.aborted) {
+    socket.write("PING\\r\\n");
+    await sleep(30_000);
+  }
+}`,
+    },
+    {
+      name: "SSE keep-alive over a timers/promises interval",
+      code: `import { setInterval } from "node:timers/promises";
+async function comments(res: import("node:http").ServerResponse) {
+  for await (const _ of setInterval(15_000)) res.write(": keep-alive\\n\\n");
+}`,
+    },
   ],
   invalid: [
     {
