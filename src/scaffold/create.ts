@@ -159,13 +159,14 @@ export async function createProject(request: NewProjectRequest, context: NewProj
     say(`Skipped installing dependencies (run \`${installStep}\` in the project).`);
   }
 
+  let gitFailure: string | undefined;
   if (git) {
     try {
       await context.git.initialCommit(target, `Initial commit from asyncpat new --template ${template.name}`);
       say("Initialised a git repository with a first commit.");
     } catch (error) {
-      const detail = (error as { all?: string; message?: string }).all ?? (error as Error).message;
-      throw new StepFailedError(`git failed in ${shownDir}; the project files are in place.\n${detail}`);
+      const detail = (error as { all?: string }).all ?? (error as Error).message;
+      gitFailure = `git init or the first commit failed in ${shownDir}; the project files are in place.\n${detail}`;
     }
   } else if (gitSkipReason) {
     say(`Skipped git init: ${gitSkipReason}.`);
@@ -178,7 +179,8 @@ export async function createProject(request: NewProjectRequest, context: NewProj
   say("Next steps:");
   for (const step of steps) say(`  ${step}`);
 
-  if (installFailure) throw new StepFailedError(installFailure);
+  const failures = [installFailure, gitFailure].filter((failure): failure is string => failure !== undefined);
+  if (failures.length > 0) throw new StepFailedError(failures.join("\n"));
   return { target, template, written: result.written, skipped: allSkipped.map((file) => file.path), dryRun: false };
 }
 

@@ -121,6 +121,17 @@ describe("createProject, non-interactive", () => {
     expect(await readFile(path.join(cwd, "svc", "Cargo.toml"), "utf8")).toContain('name = "svc"');
   });
 
+  it("exits 1 when the first commit fails, after printing the next steps, and keeps the files", async () => {
+    const cwd = await tempDir();
+    const failing = Object.assign(new Error("git commit failed"), { all: "error: gpg failed to sign the data" });
+    const ctx = context(cwd, { git: { available: async () => true, insideWorkTree: async () => false, initialCommit: async () => Promise.reject(failing) } });
+    const run = createProject({ ...base, dir: "app", template: "demo", install: false }, ctx);
+    await expect(run).rejects.toBeInstanceOf(StepFailedError);
+    await expect(run).rejects.toThrow(/git init or the first commit failed in app; the project files are in place\.\nerror: gpg failed/);
+    expect(ctx.out.text).toContain("Next steps:");
+    expect(await listFiles(path.join(cwd, "app"))).toContain("package.json");
+  });
+
   it("skips git inside an existing work tree", async () => {
     const cwd = await tempDir();
     const ctx = context(cwd, { git: { available: async () => true, insideWorkTree: async () => true, initialCommit: async () => expect.unreachable() } });
