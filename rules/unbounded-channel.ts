@@ -1,3 +1,4 @@
+import { rustUnboundedChannel } from "./rust/unbounded-channel.js";
 import {
   collectAwaits,
   defineRule,
@@ -281,6 +282,11 @@ function isLimitComparison(lengthAccess: ts.PropertyAccessExpression): boolean {
   return false;
 }
 
+function isLengthRead(node: ts.Expression): boolean {
+  const value = unwrapExpression(node);
+  return ts.isPropertyAccessExpression(value) && value.name.text === "length";
+}
+
 function computeFacts(sourceFile: ts.SourceFile, listeners: Set<ts.Node>): FileFacts {
   const members = new Map<string, Set<string>>();
   const arrays = new Map<string, ArrayUse>();
@@ -306,7 +312,8 @@ function computeFacts(sourceFile: ts.SourceFile, listeners: Set<ts.Node>): FileF
     if (!call || !isEmptyArrayInit(arrayInitOf(storage, node.expression))) return true;
     if (name === "push") arrayUse(storage).pushes.push(call);
     if (name === "shift") arrayUse(storage).consumed = true;
-    if (name === "splice" && call.arguments[0] && isZeroLiteral(call.arguments[0])) arrayUse(storage).consumed = true;
+    // splice(0, n) takes a batch off the front; splice(0) or splice(0, x.length) empties a batch buffer.
+    if (name === "splice" && call.arguments.length === 2 && isZeroLiteral(call.arguments[0]) && !isLengthRead(call.arguments[1]!)) arrayUse(storage).consumed = true;
     return true;
   });
   for (const { storage, access } of lengthReads) {
@@ -492,6 +499,7 @@ export default defineRule<Options>({
       "Event listeners are `on`/`addListener`/`addEventListener`/`prependListener` callbacks, `subscribe` callbacks, `onmessage`-style properties, `createServer` handlers and web-framework routes; queues fed from other sources (timers, loops over a paged API) are not reported.",
     ],
   },
+  rust: rustUnboundedChannel,
   create(context) {
     const channels = (context.options.channels ?? []).filter(
       (channel) => channel && typeof channel.module === "string" && typeof channel.export === "string" && channel.capacity && (channel.capacity.argument !== undefined || channel.capacity.option !== undefined),
