@@ -599,11 +599,12 @@ export default defineRule<Options>({
       report(call, "net", "net", { name });
     }
 
-    function checkChildProcess(call: ts.CallExpression, name: string): void {
+    function checkChildProcess(call: ts.CallExpression, name: string, promisified: boolean): void {
       const options = findOptions(call.arguments, 1);
       if (options.state === "unknown") return;
       if (options.state === "found" && optionsHaveDeadline(options.options, ["timeout"], ["signal"])) return;
-      if (laterDeadline(call, { setters: [], enders: ["kill"] })) return;
+      // A ChildProcess handed on can still be killed by its new owner; a promise cannot.
+      if (!promisified && laterDeadline(call, { setters: [], enders: ["kill"] })) return;
       if (wrapped(call)) return;
       report(call, "child_process", "childProcess", { name });
     }
@@ -637,7 +638,7 @@ export default defineRule<Options>({
             return;
           }
           if (!ignored.has("child_process") && ref.module === "child_process" && path.length === 1 && (last === "exec" || last === "execFile")) {
-            checkChildProcess(call, text(call.expression));
+            checkChildProcess(call, text(call.expression), !!ref.promisified);
             return;
           }
           if (!ignored.has("events.once") && (isApi(ref, "events", "once") || isApi(ref, "events", "EventEmitter", "once"))) {

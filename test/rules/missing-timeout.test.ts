@@ -111,6 +111,10 @@ ruleTester(rule, {
       code: `import { exec } from "node:child_process";\nimport { promisify } from "node:util";\nconst sh = promisify(exec);\nexport const head = () => sh("git rev-parse HEAD", { timeout: 10_000 });`,
     },
     {
+      name: "exec'd ChildProcess killed from a timer",
+      code: `import { exec } from "node:child_process";\nexport function build() {\n  const child = exec("make all");\n  const timer = setTimeout(() => child.kill(), 60_000);\n  child.on("exit", () => clearTimeout(timer));\n}`,
+    },
+    {
       name: "execFile with a signal",
       code: `import { execFile } from "child_process";\nexport function thumb(file: string, signal: AbortSignal) {\n  execFile("convert", [file, "-resize", "64x64", "out.png"], { signal }, () => {});\n}`,
     },
@@ -243,6 +247,11 @@ ruleTester(rule, {
       name: "promisified execFile running ffmpeg with no timeout",
       code: `import { execFile } from "node:child_process";\nimport { promisify } from "node:util";\nconst run = promisify(execFile);\nexport async function convert(input: string) {\n  await run("ffmpeg", ["-i", input, "out.mp4"]);\n}`,
       errors: [{ messageId: "childProcess", line: 5 }],
+    },
+    {
+      name: "util.promisify(cp.exec) returned from an arrow: the promise cannot be killed later",
+      code: `import util from "node:util";\nimport cp from "node:child_process";\nconst execP = util.promisify(cp.exec);\nexport const head = () => execP("git rev-parse HEAD");`,
+      errors: [{ messageId: "childProcess", line: 4 }],
     },
     {
       name: "exec with options but no timeout",

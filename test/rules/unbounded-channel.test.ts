@@ -87,6 +87,10 @@ ruleTester(rule, {
       code: `let batch: Metric[] = [];\nemitter.on("metric", (m) => batch.push(m));\nsetInterval(() => { send(batch); batch = []; }, 1000);`,
     },
     {
+      name: "log buffer drained whole with splice(0, length) on a timer",
+      code: `const logs: string[] = [];\nprocess.on("message", (m) => logs.push(m));\nsetInterval(() => send(logs.splice(0, logs.length)), 1000);`,
+    },
+    {
       name: "array declared inside the listener is per event",
       code: `socket.on("data", (chunk) => {\n  const parts: string[] = [];\n  parts.push(chunk.toString());\n  while (parts.length > 0) handle(parts.shift());\n});`,
     },
@@ -195,6 +199,11 @@ ruleTester(rule, {
       name: "array field used as a job queue from subscribe callbacks",
       code: `export class Uploader {\n  private jobs: Upload[] = [];\n  constructor(files$: Observable<Upload>) {\n    files$.subscribe((file) => {\n      this.jobs.push(file);\n      void this.pump();\n    });\n  }\n  private async pump() {\n    const job = this.jobs.shift();\n    if (job) await upload(job);\n  }\n}`,
       errors: [{ messageId: "arrayQueue", line: 5 }],
+    },
+    {
+      name: "retry list fed by failed events, taken in batches of 50",
+      code: `const failed: Job[] = [];\nworker.on("failed", (job) => failed.push(job));\nsetInterval(() => retryAll(failed.splice(0, 50)), 1000);`,
+      errors: [{ messageId: "arrayQueue", line: 2 }],
     },
     {
       name: "Effect Queue.unbounded and PubSub.unbounded",
