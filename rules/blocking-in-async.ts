@@ -1,3 +1,4 @@
+import { rustBlockingInAsync } from "./rust/blocking-in-async.js";
 import {
   callbackSite,
   collectAwaits,
@@ -234,6 +235,7 @@ export default defineRule<Options>({
       "Listeners on `process` (`exit`, signals, `uncaughtException`) are not reported: they run at shutdown, where synchronous work is expected.",
     ],
   },
+  rust: rustBlockingInAsync,
   create(context) {
     const allowed = new Set(context.options.allow);
     const memo = new Map<ts.Node, ServingContext | null>();
