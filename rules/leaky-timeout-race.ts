@@ -127,7 +127,7 @@ function handleOf(timerCall: ts.CallExpression, executor: ts.Node): ts.Expressio
   return undefined;
 }
 
-/** `new Promise(executor)` where executor is a function literal or a function declared in the file. */
+/** The executor of `new Promise(executor)` when it is a function literal. */
 function executorOf(expression: ts.NewExpression): ts.FunctionLikeDeclaration | undefined {
   const ref = resolveApi(expression.expression);
   if (!isApi(ref, GLOBAL_MODULE, "Promise")) return undefined;
@@ -269,9 +269,10 @@ function scopeOfHandle(handle: ts.Expression, race: ts.Node): ts.Node {
   return ts.findAncestor(declaration, (node) => ts.isBlock(node) || ts.isSourceFile(node) || isFunctionNode(node)) ?? sourceFile;
 }
 
-type Clearing = "always" | "successOnly" | "elsewhere" | "never";
+/** When a clearTimeout runs relative to the race: on every outcome, only on success or failure, somewhere we cannot place, or not at all. */
+type Clearing = "always" | "success" | "failure" | "elsewhere" | "never";
 
-/** The chain of `.then/.catch/.finally` calls hanging off the race, and the race's ancestors up to its function. */
+/** Places one clearTimeout: on the race's `.then/.catch/.finally` chain, on a raced operation, or in the race's function. */
 function classifyClear(clear: ts.CallExpression, race: ts.CallExpression, elements: readonly ts.Expression[]): Clearing {
   // Promise.race([...]).finally(() => clearTimeout(t)) and .then(ok, fail) both clearing.
   let link: ts.Node = race;
@@ -281,7 +282,8 @@ function classifyClear(clear: ts.CallExpression, race: ts.CallExpression, elemen
     if (chained.arguments.some((argument) => isInside(clear, argument))) {
       if (method === "finally") return "always";
       if (method === "then" && chained.arguments.length >= 2 && chained.arguments.every((argument) => containsClear(argument))) return "always";
-      return "successOnly";
+      if (method === "catch" || (method === "then" && chained.arguments[1] && isInside(clear, chained.arguments[1]))) return "failure";
+      return method === "then" ? "success" : "elsewhere";
     }
     link = chained;
   }
@@ -301,9 +303,10 @@ function classifyClear(clear: ts.CallExpression, race: ts.CallExpression, elemen
       if (parent.finallyBlock && isInside(clear, parent.finallyBlock)) return "always";
       if (isInside(clear, parent.tryBlock) && parent.catchClause && containsClear(parent.catchClause)) return "always";
       if (parent.catchClause && isInside(clear, parent.catchClause) && containsClear(parent.tryBlock)) return "always";
+      if (parent.catchClause && isInside(clear, parent.catchClause)) return "failure";
     }
   }
-  return clear.getStart() > race.getEnd() ? "successOnly" : "elsewhere";
+  return clear.getStart() > race.getEnd() ? "success" : "elsewhere";
 }
 
 function containsClear(root: ts.Node): boolean {
@@ -322,9 +325,9 @@ function clearingOf(handleNode: ts.Expression, race: ts.CallExpression, elements
   });
   if (clears.length === 0) return "never";
   const kinds = clears.map((clear) => classifyClear(clear, race, elements));
-  if (kinds.includes("always")) return "always";
+  if (kinds.includes("always") || (kinds.includes("success") && kinds.includes("failure"))) return "always";
   if (kinds.includes("elsewhere")) return "elsewhere";
-  return "successOnly";
+  return kinds.includes("success") ? "success" : "failure";
 }
 
 /** For `ac.signal`: is `ac.abort()` called in the race's function (in `finally`, or after the race)? */
@@ -361,8 +364,8 @@ export default defineRule({
     messages: {
       timerNotCleared:
         "This `Promise.race` timer is never cleared and the losing operation is never cancelled: the timer outlives every call that finishes in time (keeping the process alive, piling up under load), and on timeout the operation keeps running unobserved.",
-      clearedOnSuccessOnly:
-        "This `Promise.race` timer `{{handle}}` is cleared only when the race succeeds: when the operation rejects, the timer stays armed until it fires, so failures pile up timers under load.",
+      clearedOnOnePath:
+        "This `Promise.race` timer `{{handle}}` is cleared only when the race {{path}}: otherwise it stays armed until it fires, keeping the process alive and piling up timers under load.",
     },
     examples: {
       incorrect: [
@@ -399,8 +402,9 @@ export default defineRule({
           if (timer.handle) {
             const clearing = clearingOf(timer.handle, call, elements);
             if (clearing === "always" || clearing === "elsewhere") continue;
-            if (clearing === "successOnly") {
-              context.report({ node: call.expression, messageId: "clearedOnSuccessOnly", data: { handle: dottedName(timer.handle) ?? "timer" } });
+            if (clearing === "success" || clearing === "failure") {
+              const path = clearing === "success" ? "succeeds" : "fails";
+              context.report({ node: call.expression, messageId: "clearedOnOnePath", data: { handle: dottedName(timer.handle) ?? "timer", path } });
               return;
             }
           }

@@ -154,6 +154,15 @@ export function guarded<T>(op: Promise<T>) {
   }
 }`,
     },
+    {
+      name: "timer cleared in .then and in .catch on the race",
+      code: `function withTimeout<T>(op: Promise<T>, ms: number) {
+  let timer: NodeJS.Timeout;
+  return Promise.race([op, new Promise<never>((_, rej) => { timer = setTimeout(rej, ms); })])
+    .then((value) => { clearTimeout(timer); return value; })
+    .catch((error) => { clearTimeout(timer); throw error; });
+}`,
+    },
   ],
   invalid: [
     {
@@ -184,7 +193,7 @@ export function guarded<T>(op: Promise<T>) {
   clearTimeout(timer);
   return result;
 }`,
-      errors: [{ messageId: "clearedOnSuccessOnly", line: 4 }],
+      errors: [{ messageId: "clearedOnOnePath", line: 4 }],
     },
     {
       name: "timer cleared in .then on the race only",
@@ -195,7 +204,7 @@ export function guarded<T>(op: Promise<T>) {
     return value;
   });
 }`,
-      errors: [{ messageId: "clearedOnSuccessOnly", line: 3 }],
+      errors: [{ messageId: "clearedOnOnePath", line: 3 }],
     },
     {
       name: "timers/promises sleep without a signal, rethrown as a timeout",
@@ -310,6 +319,19 @@ await Promise.race([ready, new Promise((_, reject) => globalThis.setTimeout(() =
   })]);
 }`,
       errors: [{ messageId: "timerNotCleared", line: 2 }],
+    },
+    {
+      name: "timer cleared only in the catch clause around the race",
+      code: `async function call(op: Promise<number>) {
+  let timer: NodeJS.Timeout | undefined;
+  try {
+    return await Promise.race([op, new Promise<never>((_, reject) => { timer = setTimeout(reject, 1000); })]);
+  } catch (error) {
+    clearTimeout(timer);
+    throw error;
+  }
+}`,
+      errors: [{ messageId: "clearedOnOnePath", line: 4 }],
     },
     {
       name: "default-exported sleep helper from another file of the run",
