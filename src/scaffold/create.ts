@@ -2,7 +2,7 @@ import { existsSync } from "node:fs";
 import path from "node:path";
 import type { Writable } from "node:stream";
 import { InterruptedError, StepFailedError, UsageError } from "../errors.js";
-import { version } from "../version.js";
+import { packageRoot, version } from "../version.js";
 import { describeAvailable, languagesOf, type Catalog, type Template } from "./discover.js";
 import { checkOptionValue, type OptionValues, type TemplateOption } from "./manifest.js";
 import { derivePackageName, directoryProblems, packageNameProblems } from "./names.js";
@@ -123,7 +123,8 @@ export async function createProject(request: NewProjectRequest, context: NewProj
     else if (request.git === undefined && prompter) git = await prompter.confirm({ message: "Initialise a git repository with a first commit?", default: true });
   }
 
-  const files = await renderTemplate(template, { name, values, asyncpatVersion: version });
+  const asyncpatSpec = asyncpatDependency(packageRoot, version);
+  const files = await renderTemplate(template, { name, values, asyncpatSpec });
   const plan = await planWrite(target, state, files, request.force);
   const shownDir = path.relative(cwd, target) || ".";
   const skipped = plan.skipped.map((file) => file.path);
@@ -143,6 +144,9 @@ export async function createProject(request: NewProjectRequest, context: NewProj
     if (error && typeof error === "object" && "exitCode" in error) throw error;
     throw new StepFailedError(`could not write the project into ${shownDir}: ${(error as Error).message}. Nothing was left behind.`);
   });
+  if (isNode && asyncpatSpec.startsWith("file:") && files.some((file) => file.path === "package.json")) {
+    say(`Note: asyncpat runs from a source checkout, so the project's asyncpat devDependency is ${asyncpatSpec}.`);
+  }
   const allSkipped = [...plan.skipped, ...result.raced.map((file) => ({ path: file, reason: "appeared while writing" }))];
   say(`Created ${shownDir} from template ${template.name} (${template.lang}): ${result.written.length} file(s).`);
   if (allSkipped.length > 0) {
@@ -182,6 +186,17 @@ export async function createProject(request: NewProjectRequest, context: NewProj
   const failures = [installFailure, gitFailure].filter((failure): failure is string => failure !== undefined);
   if (failures.length > 0) throw new StepFailedError(failures.join("\n"));
   return { target, template, written: result.written, skipped: allSkipped.map((file) => file.path), dryRun: false };
+}
+
+/**
+ * The `asyncpat` devDependency of a generated project: `^<version>` when asyncpat runs from an
+ * installed package (npx, a global or local install), `file:<checkout>` when it runs from a source
+ * checkout, whose version is not on the registry yet, so the README's clone-and-run command works.
+ */
+export function asyncpatDependency(root: string, currentVersion: string): string {
+  const installed = root.split(path.sep).includes("node_modules");
+  const checkout = !installed && existsSync(path.join(root, ".git")) && existsSync(path.join(root, "src"));
+  return checkout ? `file:${root}` : `^${currentVersion}`;
 }
 
 function nextStepsOf(template: Template, pm: PackageManager): string[] {

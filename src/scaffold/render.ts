@@ -16,8 +16,8 @@ export interface RenderedFile {
 export interface RenderInput {
   name: string;
   values: OptionValues;
-  /** When set, a TypeScript project's `asyncpat` devDependency becomes `^<version>`: the linter it was made with. */
-  asyncpatVersion?: string;
+  /** When set, the version spec of a TypeScript project's `asyncpat` devDependency: the linter it was made with. */
+  asyncpatSpec?: string;
 }
 
 /** Stored under another name so they do not act on this repository; renamed on write. */
@@ -126,7 +126,7 @@ function rewritePackageJson(text: string, file: string, input: RenderInput, remo
     const deps = rewritten[field] as Record<string, string> | undefined;
     if (!deps) continue;
     for (const dep of removeDependencies) delete deps[dep];
-    if (input.asyncpatVersion && field === "devDependencies" && deps.asyncpat !== undefined) deps.asyncpat = `^${input.asyncpatVersion}`;
+    if (input.asyncpatSpec && field === "devDependencies" && deps.asyncpat !== undefined) deps.asyncpat = input.asyncpatSpec;
   }
   const eol = text.includes("\r\n") ? "\r\n" : "\n";
   return JSON.stringify(rewritten, null, 2).replace(/\n/g, eol) + eol;

@@ -2,7 +2,7 @@ import { mkdir, readdir, readFile, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
 import { discoverTemplates, type Template } from "../../src/scaffold/discover.js";
-import { assertBuilt, cliPath, cleanEnv, listFiles, runCli, snapshotTree, tempDir } from "../scaffold/helpers.js";
+import { assertBuilt, cliPath, cleanEnv, listFiles, repoRoot, runCli, snapshotTree, tempDir } from "../scaffold/helpers.js";
 
 // These tests spawn the built CLI (bin/asyncpat.js → dist/) on the real templates/, whatever they are today.
 const catalog = discoverTemplates();
@@ -32,6 +32,12 @@ describe.runIf(sample)("asyncpat new (built CLI, non-interactive)", () => {
     expect(files).not.toContain("template.json");
     expect(files.some((file) => file.startsWith("node_modules/") || file.startsWith("dist/") || file.startsWith("target/"))).toBe(false);
     expect(await packageNameIn(path.join(cwd, "app"), template)).toBe("my-service");
+    if (template.lang === "ts") {
+      // Run from this checkout, whose version is not published: the project points at the checkout.
+      const pkg = JSON.parse(await readFile(path.join(cwd, "app", "package.json"), "utf8"));
+      expect(pkg.devDependencies.asyncpat).toBe(`file:${repoRoot}`);
+      expect(result.stdout).toContain(`asyncpat devDependency is file:${repoRoot}`);
+    }
     expect(result.stdout).toMatch(/Next steps:\n {2}cd app\n/);
     expect(await readdir(cwd)).toEqual(["app"]);
   });

@@ -63,6 +63,8 @@ describe("the npm package", () => {
       expectOk(created);
       const app = path.join(workspace, "svc");
       expect(await readdir(app)).toEqual(expect.arrayContaining(["package.json", ".gitignore", "src"]));
+      const { readFile } = await import("node:fs/promises");
+      expect(JSON.parse(await readFile(path.join(app, "package.json"), "utf8")).devDependencies.asyncpat).toBe(`^${version}`);
 
       expectOk(await run("npm", ["pkg", "set", `devDependencies.asyncpat=file:${packed.tarball}`], app));
       expectOk(await run("npm", ["install"], app));

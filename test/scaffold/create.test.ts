@@ -3,7 +3,7 @@ import path from "node:path";
 import { Writable } from "node:stream";
 import { describe, expect, it } from "vitest";
 import { InterruptedError, StepFailedError, UsageError } from "../../src/errors.js";
-import { createProject, isInteractive, type NewProjectContext, type NewProjectRequest } from "../../src/scaffold/create.js";
+import { asyncpatDependency, createProject, isInteractive, type NewProjectContext, type NewProjectRequest } from "../../src/scaffold/create.js";
 import { discoverTemplates } from "../../src/scaffold/discover.js";
 import type { Prompter } from "../../src/scaffold/prompts.js";
 import type { Git, InstallRequest, Installer } from "../../src/scaffold/steps.js";
@@ -232,5 +232,19 @@ describe("isInteractive", () => {
     expect(isInteractive({ ...tty, env: {}, yes: true })).toBe(false);
     expect(isInteractive({ stdinIsTTY: false, stdoutIsTTY: true, env: {}, yes: false })).toBe(false);
     expect(isInteractive({ stdinIsTTY: true, stdoutIsTTY: undefined, env: {}, yes: false })).toBe(false);
+  });
+});
+
+describe("asyncpatDependency", () => {
+  it("is ^version when installed, file:<checkout> from a source checkout", async () => {
+    const checkout = await tempDir();
+    await mkdir(path.join(checkout, ".git"));
+    await mkdir(path.join(checkout, "src"));
+    expect(asyncpatDependency(checkout, "0.3.0")).toBe(`file:${checkout}`);
+    const installed = path.join(checkout, "node_modules", "asyncpat");
+    await mkdir(path.join(installed, "src"), { recursive: true });
+    await mkdir(path.join(installed, ".git"));
+    expect(asyncpatDependency(installed, "0.3.0")).toBe("^0.3.0");
+    expect(asyncpatDependency(await tempDir(), "0.3.0")).toBe("^0.3.0");
   });
 });

@@ -85,12 +85,12 @@ describe("renderTemplate", () => {
     expect(JSON.parse(out["package.json"] as string).dependencies).toEqual({ ioredis: "^5.4.0" });
   });
 
-  it("pins the asyncpat devDependency to the running version when asked", async () => {
+  it("sets the asyncpat devDependency to the spec it is given", async () => {
     const dir = await tempDir();
     await cp(path.join(fixturesRoot, "ts", "plain"), path.join(dir, "ts", "plain"), { recursive: true });
     await writeFile(path.join(dir, "ts", "plain", "package.json"), '{ "name": "x", "devDependencies": { "asyncpat": "^0.0.1" } }');
     const template = discoverTemplates(dir).templates[0] as Template;
-    const out = byPath(await renderTemplate(template, { name: "p", values: {}, asyncpatVersion: "1.2.3" }));
+    const out = byPath(await renderTemplate(template, { name: "p", values: {}, asyncpatSpec: "^1.2.3" }));
     expect(JSON.parse(out["package.json"] as string).devDependencies).toEqual({ asyncpat: "^1.2.3" });
   });
 
