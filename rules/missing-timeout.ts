@@ -460,6 +460,10 @@ export default defineRule<Options>({
         if (ts.isCallExpression(node) && ts.isIdentifier(node.expression) && node.expression.text === name && findDeclaration(node.expression) === declaration) {
           if (wrapped(node, depth + 1)) found = true;
         }
+        // withTimeout(load, 1000): the function itself handed to a wrapper.
+        if (ts.isIdentifier(node) && node.text === name && node.parent && ts.isCallExpression(node.parent) && node.parent.arguments.includes(node) && isWrapperCall(node.parent) && findDeclaration(node) === declaration) {
+          found = true;
+        }
         return true;
       });
       return found;

@@ -339,10 +339,12 @@ function replayArgumentsUnbounded(args: readonly ts.Expression[]): boolean {
 
 function shareReplayUnbounded(args: readonly ts.Expression[]): boolean {
   const first = args[0] && unwrapExpression(args[0]);
-  if (first && (ts.isObjectLiteralExpression(first) || ts.isIdentifier(first))) {
+  // shareReplay(config) — a literal, or a variable holding one; anything else is (bufferSize, windowTime).
+  const init = first && ts.isIdentifier(first) ? getInitializer(first) : undefined;
+  const isConfig = !!first && (ts.isObjectLiteralExpression(first) || (!!init && ts.isObjectLiteralExpression(unwrapExpression(init))));
+  if (first && isConfig) {
     const size = lookupOption(first, ["bufferSize"]);
     if (size.state === "unknown") return false;
-    if (ts.isIdentifier(first) && size.state === "unset" && !getInitializer(first)) return false;
     const sizeUnlimited = size.state === "unset" || isAbsentValue(size.value) || isInfiniteValue(size.value);
     if (!sizeUnlimited) return false;
     const window = lookupOption(first, ["windowTime"]);

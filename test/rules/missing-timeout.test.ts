@@ -49,6 +49,11 @@ ruleTester(rule, {
       code: `import pTimeout from "p-timeout";\nfunction ping() {\n  return fetch("https://status.example.com");\n}\nexport const check = () => pTimeout(ping(), { milliseconds: 1000 });`,
     },
     {
+      name: "a loader function handed by name to a configured wrapper",
+      code: `const load = () => fetch("https://svc/config");\nexport const config = () => retryWithTimeout(load, { attempts: 3, timeoutMs: 2000 });`,
+      options: { timeoutWrappers: ["retryWithTimeout"] },
+    },
+    {
       name: "fetch of a Request-typed parameter, known from the checker",
       code: `export async function forward(input: Request) {\n  return fetch(input);\n}`,
       types: true,

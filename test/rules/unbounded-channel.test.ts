@@ -145,6 +145,14 @@ ruleTester(rule, {
       errors: [{ messageId: "replayOperator", line: 2 }],
     },
     {
+      name: "shareReplay(Infinity) and a config variable without bufferSize",
+      code: `import { shareReplay } from "rxjs";\nconst cfg = { refCount: true };\nexport const a$ = src$.pipe(shareReplay(Infinity));\nexport const b$ = src$.pipe(shareReplay(cfg));`,
+      errors: [
+        { messageId: "replayOperator", line: 3 },
+        { messageId: "replayOperator", line: 4 },
+      ],
+    },
+    {
       name: "publishReplay() without a buffer",
       code: `import { publishReplay } from "rxjs/operators";\nconst shared = source$.pipe(publishReplay());`,
       errors: [{ messageId: "replayOperator", line: 2 }],
