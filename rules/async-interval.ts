@@ -1,14 +1,18 @@
 import {
   defineRule,
-  findDeclaration,
+  functionValueOf,
   GLOBAL_MODULE,
+  hasRejectionHandler,
   isApi,
   isAsyncFunction,
   isFunctionNode,
-  isPromiseTyped,
+  isImportedPromiseFunction,
+  isPromiseCall,
   resolveApi,
   ts,
   unwrapExpression,
+  walk,
+  type PromiseEnv,
 } from "../src/lint/api.js";
 
 /** True for `if (running) return;` as the first statement: a deliberate re-entrancy guard. */
@@ -31,35 +35,31 @@ function catchesEverything(body: ts.Block): boolean {
   return rest.some(isTryCatch) && rest.every((statement) => isTryCatch(statement) || isAssignment(statement));
 }
 
-function isPromiseFunction(fn: ts.Node, getChecker: () => ts.TypeChecker | undefined): boolean {
+/**
+ * Does the callback return a promise? Async functions do; otherwise an expression body or a `return`
+ * that is a promise-producing call (an async function of the run, a well-known promise API, or per the
+ * type checker), or a `Promise<…>` return annotation. A chain that ends in `.catch(handler)` is left
+ * out (see knownLimits): its rejection is handled.
+ */
+function isPromiseFunction(fn: ts.FunctionLikeDeclaration, env: PromiseEnv): boolean {
   if (isAsyncFunction(fn)) return true;
-  if (ts.isArrowFunction(fn) && !ts.isBlock(fn.body)) {
-    const body = unwrapExpression(fn.body);
-    if (ts.isCallExpression(body)) {
-      return callsAsyncFunctionInFile(body) || isPromiseTyped(getChecker(), body) === true;
-    }
+  if (!fn.body) return false;
+  const annotation = fn.type;
+  if (annotation && ts.isTypeReferenceNode(annotation) && ts.isIdentifier(annotation.typeName) && /^Promise(Like)?$/.test(annotation.typeName.text)) return true;
+  const returned: ts.Expression[] = [];
+  if (ts.isBlock(fn.body)) {
+    walk(fn.body, (node) => {
+      if (node !== fn.body && isFunctionNode(node)) return false;
+      if (ts.isReturnStatement(node) && node.expression) returned.push(node.expression);
+      return true;
+    });
+  } else {
+    returned.push(fn.body as ts.Expression);
   }
-  return false;
-}
-
-function callsAsyncFunctionInFile(call: ts.CallExpression): boolean {
-  const callee = unwrapExpression(call.expression);
-  if (ts.isIdentifier(callee)) {
-    const declaration = findDeclaration(callee);
-    if (declaration && isAsyncFunction(declaration)) return true;
-    if (declaration && ts.isVariableDeclaration(declaration) && declaration.initializer) {
-      return isAsyncFunction(unwrapExpression(declaration.initializer));
-    }
-  }
-  if (ts.isPropertyAccessExpression(callee) && callee.expression.kind === ts.SyntaxKind.ThisKeyword) {
-    const klass = ts.findAncestor(call, (node) => ts.isClassLike(node));
-    if (klass && ts.isClassLike(klass)) {
-      return klass.members.some(
-        (member) => ts.isMethodDeclaration(member) && member.name.getText() === callee.name.text && isAsyncFunction(member),
-      );
-    }
-  }
-  return false;
+  return returned.some((expression) => {
+    const node = unwrapExpression(expression);
+    return ts.isCallExpression(node) && !hasRejectionHandler(node) && isPromiseCall(node, env) === true;
+  });
 }
 
 export default defineRule({
@@ -88,10 +88,12 @@ export default defineRule({
     },
     knownLimits: [
       "A synchronous callback that starts a promise and attaches `.catch` (`() => { refresh().catch(log) }`) is not reported, though its runs can still overlap; floating-task covers the case without `.catch`.",
-      "Without type information, a callback is known to return a promise only when it is async, or calls an async function declared in the same file (or a method of the same class).",
+      "A callback whose returned chain ends in `.catch(handler)` (`() => refresh().catch(log)`) is not reported either, for the same reason.",
+      "Without type information, a callback is known to return a promise only when it is async, is annotated `Promise<…>`, or returns a call of an async function or method declared in the linted files or of a well-known promise API (fetch, fs/promises, util.promisify, axios, …).",
     ],
   },
   create(context) {
+    const env: PromiseEnv = { getTypeChecker: () => context.getTypeChecker(), program: context.program, filePath: context.filePath };
     return {
       CallExpression(call) {
         const ref = resolveApi(call.expression);
@@ -100,21 +102,15 @@ export default defineRule({
         if (!isInterval) return;
         const callbackArgument = call.arguments[0];
         if (!callbackArgument) return;
-        let callback: ts.Node = unwrapExpression(callbackArgument);
-        if (ts.isIdentifier(callback)) {
-          const declaration = findDeclaration(callback);
-          if (declaration && ts.isVariableDeclaration(declaration) && declaration.initializer) {
-            callback = unwrapExpression(declaration.initializer);
-          } else if (declaration) {
-            callback = declaration;
-          } else {
-            return;
+        const callback = functionValueOf(callbackArgument);
+        if (!callback) {
+          const reference = unwrapExpression(callbackArgument);
+          if (ts.isIdentifier(reference) && isImportedPromiseFunction(reference, env)) {
+            context.report({ node: call.expression, messageId: "asyncCallback" });
           }
-        } else if (ts.isCallExpression(callback) && ts.isPropertyAccessExpression(callback.expression) && callback.expression.name.text === "bind") {
           return;
         }
-        if (!isFunctionNode(callback)) return;
-        if (!isPromiseFunction(callback, () => context.getTypeChecker())) return;
+        if (!isPromiseFunction(callback, env)) return;
         const body = callback.body;
         if (body && ts.isBlock(body) && startsWithGuard(body) && catchesEverything(body)) return;
         context.report({ node: call.expression, messageId: "asyncCallback" });

@@ -6,6 +6,7 @@ import {
   findDeclaration,
   GLOBAL_MODULE,
   getInitializer,
+  hasRejectionHandler,
   isApi,
   isFunctionNode,
   isInside,
@@ -16,7 +17,7 @@ import {
   resolveApi,
   returnsPromise,
   serverFactoryOf,
-  calledFunction,
+  functionValueOf,
   ts,
   unwrapExpression,
   walk,
@@ -25,26 +26,6 @@ import {
 
 interface Options {
   allowVoid: boolean;
-}
-
-/** `p.catch(h)`, `p.then(a, b)`, and `.finally(f)` after one of those: a rejection handler is attached. */
-function isHandled(expression: ts.Expression): boolean {
-  let node = unwrapExpression(expression);
-  for (;;) {
-    if (!ts.isCallExpression(node)) return false;
-    const callee = unwrapExpression(node.expression);
-    const method = memberName(callee);
-    if (!method || !(ts.isPropertyAccessExpression(callee) || ts.isElementAccessExpression(callee))) return false;
-    if (method === "catch") return node.arguments.length >= 1 && !isNullish(node.arguments[0]!);
-    if (method === "then") return node.arguments.length >= 2 && !isNullish(node.arguments[1]!);
-    if (method !== "finally") return false;
-    node = unwrapExpression(callee.expression);
-  }
-}
-
-function isNullish(expression: ts.Expression): boolean {
-  const node = unwrapExpression(expression);
-  return node.kind === ts.SyntaxKind.NullKeyword || (ts.isIdentifier(node) && node.text === "undefined");
 }
 
 /** `fetchUser`, `db.save`, `Promise.all`: how a promise-producing expression is named in messages. */
@@ -64,46 +45,6 @@ function describe(expression: ts.Expression): string {
   return dottedName(node) ?? "this expression";
 }
 
-/** The function a callback argument is: an inline function, a local function's name, `this.m`, `this.m.bind(this)`. */
-function callbackFunction(argument: ts.Expression): ts.FunctionLikeDeclaration | undefined {
-  let node = unwrapExpression(argument);
-  if (ts.isCallExpression(node) && memberName(node.expression) === "bind" && ts.isPropertyAccessExpression(node.expression)) {
-    node = unwrapExpression(node.expression.expression);
-  }
-  if (isFunctionNode(node)) return node;
-  if (ts.isIdentifier(node) || (ts.isPropertyAccessExpression(node) && node.expression.kind === ts.SyntaxKind.ThisKeyword)) {
-    return resolveReference(node);
-  }
-  return undefined;
-}
-
-function resolveReference(node: ts.Identifier | ts.PropertyAccessExpression): ts.FunctionLikeDeclaration | undefined {
-  if (ts.isIdentifier(node)) {
-    const declaration = findDeclaration(node);
-    if (!declaration) return undefined;
-    if (isFunctionNode(declaration)) return declaration;
-    if (ts.isVariableDeclaration(declaration) && declaration.initializer) {
-      const init = unwrapExpression(declaration.initializer);
-      return isFunctionNode(init) ? init : undefined;
-    }
-    return undefined;
-  }
-  const call = node.parent && ts.isCallExpression(node.parent) && node.parent.expression === node ? node.parent : undefined;
-  if (call) return calledFunction(call);
-  let klass: ts.Node | undefined = node.parent;
-  while (klass && !ts.isClassLike(klass)) klass = klass.parent;
-  if (!klass || !ts.isClassLike(klass)) return undefined;
-  for (const member of klass.members) {
-    if (!member.name || !ts.isIdentifier(member.name) || member.name.text !== node.name.text) continue;
-    if (ts.isMethodDeclaration(member) && member.body) return member;
-    if (ts.isPropertyDeclaration(member) && member.initializer) {
-      const init = unwrapExpression(member.initializer);
-      if (isFunctionNode(init)) return init;
-    }
-  }
-  return undefined;
-}
-
 /**
  * True when no rejection can escape the callback: every `await` sits in a `try` block that has a
  * `catch`, or awaits a chain that ends in `.catch(handler)`. A callback that never awaits counts as
@@ -111,9 +52,9 @@ function resolveReference(node: ts.Identifier | ts.PropertyAccessExpression): ts
  */
 function catchesItsRejections(fn: ts.FunctionLikeDeclaration): boolean {
   if (!fn.body) return true;
-  if (!ts.isBlock(fn.body)) return isHandled(fn.body as ts.Expression) || !ts.isAwaitExpression(unwrapExpression(fn.body as ts.Expression));
+  if (!ts.isBlock(fn.body)) return hasRejectionHandler(fn.body as ts.Expression) || !ts.isAwaitExpression(unwrapExpression(fn.body as ts.Expression));
   for (const found of collectAwaits(fn.body)) {
-    if (ts.isAwaitExpression(found) && isHandled(found.expression)) continue;
+    if (ts.isAwaitExpression(found) && hasRejectionHandler(found.expression)) continue;
     let guarded = false;
     for (let current: ts.Node = found; current !== fn.body && current.parent; current = current.parent) {
       const parent = current.parent;
@@ -248,14 +189,14 @@ export default defineRule<Options>({
       if (ts.isVoidExpression(node)) {
         if (context.options.allowVoid) return;
         const inner = unwrapExpression(node.expression);
-        if ((ts.isCallExpression(inner) || ts.isNewExpression(inner)) && !isHandled(inner) && isPromiseExpression(inner, env) === true) {
+        if ((ts.isCallExpression(inner) || ts.isNewExpression(inner)) && !hasRejectionHandler(inner) && isPromiseExpression(inner, env) === true) {
           context.report({ node, messageId: "voided", data: { name: describe(inner) } });
         }
         return;
       }
       if (!ts.isCallExpression(node) && !ts.isNewExpression(node)) return;
       if (ts.isCallExpression(node) && isDroppedArrayOfPromises(node)) return;
-      if (isHandled(node)) return;
+      if (hasRejectionHandler(node)) return;
       if (isPromiseExpression(node, env) === true) {
         context.report({ node, messageId: "floating", data: { name: describe(node) } });
       }
@@ -265,7 +206,7 @@ export default defineRule<Options>({
     function isDroppedArrayOfPromises(call: ts.CallExpression): boolean {
       const method = memberName(unwrapExpression(call.expression));
       if (method !== "map" && method !== "flatMap") return false;
-      const callback = call.arguments[0] && callbackFunction(call.arguments[0]);
+      const callback = call.arguments[0] && functionValueOf(call.arguments[0]);
       if (!callback || !returnsPromise(callback, env)) return false;
       context.report({ node: call, messageId: "droppedArray", data: { method } });
       return true;
@@ -273,7 +214,7 @@ export default defineRule<Options>({
 
     function checkCallbacks(call: ts.CallExpression): void {
       call.arguments.forEach((argument, index) => {
-        const fn = callbackFunction(argument);
+        const fn = functionValueOf(argument);
         if (!fn || !returnsPromise(fn, env)) return;
         const site = { call, index };
         const method = memberName(unwrapExpression(call.expression));
@@ -305,7 +246,7 @@ export default defineRule<Options>({
       if (!ts.isVariableDeclarationList(list) || !ts.isVariableStatement(list.parent)) return;
       const init = unwrapExpression(declaration.initializer);
       if (!ts.isCallExpression(init) && !ts.isNewExpression(init)) return;
-      if (isHandled(init)) return;
+      if (hasRejectionHandler(init)) return;
       let container: ts.Node = list.parent.parent;
       for (let current: ts.Node | undefined = list.parent; current; current = current.parent) {
         if (isFunctionNode(current) || ts.isSourceFile(current)) {

@@ -3,6 +3,7 @@ import {
   defineRule,
   dottedName,
   findDeclaration,
+  functionValueOf,
   getEnclosingFunction,
   getPropertyValue,
   GLOBAL_MODULE,
@@ -54,22 +55,6 @@ function constantNumber(expression: ts.Expression | undefined): number | undefin
     if (declaration && ts.isVariableDeclaration(declaration) && declaration.initializer && (declaration.parent.flags & ts.NodeFlags.Const) !== 0) {
       const init = unwrapExpression(declaration.initializer);
       if (ts.isNumericLiteral(init)) return Number(init.text.replace(/_/g, ""));
-    }
-  }
-  return undefined;
-}
-
-/** `.map` callback: an inline function or a local function passed by name. */
-function callbackOf(expression: ts.Expression | undefined): ts.FunctionLikeDeclaration | undefined {
-  if (!expression) return undefined;
-  const node = unwrapExpression(expression);
-  if (isFunctionNode(node)) return node;
-  if (ts.isIdentifier(node)) {
-    const declaration = findDeclaration(node);
-    if (declaration && isFunctionNode(declaration)) return declaration;
-    if (declaration && ts.isVariableDeclaration(declaration) && declaration.initializer) {
-      const init = unwrapExpression(declaration.initializer);
-      if (isFunctionNode(init)) return init;
     }
   }
   return undefined;
@@ -322,10 +307,10 @@ export default defineRule<Options>({
       const ref = resolveApi(mapCall.expression);
       if (isApi(ref, GLOBAL_MODULE, "Array", "from") && mapCall.arguments.length >= 2) {
         collection = mapCall.arguments[0];
-        callback = callbackOf(mapCall.arguments[1]);
+        callback = functionValueOf(mapCall.arguments[1]);
       } else if ((method === "map" || method === "flatMap") && (ts.isPropertyAccessExpression(callee) || ts.isElementAccessExpression(callee))) {
         collection = callee.expression;
-        callback = callbackOf(mapCall.arguments[0]);
+        callback = functionValueOf(mapCall.arguments[0]);
       }
       if (!collection || !callback) return;
       if (isBounded(collection) || isInsideBatchLoop(collection)) return;

@@ -1,7 +1,7 @@
 import { ts } from "ts-morph";
 import { isApi, resolveApi } from "./imports.js";
-import { isStringLike, memberName, unwrapExpression } from "./nodes.js";
-import { getInitializer } from "./scope.js";
+import { isFunctionNode, isStringLike, memberName, unwrapExpression } from "./nodes.js";
+import { findDeclaration, getInitializer } from "./scope.js";
 
 /** Where a function value is passed as an argument: the call and the argument's index. */
 export interface CallbackSite {
@@ -76,6 +76,43 @@ export function routeRegistrationOf(site: CallbackSite): string | undefined {
   if (path !== undefined && index === 0) return undefined;
   if ((path?.startsWith("/") && method !== "use") || isFrameworkApp(callee.expression)) {
     return path === undefined ? `${method}` : `${method.toUpperCase()} ${path}`;
+  }
+  return undefined;
+}
+
+/**
+ * The function a value names: an inline function, a local function or `const` arrow by name, a
+ * method of the enclosing class as `this.m`, and either of those through `.bind(…)`.
+ */
+export function functionValueOf(expression: ts.Expression | undefined): ts.FunctionLikeDeclaration | undefined {
+  if (!expression) return undefined;
+  let node = unwrapExpression(expression);
+  if (ts.isCallExpression(node) && ts.isPropertyAccessExpression(node.expression) && node.expression.name.text === "bind") {
+    node = unwrapExpression(node.expression.expression);
+  }
+  if (isFunctionNode(node)) return node;
+  if (ts.isIdentifier(node)) {
+    const declaration = findDeclaration(node);
+    if (!declaration) return undefined;
+    if (isFunctionNode(declaration)) return declaration;
+    if (ts.isVariableDeclaration(declaration) && declaration.initializer && (declaration.parent.flags & ts.NodeFlags.Const) !== 0) {
+      const init = unwrapExpression(declaration.initializer);
+      return isFunctionNode(init) ? init : undefined;
+    }
+    return undefined;
+  }
+  if (ts.isPropertyAccessExpression(node) && node.expression.kind === ts.SyntaxKind.ThisKeyword) {
+    let klass: ts.Node | undefined = node.parent;
+    while (klass && !ts.isClassLike(klass)) klass = klass.parent;
+    if (!klass || !ts.isClassLike(klass)) return undefined;
+    for (const member of klass.members) {
+      if (!member.name || !(ts.isIdentifier(member.name) || ts.isPrivateIdentifier(member.name)) || member.name.text !== node.name.text) continue;
+      if (ts.isMethodDeclaration(member) && member.body) return member;
+      if (ts.isPropertyDeclaration(member) && member.initializer) {
+        const init = unwrapExpression(member.initializer);
+        if (isFunctionNode(init)) return init;
+      }
+    }
   }
   return undefined;
 }

@@ -298,3 +298,30 @@ export function collectAwaits(root: ts.Node): ts.Node[] {
   });
   return found;
 }
+
+/** `p.catch(h)`, `p.then(a, b)`, and `.finally(f)` after one of those: a rejection handler is attached. */
+export function hasRejectionHandler(expression: ts.Expression): boolean {
+  let node = unwrapExpression(expression);
+  for (;;) {
+    if (!ts.isCallExpression(node)) return false;
+    const callee = unwrapExpression(node.expression);
+    const method = memberName(callee);
+    if (!method || !(ts.isPropertyAccessExpression(callee) || ts.isElementAccessExpression(callee))) return false;
+    if (method === "catch") return node.arguments.length >= 1 && !isNullish(node.arguments[0]!);
+    if (method === "then") return node.arguments.length >= 2 && !isNullish(node.arguments[1]!);
+    if (method !== "finally") return false;
+    node = unwrapExpression(callee.expression);
+  }
+}
+
+function isNullish(expression: ts.Expression): boolean {
+  const node = unwrapExpression(expression);
+  return node.kind === ts.SyntaxKind.NullKeyword || (ts.isIdentifier(node) && node.text === "undefined");
+}
+
+/** For an identifier imported from another file of the run: is the export a promise-returning function? */
+export function isImportedPromiseFunction(identifier: ts.Identifier, env: PromiseEnv): boolean {
+  const imported = relativeImportOf(identifier);
+  if (!imported) return false;
+  return promiseExportsOf(env, imported.specifier)?.functions.has(imported.name) ?? false;
+}
