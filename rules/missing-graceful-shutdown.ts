@@ -70,6 +70,14 @@ function signalRegistration(call: ts.CallExpression, fileMentionsSignal: boolean
   return isShutdownSignal ? handler : undefined;
 }
 
+/** `await once(process, "SIGTERM")`, `for await (const _ of on(process, "SIGINT"))` from node:events. */
+function awaitsSignal(call: ts.CallExpression): boolean {
+  const ref = resolveApi(call.expression);
+  if (!isApi(ref, "events", "once") && !isApi(ref, "events", "on") && !isApi(ref, "events", "EventEmitter", "once") && !isApi(ref, "events", "EventEmitter", "on")) return false;
+  const [emitter, event] = call.arguments;
+  return !!emitter && !!event && isProcess(resolveApi(emitter)) && isStringLike(event) && SHUTDOWN_SIGNALS.has(event.text);
+}
+
 function mentionsShutdownSignal(sourceFile: ts.SourceFile): boolean {
   return sourceFile.text.includes("SIGTERM") || sourceFile.text.includes("SIGINT");
 }
@@ -99,7 +107,9 @@ function factsOf(file: ProgramFile, program: ProgramView, shutdownModules: reado
   };
   walk(file.sourceFile, (node) => {
     if ((ts.isImportDeclaration(node) || ts.isExportDeclaration(node)) && node.moduleSpecifier && isStringLike(node.moduleSpecifier)) {
-      addSpecifier(node.moduleSpecifier.text);
+      // `import type` does not load the module, so it does not tie the programs together.
+      const typeOnly = ts.isImportDeclaration(node) ? !!node.importClause?.isTypeOnly : node.isTypeOnly;
+      if (!typeOnly) addSpecifier(node.moduleSpecifier.text);
     } else if (ts.isImportEqualsDeclaration(node) && ts.isExternalModuleReference(node.moduleReference) && isStringLike(node.moduleReference.expression)) {
       addSpecifier(node.moduleReference.expression.text);
     } else if (ts.isCallExpression(node)) {
@@ -107,7 +117,7 @@ function factsOf(file: ProgramFile, program: ProgramView, shutdownModules: reado
       const isDynamicImport = node.expression.kind === ts.SyntaxKind.ImportKeyword;
       const argument = node.arguments[0];
       if ((isRequire || isDynamicImport) && argument && isStringLike(argument)) addSpecifier(argument.text);
-      else if (!handlesSignals && mentionsSignal && signalRegistration(node, mentionsSignal)) handlesSignals = true;
+      else if (mentionsSignal && (signalRegistration(node, mentionsSignal) || awaitsSignal(node))) handlesSignals = true;
       // NestJS: app.enableShutdownHooks() listens for the termination signals.
       else if (ts.isPropertyAccessExpression(node.expression) && node.expression.name.text === "enableShutdownHooks") handlesSignals = true;
     }

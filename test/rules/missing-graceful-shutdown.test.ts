@@ -152,6 +152,14 @@ process.on("SIGTERM", () => {
       filename: "../test/helpers/server.ts",
       code: `import http from "node:http";\nexport const server = http.createServer(echo);\nserver.listen(0);`,
     },
+    {
+      name: "await once(process, 'SIGTERM') from node:events, then close",
+      code: `import { once } from "node:events";
+import { createServer } from "node:http";
+const server = createServer(handler).listen(8080);
+await once(process, "SIGTERM");
+await new Promise((resolve) => server.close(resolve));`,
+    },
   ],
   invalid: [
     {
@@ -294,6 +302,15 @@ process.once("SIGTERM", async () => {
       name: "SIGHUP handler does not count as shutdown handling",
       code: `import http from "node:http";\nconst server = http.createServer(app);\nprocess.on("SIGHUP", () => reloadConfig());\nserver.listen(80);`,
       errors: [{ messageId: "noSignalHandler", line: 4 }],
+    },
+    {
+      name: "only a type-only import ties the handler module to the server",
+      filename: "server.ts",
+      code: `import http from "node:http";\nexport type Port = number;\nhttp.createServer(handler).listen(8080);`,
+      files: {
+        "src/cli.ts": `import type { Port } from "./server.js";\nconst port: Port = 1;\nprocess.on("SIGINT", () => process.exit(port));`,
+      },
+      errors: [{ messageId: "noSignalHandler", line: 3 }],
     },
     {
       name: "hono app served by @hono/node-server",
