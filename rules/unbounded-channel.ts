@@ -409,6 +409,22 @@ function matchesExport(ref: ApiRef | undefined, channel: ChannelConstructor): bo
   return isApi(ref, channel.module, ...path);
 }
 
+/**
+ * The checker's answer to "can `on()` pause this emitter?": Node applies `highWaterMark` only to
+ * emitters with `pause()` and `resume()` (streams). False when there is no checker or no known type.
+ */
+function lacksPauseResume(checker: ts.TypeChecker | undefined, emitter: ts.Expression): boolean {
+  if (!checker) return false;
+  try {
+    const type = checker.getTypeAtLocation(emitter);
+    if (type.flags & (ts.TypeFlags.Any | ts.TypeFlags.Unknown)) return false;
+    const members = type.isUnion() ? type.types : [type];
+    return members.some((member) => !member.getProperty("pause") || !member.getProperty("resume"));
+  } catch {
+    return false;
+  }
+}
+
 function calleeText(node: ts.Expression): string {
   const text = node.getText();
   return text.length > 40 ? `${text.slice(0, 37)}…` : text;
@@ -436,6 +452,8 @@ export default defineRule<Options>({
         "`new {{name}}(…)` without `maxQueue` queues every task submitted while all workers are busy (Piscina's default queue is unbounded): under load the queued tasks and their payloads grow until memory runs out.",
       eventsOn:
         "`on(…)` buffers every event emitted while this `for await` body is awaiting, with no limit: when the emitter is faster than the loop body, the buffer grows without bound.",
+      eventsOnNotPausable:
+        "`highWaterMark` has no effect here: `on()` pauses only emitters with `pause()` and `resume()` (streams), so events emitted while this `for await` body is awaiting still buffer without limit.",
       queueFromListener:
         "`{{name}}.{{method}}()` feeds a {{library}} queue from an event listener without checking its size: when events arrive faster than the workers finish, the queue grows without bound.",
       arrayQueue:
@@ -496,7 +514,7 @@ export default defineRule<Options>({
     knownLimits: [
       "Queues created in another file (an exported ReplaySubject, a shared PQueue) are judged only where they are created; feeds from listeners are seen only when the queue's creation is visible in the same file.",
       "A ReplaySubject subclass without its own constructor is reported only where the file itself calls `new Subclass()` without a buffer size.",
-      "`on(emitter, name, { highWaterMark })` counts as bounded, though Node pauses only emitters with `pause()`/`resume()` (streams); a `signal` or `close` list ends the loop but does not bound the buffer, so it does not count. Loops whose body never awaits are not reported: they drain the buffer as fast as it fills.",
+      "`on(emitter, name, { highWaterMark })` counts as bounded unless the type checker shows the emitter has no `pause()`/`resume()` (Node applies the mark only to such emitters, typically streams); a `signal` or `close` list ends the loop but does not bound the buffer, so it does not count. Loops whose body never awaits are not reported: they drain the buffer as fast as it fills.",
       "Any read of a queue's `size`, `pending`, `length()`, `running()`, `onSizeLessThan`, `onIdle` … in the file counts as a size check, wherever it is; for arrays, a `.length` comparison against a limit anywhere, or any `.length` read in the pushing listener.",
       "Event listeners are `on`/`addListener`/`addEventListener`/`prependListener` callbacks, `subscribe` callbacks, `onmessage`-style properties, `createServer` handlers and web-framework routes; queues fed from other sources (timers, loops over a paged API) are not reported.",
     ],
@@ -611,9 +629,13 @@ export default defineRule<Options>({
         if (iterated.arguments.length < 2) return;
         const highWaterMark = lookupOption(iterated.arguments[2], ["highWaterMark"]);
         if (highWaterMark.state === "unknown") return;
-        if (highWaterMark.state === "set" && !isAbsentValue(highWaterMark.value) && !isInfiniteValue(highWaterMark.value)) return;
+        const bounded = highWaterMark.state === "set" && !isAbsentValue(highWaterMark.value) && !isInfiniteValue(highWaterMark.value);
         if (collectAwaits(node.statement).length === 0) return;
-        context.report({ node: iterated, messageId: "eventsOn" });
+        if (!bounded) {
+          context.report({ node: iterated, messageId: "eventsOn" });
+        } else if (lacksPauseResume(context.getTypeChecker(), iterated.arguments[0]!)) {
+          context.report({ node: iterated, messageId: "eventsOnNotPausable" });
+        }
       },
       "SourceFile:exit"() {
         if (!context.sourceFile.text.includes(".push(")) return;

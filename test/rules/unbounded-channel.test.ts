@@ -55,6 +55,11 @@ ruleTester(rule, {
       code: `import { on } from "node:events";\nexport async function lines(stream: NodeJS.ReadableStream) {\n  for await (const [line] of on(stream, "line", { highWaterMark: 64 })) {\n    await handle(line);\n  }\n}`,
     },
     {
+      name: "highWaterMark on an emitter with pause and resume (checker)",
+      code: `import { on } from "node:events";\ninterface Lines { on(event: string, listener: (...args: unknown[]) => void): this; pause(): this; resume(): this }\nexport async function consume(lines: Lines) {\n  for await (const [line] of on(lines, "line", { highWaterMark: 100 })) {\n    await save(line);\n  }\n}`,
+      types: true,
+    },
+    {
       name: "for await over on() whose body never awaits",
       code: `import { on } from "node:events";\nexport async function count(bus: EventEmitter) {\n  let n = 0;\n  for await (const _ of on(bus, "tick")) n++;\n  return n;\n}`,
     },
@@ -177,6 +182,12 @@ ruleTester(rule, {
       name: "EventEmitter.on static iterator with a close list",
       code: `import { EventEmitter } from "events";\nexport async function pump(ws: EventEmitter) {\n  for await (const [msg] of EventEmitter.on(ws, "message", { close: ["close"] })) {\n    await forward(msg);\n  }\n}`,
       errors: [{ messageId: "eventsOn", line: 3 }],
+    },
+    {
+      name: "highWaterMark on an emitter that cannot pause (checker)",
+      code: `import { on } from "node:events";\ninterface Bus { on(event: string, listener: (...args: unknown[]) => void): this; emit(event: string, ...args: unknown[]): boolean }\nexport async function consume(bus: Bus) {\n  for await (const [job] of on(bus, "job", { highWaterMark: 100 })) {\n    await run(job);\n  }\n}`,
+      types: true,
+      errors: [{ messageId: "eventsOnNotPausable", line: 4 }],
     },
     {
       name: "p-queue fed from an http request handler",
