@@ -144,11 +144,11 @@ export async function createProject(request: NewProjectRequest, context: NewProj
     if (error && typeof error === "object" && "exitCode" in error) throw error;
     throw new StepFailedError(`could not write the project into ${shownDir}: ${(error as Error).message}. Nothing was left behind.`);
   });
+  const allSkipped = [...plan.skipped, ...result.raced.map((file) => ({ path: file, reason: "appeared while writing" }))];
+  say(`Created ${shownDir} from template ${template.name} (${template.lang}): ${result.written.length} file(s).`);
   if (isNode && asyncpatSpec.startsWith("file:") && files.some((file) => file.path === "package.json")) {
     say(`Note: asyncpat runs from a source checkout, so the project's asyncpat devDependency is ${asyncpatSpec}.`);
   }
-  const allSkipped = [...plan.skipped, ...result.raced.map((file) => ({ path: file, reason: "appeared while writing" }))];
-  say(`Created ${shownDir} from template ${template.name} (${template.lang}): ${result.written.length} file(s).`);
   if (allSkipped.length > 0) {
     say(`Skipped ${allSkipped.length} file(s) that already exist (nothing was overwritten):`);
     for (const file of allSkipped) say(`  ${file.path}  (${file.reason})`);
