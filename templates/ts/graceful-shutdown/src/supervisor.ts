@@ -55,6 +55,7 @@ export class Supervisor {
   readonly #intake: IntakeCounts = { accepted: 0, rejected: 0 };
   #processed = 0;
   #failed = 0;
+  #started = false;
   #stopping = false;
   #deadline: NodeJS.Timeout | undefined;
   #finish: (exitCode: number) => void = () => undefined;
@@ -74,6 +75,8 @@ export class Supervisor {
 
   /** Starts the tasks and resolves with the process exit code once they have all stopped. */
   run(): Promise<number> {
+    if (this.#started) return Promise.reject(new Error("Supervisor.run() was already called."));
+    this.#started = true;
     return new Promise<number>((resolve) => {
       this.#finish = (exitCode) => {
         clearTimeout(this.#deadline);
