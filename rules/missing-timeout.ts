@@ -322,9 +322,9 @@ export default defineRule<Options>({
     tokio: "Timers and Intervals / Timeout",
     messages: {
       fetch:
-        "`{{name}}` has no `signal`, so nothing bounds it: a server that accepts the connection and never answers keeps this request, and everything awaiting it, pending for minutes.",
+        "`{{name}}` has no `signal`, so nothing bounds it: a server that accepts the connection and never answers keeps this request, and everything awaiting it, pending for minutes (Node waits up to 5 minutes for headers, then as long as the body trickles; browsers wait indefinitely).",
       axios:
-        "`{{name}}` runs without a `timeout` (axios defaults to 0, no timeout at all): a stalled server keeps this request pending for hours and the caller never hears about it.",
+        "`{{name}}` runs without a `timeout` (axios defaults to 0, no timeout at all): a stalled server keeps this request pending indefinitely — hours, in practice — and the caller never hears about it.",
       http:
         "`{{name}}` has no `timeout` option, no `signal` and no `setTimeout` on the request: a peer that stops responding keeps the request and its socket open indefinitely.",
       net:
