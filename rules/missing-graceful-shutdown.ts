@@ -296,10 +296,23 @@ function isInExportedFunction(node: ts.Node): boolean {
       name = current.parent.name;
       declaration = current.parent.parent.parent;
     }
-    if (ts.canHaveModifiers(declaration) && ts.getModifiers(declaration)?.some((modifier) => modifier.kind === ts.SyntaxKind.ExportKeyword)) return true;
-    if (name && ts.isIdentifier(name) && isExportedByName(sourceFile, name.text)) return true;
+    const exported =
+      (ts.canHaveModifiers(declaration) && !!ts.getModifiers(declaration)?.some((modifier) => modifier.kind === ts.SyntaxKind.ExportKeyword)) ||
+      (!!name && ts.isIdentifier(name) && isExportedByName(sourceFile, name.text));
+    // export async function main() { … }  main();  — an entry point that also exports its main.
+    if (exported) return !(name && ts.isIdentifier(name) && isCalledOutside(sourceFile, name.text, current));
   }
   return false;
+}
+
+function isCalledOutside(sourceFile: ts.SourceFile, name: string, fn: ts.Node): boolean {
+  let called = false;
+  walk(sourceFile, (node) => {
+    if (called || node === fn) return false;
+    if (ts.isCallExpression(node) && ts.isIdentifier(node.expression) && node.expression.text === name) called = true;
+    return !called;
+  });
+  return called;
 }
 
 function isExportedByName(sourceFile: ts.SourceFile, name: string): boolean {
@@ -395,7 +408,8 @@ export default defineRule<Options>({
     knownLimits: [
       "Only the files of the run are looked at: linting `src/server.ts` alone reports a server whose signals are handled in an entry module that was not linted. Lint the whole program.",
       "Servers are recognised by how they are created (node's http/https/http2/net/tls, express, koa, fastify, restify, NestJS, `serve()` of @hono/node-server), also when the app is exported by another file of the run, by a parameter typed as a server or app, and `new WebSocketServer({ port })` from ws; other frameworks' `listen` is not reported.",
-      "Test files (`*.test.*`, `*.spec.*`, `__tests__/`) are not checked: they start servers on purpose.",
+      "Test files (`*.test.*`, `*.spec.*`, `test/`, `tests/`, `e2e/`, `__tests__/`) are not checked: they start servers on purpose.",
+      "A listen inside an exported function or class of a module that no file of the run imports (and that the module does not call itself) is taken as a library API whose caller owns the signals, and is not reported.",
       "A handler that registers SIGTERM but only calls `process.exit()` (no `server.close()`) counts as handling the signal.",
       "Any `.close()` whose receiver is a recognised server or is named like one (`server`, `app`, `wss`, `fastify`) is taken as the server's close.",
     ],

@@ -313,6 +313,16 @@ process.once("SIGTERM", async () => {
       errors: [{ messageId: "noSignalHandler", line: 3 }],
     },
     {
+      name: "entry module exports main() and also calls it",
+      code: `import express from "express";
+export async function main() {
+  const app = express();
+  app.listen(8080);
+}
+main().catch((error) => { console.error(error); process.exitCode = 1; });`,
+      errors: [{ messageId: "noSignalHandler", line: 4 }],
+    },
+    {
       name: "hono app served by @hono/node-server",
       code: `import { Hono } from "hono";\nimport { serve } from "@hono/node-server";\nconst app = new Hono();\nserve({ fetch: app.fetch, port: 3000 });`,
       errors: [{ messageId: "noSignalHandler", line: 4 }],
