@@ -1,3 +1,4 @@
+import { rustFloatingTask } from "./rust/floating-task.js";
 import {
   calleeName,
   collectAwaits,
@@ -162,6 +163,7 @@ export default defineRule<Options>({
       "A stored promise is followed to its first use only; a first use in one branch and none in another is not reported.",
     ],
   },
+  rust: rustFloatingTask,
   create(context) {
     const env: PromiseEnv = {
       getTypeChecker: () => context.getTypeChecker(),
