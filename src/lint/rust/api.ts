@@ -16,6 +16,8 @@ export interface RustRuleContext<Options> {
   readonly filePath: string;
   readonly source: string;
   readonly root: RustNode;
+  /** Every Rust file of this run, as text, for rules that look across files (a shutdown path in main.rs). */
+  readonly program: { readonly files: readonly { path: string; text: string }[] };
   report(descriptor: RustReportDescriptor): void;
 }
 

@@ -71,6 +71,7 @@ function collectDirectives(root: Node, source: string): Directive[] {
 type Handler = { ruleIndex: number; fn: (node: Node) => void };
 
 function lintTree(
+  program: RustRuleContext<unknown>["program"],
   filePath: string,
   source: string,
   root: Node,
@@ -102,6 +103,7 @@ function lintTree(
       filePath,
       source,
       root,
+      program,
       report(descriptor: RustReportDescriptor) {
         const template = implementation.messages?.[descriptor.messageId] ?? rule.meta.messages[descriptor.messageId];
         if (template === undefined) throw new Error(`rule ${rule.id} reported the unknown messageId "${descriptor.messageId}"`);
@@ -174,6 +176,7 @@ export const rustBackend: LanguageBackend = {
   async lint(files, rules) {
     const results: BackendFileResult[] = [];
     const internalErrors: InternalError[] = [];
+    const program = { files };
     for (const file of files) {
       const lines = file.text.split(/\r?\n/);
       const result: BackendFileResult = { filePath: file.path, source: file.text, lines: lines.length, messages: [], directives: [] };
@@ -203,7 +206,7 @@ export const rustBackend: LanguageBackend = {
           continue;
         }
         result.directives = collectDirectives(tree.rootNode, file.text);
-        lintTree(file.path, file.text, tree.rootNode, rules, result.messages, internalErrors);
+        lintTree(program, file.path, file.text, tree.rootNode, rules, result.messages, internalErrors);
       } finally {
         tree.delete();
       }
