@@ -145,7 +145,8 @@ export async function createProject(request: NewProjectRequest, context: NewProj
     throw new StepFailedError(`could not write the project into ${shownDir}: ${(error as Error).message}. Nothing was left behind.`);
   });
   const allSkipped = [...plan.skipped, ...result.raced.map((file) => ({ path: file, reason: "appeared while writing" }))];
-  say(`Created ${shownDir} from template ${template.name} (${template.lang}): ${result.written.length} file(s).`);
+  const where = shownDir === "." ? "the current folder" : shownDir;
+  say(`Created ${where} from template ${template.name} (${template.lang}): ${result.written.length} file(s).`);
   if (isNode && asyncpatSpec.startsWith("file:") && files.some((file) => file.path === "package.json")) {
     say(`Note: asyncpat runs from a source checkout, so the project's asyncpat devDependency is ${asyncpatSpec}.`);
   }
