@@ -156,7 +156,7 @@ function isSmallConstantLoop(loop: ts.IterationStatement, bound: number): boolea
     const operator = condition.operatorToken.kind;
     if (operator !== ts.SyntaxKind.LessThanToken && operator !== ts.SyntaxKind.LessThanEqualsToken) return false;
     const limit = unwrapExpression(condition.right);
-    return ts.isNumericLiteral(limit) && Number(limit.text) <= bound;
+    return ts.isNumericLiteral(limit) && Number(limit.text.replace(/_/g, "")) <= bound;
   }
   if (ts.isForOfStatement(loop)) {
     let iterated = unwrapExpression(loop.expression);
@@ -273,10 +273,10 @@ export default defineRule<Options>({
           description: "Loops with a constant bound up to this many iterations (`i < 4`, `of [a, b]`) are not reported.",
           type: "integer",
           minimum: 0,
-          default: 16,
+          default: 100,
         },
       },
-      defaults: { checkStdio: false, smallLoopBound: 16 },
+      defaults: { checkStdio: false, smallLoopBound: 100 },
     },
     examples: {
       incorrect: [

@@ -122,6 +122,10 @@ async function comments(res: import("node:http").ServerResponse) {
   for await (const _ of setInterval(15_000)) res.write(": keep-alive\\n\\n");
 }`,
     },
+    {
+      name: "twenty NDJSON jobs fed to a child's stdin in a test",
+      code: `for (let i = 0; i < 20; i += 1) {\n  child.stdin?.write(JSON.stringify({ id: i }) + "\\n");\n}`,
+    },
   ],
   invalid: [
     {
@@ -231,6 +235,14 @@ class AuditLog {
     for (let i = 0; i < 3; i++) out.write(String(row[i]));
   }
 }`,
+      errors: [{ messageId: "ignoredBackpressure", line: 3 }],
+    },
+    {
+      name: "a million generated benchmark lines written to a file",
+      code: `import fs from "node:fs";
+const out = fs.createWriteStream("bench.csv");
+for (let i = 0; i < 1_000_000; i++) out.write(\`\${i},\${Math.random()}\\n\`);
+out.end();`,
       errors: [{ messageId: "ignoredBackpressure", line: 3 }],
     },
     {
