@@ -50,6 +50,17 @@ describe.runIf(sample)("asyncpat new (built CLI, non-interactive)", () => {
     expect(await readdir(path.join(cwd, "apps"))).toEqual(["Billing API"]);
   });
 
+  it("creates the project in the current folder with `.`, without a cd step", async () => {
+    const cwd = path.join(await tempDir(), "Dot Svc");
+    await mkdir(cwd);
+    const result = await runCli(["new", ".", ...base(template), "--no-install", "--no-git"], { cwd });
+    expect(result.exitCode, result.stderr).toBe(0);
+    expect(result.stdout).toContain("Created the current folder from template");
+    expect(result.stdout).not.toContain("  cd ");
+    expect(await packageNameIn(cwd, template)).toBe("dot-svc");
+    expect((await readdir(path.dirname(cwd))).sort()).toEqual(["Dot Svc"]);
+  });
+
   it("accepts a folder holding only .git, without --force", async () => {
     const cwd = await tempDir();
     await mkdir(path.join(cwd, "app", ".git"), { recursive: true });
