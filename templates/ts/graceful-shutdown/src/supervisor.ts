@@ -2,7 +2,7 @@ import type { Readable } from "node:stream";
 import { setTimeout as sleep } from "node:timers/promises";
 import type { Config } from "./config.js";
 import { type IntakeCounts, runIntake } from "./intake.js";
-import { type Job, processJob } from "./jobs.js";
+import { type Job, type JobResult, processJob } from "./jobs.js";
 import { Channel } from "./lib/channel.js";
 import { TaskGroup } from "./lib/task-group.js";
 import type { Logger } from "./log.js";
@@ -16,6 +16,8 @@ export interface SupervisorDeps {
   /** Newline-delimited JSON jobs (stdin in production). */
   readonly input: Readable;
   readonly sink: Sink;
+  /** The work done per job; defaults to `processJob` from jobs.ts. */
+  readonly process?: (job: Job, signal: AbortSignal) => Promise<JobResult>;
 }
 
 export class ShutdownDeadlineError extends Error {
@@ -50,6 +52,7 @@ export class Supervisor {
   readonly #log: Logger;
   readonly #input: Readable;
   readonly #sink: Sink;
+  readonly #process: (job: Job, signal: AbortSignal) => Promise<JobResult>;
   readonly #queue: Channel<Job>;
   readonly #tasks: TaskGroup<void>;
   readonly #intake: IntakeCounts = { accepted: 0, rejected: 0 };
@@ -65,6 +68,7 @@ export class Supervisor {
     this.#log = deps.log;
     this.#input = deps.input;
     this.#sink = deps.sink;
+    this.#process = deps.process ?? processJob;
     this.#queue = new Channel<Job>(deps.config.queueCapacity);
     this.#tasks = new TaskGroup<void>({ signal: this.root.signal });
   }
@@ -133,7 +137,7 @@ export class Supervisor {
       let result;
       const deadline = withDeadline(signal, jobTimeoutMs);
       try {
-        result = await processJob(job, deadline.signal);
+        result = await this.#process(job, deadline.signal);
       } catch (error) {
         if (signal.aborted) throw error;
         this.#failed += 1;

@@ -3,19 +3,36 @@ import { describe, it } from "node:test";
 import { PassThrough } from "node:stream";
 import { setTimeout as sleep } from "node:timers/promises";
 import { type Config, loadConfig } from "../src/config.js";
-import { Supervisor } from "../src/supervisor.js";
+import { type Job, type JobResult, processJob } from "../src/jobs.js";
+import { TimeoutError } from "../src/signals.js";
+import { ShutdownDeadlineError, Supervisor } from "../src/supervisor.js";
 import { eventually, isAscending, jobLines, MemorySink, memoryLogger, observe, order, PATIENCE_MS, valueOf } from "./support.js";
 
 const TEST = { timeout: 3 * PATIENCE_MS };
 
-function setup(env: Record<string, string> = {}) {
+type Processor = (job: Job, signal: AbortSignal) => Promise<JobResult>;
+
+function setup(env: Record<string, string> = {}, process?: Processor) {
   const config: Config = loadConfig({ SHUTDOWN_TIMEOUT_MS: String(PATIENCE_MS), ...env });
   const { log, lines } = memoryLogger();
   const input = new PassThrough();
   const sink = new MemorySink();
-  const supervisor = new Supervisor({ config, log, input, sink });
+  const supervisor = new Supervisor({ config, log, input, sink, ...(process === undefined ? {} : { process }) });
   return { supervisor, input, sink, lines };
 }
+
+/** A job processor that waits on its signal when the payload says so, as slow I/O would. */
+const hangsOn = (hangingId: string, seen: unknown[]): Processor => async (job, signal) => {
+  if (job.id === hangingId) {
+    try {
+      await sleep(60_000, undefined, { signal });
+    } catch (error) {
+      seen.push(signal.reason);
+      throw error;
+    }
+  }
+  return processJob(job, signal);
+};
 
 const ids = (records: readonly unknown[]) => records.map((record) => (record as { id: string }).id);
 
@@ -94,6 +111,30 @@ describe("Supervisor", () => {
     assert.equal(supervisor.root.signal.aborted, true);
     assert.ok(isAscending(order(lines, "shutdown started", "intake stopped", "shutdown deadline exceeded, cancelling")));
     sink.release();
+  });
+
+  it("gives up on a job at JOB_TIMEOUT_MS and carries on with the next", TEST, async () => {
+    const reasons: unknown[] = [];
+    const { supervisor, input, sink, lines } = setup({ JOB_TIMEOUT_MS: "50" }, hangsOn("job-2", reasons));
+    const running = observe(supervisor.run());
+    input.end(jobLines(3));
+    assert.equal(await valueOf(running), 0);
+    assert.deepEqual(ids(sink.records), ["job-1", "job-3"]);
+    assert.ok(reasons[0] instanceof TimeoutError);
+    assert.equal(supervisor.stats.failed, 1);
+    assert.equal(lines.find((line) => line.msg === "job failed")?.["id"], "job-2");
+  });
+
+  it("aborts the job in progress through the root token when the shutdown deadline passes", TEST, async () => {
+    const reasons: unknown[] = [];
+    const { supervisor, input } = setup({ SHUTDOWN_TIMEOUT_MS: "100" }, hangsOn("job-1", reasons));
+    const running = observe(supervisor.run());
+    input.write(jobLines(1));
+    await eventually(() => supervisor.stats.accepted === 1, "the job to be accepted");
+    supervisor.shutdown("SIGTERM");
+    assert.equal(await valueOf(running), 1);
+    await eventually(() => reasons.length === 1, "the job to see its signal abort");
+    assert.ok(reasons[0] instanceof ShutdownDeadlineError);
   });
 
   it("cancels the other tasks and exits 1 when a task fails", TEST, async () => {

@@ -7,6 +7,8 @@ import { getUpstreamJson } from "./upstream.js";
 export interface RequestContext {
   readonly req: IncomingMessage;
   readonly url: URL;
+  /** The caller's `x-request-id` when it sent a usable one, else a new UUID; echoed in the response. */
+  readonly requestId: string;
   /** Aborts at the request deadline, when the client disconnects, or at forced shutdown. Pass it to every outbound call. */
   readonly signal: AbortSignal;
   readonly log: Logger;
@@ -61,6 +63,7 @@ export function createRoutes(config: Config, state: RouteState): Route[] {
         }
         const data = await getUpstreamJson(config.upstreamUrl, {
           signal: ctx.signal,
+          requestId: ctx.requestId,
           maxBytes: config.maxUpstreamBodyBytes,
         });
         return { body: { upstream: data } };

@@ -1,3 +1,4 @@
+import { randomUUID } from "node:crypto";
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { performance } from "node:perf_hooks";
@@ -79,8 +80,11 @@ export function createService(config: Config, deps: ServiceDeps): Service {
 
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const started = performance.now();
+    const requestId = acceptedRequestId(req.headers["x-request-id"]) ?? randomUUID();
+    res.setHeader("x-request-id", requestId);
     res.once("close", () => {
       log.info("request", {
+        requestId,
         method: req.method,
         path: req.url?.split("?", 1)[0],
         status: res.writableFinished ? res.statusCode : undefined,
@@ -115,7 +119,7 @@ export function createService(config: Config, deps: ServiceDeps): Service {
     }
 
     if (route.probe === true) {
-      await run(route, req, res, url);
+      await run(route, req, res, url, requestId);
       return;
     }
     // Load shedding: answer "busy" at once rather than queueing without limit.
@@ -127,13 +131,13 @@ export function createService(config: Config, deps: ServiceDeps): Service {
       return;
     }
     try {
-      await run(route, req, res, url);
+      await run(route, req, res, url, requestId);
     } finally {
       permit.release();
     }
   }
 
-  async function run(route: Route, req: IncomingMessage, res: ServerResponse, url: URL): Promise<void> {
+  async function run(route: Route, req: IncomingMessage, res: ServerResponse, url: URL, requestId: string): Promise<void> {
     const controller = new AbortController();
     const { signal } = controller;
     const deadline = setTimeout(() => controller.abort(new DeadlineExceededError(config.requestDeadlineMs)), config.requestDeadlineMs);
@@ -146,6 +150,7 @@ export function createService(config: Config, deps: ServiceDeps): Service {
     const ctx: RequestContext = {
       req,
       url,
+      requestId,
       signal,
       log,
       readJson: () => readJson(req, config.maxBodyBytes, signal),
@@ -161,7 +166,7 @@ export function createService(config: Config, deps: ServiceDeps): Service {
         const reply = await untilAborted(work, signal);
         sendJson(res, reply.status ?? 200, reply.body, reply.headers);
       } catch (error) {
-        answerFailure(res, error, signal, route);
+        answerFailure(res, error, signal, route, requestId);
       }
       // The response may already be out (504), but the slot stays taken until the handler stops.
       await stopped;
@@ -172,11 +177,11 @@ export function createService(config: Config, deps: ServiceDeps): Service {
     }
   }
 
-  function answerFailure(res: ServerResponse, error: unknown, signal: AbortSignal, route: Route): void {
+  function answerFailure(res: ServerResponse, error: unknown, signal: AbortSignal, route: Route, requestId: string): void {
     const reason: unknown = signal.aborted ? signal.reason : undefined;
     if (reason instanceof ClientClosedError) return;
     if (reason instanceof DeadlineExceededError) {
-      log.warn("request deadline exceeded", { path: route.path, deadlineMs: reason.deadlineMs });
+      log.warn("request deadline exceeded", { requestId, path: route.path, deadlineMs: reason.deadlineMs });
       sendProblem(res, 504, "deadline_exceeded", reason.message);
       return;
     }
@@ -188,7 +193,7 @@ export function createService(config: Config, deps: ServiceDeps): Service {
       sendProblem(res, error.status, error.code, error.message, error.headers);
       return;
     }
-    log.error("handler failed", { path: route.path, error });
+    log.error("handler failed", { requestId, path: route.path, error });
     sendProblem(res, 500, "internal_error", "The server failed to handle the request.");
   }
 
@@ -240,6 +245,11 @@ export function createService(config: Config, deps: ServiceDeps): Service {
       return shutdownStarted;
     },
   };
+}
+
+/** A caller's request ID is kept when it is a plain token, so IDs can follow a request across services. */
+function acceptedRequestId(header: string | string[] | undefined): string | undefined {
+  return typeof header === "string" && /^[\w.:-]{1,128}$/.test(header) ? header : undefined;
 }
 
 function invoke(handler: Route["handler"], ctx: RequestContext): Promise<Reply> {

@@ -3,6 +3,8 @@ import { HttpError } from "./errors.js";
 export interface UpstreamCallOptions {
   /** The request's deadline signal: the outbound call is cancelled with it. */
   readonly signal: AbortSignal;
+  /** Forwarded as `x-request-id`, so both services log the same ID. */
+  readonly requestId: string;
   /** Largest response body read into memory. */
   readonly maxBytes: number;
 }
@@ -14,7 +16,7 @@ export interface UpstreamCallOptions {
  */
 export async function getUpstreamJson(url: URL, options: UpstreamCallOptions): Promise<unknown> {
   const response = await fetch(url, {
-    headers: { accept: "application/json" },
+    headers: { accept: "application/json", "x-request-id": options.requestId },
     signal: options.signal,
   });
   if (!response.ok) {

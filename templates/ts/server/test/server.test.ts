@@ -54,6 +54,19 @@ describe("server", () => {
     assert.deepEqual(echoed.body, { received: { hello: "world", n: [1, 2] } });
   });
 
+  it("tags every response with a request ID, keeping a usable one from the caller and forwarding it upstream", TEST, async () => {
+    const quotes = await upstream();
+    quotes.release();
+    const { base } = await start({ UPSTREAM_URL: quotes.url.href });
+    const generated = (await request(`${base}/healthz`)).headers.get("x-request-id");
+    assert.match(generated ?? "", /^[0-9a-f-]{36}$/);
+    const kept = await request(`${base}/v1/upstream`, { headers: { "x-request-id": "req-42" } });
+    assert.equal(kept.headers.get("x-request-id"), "req-42");
+    assert.deepEqual(quotes.requestIds, ["req-42"]);
+    const replaced = await request(`${base}/healthz`, { headers: { "x-request-id": "has spaces & symbols" } });
+    assert.notEqual(replaced.headers.get("x-request-id"), "has spaces & symbols");
+  });
+
   it("answers 404, 405, 415 and 400 with a JSON error", TEST, async () => {
     const { base } = await start();
     const missing = await request(`${base}/nope`);

@@ -88,6 +88,8 @@ export interface Upstream {
   readonly url: URL;
   /** Requests received so far; `received.reach(n)` waits for the n-th. */
   readonly received: Counter;
+  /** The `x-request-id` header of each request received. */
+  readonly requestIds: (string | undefined)[];
   /** Requests whose client went away before an answer (the outbound call was cancelled). */
   readonly abandoned: Counter;
   /** Answers every held request, and every later one at once. */
@@ -100,12 +102,15 @@ export async function startUpstream(): Promise<Upstream> {
   const received = new Counter();
   const abandoned = new Counter();
   const held = new Set<ServerResponse>();
+  const requestIds: (string | undefined)[] = [];
   let released = false;
   const answer = (res: ServerResponse): void => {
     res.writeHead(200, { "content-type": "application/json" });
     res.end(JSON.stringify({ quote: "ok" }));
   };
-  const server = createServer((_req, res) => {
+  const server = createServer((req, res) => {
+    const id = req.headers["x-request-id"];
+    requestIds.push(typeof id === "string" ? id : undefined);
     received.increment();
     if (released) {
       answer(res);
@@ -122,6 +127,7 @@ export async function startUpstream(): Promise<Upstream> {
   return {
     url: new URL(`http://127.0.0.1:${port}/quote`),
     received,
+    requestIds,
     abandoned,
     release() {
       released = true;
