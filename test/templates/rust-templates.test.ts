@@ -3,18 +3,20 @@
  * `asyncpat new --lang rust` renders it, must be a Cargo project that passes `cargo test` and
  * `cargo clippy --all-targets -- -D warnings` offline, against Debian's vendored crates
  * (.ci/install-rust-deps.sh installs them). The projects share one target directory so tokio and
- * hyper compile once; it lives in the OS temp folder and is reused by later runs.
+ * hyper compile once. Target, projects and CARGO_HOME live in one cache folder in the OS temp
+ * folder (ASYNCPAT_RUST_CACHE_DIR to move it); files are rewritten only when their content changed,
+ * so a second run reuses every build and only reruns the tests.
  *
  * Set ASYNCPAT_SKIP_RUST_TEMPLATES=1 to skip on a machine without cargo; otherwise a missing
  * toolchain or registry fails loudly instead of passing without building anything.
  */
 import { existsSync } from "node:fs";
-import { mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
+import { mkdir, readdir, readFile, rm, writeFile } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { execa } from "execa";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
 import { discoverTemplates, type Template } from "../../src/scaffold/discover.js";
 import type { OptionValues } from "../../src/scaffold/manifest.js";
 import { renderTemplate } from "../../src/scaffold/render.js";
@@ -22,7 +24,8 @@ import { renderTemplate } from "../../src/scaffold/render.js";
 const TEMPLATE_NAMES = ["server", "worker-pool", "pub-sub", "graceful-shutdown"] as const;
 const DEBIAN_REGISTRY = "/usr/share/cargo/registry";
 const TEMPLATES_ROOT = fileURLToPath(new URL("../../templates", import.meta.url));
-const TARGET_DIR = process.env.ASYNCPAT_RUST_TARGET_DIR ?? path.join(os.tmpdir(), "asyncpat-rust-templates-target");
+const CACHE_DIR = process.env.ASYNCPAT_RUST_CACHE_DIR ?? path.join(os.tmpdir(), "asyncpat-rust-templates");
+const PROJECTS_DIR = path.join(CACHE_DIR, "projects");
 /** A cold build of tokio + hyper on two cores takes a minute or two; leave room for a slow CI. */
 const CARGO_TIMEOUT_MS = 15 * 60_000;
 const skip = process.env.ASYNCPAT_SKIP_RUST_TEMPLATES === "1";
@@ -36,15 +39,38 @@ const rustTemplate = (name: string): Template => {
 const defaults = (template: Template): OptionValues =>
   Object.fromEntries(template.manifest.options.map((option) => [option.key, option.default]));
 
-let workDir: string;
 let cargoEnv: NodeJS.ProcessEnv;
 
-/** Renders a template into a fresh folder under the run's work folder; returns the folder. */
+/** Files of a generated project that cargo writes, not the renderer. */
+const CARGO_OUTPUTS = new Set(["Cargo.lock", "target"]);
+
+async function listFiles(dir: string, prefix = ""): Promise<string[]> {
+  const entries = await readdir(path.join(dir, prefix), { withFileTypes: true }).catch(() => []);
+  const files: string[] = [];
+  for (const entry of entries) {
+    const relative = prefix === "" ? entry.name : `${prefix}/${entry.name}`;
+    if (prefix === "" && CARGO_OUTPUTS.has(entry.name)) continue;
+    if (entry.isDirectory()) files.push(...(await listFiles(dir, relative)));
+    else files.push(relative);
+  }
+  return files;
+}
+
+/**
+ * Renders a template into the cache's project folder `name`, exactly as `asyncpat new` would
+ * write it. Unchanged files keep their mtime (cargo then reuses its build); stale files go.
+ */
 async function generate(template: Template, name: string, values: OptionValues): Promise<string> {
-  const dir = path.join(workDir, name);
+  const dir = path.join(PROJECTS_DIR, name);
   const files = await renderTemplate(template, { name, values });
+  const rendered = new Set(files.map((file) => file.path));
+  for (const stale of (await listFiles(dir)).filter((file) => !rendered.has(file))) {
+    await rm(path.join(dir, stale));
+  }
   for (const file of files) {
     const target = path.join(dir, file.path);
+    const current = await readFile(target).catch(() => undefined);
+    if (current?.equals(file.content)) continue;
     await mkdir(path.dirname(target), { recursive: true });
     await writeFile(target, file.content, { mode: file.mode });
   }
@@ -111,10 +137,9 @@ describe.skipIf(skip)("Rust templates: generated projects build and pass their t
     if (!existsSync(path.join(DEBIAN_REGISTRY, "tokio-1.24.2"))) {
       throw new Error(`${DEBIAN_REGISTRY} has no tokio: run .ci/install-rust-deps.sh (Debian's vendored crates).`);
     }
-    workDir = await mkdtemp(path.join(os.tmpdir(), "asyncpat-rust-templates-"));
     // A private CARGO_HOME whose config points crates-io at Debian's registry: nothing is fetched,
     // and the user's own ~/.cargo is left alone. The templates themselves stay crates.io projects.
-    const cargoHome = path.join(workDir, "cargo-home");
+    const cargoHome = path.join(CACHE_DIR, "cargo-home");
     await mkdir(cargoHome, { recursive: true });
     await writeFile(
       path.join(cargoHome, "config.toml"),
@@ -131,16 +156,12 @@ describe.skipIf(skip)("Rust templates: generated projects build and pass their t
     cargoEnv = {
       ...process.env,
       CARGO_HOME: cargoHome,
-      CARGO_TARGET_DIR: TARGET_DIR,
+      CARGO_TARGET_DIR: path.join(CACHE_DIR, "target"),
       CARGO_BUILD_JOBS: "2",
       CARGO_TERM_COLOR: "never",
       RUST_BACKTRACE: "0",
     };
   }, 60_000);
-
-  afterAll(async () => {
-    if (workDir) await rm(workDir, { recursive: true, force: true });
-  });
 
   for (const name of TEMPLATE_NAMES) {
     it(
