@@ -121,7 +121,6 @@ export async function startUpstream(): Promise<Upstream> {
       if (held.delete(res)) abandoned.increment();
     });
   });
-  // asyncpat-ignore-next-line missing-graceful-shutdown -- a test double of the upstream, closed by each test file's after() hook
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
   const { port } = server.address() as AddressInfo;
   return {
