@@ -1,3 +1,4 @@
+import { rustMissingGracefulShutdown } from "./rust/missing-graceful-shutdown.js";
 import {
   defineRule,
   dottedName,
@@ -414,6 +415,7 @@ export default defineRule<Options>({
       "Any `.close()` whose receiver is a recognised server or is named like one (`server`, `app`, `wss`, `fastify`) is taken as the server's close.",
     ],
   },
+  rust: rustMissingGracefulShutdown,
   create(context) {
     const { program, filePath, options } = context;
     const isTestFile = TEST_FILE.test(filePath);
