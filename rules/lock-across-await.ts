@@ -1,10 +1,10 @@
 import {
   analyseHolding,
   defineRule,
-  dottedName,
   findDeclaration,
   findDescendant,
   GLOBAL_MODULE,
+  hasDottedName,
   isApi,
   isFunctionNode,
   matchAcquisition,
@@ -32,13 +32,17 @@ type Category = "http" | "database" | "redis" | "timer" | "event" | "process" | 
 
 const OPERATION: Record<Category, string> = {
   http: "an HTTP request",
-  database: "a query on another database client",
+  database: "a database query",
   redis: "a Redis command",
   timer: "a timer",
   event: "an event",
   process: "a child process",
   dns: "a DNS lookup",
 };
+
+function operationText(category: Category, held: ResourceKind): string {
+  return category === "database" && held === "connection" ? "a query on another client" : OPERATION[category];
+}
 
 const COST: Record<ResourceKind, string> = {
   lock: "every other caller of the lock queues behind I/O the lock does not guard",
@@ -141,7 +145,7 @@ function executorCategory(promise: ts.NewExpression): Category | undefined {
         !!callback &&
         ((ts.isIdentifier(callback) && callback.text === resolveName) ||
           (isFunctionNode(callback) &&
-            !!findDescendant(callback, (inner): inner is ts.CallExpression => ts.isCallExpression(inner) && dottedName(inner.expression) === resolveName)));
+            !!findDescendant(callback, (inner): inner is ts.CallExpression => ts.isCallExpression(inner) && hasDottedName(inner.expression, resolveName))));
       if (resolves) category = "timer";
       return true;
     }
@@ -208,8 +212,7 @@ class Classifier {
     if (binding && ts.isIdentifier(node) && ts.isIdentifier(binding.name) && node.text === binding.name.text && findDeclaration(node) === binding) return true;
     // A pool is not its checked-out client: `pool.query()` while holding `client` needs a second connection.
     if (this.acquisition.kind === "connection" && this.acquisition.style === "handle") return false;
-    const text = dottedName(node);
-    return text !== undefined && text === this.acquisition.ownerText;
+    return this.acquisition.ownerText !== undefined && hasDottedName(node, this.acquisition.ownerText);
   }
 
   classify(operand: ts.Expression, depth = 0): Verdict {
@@ -337,7 +340,7 @@ export default defineRule<Options>({
     const families = resourceFamilies(context.options.resources, "lock");
     return {
       CallExpression(call) {
-        const acquisition = matchAcquisition(call, families, context.program);
+        const acquisition = matchAcquisition(call, families, { program: context.program, getTypeChecker: () => context.getTypeChecker() });
         if (!acquisition) return;
         const watched = WATCHED[acquisition.kind];
         if (!watched) return;
@@ -352,7 +355,7 @@ export default defineRule<Options>({
             context.report({
               node: wait.node,
               messageId: "heldAcrossAwait",
-              data: { ...data, operation: OPERATION[verdict.category], call: verdict.text },
+              data: { ...data, operation: operationText(verdict.category, acquisition.kind), call: verdict.text },
             });
           } else if (verdict === "unknown" && context.options.reportUnknownAwaits && ts.isCallExpression(unwrapExpression(wait.operand))) {
             context.report({ node: wait.node, messageId: "heldAcrossUnknownAwait", data: { ...data, call: snippet(wait.operand) } });

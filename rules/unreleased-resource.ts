@@ -1,6 +1,7 @@
 import {
   analyseHolding,
   defineRule,
+  getEnclosingFunction,
   lineOf,
   matchAcquisition,
   resourceFamilies,
@@ -102,10 +103,12 @@ export default defineRule<Options>({
     };
     return {
       CallExpression(call) {
-        const acquisition = matchAcquisition(call, families, context.program);
+        const acquisition = matchAcquisition(call, families, { program: context.program, getTypeChecker: () => context.getTypeChecker() });
         if (!acquisition || acquisition.style === "scoped" || acquisition.style === "using") return;
         const leak = analyseHolding(acquisition)?.leak;
         if (!leak) return;
+        // At the top level of a module a throw fails the import and ends the script; nothing is left to starve.
+        if (leak.reason === "throw" && !getEnclosingFunction(call)) return;
         switch (leak.reason) {
           case "never":
             report(acquisition, "neverReleased", {});

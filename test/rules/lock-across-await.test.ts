@@ -3,6 +3,7 @@ import { ruleTester } from "../lint/rule-tester.js";
 
 const PG = `import { Pool } from "pg";\nconst pool = new Pool();\n`;
 const MUTEX = `import { Mutex, Semaphore, withTimeout } from "async-mutex";\n`;
+const DEPTH = 2_000;
 
 ruleTester(rule, {
   valid: [
@@ -208,6 +209,14 @@ export async function hit() {
     release();
   }
 }`,
+    },
+    {
+      name: "1,000 nested blocks under a held lock do not overflow",
+      code: `${MUTEX}const lock = new Mutex();\nexport async function deep() {\n  const release = await lock.acquire();\n  try ${"{".repeat(DEPTH / 2)}await fetch("https://x.internal", { signal: AbortSignal.timeout(1) });${"}".repeat(DEPTH / 2)} finally { release(); }\n}`,
+    },
+    {
+      name: "2,000 negations and a 2,000-long property chain do not overflow",
+      code: `${MUTEX}const lock = new Mutex();\ndeclare const o: any;\nexport async function deep(release?: () => void) {\n  release = await lock.acquire();\n  try { if (${"!".repeat(DEPTH)}release) o${".x".repeat(DEPTH)}.release(); } finally { release(); }\n}`,
     },
   ],
   invalid: [
@@ -487,6 +496,17 @@ export async function sync(id: string) {
 }`,
       files: { "src/db.ts": `import pg from "pg";\nexport const pool = new pg.Pool();\n` },
       errors: [{ messageId: "heldAcrossAwait", line: 6 }],
+    },
+    {
+      name: "team lock bound with await using, held across an HTTP call",
+      code: `import { Locker } from "@acme/locks";
+const locker = new Locker();
+export async function publish(id: string) {
+  await using lease = await locker.acquire("publish:" + id);
+  await fetch("https://cdn.internal/purge/" + id, { method: "POST", signal: AbortSignal.timeout(2000) });
+}`,
+      options: { resources: [{ module: "@acme/locks", export: "Locker", acquire: "acquire", release: "release" }] },
+      errors: [{ messageId: "heldAcrossAwait", line: 5 }],
     },
     {
       name: "unknown awaited helper reported when reportUnknownAwaits is on",

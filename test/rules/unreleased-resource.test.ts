@@ -3,6 +3,12 @@ import { ruleTester } from "../lint/rule-tester.js";
 
 const PG = `import { Pool } from "pg";\nconst pool = new Pool();\n`;
 const MUTEX = `import { Mutex, Semaphore, withTimeout } from "async-mutex";\n`;
+const DEPTH = 1_000;
+const deepBlocks = (inner: string) => "{".repeat(DEPTH) + inner + "}".repeat(DEPTH);
+const MUTEX_TYPES = {
+  "node_modules/async-mutex/package.json": JSON.stringify({ name: "async-mutex", version: "0.5.0", types: "index.d.ts" }),
+  "node_modules/async-mutex/index.d.ts": "export declare class Mutex {\n  acquire(): Promise<() => void>;\n  release(): void;\n  runExclusive<T>(callback: () => T | Promise<T>): Promise<T>;\n}\n",
+};
 
 ruleTester(rule, {
   valid: [
@@ -158,8 +164,35 @@ export async function drain(jobs: Array<() => Promise<void>>) {
       name: "releaser stored in a field for a later unlock",
       code: `${MUTEX}export class Session {\n  private readonly mutex = new Mutex();\n  private unlockFn?: () => void;\n  async begin() {\n    const release = await this.mutex.acquire();\n    this.unlockFn = release;\n  }\n}`,
     },
+    {
+      name: "top-level migration script: a throw ends the process anyway",
+      code: `${PG}const client = await pool.connect();\nawait client.query("CREATE TABLE IF NOT EXISTS jobs (id text)");\nclient.release();\nawait pool.end();\nexport {};`,
+    },
+    {
+      name: "1,000 nested blocks between acquire and a finally release do not overflow",
+      code: `${MUTEX}const lock = new Mutex();\nexport async function deep(work: () => Promise<void>) {\n  const release = await lock.acquire();\n  try ${deepBlocks("await work();")} finally { release(); }\n}`,
+    },
+    {
+      name: "a lock from a factory the syntax cannot see through is not guessed without types",
+      code: `import { Mutex } from "async-mutex";\nfunction makeLock() { return new Mutex(); }\nconst lock = makeLock();\nexport async function save(write: () => Promise<void>) {\n  const release = await lock.acquire();\n  await write();\n  release();\n}`,
+    },
+    {
+      name: "release skipped past 1,000 nested blocks: beyond the analysis, which gives up silently",
+      code: `${MUTEX}const lock = new Mutex();\nexport async function deep(work: () => Promise<void>) {\n  const release = await lock.acquire();\n  ${deepBlocks("await work();")}\n  release();\n}`,
+    },
+    {
+      name: "file handle closed in .finally() on the promise chain",
+      code: `import { open } from "node:fs/promises";\nexport async function size(path: string) {\n  const file = await open(path);\n  const stats = await file.stat().finally(() => file.close());\n  return stats.size;\n}`,
+    },
   ],
   invalid: [
+    {
+      name: "lock from a factory, recognised by its type when type information is on",
+      code: `import { Mutex } from "async-mutex";\nfunction makeLock() { return new Mutex(); }\nconst lock = makeLock();\nexport async function save(write: () => Promise<void>) {\n  const release = await lock.acquire();\n  await write();\n  release();\n}`,
+      files: MUTEX_TYPES,
+      types: true,
+      errors: [{ messageId: "notReleasedOnThrow", line: 5 }],
+    },
     {
       name: "pg client released only after a successful query",
       code: `${PG}export async function findUser(id: string) {
@@ -392,6 +425,11 @@ export async function refresh(load: () => Promise<void>) {
   }
 }`,
       errors: [{ messageId: "notReleasedAtEnd", line: 4 }],
+    },
+    {
+      name: "file handle closed in .then() on the success path only",
+      code: `import { open } from "node:fs/promises";\nexport async function size(path: string) {\n  const file = await open(path);\n  const stats = await file.stat().then((s) => { void file.close(); return s; });\n  return stats.size;\n}`,
+      errors: [{ messageId: "notReleasedOnThrow", line: 3 }],
     },
     {
       name: "explicit throw between acquire and release",

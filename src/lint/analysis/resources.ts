@@ -313,6 +313,41 @@ interface OwnerMatch {
   capacity?: number;
 }
 
+/** What the analysis may use besides syntax: other files of the run, and the type checker to confirm. */
+export interface ResourceEnv {
+  program?: ProgramView;
+  getTypeChecker?: () => ts.TypeChecker | undefined;
+}
+
+function declaredInPackage(fileName: string, module: string): boolean {
+  const normalized = fileName.replace(/\\/g, "/");
+  return normalized.includes(`/node_modules/${module}/`) || normalized.includes(`/node_modules/@types/${module}/`);
+}
+
+/** With type information: an owner whose type is the library's class (`Mutex` declared in node_modules/async-mutex). */
+function ownerFromType(expression: ts.Expression, families: readonly ResourceFamily[], checker: ts.TypeChecker): OwnerMatch | undefined {
+  let type: ts.Type;
+  try {
+    type = checker.getTypeAtLocation(expression);
+  } catch {
+    return undefined;
+  }
+  for (const member of type.isUnion() ? type.types : [type]) {
+    const symbol = member.getSymbol() ?? member.aliasSymbol;
+    const declarations = symbol?.getDeclarations() ?? [];
+    if (!symbol || declarations.length === 0) continue;
+    for (const family of families) {
+      const known = family.ownerTypes.some((pattern) => {
+        const name = pattern.path[pattern.path.length - 1];
+        if (!name || name === "default" || symbol.name !== name) return false;
+        return declarations.some((declaration) => pattern.modules.some((module) => declaredInPackage(declaration.getSourceFile().fileName, module)));
+      });
+      if (known) return { family };
+    }
+  }
+  return undefined;
+}
+
 function ownerOf(expression: ts.Expression, families: readonly ResourceFamily[], program: ProgramView | undefined, depth = 0): OwnerMatch | undefined {
   if (depth > 4) return undefined;
   const created = resolveCreation(expression, program);
@@ -362,8 +397,13 @@ export interface Acquisition {
   callback?: ts.FunctionLikeDeclaration;
 }
 
+const acquireNameCache = new WeakMap<readonly ResourceFamily[], Set<string>>();
+
 function acquireNames(families: readonly ResourceFamily[]): Set<string> {
+  const cached = acquireNameCache.get(families);
+  if (cached) return cached;
   const names = new Set<string>();
+  acquireNameCache.set(families, names);
   for (const family of families) {
     for (const name of family.acquireMethods) names.add(name);
     for (const name of family.exclusiveMethods) names.add(name);
@@ -407,14 +447,11 @@ function isUsingDeclaration(declaration: ts.VariableDeclaration): boolean {
  * `runExclusive` callback. Acquisitions handed straight to the caller (`return pool.connect()`) or
  * stored in a field are someone else's to release and give undefined.
  */
-export function matchAcquisition(
-  call: ts.CallExpression,
-  families: readonly ResourceFamily[],
-  program?: ProgramView,
-): Acquisition | undefined {
+export function matchAcquisition(call: ts.CallExpression, families: readonly ResourceFamily[], env: ResourceEnv = {}): Acquisition | undefined {
   const callee = unwrapExpression(call.expression);
   const name = ts.isIdentifier(callee) ? callee.text : memberName(callee);
   if (!name || !acquireNames(families).has(name)) return undefined;
+  const { program } = env;
 
   let family: ResourceFamily | undefined;
   let owner: ts.Expression | undefined;
@@ -425,7 +462,11 @@ export function matchAcquisition(
   if (!family && (ts.isPropertyAccessExpression(callee) || ts.isElementAccessExpression(callee))) {
     const candidates = families.filter((candidate) => candidate.acquireMethods.includes(name) || candidate.exclusiveMethods.includes(name));
     if (candidates.length > 0) {
-      const match = ownerOf(callee.expression, candidates, program);
+      let match = ownerOf(callee.expression, candidates, program);
+      if (!match) {
+        const checker = env.getTypeChecker?.();
+        if (checker) match = ownerFromType(callee.expression, candidates, checker);
+      }
       if (match) {
         family = match.family;
         owner = callee.expression;
@@ -614,19 +655,24 @@ class HoldingAnalysis {
     const receiver = unwrapExpression(callee.expression);
     if (acquisition.family.valueRelease.includes(method) && ts.isIdentifier(receiver) && this.refersToBinding(receiver)) return true;
     if (acquisition.family.ownerRelease.includes(method) && acquisition.ownerText !== undefined) {
-      return dottedName(receiver) === acquisition.ownerText;
+      return hasDottedName(receiver, acquisition.ownerText);
     }
     return false;
   }
 
   /** Whether an expression tests the binding for truthiness (`client`, `client != null`); `negated` for `!client`. */
   private testsBinding(expression: ts.Expression): "truthy" | "falsy" | undefined {
-    const node = unwrapExpression(expression);
-    if (ts.isIdentifier(node) && this.refersToBinding(node)) return "truthy";
-    if (ts.isPrefixUnaryExpression(node) && node.operator === ts.SyntaxKind.ExclamationToken) {
-      const inner = this.testsBinding(node.operand);
+    let node = unwrapExpression(expression);
+    let negated = false;
+    while (ts.isPrefixUnaryExpression(node) && node.operator === ts.SyntaxKind.ExclamationToken) {
+      negated = !negated;
+      node = unwrapExpression(node.operand);
+    }
+    if (negated) {
+      const inner = this.testsBinding(node);
       return inner === "truthy" ? "falsy" : inner === "falsy" ? "truthy" : undefined;
     }
+    if (ts.isIdentifier(node) && this.refersToBinding(node)) return "truthy";
     if (ts.isBinaryExpression(node)) {
       const operator = node.operatorToken.kind;
       const left = unwrapExpression(node.left);
@@ -736,7 +782,7 @@ class HoldingAnalysis {
         if (node === this.acquisition.acquiredAt) mask = afterAcquire(mask, this.isConditional(node, root));
       } else if (ts.isCallExpression(node)) {
         if (this.isRelease(node)) mask = afterRelease(mask, this.isConditional(node, root));
-        else throwFrom(node);
+        else if (!this.releasedByChain(node)) throwFrom(node);
       } else if (ts.isNewExpression(node) ? !constructsError(node) : ts.isTaggedTemplateExpression(node)) {
         throwFrom(node);
       } else if (ts.isYieldExpression(node)) {
@@ -749,6 +795,29 @@ class HoldingAnalysis {
     }
     flow.normal = mask;
     return flow;
+  }
+
+  /**
+   * `fh.stat().finally(() => fh.close())`: a failure of the call becomes a rejection that the chained
+   * handler sees, so the release is not skipped (a synchronous throw from a promise API is not a real path).
+   */
+  private releasedByChain(call: ts.CallExpression): boolean {
+    for (let current: ts.Node = call; ; ) {
+      const access = skipWrappers(current).parent;
+      if (!access || !ts.isPropertyAccessExpression(access) || !["then", "catch", "finally"].includes(access.name.text)) return false;
+      const chained = access.parent;
+      if (!chained || !ts.isCallExpression(chained) || chained.expression !== access) return false;
+      const releases = (argument: ts.Expression) => {
+        const handler = unwrapExpression(argument);
+        if (ts.isIdentifier(handler)) return this.acquisition.style === "releaser" && this.refersToBinding(handler);
+        return isFunctionNode(handler) && this.closure(handler, HELD) !== HELD;
+      };
+      // `.finally(release)` runs on both outcomes; `.then(ok, failed)` only when both handlers release.
+      const method = access.name.text;
+      if (method === "finally" && chained.arguments.some(releases)) return true;
+      if (method === "then" && chained.arguments.length >= 2 && chained.arguments.slice(0, 2).every(releases)) return true;
+      current = chained;
+    }
   }
 
   /** A function or class created here: a release inside it (or the resource escaping into it) hands the release off. */
@@ -996,6 +1065,18 @@ function constructsError(node: ts.NewExpression): boolean {
   const callee = unwrapExpression(node.expression);
   const name = ts.isIdentifier(callee) ? callee.text : memberName(callee);
   return !!name && /Error$/.test(name);
+}
+
+/** `dottedName(expression) === text`, without recursion (property chains can be arbitrarily long). */
+export function hasDottedName(expression: ts.Expression, text: string): boolean {
+  const parts = text.split(".");
+  let node = unwrapExpression(expression);
+  for (let i = parts.length - 1; i > 0; i--) {
+    if (!ts.isPropertyAccessExpression(node) || node.name.text !== parts[i]) return false;
+    node = unwrapExpression(node.expression);
+  }
+  if (parts[0] === "this") return node.kind === ts.SyntaxKind.ThisKeyword;
+  return ts.isIdentifier(node) && node.text === parts[0];
 }
 
 function isAlwaysTrue(expression: ts.Expression): boolean {
