@@ -75,7 +75,7 @@ mod tests {
     #[tokio::test]
     async fn drains_everything_queued_before_the_queue_closed() {
         let path = std::env::temp_dir().join(format!("journal-{}.log", std::process::id()));
-        let _ = std::fs::remove_file(&path);
+        let _ = tokio::fs::remove_file(&path).await;
         let (queue, items) = mpsc::channel(4);
         for n in 0..3 {
             queue.send(format!("item-{n}")).await.unwrap();
@@ -89,10 +89,10 @@ mod tests {
         journal.close().await.unwrap();
         assert_eq!(processed.load(Ordering::Relaxed), 3);
         assert_eq!(
-            std::fs::read_to_string(&path).unwrap(),
+            tokio::fs::read_to_string(&path).await.unwrap(),
             "item-0\nitem-1\nitem-2\n"
         );
-        std::fs::remove_file(&path).unwrap();
+        tokio::fs::remove_file(&path).await.unwrap();
     }
 
     #[tokio::test]

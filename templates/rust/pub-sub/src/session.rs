@@ -198,6 +198,7 @@ mod tests {
     struct Client {
         lines: tokio::io::Lines<BufReader<ReadHalf<DuplexStream>>>,
         writer: WriteHalf<DuplexStream>,
+        session: tokio::task::JoinHandle<std::io::Result<()>>,
     }
 
     impl Client {
@@ -223,11 +224,12 @@ mod tests {
             idle_timeout: Duration::from_secs(5),
             write_timeout: Duration::from_secs(5),
         };
-        tokio::spawn(serve(server, broker.clone(), settings, stop.clone()));
+        let session = tokio::spawn(serve(server, broker.clone(), settings, stop.clone()));
         let (reader, writer) = tokio::io::split(client);
         Client {
             lines: BufReader::new(reader).lines(),
             writer,
+            session,
         }
     }
 
@@ -253,6 +255,9 @@ mod tests {
         stop.cancel();
         assert_eq!(subscriber.line().await, "BYE");
         assert_eq!(publisher.line().await, "BYE");
+        for session in [subscriber.session, publisher.session] {
+            session.await.unwrap().unwrap();
+        }
     }
 
     #[tokio::test]
