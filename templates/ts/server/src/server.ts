@@ -103,10 +103,9 @@ export function createService(config: Config, deps: ServiceDeps): Service {
     const candidates = routes.filter((route) => route.path === url.pathname);
     const route = candidates.find((candidate) => candidate.method === req.method);
     if (route === undefined) {
-      if (candidates.length === 0) sendProblem(res, 404, "not_found", `No route for ${url.pathname}.`);
-      else sendProblem(res, 405, "method_not_allowed", `Use ${candidates.map((c) => c.method).join(", ")}.`, {
-        allow: candidates.map((c) => c.method).join(", "),
-      });
+      const allowed = candidates.map((candidate) => candidate.method).join(", ");
+      if (allowed === "") sendProblem(res, 404, "not_found", `No route for ${url.pathname}.`);
+      else sendProblem(res, 405, "method_not_allowed", `Use ${allowed}.`, { allow: allowed });
       return;
     }
 
