@@ -83,6 +83,7 @@ export class Supervisor {
     this.#started = true;
     return new Promise<number>((resolve) => {
       this.#finish = (exitCode) => {
+        this.#stopping = true;
         clearTimeout(this.#deadline);
         resolve(exitCode);
       };
@@ -94,7 +95,7 @@ export class Supervisor {
     });
   }
 
-  /** Starts the ordered shutdown (idempotent). */
+  /** Starts the ordered shutdown; later calls, and calls after the run has ended, do nothing. */
   shutdown(reason: string): void {
     if (this.#stopping) return;
     this.#stopping = true;
@@ -106,6 +107,7 @@ export class Supervisor {
   #start(): void {
     const config = this.#config;
     const log = this.#log;
+    log.info("started", { queueCapacity: config.queueCapacity, outputPath: config.outputPath });
     this.#tasks.spawn("intake", async (signal) => {
       const stop = linkSignals(signal, this.#intakeStop.signal);
       try {
@@ -127,7 +129,6 @@ export class Supervisor {
         stop.dispose();
       }
     });
-    log.info("started", { queueCapacity: config.queueCapacity, outputPath: config.outputPath });
   }
 
   /** Takes jobs until the queue is closed and empty: after intake stops, that is the drain. */
