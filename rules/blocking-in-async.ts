@@ -3,6 +3,7 @@ import {
   callbackSite,
   collectAwaits,
   defineRule,
+  dottedName,
   findDeclaration,
   functionName,
   getEnclosingFunction,
@@ -145,16 +146,17 @@ function nameOwner(fn: ts.FunctionLikeDeclaration): { name: ts.Identifier; owner
   return undefined;
 }
 
-/** Identifiers in the file that refer to `owner` (by lexical lookup), except its own name. */
-function referencesTo(sourceFile: ts.SourceFile, name: ts.Identifier, owner: ts.Node): ts.Identifier[] {
-  const found: ts.Identifier[] = [];
+/** Every identifier of a file by its text, built once per file on first use. */
+function identifierIndex(sourceFile: ts.SourceFile): Map<string, ts.Identifier[]> {
+  const index = new Map<string, ts.Identifier[]>();
   walk(sourceFile, (node) => {
-    if (ts.isIdentifier(node) && node.text === name.text && node !== name) {
-      const declaration = findDeclaration(node);
-      if (declaration === owner) found.push(node);
+    if (ts.isIdentifier(node)) {
+      const list = index.get(node.text);
+      if (list) list.push(node);
+      else index.set(node.text, [node]);
     }
   });
-  return found;
+  return index;
 }
 
 /** `srv.listen(…)` after `node` in the same function: code before it is start-up, not serving. */
@@ -177,6 +179,79 @@ function isCalleeReference(reference: ts.Node): ts.CallExpression | undefined {
 }
 
 const MAX_CALL_DEPTH = 6;
+/** Next.js data functions that run at build time, not per request. */
+const BUILD_TIME_FUNCTIONS = new Set(["getStaticProps", "getStaticPaths", "generateStaticParams"]);
+/** Events that fire once while a program starts or stops, not per request. */
+const LIFECYCLE_EVENTS = new Set(["ready", "listening", "exit", "beforeExit"]);
+const CLI_FRAMEWORKS = new Set(["commander", "yargs", "cac", "meow", "sade", "citty", "clipanion", "@oclif/core", "minimist"]);
+
+/** A command-line program: a `#!` line, or an import of an argument parser. Its async code serves no one else. */
+function isCliFile(sourceFile: ts.SourceFile): boolean {
+  if (sourceFile.text.startsWith("#!")) return true;
+  return sourceFile.statements.some((statement) => {
+    if (ts.isImportDeclaration(statement) && ts.isStringLiteral(statement.moduleSpecifier)) return CLI_FRAMEWORKS.has(statement.moduleSpecifier.text);
+    if (ts.isVariableStatement(statement)) {
+      return statement.declarationList.declarations.some((declaration) => {
+        const ref = declaration.initializer && resolveApi(declaration.initializer);
+        return !!ref && CLI_FRAMEWORKS.has(ref.module);
+      });
+    }
+    return false;
+  });
+}
+
+/** Test files and tool configs run no server; blocking there costs nothing. */
+const NON_SERVING_FILE = /(\.(test|spec)\.[cm]?[jt]sx?$)|(\/__tests__\/)|(\.config\.[cm]?[jt]s$)/;
+
+/**
+ * A one-time lazy load: `cache ??= readFileSync(…)`, or the call inside `if (!cache) { cache = … }`
+ * (also `=== undefined`/`== null`, `!map.has(k)` with `map.set`). It blocks once, not per request.
+ */
+function isLazyInitialisation(node: ts.Node, fn: ts.Node): boolean {
+  for (let current: ts.Node = node; current !== fn && current.parent; current = current.parent) {
+    const parent = current.parent;
+    if (ts.isBinaryExpression(parent) && parent.right === current) {
+      const operator = parent.operatorToken.kind;
+      if (operator === ts.SyntaxKind.QuestionQuestionEqualsToken || operator === ts.SyntaxKind.BarBarEqualsToken) return true;
+    }
+    if (ts.isIfStatement(parent) && parent.thenStatement === current) {
+      const cache = testedCache(parent.expression);
+      if (cache && assignsTo(parent.thenStatement, cache)) return true;
+    }
+  }
+  return false;
+}
+
+/** `!cache`, `cache === undefined`, `cache == null`, `!map.has(key)`: the cache's dotted name. */
+function testedCache(condition: ts.Expression): string | undefined {
+  const node = unwrapExpression(condition);
+  if (ts.isPrefixUnaryExpression(node) && node.operator === ts.SyntaxKind.ExclamationToken) {
+    const operand = unwrapExpression(node.operand);
+    if (ts.isCallExpression(operand) && memberName(operand.expression) === "has" && ts.isPropertyAccessExpression(operand.expression)) {
+      return dottedName(operand.expression.expression);
+    }
+    return dottedName(operand);
+  }
+  if (ts.isBinaryExpression(node)) {
+    const kind = node.operatorToken.kind;
+    const isEquality = kind === ts.SyntaxKind.EqualsEqualsEqualsToken || kind === ts.SyntaxKind.EqualsEqualsToken;
+    const right = unwrapExpression(node.right);
+    const isEmpty = right.kind === ts.SyntaxKind.NullKeyword || (ts.isIdentifier(right) && right.text === "undefined");
+    if (isEquality && isEmpty) return dottedName(node.left);
+  }
+  return undefined;
+}
+
+function assignsTo(statement: ts.Node, cache: string): boolean {
+  let found = false;
+  walk(statement, (node) => {
+    if (found) return false;
+    if (ts.isBinaryExpression(node) && node.operatorToken.kind === ts.SyntaxKind.EqualsToken && dottedName(node.left) === cache) found = true;
+    if (ts.isCallExpression(node) && memberName(node.expression) === "set" && ts.isPropertyAccessExpression(node.expression) && dottedName(node.expression.expression) === cache) found = true;
+    return !found;
+  });
+  return found;
+}
 const TEST_FUNCTIONS = new Set(["it", "test", "describe", "suite", "bench", "beforeAll", "beforeEach", "afterAll", "afterEach", "before", "after"]);
 
 /** `it("…", async () => …)`, `test.each(…)(…)`, `describe.only(…)`: test code, not serving code. */
@@ -232,19 +307,29 @@ export default defineRule<Options>({
       "Only blocking calls recognised by import source are reported (fs, child_process and zlib `*Sync`, crypto's key-derivation and key-generation `*Sync`, bcrypt `*Sync`, `Atomics.wait`); CPU-heavy loops and `JSON.parse` of large bodies are not.",
       "The call graph is followed within one file, through plain functions and `const` arrows; a sync helper that is exported, a method, or passed around as a value is not followed (it may have callers the rule cannot see).",
       "Start-up code is recognised as module top level, an async function called only from module top level (`main().catch(…)`), a top-level async IIFE, and anything before `server.listen(…)` in the same function. Other start-up phases (a `bootstrap()` called from an exported function) are reported.",
-      "Listeners on `process` (`exit`, signals, `uncaughtException`) are not reported: they run at shutdown, where synchronous work is expected.",
+      "Listeners on `process` (`exit`, signals, `uncaughtException`) and for the lifecycle events `ready`, `listening`, `exit` and `beforeExit` are not reported: they run once at start-up or shutdown, where synchronous work is expected.",
+      "Not reported by design: test files (`*.test.*`, `*.spec.*`, `__tests__/`), tool configs (`*.config.*`), Next.js build-time functions (`getStaticProps`, `getStaticPaths`, `generateStaticParams`), one-time lazy loads (`cache ??= readFileSync(…)`, or the read inside `if (!cache) { cache = … }`), and async functions of command-line programs (a `#!` line or an import of commander, yargs, cac, meow, sade, citty, clipanion, oclif or minimist); request handlers and listeners in those programs are still checked.",
+      "Event listeners in general count as serving code, so a `readline` `'line'` listener of a script that does not import a CLI framework and has no `#!` line is reported.",
     ],
   },
   rust: rustBlockingInAsync,
   create(context) {
     const allowed = new Set(context.options.allow);
     const memo = new Map<ts.Node, ServingContext | null>();
+    let identifiers: Map<string, ts.Identifier[]> | undefined;
+    let cli: boolean | undefined;
+    const isCli = () => (cli ??= isCliFile(context.sourceFile));
+    const referencesTo = (name: ts.Identifier, owner: ts.Node): ts.Identifier[] => {
+      identifiers ??= identifierIndex(context.sourceFile);
+      return (identifiers.get(name.text) ?? []).filter((identifier) => identifier !== name && findDeclaration(identifier) === owner);
+    };
 
     /** The serving context a node runs in, or undefined for start-up and plain synchronous code. */
     function contextOf(node: ts.Node, depth: number): ServingContext | undefined {
       const fn = getEnclosingFunction(node);
       if (!fn) return undefined;
       if (isAsyncFunction(fn) && listensAfter(fn, node)) return undefined;
+      if (depth === 0 && isLazyInitialisation(node, fn)) return undefined;
       return classify(fn, depth);
     }
 
@@ -266,7 +351,10 @@ export default defineRule<Options>({
         if (handler !== undefined) return handler ?? undefined;
       }
       if (isAsyncFunction(fn) && !isGeneratorFunction(fn)) {
-        if (isStartup(fn)) return undefined;
+        if (isStartup(fn) || isCli()) return undefined;
+        if (fn.name && ts.isIdentifier(fn.name) && BUILD_TIME_FUNCTIONS.has(fn.name.text)) return undefined;
+        const owner = nameOwner(fn);
+        if (owner && BUILD_TIME_FUNCTIONS.has(owner.name.text)) return undefined;
         const name = functionName(fn);
         return { description: name === "<anonymous>" ? "an async callback" : `async function \`${name}\`` };
       }
@@ -276,7 +364,7 @@ export default defineRule<Options>({
       }
       const named = nameOwner(fn);
       if (!named || isExported(named.owner)) return undefined;
-      const references = referencesTo(context.sourceFile, named.name, named.owner);
+      const references = referencesTo(named.name, named.owner);
       if (references.length === 0) return undefined;
       let first: ServingContext | undefined;
       for (const reference of references) {
@@ -300,6 +388,7 @@ export default defineRule<Options>({
       if (listener) {
         const receiver = unwrapExpression(listener.receiver);
         if (ts.isIdentifier(receiver) && receiver.text === "process" && !findDeclaration(receiver)) return null;
+        if (listener.event !== undefined && LIFECYCLE_EVENTS.has(listener.event)) return null;
         return { description: listener.event === undefined ? "an event listener" : `the \`'${listener.event}'\` listener` };
       }
       const factory = serverFactoryOf(site);
@@ -315,10 +404,11 @@ export default defineRule<Options>({
       if (invoked) return !getEnclosingFunction(invoked);
       const named = nameOwner(fn);
       if (!named || isExported(named.owner)) return false;
-      const references = referencesTo(context.sourceFile, named.name, named.owner);
+      const references = referencesTo(named.name, named.owner);
       return references.length > 0 && references.every((reference) => !!isCalleeReference(reference) && !getEnclosingFunction(reference));
     }
 
+    if (NON_SERVING_FILE.test(context.filePath)) return {};
     return {
       CallExpression(call) {
         const blocking = blockingApi(call);

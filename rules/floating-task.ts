@@ -7,6 +7,7 @@ import {
   findDeclaration,
   GLOBAL_MODULE,
   getInitializer,
+  getPropertyValue,
   hasRejectionHandler,
   isApi,
   isFunctionNode,
@@ -40,6 +41,7 @@ function describe(expression: ts.Expression): string {
       node = unwrapExpression(callee.expression);
       continue;
     }
+    if (isFunctionNode(callee)) return "this async IIFE";
     return dottedName(callee) ?? calleeName(node) ?? "this call";
   }
   if (ts.isNewExpression(node)) return `new ${dottedName(node.expression) ?? "Promise"}`;
@@ -75,8 +77,33 @@ const AWAITING_EMITTERS = ["telegraf", "grammy"];
 function isAwaitingEmitter(receiver: ts.Expression): boolean {
   const init = getInitializer(receiver);
   if (!init || !(ts.isNewExpression(init) || ts.isCallExpression(init))) return false;
+  const options = init.arguments?.[0] && unwrapExpression(init.arguments[0]);
+  // new EventEmitter({ captureRejections: true }) routes a listener's rejection to 'error'
+  if (options && ts.isObjectLiteralExpression(options)) {
+    const capture = getPropertyValue(options, "captureRejections");
+    if (capture && capture.kind === ts.SyntaxKind.TrueKeyword) return true;
+  }
   const ref = resolveApi(init.expression);
   return !!ref && AWAITING_EMITTERS.includes(ref.module);
+}
+
+/** `EventEmitter.captureRejections = true` (or `events.captureRejections = true`) anywhere in the file. */
+function capturesRejectionsGlobally(sourceFile: ts.SourceFile): boolean {
+  if (!sourceFile.text.includes("captureRejections")) return false;
+  let found = false;
+  walk(sourceFile, (node) => {
+    if (found) return false;
+    if (
+      ts.isBinaryExpression(node) &&
+      node.operatorToken.kind === ts.SyntaxKind.EqualsToken &&
+      memberName(node.left) === "captureRejections" &&
+      node.right.kind === ts.SyntaxKind.TrueKeyword
+    ) {
+      found = true;
+    }
+    return !found;
+  });
+  return found;
 }
 
 /** With types: does the parameter this callback is passed to accept a promise-returning function? */
@@ -165,29 +192,35 @@ export default defineRule<Options>({
   },
   rust: rustFloatingTask,
   create(context) {
+    let captures: boolean | undefined;
+    const capturesRejections = () => (captures ??= capturesRejectionsGlobally(context.sourceFile));
     const env: PromiseEnv = {
       getTypeChecker: () => context.getTypeChecker(),
       program: context.program,
       filePath: context.filePath,
     };
 
-    function checkStatementExpression(expression: ts.Expression): void {
-      const node = unwrapExpression(expression);
-      if (ts.isBinaryExpression(node)) {
-        const operator = node.operatorToken.kind;
-        if (operator === ts.SyntaxKind.AmpersandAmpersandToken || operator === ts.SyntaxKind.BarBarToken || operator === ts.SyntaxKind.QuestionQuestionToken) {
-          checkStatementExpression(node.right);
-        } else if (operator === ts.SyntaxKind.CommaToken) {
-          checkStatementExpression(node.left);
-          checkStatementExpression(node.right);
+    /** The statement's value and, through `&&`, `||`, `??`, `,` and `?:`, every operand whose value is dropped. */
+    function checkStatementExpression(statementExpression: ts.Expression): void {
+      const pending: ts.Expression[] = [statementExpression];
+      while (pending.length > 0) {
+        const node = unwrapExpression(pending.pop()!);
+        if (ts.isBinaryExpression(node)) {
+          const operator = node.operatorToken.kind;
+          if (operator === ts.SyntaxKind.AmpersandAmpersandToken || operator === ts.SyntaxKind.BarBarToken || operator === ts.SyntaxKind.QuestionQuestionToken) {
+            pending.push(node.right);
+          } else if (operator === ts.SyntaxKind.CommaToken) {
+            pending.push(node.right, node.left);
+          }
+        } else if (ts.isConditionalExpression(node)) {
+          pending.push(node.whenFalse, node.whenTrue);
+        } else {
+          checkDroppedValue(node);
         }
-        return;
       }
-      if (ts.isConditionalExpression(node)) {
-        checkStatementExpression(node.whenTrue);
-        checkStatementExpression(node.whenFalse);
-        return;
-      }
+    }
+
+    function checkDroppedValue(node: ts.Expression): void {
       if (ts.isVoidExpression(node)) {
         if (context.options.allowVoid) return;
         const inner = unwrapExpression(node.expression);
@@ -227,7 +260,7 @@ export default defineRule<Options>({
         let api: string | undefined;
         const listener = listenerRegistration(site);
         if (listener) {
-          if (isAwaitingEmitter(listener.receiver)) return;
+          if (isAwaitingEmitter(listener.receiver) || capturesRejections()) return;
           const receiver = dottedName(listener.receiver) ?? "the emitter";
           api = listener.event === undefined ? `\`${receiver}.${method}\`` : `\`${receiver}.${method}("${listener.event}")\``;
         } else if (index === 0 && timerName(call)) {
@@ -245,34 +278,35 @@ export default defineRule<Options>({
     function checkStoredPromise(declaration: ts.VariableDeclaration): void {
       if (!ts.isIdentifier(declaration.name) || !declaration.initializer) return;
       const list = declaration.parent;
-      if (!ts.isVariableDeclarationList(list) || !ts.isVariableStatement(list.parent)) return;
+      if (!ts.isVariableDeclarationList(list) || !ts.isVariableStatement(list.parent) || isExported(list.parent)) return;
       const init = unwrapExpression(declaration.initializer);
       if (!ts.isCallExpression(init) && !ts.isNewExpression(init)) return;
-      if (hasRejectionHandler(init)) return;
-      let container: ts.Node = list.parent.parent;
+      if (hasRejectionHandler(init) || isPromiseExpression(init, env) !== true) return;
+      let container: ts.Node = context.sourceFile;
       for (let current: ts.Node | undefined = list.parent; current; current = current.parent) {
-        if (isFunctionNode(current) || ts.isSourceFile(current)) {
-          container = ts.isSourceFile(current) ? current : current.body ?? current;
+        if (isFunctionNode(current)) {
+          container = current.body ?? current;
           break;
         }
       }
       const name = declaration.name.text;
-      const references: ts.Identifier[] = [];
+      // pre-order: the first reference found is the first in the source
+      let first: ts.Identifier | undefined;
       walk(container, (node) => {
-        if (ts.isIdentifier(node) && node.text === name && node !== declaration.name && findDeclaration(node) === declaration) references.push(node);
+        if (first) return false;
+        if (ts.isIdentifier(node) && node.text === name && node !== declaration.name && findDeclaration(node) === declaration) first = node;
+        return !first;
       });
-      if (isExported(list.parent)) return;
-      if (references.length === 0) {
-        if (isPromiseExpression(init, env) === true) context.report({ node: declaration, messageId: "floating", data: { name: describe(init) } });
+      if (!first) {
+        context.report({ node: declaration, messageId: "floating", data: { name: describe(init) } });
         return;
       }
-      const first = references.reduce((a, b) => (a.pos <= b.pos ? a : b));
       for (let current: ts.Node = first; current !== container && current.parent; current = current.parent) {
         if (isFunctionNode(current)) return; // handed to a callback: whoever runs it decides
       }
-      const awaits = collectAwaits(container).filter((found) => found.pos >= declaration.end && found.end <= first.pos && !isInside(first, found));
+      const reference = first;
+      const awaits = collectAwaits(container).filter((found) => found.pos >= declaration.end && found.end <= reference.pos && !isInside(reference, found));
       if (awaits.length === 0) return;
-      if (isPromiseExpression(init, env) !== true) return;
       context.report({ node: declaration.name, messageId: "lateHandler", data: { name, line: lineOf(awaits[0]!, context.sourceFile) } });
     }
 

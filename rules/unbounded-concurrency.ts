@@ -132,11 +132,11 @@ export default defineRule<Options>({
         maxFixedSize: {
           type: "integer",
           minimum: 1,
-          description: "Fan-outs over a constant size up to this many (`Array.from({ length: 8 })`, `for (let i = 0; i < 8; i++)`) are accepted as bounded.",
-          default: 32,
+          description: "Fan-outs over a constant size up to this many (`Array.from({ length: 8 })`, `for (let i = 0; i < 8; i++)`) are accepted as bounded: a constant chosen by the author is a limit.",
+          default: 100,
         },
       },
-      defaults: { maxFixedSize: 32 },
+      defaults: { maxFixedSize: 100 },
     },
     examples: {
       incorrect: [
@@ -153,7 +153,8 @@ export default defineRule<Options>({
       "Calls on the element itself (`conns.map((c) => c.end())`) are not reported: they act on resources already open rather than opening new ones.",
       "Without type information, an expression-bodied callback counts as I/O when it returns a call that is not on the element itself; a callback returning a synchronous call of an unknown function is reported.",
       "A loop that awaits anything in its body is taken as throttled and not reported, even when the await does not bound the promises it starts.",
-      "Limiters are recognised by import (p-limit, p-queue, bottleneck, async-sema, async-mutex), by method (`acquire`, `runExclusive`, `withPermit`, `schedule`) and by name (`limit`, `limiter`, `semaphore`).",
+      "Limiters are recognised by import (p-limit, p-queue, bottleneck, async-sema, async-mutex), by method (`acquire`, `runExclusive`, `withPermit`, `schedule`) and by name (`limit`, `limiter`, `semaphore`, `pool`): a call through an object named `pool` (a pg or worker pool queues beyond its size) counts as bounded.",
+      "Waiting for events or timers (`events.once`, `timers/promises`) holds no socket or descriptor and is not reported.",
     ],
   },
   create(context) {
@@ -282,6 +283,8 @@ export default defineRule<Options>({
         // Promise.all(inner.map(…)) inside the callback: judged when that call is visited
         return false;
       }
+      // waiting for an event or a timer holds no socket or file descriptor
+      if (isApi(ref, "events", "once") || isApi(ref, "events", "EventEmitter", "once") || ref?.module === "timers/promises") return false;
       const method = memberName(unwrapExpression(node.expression));
       if ((method === "then" || method === "catch" || method === "finally") && ts.isPropertyAccessExpression(unwrapExpression(node.expression))) {
         return expressionStartsIo((unwrapExpression(node.expression) as ts.PropertyAccessExpression).expression, fn);

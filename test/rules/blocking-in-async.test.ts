@@ -65,6 +65,36 @@ ruleTester(rule, {
       code: `import { readdirSync, statSync } from "node:fs";\nexport function sizeOf(dir: string) {\n  return readdirSync(dir).reduce((total, f) => total + statSync(dir + "/" + f).size, 0);\n}`,
     },
     {
+      name: "Next.js getStaticProps reads posts at build time",
+      code: `import fs from "fs";\nexport async function getStaticProps() {\n  const posts = fs.readdirSync("posts").map((f) => fs.readFileSync("posts/" + f, "utf8"));\n  return { props: { posts } };\n}`,
+    },
+    {
+      name: "template loaded once into a lazy cache",
+      code: `import { readFileSync } from "node:fs";\nlet template: string | undefined;\nfunction layout() {\n  if (!template) {\n    template = readFileSync("layout.html", "utf8");\n  }\n  return template;\n}\nexport async function render(body: string) {\n  return layout().replace("{{body}}", body);\n}`,
+    },
+    {
+      name: "per-key cache filled with ??=",
+      code: `import { readFileSync } from "node:fs";\nconst schemas: Record<string, string> = {};\nexport async function validate(kind: string) {\n  schemas[kind] ??= readFileSync("schemas/" + kind + ".json", "utf8");\n  return schemas[kind];\n}`,
+    },
+    {
+      name: "pid file written when the server starts listening",
+      code: `import { writeFileSync } from "node:fs";\nimport http from "node:http";\nconst server = http.createServer(handler);\nserver.on("listening", () => writeFileSync("/run/app.pid", String(process.pid)));\nserver.listen(8080);`,
+    },
+    {
+      name: "test file helpers may block",
+      code: `import { readFileSync } from "node:fs";\nasync function fixture(name: string) {\n  return JSON.parse(readFileSync("fixtures/" + name, "utf8"));\n}\nbeforeAll(async () => { await seed(await fixture("users.json")); });`,
+      filename: "users.test.ts",
+    },
+    {
+      name: "build tool config",
+      code: `import { readFileSync } from "node:fs";\nexport default defineConfig(async () => ({\n  define: { VERSION: JSON.stringify(JSON.parse(readFileSync("package.json", "utf8")).version) },\n}));`,
+      filename: "vite.config.ts",
+    },
+    {
+      name: "commander action of a CLI",
+      code: `import { Command } from "commander";\nimport { readdirSync, readFileSync, writeFileSync } from "node:fs";\nconst program = new Command();\nprogram.command("build").action(async () => {\n  for (const f of readdirSync("src")) writeFileSync("dist/" + f, readFileSync("src/" + f));\n});\nawait program.parseAsync(process.argv);`,
+    },
+    {
       name: "busy loop at top level of a script",
       code: `const end = Date.now() + 50;\nwhile (Date.now() < end) {}\nconsole.log("done");`,
     },
@@ -149,6 +179,21 @@ ruleTester(rule, {
       name: "sync read inside a .then callback of an async function",
       code: `import fs from "node:fs";\nexport async function load(url: string) {\n  const res = await fetch(url);\n  return res.json().then(() => fs.readFileSync("cache.json", "utf8"));\n}`,
       errors: [{ messageId: "blockingCall", line: 4 }],
+    },
+    {
+      name: "a CLI that serves: handlers still count",
+      code: `#!/usr/bin/env node\nimport http from "node:http";\nimport { readFileSync } from "node:fs";\nhttp.createServer((req, res) => res.end(readFileSync("index.html"))).listen(8080);`,
+      errors: [{ messageId: "blockingCall", line: 4 }],
+    },
+    {
+      name: "getServerSideProps runs per request",
+      code: `import fs from "fs";\nexport async function getServerSideProps() {\n  return { props: { motd: fs.readFileSync("motd.txt", "utf8") } };\n}`,
+      errors: [{ messageId: "blockingCall", line: 3 }],
+    },
+    {
+      name: "cache check that does not guard the read",
+      code: `import { readFileSync } from "node:fs";\nlet hits = 0;\nexport async function page() {\n  if (!hits) hits++;\n  return readFileSync("page.html", "utf8");\n}`,
+      errors: [{ messageId: "blockingCall", line: 5 }],
     },
     {
       name: "generateKeyPairSync per connection",

@@ -94,6 +94,14 @@ ruleTester(rule, {
       code: `export async function load(id: string) {\n  const user = fetch("http://users/" + id);\n  user.catch(() => undefined);\n  const prefs = await fetch("http://prefs/" + id);\n  return [await user, prefs];\n}`,
     },
     {
+      name: "emitter created with captureRejections routes listener rejections to 'error'",
+      code: `import { EventEmitter } from "node:events";\nconst bus = new EventEmitter({ captureRejections: true });\nbus.on("order", async (order: string) => {\n  await fetch("http://orders", { method: "POST", body: order });\n});`,
+    },
+    {
+      name: "stored promise passed to a callback before the next await",
+      code: `export async function load(id: string) {\n  const user = fetch("http://users/" + id);\n  queueMicrotask(() => { user.catch(log); });\n  await fetch("http://prefs/" + id);\n  return user;\n}`,
+    },
+    {
       name: "setTimeout with a synchronous callback",
       code: `setTimeout(() => { console.log("tick"); }, 100);`,
     },
@@ -199,6 +207,16 @@ ruleTester(rule, {
       name: "conditional call in a short-circuit",
       code: `async function invalidate(key: string) { await fetch("http://cache/" + key, { method: "DELETE" }); }\nexport function update(key: string, dirty: boolean) {\n  dirty && invalidate(key);\n}`,
       errors: [{ messageId: "floating", line: 3 }],
+    },
+    {
+      name: "top-level async IIFE without a catch",
+      code: `(async () => {\n  await fetch("http://migrate", { method: "POST" });\n})();`,
+      errors: [{ messageId: "floating", line: 1 }],
+    },
+    {
+      name: "module-level promise awaited after another top-level await",
+      code: `import { readFile } from "node:fs/promises";\nconst schema = readFile("schema.sql", "utf8");\nawait fetch("http://db/ready");\nexport const sql = await schema;`,
+      errors: [{ messageId: "lateHandler", line: 2 }],
     },
     {
       name: "method of an unknown client, confirmed by the type checker",

@@ -64,6 +64,14 @@ ruleTester(rule, {
       code: `const checks = { db: "http://db/health", cache: "http://cache/health" };\nexport async function health() {\n  return Promise.all(Object.values(checks).map((url) => fetch(url)));\n}`,
     },
     {
+      name: "waiting for every child process to exit",
+      code: `import { once } from "node:events";\nexport async function stopAll(children: import("node:child_process").ChildProcess[]) {\n  for (const child of children) child.kill();\n  await Promise.all(children.map((child) => once(child, "exit")));\n}`,
+    },
+    {
+      name: "load test fires a constant number of requests",
+      code: `it("serves 50 concurrent clients", async () => {\n  const responses = await Promise.all(Array.from({ length: 50 }, () => fetch("http://localhost:8080/health")));\n  expect(responses.every((r) => r.ok)).toBe(true);\n});`,
+    },
+    {
       name: "type checker says the mapper returns no promise",
       code: `function label(x: number): string { return String(x); }\nexport async function labels(xs: number[]) {\n  return Promise.all(xs.map((x) => label(x)));\n}`,
       types: true,
@@ -144,6 +152,12 @@ ruleTester(rule, {
     {
       name: "race over one request per mirror from config",
       code: `export async function fastest(mirrors: string[]) {\n  return Promise.race(mirrors.map((m) => fetch(m + "/pkg.tgz")));\n}`,
+      errors: [{ messageId: "unboundedMap", line: 2 }],
+    },
+    {
+      name: "maxFixedSize lowered below a constant range",
+      code: `export async function warm() {\n  await Promise.all(Array.from({ length: 64 }, (_, i) => fetch("http://cache/warm/" + i)));\n}`,
+      options: { maxFixedSize: 16 },
       errors: [{ messageId: "unboundedMap", line: 2 }],
     },
     {
