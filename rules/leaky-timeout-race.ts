@@ -254,7 +254,7 @@ function raceElements(call: ts.CallExpression): readonly ts.Expression[] | undef
     array = init;
   }
   if (!ts.isArrayLiteralExpression(array)) return undefined;
-  return array.elements.filter((element) => !ts.isSpreadElement(element));
+  return array.elements;
 }
 
 /** The scope in which a handle (`timer`, `this.timer`) can be cleared: its class, or the block declaring it. */
@@ -273,20 +273,38 @@ function scopeOfHandle(handle: ts.Expression, race: ts.Node): ts.Node {
 type Clearing = "always" | "success" | "failure" | "elsewhere" | "never";
 
 /** Places one clearTimeout: on the race's `.then/.catch/.finally` chain, on a raced operation, or in the race's function. */
+/** How a clearTimeout inside a callback of `.then/.catch/.finally` on the race runs. */
+function clearingOfChained(clear: ts.CallExpression, method: string, chained: ts.CallExpression): Clearing {
+  if (method === "finally") return "always";
+  if (method === "then" && chained.arguments.length >= 2 && chained.arguments.every((argument) => containsClear(argument))) return "always";
+  if (method === "catch" || (method === "then" && chained.arguments[1] && isInside(clear, chained.arguments[1]))) return "failure";
+  return method === "then" ? "success" : "elsewhere";
+}
+
+/** For `const race = Promise.race(…); race.finally(() => clearTimeout(t))`: the `.finally` call holding the clear. */
+function chainedOnRaceVariable(clear: ts.CallExpression, race: ts.CallExpression): { method: string; chained: ts.CallExpression } | undefined {
+  for (let node: ts.Node | undefined = clear.parent; node; node = node.parent) {
+    if (!ts.isCallExpression(node) || !ts.isPropertyAccessExpression(node.expression)) continue;
+    const method = node.expression.name.text;
+    if (method !== "then" && method !== "catch" && method !== "finally") continue;
+    const receiver = unwrapExpression(node.expression.expression);
+    if (!ts.isIdentifier(receiver)) continue;
+    const init = getInitializer(receiver);
+    if (init && chainBase(init) === race && node.arguments.some((argument) => isInside(clear, argument))) return { method, chained: node };
+  }
+  return undefined;
+}
+
 function classifyClear(clear: ts.CallExpression, race: ts.CallExpression, elements: readonly ts.Expression[]): Clearing {
   // Promise.race([...]).finally(() => clearTimeout(t)) and .then(ok, fail) both clearing.
   let link: ts.Node = race;
   while (ts.isPropertyAccessExpression(link.parent) && ts.isCallExpression(link.parent.parent)) {
-    const method = link.parent.name.text;
     const chained = link.parent.parent;
-    if (chained.arguments.some((argument) => isInside(clear, argument))) {
-      if (method === "finally") return "always";
-      if (method === "then" && chained.arguments.length >= 2 && chained.arguments.every((argument) => containsClear(argument))) return "always";
-      if (method === "catch" || (method === "then" && chained.arguments[1] && isInside(clear, chained.arguments[1]))) return "failure";
-      return method === "then" ? "success" : "elsewhere";
-    }
+    if (chained.arguments.some((argument) => isInside(clear, argument))) return clearingOfChained(clear, link.parent.name.text, chained);
     link = chained;
   }
+  const onVariable = chainedOnRaceVariable(clear, race);
+  if (onVariable) return clearingOfChained(clear, onVariable.method, onVariable.chained);
   // An operation raced as op.finally(() => clearTimeout(t)) clears the timer however it settles.
   for (const element of elements) {
     if (isInside(clear, element)) {
@@ -390,8 +408,10 @@ export default defineRule({
       CallExpression(call) {
         if (!isApi(resolveApi(call.expression), GLOBAL_MODULE, "Promise", "race")) return;
         const elements = raceElements(call);
-        if (!elements || elements.length < 2) return;
+        // [...operations, timeout(ms)] races the spread operations too.
+        if (!elements || (elements.length < 2 && !elements.some(ts.isSpreadElement))) return;
         for (const element of elements) {
+          if (ts.isSpreadElement(element)) continue;
           const timer = timerOf(element, context.filePath, context.program);
           if (!timer || timer.selfManaged) continue;
           if (timer.signal) {

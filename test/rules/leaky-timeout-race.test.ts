@@ -163,6 +163,16 @@ export function guarded<T>(op: Promise<T>) {
     .catch((error) => { clearTimeout(timer); throw error; });
 }`,
     },
+    {
+      name: "race kept in a variable whose .finally clears the timer",
+      code: `export const promiseWithTimeout = (promise: Promise<unknown>, timeout: number) => {
+  let time: NodeJS.Timeout;
+  const other = new Promise<void>((resolve) => { time = setTimeout(() => resolve(), timeout); });
+  const race = Promise.race([promise, other]);
+  race.finally(() => clearTimeout(time));
+  return race;
+};`,
+    },
   ],
   invalid: [
     {
@@ -332,6 +342,14 @@ await Promise.race([ready, new Promise((_, reject) => globalThis.setTimeout(() =
   }
 }`,
       errors: [{ messageId: "clearedOnOnePath", line: 4 }],
+    },
+    {
+      name: "spread operations raced against an async timeout helper",
+      code: `export const timeoutReject = async (ms: number): Promise<never> => new Promise((_, reject) => { setTimeout(reject, ms, "timeout"); });
+export const doOrTimeout = async <T>(ms: number, ...promises: Promise<T>[]): Promise<T> => {
+  return Promise.race([...promises, timeoutReject(ms)]);
+};`,
+      errors: [{ messageId: "timerNotCleared", line: 3 }],
     },
     {
       name: "default-exported sleep helper from another file of the run",
