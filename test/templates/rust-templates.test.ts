@@ -1,11 +1,13 @@
 /**
  * Every Rust template, rendered by the real scaffolder renderer (src/scaffold/render.ts) the way
- * `asyncpat new --lang rust` renders it, must be a Cargo project that passes `cargo test` and
- * `cargo clippy --all-targets -- -D warnings` offline, against Debian's vendored crates
- * (.ci/install-rust-deps.sh installs them). The projects share one target directory so tokio and
- * hyper compile once. Target, projects and CARGO_HOME live in one cache folder in the OS temp
- * folder (ASYNCPAT_RUST_CACHE_DIR to move it); files are rewritten only when their content changed,
- * so a second run reuses every build and only reruns the tests.
+ * `asyncpat new --lang rust` renders it, must pass `cargo test` and
+ * `cargo clippy --all-targets -- -D warnings` offline against Debian's vendored crates
+ * (.ci/install-rust-deps.sh installs them), and `asyncpat lint` (the built CLI: `npm test` builds
+ * it first) must find nothing in it.
+ *
+ * The projects share one target directory so tokio and hyper compile once. Target, projects and
+ * CARGO_HOME live in one cache folder in the OS temp folder (ASYNCPAT_RUST_CACHE_DIR moves it);
+ * files are rewritten only when their content changed, so a second run reuses every build.
  *
  * Set ASYNCPAT_SKIP_RUST_TEMPLATES=1 to skip on a machine without cargo; otherwise a missing
  * toolchain or registry fails loudly instead of passing without building anything.
@@ -20,6 +22,7 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { discoverTemplates, type Template } from "../../src/scaffold/discover.js";
 import type { OptionValues } from "../../src/scaffold/manifest.js";
 import { renderTemplate } from "../../src/scaffold/render.js";
+import { runCli } from "../helpers/cli.js";
 
 const TEMPLATE_NAMES = ["server", "worker-pool", "pub-sub", "graceful-shutdown"] as const;
 const DEBIAN_REGISTRY = "/usr/share/cargo/registry";
@@ -165,7 +168,7 @@ describe.skipIf(skip)("Rust templates: generated projects build and pass their t
 
   for (const name of TEMPLATE_NAMES) {
     it(
-      `${name}: renders with the defaults, then cargo test and clippy pass`,
+      `${name}: renders with the defaults, lints clean, then cargo test and clippy pass`,
       async () => {
         const template = rustTemplate(name);
         const crate = `demo-${name}`;
@@ -185,6 +188,10 @@ describe.skipIf(skip)("Rust templates: generated projects build and pass their t
           expect(file.content.toString("utf8"), `${file.path} still names the template crate`).not.toContain(`asyncpat-${name}`);
         }
         expect(rendered.some((file) => file.path.startsWith("tests/") && file.content.includes(`CARGO_BIN_EXE_${crate}`))).toBe(true);
+
+        // The generated CI runs `asyncpat lint`; a template must not fail its own users' CI.
+        const lint = await runCli(["lint", "."], { cwd: dir });
+        expect(lint.exitCode, `asyncpat lint found problems in ${name}:\n${lint.stdout}${lint.stderr}`).toBe(0);
 
         await expectCargoTestAndClippy(dir, `${name} (multi-thread)`);
       },
