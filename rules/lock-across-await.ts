@@ -332,7 +332,8 @@ export default defineRule<Options>({
     knownLimits: [
       "Deliberate single-flight sections (one token refresh at a time under a mutex) are reported; share the in-flight promise instead, or suppress with a reason.",
       "Only awaits the rule can classify are reported: fetch and HTTP client libraries, pg/mysql/Prisma/knex/MongoDB clients other than the held one, Redis clients, timers/promises and `new Promise(r => setTimeout(r, ms))` sleeps (also a local sleep helper), `events.once`, promisified child_process, execa and zx. Your own async helpers are not followed unless `reportUnknownAwaits` is on.",
-      "A semaphore (other than `new Semaphore(1)`) limits slow work on purpose, so only sleeping while holding a permit is reported.",
+      "A semaphore (other than `new Semaphore(1)`) limits slow work on purpose, so only sleeping while holding a permit is reported; a deliberate pacing sleep under a permit is reported too.",
+      "Only resources acquired in the same function are followed: a client passed in as a parameter, or a lock taken by the caller, is not known to be held.",
       "An await is reported only when the resource is held on every path to it; awaits after a release on one branch are not.",
     ],
   },

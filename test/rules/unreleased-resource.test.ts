@@ -184,6 +184,21 @@ export async function drain(jobs: Array<() => Promise<void>>) {
       name: "file handle closed in .finally() on the promise chain",
       code: `import { open } from "node:fs/promises";\nexport async function size(path: string) {\n  const file = await open(path);\n  const stats = await file.stat().finally(() => file.close());\n  return stats.size;\n}`,
     },
+    {
+      name: "released flag guards a double release in finally",
+      code: `${PG}export async function once(id: string) {
+  const client = await pool.connect();
+  let released = false;
+  try {
+    await client.query("SELECT pg_advisory_lock($1)", [id]);
+    client.release();
+    released = true;
+    await fetch("https://hooks.internal/" + id, { signal: AbortSignal.timeout(1000) });
+  } finally {
+    if (!released) client.release();
+  }
+}`,
+    },
   ],
   invalid: [
     {

@@ -1,7 +1,7 @@
 import { ts } from "ts-morph";
 import type { ProgramView } from "../api.js";
 import { isApi, resolveApi, type ApiRef } from "./imports.js";
-import { dottedName, isFunctionNode, memberName, unwrapExpression, walk } from "./nodes.js";
+import { dottedName, findDescendant, isFunctionNode, memberName, unwrapExpression, walk } from "./nodes.js";
 import { findDeclaration, getInitializer } from "./scope.js";
 
 /**
@@ -519,7 +519,8 @@ export function matchAcquisition(call: ts.CallExpression, families: readonly Res
   }
   if (ts.isExpressionStatement(context)) {
     if (family.releaserValue) return ownerText ? { ...base, style: "owner", label: ownerLabel } : undefined;
-    return { ...base, style: "handle", label: `${ownerLabel}` };
+    // A checked-out client dropped on the floor: nothing can ever release it.
+    return { ...base, style: "handle", label: ownerText ? `${ownerText}.${name}()` : `${name}()` };
   }
   return undefined;
 }
@@ -699,12 +700,14 @@ class HoldingAnalysis {
     if ((ts.isPropertyAccessExpression(parent) || ts.isElementAccessExpression(parent)) && parent.expression === site) {
       if (releaser) return "handoff";
       const method = memberName(parent);
-      const called = ts.isCallExpression(skipWrappers(parent).parent ?? parent) && (skipWrappers(parent).parent as ts.CallExpression).expression === skipWrappers(parent);
+      const access = skipWrappers(parent);
+      const called = !!access.parent && ts.isCallExpression(access.parent) && access.parent.expression === access;
+      // `client.release()` releases; `client.release` passed on (`.bind(client)`) hands the release off.
       if (method && this.acquisition.family.valueRelease.includes(method)) return called ? "release" : "handoff";
       return "use";
     }
     if (ts.isBinaryExpression(parent) && parent.left === site && parent.operatorToken.kind === ts.SyntaxKind.EqualsToken) return undefined;
-    if (ts.isIfStatement(parent) || ts.isConditionalExpression(parent) && parent.condition === site) return undefined;
+    if (ts.isIfStatement(parent) || (ts.isConditionalExpression(parent) && parent.condition === site)) return undefined;
     if (ts.isPrefixUnaryExpression(parent) || ts.isTypeOfExpression(parent) || ts.isAwaitExpression(parent)) return undefined;
     if (ts.isBinaryExpression(parent)) {
       const operator = parent.operatorToken.kind;
@@ -762,7 +765,7 @@ class HoldingAnalysis {
     while (stack.length > 0) {
       const top = stack.pop()!;
       const node = top.node;
-      if (node !== root && isFunctionNode(node) || (node !== root && ts.isClassLike(node))) {
+      if (node !== root && (isFunctionNode(node) || ts.isClassLike(node))) {
         mask = this.closure(node, mask);
         continue;
       }
@@ -904,13 +907,32 @@ class HoldingAnalysis {
     return { ...flow, normal, jumps: remaining };
   }
 
+  private inFinally(node: ts.Node): boolean {
+    for (let child = node, parent = node.parent; parent && !isFunctionNode(parent); child = parent, parent = parent.parent) {
+      if (ts.isTryStatement(parent) && parent.finallyBlock === child) return true;
+    }
+    return false;
+  }
+
+  private containsRelease(statement: ts.Statement): boolean {
+    return !!findDescendant(statement, (node): node is ts.CallExpression => ts.isCallExpression(node) && this.isRelease(node));
+  }
+
   private ifStatement(node: ts.IfStatement, entry: number, depth: number): Flow {
     const condition = this.expression(node.expression, entry);
     const test = this.acquisition.binding ? this.testsBinding(node.expression) : undefined;
     const unacquiredOnly = condition.normal & UNACQUIRED;
     const acquiredOnly = condition.normal & ~UNACQUIRED;
-    const thenEntry = test === "truthy" ? acquiredOnly : test === "falsy" ? unacquiredOnly : condition.normal;
-    const elseEntry = test === "truthy" ? unacquiredOnly : test === "falsy" ? acquiredOnly : condition.normal;
+    let thenEntry = test === "truthy" ? acquiredOnly : test === "falsy" ? unacquiredOnly : condition.normal;
+    let elseEntry = test === "truthy" ? unacquiredOnly : test === "falsy" ? acquiredOnly : condition.normal;
+    if (!test && this.inFinally(node)) {
+      // `finally { if (!released) client.release(); }`: a flag that guards against a double release.
+      // The branch without the release runs only once it is released, so it is not a leak.
+      const thenReleases = this.containsRelease(node.thenStatement);
+      const elseReleases = !!node.elseStatement && this.containsRelease(node.elseStatement);
+      if (thenReleases && !elseReleases) elseEntry = afterRelease(elseEntry, false);
+      if (elseReleases && !thenReleases) thenEntry = afterRelease(thenEntry, false);
+    }
     const flow = emptyFlow(0);
     addAbrupt(flow, condition);
     if (thenEntry) {
