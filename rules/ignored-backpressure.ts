@@ -71,13 +71,23 @@ function verdictOfInitializer(init: ts.Expression): Verdict {
     const ref = resolveApi(node.expression);
     if (createsWritable(ref)) return "writable";
     const callee = unwrapExpression(node.expression);
-    // fileHandle.createWriteStream(), spawn(...).stdin
+    // fileHandle.createWriteStream()
     if (ts.isPropertyAccessExpression(callee) && callee.name.text === "createWriteStream") return "writable";
-    return ts.isNewExpression(node) ? "not-writable" : "unknown";
+    if (ts.isNewExpression(node)) return ts.isIdentifier(callee) && extendsNodeStream(callee) ? "writable" : "not-writable";
+    return "unknown";
   }
   if (ts.isPropertyAccessExpression(node) && node.name.text === "stdin") return "writable";
   if (ts.isObjectLiteralExpression(node) || ts.isArrayLiteralExpression(node) || ts.isLiteralExpression(node)) return "not-writable";
   return "unknown";
+}
+
+/** `new Upper()` where `class Upper extends Transform` (or Writable, Duplex, PassThrough from node:stream) in this file. */
+function extendsNodeStream(name: ts.Identifier): boolean {
+  const declaration = findDeclaration(name);
+  if (!declaration || !ts.isClassDeclaration(declaration)) return false;
+  return !!declaration.heritageClauses?.some(
+    (clause) => clause.token === ts.SyntaxKind.ExtendsKeyword && clause.types.some((type) => createsWritable(resolveApi(type.expression))),
+  );
 }
 
 function verdictOfTypeAnnotation(declaration: ts.Node): Verdict {
@@ -290,7 +300,7 @@ export default defineRule<Options>({
     },
     knownLimits: [
       "Only writes repeated by a loop (or a `forEach` callback) in the same function are checked; `source.on(\"data\", (chunk) => out.write(chunk))` also ignores backpressure but is not reported.",
-      "Without type information, writables are recognised by how they were created (`fs.createWriteStream`, `net.connect`, zlib, `http.request`, stream classes), by type annotations, by `res`/`response` handler parameters and by names (`stream`, `socket`, `out`, `dest`, `…Stream`, `…Socket`); a custom object with a `write` method and such a name (a socket.io `socket`, whose `write` is `send`) is a false positive unless the type checker is on or the parameter is annotated.",
+      "Without type information, writables are recognised by how they were created (`fs.createWriteStream`, `net.connect`, zlib, `http.request`, stream classes and classes of the file extending them), by type annotations, by `res`/`response` handler parameters and by names (`stream`, `socket`, `out`, `dest`, `…Stream`, `…Socket`); a custom object with a `write` method and such a name (a socket.io `socket`, whose `write` is `send`) is a false positive unless the type checker is on or the parameter is annotated.",
       "Any `'drain'` listener in the function is taken as waiting for drain.",
       "A loop paced by a timer (`await sleep(ms)` in its body, or `for await` over `timers/promises` `setInterval`) is taken as a heartbeat and not reported, though a peer that stops reading still lets its buffer grow slowly.",
       "An awaited `write()` is assumed to be a promise-returning writer (web streams, promisified sockets) and is not reported.",

@@ -238,6 +238,16 @@ class AuditLog {
       errors: [{ messageId: "ignoredBackpressure", line: 3 }],
     },
     {
+      name: "instance of a local Writable subclass fed in a loop",
+      code: `import { Writable } from "node:stream";
+class UpperCaseLogger extends Writable {
+  _write(chunk: Buffer, _encoding: string, callback: () => void) { process.stdout.write(chunk.toString().toUpperCase(), callback); }
+}
+const logger = new UpperCaseLogger({ highWaterMark: 10 });
+for (const line of lines) logger.write(line);`,
+      errors: [{ messageId: "ignoredBackpressure", line: 6 }],
+    },
+    {
       name: "a million generated benchmark lines written to a file",
       code: `import fs from "node:fs";
 const out = fs.createWriteStream("bench.csv");
