@@ -45,7 +45,8 @@ export interface LintCommandOptions {
   config?: string;
   tsconfig?: string;
   color?: boolean;
-  types: boolean;
+  /** undefined: use the type checker when a tsconfig.json is found. */
+  types?: boolean;
   stats: boolean;
 }
 
@@ -73,7 +74,8 @@ export function registerLintCommand(program: Command): void {
     .option("--rule <id=severity>", "set a rule's severity (off, warn, error); repeatable", collect, [])
     .option("-c, --config <file>", "use this config file instead of searching for one")
     .option("--tsconfig <file>", "TypeScript project config (default: the nearest tsconfig.json)")
-    .option("--no-types", "do not use the type checker (faster; rules rely on syntax and imports alone)")
+    .option("--types", "use the type checker even without a tsconfig.json (default: only when one is found)")
+    .option("--no-types", "never use the type checker (faster; rules rely on syntax and imports alone)")
     .option("--no-color", "disable colours (NO_COLOR and FORCE_COLOR are honoured too)")
     .option("--stats", "print file, line and timing figures to standard error", false)
     .action(async (paths: string[], options: LintCommandOptions) => {

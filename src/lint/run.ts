@@ -51,7 +51,7 @@ export async function runLint(
     knownRuleIds: new Set(rules.map((rule) => rule.id)),
     cwd,
     tsconfigPath,
-    types: options.types,
+    types: options.types ?? tsconfigPath !== undefined,
   });
   const elapsed = performance.now() - started;
 

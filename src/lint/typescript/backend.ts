@@ -53,6 +53,8 @@ function createProject(options: BackendRunOptions): Project {
     compilerOptions: {
       ...compilerOptions,
       target: ts.ScriptTarget.ES2022,
+      // No DOM: parsing lib.dom.d.ts costs a second, and service code runs on Node.
+      lib: ["lib.es2023.d.ts"],
       module: ts.ModuleKind.NodeNext,
       moduleResolution: ts.ModuleResolutionKind.NodeNext,
       jsx: ts.JsxEmit.Preserve,
