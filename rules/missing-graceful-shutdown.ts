@@ -209,6 +209,10 @@ function importedInitializer(identifier: ts.Identifier, filePath: string, progra
   } else if (declaration && ts.isImportClause(declaration)) {
     specifierNode = declaration.parent.moduleSpecifier;
     name = "default";
+  } else if (declaration && ts.isVariableDeclaration(declaration) && declaration.initializer && isRequireCall(declaration.initializer)) {
+    // const app = require("./app")
+    specifierNode = (unwrapExpression(declaration.initializer) as ts.CallExpression).arguments[0]!;
+    name = "default";
   } else {
     return undefined;
   }
@@ -216,8 +220,9 @@ function importedInitializer(identifier: ts.Identifier, filePath: string, progra
   const target = program.resolveImport(filePath, specifierNode.text);
   if (!target) return undefined;
   for (const statement of target.sourceFile.statements) {
-    if (name === "default" && ts.isExportAssignment(statement)) {
-      const value = unwrapExpression(statement.expression);
+    const defaultExport = ts.isExportAssignment(statement) ? statement.expression : moduleExportsAssignment(statement);
+    if (name === "default" && defaultExport) {
+      const value = unwrapExpression(defaultExport);
       return ts.isIdentifier(value) ? (getInitializer(value) ?? value) : value;
     }
     if (name !== "default" && ts.isVariableStatement(statement)) {
@@ -227,6 +232,19 @@ function importedInitializer(identifier: ts.Identifier, filePath: string, progra
     }
   }
   return undefined;
+}
+
+function isRequireCall(expression: ts.Expression): boolean {
+  const node = unwrapExpression(expression);
+  return ts.isCallExpression(node) && ts.isIdentifier(node.expression) && node.expression.text === "require" && node.arguments.length === 1 && isStringLike(node.arguments[0]!);
+}
+
+/** The value of `module.exports = value;`. */
+function moduleExportsAssignment(statement: ts.Statement): ts.Expression | undefined {
+  if (!ts.isExpressionStatement(statement)) return undefined;
+  const expression = statement.expression;
+  if (!ts.isBinaryExpression(expression) || expression.operatorToken.kind !== ts.SyntaxKind.EqualsToken) return undefined;
+  return dottedName(expression.left) === "module.exports" ? expression.right : undefined;
 }
 
 function isServerValue(receiver: ts.Expression, filePath: string, program: ProgramView): boolean {

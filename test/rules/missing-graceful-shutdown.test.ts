@@ -160,6 +160,19 @@ const server = createServer(handler).listen(8080);
 await once(process, "SIGTERM");
 await new Promise((resolve) => server.close(resolve));`,
     },
+    {
+      name: "CommonJS app required from ./app with a SIGTERM handler closing the server",
+      filename: "server.js",
+      code: `const app = require("./app");
+const server = app.listen(process.env.PORT || 3000);
+process.on("SIGTERM", () => {
+  server.close(() => process.exit(0));
+});
+module.exports = server;`,
+      files: {
+        "src/app.js": `const express = require("express");\nmodule.exports = express();`,
+      },
+    },
   ],
   invalid: [
     {
@@ -321,6 +334,15 @@ export async function main() {
 }
 main().catch((error) => { console.error(error); process.exitCode = 1; });`,
       errors: [{ messageId: "noSignalHandler", line: 4 }],
+    },
+    {
+      name: "CommonJS app required from ./app and started in server.js",
+      filename: "server.js",
+      code: `const app = require("./app");\nconst PORT = process.env.PORT || 3000;\napp.listen(PORT, () => console.log("ready"));`,
+      files: {
+        "src/app.js": `const express = require("express");\nconst app = express();\napp.get("/", (req, res) => res.send("hi"));\nmodule.exports = app;`,
+      },
+      errors: [{ messageId: "noSignalHandler", line: 3 }],
     },
     {
       name: "hono app served by @hono/node-server",
