@@ -90,6 +90,7 @@ export default defineRule<Options>({
       "Passing the resource to a function counts as handing it off when this function never releases it itself; a helper that takes ownership while this function also releases it on another path is not recognised.",
       "Owners are recognised from `new`/factory calls, parameter and field type annotations, and `export const` in another file of the run; a pool injected without a type annotation is not recognised.",
       "A release in `finally` behind an unrelated condition (`if (!released) client.release()`) is taken for a double-release guard and counts as guaranteed.",
+      "A client that gets listeners (`client.on(\"notification\", …)`) and is released nowhere in the function is taken for a long-lived connection kept on purpose (LISTEN/NOTIFY) and not reported.",
       "A synchronous throw from a promise API whose chain ends in `.finally(() => release())` is not considered.",
       "Code nested more than 100 statements deep, or very large functions, are skipped rather than analysed.",
     ],

@@ -199,6 +199,14 @@ export async function drain(jobs: Array<() => Promise<void>>) {
   }
 }`,
     },
+    {
+      name: "dedicated LISTEN/NOTIFY client kept checked out on purpose",
+      code: `${PG}export async function listen(onEvent: (payload?: string) => void) {
+  const client = await pool.connect();
+  client.on("notification", (message) => onEvent(message.payload));
+  await client.query("LISTEN job_events");
+}`,
+    },
   ],
   invalid: [
     {
@@ -456,6 +464,18 @@ export async function withdraw(balance: { value: number }, amount: number) {
   release();
 }`,
       errors: [{ messageId: "notReleasedOnExit", line: 4 }],
+    },
+    {
+      name: "team-registered proper-lockfile release function called after a write that can fail",
+      code: `import lockfile from "proper-lockfile";
+import { writeFile } from "node:fs/promises";
+export async function persist(path: string, data: string) {
+  const release = await lockfile.lock(path);
+  await writeFile(path, data);
+  await release();
+}`,
+      options: { resources: [{ module: "proper-lockfile", export: "lock", kind: "lock" }] },
+      errors: [{ messageId: "notReleasedOnThrow", line: 4 }],
     },
     {
       name: "team-registered mysql2 pool connection released after a query",

@@ -614,6 +614,9 @@ type Reference = "release" | "handoff" | "use";
 /** Calls that store their argument in a collection (`active.add(client)`): the collection owns it. */
 const STORE_METHODS = new Set(["push", "unshift", "add", "set", "enqueue", "put"]);
 
+/** Listener registration on the resource itself. */
+const LISTEN_METHODS = new Set(["on", "once", "addListener", "addEventListener"]);
+
 class HoldingAnalysis {
   private readonly memo = new Map<ts.Node, Map<number, Flow>>();
   private readonly waitMasks = new Map<ts.Node, { wait: HeldWait; mask: number }>();
@@ -622,6 +625,8 @@ class HoldingAnalysis {
   readonly releasesLocally: boolean;
   /** True when the resource is released or escapes anywhere in the function. */
   readonly releasedOrEscapes: boolean;
+  /** True when listeners are attached to the resource (`client.on("notification", …)`). */
+  readonly listens: boolean;
 
   constructor(
     private readonly acquisition: Acquisition,
@@ -639,6 +644,16 @@ class HoldingAnalysis {
       return !escapes;
     });
     this.releasedOrEscapes = releases || escapes;
+    let listens = false;
+    walk(scope, (node) => {
+      if (!listens && ts.isCallExpression(node)) {
+        const callee = unwrapExpression(node.expression);
+        const receiver = ts.isPropertyAccessExpression(callee) ? unwrapExpression(callee.expression) : undefined;
+        listens = !!receiver && ts.isIdentifier(receiver) && LISTEN_METHODS.has(memberName(callee) ?? "") && this.refersToBinding(receiver);
+      }
+      return !listens;
+    });
+    this.listens = listens;
   }
 
   private refersToBinding(identifier: ts.Identifier): boolean {
@@ -1182,6 +1197,8 @@ export function analyseHolding(acquisition: Acquisition): Holding | undefined {
   const analysis = new HoldingAnalysis(acquisition, enclosingScope(acquisition.call));
   // A lock taken here and released nowhere in this function is a lock() helper; its caller releases.
   if (acquisition.style === "owner" && !analysis.releasesLocally) return undefined;
+  // A client that gets listeners and no release here is kept on purpose (a LISTEN/NOTIFY connection).
+  const keptOnPurpose = analysis.listens && !analysis.releasesLocally;
   let flow: Flow;
   try {
     flow = analysis.statements(span.statements, span.from, UNACQUIRED, 0);
@@ -1190,6 +1207,7 @@ export function analyseHolding(acquisition: Acquisition): Holding | undefined {
     throw error;
   }
   const waits = analysis.waits();
+  if (keptOnPurpose) return { waits };
   if (!analysis.releasedOrEscapes) return { waits, leak: { reason: "never", site: acquisition.call } };
   const exit = [flow.returned, ...flow.jumps.map((jump) => jump.exit)].find((candidate) => candidate.mask & HELD && candidate.site);
   if (exit) return { waits, leak: { reason: "exit", site: exit.site! } };
