@@ -12,6 +12,7 @@ import {
   isApi,
   isFunctionNode,
   isInside,
+  isNativePromiseTyped,
   isPromiseExpression,
   lineOf,
   listenerRegistration,
@@ -307,6 +308,8 @@ export default defineRule<Options>({
       const reference = first;
       const awaits = collectAwaits(container).filter((found) => found.pos >= declaration.end && found.end <= reference.pos && !isInside(reference, found));
       if (awaits.length === 0) return;
+      // a lazy thenable (query builders, PrismaPromise) starts nothing before it is awaited
+      if (isNativePromiseTyped(context.getTypeChecker(), init) === false) return;
       context.report({ node: declaration.name, messageId: "lateHandler", data: { name, line: lineOf(awaits[0]!, context.sourceFile) } });
     }
 

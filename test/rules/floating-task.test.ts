@@ -102,6 +102,11 @@ ruleTester(rule, {
       code: `export async function load(id: string) {\n  const user = fetch("http://users/" + id);\n  queueMicrotask(() => { user.catch(log); });\n  await fetch("http://prefs/" + id);\n  return user;\n}`,
     },
     {
+      name: "lazy query builder stored before another await",
+      code: `interface Query<T> { then<R>(onFulfilled: (value: T) => R, onRejected?: (error: unknown) => R): Query<R>; where(sql: string): Query<T> }\ndeclare const db: { select(table: string): Query<string[]>; count(table: string): Promise<number> };\nexport async function list() {\n  const rows = db.select("users").where("active");\n  const total = await db.count("users");\n  return { rows: await rows, total };\n}`,
+      types: true,
+    },
+    {
       name: "setTimeout with a synchronous callback",
       code: `setTimeout(() => { console.log("tick"); }, 100);`,
     },

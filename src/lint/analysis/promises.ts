@@ -325,3 +325,21 @@ export function isImportedPromiseFunction(identifier: ts.Identifier, env: Promis
   if (!imported) return false;
   return promiseExportsOf(env, imported.specifier)?.functions.has(imported.name) ?? false;
 }
+
+/**
+ * With the checker: false when the value is a thenable that is not a native `Promise` (a knex or
+ * mongoose query, a PrismaPromise): those start no work until `then` is called, so they cannot reject
+ * unobserved. True for native promises; undefined without a checker or for any/unknown.
+ */
+export function isNativePromiseTyped(checker: ts.TypeChecker | undefined, node: ts.Expression): boolean | undefined {
+  if (!checker) return undefined;
+  let type: ts.Type;
+  try {
+    type = checker.getTypeAtLocation(node);
+  } catch {
+    return undefined;
+  }
+  if (type.flags & (ts.TypeFlags.Any | ts.TypeFlags.Unknown)) return undefined;
+  const members = type.isUnion() ? type.types : [type];
+  return members.some((member) => (member.getSymbol() ?? member.aliasSymbol)?.name === "Promise");
+}
