@@ -1,0 +1,72 @@
+/**
+ * Wiring, signals and exit codes. SIGTERM or SIGINT: readiness goes to 503, the server stops
+ * accepting, every SSE stream gets a `shutdown` event, in-flight requests finish, then the broker
+ * loop drains and ends; sockets still open at SHUTDOWN_DEADLINE_MS are closed (exit 1). A second
+ * signal exits at once with 130.
+ */
+import { Broker, type Publisher } from "./broker.js";
+import { ConfigError, loadConfig } from "./config.js";
+import { createApp } from "./http.js";
+import { TopicHub } from "./hub.js";
+// asyncpat-template:if broker=redis
+import { RedisBridge } from "./redis-bridge.js";
+// asyncpat-template:endif
+
+async function main(): Promise<number> {
+  const config = loadConfig();
+  const broker = new Broker(new TopicHub({ capacity: config.topicCapacity, maxTopics: config.maxTopics }), {
+    queueCapacity: config.commandQueueCapacity,
+  });
+  const brokerLoop = broker.run().then(
+    () => true,
+    (error: unknown) => {
+      console.error("broker loop failed:", error);
+      return false;
+    },
+  );
+  let publisher: Publisher = broker;
+  const closeResources: (() => Promise<void>)[] = [];
+  // asyncpat-template:if broker=redis
+  const bridge = await RedisBridge.connect(broker, {
+    url: config.redisUrl,
+    channelPrefix: config.redisChannelPrefix,
+    timeoutMs: config.requestTimeoutMs,
+  });
+  publisher = bridge;
+  closeResources.push(() => bridge.close());
+  // asyncpat-template:endif
+
+  const app = createApp(config, broker, publisher);
+  const address = await app.listen(config.port, config.host);
+  console.log(`listening on http://${address.address}:${address.port}`);
+
+  const signalled = new Promise<NodeJS.Signals>((resolve) => {
+    let seen = 0;
+    const onSignal = (signal: NodeJS.Signals): void => {
+      seen += 1;
+      if (seen > 1) {
+        console.error(`${signal} again: exiting now`);
+        process.exit(130);
+      }
+      resolve(signal);
+    };
+    process.on("SIGTERM", onSignal);
+    process.on("SIGINT", onSignal);
+  });
+  const signal = await signalled;
+  console.log(`${signal}: draining (deadline ${config.shutdownDeadlineMs} ms)`);
+
+  const closedInTime = await app.close(config.shutdownDeadlineMs);
+  for (const close of closeResources) await close();
+  broker.close();
+  const brokerDrained = await brokerLoop;
+  console.log(closedInTime ? "shutdown complete" : "shutdown deadline passed: closed the remaining connections");
+  return closedInTime && brokerDrained ? 0 : 1;
+}
+
+try {
+  process.exitCode = await main();
+} catch (error) {
+  console.error(error instanceof ConfigError ? error.message : error);
+  process.exitCode = error instanceof ConfigError ? 2 : 1;
+}

@@ -1,0 +1,119 @@
+/**
+ * One Server-Sent Events stream: a subscription's messages written to one HTTP response.
+ *
+ * The buffer per connection is bounded twice. Messages wait in the topic's ring (a subscriber that
+ * falls more than `TOPIC_CAPACITY` behind gets a `lagged` event saying how many it missed), and
+ * bytes wait in the socket only up to its high-water mark: when `res.write()` returns false the
+ * loop stops reading until 'drain'. A client that leaves its socket full for longer than
+ * `slowConsumerTimeoutMs` cannot keep up and is disconnected.
+ */
+import { once } from "node:events";
+import type { ServerResponse } from "node:http";
+import type { Subscription } from "./hub.js";
+
+export interface StreamOptions {
+  readonly heartbeatMs: number;
+  readonly slowConsumerTimeoutMs: number;
+  /** Aborted when the server shuts down: the stream says goodbye and ends. */
+  readonly shutdown: AbortSignal;
+}
+
+/** Why a stream ended. */
+export type StreamEnd = "client-closed" | "slow-consumer" | "shutdown" | "topic-closed";
+
+export async function streamSubscription(
+  res: ServerResponse,
+  subscription: Subscription,
+  options: StreamOptions,
+): Promise<StreamEnd> {
+  const clientGone = new AbortController();
+  const onClose = (): void => clientGone.abort();
+  res.once("close", onClose);
+  const stop = AbortSignal.any([clientGone.signal, options.shutdown]);
+  const stopped = (): StreamEnd => (options.shutdown.aborted ? "shutdown" : "client-closed");
+  try {
+    res.writeHead(200, {
+      "content-type": "text/event-stream; charset=utf-8",
+      "cache-control": "no-store",
+      // The connection ends with the stream: nothing waits in keep-alive after a shutdown.
+      connection: "close",
+      "x-accel-buffering": "no",
+    });
+    let written = await send(res, `retry: 2000\n: subscribed to ${subscription.topic}\n\n`, stop, options);
+    while (written === "ok") {
+      const next = await receiveOrHeartbeat(subscription, stop, options.heartbeatMs);
+      if (next === "stopped") break;
+      let frame: string;
+      switch (next.kind) {
+        case "heartbeat":
+          frame = ": keep-alive\n\n";
+          break;
+        case "message":
+          frame = `id: ${next.value.seq}\nevent: message\ndata: ${JSON.stringify(next.value)}\n\n`;
+          break;
+        case "lagged":
+          frame = `event: lagged\ndata: ${JSON.stringify({ skipped: next.skipped })}\n\n`;
+          break;
+        case "closed":
+          res.end("event: close\ndata: {}\n\n");
+          return "topic-closed";
+      }
+      written = await send(res, frame, stop, options);
+    }
+    if (written === "slow-consumer") return written;
+    const reason = stopped();
+    if (reason === "shutdown" && !res.destroyed) res.end("event: shutdown\ndata: {}\n\n");
+    return reason;
+  } finally {
+    res.off("close", onClose);
+    subscription.close();
+    // A client that went away leaves a half-open socket (HTTP servers allow half-open): close it.
+    if (!res.writableEnded) res.destroy();
+  }
+}
+
+type Next =
+  | { readonly kind: "heartbeat" }
+  | Awaited<ReturnType<Subscription["receiver"]["recv"]>>
+  | "stopped";
+
+async function receiveOrHeartbeat(subscription: Subscription, stop: AbortSignal, heartbeatMs: number): Promise<Next> {
+  const heartbeat = new AbortController();
+  const timer = setTimeout(() => heartbeat.abort(), heartbeatMs);
+  try {
+    return await subscription.receiver.recv({ signal: AbortSignal.any([stop, heartbeat.signal]) });
+  } catch (error) {
+    if (stop.aborted) return "stopped";
+    if (heartbeat.signal.aborted) return { kind: "heartbeat" };
+    throw error;
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/**
+ * Writes one frame, waiting for 'drain' when the socket is full. "slow-consumer" means the client
+ * left its socket full past the timeout, and the socket was destroyed; "stopped" means the client
+ * went away or the server is shutting down.
+ */
+async function send(
+  res: ServerResponse,
+  frame: string,
+  stop: AbortSignal,
+  options: StreamOptions,
+): Promise<"ok" | "stopped" | "slow-consumer"> {
+  if (stop.aborted || res.destroyed) return "stopped";
+  if (res.write(frame)) return "ok";
+  const tooSlow = AbortSignal.timeout(options.slowConsumerTimeoutMs);
+  try {
+    await once(res, "drain", { signal: AbortSignal.any([stop, tooSlow]) });
+    return "ok";
+  } catch (error) {
+    if (stop.aborted) return "stopped";
+    if (tooSlow.aborted) {
+      res.destroy();
+      return "slow-consumer";
+    }
+    throw error;
+  }
+}

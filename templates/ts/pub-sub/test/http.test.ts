@@ -1,0 +1,170 @@
+import assert from "node:assert/strict";
+import { once } from "node:events";
+import { connect } from "node:net";
+import { after, describe, it } from "node:test";
+import { setTimeout as sleep } from "node:timers/promises";
+import { Broker } from "../src/broker.js";
+import { type App, createApp } from "../src/http.js";
+import { TopicHub } from "../src/hub.js";
+import { SseClient, request } from "./support/sse-client.js";
+
+interface Running {
+  readonly app: App;
+  readonly broker: Broker;
+  readonly base: string;
+  readonly port: number;
+  stop(): Promise<void>;
+}
+
+const running: Running[] = [];
+
+async function start(overrides: { topicCapacity?: number; maxMessageBytes?: number; slowConsumerTimeoutMs?: number } = {}): Promise<Running> {
+  const broker = new Broker(new TopicHub({ capacity: overrides.topicCapacity ?? 64, maxTopics: 32 }), { queueCapacity: 64 });
+  const loop = broker.run().then(
+    () => undefined,
+    (error: unknown) => assert.fail(`broker loop failed: ${String(error)}`),
+  );
+  const app = createApp(
+    {
+      maxMessageBytes: overrides.maxMessageBytes ?? 1_024,
+      requestTimeoutMs: 5_000,
+      maxConnections: 100,
+      heartbeatMs: 10_000,
+      slowConsumerTimeoutMs: overrides.slowConsumerTimeoutMs ?? 5_000,
+    },
+    broker,
+  );
+  const address = await app.listen(0, "127.0.0.1");
+  const server: Running = {
+    app,
+    broker,
+    port: address.port,
+    base: `http://127.0.0.1:${address.port}`,
+    async stop() {
+      assert.equal(await app.close(2_000), true, "no connection outlived the shutdown");
+      broker.close();
+      await loop;
+    },
+  };
+  running.push(server);
+  return server;
+}
+
+after(async () => {
+  for (const server of running) await server.stop();
+});
+
+async function publish(base: string, topic: string, body: string): Promise<Response> {
+  return request(`${base}/topics/${topic}`, { method: "POST", body, headers: { "content-type": "text/plain" } });
+}
+
+/** Polls `check` until it holds; the bound keeps a broken build from hanging the suite. */
+async function eventually(check: () => boolean | Promise<boolean>, what: string): Promise<void> {
+  for (let attempt = 0; attempt < 200; attempt += 1) {
+    if (await check()) return;
+    await sleep(25);
+  }
+  assert.fail(`timed out waiting for ${what}`);
+}
+
+describe("HTTP and SSE", () => {
+  it("publishes by POST and fans out to every SSE subscriber", async () => {
+    const { base } = await start();
+    using first = await SseClient.connect(`${base}/topics/news/events`);
+    using second = await SseClient.connect(`${base}/topics/news/events`);
+    assert.equal(first.status, 200);
+    assert.match(first.headers.get("content-type") ?? "", /text\/event-stream/);
+
+    const response = await publish(base, "news", "hello, world");
+    assert.equal(response.status, 202);
+    assert.deepEqual(await response.json(), { topic: "news", seq: 1, delivered: 2 });
+
+    for (const client of [first, second]) {
+      const event = await client.nextOf("message");
+      assert.ok(event !== undefined);
+      assert.equal(event.id, "1");
+      const message = JSON.parse(event.data) as { topic: string; data: string; seq: number };
+      assert.equal(message.data, "hello, world");
+      assert.equal(message.topic, "news");
+    }
+
+    const state = await request(`${base}/topics/news`);
+    assert.equal(state.status, 200);
+    const body = (await state.json()) as { published: number; subscribers: number; last: { data: string } };
+    assert.equal(body.published, 1);
+    assert.equal(body.subscribers, 2);
+    assert.equal(body.last.data, "hello, world");
+  });
+
+  it("a message with newlines arrives intact", async () => {
+    const { base } = await start();
+    using client = await SseClient.connect(`${base}/topics/multi/events`);
+    await publish(base, "multi", "line 1\nline 2\n\ndata: not a field");
+    const event = await client.nextOf("message");
+    assert.equal((JSON.parse(event?.data ?? "{}") as { data: string }).data, "line 1\nline 2\n\ndata: not a field");
+  });
+
+  it("closing an SSE connection frees its subscription", async () => {
+    const { base } = await start();
+    const client = await SseClient.connect(`${base}/topics/room/events`);
+    await eventually(async () => {
+      const response = await request(`${base}/topics/room`);
+      return response.status === 200 && ((await response.json()) as { subscribers: number }).subscribers === 1;
+    }, "the subscription to register");
+    client.close();
+    await eventually(async () => {
+      const response = await request(`${base}/topics/room`);
+      return ((await response.json()) as { subscribers: number }).subscribers === 0;
+    }, "the subscription to be freed");
+    const receipt = (await (await publish(base, "room", "anyone?")).json()) as { delivered: number };
+    assert.equal(receipt.delivered, 0);
+  });
+
+  it("disconnects a consumer that cannot keep up instead of buffering for it", async () => {
+    const { base, port, app, broker } = await start({ topicCapacity: 8, slowConsumerTimeoutMs: 200, maxMessageBytes: 256 * 1024 });
+    const socket = connect({ port, host: "127.0.0.1", timeout: 20_000 });
+    await once(socket, "connect", { signal: AbortSignal.timeout(5_000) });
+    socket.write("GET /topics/firehose/events HTTP/1.1\r\nhost: localhost\r\naccept: text/event-stream\r\n\r\n");
+    socket.pause();
+    const closed = once(socket, "close", { signal: AbortSignal.timeout(20_000) });
+    await eventually(async () => ((await broker.state("firehose"))?.subscribers ?? 0) === 1, "the raw client to subscribe");
+
+    const payload = "x".repeat(128 * 1024);
+    for (let sent = 0; app.metrics.streamsEnded["slow-consumer"] === 0; sent += 1) {
+      assert.ok(sent < 2_000, "the slow consumer was never disconnected");
+      await broker.publish("firehose", payload);
+      if (sent % 8 === 7) await sleep(20);
+    }
+    socket.resume();
+    await closed;
+    assert.equal(app.metrics.streamsEnded["slow-consumer"], 1);
+    assert.equal((await broker.state("firehose"))?.subscribers, 0, "its subscription was freed");
+    assert.equal((await publish(base, "firehose", "still works")).status, 202);
+  });
+
+  it("rejects bad requests with the right status", async () => {
+    const { base } = await start({ maxMessageBytes: 16 });
+    const tooLarge = await publish(base, "news", "x".repeat(17));
+    assert.equal(tooLarge.status, 413);
+    assert.equal((await publish(base, "bad%20name", "x")).status, 400);
+    assert.equal((await request(`${base}/topics/never-used`)).status, 404);
+    assert.equal((await request(`${base}/nowhere`)).status, 404);
+    const wrongMethod = await request(`${base}/topics/news`, { method: "DELETE" });
+    assert.equal(wrongMethod.status, 405);
+    assert.equal((await request(`${base}/healthz`)).status, 200);
+    assert.equal((await request(`${base}/readyz`)).status, 200);
+  });
+
+  it("shutdown ends every SSE stream with a shutdown event and closes the server", async () => {
+    const { base, app } = await start();
+    const client = await SseClient.connect(`${base}/topics/news/events`);
+    await publish(base, "news", "before shutdown");
+    assert.equal((await client.nextOf("message"))?.event, "message");
+    const closing = app.close(5_000);
+    assert.equal((await client.next())?.event, "shutdown");
+    assert.equal(await client.next(), undefined, "the server ended the stream");
+    assert.equal(await closing, true, "closed before the deadline");
+    assert.equal(app.metrics.streamsEnded.shutdown, 1);
+    client.close();
+  });
+});
