@@ -133,9 +133,12 @@ describe("Rust templates: manifests", () => {
 
 describe.skipIf(skip)("Rust templates: generated projects build and pass their tests offline", () => {
   beforeAll(async () => {
-    const cargoFound = await execa("cargo", ["--version"], { reject: false });
+    // rustup installs into ~/.cargo/bin, which a non-login shell may not have on PATH.
+    const rustupBin = path.join(os.homedir(), ".cargo", "bin");
+    const searchPath = [process.env.PATH ?? "", rustupBin].filter(Boolean).join(path.delimiter);
+    const cargoFound = await execa("cargo", ["--version"], { reject: false, env: { PATH: searchPath } });
     if (cargoFound.exitCode !== 0) {
-      throw new Error("cargo is not on PATH. Install a Rust toolchain, or set ASYNCPAT_SKIP_RUST_TEMPLATES=1 to skip.");
+      throw new Error(`cargo is neither on PATH nor in ${rustupBin}. Install a Rust toolchain, or set ASYNCPAT_SKIP_RUST_TEMPLATES=1 to skip.`);
     }
     if (!existsSync(path.join(DEBIAN_REGISTRY, "tokio-1.24.2"))) {
       throw new Error(`${DEBIAN_REGISTRY} has no tokio: run .ci/install-rust-deps.sh (Debian's vendored crates).`);
@@ -158,6 +161,7 @@ describe.skipIf(skip)("Rust templates: generated projects build and pass their t
     );
     cargoEnv = {
       ...process.env,
+      PATH: searchPath,
       CARGO_HOME: cargoHome,
       CARGO_TARGET_DIR: path.join(CACHE_DIR, "target"),
       CARGO_BUILD_JOBS: "2",
