@@ -1,3 +1,4 @@
+import { rustUnboundedConcurrency } from "./rust/unbounded-concurrency.js";
 import {
   collectAwaits,
   defineRule,
@@ -157,6 +158,7 @@ export default defineRule<Options>({
       "Waiting for events or timers (`events.once`, `timers/promises`) holds no socket or descriptor and is not reported.",
     ],
   },
+  rust: rustUnboundedConcurrency,
   create(context) {
     const env: PromiseEnv = { getTypeChecker: () => context.getTypeChecker(), program: context.program, filePath: context.filePath };
     const maxFixed = context.options.maxFixedSize;
