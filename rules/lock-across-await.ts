@@ -44,21 +44,23 @@ function operationText(category: Category, held: ResourceKind): string {
   return category === "database" && held === "connection" ? "a query on another client" : OPERATION[category];
 }
 
-const COST: Record<ResourceKind, string> = {
-  lock: "every other caller of the lock queues behind I/O the lock does not guard",
-  semaphore: "the permit sits idle while it sleeps, throttling everyone else",
-  connection: "the connection (and any open transaction) sits idle while other requests wait for the pool",
-  file: "the handle stays open meanwhile",
-  resource: "everyone else waiting for it stalls meanwhile",
-};
-
-/** Kinds whose holders this rule watches; a semaphore permit limits slow work on purpose, so only sleeping counts. */
-const WATCHED: Record<ResourceKind, readonly Category[] | undefined> = {
-  lock: ["http", "database", "redis", "timer", "event", "process", "dns"],
-  connection: ["http", "database", "redis", "timer", "event", "process", "dns"],
-  semaphore: ["timer"],
-  file: undefined,
-  resource: undefined,
+/**
+ * What each kind of held resource costs while it waits, and which waits count. File handles and
+ * generic resources are not watched; a semaphore permit limits slow work on purpose, so only
+ * sleeping while holding one counts.
+ */
+const WATCHED: Partial<Record<ResourceKind, { categories: readonly Category[]; cost: string; unknownAwaits: boolean }>> = {
+  lock: {
+    categories: ["http", "database", "redis", "timer", "event", "process", "dns"],
+    cost: "every other caller of the lock queues behind I/O the lock does not guard",
+    unknownAwaits: true,
+  },
+  connection: {
+    categories: ["http", "database", "redis", "timer", "event", "process", "dns"],
+    cost: "the connection (and any open transaction) sits idle while other requests wait for the pool",
+    unknownAwaits: true,
+  },
+  semaphore: { categories: ["timer"], cost: "the permit sits idle while it sleeps, throttling everyone else", unknownAwaits: false },
 };
 
 const HTTP_MODULES = ["axios", "got", "ky", "node-fetch", "undici", "superagent", "cross-fetch", "ofetch", "isomorphic-fetch"];
@@ -305,7 +307,7 @@ export default defineRule<Options>({
       properties: {
         reportUnknownAwaits: {
           description:
-            "Also report awaited calls this rule cannot classify (your own async helpers, SDK clients) while a lock is held. Off by default: most of them are quick in-memory or guarded work.",
+            "Also report awaited calls this rule cannot classify (your own async helpers, SDK clients) while a lock or pooled client is held (not a semaphore permit). Off by default: most of them are quick in-memory or guarded work.",
           type: "boolean",
           default: false,
         },
@@ -348,17 +350,17 @@ export default defineRule<Options>({
         const holding = analyseHolding(acquisition);
         if (!holding) return;
         const classifier = new Classifier(acquisition, context.program);
-        const data = { noun: acquisition.family.noun, lock: acquisition.label, cost: COST[acquisition.kind] };
+        const data = { noun: acquisition.family.noun, lock: acquisition.label, cost: watched.cost };
         for (const wait of holding.waits) {
           const verdict = classifier.classify(wait.operand);
           if (typeof verdict === "object") {
-            if (!watched.includes(verdict.category)) continue;
+            if (!watched.categories.includes(verdict.category)) continue;
             context.report({
               node: wait.node,
               messageId: "heldAcrossAwait",
               data: { ...data, operation: operationText(verdict.category, acquisition.kind), call: verdict.text },
             });
-          } else if (verdict === "unknown" && context.options.reportUnknownAwaits && ts.isCallExpression(unwrapExpression(wait.operand))) {
+          } else if (verdict === "unknown" && context.options.reportUnknownAwaits && watched.unknownAwaits && ts.isCallExpression(unwrapExpression(wait.operand))) {
             context.report({ node: wait.node, messageId: "heldAcrossUnknownAwait", data: { ...data, call: snippet(wait.operand) } });
           }
         }

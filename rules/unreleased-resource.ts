@@ -85,7 +85,7 @@ export default defineRule<Options>({
       ],
     },
     knownLimits: [
-      "Any call or `await` between acquire and release counts as able to throw; a release after `map.get()` alone is reported although that call cannot fail in practice. Moving the release into `finally` costs nothing.",
+      "Any call or `await` between acquire and release counts as able to throw (except `console.*`, `Math.*`, `Date.now()`, `Array.isArray` and `Number.isX`); a release after `map.get()` or a logger call is reported although those cannot fail in practice. Moving the release into `finally` costs nothing.",
       "Only acquisitions whose result is bound to a name, assigned to a local, or (for async-mutex) dropped and released through the owner are followed; `.then(release => …)` chains and clients kept in fields are not analysed.",
       "Passing the resource to a function counts as handing it off when this function never releases it itself; a helper that takes ownership while this function also releases it on another path is not recognised.",
       "Owners are recognised from `new`/factory calls, parameter and field type annotations, and `export const` in another file of the run; a pool injected without a type annotation is not recognised.",

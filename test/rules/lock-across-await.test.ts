@@ -218,6 +218,15 @@ export async function hit() {
       name: "2,000 negations and a 2,000-long property chain do not overflow",
       code: `${MUTEX}const lock = new Mutex();\ndeclare const o: any;\nexport async function deep(release?: () => void) {\n  release = await lock.acquire();\n  try { if (${"!".repeat(DEPTH)}release) o${".x".repeat(DEPTH)}.release(); } finally { release(); }\n}`,
     },
+    {
+      name: "reportUnknownAwaits leaves semaphore permits alone: the limited work is the point",
+      code: `${MUTEX}const slots = new Semaphore(3);
+declare function render(page: string): Promise<string>;
+export function renderLimited(page: string) {
+  return slots.runExclusive(async () => await render(page));
+}`,
+      options: { reportUnknownAwaits: true },
+    },
   ],
   invalid: [
     {

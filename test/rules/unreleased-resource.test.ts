@@ -207,6 +207,18 @@ export async function drain(jobs: Array<() => Promise<void>>) {
   await client.query("LISTEN job_events");
 }`,
     },
+    {
+      name: "errors swallowed and logged to the console, release after the try",
+      code: `${PG}export async function bestEffort(sql: string) {
+  const client = await pool.connect();
+  try {
+    await client.query(sql);
+  } catch (error) {
+    console.error("best-effort query failed", error);
+  }
+  client.release();
+}`,
+    },
   ],
   invalid: [
     {

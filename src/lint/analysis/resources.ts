@@ -800,7 +800,7 @@ class HoldingAnalysis {
         if (node === this.acquisition.acquiredAt) mask = afterAcquire(mask, this.isConditional(node, root));
       } else if (ts.isCallExpression(node)) {
         if (this.isRelease(node)) mask = afterRelease(mask, this.isConditional(node, root));
-        else if (!this.releasedByChain(node)) throwFrom(node);
+        else if (!cannotThrow(node) && !this.releasedByChain(node)) throwFrom(node);
       } else if (ts.isNewExpression(node) ? !constructsError(node) : ts.isTaggedTemplateExpression(node)) {
         throwFrom(node);
       } else if (ts.isYieldExpression(node)) {
@@ -1095,6 +1095,16 @@ class HoldingAnalysis {
   waits(): HeldWait[] {
     return [...this.waitMasks.values()].filter((entry) => entry.mask === HELD).map((entry) => entry.wait);
   }
+}
+
+/** Built-ins that do not throw on any argument: logging to the console, `Math.*`, `Date.now()`, `Array.isArray`, `Number.isX`. */
+function cannotThrow(call: ts.CallExpression): boolean {
+  const ref = resolveApi(call.expression);
+  if (!ref || ref.module !== "<global>") return false;
+  const [owner, member] = ref.path;
+  if (ref.path.length !== 2 || !owner || !member) return false;
+  if (owner === "console" || owner === "Math") return true;
+  return (owner === "Date" && member === "now") || (owner === "Array" && member === "isArray") || (owner === "Number" && member.startsWith("is"));
 }
 
 /** `new Error(…)`, `new HttpError(…)`: building the exception to throw is not where it throws. */
