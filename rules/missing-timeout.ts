@@ -1,3 +1,4 @@
+import { rustMissingTimeout } from "./rust/missing-timeout.js";
 import {
   calleeName,
   callbackSite,
@@ -381,6 +382,7 @@ export default defineRule<Options>({
       "A deadline applied by a function called with the result stored in a variable is seen only for the configured `timeoutWrappers`, `p-timeout` and `Promise.race`.",
     ],
   },
+  rust: rustMissingTimeout,
   create(context) {
     const wrappers = new Set(context.options.timeoutWrappers ?? DEFAULT_WRAPPERS);
     const ignored = new Set<string>(context.options.ignore ?? []);

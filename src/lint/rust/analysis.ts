@@ -119,3 +119,145 @@ export function* rustDescendants(root: Node): Generator<Node> {
     cursor.delete();
   }
 }
+
+/** The `#[…]` attributes written just before an item (`#[tokio::test]`, `#[cfg(test)]`). */
+export function rustAttributes(item: Node): Node[] {
+  const attributes: Node[] = [];
+  for (let sibling = item.previousNamedSibling; sibling; sibling = sibling.previousNamedSibling) {
+    if (sibling.type === "attribute_item") attributes.push(sibling);
+    else if (sibling.type !== "line_comment" && sibling.type !== "block_comment") break;
+  }
+  return attributes;
+}
+
+/** True inside a `#[test]`/`#[tokio::test]` function or a `#[cfg(test)]` module. */
+export function isRustTestCode(node: Node): boolean {
+  for (let current: Node | null = node; current; current = current.parent) {
+    if (current.type !== "function_item" && current.type !== "mod_item") continue;
+    for (const attribute of rustAttributes(current)) {
+      const text = attribute.text.replace(/\s+/g, "");
+      if (current.type === "mod_item" ? text === "#[cfg(test)]" : /^#\[([\w:]+::)?test(\(.*\))?\]$/.test(text)) return true;
+    }
+  }
+  return false;
+}
+
+/** The identifiers a pattern binds (`x`, `mut x`, `(a, b)`, `Ok(g)`, `S { a, b: c }`), not its paths. */
+export function rustPatternNames(pattern: Node): Node[] {
+  if (pattern.type === "identifier") return [pattern];
+  const names: Node[] = [];
+  for (const node of rustDescendants(pattern)) {
+    if (node.type !== "identifier" && node.type !== "shorthand_field_identifier") continue;
+    const parent = node.parent;
+    if (!parent) continue;
+    // `Ok` in `Ok(g)`, `Some` in `Some(x)`, paths in struct patterns.
+    if (parent.type === "tuple_struct_pattern" && parent.childForFieldName("type")?.equals(node)) continue;
+    if (parent.type === "scoped_identifier") continue;
+    names.push(node);
+  }
+  return names;
+}
+
+export type RustBinding =
+  | { kind: "let"; declaration: Node; pattern: Node; name: Node; value?: Node; type?: Node }
+  | { kind: "parameter"; declaration: Node; name: Node; type?: Node }
+  | { kind: "pattern"; declaration: Node; name: Node; value?: Node };
+
+/**
+ * The binding of `name` that `at` sees: the nearest earlier `let` of an enclosing block, a pattern of
+ * an enclosing `if let`/`while let`/`for`/match arm, or a parameter of the enclosing function or
+ * closures. Syntax only: no type inference, no macros.
+ */
+export function findRustBinding(at: Node, name: string): RustBinding | undefined {
+  let child: Node = at;
+  for (let current = at.parent; current; child = current, current = current.parent) {
+    switch (current.type) {
+      case "block": {
+        const statements = current.namedChildren;
+        for (let index = statements.length - 1; index >= 0; index--) {
+          const statement = statements[index];
+          if (!statement || statement.startIndex >= child.startIndex) continue;
+          if (statement.type !== "let_declaration") continue;
+          const pattern = statement.childForFieldName("pattern");
+          const bound = pattern && rustPatternNames(pattern).find((node) => node.text === name);
+          if (pattern && bound) {
+            return {
+              kind: "let",
+              declaration: statement,
+              pattern,
+              name: bound,
+              value: statement.childForFieldName("value") ?? undefined,
+              type: statement.childForFieldName("type") ?? undefined,
+            };
+          }
+        }
+        break;
+      }
+      case "if_expression":
+      case "while_expression": {
+        const condition = current.childForFieldName("condition");
+        if (!condition || condition.equals(child)) break;
+        for (const node of rustDescendants(condition)) {
+          if (node.type !== "let_condition") continue;
+          const pattern = node.childForFieldName("pattern");
+          const bound = pattern && rustPatternNames(pattern).find((candidate) => candidate.text === name);
+          if (bound) return { kind: "pattern", declaration: node, name: bound, value: node.childForFieldName("value") ?? undefined };
+        }
+        break;
+      }
+      case "for_expression": {
+        const pattern = current.childForFieldName("pattern");
+        const bound = pattern && !pattern.equals(child) && rustPatternNames(pattern).find((node) => node.text === name);
+        if (bound) return { kind: "pattern", declaration: current, name: bound, value: current.childForFieldName("value") ?? undefined };
+        break;
+      }
+      case "match_arm": {
+        const pattern = current.childForFieldName("pattern");
+        const bound = pattern && !pattern.equals(child) && rustPatternNames(pattern).find((node) => node.text === name);
+        const match = current.parent?.parent;
+        if (bound) return { kind: "pattern", declaration: current, name: bound, value: match?.childForFieldName("value") ?? undefined };
+        break;
+      }
+      case "closure_expression":
+      case "function_item": {
+        const parameters = current.childForFieldName("parameters");
+        for (const parameter of parameters?.namedChildren ?? []) {
+          if (!parameter) continue;
+          const pattern = parameter.type === "parameter" ? parameter.childForFieldName("pattern") : parameter;
+          const bound = pattern && rustPatternNames(pattern).find((node) => node.text === name);
+          if (bound) return { kind: "parameter", declaration: parameter, name: bound, type: parameter.childForFieldName("type") ?? undefined };
+        }
+        if (current.type === "function_item") return undefined;
+        break;
+      }
+      default:
+        break;
+    }
+  }
+  return undefined;
+}
+
+/** The types declared for a struct field of this name anywhere in the file (`stream: TcpStream`). */
+export function rustFieldTypes(root: Node, field: string): Node[] {
+  const types: Node[] = [];
+  for (const declaration of root.descendantsOfType("field_declaration")) {
+    if (declaration?.childForFieldName("name")?.text !== field) continue;
+    const type = declaration.childForFieldName("type");
+    if (type) types.push(type);
+  }
+  return types;
+}
+
+/** `x`, `(x)`, `&x`, `&mut x`, `*x` → `x`. */
+export function rustStripReferences(node: Node): Node {
+  let current = node;
+  for (;;) {
+    if (current.type === "parenthesized_expression" || current.type === "reference_expression" || current.type === "unary_expression" && current.text.startsWith("*")) {
+      const inner = current.type === "reference_expression" ? current.childForFieldName("value") : current.namedChildren[0];
+      if (!inner) return current;
+      current = inner;
+      continue;
+    }
+    return current;
+  }
+}
