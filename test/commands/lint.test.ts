@@ -192,12 +192,14 @@ describe("asyncpat lint: suppressions", () => {
       "file.ts": `/* asyncpat-ignore-file async-interval -- a fixture of the bug */\nexport async function poll(): Promise<void> {}\nsetInterval(async () => { await poll(); }, 1000);\n`,
       "stale.ts": `// asyncpat-ignore-next-line async-interval -- was needed once\nexport const x = 1;\n// asyncpat-ignore-next-line no-such-rule -- typo\nexport const y = 2;\n`,
       "string.ts": `export const text = "// asyncpat-ignore-next-line async-interval";\n`,
+      "template.ts": "export const n = 1;\nexport const t = `${n}\n// asyncpat-ignore-next-line async-interval -- in a template\n${n}`;\n",
     });
     const result = await runCli(["lint", "--format", "json"], { cwd: dir });
     const byFile = Object.fromEntries((JSON.parse(result.stdout) as EslintJson[]).map((entry) => [path.basename(entry.filePath), entry.messages]));
     expect(byFile["next.ts"]).toEqual([]);
     expect(byFile["file.ts"]).toEqual([]);
     expect(byFile["string.ts"]).toEqual([]);
+    expect(byFile["template.ts"]).toEqual([]);
     expect(byFile["stale.ts"]!.map((m) => [m.line, m.ruleId, m.severity])).toEqual([
       [1, null, 1],
       [3, null, 1],

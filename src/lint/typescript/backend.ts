@@ -72,20 +72,38 @@ function fatal(message: string, line = 1, column = 1): LintMessage {
   return { ruleId: null, severity: 2, fatal: true, message, line, column, endLine: line, endColumn: column };
 }
 
-/** Suppression comments, found with the scanner so that text inside strings never counts. */
+/**
+ * The comment range holding `position`, or undefined when the position is code or inside a string
+ * or template (text that only looks like a comment). Descends by full ranges: a position before a
+ * child's first token is in that child's leading trivia, where the comments are.
+ */
+function commentAt(sourceFile: ts.SourceFile, position: number): ts.CommentRange | undefined {
+  let node: ts.Node = sourceFile;
+  for (;;) {
+    let next: ts.Node | undefined;
+    ts.forEachChild(node, (child) => {
+      if (!next && child.pos <= position && position < Math.max(child.end, child.pos + 1)) next = child;
+    });
+    if (!next) return undefined;
+    if (position < next.getStart(sourceFile)) {
+      const ranges = ts.getLeadingCommentRanges(sourceFile.text, next.pos) ?? [];
+      return ranges.find((range) => range.pos <= position && position < range.end);
+    }
+    node = next;
+  }
+}
+
+/** Suppression comments; text inside strings and templates never counts. */
 function collectDirectives(sourceFile: ts.SourceFile): Directive[] {
   const text = sourceFile.text;
-  if (!text.includes("asyncpat-ignore-")) return [];
-  const variant = sourceFile.languageVariant;
-  const scanner = ts.createScanner(ts.ScriptTarget.Latest, false, variant, text);
   const directives: Directive[] = [];
-  for (let token = scanner.scan(); token !== ts.SyntaxKind.EndOfFileToken; token = scanner.scan()) {
-    if (token !== ts.SyntaxKind.SingleLineCommentTrivia && token !== ts.SyntaxKind.MultiLineCommentTrivia) continue;
-    const start = scanner.getTokenStart();
-    const end = scanner.getTokenEnd();
-    const commentText = text.slice(start, end);
-    if (!commentText.includes("asyncpat-ignore-")) continue;
-    const directive = parseDirective(commentText, position(sourceFile, start, end));
+  let lastEnd = -1;
+  for (let index = text.indexOf("asyncpat-ignore-"); index !== -1; index = text.indexOf("asyncpat-ignore-", index + 1)) {
+    if (index < lastEnd) continue;
+    const range = commentAt(sourceFile, index);
+    if (!range) continue;
+    lastEnd = range.end;
+    const directive = parseDirective(text.slice(range.pos, range.end), position(sourceFile, range.pos, range.end));
     if (directive) directives.push(directive);
   }
   return directives;
