@@ -2,6 +2,7 @@ import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { Broker, BrokerClosedError } from "../src/broker.js";
 import { TopicHub, TopicLimitError } from "../src/hub.js";
+import { observe } from "./support/observe.js";
 
 /** Like AbortSignal.timeout, but its timer keeps the test process alive while it waits. */
 function deadline(ms: number): AbortSignal {
@@ -18,7 +19,7 @@ function createBroker(options: { capacity?: number; maxTopics?: number; queueCap
 describe("Broker (actor with oneshot replies)", () => {
   it("answers publish, subscribe and state requests through oneshot replies", async () => {
     const { broker } = createBroker();
-    const loop = broker.run();
+    const loop = observe(broker.run());
     const subscription = await broker.subscribe("news");
     const receipt = await broker.publish("news", "hello");
     assert.deepEqual(receipt, { topic: "news", seq: 1, delivered: 1 });
@@ -29,7 +30,7 @@ describe("Broker (actor with oneshot replies)", () => {
     assert.deepEqual((await broker.states()).map((state) => state.topic), ["news"]);
     subscription.close();
     broker.close();
-    await loop;
+    assert.deepEqual(await loop.result, { status: "fulfilled", value: undefined });
   });
 
   it("a request times out while the queue is full, instead of queueing without limit", async () => {
@@ -40,9 +41,9 @@ describe("Broker (actor with oneshot replies)", () => {
     const second = broker.publish("a", "2", { signal: deadline(100) });
     await assert.rejects(second, { name: "TimeoutError" });
     assert.equal(broker.queued, 1, "the queue never held more than its capacity");
-    const loop = broker.run();
+    const loop = observe(broker.run());
     broker.close();
-    await loop;
+    assert.deepEqual(await loop.result, { status: "fulfilled", value: undefined });
   });
 
   it("a subscription nobody waits for any more is closed, not leaked", async () => {
@@ -51,29 +52,29 @@ describe("Broker (actor with oneshot replies)", () => {
     const pending = broker.subscribe("news", { signal: controller.signal });
     controller.abort(new Error("client went away"));
     await assert.rejects(pending, /client went away/);
-    const loop = broker.run();
+    const loop = observe(broker.run());
     assert.equal((await broker.publish("news", "x")).delivered, 0);
     assert.equal(hub.state("news")?.subscribers, 0);
     broker.close();
-    await loop;
+    assert.deepEqual(await loop.result, { status: "fulfilled", value: undefined });
   });
 
   it("passes the hub's errors back to the requester", async () => {
     const { broker } = createBroker({ maxTopics: 1 });
-    const loop = broker.run();
+    const loop = observe(broker.run());
     await broker.publish("one", "x");
     await assert.rejects(broker.publish("two", "x"), TopicLimitError);
     broker.close();
-    await loop;
+    assert.deepEqual(await loop.result, { status: "fulfilled", value: undefined });
   });
 
   it("after close, requests are refused and the loop ends once the queue drained", async () => {
     const { broker } = createBroker();
     const subscription = await (async () => {
-      const loop = broker.run();
+      const loop = observe(broker.run());
       const sub = await broker.subscribe("news");
       broker.close();
-      await loop;
+      assert.deepEqual(await loop.result, { status: "fulfilled", value: undefined });
       return sub;
     })();
     await assert.rejects(broker.publish("news", "late"), BrokerClosedError);

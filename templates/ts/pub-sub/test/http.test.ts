@@ -1,11 +1,12 @@
 import assert from "node:assert/strict";
 import { once } from "node:events";
 import { connect } from "node:net";
-import { after, describe, it } from "node:test";
+import { after, afterEach, describe, it } from "node:test";
 import { setTimeout as sleep } from "node:timers/promises";
 import { Broker } from "../src/broker.js";
 import { type App, createApp } from "../src/http.js";
 import { TopicHub } from "../src/hub.js";
+import { observe } from "./support/observe.js";
 import { SseClient, request } from "./support/sse-client.js";
 
 interface Running {
@@ -50,6 +51,18 @@ async function start(overrides: { topicCapacity?: number; maxMessageBytes?: numb
   return server;
 }
 
+const streams: SseClient[] = [];
+
+async function openStream(url: string): Promise<SseClient> {
+  const client = await SseClient.connect(url);
+  streams.push(client);
+  return client;
+}
+
+afterEach(() => {
+  for (const client of streams.splice(0)) client.close();
+});
+
 after(async () => {
   for (const server of running) await server.stop();
 });
@@ -70,8 +83,8 @@ async function eventually(check: () => boolean | Promise<boolean>, what: string)
 describe("HTTP and SSE", () => {
   it("publishes by POST and fans out to every SSE subscriber", async () => {
     const { base } = await start();
-    using first = await SseClient.connect(`${base}/topics/news/events`);
-    using second = await SseClient.connect(`${base}/topics/news/events`);
+    const first = await openStream(`${base}/topics/news/events`);
+    const second = await openStream(`${base}/topics/news/events`);
     assert.equal(first.status, 200);
     assert.match(first.headers.get("content-type") ?? "", /text\/event-stream/);
 
@@ -98,7 +111,7 @@ describe("HTTP and SSE", () => {
 
   it("a message with newlines arrives intact", async () => {
     const { base } = await start();
-    using client = await SseClient.connect(`${base}/topics/multi/events`);
+    const client = await openStream(`${base}/topics/multi/events`);
     await publish(base, "multi", "line 1\nline 2\n\ndata: not a field");
     const event = await client.nextOf("message");
     assert.equal((JSON.parse(event?.data ?? "{}") as { data: string }).data, "line 1\nline 2\n\ndata: not a field");
@@ -106,7 +119,7 @@ describe("HTTP and SSE", () => {
 
   it("closing an SSE connection frees its subscription", async () => {
     const { base } = await start();
-    const client = await SseClient.connect(`${base}/topics/room/events`);
+    const client = await openStream(`${base}/topics/room/events`);
     await eventually(async () => {
       const response = await request(`${base}/topics/room`);
       return response.status === 200 && ((await response.json()) as { subscribers: number }).subscribers === 1;
@@ -126,7 +139,7 @@ describe("HTTP and SSE", () => {
     await once(socket, "connect", { signal: AbortSignal.timeout(5_000) });
     socket.write("GET /topics/firehose/events HTTP/1.1\r\nhost: localhost\r\naccept: text/event-stream\r\n\r\n");
     socket.pause();
-    const closed = once(socket, "close", { signal: AbortSignal.timeout(20_000) });
+    const closed = observe(once(socket, "close", { signal: AbortSignal.timeout(20_000) }));
     await eventually(async () => ((await broker.state("firehose"))?.subscribers ?? 0) === 1, "the raw client to subscribe");
 
     const payload = "x".repeat(128 * 1024);
@@ -136,7 +149,7 @@ describe("HTTP and SSE", () => {
       if (sent % 8 === 7) await sleep(20);
     }
     socket.resume();
-    await closed;
+    assert.equal((await closed.result).status, "fulfilled", "the server closed the connection");
     assert.equal(app.metrics.streamsEnded["slow-consumer"], 1);
     assert.equal((await broker.state("firehose"))?.subscribers, 0, "its subscription was freed");
     assert.equal((await publish(base, "firehose", "still works")).status, 202);
@@ -157,13 +170,13 @@ describe("HTTP and SSE", () => {
 
   it("shutdown ends every SSE stream with a shutdown event and closes the server", async () => {
     const { base, app } = await start();
-    const client = await SseClient.connect(`${base}/topics/news/events`);
+    const client = await openStream(`${base}/topics/news/events`);
     await publish(base, "news", "before shutdown");
     assert.equal((await client.nextOf("message"))?.event, "message");
-    const closing = app.close(5_000);
+    const closing = observe(app.close(5_000));
     assert.equal((await client.next())?.event, "shutdown");
     assert.equal(await client.next(), undefined, "the server ended the stream");
-    assert.equal(await closing, true, "closed before the deadline");
+    assert.deepEqual(await closing.result, { status: "fulfilled", value: true }, "closed before the deadline");
     assert.equal(app.metrics.streamsEnded.shutdown, 1);
     client.close();
   });

@@ -3,6 +3,8 @@ import assert from "node:assert/strict";
 import { type ChildProcess, spawn } from "node:child_process";
 import { once } from "node:events";
 import { after, describe, it } from "node:test";
+import { setTimeout as sleep } from "node:timers/promises";
+import { observe } from "./support/observe.js";
 import { SseClient, request } from "./support/sse-client.js";
 // asyncpat-template:if broker=redis
 import { startRedis } from "./support/redis-server.js";
@@ -52,21 +54,26 @@ async function startService(): Promise<{ child: ChildProcess; base: string; outp
 describe("service process", () => {
   it("serves publish and SSE, and on SIGTERM ends streams and exits 0", async () => {
     const { child, base, output } = await startService();
-    const exited = once(child, "exit");
-    using stream = await SseClient.connect(`${base}/topics/news/events`);
-    for (let attempt = 0; attempt < 100; attempt += 1) {
-      const state = await request(`${base}/topics/news`);
-      if (state.status === 200 && ((await state.json()) as { subscribers: number }).subscribers === 1) break;
-    }
-    const published = await request(`${base}/topics/news`, { method: "POST", body: "breaking" });
-    assert.equal(published.status, 202);
-    const event = await stream.nextOf("message");
-    assert.equal((JSON.parse(event?.data ?? "{}") as { data: string }).data, "breaking");
+    const exited = observe(once(child, "exit", { signal: AbortSignal.timeout(25_000) }));
+    const stream = await SseClient.connect(`${base}/topics/news/events`);
+    try {
+      for (let attempt = 0; attempt < 100; attempt += 1) {
+        const state = await request(`${base}/topics/news`);
+        if (state.status === 200 && ((await state.json()) as { subscribers: number }).subscribers === 1) break;
+        await sleep(20);
+      }
+      const published = await request(`${base}/topics/news`, { method: "POST", body: "breaking" });
+      assert.equal(published.status, 202);
+      const event = await stream.nextOf("message");
+      assert.equal((JSON.parse(event?.data ?? "{}") as { data: string }).data, "breaking");
 
-    child.kill("SIGTERM");
-    assert.equal((await stream.next())?.event, "shutdown");
-    const [code] = await exited;
-    assert.equal(code, 0, output());
+      child.kill("SIGTERM");
+      assert.equal((await stream.next())?.event, "shutdown");
+    } finally {
+      stream.close();
+    }
+    const exit = await exited.result;
+    assert.deepEqual(exit, { status: "fulfilled", value: [0, null] }, output());
     assert.match(output(), /SIGTERM: draining/);
     assert.match(output(), /shutdown complete/);
   });

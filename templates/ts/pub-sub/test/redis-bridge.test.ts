@@ -97,12 +97,16 @@ describe("Redis bridge (multi-process)", () => {
     const addressA = await appA.listen(0, "127.0.0.1");
     const addressB = await appB.listen(0, "127.0.0.1");
     try {
-      using stream = await SseClient.connect(`http://127.0.0.1:${addressB.port}/topics/chat/events`);
-      await eventually(async () => (await b.broker.state("chat"))?.subscribers === 1, "the SSE subscription");
-      const response = await request(`http://127.0.0.1:${addressA.port}/topics/chat`, { method: "POST", body: "hi from A" });
-      assert.equal(response.status, 202);
-      const event = await stream.nextOf("message");
-      assert.equal((JSON.parse(event?.data ?? "{}") as { data: string }).data, "hi from A");
+      const stream = await SseClient.connect(`http://127.0.0.1:${addressB.port}/topics/chat/events`);
+      try {
+        await eventually(async () => (await b.broker.state("chat"))?.subscribers === 1, "the SSE subscription");
+        const response = await request(`http://127.0.0.1:${addressA.port}/topics/chat`, { method: "POST", body: "hi from A" });
+        assert.equal(response.status, 202);
+        const event = await stream.nextOf("message");
+        assert.equal((JSON.parse(event?.data ?? "{}") as { data: string }).data, "hi from A");
+      } finally {
+        stream.close();
+      }
     } finally {
       await appA.close(2_000);
       await appB.close(2_000);

@@ -25,7 +25,7 @@ function startService(env: Record<string, string>): { child: ChildProcess; finis
   child.stderr?.setEncoding("utf8").on("data", (chunk: string) => {
     stderr += chunk;
   });
-  const finished = once(child, "exit").then(([code]) => ({ code: code as number | null, stdout, stderr }));
+  const finished = once(child, "exit", { signal: AbortSignal.timeout(30_000) }).then(([code]) => ({ code: code as number | null, stdout, stderr }));
   return { child, finished };
 }
 

@@ -4,6 +4,7 @@ import { setTimeout as sleep } from "node:timers/promises";
 import { JoinSet } from "../src/join-set.js";
 import { JobPool, JobTimeoutError, PoolClosedError } from "../src/pool.js";
 import { type TestJob, type TestResult, createGate } from "./fixtures/test-worker.js";
+import { observe } from "./support/observe.js";
 
 const workerFile = new URL("./fixtures/test-worker.js", import.meta.url);
 const pools: JobPool<TestJob, TestResult>[] = [];
@@ -23,19 +24,10 @@ after(async () => {
   for (const pool of pools) await pool.shutdown({ deadlineMs: 1_000 });
 });
 
-/** Resolves with "pending" if `promise` has not settled after a few event-loop turns. */
-async function stillPending(promise: Promise<unknown>, ms = 100): Promise<boolean> {
-  let settled = false;
-  promise.then(
-    () => {
-      settled = true;
-    },
-    () => {
-      settled = true;
-    },
-  );
+/** True if the observed promise has not settled after `ms`. */
+async function stillPending(observed: { readonly settled: boolean }, ms = 100): Promise<boolean> {
   await sleep(ms);
-  return !settled;
+  return !observed.settled;
 }
 
 describe("JobPool", () => {
@@ -55,7 +47,7 @@ describe("JobPool", () => {
     }
     assert.equal(pool.stats.accepted, 3, "one running and two queued were accepted at once");
 
-    const fourth = pool.submit({ kind: "gate", gate: gate.buffer, value: 4 }, results);
+    const fourth = observe(pool.submit({ kind: "gate", gate: gate.buffer, value: 4 }, results));
     assert.equal(await stillPending(fourth), true, "the producer waits for room");
     const stats = pool.stats;
     assert.equal(stats.accepted, 3, "nothing was buffered beyond the capacity");
@@ -63,7 +55,7 @@ describe("JobPool", () => {
     assert.ok(stats.queued <= 2, `queued ${stats.queued} <= maxQueue`);
 
     gate.open();
-    await fourth;
+    assert.equal((await fourth.result).status, "fulfilled");
     const outcomes = await results.joinAll();
     assert.deepEqual(
       outcomes.map((outcome) => (outcome.ok ? outcome.value.value : -1)).sort(),
@@ -88,10 +80,12 @@ describe("JobPool", () => {
   it("the caller's AbortSignal cancels a running job", async () => {
     const pool = createPool({ threads: 1 });
     const controller = new AbortController();
-    const running = pool.run({ kind: "hang" }, { signal: controller.signal });
+    const running = observe(pool.run({ kind: "hang" }, { signal: controller.signal }));
     await sleep(50);
     controller.abort(new Error("caller gave up"));
-    await assert.rejects(running, /caller gave up/);
+    const outcome = await running.result;
+    assert.equal(outcome.status, "rejected");
+    assert.match(String((outcome as PromiseRejectedResult).reason), /caller gave up/);
     assert.equal((await pool.run({ kind: "echo", value: 3 })).value, 3);
     assert.equal(pool.stats.cancelled, 1);
   });
@@ -148,17 +142,18 @@ describe("JobPool", () => {
     for (let value = 1; value <= 3; value += 1) {
       await pool.submit({ kind: "gate", gate: gate.buffer, value }, results);
     }
-    const waitingProducer = pool.submit({ kind: "echo", value: 99 }, results);
-    const shutdown = pool.shutdown({ deadlineMs: 20_000 });
+    const waitingProducer = observe(pool.submit({ kind: "echo", value: 99 }, results));
+    const shutdown = observe(pool.shutdown({ deadlineMs: 20_000 }));
 
-    await assert.rejects(waitingProducer, PoolClosedError, "a producer still waiting for room was not accepted");
+    const refused = await waitingProducer.result;
+    assert.ok(refused.status === "rejected" && refused.reason instanceof PoolClosedError, "a producer still waiting for room was not accepted");
     await assert.rejects(pool.submit({ kind: "echo", value: 100 }, results), PoolClosedError);
     await assert.rejects(pool.run({ kind: "echo", value: 101 }), PoolClosedError);
     assert.equal(pool.stats.accepting, false);
     assert.equal(await stillPending(shutdown), true, "shutdown waits for the accepted jobs");
 
     gate.open();
-    assert.deepEqual(await shutdown, { drained: true, cancelled: 0 });
+    assert.deepEqual(await shutdown.result, { status: "fulfilled", value: { drained: true, cancelled: 0 } });
     const outcomes = await results.joinAll();
     assert.deepEqual(outcomes.map((outcome) => outcome.ok), [true, true, true]);
     assert.equal(pool.shutdown({ deadlineMs: 1 }), pool.shutdown({ deadlineMs: 1 }), "shutdown is idempotent");

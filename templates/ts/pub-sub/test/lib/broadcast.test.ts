@@ -3,12 +3,36 @@ import { describe, it } from "node:test";
 import { setImmediate as nextTurn } from "node:timers/promises";
 import { Broadcast, BroadcastClosedError, broadcast, type RecvResult } from "../../src/lib/broadcast.js";
 
-/** Like AbortSignal.timeout, but its timer keeps the test process alive and is cleared on dispose. */
-function deadline(ms: number): { signal: AbortSignal } & Disposable {
+/** Watches a promise without awaiting it yet: its outcome is handled from the start. */
+function observe<T>(promise: Promise<T>): { readonly settled: boolean; readonly result: Promise<PromiseSettledResult<T>> } {
+  let settled = false;
+  const result = promise.then(
+    (value): PromiseSettledResult<T> => {
+      settled = true;
+      return { status: "fulfilled", value };
+    },
+    (reason: unknown): PromiseSettledResult<T> => {
+      settled = true;
+      return { status: "rejected", reason };
+    },
+  );
+  return {
+    get settled() {
+      return settled;
+    },
+    result,
+  };
+}
+
+/** Like AbortSignal.timeout, but its timer keeps the test process alive until cleared. */
+function deadline(ms: number): { readonly signal: AbortSignal; clear(): void } {
   const controller = new AbortController();
   const timer = setTimeout(() => controller.abort(new DOMException("deadline passed", "TimeoutError")), ms);
-  return { signal: controller.signal, [Symbol.dispose]: () => clearTimeout(timer) };
+  return { signal: controller.signal, clear: () => clearTimeout(timer) };
 }
+
+// `using` needs Symbol.dispose at run time (Node 20.4+); unsubscribe() covers older versions.
+const noDispose = typeof Symbol.dispose !== "symbol" && "Symbol.dispose needs Node 20.4 or later";
 
 function message<T>(value: T): RecvResult<T> {
   return { kind: "message", value };
@@ -147,7 +171,7 @@ describe("broadcast", () => {
     assert.deepEqual(await pending, { kind: "closed" });
   });
 
-  it("works with `using` for scoped subscriptions", () => {
+  it("works with `using` for scoped subscriptions", { skip: noDispose }, () => {
     const tx = new Broadcast<number>(2);
     {
       using rx = tx.subscribe();
@@ -196,22 +220,28 @@ describe("broadcast", () => {
 
   it("a recv that times out leaves no listener behind and the next recv works", async () => {
     const [tx, rx] = broadcast<number>(4);
-    {
-      using short = deadline(10);
+    const short = deadline(10);
+    try {
       await assert.rejects(rx.recv({ signal: short.signal }), { name: "TimeoutError" });
+    } finally {
+      short.clear();
     }
-    using long = deadline(5_000);
-    const next = rx.recv({ signal: long.signal });
-    tx.send(3);
-    assert.deepEqual(await next, message(3));
+    const long = deadline(5_000);
+    try {
+      const next = rx.recv({ signal: long.signal });
+      tx.send(3);
+      assert.deepEqual(await next, message(3));
+    } finally {
+      long.clear();
+    }
   });
 
   it("refuses a second concurrent recv on the same receiver", async () => {
     const [tx, rx] = broadcast<number>(4);
-    const first = rx.recv();
+    const first = observe(rx.recv());
     await assert.rejects(rx.recv(), /already pending/);
     tx.send(1);
-    assert.deepEqual(await first, message(1));
+    assert.deepEqual(await first.result, { status: "fulfilled", value: message(1) });
   });
 
   it("iterates with for await until the channel closes, then unsubscribes", async () => {

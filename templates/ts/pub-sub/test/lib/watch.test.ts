@@ -3,12 +3,36 @@ import { describe, it } from "node:test";
 import { setImmediate as nextTurn } from "node:timers/promises";
 import { WatchClosedError, WatchSender, watch } from "../../src/lib/watch.js";
 
-/** Like AbortSignal.timeout, but its timer keeps the test process alive and is cleared on dispose. */
-function deadline(ms: number): { signal: AbortSignal } & Disposable {
+/** Watches a promise without awaiting it yet: its outcome is handled from the start. */
+function observe<T>(promise: Promise<T>): { readonly settled: boolean; readonly result: Promise<PromiseSettledResult<T>> } {
+  let settled = false;
+  const result = promise.then(
+    (value): PromiseSettledResult<T> => {
+      settled = true;
+      return { status: "fulfilled", value };
+    },
+    (reason: unknown): PromiseSettledResult<T> => {
+      settled = true;
+      return { status: "rejected", reason };
+    },
+  );
+  return {
+    get settled() {
+      return settled;
+    },
+    result,
+  };
+}
+
+/** Like AbortSignal.timeout, but its timer keeps the test process alive until cleared. */
+function deadline(ms: number): { readonly signal: AbortSignal; clear(): void } {
   const controller = new AbortController();
   const timer = setTimeout(() => controller.abort(new DOMException("deadline passed", "TimeoutError")), ms);
-  return { signal: controller.signal, [Symbol.dispose]: () => clearTimeout(timer) };
+  return { signal: controller.signal, clear: () => clearTimeout(timer) };
 }
+
+// `using` needs Symbol.dispose at run time (Node 20.4+); unsubscribe() covers older versions.
+const noDispose = typeof Symbol.dispose !== "symbol" && "Symbol.dispose needs Node 20.4 or later";
 
 describe("watch", () => {
   it("borrow reads the current value on both ends", () => {
@@ -30,15 +54,11 @@ describe("watch", () => {
 
   it("changed waits for the next send and marks it seen", async () => {
     const [tx, rx] = watch(0);
-    let resolved = false;
-    const pending = rx.changed().then((value) => {
-      resolved = true;
-      return value;
-    });
+    const pending = observe(rx.changed());
     await nextTurn();
-    assert.equal(resolved, false);
+    assert.equal(pending.settled, false);
     tx.send(1);
-    assert.equal(await pending, true);
+    assert.deepEqual(await pending.result, { status: "fulfilled", value: true });
     assert.equal(rx.borrow(), 1);
     assert.equal(rx.hasChanged(), false);
   });
@@ -118,6 +138,10 @@ describe("watch", () => {
     assert.equal(tx.receiverCount, 0);
     tx.send(1);
     assert.equal(await rx.changed(), false, "an unsubscribed receiver hears nothing more");
+  });
+
+  it("works with `using` for scoped receivers", { skip: noDispose }, () => {
+    const tx = new WatchSender(1);
     {
       using scoped = tx.subscribe();
       assert.equal(tx.receiverCount, 1);
@@ -128,35 +152,45 @@ describe("watch", () => {
 
   it("an aborted changed rejects with the signal's reason", async () => {
     const [tx, rx] = watch(0);
-    {
-      using short = deadline(10);
+    const short = deadline(10);
+    try {
       await assert.rejects(rx.changed({ signal: short.signal }), { name: "TimeoutError" });
+    } finally {
+      short.clear();
     }
     await assert.rejects(rx.changed({ signal: AbortSignal.abort(new Error("gone")) }), /gone/);
-    using long = deadline(5_000);
-    const next = rx.changed({ signal: long.signal });
-    tx.send(1);
-    assert.equal(await next, true);
+    const long = deadline(5_000);
+    try {
+      const next = rx.changed({ signal: long.signal });
+      tx.send(1);
+      assert.equal(await next, true);
+    } finally {
+      long.clear();
+    }
   });
 
   it("refuses a second concurrent changed on the same receiver", async () => {
     const [tx, rx] = watch(0);
-    const first = rx.changed();
+    const first = observe(rx.changed());
     await assert.rejects(rx.changed(), /already pending/);
     tx.send(1);
-    assert.equal(await first, true);
+    assert.deepEqual(await first.result, { status: "fulfilled", value: true });
   });
 
   it("waitFor resolves with the first value that matches, the current one included", async () => {
     const [tx, rx] = watch(0);
     assert.equal(await rx.waitFor((value) => value === 0), 0);
-    using long = deadline(5_000);
-    const ready = rx.waitFor((value) => value >= 3, { signal: long.signal });
-    for (let i = 1; i <= 4; i += 1) {
-      tx.send(i);
-      await nextTurn();
+    const long = deadline(5_000);
+    try {
+      const ready = observe(rx.waitFor((value) => value >= 3, { signal: long.signal }));
+      for (let i = 1; i <= 4; i += 1) {
+        tx.send(i);
+        await nextTurn();
+      }
+      assert.deepEqual(await ready.result, { status: "fulfilled", value: 3 });
+    } finally {
+      long.clear();
     }
-    assert.equal(await ready, 3);
   });
 
   it("waitFor rejects when the channel closes before the value matches", async () => {

@@ -74,10 +74,6 @@ export class SseClient {
     clearTimeout(this.#deadline);
     this.#controller.abort(new Error("closed by the test"));
   }
-
-  [Symbol.dispose](): void {
-    this.close();
-  }
 }
 
 function parseBlock(block: string): SseEvent | undefined {
