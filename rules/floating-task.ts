@@ -231,7 +231,7 @@ export default defineRule<Options>({
         return;
       }
       if (!ts.isCallExpression(node) && !ts.isNewExpression(node)) return;
-      if (ts.isCallExpression(node) && isDroppedArrayOfPromises(node)) return;
+      if (ts.isCallExpression(node) && (isDroppedArrayOfPromises(node) || isTestRunnerRegistration(node))) return;
       if (hasRejectionHandler(node)) return;
       if (isPromiseExpression(node, env) === true) {
         context.report({ node, messageId: "floating", data: { name: describe(node) } });
@@ -326,6 +326,20 @@ export default defineRule<Options>({
     };
   },
 });
+
+const TEST_REGISTRATIONS = new Set(["test", "it", "describe", "suite", "before", "after", "beforeEach", "afterEach"]);
+
+/**
+ * `it(...)`, `describe.skip(...)`, `test(...)` from node:test: the runner awaits what they return, and
+ * its docs say the promise may be discarded. Subtests (`t.test(...)`) are not registrations: they must be awaited.
+ */
+function isTestRunnerRegistration(call: ts.CallExpression): boolean {
+  const ref = resolveApi(call.expression);
+  if (!ref || ref.module !== "test") return false;
+  const path = ref.path[0] === "default" ? ["test", ...ref.path.slice(1)] : ref.path.length === 0 ? ["test"] : ref.path;
+  const [name, modifier, ...rest] = path;
+  return TEST_REGISTRATIONS.has(name!) && rest.length === 0 && (modifier === undefined || ["skip", "only", "todo"].includes(modifier));
+}
 
 function isExported(statement: ts.VariableStatement): boolean {
   return (ts.getModifiers(statement) ?? []).some((modifier) => modifier.kind === ts.SyntaxKind.ExportKeyword);

@@ -3,6 +3,7 @@ import { ruleTester } from "../lint/rule-tester.js";
 
 ruleTester(rule, {
   valid: [
+    { name: "node:test registrations are awaited by the runner", types: true, code: `import { describe, it } from "node:test";\nimport test from "node:test";\ndescribe("pool", () => {\n  it("works", async () => {});\n  it.skip("later", async () => {});\n});\ntest("top", async () => {});` },
     {
       name: "audit write awaited in the handler",
       code: `async function saveAudit(e: string) { await fetch("http://audit", { method: "POST", body: e }); }\nexport async function handle(e: string) {\n  await saveAudit(e);\n}`,
