@@ -4,10 +4,6 @@ import { withInterruptSignal } from "./interrupt.js";
 import { inquirerPrompter } from "./prompts.js";
 import { execaGit, execaInstaller } from "./steps.js";
 
-export { discoverTemplates, defaultTemplatesRoot, type Catalog, type Template } from "./discover.js";
-export { formatTemplateList } from "./list.js";
-export type { NewProjectRequest } from "./create.js";
-
 /** `asyncpat new` with the real terminal, package manager and git. */
 export async function runNew(request: NewProjectRequest & { yes: boolean }, catalog: Catalog): Promise<NewProjectResult> {
   const interactive = isInteractive({

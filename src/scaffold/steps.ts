@@ -37,7 +37,6 @@ export const execaInstaller: Installer = async ({ cwd, packageManager, signal, o
     stdin: "ignore",
     cancelSignal: signal,
     env: { npm_config_fund: "false", npm_config_update_notifier: "false" },
-    lines: false,
   });
   let pending = "";
   child.all?.on("data", (chunk: Buffer) => {
