@@ -3,6 +3,7 @@ import { readdir, readFile } from "node:fs/promises";
 import path from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
 import { discoverTemplates } from "../../src/scaffold/discover.js";
+import { renderTemplate } from "../../src/scaffold/render.js";
 import { assertBuilt, cleanEnv, cliPath, listFiles, tempDir } from "../scaffold/helpers.js";
 
 // util-linux `script` gives the CLI a pseudo-terminal on stdin and stdout (no native module needed);
@@ -99,6 +100,27 @@ describe.runIf(hasScript && firstTs)("asyncpat new in a terminal (pseudo-termina
     expect(files).not.toContain(".git/HEAD");
     expect(JSON.parse(await readFile(path.join(cwd, "my-app", "package.json"), "utf8")).name).toBe("my-app");
     expect(session.text).toMatch(/Next steps:\n {2}cd my-app\n {2}npm install\n/);
+  }, 60_000);
+
+  const withChoice = catalog.templates.find((t) => t.lang === "ts" && t.manifest.options.some((o) => o.kind === "choice" && o.choices.length > 1));
+  it.runIf(withChoice)("answers a template option with the arrow keys", async () => {
+    const template = withChoice!;
+    const option = template.manifest.options.find((o) => o.kind === "choice" && o.choices.length > 1)!;
+    const second = (option.kind === "choice" ? option.choices[1] : undefined) as string;
+    const cwd = await tempDir();
+    const session = new Session(cwd, ["new", "--template", template.name, "--lang", "ts", "--no-install", "--no-git", "--package-manager", "npm"]);
+    // Long questions wrap on the terminal, so match the start of the option's description.
+    const isOption = (question: string): boolean => question.startsWith(option.description.slice(0, 30));
+    const questions = await session.answerAll((question) => {
+      if (question.startsWith("Project directory")) return "svc\r";
+      if (isOption(question)) return "\x1b[B\r"; // ↓ then ⏎: the second choice
+      return "\r";
+    });
+    expect(await session.exited, session.text).toBe(0);
+    expect(questions.filter(isOption)).toHaveLength(1);
+    const values = Object.fromEntries(template.manifest.options.map((o) => [o.key, o.key === option.key ? second : o.default]));
+    const expected = (await renderTemplate(template, { name: "svc", values })).map((file) => file.path).sort();
+    expect(await listFiles(path.join(cwd, "svc"))).toEqual(expected);
   }, 60_000);
 
   it("re-asks when the directory is not empty instead of failing", async () => {
