@@ -53,7 +53,16 @@ class HttpError extends Error {
   }
 }
 
-export function createApp(config: AppConfig, broker: Broker, publisher: Publisher = broker): App {
+export interface AppOptions {
+  /** Where POST /topics/:name publishes (default: the broker itself). */
+  readonly publisher?: Publisher;
+  /** Extra readiness check for /readyz, e.g. the Redis connections. */
+  readonly ready?: () => boolean;
+}
+
+export function createApp(config: AppConfig, broker: Broker, options: AppOptions = {}): App {
+  const publisher = options.publisher ?? broker;
+  const ready = options.ready ?? (() => true);
   const shutdown = new AbortController();
   const metrics: AppMetrics = {
     openStreams: 0,
@@ -75,7 +84,8 @@ export function createApp(config: AppConfig, broker: Broker, publisher: Publishe
     const parts = url.pathname.split("/").filter((part) => part !== "");
     if (req.method === "GET" && url.pathname === "/healthz") return json(res, 200, { status: "ok" });
     if (req.method === "GET" && url.pathname === "/readyz") {
-      return shutdown.signal.aborted ? json(res, 503, { status: "draining" }) : json(res, 200, { status: "ready" });
+      if (shutdown.signal.aborted) return json(res, 503, { status: "draining" });
+      return ready() ? json(res, 200, { status: "ready" }) : json(res, 503, { status: "dependencies not ready" });
     }
     if (parts[0] !== "topics" || parts.length > 3) throw new HttpError(404, "not found");
     if (shutdown.signal.aborted) throw new HttpError(503, "shutting down", { connection: "close" });

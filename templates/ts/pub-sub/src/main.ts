@@ -25,6 +25,7 @@ async function main(): Promise<number> {
     },
   );
   let publisher: Publisher = broker;
+  let ready = (): boolean => true;
   const closeResources: (() => Promise<void>)[] = [];
   // asyncpat-template:if broker=redis
   const bridge = await RedisBridge.connect(broker, {
@@ -33,10 +34,11 @@ async function main(): Promise<number> {
     timeoutMs: config.requestTimeoutMs,
   });
   publisher = bridge;
+  ready = () => bridge.ready;
   closeResources.push(() => bridge.close());
   // asyncpat-template:endif
 
-  const app = createApp(config, broker, publisher);
+  const app = createApp(config, broker, { publisher, ready });
   const address = await app.listen(config.port, config.host);
   console.log(`listening on http://${address.address}:${address.port}`);
 

@@ -42,8 +42,8 @@ export class RedisBridge implements Publisher {
       connectTimeout: options.timeoutMs,
       commandTimeout: options.timeoutMs,
       maxRetriesPerRequest: 1,
-      // Reconnect with a capped backoff; give up on a connection after 20 attempts in a row.
-      retryStrategy: (attempt) => (attempt > 20 ? null : Math.min(attempt * 200, 2_000)),
+      // Reconnect for as long as it takes, with a capped backoff; `ready` (and /readyz) tells meanwhile.
+      retryStrategy: (attempt) => Math.min(attempt * 200, 2_000),
     };
     this.#publisher = new Redis(options.url, { ...common, enableOfflineQueue: false, connectionName: "pubsub-publisher" });
     this.#subscriber = new Redis(options.url, { ...common, connectionName: "pubsub-subscriber" });
@@ -73,6 +73,11 @@ export class RedisBridge implements Publisher {
       });
     }
     return bridge;
+  }
+
+  /** Both connections are up (the subscriber resubscribes by itself after a reconnect). */
+  get ready(): boolean {
+    return this.#publisher.status === "ready" && this.#subscriber.status === "ready";
   }
 
   async publish(topic: string, data: string, options: RequestOptions = {}): Promise<PublishReceipt> {

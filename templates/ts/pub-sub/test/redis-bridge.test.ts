@@ -92,11 +92,12 @@ describe("Redis bridge (multi-process)", () => {
     const a = await startInstance();
     const b = await startInstance();
     const config = { maxMessageBytes: 1_024, requestTimeoutMs: 2_000, maxConnections: 10, heartbeatMs: 10_000, slowConsumerTimeoutMs: 2_000 };
-    const appA = createApp(config, a.broker, a.bridge);
-    const appB = createApp(config, b.broker, b.bridge);
+    const appA = createApp(config, a.broker, { publisher: a.bridge, ready: () => a.bridge.ready });
+    const appB = createApp(config, b.broker, { publisher: b.bridge, ready: () => b.bridge.ready });
     const addressA = await appA.listen(0, "127.0.0.1");
     const addressB = await appB.listen(0, "127.0.0.1");
     try {
+      assert.equal((await request(`http://127.0.0.1:${addressA.port}/readyz`)).status, 200);
       const stream = await SseClient.connect(`http://127.0.0.1:${addressB.port}/topics/chat/events`);
       try {
         await eventually(async () => (await b.broker.state("chat"))?.subscribers === 1, "the SSE subscription");
@@ -126,7 +127,9 @@ describe("Redis bridge (multi-process)", () => {
     const own = await startRedis();
     try {
       const a = await startInstance(own.url);
+      assert.equal(a.bridge.ready, true);
       await own.stop();
+      await eventually(() => !a.bridge.ready, "the bridge to notice Redis is gone");
       await eventually(async () => {
         try {
           await a.bridge.publish("orders", "lost?");
