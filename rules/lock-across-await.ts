@@ -1,3 +1,4 @@
+import { rustLockAcrossAwait } from "./rust/lock-across-await.js";
 import {
   analyseHolding,
   defineRule,
@@ -339,6 +340,7 @@ export default defineRule<Options>({
       "An await is reported only when the resource is held on every path to it; awaits after a release on one branch are not.",
     ],
   },
+  rust: rustLockAcrossAwait,
   create(context) {
     const families = resourceFamilies(context.options.resources, "lock");
     return {
