@@ -6,7 +6,10 @@
  * await the reply, both under the caller's AbortSignal. When the queue is full, callers wait for
  * room (backpressure) until their deadline, and are then told the broker is busy.
  */
-import { type Message, type Subscription, type TopicHub, type TopicState } from "./hub.js";
+import type { Subscription, TopicHub, TopicState } from "./hub.js";
+// asyncpat-template:if broker=redis
+import type { Message } from "./hub.js";
+// asyncpat-template:endif
 import { Channel, ChannelClosedError } from "./lib/channel.js";
 import { type OneshotSender, oneshot } from "./lib/oneshot.js";
 
@@ -82,6 +85,7 @@ export class Broker implements Publisher {
     return this.#request((reply) => ({ kind: "states", reply }), options);
   }
 
+  // asyncpat-template:if broker=redis
   /**
    * Delivers a message that arrived from elsewhere (another process, through Redis) to the local
    * subscribers. Synchronous: a broadcast send never waits, so there is nothing to queue.
@@ -89,6 +93,7 @@ export class Broker implements Publisher {
   deliver(topic: string, data: string, publishedAt: Date): Message {
     return this.#hub.publish(topic, data, publishedAt).message;
   }
+  // asyncpat-template:endif
 
   /** Stops intake; commands already queued are still served, then the hub closes. */
   close(): void {
