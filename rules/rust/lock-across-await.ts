@@ -31,7 +31,7 @@ const LOCK_METHODS: Record<string, string> = {
 };
 
 /** Methods that unwrap the `LockResult` of a `std::sync` lock and give the guard itself. */
-const UNWRAPS = new Set(["unwrap", "expect", "unwrap_or_else", "unwrap_or_default"]);
+const UNWRAPS = new Set(["unwrap", "expect", "unwrap_or_else", "map_err", "ok", "context", "with_context", "wrap_err"]);
 const DROPS = /^((std|core)::)?(mem::)?drop$/;
 
 type Library = "std::sync" | "parking_lot" | "tokio" | "async";

@@ -4,11 +4,11 @@ import {
   resolveRustPath,
   rustCallee,
   rustDescendants,
-  rustFieldTypes,
   rustPatternNames,
   rustStripReferences,
   rustUseMap,
   type RustImplementation,
+  type RustListeners,
   type RustNode,
   type RustRuleContext,
 } from "../../src/lint/api.js";
@@ -45,6 +45,9 @@ const SIGNAL_NAME = /shutdown|stop|cancel|close|quit|exit|done|signal|kill|term|
 
 const SOCKET_TYPE = /^(?:tokio::)?(?:net::)?(?:(?:tcp|unix)::)?(TcpStream|UnixStream|OwnedReadHalf|OwnedWriteHalf|ReadHalf<'\w+>|WriteHalf<'\w+>)$/;
 const SOCKET_WRAPPER = /^(?:tokio::)?(?:io::)?(BufReader|BufWriter|BufStream|ReadHalf|WriteHalf|Take)<(.*)>$/;
+
+/** Integration tests and benchmarks of a Cargo package. */
+const TEST_PATH = /(^|\/)(tests|benches)\//;
 
 function snakeCase(name: string): string {
   return name.replace(/([a-z0-9])([A-Z])/g, "$1_$2").toLowerCase();
@@ -111,12 +114,14 @@ export const rustMissingTimeout: RustImplementation<Options> = {
     ],
   },
   knownLimits: [
-    "Sockets are recognised by a parameter, field or `let` type (`TcpStream`, its halves, `BufReader`/`BufWriter` of them) or a `let` initialised from `TcpStream::connect`, `listener.accept()`, `into_split()`/`split()` or `BufReader::new`; streams behind generics (`S: AsyncRead`) or trait objects are not checked.",
+    "A socket kept in a struct field (`self.stream.read_buf(…)` in a connection wrapper type) is not checked: the wrapper's callers own the deadline, and they are usually in other files.",
+    "Sockets are recognised by a parameter or `let` type (`TcpStream`, its halves, `BufReader`/`BufWriter` of them) or a `let` initialised from `TcpStream::connect`, `listener.accept()`, `into_split()`/`split()` or `BufReader::new`; streams behind generics (`S: AsyncRead`) or trait objects are not checked.",
     "A function counts as bounded when any of its call sites in the same file is under a deadline (directly, or through its own callers, a few levels deep); calls from other files are seen only as text, and count when `timeout` (or a configured wrapper) appears within the three lines before the call.",
     "`select!` bodies are token trees: an operation awaited inside one is not checked, and a function called there counts as bounded when the `select!` races a sleep, deadline, cancellation or shutdown signal.",
     "A reqwest client is judged only when its construction is visible: a `let`, a `static`/`Lazy`, or a struct field initialised in the same file; clients passed in as parameters are assumed to carry a timeout.",
     "A oneshot receiver is reported only when its sender is handed to another call (a message to an actor, a job) in the same function; receivers used as shutdown signals, or received as parameters, are not.",
-    "Test code (`#[test]`, `#[tokio::test]`, `#[cfg(test)]` modules) is not checked.",
+    "Test code (`#[test]`, `#[tokio::test]`, `#[cfg(test)]` modules, files under `tests/` and `benches/`) is not checked.",
+    "A supervisor that waits on a long-lived child on purpose (`child.wait().await`) is reported unless the wait is raced against shutdown in `select!`.",
   ],
   create(context) {
     const uses = rustUseMap(context.root);
@@ -126,6 +131,8 @@ export const rustMissingTimeout: RustImplementation<Options> = {
       wrappers.add(snakeCase(name));
     }
     const checker = new Checker(context, uses, wrappers);
+    const listeners: RustListeners = {};
+    if (TEST_PATH.test(context.filePath.replace(/\\/g, "/"))) return listeners;
     return {
       await_expression(node) {
         if (isRustTestCode(node)) return;
@@ -226,21 +233,31 @@ class Checker {
   }
 
   /**
-   * A socket opened or accepted in this function is its to bound. One passed in (a parameter, a
-   * field) may be bounded by the caller: it counts only when this file calls the function and no
-   * call is under a deadline, so helpers of other crates and files stay quiet.
+   * A socket opened or accepted in this function is its to bound. One passed in as a parameter may
+   * be bounded by the caller: it counts only when a caller in this file got the socket itself (not
+   * as a parameter of its own) and does not run the call under a deadline, so helpers called from
+   * other crates and files stay quiet.
    */
   private socketOwnedHere(operation: RustNode, socket: Socket): boolean {
     if (!socket) return false;
     if (socket === "opened") return true;
     for (let current = operation.parent; current; current = current.parent) {
-      if (current.type !== "function_item") continue;
-      const name = current.childForFieldName("name")?.text;
-      if (!name) return false;
-      for (const site of this.callSites(name)) {
-        if (site.startIndex < current.startIndex || site.startIndex >= current.endIndex) return true;
-      }
-      return false;
+      if (current.type === "function_item") return this.hasOwningCaller(current, 0);
+    }
+    return false;
+  }
+
+  private hasOwningCaller(fn: RustNode, depth: number): boolean {
+    if (depth > MAX_DEPTH) return false;
+    const name = fn.childForFieldName("name")?.text;
+    if (!name) return false;
+    for (const site of this.callSites(name)) {
+      if (site.startIndex >= fn.startIndex && site.startIndex < fn.endIndex) continue;
+      let caller: RustNode | null = site.parent;
+      while (caller && caller.type !== "function_item") caller = caller.parent;
+      if (!caller) return true;
+      const passesItsOwn = (caller.childForFieldName("parameters")?.namedChildren ?? []).some((parameter) => parameter?.type === "parameter" && isTypeSocket(parameter.childForFieldName("type") ?? undefined, this.uses));
+      if (!passesItsOwn || this.hasOwningCaller(caller, depth + 1)) return true;
     }
     return false;
   }
@@ -254,12 +271,6 @@ class Checker {
       if (callee.path && /(^|::)(BufReader|BufWriter|BufStream)::new$/.test(callee.path)) return first ? this.isSocket(first, depth + 1) : undefined;
       if (callee.method === "take" && callee.receiver) return this.isSocket(callee.receiver, depth + 1);
       return undefined;
-    }
-    if (node.type === "field_expression") {
-      const field = node.childForFieldName("field")?.text;
-      if (!field) return undefined;
-      const types = rustFieldTypes(this.context.root, field);
-      return types.length > 0 && types.every((type) => isTypeSocket(type, this.uses)) ? "passed" : undefined;
     }
     if (node.type !== "identifier") return undefined;
     const binding = findRustBinding(node, node.text);

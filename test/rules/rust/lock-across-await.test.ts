@@ -132,6 +132,16 @@ rustRuleTester(rule, {
       errors: [{ messageId: "rustAsyncGuardAcrossAwait", line: 4 }],
     },
     {
+      name: "guard bound through map_err(…)? across a database call",
+      code: `use std::sync::Mutex;\nasync fn f(cache: &Mutex<Cache>, db: &Pool) -> Result<(), E> {\n    let mut cache = cache.lock().map_err(|_| E::Poisoned)?;\n    let row = db.fetch_row(1).await?;\n    cache.put(row);\n    Ok(())\n}`,
+      errors: [{ messageId: "rustSyncGuardAcrossAwait", line: 4 }],
+    },
+    {
+      name: "tokio Mutex imported under an alias, held across an HTTP request",
+      code: `use std::sync::Mutex;\nuse tokio::sync::Mutex as AsyncMutex;\nasync fn f(session: &AsyncMutex<Session>, client: &reqwest::Client) {\n    let session = session.lock().await;\n    let _ = client.get("https://api/x").bearer_auth(&session.token).send().await;\n}`,
+      errors: [{ messageId: "rustAsyncGuardAcrossAwait", line: 5 }],
+    },
+    {
       name: "reportUnknownAwaits: tokio guard across an unknown call",
       code: `use tokio::sync::Mutex;\nasync fn f(m: &Mutex<u64>) {\n    let n = m.lock().await;\n    remote_increment(*n).await;\n}`,
       options: { reportUnknownAwaits: true },

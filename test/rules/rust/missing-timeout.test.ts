@@ -76,6 +76,19 @@ rustRuleTester(rule, {
       name: "read on a socket whose reader loop races a cancellation token",
       code: `use tokio::io::AsyncReadExt;\nuse tokio::net::TcpStream;\nasync fn pump(mut s: TcpStream, stop: Token) {\n    let mut buf = [0u8; 1024];\n    loop {\n        tokio::select! {\n            _ = stop.cancelled() => return,\n            n = s.read(&mut buf) => if n.unwrap_or(0) == 0 { return },\n        }\n    }\n}\nasync fn start(s: TcpStream, stop: Token) { pump(s, stop).await }`,
     },
+    {
+      name: "socket helpers calling each other, none called with a socket of this file",
+      code: `use tokio::io::AsyncWriteExt;\nuse tokio::net::TcpStream;\nasync fn write_value(stream: &mut TcpStream, v: &[u8]) -> std::io::Result<()> {\n    stream.write_all(v).await\n}\npub async fn write_frame(stream: &mut TcpStream, frame: &[Vec<u8>]) -> std::io::Result<()> {\n    for v in frame { write_value(stream, v).await?; }\n    Ok(())\n}`,
+    },
+    {
+      name: "socket in a struct field of a connection wrapper (its callers own the deadline)",
+      code: `use tokio::io::{AsyncReadExt, BufWriter};\nuse tokio::net::TcpStream;\nstruct Connection { stream: BufWriter<TcpStream>, buffer: bytes::BytesMut }\nimpl Connection {\n    async fn read_frame(&mut self) -> std::io::Result<usize> {\n        self.stream.read_buf(&mut self.buffer).await\n    }\n    async fn next(&mut self) -> std::io::Result<usize> { self.read_frame().await }\n}`,
+    },
+    {
+      name: "integration-test helper under tests/",
+      filename: "tests/support.rs",
+      code: `pub async fn start() -> tokio::net::TcpStream {\n    tokio::net::TcpStream::connect("127.0.0.1:7000").await.unwrap()\n}`,
+    },
   ],
   invalid: [
     {
