@@ -1,4 +1,5 @@
 import { existsSync } from "node:fs";
+import { access } from "node:fs/promises";
 import path from "node:path";
 import type { Writable } from "node:stream";
 import { InterruptedError, StepFailedError, UsageError } from "../errors.js";
@@ -116,7 +117,7 @@ export async function createProject(request: NewProjectRequest, context: NewProj
   let gitSkipReason: string | undefined;
   if (git && !request.dryRun) {
     if (!(await context.git.available())) gitSkipReason = "git is not installed";
-    else if (await context.git.insideWorkTree(nearestExisting(target))) {
+    else if (await context.git.insideWorkTree(await nearestExisting(target))) {
       gitSkipReason = "the folder is already inside a git repository";
     }
     if (gitSkipReason) git = false;
@@ -233,9 +234,9 @@ async function runInstall(
 }
 
 /** The deepest existing folder at or above `target`, where git can be asked about a work tree. */
-function nearestExisting(target: string): string {
+async function nearestExisting(target: string): Promise<string> {
   let dir = target;
-  while (!existsSync(dir) && path.dirname(dir) !== dir) dir = path.dirname(dir);
+  while (path.dirname(dir) !== dir && !(await access(dir).then(() => true, () => false))) dir = path.dirname(dir);
   return dir;
 }
 

@@ -18,13 +18,19 @@ class Session {
   readonly child: ChildProcessWithoutNullStreams;
   screen = "";
   readonly exited: Promise<number | null>;
+  hasExited = false;
 
   constructor(cwd: string, args: string[], env: Record<string, string> = {}) {
     const command = [process.execPath, cliPath, ...args].map((word) => `'${word.replace(/'/g, "'\\''")}'`).join(" ");
     this.child = spawn("script", ["-qfec", command, "/dev/null"], { cwd, env: { ...cleanEnv(env), TERM: "xterm-256color" } });
     this.child.stdout.on("data", (chunk: Buffer) => (this.screen += chunk.toString("utf8")));
     this.child.stderr.on("data", (chunk: Buffer) => (this.screen += chunk.toString("utf8")));
-    this.exited = new Promise((resolve) => this.child.on("exit", (code) => resolve(code)));
+    this.exited = new Promise((resolve) =>
+      this.child.on("exit", (code) => {
+        this.hasExited = true;
+        resolve(code);
+      }),
+    );
   }
 
   get text(): string {
@@ -59,16 +65,14 @@ class Session {
   /** Answers every question with `answer(question)` until the process exits; returns the questions. */
   async answerAll(answer: (question: string) => string): Promise<string[]> {
     const questions: string[] = [];
-    let done = false;
-    void this.exited.then(() => (done = true));
     for (;;) {
       const before = this.answered;
-      await this.waitFor(() => done || this.pendingQuestion() !== undefined, "a question");
-      if (done) return questions;
+      await this.waitFor(() => this.hasExited || this.pendingQuestion() !== undefined, "a question");
+      if (this.hasExited) return questions;
       const question = this.pendingQuestion() as string;
       questions.push(question);
       this.type(answer(question));
-      await this.waitFor(() => done || this.answered > before, `the answer to "${question}" to be accepted`);
+      await this.waitFor(() => this.hasExited || this.answered > before, `the answer to "${question}" to be accepted`);
     }
   }
 }
