@@ -65,6 +65,7 @@ describe("TypeScript templates: generate, npm install, build, test, asyncpat lin
       // Zero findings: asyncpat lint exits 1 on any finding.
       const lint = await run("npx", ["--no", "asyncpat", "lint"], app);
       expectOk(lint);
+      console.log(`[template timing] ${template.name} ${flags.join(" ") || "(defaults)"}: asyncpat lint ${lint.seconds.toFixed(1)}s, zero findings`);
     },
     STEP_TIMEOUT,
   );
