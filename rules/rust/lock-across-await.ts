@@ -73,6 +73,11 @@ interface Guard {
   /** The whole acquisition: `state.lock().unwrap()`, `state.lock().await`. */
   top: RustNode;
   method: string;
+  /** `guard`, `read guard` or `write guard`. */
+  kind: string;
+  lockType: "Mutex" | "RwLock";
+  /** How the code took it, for the message: `self.state.lock()`, `self.state()`. */
+  acquiredBy: string;
   /** The bound name of a `let` guard; undefined for a temporary. */
   name?: string;
   /** Where the guard can be alive: the `let`'s block, or the temporary's scope. */
@@ -152,7 +157,7 @@ export const rustLockAcrossAwait: RustImplementation<Options> = {
     ],
   },
   knownLimits: [
-    "A guard is seen where it is taken: `x.lock()`, `x.read()`, `x.write()` (and their `try_`/`_owned` forms) with no arguments. A guard returned by a helper function, or stored in a struct field, is not followed.",
+    "A guard is seen where it is taken: `x.lock()`, `x.read()`, `x.write()` (and their `try_`/`_owned` forms) with no arguments, or a call of a function of the same file declared to return a `std::sync`/`parking_lot` `MutexGuard`/`RwLockReadGuard`/`RwLockWriteGuard`. A guard stored in a struct field, or bound through `match m.lock() { Ok(g) => g, … }`, is not followed.",
     "Which library a lock comes from is read from `.await` (async), `.unwrap()`/`.expect()`/`?` (std::sync), or the declared type of the receiver or the file's `use` of `Mutex`/`RwLock`; a bare `.lock()` on a receiver whose type cannot be found is not reported.",
     "A guard ends at `drop(guard)` (or when it is passed by value to any call) only when that statement runs on every path to the await; `drop` inside one branch leaves later awaits reported.",
     "Temporaries follow Rust 2021 scopes: a guard in a `match`, `if let` or `while let` scrutinee lives for the whole expression (the 2024 edition ends `if let` scrutinees before `else`).",
@@ -169,19 +174,19 @@ export const rustLockAcrossAwait: RustImplementation<Options> = {
   },
 };
 
+const MENTIONS = new WeakMap<object, Record<"Mutex" | "RwLock", boolean>>();
+
 class GuardAnalyser {
   private readonly uses: Map<string, string>;
-  private readonly programText: string;
 
   constructor(private readonly context: RustRuleContext<Options>) {
     this.uses = rustUseMap(context.root);
-    this.programText = context.program.files.map((file) => file.text).join("\n") || context.source;
   }
 
   acquisition(call: RustNode): Guard | undefined {
     const callee = rustCallee(call);
     const method = callee.method;
-    if (!method || !callee.receiver || !(method in LOCK_METHODS)) return undefined;
+    if (!method || !callee.receiver || !(method in LOCK_METHODS)) return this.helperAcquisition(call);
     if ((call.childForFieldName("arguments")?.namedChildren.length ?? 0) > 0) return undefined;
     if (/\b(stdout|stderr|stdin)\(\)$/.test(callee.receiver.text)) return undefined;
     if (!enclosingRustAsync(call)) return undefined;
@@ -213,14 +218,80 @@ class GuardAnalyser {
       else library = this.importedLibrary(method);
       // A bare `.lock()` of an async mutex is a future, not a guard (it is awaited later, or handed to `timeout`).
       if (!library || library === "tokio" || library === "async") return undefined;
-      if (!declared && !this.programText.includes(method.includes("lock") ? "Mutex" : "RwLock")) return undefined;
+      if (!declared && !this.programMentions(method.includes("lock") ? "Mutex" : "RwLock")) return undefined;
     }
     if (library === "async") library = this.declaredLibrary(callee.receiver) === "tokio" || this.importedLibrary(method) === "tokio" ? "tokio" : "async";
 
-    const holder = this.holder(top);
+    const kind = LOCK_METHODS[method]!;
+    const lockType = method.includes("read") || method.includes("write") ? "RwLock" : "Mutex";
+    const acquiredBy = `${snippet(callee.receiver)}.${method}()`;
+    return this.guardAt({ library, call, top, method, kind, lockType, acquiredBy });
+  }
+
+  private guardAt(partial: Omit<Guard, "scope" | "name">): Guard | undefined {
+    const holder = this.holder(partial.top);
     if (holder === "dropped") return undefined;
-    if (holder) return { library, call, top, method, name: holder.name, scope: holder.block };
-    return { library, call, top, method, scope: temporaryScope(top) };
+    if (holder) return { ...partial, name: holder.name, scope: holder.block };
+    return { ...partial, scope: temporaryScope(partial.top) };
+  }
+
+  private returnTypesByName?: Map<string, string | undefined>;
+
+  /** Return types of this file's functions by name; undefined where two functions share a name but not a type. */
+  private returnTypes(): Map<string, string | undefined> {
+    if (this.returnTypesByName) return this.returnTypesByName;
+    const types = new Map<string, string | undefined>();
+    for (const fn of this.context.root.descendantsOfType("function_item")) {
+      const name = fn?.childForFieldName("name")?.text;
+      if (!fn || !name) continue;
+      const type = fn.childForFieldName("return_type")?.text.replace(/\s+/g, "") ?? "";
+      types.set(name, types.has(name) && types.get(name) !== type ? undefined : type);
+    }
+    this.returnTypesByName = types;
+    return types;
+  }
+
+  /** A call of a plain function of this file that returns a blocking guard: `fn state(&self) -> MutexGuard<'_, State>`. */
+  private helperAcquisition(call: RustNode): Guard | undefined {
+    const callee = rustCallee(call);
+    const name = callee.method ?? callee.path?.split("::").pop();
+    if (!name || !enclosingRustAsync(call)) return undefined;
+    const returned = this.returnTypes().get(name);
+    const match = returned ? /(?<![\w:])((?:\w+::)*)(MutexGuard|RwLockReadGuard|RwLockWriteGuard)\b/.exec(returned) : undefined;
+    if (!match) return undefined;
+    const library = this.libraryOfPath(resolveRustPath(`${match[1]}${match[2]}`, this.uses));
+    if (library !== "std::sync" && library !== "parking_lot") return undefined;
+    let top = call;
+    for (;;) {
+      const up = top.parent;
+      if (up?.type === "try_expression") top = up;
+      else if (up?.type === "field_expression" && up.childForFieldName("value")?.equals(top) && UNWRAPS.has(up.childForFieldName("field")?.text ?? "") && up.parent?.type === "call_expression") top = up.parent;
+      else break;
+    }
+    const guardType = match[2]!;
+    return this.guardAt({
+      library,
+      call,
+      top,
+      method: name,
+      kind: guardType === "RwLockReadGuard" ? "read guard" : guardType === "RwLockWriteGuard" ? "write guard" : "guard",
+      lockType: guardType === "MutexGuard" ? "Mutex" : "RwLock",
+      acquiredBy: `${snippet(call.childForFieldName("function") ?? call)}()`,
+    });
+  }
+
+  /** Does any file of the run mention the lock type (cached per run: every file asks)? */
+  private programMentions(type: "Mutex" | "RwLock"): boolean {
+    const program = this.context.program;
+    let mentions = MENTIONS.get(program);
+    if (!mentions) {
+      mentions = {
+        Mutex: program.files.some((file) => file.text.includes("Mutex")) || this.context.source.includes("Mutex"),
+        RwLock: program.files.some((file) => file.text.includes("RwLock")) || this.context.source.includes("RwLock"),
+      };
+      MENTIONS.set(program, mentions);
+    }
+    return mentions[type];
   }
 
   /** The `let` that keeps the guard: `let g = …`, `let Ok(g) = …`, or `let r = &…` (temporary lifetime extension). */
@@ -355,7 +426,7 @@ class GuardAnalyser {
   }
 
   private report(guard: Guard, wait: RustNode): boolean {
-    const lock = `${snippet(guard.call.childForFieldName("function")?.childForFieldName("value") ?? guard.call)}.${guard.method}()`;
+    const lock = guard.acquiredBy;
     const operand = wait.namedChildren[0];
     if (!operand) return false;
     const noun = this.noun(guard);
@@ -391,13 +462,13 @@ class GuardAnalyser {
 
   /** Who waits on the thread's lock meanwhile: writers for a read guard, everyone else otherwise. */
   private blocked(guard: Guard): string {
-    if (LOCK_METHODS[guard.method] === "read guard") return "every thread that wants to write to it";
+    if (guard.kind === "read guard") return "every thread that wants to write to it";
     return "every thread that takes it";
   }
 
   private noun(guard: Guard): string {
-    const kind = LOCK_METHODS[guard.method]!;
-    const lock = guard.method.includes("read") || guard.method.includes("write") ? "RwLock" : "Mutex";
+    const kind = guard.kind;
+    const lock = guard.lockType;
     if (guard.library === "tokio") return `Tokio \`${lock}\` ${kind}`;
     if (guard.library === "async") return `async \`${lock}\` ${kind}`;
     return `\`${guard.library}::${lock}\` ${kind}`;

@@ -155,6 +155,8 @@ interface Finding {
   help: string;
 }
 
+const OTHER_FILES = new WeakMap<object, Map<string, boolean>>();
+
 class Checker {
   private readonly functionBounded = new Map<number, boolean>();
 
@@ -581,24 +583,47 @@ class Checker {
   }
 
   /** Calls of a function or method by name in this file: call expressions, and identifiers in macro token trees. */
-  private *callSites(name: string): Generator<RustNode> {
-    for (const node of rustDescendants(this.context.root)) {
-      if (node.type === "call_expression") {
-        const callee = rustCallee(node);
-        const called = callee.path?.split("::").pop() ?? callee.method;
-        if (called === name) yield node;
-      } else if (node.type === "identifier" && node.text === name && node.parent?.type === "token_tree") {
-        const next = node.nextSibling;
-        if (next?.type === "token_tree" && next.text.startsWith("(")) yield node;
+  private callIndex?: Map<string, RustNode[]>;
+
+  /** Calls of a function or method by name in this file: call expressions, and identifiers in macro token trees. */
+  private callSites(name: string): RustNode[] {
+    if (!this.callIndex) {
+      const index = new Map<string, RustNode[]>();
+      const add = (called: string, node: RustNode) => {
+        const list = index.get(called);
+        if (list) list.push(node);
+        else index.set(called, [node]);
+      };
+      for (const node of rustDescendants(this.context.root)) {
+        if (node.type === "call_expression") {
+          const callee = rustCallee(node);
+          const called = callee.path?.split("::").pop() ?? callee.method;
+          if (called) add(called, node);
+        } else if (node.type === "identifier" && node.parent?.type === "token_tree") {
+          const next = node.nextSibling;
+          if (next?.type === "token_tree" && next.text.startsWith("(")) add(node.text, node);
+        }
       }
+      this.callIndex = index;
     }
+    return this.callIndex.get(name) ?? [];
   }
 
+  /** Text search of the run's other files, cached per run: every file of a crate asks about the same helpers. */
   private boundedInOtherFiles(name: string): boolean {
+    let cache = OTHER_FILES.get(this.context.program);
+    if (!cache) OTHER_FILES.set(this.context.program, (cache = new Map()));
+    const key = `${this.context.filePath}\0${name}\0${[...this.wrappers].join(",")}`;
+    let result = cache.get(key);
+    if (result === undefined) cache.set(key, (result = this.searchOtherFiles(name)));
+    return result;
+  }
+
+  private searchOtherFiles(name: string): boolean {
     const call = new RegExp(`(^|[^\\w])${name}\\s*\\(`);
     const wrapper = new RegExp(`\\b(${[...this.wrappers].map((w) => w.replace(/[^\w]/g, "")).join("|")})\\s*\\(|\\.timeout\\s*\\(`);
     for (const file of this.context.program.files) {
-      if (file.path === this.context.filePath || !file.text.includes(name)) continue;
+      if (file.path === this.context.filePath || !file.text.includes(name) || !wrapper.test(file.text)) continue;
       const lines = file.text.split(/\r?\n/);
       for (let index = 0; index < lines.length; index++) {
         const line = lines[index]!;

@@ -59,6 +59,10 @@ rustRuleTester(rule, {
       name: "guard in a sync helper called from async code",
       code: `use std::sync::Mutex;\nfn bump(m: &Mutex<u64>) { *m.lock().unwrap() += 1; }\nasync fn f(m: &Mutex<u64>) {\n    bump(m);\n    tokio::time::sleep(D).await;\n}`,
     },
+    {
+      name: "value copied out of a guard helper before the await",
+      code: `use std::sync::{Mutex, MutexGuard};\nstruct Store { state: Mutex<State> }\nimpl Store {\n    fn state(&self) -> MutexGuard<'_, State> { self.state.lock().unwrap() }\n    async fn save(&self) {\n        let rows = self.state().rows.clone();\n        persist(&rows).await;\n    }\n}`,
+    },
   ],
   invalid: [
     {
@@ -140,6 +144,11 @@ rustRuleTester(rule, {
       name: "tokio Mutex imported under an alias, held across an HTTP request",
       code: `use std::sync::Mutex;\nuse tokio::sync::Mutex as AsyncMutex;\nasync fn f(session: &AsyncMutex<Session>, client: &reqwest::Client) {\n    let session = session.lock().await;\n    let _ = client.get("https://api/x").bearer_auth(&session.token).send().await;\n}`,
       errors: [{ messageId: "rustAsyncGuardAcrossAwait", line: 5 }],
+    },
+    {
+      name: "guard from a helper declared to return a std MutexGuard",
+      code: `use std::sync::{Mutex, MutexGuard};\nstruct Store { state: Mutex<State> }\nimpl Store {\n    fn state(&self) -> MutexGuard<'_, State> { self.state.lock().unwrap() }\n    async fn save(&self) {\n        let state = self.state();\n        persist(&state.rows).await;\n    }\n}`,
+      errors: [{ messageId: "rustSyncGuardAcrossAwait", line: 7 }],
     },
     {
       name: "reportUnknownAwaits: tokio guard across an unknown call",
