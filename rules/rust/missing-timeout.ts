@@ -1,4 +1,5 @@
 import {
+  enclosingRustAsync,
   findRustBinding,
   isRustTestCode,
   resolveRustPath,
@@ -468,6 +469,10 @@ class Checker {
     if (!/(^|::)oneshot::channel$/.test(full) || /^(std|crossbeam)/.test(full)) return undefined;
     const sender = rustPatternNames(senderPattern)[0]?.text;
     if (!sender || SIGNAL_NAME.test(sender) || SIGNAL_NAME.test(node.text)) return undefined;
+    // A receiver moved into another future (`with_graceful_shutdown(async { rx.await.ok(); })`) is a signal, not a reply.
+    const here = enclosingRustAsync(node);
+    const home = enclosingRustAsync(binding.declaration);
+    if (!here || !home || !here.equals(home)) return undefined;
     const block = binding.declaration.parent;
     if (!block || !this.senderHandedOver(block, sender, binding.declaration)) return undefined;
     return {

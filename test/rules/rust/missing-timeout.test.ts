@@ -48,6 +48,10 @@ rustRuleTester(rule, {
       code: `use tokio::sync::oneshot;\nasync fn serve() {\n    let (shutdown_tx, shutdown_rx) = oneshot::channel::<()>();\n    register(shutdown_tx);\n    let _ = shutdown_rx.await;\n}`,
     },
     {
+      name: "oneshot receiver moved into a graceful-shutdown future",
+      code: `use tokio::sync::oneshot;\nasync fn serve(server: Server, registry: &Registry) {\n    let (tx, rx) = oneshot::channel::<()>();\n    registry.store(Some(tx));\n    server.with_graceful_shutdown(async { rx.await.ok(); }).await;\n}`,
+    },
+    {
       name: "oneshot whose sender stays here (no request went out)",
       code: `use tokio::sync::oneshot;\nasync fn f() {\n    let (tx, rx) = oneshot::channel();\n    tokio::spawn(async move { let _ = tx.send(compute()); });\n    let _ = rx.await;\n}`,
     },
