@@ -12,14 +12,13 @@ export async function runNew(request: NewProjectRequest & { yes: boolean }, cata
     env: process.env,
     yes: request.yes,
   });
-  const prompter = interactive ? await inquirerPrompter() : undefined;
-  return withInterruptSignal((signal) =>
+  return withInterruptSignal(async (signal) =>
     createProject(request, {
       cwd: process.cwd(),
       env: process.env,
       stdout: process.stdout,
       catalog,
-      prompter,
+      prompter: interactive ? await inquirerPrompter(signal) : undefined,
       installer: execaInstaller,
       git: execaGit,
       signal,

@@ -26,17 +26,20 @@ async function interruptible<T>(ask: () => Promise<T>): Promise<T> {
   }
 }
 
-export async function inquirerPrompter(): Promise<Prompter> {
+/** Questions on the terminal; `signal` (SIGINT/SIGTERM from outside the terminal) cancels the open one. */
+export async function inquirerPrompter(signal?: AbortSignal): Promise<Prompter> {
   const { input, select, number, confirm } = await import("@inquirer/prompts");
+  const context = { signal };
   return {
-    text: (question) => interruptible(() => input({ message: question.message, default: question.default, validate: question.validate, required: true })),
+    text: (question) =>
+      interruptible(() => input({ message: question.message, default: question.default, validate: question.validate, required: true }, context)),
     select: (question) =>
-      interruptible(() => select<string>({ message: question.message, choices: question.choices, default: question.default, loop: false })),
+      interruptible(() => select<string>({ message: question.message, choices: question.choices, default: question.default, loop: false }, context)),
     integer: (question) =>
       interruptible(async () => {
-        const value = await number({ message: question.message, default: question.default, min: question.min, max: question.max, required: true, step: 1 });
+        const value = await number({ message: question.message, default: question.default, min: question.min, max: question.max, required: true, step: 1 }, context);
         return value as number;
       }),
-    confirm: (question) => interruptible(() => confirm({ message: question.message, default: question.default })),
+    confirm: (question) => interruptible(() => confirm({ message: question.message, default: question.default }, context)),
   };
 }
