@@ -1,5 +1,6 @@
 import {
   defineRule,
+  memberName,
   functionValueOf,
   GLOBAL_MODULE,
   hasRejectionHandler,
@@ -96,6 +97,9 @@ export default defineRule({
     const env: PromiseEnv = { getTypeChecker: () => context.getTypeChecker(), program: context.program, filePath: context.filePath };
     return {
       CallExpression(call) {
+        const callee = unwrapExpression(call.expression);
+        // resolving a name walks its scopes: look only at calls named setInterval
+        if ((ts.isIdentifier(callee) ? callee.text : memberName(callee)) !== "setInterval") return;
         const ref = resolveApi(call.expression);
         const isInterval =
           isApi(ref, GLOBAL_MODULE, "setInterval") || isApi(ref, "timers", "setInterval");

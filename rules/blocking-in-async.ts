@@ -51,6 +51,10 @@ function pathOf(ref: ApiRef): string[] {
 
 /** The blocking API a call names, by import source, with what to call instead. */
 function blockingApi(call: ts.CallExpression): Blocking | undefined {
+  // Resolving a name walks its scopes; skip member calls that cannot be blocking by their name alone
+  const callee = unwrapExpression(call.expression);
+  const method = ts.isIdentifier(callee) ? undefined : memberName(callee);
+  if (!ts.isIdentifier(callee) && !(method && (method.endsWith("Sync") || method === "wait"))) return undefined;
   const ref = resolveApi(call.expression);
   if (!ref) return undefined;
   const path = pathOf(ref);

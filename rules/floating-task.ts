@@ -130,7 +130,11 @@ function parameterAcceptsPromise(checker: ts.TypeChecker | undefined, argument: 
   });
 }
 
+const TIMER_NAMES = new Set(["setTimeout", "setImmediate", "queueMicrotask", "nextTick"]);
+
 function timerName(call: ts.CallExpression): string | undefined {
+  const callee = unwrapExpression(call.expression);
+  if (!TIMER_NAMES.has((ts.isIdentifier(callee) ? callee.text : memberName(callee)) ?? "")) return undefined;
   const ref = resolveApi(call.expression);
   for (const name of ["setTimeout", "setImmediate", "queueMicrotask"]) {
     if (isApi(ref, GLOBAL_MODULE, name) || isApi(ref, "timers", name)) return name;

@@ -41,6 +41,8 @@ function isLoop(node: ts.Node): node is Loop {
 
 /** `Promise.all` / `allSettled` / `any` / `race`: the combinator's name, or undefined. */
 function combinatorOf(call: ts.CallExpression): string | undefined {
+  const method = memberName(unwrapExpression(call.expression));
+  if (!method || !COMBINATORS.has(method)) return undefined;
   const ref = resolveApi(call.expression);
   if (!ref || ref.module !== GLOBAL_MODULE || ref.path.length !== 2 || ref.path[0] !== "Promise") return undefined;
   return COMBINATORS.has(ref.path[1]!) ? `Promise.${ref.path[1]}` : undefined;

@@ -41,6 +41,9 @@ const SERVER_MODULES = ["http", "https", "http2", "net", "tls"];
 export function serverFactoryOf(site: CallbackSite): string | undefined {
   const { call } = site;
   if (!ts.isCallExpression(call)) return undefined;
+  const callee = unwrapExpression(call.expression);
+  const name = ts.isIdentifier(callee) ? callee.text : memberName(callee);
+  if (name !== "createServer" && name !== "createSecureServer") return undefined;
   const ref = resolveApi(call.expression);
   for (const module of SERVER_MODULES) {
     if (isApi(ref, module, "createServer") || isApi(ref, module, "createSecureServer")) return `${module}.${ref!.path[ref!.path.length - 1]}`;
