@@ -32,7 +32,6 @@ const LOCK_METHODS: Record<string, string> = {
 
 /** Methods that unwrap the `LockResult` of a `std::sync` lock and give the guard itself. */
 const UNWRAPS = new Set(["unwrap", "expect", "unwrap_or_else", "map_err", "ok", "context", "with_context", "wrap_err"]);
-const DROPS = /^((std|core)::)?(mem::)?drop$/;
 
 type Library = "std::sync" | "parking_lot" | "tokio" | "async";
 
@@ -63,8 +62,9 @@ const NETWORK_METHODS = new Set([
 ]);
 const RECEIVE_METHODS = new Set(["recv", "recv_many", "recv_async", "changed", "notified"]);
 const SEND_METHODS = new Set(["send", "send_async", "reserve", "send_timeout"]);
-const NETWORK_PATHS = /(^|::)(TcpStream::connect|UnixStream::connect|UdpSocket::bind|lookup_host|reqwest::get|body::to_bytes|to_bytes)$/;
-const IN_MEMORY = /^(Vec::(new|with_capacity)|vec!|String::(new|with_capacity)|(std::io::)?Cursor::new|BytesMut::(new|with_capacity)|tokio::io::(duplex|sink|empty))|(^|::)(File::(open|create|options)|OpenOptions::new|fs::)/;
+const NETWORK_PATHS = /(^|::)(TcpStream::connect|UnixStream::connect|lookup_host|reqwest::get|body::to_bytes)$/;
+/** Readers and writers over memory or local files: their awaits are not network I/O. */
+const NOT_NETWORK = /^(Vec::(new|with_capacity)|vec!|String::(new|with_capacity)|(std::io::)?Cursor::new|BytesMut::(new|with_capacity)|(tokio::)?io::(duplex|sink|empty))|(^|::)(File|OpenOptions|fs)::/;
 
 interface Guard {
   library: Library;
@@ -72,7 +72,6 @@ interface Guard {
   call: RustNode;
   /** The whole acquisition: `state.lock().unwrap()`, `state.lock().await`. */
   top: RustNode;
-  method: string;
   /** `guard`, `read guard` or `write guard`. */
   kind: string;
   lockType: "Mutex" | "RwLock";
@@ -226,7 +225,7 @@ class GuardAnalyser {
     const kind = LOCK_METHODS[method]!;
     const lockType = method.includes("read") || method.includes("write") ? "RwLock" : "Mutex";
     const acquiredBy = `${snippet(callee.receiver)}.${method}()`;
-    return this.guardAt({ library, call, top, method, kind, lockType, acquiredBy });
+    return this.guardAt({ library, call, top, kind, lockType, acquiredBy });
   }
 
   private guardAt(partial: Omit<Guard, "scope" | "name">): Guard | undefined {
@@ -274,7 +273,6 @@ class GuardAnalyser {
       library,
       call,
       top,
-      method: name,
       kind: guardType === "RwLockReadGuard" ? "read guard" : guardType === "RwLockWriteGuard" ? "write guard" : "guard",
       lockType: guardType === "MutexGuard" ? "Mutex" : "RwLock",
       acquiredBy: `${snippet(call.childForFieldName("function") ?? call)}()`,
@@ -406,10 +404,8 @@ class GuardAnalyser {
       if (node.type !== "identifier" || node.text !== guard.name || node.startIndex < guard.top.endIndex) continue;
       const parent = node.parent;
       if (parent?.type !== "arguments" || parent.parent?.type !== "call_expression") continue;
-      const call = parent.parent;
-      const callee = rustCallee(call);
-      // drop(guard), mem::drop(guard), or any call that takes the guard by value.
-      if ((callee.path && DROPS.test(callee.path)) || callee.path || callee.method) ends.push(call);
+      // drop(guard), mem::drop(guard), or any other call that takes the guard by value.
+      ends.push(parent.parent);
     }
     return ends;
   }
@@ -475,10 +471,23 @@ class GuardAnalyser {
     return `\`${guard.library}::${lock}\` ${kind}`;
   }
 
-  /** I/O on the locked value itself (`guard.writer.write_all(…)`) is what an async mutex is for. */
+  /**
+   * I/O on the locked value itself is what an async mutex is for: `guard.writer.write_all(…)`, or the
+   * guarded connection passed along (`query.execute(&mut *conn)`).
+   */
   private onGuardedValue(guard: Guard, target: RustNode): boolean {
-    let node: RustNode | null = target;
-    if (node.type === "call_expression") node = rustCallee(node).receiver ?? null;
+    if (target.type !== "call_expression") return this.isGuardPath(guard, target);
+    const receiver = rustCallee(target).receiver;
+    if (receiver && this.isGuardPath(guard, receiver)) return true;
+    // `&mut *conn` or `&guard.client` lends the guarded resource; `*n` or `guard.id` only copies data out of it.
+    return (target.childForFieldName("arguments")?.namedChildren ?? []).some(
+      (argument) => !!argument && (argument.type === "reference_expression" || argument.type === "identifier") && this.isGuardPath(guard, argument),
+    );
+  }
+
+  /** The guard, a field of it, or a reference to either. */
+  private isGuardPath(guard: Guard, start: RustNode): boolean {
+    let node: RustNode | null = start;
     for (let steps = 0; node && steps < 20; steps++) {
       if (node.equals(guard.top) || node.equals(guard.call)) return true;
       if (node.type === "identifier") return node.text === guard.name;
@@ -535,7 +544,7 @@ class GuardAnalyser {
     const binding = findRustBinding(node, node.text);
     if (binding?.kind !== "let" || !binding.value) return false;
     const value = unwrapValue(binding.value);
-    return IN_MEMORY.test(value.text.replace(/\s+/g, "")) || /(^|::)(File|OpenOptions|fs)::/.test(value.text);
+    return NOT_NETWORK.test(value.text.replace(/\s+/g, ""));
   }
 
   private isOneshotReceiver(identifier: RustNode): boolean {

@@ -32,6 +32,10 @@ rustRuleTester(rule, {
       code: `use tokio::io::AsyncWriteExt;\nuse tokio::sync::Mutex;\nasync fn send(conn: &Mutex<Conn>, frame: &[u8]) -> std::io::Result<()> {\n    let mut conn = conn.lock().await;\n    conn.stream.write_all(frame).await?;\n    conn.stream.flush().await\n}`,
     },
     {
+      name: "tokio Mutex guarding a database connection passed to the query",
+      code: `use tokio::sync::Mutex;\nasync fn save(conn: &Mutex<PgConnection>, id: i64) -> Result<(), sqlx::Error> {\n    let mut conn = conn.lock().await;\n    sqlx::query("UPDATE t SET seen = true WHERE id = $1").bind(id).execute(&mut *conn).await?;\n    Ok(())\n}`,
+    },
+    {
       name: "tokio guard dropped before the network publish",
       code: `use tokio::sync::RwLock;\nasync fn publish(subs: &RwLock<Vec<Client>>, payload: Vec<u8>) {\n    let guard = subs.read().await;\n    let clients = guard.clone();\n    drop(guard);\n    for c in clients { let _ = c.publish("t", payload.clone()).await; }\n}`,
     },
