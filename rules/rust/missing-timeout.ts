@@ -35,7 +35,7 @@ const SOCKET_IO = new Set([
   "write_all_buf",
 ]);
 
-/** Methods that configure a request or command and hand it back (the chain goes on). */
+/** Awaited methods of a `tokio::process` command or child that wait for the process to finish. */
 const PROCESS_WAITS = new Set(["output", "status", "wait", "wait_with_output"]);
 const HTTP_VERBS = new Set(["get", "post", "put", "patch", "delete", "head", "request"]);
 const SPAWNS = /(^|::)(spawn|spawn_local|spawn_blocking)$/;
@@ -121,6 +121,7 @@ export const rustMissingTimeout: RustImplementation<Options> = {
     "`select!` bodies are token trees: an operation awaited inside one is not checked, and a function called there counts as bounded when the `select!` races a sleep, deadline, cancellation or shutdown signal.",
     "A reqwest client is judged only when its construction is visible: a `let`, a `static`/`Lazy`, or a struct field initialised in the same file; clients passed in as parameters are assumed to carry a timeout.",
     "A oneshot receiver is reported only when its sender is handed to another call (a message to an actor, a job) in the same function; receivers used as shutdown signals, or received as parameters, are not.",
+    "Only Tokio's `TcpStream`/`UnixStream` connects and sockets, `tokio::process` and reqwest are recognised; async-std, hyper's client, tonic channels and database drivers are not.",
     "Test code (`#[test]`, `#[tokio::test]`, `#[cfg(test)]` modules, files under `tests/` and `benches/`) is not checked.",
     "A supervisor that waits on a long-lived child on purpose (`child.wait().await`) is reported unless the wait is raced against shutdown in `select!`.",
   ],
@@ -131,9 +132,9 @@ export const rustMissingTimeout: RustImplementation<Options> = {
       wrappers.add(name);
       wrappers.add(snakeCase(name));
     }
+    const none: RustListeners = {};
+    if (TEST_PATH.test(context.filePath.replace(/\\/g, "/"))) return none;
     const checker = new Checker(context, uses, wrappers);
-    const listeners: RustListeners = {};
-    if (TEST_PATH.test(context.filePath.replace(/\\/g, "/"))) return listeners;
     return {
       await_expression(node) {
         if (isRustTestCode(node)) return;
