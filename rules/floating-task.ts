@@ -51,16 +51,30 @@ function describe(expression: ts.Expression): string {
 
 /**
  * True when no rejection can escape the callback: every `await` sits in a `try` block that has a
- * `catch`, or awaits a chain that ends in `.catch(handler)`. A callback that never awaits counts as
- * safe too; the promises it starts are checked as statements of their own.
+ * `catch` or awaits a chain that ends in `.catch(handler)`, and no promise is returned unhandled
+ * (a returned promise escapes a surrounding `try`). A callback that never awaits counts as safe;
+ * the promises it starts are checked as statements of their own.
  */
-function catchesItsRejections(fn: ts.FunctionLikeDeclaration): boolean {
+function catchesItsRejections(fn: ts.FunctionLikeDeclaration, env: PromiseEnv): boolean {
   if (!fn.body) return true;
-  if (!ts.isBlock(fn.body)) return hasRejectionHandler(fn.body as ts.Expression) || !ts.isAwaitExpression(unwrapExpression(fn.body as ts.Expression));
-  for (const found of collectAwaits(fn.body)) {
+  const escapes = (expression: ts.Expression) => {
+    const node = unwrapExpression(expression);
+    const operand = ts.isAwaitExpression(node) ? unwrapExpression(node.expression) : node;
+    return !hasRejectionHandler(operand) && isPromiseExpression(operand, env) === true;
+  };
+  if (!ts.isBlock(fn.body)) return !escapes(fn.body as ts.Expression);
+  const body = fn.body;
+  let returnsUnhandled = false;
+  walk(body, (node) => {
+    if (returnsUnhandled || (node !== body && isFunctionNode(node))) return false;
+    if (ts.isReturnStatement(node) && node.expression && !ts.isAwaitExpression(unwrapExpression(node.expression)) && escapes(node.expression)) returnsUnhandled = true;
+    return !returnsUnhandled;
+  });
+  if (returnsUnhandled) return false;
+  for (const found of collectAwaits(body)) {
     if (ts.isAwaitExpression(found) && hasRejectionHandler(found.expression)) continue;
     let guarded = false;
-    for (let current: ts.Node = found; current !== fn.body && current.parent; current = current.parent) {
+    for (let current: ts.Node = found; current !== body && current.parent; current = current.parent) {
       const parent = current.parent;
       if (ts.isTryStatement(parent) && parent.tryBlock === current && parent.catchClause) {
         guarded = true;
@@ -159,7 +173,7 @@ export default defineRule<Options>({
       voided:
         "`void` discards the promise of `{{name}}` without a rejection handler: if it rejects, the process gets an unhandled rejection.",
       asyncCallback:
-        "{{api}} ignores the promise this async callback returns: nothing waits for it and a rejection becomes an unhandled rejection that crashes Node.",
+        "{{api}} ignores the promise this callback returns: nothing waits for it and a rejection becomes an unhandled rejection that crashes Node.",
       asyncForEach:
         "`forEach` does not wait for this async callback: the loop and its caller finish before the work does, and rejections go unhandled.",
       droppedArray:
@@ -253,28 +267,29 @@ export default defineRule<Options>({
     }
 
     function checkCallbacks(call: ts.CallExpression): void {
+      const method = memberName(unwrapExpression(call.expression));
       call.arguments.forEach((argument, index) => {
+        const site = { call, index };
+        // cheap position checks first: resolving the callback walks scopes
+        const isForEach = method === "forEach" && index === 0;
+        const listener = isForEach ? undefined : listenerRegistration(site);
+        const scheduler = !isForEach && !listener && index === 0 ? (timerName(call) ?? serverFactoryOf(site)) : undefined;
+        if (!isForEach && !listener && !scheduler) return;
         const fn = functionValueOf(argument);
         if (!fn || !returnsPromise(fn, env)) return;
-        const site = { call, index };
-        const method = memberName(unwrapExpression(call.expression));
-        if (method === "forEach" && index === 0) {
+        if (isForEach) {
           context.report({ node: argument, messageId: "asyncForEach" });
           return;
         }
-        let api: string | undefined;
-        const listener = listenerRegistration(site);
+        let api: string;
         if (listener) {
           if (isAwaitingEmitter(listener.receiver) || capturesRejections()) return;
           const receiver = dottedName(listener.receiver) ?? "the emitter";
           api = listener.event === undefined ? `\`${receiver}.${method}\`` : `\`${receiver}.${method}("${listener.event}")\``;
-        } else if (index === 0 && timerName(call)) {
-          api = `\`${timerName(call)}\``;
-        } else if (index === 0 && serverFactoryOf(site)) {
-          api = `\`${serverFactoryOf(site)}\``;
+        } else {
+          api = `\`${scheduler}\``;
         }
-        if (!api) return;
-        if (catchesItsRejections(fn)) return;
+        if (catchesItsRejections(fn, env)) return;
         if (parameterAcceptsPromise(context.getTypeChecker(), argument)) return;
         context.report({ node: argument, messageId: "asyncCallback", data: { api } });
       });

@@ -108,6 +108,10 @@ ruleTester(rule, {
       types: true,
     },
     {
+      name: "setTimeout arrow returning a handled chain",
+      code: `export function retryLater(url: string) {\n  setTimeout(() => fetch(url).catch(console.error), 1000);\n}`,
+    },
+    {
       name: "setTimeout with a synchronous callback",
       code: `setTimeout(() => { console.log("tick"); }, 100);`,
     },
@@ -213,6 +217,21 @@ ruleTester(rule, {
       name: "conditional call in a short-circuit",
       code: `async function invalidate(key: string) { await fetch("http://cache/" + key, { method: "DELETE" }); }\nexport function update(key: string, dirty: boolean) {\n  dirty && invalidate(key);\n}`,
       errors: [{ messageId: "floating", line: 3 }],
+    },
+    {
+      name: "expression-bodied listener returning the handler's promise",
+      code: `import { EventEmitter } from "node:events";\nasync function handle(order: string) { await fetch("http://orders", { method: "POST", body: order }); }\nconst bus = new EventEmitter();\nbus.on("order", async (order: string) => handle(order));`,
+      errors: [{ messageId: "asyncCallback", line: 4 }],
+    },
+    {
+      name: "setTimeout arrow returning fetch",
+      code: `export function retryLater(url: string) {\n  setTimeout(() => fetch(url), 1000);\n}`,
+      errors: [{ messageId: "asyncCallback", line: 2 }],
+    },
+    {
+      name: "promise returned from inside try escapes its catch",
+      code: `async function save(m: string) { await fetch("http://store", { method: "POST", body: m }); }\nprocess.on("message", async (m: string) => {\n  try {\n    return save(m);\n  } catch (error) {\n    console.error(error);\n  }\n});`,
+      errors: [{ messageId: "asyncCallback", line: 2 }],
     },
     {
       name: "top-level async IIFE without a catch",
