@@ -359,7 +359,11 @@ class GuardAnalyser {
       if (aliased) text = aliased.replace(/\s+/g, "");
     }
     const match = /(?<![\w:])((?:\w+::)*)(\w*(?:Mutex|RwLock))\b/.exec(text);
-    if (!match) return isType && !/^(&(mut)?)?(Self|[A-Z]\w*)$/.test(text) ? null : undefined;
+    if (!match) {
+      if (isType) return /^(&(mut)?)?(Self|[A-Z]\w*)$/.test(text) ? undefined : null;
+      // `let file = File::open(p)?` constructs something that is not a lock; `Arc::clone(&m)` says nothing.
+      return /^(\w+::)*(?!Arc::|Rc::)[A-Z]\w*::(new|open|create|default|with_capacity|from|connect|bind)\b/.test(text) ? null : undefined;
+    }
     const path = resolveRustPath(`${match[1]}${match[2]}`, this.uses);
     return this.libraryOfPath(path);
   }

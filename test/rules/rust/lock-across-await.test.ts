@@ -56,6 +56,10 @@ rustRuleTester(rule, {
       code: `async fn f(file: &std::fs::File) {\n    let held = file.lock().unwrap();\n    tokio::time::sleep(D).await;\n}`,
     },
     {
+      name: "File::lock() on a file opened in the function is not a mutex",
+      code: `use std::fs::File;\nuse std::sync::Mutex;\nasync fn f(path: &str) -> std::io::Result<()> {\n    let file = File::open(path)?;\n    let held = file.lock().unwrap();\n    tokio::time::sleep(D).await;\n    Ok(())\n}`,
+    },
+    {
       name: "bare lock() of a tokio Mutex is a future handed to timeout, not a guard",
       code: `use tokio::sync::Mutex;\nasync fn f(m: &Mutex<u64>) {\n    let fut = m.lock();\n    let guard = tokio::time::timeout(D, fut).await;\n}`,
     },
