@@ -256,6 +256,25 @@ describe.runIf(sample)("asyncpat new: template option flags (built CLI)", () => 
 });
 
 describe.runIf(catalog.templates.some((t) => t.lang === "ts"))("asyncpat new --install with a real npm", () => {
+  it("installs with a real npm from the registry (asyncpat itself from this checkout) and lists no install step", async () => {
+    const template = catalog.templates.find((t) => t.lang === "ts") as Template;
+    const cwd = await tempDir();
+    const { lstat, realpath } = await import("node:fs/promises");
+    const { npmCache } = await import("../package/pack-helpers.js");
+    const result = await runCli(["new", "app", ...base(template), "--package-manager", "npm", "--no-git"], {
+      cwd,
+      env: { npm_config_cache: npmCache, npm_config_prefer_offline: "true", npm_config_audit: "false", npm_config_fund: "false" },
+      timeout: 280_000,
+    });
+    expect(result.exitCode, result.stderr).toBe(0);
+    expect(result.stdout).toMatch(/Installing dependencies with npm…\nInstalled dependencies with npm \([\d.]+s\)\./);
+    expect(result.stdout).not.toMatch(/^ {2}npm install$/m);
+    const linked = path.join(cwd, "app", "node_modules", "asyncpat");
+    expect((await lstat(linked)).isSymbolicLink()).toBe(true);
+    expect(await realpath(linked)).toBe(await realpath(repoRoot));
+    expect((await lstat(path.join(cwd, "app", "node_modules", "typescript"))).isDirectory()).toBe(true);
+  }, 300_000);
+
   it("keeps the project, shows npm's output and how to retry, and exits 1 when the install fails", async () => {
     const template = catalog.templates.find((t) => t.lang === "ts") as Template;
     const cwd = await tempDir();

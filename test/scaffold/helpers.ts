@@ -62,7 +62,7 @@ export function cleanEnv(extra: Record<string, string | undefined> = {}): Record
   );
 }
 
-export async function runCli(args: string[], options: { cwd: string; env?: Record<string, string | undefined> }) {
+export async function runCli(args: string[], options: { cwd: string; env?: Record<string, string | undefined>; timeout?: number }) {
   const { execa } = await import("execa");
   return execa(process.execPath, [cliPath, ...args], {
     cwd: options.cwd,
@@ -70,6 +70,6 @@ export async function runCli(args: string[], options: { cwd: string; env?: Recor
     extendEnv: false,
     reject: false,
     stdin: "ignore",
-    timeout: 60_000,
+    timeout: options.timeout ?? 60_000,
   });
 }
