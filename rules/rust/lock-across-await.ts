@@ -161,6 +161,7 @@ export const rustLockAcrossAwait: RustImplementation<Options> = {
     "A guard ends at `drop(guard)` (or when it is passed by value to any call) only when that statement runs on every path to the await; `drop` inside one branch leaves later awaits reported.",
     "Temporaries follow Rust 2021 scopes: a guard in a `match`, `if let` or `while let` scrutinee lives for the whole expression (the 2024 edition ends `if let` scrutinees before `else`).",
     "For a Tokio guard only awaits of network I/O (socket reads/writes, connect, `publish`, HTTP requests), sleeps and interval ticks, channel receives and sends are reported, unless their receiver is the guarded value itself (`guard.stream.write_all(…)`); set `reportUnknownAwaits` to report other awaited calls too. A rate limiter that holds a Tokio lock across its sleep on purpose (to serialise callers) is reported; suppress it with `// asyncpat-ignore-next-line lock-across-await -- serialises callers`.",
+    "The `resources` option describes TypeScript APIs and does not apply to Rust.",
     "Each guard is reported once, at the first await where it is held; fixing that one may reveal the next.",
   ],
   create(context) {
