@@ -204,6 +204,23 @@ function isCliFile(sourceFile: ts.SourceFile): boolean {
   });
 }
 
+const WORKER_FILE = /(^|\/)workers?\/|(^|[/.\-_])worker\.[cm]?[jt]sx?$/;
+const WORKER_ONLY_BINDINGS = new Set(["parentPort", "workerData", "threadId"]);
+
+/**
+ * Code that runs on a worker thread (piscina or `worker_threads`), where blocking is the point: a file
+ * named like a worker, or one that imports `parentPort`, `workerData` or `threadId`.
+ */
+function isWorkerFile(sourceFile: ts.SourceFile, filePath: string): boolean {
+  if (WORKER_FILE.test(filePath)) return true;
+  return sourceFile.statements.some((statement) => {
+    if (!ts.isImportDeclaration(statement) || !ts.isStringLiteral(statement.moduleSpecifier)) return false;
+    if (statement.moduleSpecifier.text.replace(/^node:/, "") !== "worker_threads") return false;
+    const bindings = statement.importClause?.namedBindings;
+    return !!bindings && ts.isNamedImports(bindings) && bindings.elements.some((element) => WORKER_ONLY_BINDINGS.has((element.propertyName ?? element.name).text));
+  });
+}
+
 /** Test files and tool configs run no server; blocking there costs nothing. */
 const NON_SERVING_FILE = /(\.(test|spec)\.[cm]?[jt]sx?$)|(\/__tests__\/)|(\.config\.[cm]?[jt]s$)/;
 
@@ -313,6 +330,7 @@ export default defineRule<Options>({
       "Start-up code is recognised as module top level, an async function called only from module top level (`main().catch(…)`), a top-level async IIFE, and anything before `server.listen(…)` in the same function. Other start-up phases (a `bootstrap()` called from an exported function) are reported.",
       "Listeners on `process` (`exit`, signals, `uncaughtException`) and for the lifecycle events `ready`, `listening`, `exit` and `beforeExit` are not reported: they run once at start-up or shutdown, where synchronous work is expected.",
       "Not reported by design: test files (`*.test.*`, `*.spec.*`, `__tests__/`), tool configs (`*.config.*`), Next.js build-time functions (`getStaticProps`, `getStaticPaths`, `generateStaticParams`), one-time lazy loads (`cache ??= readFileSync(…)`, or the read inside `if (!cache) { cache = … }`), and async functions of command-line programs (a `#!` line or an import of commander, yargs, cac, meow, sade, citty, clipanion, oclif or minimist); request handlers and listeners in those programs are still checked.",
+      "Worker-thread code is not reported (blocking there is the remedy): files named `worker.*`, `*.worker.*` or under `workers/`, and files that import `parentPort`, `workerData` or `threadId` from `worker_threads`. A BullMQ or other job worker in such a file is skipped too.",
       "Event listeners in general count as serving code, so a `readline` `'line'` listener of a script that does not import a CLI framework and has no `#!` line is reported.",
     ],
   },
@@ -412,7 +430,7 @@ export default defineRule<Options>({
       return references.length > 0 && references.every((reference) => !!isCalleeReference(reference) && !getEnclosingFunction(reference));
     }
 
-    if (NON_SERVING_FILE.test(context.filePath)) return {};
+    if (NON_SERVING_FILE.test(context.filePath) || isWorkerFile(context.sourceFile, context.filePath)) return {};
     return {
       CallExpression(call) {
         const blocking = blockingApi(call);

@@ -95,6 +95,15 @@ ruleTester(rule, {
       code: `import { Command } from "commander";\nimport { readdirSync, readFileSync, writeFileSync } from "node:fs";\nconst program = new Command();\nprogram.command("build").action(async () => {\n  for (const f of readdirSync("src")) writeFileSync("dist/" + f, readFileSync("src/" + f));\n});\nawait program.parseAsync(process.argv);`,
     },
     {
+      name: "piscina worker file compresses synchronously",
+      code: `import zlib from "node:zlib";\nexport default async function compress({ data }: { data: Buffer }) {\n  return zlib.brotliCompressSync(data);\n}`,
+      filename: "workers/compress.ts",
+    },
+    {
+      name: "worker_threads worker hashing passwords",
+      code: `import { parentPort } from "node:worker_threads";\nimport { scryptSync } from "node:crypto";\nparentPort!.on("message", (pw: string) => {\n  parentPort!.postMessage(scryptSync(pw, "salt", 64));\n});`,
+    },
+    {
       name: "busy loop at top level of a script",
       code: `const end = Date.now() + 50;\nwhile (Date.now() < end) {}\nconsole.log("done");`,
     },
@@ -183,6 +192,11 @@ ruleTester(rule, {
     {
       name: "a CLI that serves: handlers still count",
       code: `#!/usr/bin/env node\nimport http from "node:http";\nimport { readFileSync } from "node:fs";\nhttp.createServer((req, res) => res.end(readFileSync("index.html"))).listen(8080);`,
+      errors: [{ messageId: "blockingCall", line: 4 }],
+    },
+    {
+      name: "main thread that starts workers still counts",
+      code: `import { Worker } from "node:worker_threads";\nimport { readFileSync } from "node:fs";\nexport async function runJob(path: string) {\n  const input = readFileSync(path);\n  return new Worker("./job.js", { workerData: input });\n}`,
       errors: [{ messageId: "blockingCall", line: 4 }],
     },
     {
