@@ -1,4 +1,4 @@
-import { mkdirSync, writeFileSync } from "node:fs";
+import { access, mkdir, writeFile } from "node:fs/promises";
 import path from "node:path";
 import type { LintCommandOptions } from "../commands/lint.js";
 import { ExitCode, UsageError } from "../errors.js";
@@ -34,7 +34,9 @@ export async function runLint(
   let tsconfigPath: string | undefined;
   if (options.tsconfig) {
     tsconfigPath = path.resolve(cwd, options.tsconfig);
-    if (!(await import("node:fs")).existsSync(tsconfigPath)) throw new UsageError(`--tsconfig ${options.tsconfig}: no such file.`);
+    await access(tsconfigPath).catch(() => {
+      throw new UsageError(`--tsconfig ${options.tsconfig}: no such file.`);
+    });
   } else {
     tsconfigPath = findNearestTsconfig(cwd);
   }
@@ -73,8 +75,8 @@ export async function runLint(
   });
   if (toFile) {
     const target = path.resolve(cwd, options.outputFile!);
-    mkdirSync(path.dirname(target), { recursive: true });
-    writeFileSync(target, output);
+    await mkdir(path.dirname(target), { recursive: true });
+    await writeFile(target, output);
   } else if (output) {
     io.stdout.write(output);
   }
