@@ -57,7 +57,7 @@ function summarize(filePath: string, messages: LintMessage[], source?: string): 
  * its extension; suppressions are applied here, the same way for every language.
  */
 export async function lintFiles(options: EngineOptions): Promise<LintReport> {
-  const stats: LintStats = { files: 0, lines: 0, parseMs: 0, rulesMs: 0, typeCheckerMs: 0, byLanguage: {} };
+  const stats: LintStats = { files: 0, lines: 0, parseMs: 0, rulesMs: 0, typeCheckerMs: 0, ruleMs: {}, byLanguage: {} };
   const results: FileResult[] = [];
   const internalErrors: InternalError[] = [];
   const groups = new Map<LanguageBackend, { path: string; text: string }[]>();
@@ -95,6 +95,7 @@ export async function lintFiles(options: EngineOptions): Promise<LintReport> {
     const elapsed = performance.now() - started;
     internalErrors.push(...outcome.internalErrors);
     stats.typeCheckerMs += outcome.typeCheckerMs;
+    for (const [ruleId, ms] of Object.entries(outcome.ruleMs)) stats.ruleMs[ruleId] = (stats.ruleMs[ruleId] ?? 0) + ms;
     const languageStats = { files: 0, lines: 0, ms: elapsed };
     for (const file of outcome.files) {
       languageStats.files++;

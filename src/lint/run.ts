@@ -54,6 +54,7 @@ export async function runLint(
     cwd,
     tsconfigPath,
     types: options.types ?? tsconfigPath !== undefined,
+    timing: options.stats,
   });
   const elapsed = performance.now() - started;
 
@@ -93,6 +94,10 @@ export async function runLint(
     io.stderr.write(
       `asyncpat: ${stats.files} files, ${stats.lines} lines in ${elapsed.toFixed(0)} ms (type checker ${stats.typeCheckerMs.toFixed(0)} ms); ${perLanguage}\n`,
     );
+    const slowest = Object.entries(stats.ruleMs).sort((a, b) => b[1] - a[1]);
+    if (slowest.length > 0) {
+      io.stderr.write(`asyncpat: time per rule: ${slowest.map(([ruleId, ms]) => `${ruleId} ${ms.toFixed(0)} ms`).join(", ")}\n`);
+    }
   }
 
   if (report.internalErrors.length > 0) return ExitCode.internal;

@@ -2,7 +2,7 @@ import { ts } from "ts-morph";
 import type { ProgramFile, ProgramView } from "../api.js";
 import { isAsyncFunction, isPromiseTyped } from "./functions.js";
 import { GLOBAL_MODULE, isApi, resolveApi, type ApiRef } from "./imports.js";
-import { findDescendant, isFunctionNode, isStringLike, memberName, unwrapExpression, walk } from "./nodes.js";
+import { isFunctionNode, isStringLike, memberName, unwrapExpression, walk } from "./nodes.js";
 import { findDeclaration, getInitializer } from "./scope.js";
 
 /**
@@ -58,18 +58,25 @@ function isPromiseTypeNode(type: ts.TypeNode | undefined): boolean {
 
 /**
  * True when a function returns a promise by its syntax: `async`, a `Promise<…>` return annotation,
- * or (one level deep) an expression body or `return` that is a promise-producing expression.
+ * or (one level deep) an expression body that is a promise-producing expression, or a block whose
+ * every `return` gives one and that cannot fall off its end (`close(cb)` that returns a promise only
+ * without a callback does not count).
  */
 export function returnsPromise(fn: ts.FunctionLikeDeclaration, env: PromiseEnv, depth = 0): boolean {
   if (isAsyncFunction(fn)) return !isGeneratorLike(fn);
   if (isPromiseTypeNode(fn.type)) return true;
   if (depth > 2 || !fn.body) return false;
   if (!ts.isBlock(fn.body)) return isPromiseExpression(fn.body, env, depth + 1) === true;
-  const returned = findDescendant(
-    fn.body,
-    (node): node is ts.ReturnStatement => ts.isReturnStatement(node) && !!node.expression && isPromiseExpression(node.expression, env, depth + 1) === true,
-  );
-  return !!returned;
+  const last = fn.body.statements[fn.body.statements.length - 1];
+  if (!last || !(ts.isReturnStatement(last) || ts.isThrowStatement(last))) return false;
+  const returns: ts.ReturnStatement[] = [];
+  const body = fn.body;
+  walk(body, (node) => {
+    if (node !== body && isFunctionNode(node)) return false;
+    if (ts.isReturnStatement(node)) returns.push(node);
+    return true;
+  });
+  return returns.length > 0 && returns.every((statement) => !!statement.expression && isPromiseExpression(statement.expression, env, depth + 1) === true);
 }
 
 function isGeneratorLike(fn: ts.FunctionLikeDeclaration): boolean {

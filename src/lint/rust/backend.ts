@@ -1,6 +1,7 @@
 import { createRequire } from "node:module";
 import { Language, Parser, type Node, type Tree } from "web-tree-sitter";
 import { formatMessage } from "../messages.js";
+import { timingByRule } from "../timing.js";
 import { parseDirective } from "../suppressions.js";
 import type { BackendFileResult, ConfiguredRule, Directive, InternalError, LanguageBackend, LintMessage } from "../types.js";
 import type { RustListeners, RustReportDescriptor, RustRuleContext } from "./api.js";
@@ -78,6 +79,7 @@ function lintTree(
   rules: readonly ConfiguredRule[],
   messages: LintMessage[],
   internalErrors: InternalError[],
+  timing: number[] | undefined,
 ): void {
   const enter = new Map<string, Handler[]>();
   const exit = new Map<string, Handler[]>();
@@ -122,11 +124,14 @@ function lintTree(
       },
     };
     let listeners: RustListeners;
+    const started = timing ? performance.now() : 0;
     try {
       listeners = implementation.create(context);
     } catch (error) {
       fail(ruleIndex, error);
       return;
+    } finally {
+      if (timing) timing[ruleIndex]! += performance.now() - started;
     }
     for (const [key, fn] of Object.entries(listeners)) {
       const isExit = key.endsWith(":exit");
@@ -143,11 +148,13 @@ function lintTree(
     if (!handlers) return;
     for (const handler of handlers) {
       if (failed.has(handler.ruleIndex)) continue;
+      const started = timing ? performance.now() : 0;
       try {
         handler.fn(node);
       } catch (error) {
         fail(handler.ruleIndex, error);
       }
+      if (timing) timing[handler.ruleIndex]! += performance.now() - started;
     }
   };
 
@@ -173,10 +180,11 @@ function lintTree(
 export const rustBackend: LanguageBackend = {
   language: "rust",
   extensions: [".rs"],
-  async lint(files, rules) {
+  async lint(files, rules, options) {
     const results: BackendFileResult[] = [];
     const internalErrors: InternalError[] = [];
     const program = { files };
+    const timing = options.timing ? rules.map(() => 0) : undefined;
     for (const file of files) {
       const lines = file.text.split(/\r?\n/);
       const result: BackendFileResult = { filePath: file.path, source: file.text, lines: lines.length, messages: [], directives: [] };
@@ -206,11 +214,11 @@ export const rustBackend: LanguageBackend = {
           continue;
         }
         result.directives = collectDirectives(tree.rootNode, file.text);
-        lintTree(program, file.path, file.text, tree.rootNode, rules, result.messages, internalErrors);
+        lintTree(program, file.path, file.text, tree.rootNode, rules, result.messages, internalErrors, timing);
       } finally {
         tree.delete();
       }
     }
-    return { files: results, internalErrors, typeCheckerMs: 0 };
+    return { files: results, internalErrors, typeCheckerMs: 0, ruleMs: timingByRule(rules, timing) };
   },
 };

@@ -4,6 +4,7 @@ import { Project, ts } from "ts-morph";
 import type { AnyRule, ListenerKey, ProgramFile, ProgramView, ReportDescriptor, RuleContext } from "../api.js";
 import { parseDirective } from "../suppressions.js";
 import { formatMessage } from "../messages.js";
+import { timingByRule } from "../timing.js";
 import { UsageError } from "../../errors.js";
 import type {
   BackendFileResult,
@@ -195,11 +196,12 @@ export const typescriptBackend: LanguageBackend = {
     });
     const programs = new Map(rules.map((configured) => [configured.rule.id, programFor(configured.rule.id)]));
 
+    const timing = options.timing ? rules.map(() => 0) : undefined;
     for (const file of programFiles) {
       const result = resultByPath.get(file.path)!;
-      lintSourceFile(file, rules, programs, getTypeChecker, result, internalErrors);
+      lintSourceFile(file, rules, programs, getTypeChecker, result, internalErrors, timing);
     }
-    return { files: results, internalErrors, typeCheckerMs };
+    return { files: results, internalErrors, typeCheckerMs, ruleMs: timingByRule(rules, timing) };
   },
 };
 
@@ -216,6 +218,7 @@ function lintSourceFile(
   getTypeChecker: () => ts.TypeChecker | undefined,
   result: BackendFileResult,
   internalErrors: InternalError[],
+  timing: number[] | undefined,
 ): void {
   const { sourceFile } = file;
   const enter = new Map<ts.SyntaxKind, Handler[]>();
@@ -258,11 +261,14 @@ function lintSourceFile(
       },
     };
     let listeners: Record<string, ((node: never) => void) | undefined>;
+    const started = timing ? performance.now() : 0;
     try {
       listeners = rule.create(context) as Record<string, ((node: never) => void) | undefined>;
     } catch (error) {
       fail(ruleIndex, error);
       return;
+    } finally {
+      if (timing) timing[ruleIndex]! += performance.now() - started;
     }
     for (const [key, fn] of Object.entries(listeners)) {
       if (!fn) continue;
@@ -285,11 +291,13 @@ function lintSourceFile(
     if (!handlers) return;
     for (const handler of handlers) {
       if (failed.has(handler.ruleIndex)) continue;
+      const started = timing ? performance.now() : 0;
       try {
         handler.fn(node);
       } catch (error) {
         fail(handler.ruleIndex, error);
       }
+      if (timing) timing[handler.ruleIndex]! += performance.now() - started;
     }
   };
 
