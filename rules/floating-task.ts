@@ -1,5 +1,7 @@
 import { rustFloatingTask } from "./rust/floating-task.js";
 import {
+  calledFunction,
+  cannotReject,
   calleeName,
   collectAwaits,
   defineRule,
@@ -250,10 +252,17 @@ export default defineRule<Options>({
       }
       if (!ts.isCallExpression(node) && !ts.isNewExpression(node)) return;
       if (ts.isCallExpression(node) && (isDroppedArrayOfPromises(node) || isTestRunnerRegistration(node))) return;
-      if (hasRejectionHandler(node)) return;
+      if (hasRejectionHandler(node) || catchesInside(node) || cannotReject(node)) return;
       if (isPromiseExpression(node, env) === true) {
         context.report({ node, messageId: "floating", data: { name: describe(node) } });
       }
+    }
+
+    /** A call of a function of this file that catches its own rejections (`async function f() { try { … } catch { … } }`). */
+    function catchesInside(node: ts.CallExpression | ts.NewExpression): boolean {
+      if (!ts.isCallExpression(node)) return false;
+      const called = calledFunction(node);
+      return !!called && catchesItsRejections(called, env);
     }
 
     /** `items.map(async …)` as a statement: reported here, and never as a plain floating call. */
@@ -301,7 +310,7 @@ export default defineRule<Options>({
       if (!ts.isVariableDeclarationList(list) || !ts.isVariableStatement(list.parent) || isExported(list.parent)) return;
       const init = unwrapExpression(declaration.initializer);
       if (!ts.isCallExpression(init) && !ts.isNewExpression(init)) return;
-      if (hasRejectionHandler(init) || isPromiseExpression(init, env) !== true) return;
+      if (hasRejectionHandler(init) || catchesInside(init) || cannotReject(init) || isPromiseExpression(init, env) !== true) return;
       let container: ts.Node = context.sourceFile;
       for (let current: ts.Node | undefined = list.parent; current; current = current.parent) {
         if (isFunctionNode(current)) {

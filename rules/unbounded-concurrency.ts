@@ -11,8 +11,8 @@ import {
   isApi,
   isAsyncFunction,
   isFunctionNode,
+  isInside,
   isPromiseCall,
-  isPromiseTyped,
   lineOf,
   memberName,
   resolveApi,
@@ -29,9 +29,11 @@ interface Options {
 const COMBINATORS = new Set(["all", "allSettled", "any", "race"]);
 const LIMITER_MODULES = new Set(["p-limit", "p-throttle", "bottleneck", "p-queue", "async-sema", "async-mutex", "@supercharge/promise-pool", "limiter"]);
 const LIMITER_METHODS = new Set(["acquire", "acquireAsync", "runExclusive", "withPermit", "schedule", "tryAcquire"]);
-const LIMITER_NAME = /^(limit|limiter|throttle|throttled|sema|semaphore|pool)$|(Limit|Limiter|Throttle|Semaphore)$/;
+const LIMITER_NAME = /^(limit|limiter|throttle|throttled|sema|semaphore|pool|queue)$|(Limit|Limiter|Throttle|Semaphore|Queue)$/;
 const BATCH_NAME = /^(chunk|batch|page|window|slice|group|part)s?$|(Chunk|Batch|Page|Window|Slice|Group)$/;
 const LOOP_KINDS = new Set([ts.SyntaxKind.ForStatement, ts.SyntaxKind.ForOfStatement, ts.SyntaxKind.ForInStatement, ts.SyntaxKind.WhileStatement, ts.SyntaxKind.DoStatement]);
+
+const TEST_FILE = /(\.(test|spec)\.[cm]?[jt]sx?$)|(\/__tests__\/)/;
 
 type Loop = ts.ForStatement | ts.ForOfStatement | ts.ForInStatement | ts.WhileStatement | ts.DoStatement;
 
@@ -154,9 +156,10 @@ export default defineRule<Options>({
     knownLimits: [
       "The size of a collection is not known to the rule: any collection that is not an array literal, a constant-length range, a slice or a batch (a variable named like `chunk`/`batch`/`page`, or the loop variable of a loop over batches) counts as unbounded, so a fan-out over a list that is small by construction (plugins, shards from config) is reported; silence it with a suppression comment that says why.",
       "Calls on the element itself (`conns.map((c) => c.end())`) are not reported: they act on resources already open rather than opening new ones.",
-      "Without type information, an expression-bodied callback counts as I/O when it returns a call that is not on the element itself; a callback returning a synchronous call of an unknown function is reported.",
+      "An async callback counts as I/O when it awaits or returns any call (its async-ness is the evidence); a plain callback, and a promise pushed in a loop, only when the call is known to give a promise: a well-known promise API, an async function or method of the linted files, or per the type checker. Without types, `ids.map((id) => db.find(id))` is therefore not reported.",
       "A loop that awaits anything in its body is taken as throttled and not reported, even when the await does not bound the promises it starts.",
-      "Limiters are recognised by import (p-limit, p-queue, bottleneck, async-sema, async-mutex), by method (`acquire`, `runExclusive`, `withPermit`, `schedule`) and by name (`limit`, `limiter`, `semaphore`, `pool`): a call through an object named `pool` (a pg or worker pool queues beyond its size) counts as bounded.",
+      "Limiters are recognised by import (p-limit, p-queue, bottleneck, async-sema, async-mutex), by method (`acquire`, `runExclusive`, `withPermit`, `schedule`) and by name (`limit`, `limiter`, `semaphore`, `pool`, `queue`): a call through an object named `pool` or `queue` (a pg or worker pool, a p-queue) counts as bounded, since those queue beyond their size.",
+      "Test files (`*.test.*`, `*.spec.*`, `__tests__/`) are not checked: a test's fan-out over its fixtures exhausts nothing in production.",
       "Waiting for events or timers (`events.once`, `timers/promises`) holds no socket or descriptor and is not reported.",
     ],
   },
@@ -259,29 +262,36 @@ export default defineRule<Options>({
     }
 
     /** Does this callback start I/O? Async work that is not a limiter slot and not a call on the element itself. */
+    /**
+     * Does this callback start I/O? An async callback that awaits or returns a call (its own async-ness is
+     * the evidence), or a plain callback that returns a call known to give a promise (a well-known API, an
+     * async function of the run, or the type checker). Limiter slots, calls on the element itself and
+     * waits for events or timers do not count.
+     */
     function startsIo(fn: ts.FunctionLikeDeclaration): boolean {
       if (!fn.body) return false;
       if (containsLimiterCall(fn.body)) return false;
-      if (!ts.isBlock(fn.body)) return expressionStartsIo(fn.body as ts.Expression, fn);
+      const isAsync = isAsyncFunction(fn);
+      const body = fn.body;
       const returned: ts.Expression[] = [];
-      walk(fn.body, (node) => {
-        if (node !== fn.body && isFunctionNode(node)) return false;
-        if (ts.isReturnStatement(node) && node.expression) returned.push(node.expression);
-        return true;
-      });
-      if (isAsyncFunction(fn)) {
-        const awaited = collectAwaits(fn.body).filter((node): node is ts.AwaitExpression => ts.isAwaitExpression(node));
-        const operations = [...awaited.map((node) => node.expression), ...returned];
-        return operations.some((expression) => expressionStartsIo(expression, fn));
+      if (ts.isBlock(body)) {
+        walk(body, (node) => {
+          if (node !== body && isFunctionNode(node)) return false;
+          if (ts.isReturnStatement(node) && node.expression) returned.push(node.expression);
+          return true;
+        });
+      } else {
+        returned.push(body as ts.Expression);
       }
-      return returned.some((expression) => expressionStartsIo(expression, fn));
+      const awaited = isAsync ? collectAwaits(body).filter((node): node is ts.AwaitExpression => ts.isAwaitExpression(node)).map((node) => node.expression) : [];
+      return [...awaited, ...returned].some((expression) => expressionStartsIo(expression, fn, isAsync));
     }
 
-    function expressionStartsIo(expression: ts.Expression, fn: ts.FunctionLikeDeclaration): boolean {
+    function expressionStartsIo(expression: ts.Expression, fn: ts.FunctionLikeDeclaration | undefined, unknownCallsCount: boolean): boolean {
       const node = unwrapExpression(expression);
-      if (ts.isAwaitExpression(node)) return expressionStartsIo(node.expression, fn);
+      if (ts.isAwaitExpression(node)) return expressionStartsIo(node.expression, fn, unknownCallsCount);
       if (!ts.isCallExpression(node)) return false;
-      if (callsOnElement(node, fn)) return false;
+      if (fn && callsOnElement(node, fn)) return false;
       const ref = resolveApi(node.expression);
       if (ref && ref.module === GLOBAL_MODULE && ref.path[0] === "Promise") {
         // Promise.all(inner.map(…)) inside the callback: judged when that call is visited
@@ -289,13 +299,13 @@ export default defineRule<Options>({
       }
       // waiting for an event or a timer holds no socket or file descriptor
       if (isApi(ref, "events", "once") || isApi(ref, "events", "EventEmitter", "once") || ref?.module === "timers/promises") return false;
-      const method = memberName(unwrapExpression(node.expression));
-      if ((method === "then" || method === "catch" || method === "finally") && ts.isPropertyAccessExpression(unwrapExpression(node.expression))) {
-        return expressionStartsIo((unwrapExpression(node.expression) as ts.PropertyAccessExpression).expression, fn);
+      const callee = unwrapExpression(node.expression);
+      const method = memberName(callee);
+      if ((method === "then" || method === "catch" || method === "finally") && ts.isPropertyAccessExpression(callee)) {
+        return expressionStartsIo(callee.expression, fn, unknownCallsCount);
       }
       const promise = isPromiseCall(node, env);
-      if (promise === false) return false;
-      return true;
+      return promise === true || (promise === undefined && unknownCallsCount);
     }
 
     /** `Promise.all(batch.items.map(…))` where `batch` is the variable of a loop over batches. */
@@ -322,8 +332,6 @@ export default defineRule<Options>({
       if (!collection || !callback) return;
       if (isBounded(collection) || isInsideBatchLoop(collection)) return;
       if (!startsIo(callback)) return;
-      const typed = isPromiseTyped(env.getTypeChecker(), mapCall);
-      if (typed === false) return;
       context.report({ node: reportAt, messageId: "unboundedMap", data: { combinator, collection: describe(collection) } });
     }
 
@@ -360,20 +368,28 @@ export default defineRule<Options>({
         const loop = enclosingLoop(node, scope);
         if (!loop || isBoundedLoop(loop) || collectAwaits(loop.statement).length > 0) return true;
         const pushed = node.arguments[0];
-        if (!pushed || !pushedStartsIo(pushed)) return true;
+        if (!pushed || !pushedStartsIo(pushed, loop)) return true;
         context.report({ node, messageId: "unboundedLoop", data: { array: array.text, line: lineOf(all, context.sourceFile), combinator } });
         return true;
       });
     }
 
-    function pushedStartsIo(pushed: ts.Expression): boolean {
+    function pushedStartsIo(pushed: ts.Expression, loop: Loop): boolean {
       const node = unwrapExpression(pushed);
       if (containsLimiterCall(node)) return false;
       if (!ts.isCallExpression(node)) return false;
       const callee = unwrapExpression(node.expression);
       if (isFunctionNode(callee)) return startsIo(callee); // (async () => { … })()
-      if (isPromiseCall(node, env) === false) return false;
-      return true;
+      if (callsOnLoopElement(callee, loop)) return false;
+      return expressionStartsIo(node, undefined, false);
+    }
+
+    /** `for (const client of clients) closing.push(client.close())`: acting on resources already open. */
+    function callsOnLoopElement(callee: ts.Expression, loop: Loop): boolean {
+      if (!ts.isPropertyAccessExpression(callee) && !ts.isElementAccessExpression(callee)) return false;
+      const root = rootIdentifier(callee.expression);
+      const declaration = root && findDeclaration(root);
+      return !!declaration && (ts.isVariableDeclaration(declaration) || ts.isBindingElement(declaration)) && isInside(declaration, loop);
     }
 
     function enclosingLoop(node: ts.Node, scope: ts.Node): Loop | undefined {
@@ -398,6 +414,8 @@ export default defineRule<Options>({
       return false;
     }
 
+    // a test's fan-out over its fixtures exhausts nothing in production
+    if (TEST_FILE.test(context.filePath)) return {};
     return {
       CallExpression(call) {
         const combinator = combinatorOf(call);

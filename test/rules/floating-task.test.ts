@@ -112,6 +112,18 @@ ruleTester(rule, {
       code: `export function retryLater(url: string) {\n  setTimeout(() => fetch(url).catch(console.error), 1000);\n}`,
     },
     {
+      name: "local async function that catches everything itself",
+      code: `async function readAll(reader: ReadableStreamDefaultReader, done: (b: unknown[]) => void, fail: (e: unknown) => void) {\n  try {\n    const chunks = [];\n    for (;;) {\n      const { done: end, value } = await reader.read();\n      if (end) return done(chunks);\n      chunks.push(value);\n    }\n  } catch (error) {\n    fail(error);\n  }\n}\nexport function consume(reader: ReadableStreamDefaultReader) {\n  readAll(reader, console.log, console.error);\n}`,
+    },
+    {
+      name: "method that returns a promise only without a callback",
+      code: `class Dispatcher {\n  close(callback?: (err: Error | null) => void) {\n    if (callback === undefined) {\n      return new Promise((resolve, reject) => this.close((err) => (err ? reject(err) : resolve(undefined))));\n    }\n    queueMicrotask(() => callback(null));\n  }\n  shutdown() {\n    this.close(() => {});\n  }\n}`,
+    },
+    {
+      name: "deferred without reject stored before other awaits",
+      code: `export async function waitForTimeout(server: { on(e: string, f: () => void): void; listen(): Promise<void> }) {\n  let fire!: () => void;\n  const timedOut = new Promise<void>((resolve) => { fire = resolve; });\n  server.on("timeout", () => fire());\n  await server.listen();\n  await timedOut;\n}`,
+    },
+    {
       name: "setTimeout with a synchronous callback",
       code: `setTimeout(() => { console.log("tick"); }, 100);`,
     },
@@ -232,6 +244,11 @@ ruleTester(rule, {
       name: "promise returned from inside try escapes its catch",
       code: `async function save(m: string) { await fetch("http://store", { method: "POST", body: m }); }\nprocess.on("message", async (m: string) => {\n  try {\n    return save(m);\n  } catch (error) {\n    console.error(error);\n  }\n});`,
       errors: [{ messageId: "asyncCallback", line: 2 }],
+    },
+    {
+      name: "deferred with a reject stored before other awaits",
+      code: `export async function firstMessage(socket: { once(e: string, f: (v: unknown) => void): void; connect(): Promise<void> }) {\n  const message = new Promise((resolve, reject) => { socket.once("message", resolve); socket.once("error", reject); });\n  await socket.connect();\n  return message;\n}`,
+      errors: [{ messageId: "lateHandler", line: 2 }],
     },
     {
       name: "top-level async IIFE without a catch",

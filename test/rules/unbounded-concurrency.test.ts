@@ -72,6 +72,27 @@ ruleTester(rule, {
       code: `it("serves 50 concurrent clients", async () => {\n  const responses = await Promise.all(Array.from({ length: 50 }, () => fetch("http://localhost:8080/health")));\n  expect(responses.every((r) => r.ok)).toBe(true);\n});`,
     },
     {
+      name: "closing every pooled client in a loop",
+      code: `export function closeClients(clients: { destroyed: boolean; close(): Promise<void> }[]) {\n  const closing = [];\n  for (let i = 0; i < clients.length; i++) {\n    const client = clients[i]!;\n    if (!client.destroyed) closing.push(client.close());\n  }\n  return Promise.all(closing);\n}`,
+    },
+    {
+      name: "test file injecting one request per HTTP method",
+      code: `import { supportedMethods } from "../lib/methods.js";\ntest("all methods", async () => {\n  await Promise.all(supportedMethods.map(async (method) => fetch("http://localhost:3000/", { method })));\n});`,
+      filename: "all.test.ts",
+    },
+    {
+      name: "unknown client method without types is not known to give a promise",
+      code: `export async function handler(ids: string[], cache: any) {\n  return Promise.all(ids.map((id) => cache.lookup(id)));\n}`,
+    },
+    {
+      name: "p-queue add inside the mapper",
+      code: `import PQueue from "p-queue";\nconst queue = new PQueue({ concurrency: 4 });\nexport async function crawl(urls: string[]) {\n  return Promise.all(urls.map((url) => queue.add(() => fetch(url))));\n}`,
+    },
+    {
+      name: "waiting for every worker to exit in a loop",
+      code: `import { once } from "node:events";\nexport async function destroy(workers: Set<{ terminate(): void }>) {\n  const exits = [];\n  for (const worker of workers) {\n    exits.push(once(worker as never, "exit"));\n    worker.terminate();\n  }\n  await Promise.allSettled(exits);\n}`,
+    },
+    {
       name: "type checker says the mapper returns no promise",
       code: `function label(x: number): string { return String(x); }\nexport async function labels(xs: number[]) {\n  return Promise.all(xs.map((x) => label(x)));\n}`,
       types: true,
@@ -84,8 +105,9 @@ ruleTester(rule, {
       errors: [{ messageId: "unboundedMap", line: 3 }],
     },
     {
-      name: "one DB query per id from the request body",
+      name: "one DB query per id from the request body, typed",
       code: `export async function handler(req: { body: { ids: string[] } }, db: { user: { find(id: string): Promise<unknown> } }) {\n  const users = await Promise.all(req.body.ids.map((id) => db.user.find(id)));\n  return users;\n}`,
+      types: true,
       errors: [{ messageId: "unboundedMap", line: 2 }],
     },
     {
@@ -158,6 +180,11 @@ ruleTester(rule, {
       name: "maxFixedSize lowered below a constant range",
       code: `export async function warm() {\n  await Promise.all(Array.from({ length: 64 }, (_, i) => fetch("http://cache/warm/" + i)));\n}`,
       options: { maxFixedSize: 16 },
+      errors: [{ messageId: "unboundedMap", line: 2 }],
+    },
+    {
+      name: "async mapper awaiting an unknown client",
+      code: `export async function enrich(rows: { id: string }[], client: any) {\n  return Promise.all(rows.map(async (row) => ({ ...row, extra: await client.get(row.id) })));\n}`,
       errors: [{ messageId: "unboundedMap", line: 2 }],
     },
     {

@@ -350,3 +350,21 @@ export function isNativePromiseTyped(checker: ts.TypeChecker | undefined, node: 
   const members = type.isUnion() ? type.types : [type];
   return members.some((member) => (member.getSymbol() ?? member.aliasSymbol)?.name === "Promise");
 }
+
+/**
+ * `new Promise((resolve) => …)` whose executor takes no `reject`, and `Promise.resolve(value)` of a
+ * non-promise: they cannot reject once constructed (a deferred or a gate), so leaving them pending
+ * loses nothing.
+ */
+export function cannotReject(expression: ts.Expression): boolean {
+  const node = unwrapExpression(expression);
+  if (ts.isNewExpression(node) && ts.isIdentifier(node.expression) && node.expression.text === "Promise" && !findDeclaration(node.expression)) {
+    const executor = node.arguments?.[0] && unwrapExpression(node.arguments[0]);
+    return !!executor && (ts.isArrowFunction(executor) || ts.isFunctionExpression(executor)) && executor.parameters.length < 2;
+  }
+  if (ts.isCallExpression(node) && isApi(resolveApi(node.expression), GLOBAL_MODULE, "Promise", "resolve")) {
+    const value = node.arguments[0] && unwrapExpression(node.arguments[0]);
+    return !value || ts.isLiteralExpression(value) || ts.isObjectLiteralExpression(value) || ts.isArrayLiteralExpression(value) || value.kind === ts.SyntaxKind.NullKeyword || value.kind === ts.SyntaxKind.TrueKeyword || value.kind === ts.SyntaxKind.FalseKeyword;
+  }
+  return false;
+}
