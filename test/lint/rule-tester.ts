@@ -47,15 +47,18 @@ function caseName(testCase: ValidCase, index: number): string {
   return testCase.name ?? `#${index}: ${testCase.code.split("\n").find((line) => line.trim())?.trim().slice(0, 60)}`;
 }
 
-/** RuleTester in the manner of ESLint's: asserts message ids and lines, never message text. */
-export function ruleTester(rule: AnyRule, cases: { valid: ValidCase[]; invalid: InvalidCase[] }): void {
-  describe(rule.id, () => {
+type Lint = (rule: AnyRule, testCase: CaseBase) => Promise<LintMessage[]>;
+
+function describeCases(title: string, rule: AnyRule, messages: Record<string, string>, lint: Lint, cases: { valid: ValidCase[]; invalid: InvalidCase[] }): void {
+  const sort = (list: { messageId?: string; line: number }[]) =>
+    [...list].sort((a, b) => a.line - b.line || String(a.messageId).localeCompare(String(b.messageId)));
+  describe(title, () => {
     describe("valid", () => {
       cases.valid.forEach((testCase, index) => {
         it(caseName(testCase, index), async () => {
           const normalized = typeof testCase === "string" ? { code: testCase } : testCase;
-          const messages = await lintSnippet(rule, normalized);
-          expect(messages.map((m) => ({ messageId: m.messageId, line: m.line }))).toEqual([]);
+          const reported = await lint(rule, normalized);
+          expect(reported.map((m) => ({ messageId: m.messageId, line: m.line }))).toEqual([]);
         });
       });
     });
@@ -63,17 +66,19 @@ export function ruleTester(rule: AnyRule, cases: { valid: ValidCase[]; invalid: 
       cases.invalid.forEach((testCase, index) => {
         it(caseName(testCase, index), async () => {
           for (const error of testCase.errors) {
-            expect(rule.meta.messages, `messageId "${error.messageId}" is not declared`).toHaveProperty(error.messageId);
+            expect(messages, `messageId "${error.messageId}" is not declared`).toHaveProperty(error.messageId);
           }
-          const messages = await lintSnippet(rule, testCase);
-          const actual = messages.map((m) => ({ messageId: m.messageId, line: m.line }));
-          const sort = (list: { messageId?: string; line: number }[]) =>
-            [...list].sort((a, b) => a.line - b.line || String(a.messageId).localeCompare(String(b.messageId)));
-          expect(sort(actual)).toEqual(sort(testCase.errors));
+          const reported = await lint(rule, testCase);
+          expect(sort(reported.map((m) => ({ messageId: m.messageId, line: m.line })))).toEqual(sort(testCase.errors));
         });
       });
     });
   });
+}
+
+/** RuleTester in the manner of ESLint's: asserts message ids and lines, never message text. */
+export function ruleTester(rule: AnyRule, cases: { valid: ValidCase[]; invalid: InvalidCase[] }): void {
+  describeCases(rule.id, rule, rule.meta.messages, lintSnippet, cases);
 }
 
 export async function lintRustSnippet(rule: AnyRule, testCase: CaseBase): Promise<LintMessage[]> {
@@ -90,29 +95,5 @@ export async function lintRustSnippet(rule: AnyRule, testCase: CaseBase): Promis
 
 /** The same RuleTester for a rule's Rust backend. */
 export function rustRuleTester(rule: AnyRule, cases: { valid: ValidCase[]; invalid: InvalidCase[] }): void {
-  describe(`${rule.id} (rust)`, () => {
-    describe("valid", () => {
-      cases.valid.forEach((testCase, index) => {
-        it(caseName(testCase, index), async () => {
-          const normalized = typeof testCase === "string" ? { code: testCase } : testCase;
-          const messages = await lintRustSnippet(rule, normalized);
-          expect(messages.map((m) => ({ messageId: m.messageId, line: m.line }))).toEqual([]);
-        });
-      });
-    });
-    describe("invalid", () => {
-      cases.invalid.forEach((testCase, index) => {
-        it(caseName(testCase, index), async () => {
-          for (const error of testCase.errors) {
-            expect({ ...rule.meta.messages, ...rule.rust?.messages }, `messageId "${error.messageId}" is not declared`).toHaveProperty(error.messageId);
-          }
-          const messages = await lintRustSnippet(rule, testCase);
-          const actual = messages.map((m) => ({ messageId: m.messageId, line: m.line }));
-          const sort = (list: { messageId?: string; line: number }[]) =>
-            [...list].sort((a, b) => a.line - b.line || String(a.messageId).localeCompare(String(b.messageId)));
-          expect(sort(actual)).toEqual(sort(testCase.errors));
-        });
-      });
-    });
-  });
+  describeCases(`${rule.id} (rust)`, rule, { ...rule.meta.messages, ...rule.rust?.messages }, lintRustSnippet, cases);
 }
