@@ -1,10 +1,11 @@
 import { createRequire } from "node:module";
 import { Language, Parser, type Node, type Tree } from "web-tree-sitter";
 import { formatMessage } from "../messages.js";
+import { ListenerTable } from "../listeners.js";
 import { timingByRule } from "../timing.js";
 import { parseDirective } from "../suppressions.js";
 import type { BackendFileResult, ConfiguredRule, Directive, InternalError, LanguageBackend, LintMessage } from "../types.js";
-import type { RustListeners, RustReportDescriptor, RustRuleContext } from "./api.js";
+import type { RustReportDescriptor, RustRuleContext } from "./api.js";
 
 let parserPromise: Promise<Parser> | undefined;
 
@@ -69,8 +70,6 @@ function collectDirectives(root: Node, source: string): Directive[] {
   return directives;
 }
 
-type Handler = { ruleIndex: number; fn: (node: Node) => void };
-
 function lintTree(
   program: RustRuleContext<unknown>["program"],
   filePath: string,
@@ -81,19 +80,8 @@ function lintTree(
   internalErrors: InternalError[],
   timing: number[] | undefined,
 ): void {
-  const enter = new Map<string, Handler[]>();
-  const exit = new Map<string, Handler[]>();
-  const failed = new Set<number>();
+  const listeners = new ListenerTable<string, Node>(rules, filePath, internalErrors, timing);
   const seen = new Set<string>();
-  const fail = (ruleIndex: number, error: unknown) => {
-    if (failed.has(ruleIndex)) return;
-    failed.add(ruleIndex);
-    internalErrors.push({
-      ruleId: rules[ruleIndex]!.rule.id,
-      filePath,
-      message: error instanceof Error ? (error.stack ?? error.message) : String(error),
-    });
-  };
 
   rules.forEach((configured, ruleIndex) => {
     const implementation = configured.rule.rust;
@@ -123,53 +111,27 @@ function lintTree(
         });
       },
     };
-    let listeners: RustListeners;
-    const started = timing ? performance.now() : 0;
-    try {
-      listeners = implementation.create(context);
-    } catch (error) {
-      fail(ruleIndex, error);
-      return;
-    } finally {
-      if (timing) timing[ruleIndex]! += performance.now() - started;
-    }
-    for (const [key, fn] of Object.entries(listeners)) {
+    const ruleListeners = listeners.create(ruleIndex, () => implementation.create(context));
+    if (!ruleListeners) return;
+    for (const [key, fn] of Object.entries(ruleListeners)) {
       const isExit = key.endsWith(":exit");
-      const type = isExit ? key.slice(0, -5) : key;
-      const table = isExit ? exit : enter;
-      const list = table.get(type) ?? [];
-      list.push({ ruleIndex, fn });
-      table.set(type, list);
+      listeners.add(ruleIndex, isExit ? key.slice(0, -5) : key, isExit, fn);
     }
   });
-  if (enter.size === 0 && exit.size === 0) return;
-
-  const dispatch = (handlers: Handler[] | undefined, node: Node) => {
-    if (!handlers) return;
-    for (const handler of handlers) {
-      if (failed.has(handler.ruleIndex)) continue;
-      const started = timing ? performance.now() : 0;
-      try {
-        handler.fn(node);
-      } catch (error) {
-        fail(handler.ruleIndex, error);
-      }
-      if (timing) timing[handler.ruleIndex]! += performance.now() - started;
-    }
-  };
+  if (listeners.isEmpty) return;
 
   // One cursor walk for all rules, iterative: enter on the way down, exit on the way back up.
   const cursor = root.walk();
   try {
     for (;;) {
       const node = cursor.currentNode;
-      dispatch(enter.get(node.type), node);
+      listeners.onEnter(node.type, node);
       if (cursor.gotoFirstChild()) continue;
-      dispatch(exit.get(node.type), node);
+      listeners.onExit(node.type, node);
       while (!cursor.gotoNextSibling()) {
         if (!cursor.gotoParent()) return;
         const parent = cursor.currentNode;
-        dispatch(exit.get(parent.type), parent);
+        listeners.onExit(parent.type, parent);
       }
     }
   } finally {

@@ -4,6 +4,7 @@ import { Project, ts } from "ts-morph";
 import type { AnyRule, ListenerKey, ProgramFile, ProgramView, ReportDescriptor, RuleContext } from "../api.js";
 import { parseDirective } from "../suppressions.js";
 import { formatMessage } from "../messages.js";
+import { ListenerTable } from "../listeners.js";
 import { timingByRule } from "../timing.js";
 import { UsageError } from "../../errors.js";
 import type {
@@ -127,8 +128,6 @@ function resolveRelative(fromFile: string, specifier: string, files: Map<string,
   return undefined;
 }
 
-type Handler = { ruleIndex: number; fn: (node: ts.Node) => void };
-
 export const typescriptBackend: LanguageBackend = {
   language: "typescript",
   extensions: EXTENSIONS,
@@ -221,17 +220,8 @@ function lintSourceFile(
   timing: number[] | undefined,
 ): void {
   const { sourceFile } = file;
-  const enter = new Map<ts.SyntaxKind, Handler[]>();
-  const exit = new Map<ts.SyntaxKind, Handler[]>();
-  const failed = new Set<number>();
+  const listeners = new ListenerTable<ts.SyntaxKind, ts.Node>(rules, file.path, internalErrors, timing);
   const seen = new Set<string>();
-
-  const fail = (ruleIndex: number, error: unknown) => {
-    if (failed.has(ruleIndex)) return;
-    failed.add(ruleIndex);
-    const detail = error instanceof Error ? (error.stack ?? error.message) : String(error);
-    internalErrors.push({ ruleId: rules[ruleIndex]!.rule.id, filePath: file.path, message: detail });
-  };
 
   rules.forEach((configured, ruleIndex) => {
     const rule: AnyRule = configured.rule;
@@ -260,46 +250,21 @@ function lintSourceFile(
         });
       },
     };
-    let listeners: Record<string, ((node: never) => void) | undefined>;
-    const started = timing ? performance.now() : 0;
-    try {
-      listeners = rule.create(context) as Record<string, ((node: never) => void) | undefined>;
-    } catch (error) {
-      fail(ruleIndex, error);
-      return;
-    } finally {
-      if (timing) timing[ruleIndex]! += performance.now() - started;
-    }
-    for (const [key, fn] of Object.entries(listeners)) {
+    const ruleListeners = listeners.create(ruleIndex, () => rule.create(context) as Record<string, ((node: never) => void) | undefined>);
+    if (!ruleListeners) return;
+    for (const [key, fn] of Object.entries(ruleListeners)) {
       if (!fn) continue;
       const isExit = key.endsWith(":exit");
       const kindName = (isExit ? key.slice(0, -5) : key) as ListenerKey;
       const kind = (ts.SyntaxKind as unknown as Record<string, ts.SyntaxKind>)[kindName];
       if (kind === undefined) {
-        fail(ruleIndex, new Error(`rule ${rule.id} listens to "${key}", which is not a TypeScript SyntaxKind`));
+        listeners.fail(ruleIndex, new Error(`rule ${rule.id} listens to "${key}", which is not a TypeScript SyntaxKind`));
         continue;
       }
-      const table = isExit ? exit : enter;
-      const list = table.get(kind) ?? [];
-      list.push({ ruleIndex, fn: fn as (node: ts.Node) => void });
-      table.set(kind, list);
+      listeners.add(ruleIndex, kind, isExit, fn as (node: ts.Node) => void);
     }
   });
-
-  if (enter.size === 0 && exit.size === 0) return;
-  const dispatch = (handlers: Handler[] | undefined, node: ts.Node) => {
-    if (!handlers) return;
-    for (const handler of handlers) {
-      if (failed.has(handler.ruleIndex)) continue;
-      const started = timing ? performance.now() : 0;
-      try {
-        handler.fn(node);
-      } catch (error) {
-        fail(handler.ruleIndex, error);
-      }
-      if (timing) timing[handler.ruleIndex]! += performance.now() - started;
-    }
-  };
+  if (listeners.isEmpty) return;
 
   // One iterative walk for all rules: a frame is visited on entry, and again on exit when a rule listens for it.
   const stack: { node: ts.Node; exiting: boolean }[] = [{ node: sourceFile, exiting: false }];
@@ -307,11 +272,11 @@ function lintSourceFile(
   while (stack.length > 0) {
     const frame = stack.pop()!;
     if (frame.exiting) {
-      dispatch(exit.get(frame.node.kind), frame.node);
+      listeners.onExit(frame.node.kind, frame.node);
       continue;
     }
-    dispatch(enter.get(frame.node.kind), frame.node);
-    if (exit.has(frame.node.kind)) stack.push({ node: frame.node, exiting: true });
+    listeners.onEnter(frame.node.kind, frame.node);
+    if (listeners.hasExit(frame.node.kind)) stack.push({ node: frame.node, exiting: true });
     children.length = 0;
     ts.forEachChild(frame.node, (child) => {
       children.push(child);
