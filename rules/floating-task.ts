@@ -12,6 +12,7 @@ import {
   getPropertyValue,
   hasRejectionHandler,
   isApi,
+  isAsyncFunction,
   isFunctionNode,
   isInside,
   isNativePromiseTyped,
@@ -51,11 +52,59 @@ function describe(expression: ts.Expression): string {
   return dottedName(node) ?? "this expression";
 }
 
+/** The `try` whose protected block holds `node` (and has a `catch`), searching up to `root`. */
+function isGuardedByCatch(node: ts.Node, root: ts.Node): boolean {
+  for (let current: ts.Node = node; current !== root && current.parent; current = current.parent) {
+    const parent = current.parent;
+    if (ts.isTryStatement(parent) && parent.tryBlock === current && parent.catchClause) return true;
+  }
+  return false;
+}
+
+/** Inside a `catch` clause or a `finally` block below `root`: the function's own error handling. */
+function isInHandler(node: ts.Node, root: ts.Node): boolean {
+  for (let current: ts.Node = node; current !== root && current.parent; current = current.parent) {
+    const parent = current.parent;
+    if (ts.isCatchClause(current) || (ts.isTryStatement(parent) && parent.finallyBlock === current)) return true;
+  }
+  return false;
+}
+
+/** `console.error(…)`, `logger.warn(…)`, `this.log.info(…)`: logging is not expected to throw. */
+function isLoggingCall(call: ts.CallExpression): boolean {
+  const callee = unwrapExpression(call.expression);
+  if (!ts.isPropertyAccessExpression(callee)) return false;
+  const receiver = dottedName(callee.expression);
+  return !!receiver && /(^|\.)(console|log|logger)$/i.test(receiver);
+}
+
 /**
- * True when no rejection can escape the callback: every `await` sits in a `try` block that has a
- * `catch` or awaits a chain that ends in `.catch(handler)`, and no promise is returned unhandled
- * (a returned promise escapes a surrounding `try`). A callback that never awaits counts as safe;
- * the promises it starts are checked as statements of their own.
+ * In an async function a `throw`, or a call that throws, becomes a rejection: true when one can happen
+ * outside a `try` with a `catch` (a `throw` in the `catch` itself rethrows; calls made while handling
+ * the error there or in `finally` are the function's chosen handling and are not counted).
+ */
+function throwsOutsideTry(root: ts.Node): boolean {
+  let throws = false;
+  walk(root, (node) => {
+    if (throws || (node !== root && isFunctionNode(node))) return false;
+    if (ts.isThrowStatement(node)) {
+      throws = !isGuardedByCatch(node, root);
+    } else if (ts.isCallExpression(node)) {
+      if (hasRejectionHandler(node) || isLoggingCall(node)) return false;
+      throws = !isGuardedByCatch(node, root) && !isInHandler(node, root);
+    }
+    return !throws;
+  });
+  return throws;
+}
+
+/**
+ * True when no rejection can escape the function: every `await` sits in a `try` block that has a
+ * `catch` or awaits a chain that ends in `.catch(handler)`, no promise is returned unhandled (a
+ * returned promise escapes a surrounding `try`), and, for an async function, no `throw` or call (whose
+ * exception would become the rejection) happens outside such a `try`. A plain function that never
+ * awaits counts as safe: a throw in it is synchronous, and the promises it starts are checked as
+ * statements of their own.
  */
 function catchesItsRejections(fn: ts.FunctionLikeDeclaration, env: PromiseEnv): boolean {
   if (!fn.body) return true;
@@ -64,8 +113,9 @@ function catchesItsRejections(fn: ts.FunctionLikeDeclaration, env: PromiseEnv): 
     const operand = ts.isAwaitExpression(node) ? unwrapExpression(node.expression) : node;
     return !hasRejectionHandler(operand) && isPromiseExpression(operand, env) === true;
   };
-  if (!ts.isBlock(fn.body)) return !escapes(fn.body as ts.Expression);
   const body = fn.body;
+  if (isAsyncFunction(fn) && throwsOutsideTry(body)) return false;
+  if (!ts.isBlock(body)) return !escapes(body as ts.Expression);
   let returnsUnhandled = false;
   walk(body, (node) => {
     if (returnsUnhandled || (node !== body && isFunctionNode(node))) return false;
@@ -73,19 +123,7 @@ function catchesItsRejections(fn: ts.FunctionLikeDeclaration, env: PromiseEnv): 
     return !returnsUnhandled;
   });
   if (returnsUnhandled) return false;
-  for (const found of collectAwaits(body)) {
-    if (ts.isAwaitExpression(found) && hasRejectionHandler(found.expression)) continue;
-    let guarded = false;
-    for (let current: ts.Node = found; current !== body && current.parent; current = current.parent) {
-      const parent = current.parent;
-      if (ts.isTryStatement(parent) && parent.tryBlock === current && parent.catchClause) {
-        guarded = true;
-        break;
-      }
-    }
-    if (!guarded) return false;
-  }
-  return true;
+  return collectAwaits(body).every((found) => (ts.isAwaitExpression(found) && hasRejectionHandler(found.expression)) || isGuardedByCatch(found, body));
 }
 
 /** Libraries whose `on(…)` awaits async handlers and routes their errors (Telegraf, grammY). */

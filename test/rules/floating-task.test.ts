@@ -124,6 +124,14 @@ ruleTester(rule, {
       code: `export async function waitForTimeout(server: { on(e: string, f: () => void): void; listen(): Promise<void> }) {\n  let fire!: () => void;\n  const timedOut = new Promise<void>((resolve) => { fire = resolve; });\n  server.on("timeout", () => fire());\n  await server.listen();\n  await timedOut;\n}`,
     },
     {
+      name: "local async function whose body is a try/catch that logs, with declarations and logging outside",
+      code: `async function syncOrder(id: string) {\n  const url = "http://orders/" + id;\n  console.info("syncing", id);\n  try {\n    await fetch(url, { signal: AbortSignal.timeout(5000) });\n  } catch (err) {\n    console.error("sync failed", err);\n  }\n}\nexport function onSaved(id: string) {\n  syncOrder(id);\n}`,
+    },
+    {
+      name: "local async function whose throw is caught by its own try",
+      code: `async function validateRemote(x: string) {\n  try {\n    if (!x) throw new Error("empty");\n    await fetch("http://validate/" + x, { signal: AbortSignal.timeout(5000) });\n  } catch {\n    return;\n  }\n}\nexport function check(x: string) {\n  validateRemote(x);\n}`,
+    },
+    {
       name: "setTimeout with a synchronous callback",
       code: `setTimeout(() => { console.log("tick"); }, 100);`,
     },
@@ -259,6 +267,26 @@ ruleTester(rule, {
       name: "module-level promise awaited after another top-level await",
       code: `import { readFile } from "node:fs/promises";\nconst schema = readFile("schema.sql", "utf8");\nawait fetch("http://db/ready");\nexport const sql = await schema;`,
       errors: [{ messageId: "lateHandler", line: 2 }],
+    },
+    {
+      name: "local async function that logs and rethrows in its catch",
+      code: `async function syncOrder(id: string) {\n  try {\n    await fetch("http://orders/" + id, { signal: AbortSignal.timeout(5000) });\n  } catch (err) {\n    console.error(err);\n    throw err;\n  }\n}\nexport function onSaved(id: string) {\n  syncOrder(id);\n}`,
+      errors: [{ messageId: "floating", line: 10 }],
+    },
+    {
+      name: "async validator without await that throws",
+      code: `async function validate(x: string) {\n  if (!x) throw new Error("empty");\n}\nexport function submit(x: string) {\n  validate(x);\n}`,
+      errors: [{ messageId: "floating", line: 5 }],
+    },
+    {
+      name: "async function that calls JSON.parse before its guarded try",
+      code: `async function parseAndStore(raw: string) {\n  const d = JSON.parse(raw);\n  try {\n    await fetch("http://store", { method: "POST", body: JSON.stringify(d), signal: AbortSignal.timeout(5000) });\n  } catch {\n    return;\n  }\n}\nexport function onMessage(raw: string) {\n  parseAndStore(raw);\n}`,
+      errors: [{ messageId: "floating", line: 10 }],
+    },
+    {
+      name: "async listener whose parse runs outside its try",
+      code: `import { EventEmitter } from "node:events";\nconst bus = new EventEmitter();\nbus.on("order", async (raw: string) => {\n  const order = JSON.parse(raw);\n  try {\n    await fetch("http://orders", { method: "POST", body: order.id });\n  } catch (error) {\n    console.error(error);\n  }\n});`,
+      errors: [{ messageId: "asyncCallback", line: 3 }],
     },
     {
       name: "method of an unknown client, confirmed by the type checker",
