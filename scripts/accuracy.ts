@@ -84,7 +84,7 @@ async function main(): Promise<void> {
       });
       const lintMs = performance.now() - lintStarted;
       if (result.exitCode === 2) throw new Error(`${spec}: lint failed: ${String(result.stderr)}`);
-      const stats = /asyncpat: (\d+) files, (\d+) lines/.exec(String(result.stderr));
+      const stats = /asyncpat: (\d+) files?, (\d+) lines?/.exec(String(result.stderr));
       const files = Number(stats?.[1] ?? 0);
       const lines = Number(stats?.[2] ?? 0);
       let count = 0;

@@ -129,7 +129,7 @@ async function timeLint(cwd: string, args: string[]): Promise<Sample[]> {
     const result = await execa(process.execPath, [bin, "lint", "--format", "json", "--stats", ...args], { cwd, reject: false });
     const ms = performance.now() - started;
     if (result.exitCode === 2) throw new Error(`lint failed in ${cwd}: ${String(result.stderr)}`);
-    const stats = /asyncpat: (\d+) files, (\d+) lines in \d+ ms \(type checker (\d+) ms\)/.exec(String(result.stderr));
+    const stats = /asyncpat: (\d+) files?, (\d+) lines? in \d+ ms \(type checker (\d+) ms\)/.exec(String(result.stderr));
     samples.push({ ms, files: Number(stats?.[1] ?? 0), lines: Number(stats?.[2] ?? 0), checkerMs: Number(stats?.[3] ?? 0) });
   }
   return samples;

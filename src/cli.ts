@@ -19,7 +19,19 @@ export function buildProgram(): Command {
   return program;
 }
 
+/**
+ * `asyncpat lint | head`: the reader went away. Drop the rest of the output instead of crashing with
+ * a stack trace, and let the command finish (`new` must still clean up its temporary folder).
+ */
+function ignoreBrokenPipe(stream: NodeJS.WriteStream): void {
+  stream.on("error", (error: NodeJS.ErrnoException) => {
+    if (error.code !== "EPIPE") throw error;
+  });
+}
+
 async function main(argv: string[]): Promise<number> {
+  ignoreBrokenPipe(process.stdout);
+  ignoreBrokenPipe(process.stderr);
   const program = buildProgram();
   try {
     await program.parseAsync(argv);

@@ -18,6 +18,10 @@ export function useColor(flag: boolean | undefined, stream: { isTTY?: boolean },
   return stream.isTTY === true;
 }
 
+function plural(count: number, noun: string): string {
+  return `${count} ${noun}${count === 1 ? "" : "s"}`;
+}
+
 export interface LintIO {
   stdout: { write(text: string): void; isTTY?: boolean };
   stderr: { write(text: string): void };
@@ -76,8 +80,13 @@ export async function runLint(
   });
   if (toFile) {
     const target = path.resolve(cwd, options.outputFile!);
-    await mkdir(path.dirname(target), { recursive: true });
-    await writeFile(target, output);
+    try {
+      await mkdir(path.dirname(target), { recursive: true });
+      await writeFile(target, output);
+    } catch (error) {
+      const reason = error instanceof Error ? error.message : String(error);
+      throw new UsageError(`--output-file ${options.outputFile}: cannot write the report (${reason}). Pass a path in a writable folder.`);
+    }
   } else if (output) {
     io.stdout.write(output);
   }
@@ -89,10 +98,10 @@ export async function runLint(
   if (options.stats) {
     const { stats } = report;
     const perLanguage = Object.entries(stats.byLanguage)
-      .map(([language, figures]) => `${language}: ${figures.files} files, ${figures.lines} lines, ${figures.ms.toFixed(0)} ms`)
+      .map(([language, figures]) => `${language}: ${plural(figures.files, "file")}, ${plural(figures.lines, "line")}, ${figures.ms.toFixed(0)} ms`)
       .join("; ");
     io.stderr.write(
-      `asyncpat: ${stats.files} files, ${stats.lines} lines in ${elapsed.toFixed(0)} ms (type checker ${stats.typeCheckerMs.toFixed(0)} ms); ${perLanguage}\n`,
+      `asyncpat: ${plural(stats.files, "file")}, ${plural(stats.lines, "line")} in ${elapsed.toFixed(0)} ms (type checker ${stats.typeCheckerMs.toFixed(0)} ms); ${perLanguage}\n`,
     );
     const slowest = Object.entries(stats.ruleMs).sort((a, b) => b[1] - a[1]);
     if (slowest.length > 0) {
@@ -105,7 +114,7 @@ export async function runLint(
   const warnings = results.reduce((sum, result) => sum + result.warningCount, 0);
   if (errors > 0) return ExitCode.findings;
   if (options.maxWarnings !== undefined && warnings > options.maxWarnings) {
-    io.stderr.write(`asyncpat: ${warnings} warnings, more than --max-warnings ${options.maxWarnings}.\n`);
+    io.stderr.write(`asyncpat: ${plural(warnings, "warning")}, more than --max-warnings ${options.maxWarnings}.\n`);
     return ExitCode.findings;
   }
   return ExitCode.ok;

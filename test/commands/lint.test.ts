@@ -1,9 +1,9 @@
 import { readFileSync, writeFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import path from "node:path";
-import Ajv04 from "ajv-draft-04";
+import ajvDraft04 from "ajv-draft-04";
 import { describe, expect, it } from "vitest";
-import { makeTree, repoRoot, runCli } from "../helpers/cli.js";
+import { binPath, makeTree, repoRoot, runCli } from "../helpers/cli.js";
 
 const overlapping = `export async function poll(): Promise<void> {}\n\nsetInterval(async () => {\n  await poll();\n}, 1000);\n`;
 const clean = `export function add(a: number, b: number): number {\n  return a + b;\n}\n`;
@@ -100,6 +100,9 @@ describe("asyncpat lint: formats", () => {
     const require = createRequire(import.meta.url);
     const schemaPath = path.join(path.dirname(require.resolve("@microsoft/jest-sarif/package.json")), "lib/schemas/sarif-2.1.0-rtm.5.json");
     const schema = JSON.parse(readFileSync(schemaPath, "utf8"));
+    // A CommonJS module: under NodeNext its default import is the whole exports object.
+    type Validator = ((data: unknown) => boolean) & { errors?: unknown };
+    const Ajv04 = (ajvDraft04 as unknown as { default: new (options: object) => { compile(schema: unknown): Validator } }).default;
     const validate = new Ajv04({ strict: false, allErrors: true, validateFormats: false, unicodeRegExp: false }).compile(schema);
     expect(validate(log), JSON.stringify(validate.errors, null, 2)).toBe(true);
     expect(validate({ ...log, runs: [{ ...log.runs[0], results: [{ ...log.runs[0].results[0], level: "fatal" }] }] })).toBe(false);
@@ -125,6 +128,23 @@ describe("asyncpat lint: formats", () => {
     const warning = lines.find((line) => line.startsWith("::warning"))!;
     expect(warning).toMatch(/^::warning file=dir%2Cwith%3Aodd\/a\.ts,line=3,col=1,endLine=3,endColumn=12,title=async-interval::/);
     expect(warning).toContain("%0A");
+  });
+
+  it("--output-file that cannot be written is a usage error naming the flag", async () => {
+    const dir = makeTree({ "a.ts": overlapping, "taken": "a file, not a folder\n" });
+    const result = await runCli(["lint", "--output-file", "taken/report.json"], { cwd: dir });
+    expect(result.exitCode).toBe(2);
+    expect(result.stderr).toMatch(/^asyncpat: --output-file taken\/report\.json: cannot write the report/);
+    expect(result.stderr).not.toContain("internal error");
+  });
+
+  it("stops quietly when the reader of its output goes away (| head)", async () => {
+    const files = Object.fromEntries(Array.from({ length: 300 }, (_, i) => [`f${i}.ts`, overlapping]));
+    const dir = makeTree(files);
+    const { execa } = await import("execa");
+    const result = await execa("sh", ["-c", `"${process.execPath}" "${binPath}" lint --format json | head -c 5`], { cwd: dir, reject: false });
+    expect(String(result.stdout)).toBe('[{"fi');
+    expect(String(result.stderr)).toBe("");
   });
 
   it("--output-file writes the report instead of printing it", async () => {
