@@ -65,6 +65,42 @@ function constantNumber(expression: ts.Expression | undefined): number | undefin
   return undefined;
 }
 
+const SIZE_PROPERTY = new Set(["length", "size", "count"]);
+const REQUEST_PART = new Set(["query", "body", "params", "headers"]);
+
+/**
+ * Is this count of workers a limit chosen by the program rather than the size of the input? True for
+ * `concurrency`, `os.availableParallelism()`, `Math.min(items.length, 8)`; false for `items.length`,
+ * `queue.size`, `rows.count()`, `req.query.n` and variables computed from them.
+ */
+function isWorkerCount(expression: ts.Expression, depth = 0): boolean {
+  if (depth > 4) return false;
+  const node = unwrapExpression(expression);
+  if (ts.isCallExpression(node) && isApi(resolveApi(node.expression), GLOBAL_MODULE, "Math", "min")) {
+    return node.arguments.some((argument) => isWorkerCount(argument, depth + 1));
+  }
+  // os.cpus().length counts cores, not input
+  if (ts.isPropertyAccessExpression(node) && node.name.text === "length" && ts.isCallExpression(unwrapExpression(node.expression)) && isApi(resolveApi((unwrapExpression(node.expression) as ts.CallExpression).expression), "os", "cpus")) return true;
+  let derived = false;
+  walk(node, (child) => {
+    if (derived || isFunctionNode(child)) return false;
+    if (ts.isPropertyAccessExpression(child) && (SIZE_PROPERTY.has(child.name.text) || REQUEST_PART.has(child.name.text))) derived = true;
+    else if (ts.isIdentifier(child) && !(ts.isPropertyAccessExpression(child.parent) && child.parent.name === child)) {
+      const declaration = findDeclaration(child);
+      if (declaration && ts.isVariableDeclaration(declaration) && declaration.initializer && !isWorkerCount(declaration.initializer, depth + 1)) derived = true;
+    }
+    return !derived;
+  });
+  return !derived;
+}
+
+/** The bound of `for (let i = 0; i < n; i++)` or `Array.from({ length: n })`: a constant up to `maxFixed`, or a worker count. */
+function isBoundedCount(expression: ts.Expression | undefined, maxFixed: number): boolean {
+  if (!expression) return false;
+  const constant = constantNumber(expression);
+  return constant !== undefined ? constant <= maxFixed : isWorkerCount(expression);
+}
+
 /** `p(() => …)` where `p = pLimit(4)`, `sem.acquire()`, `limiter.schedule(…)`: a call that waits for a slot. */
 function isLimiterCall(call: ts.CallExpression): boolean {
   const callee = unwrapExpression(call.expression);
@@ -155,6 +191,7 @@ export default defineRule<Options>({
     },
     knownLimits: [
       "The size of a collection is not known to the rule: any collection that is not an array literal, a constant-length range, a slice or a batch (a variable named like `chunk`/`batch`/`page`, or the loop variable of a loop over batches) counts as unbounded, so a fan-out over a list that is small by construction (plugins, shards from config) is reported; silence it with a suppression comment that says why.",
+      "A counted loop or `Array.from({ length: n })` is taken as a worker pool, which bounds concurrency, unless `n` is a collection's `.length`/`.size`/`.count`, a request's `query`/`body`/`params`, or a variable computed from one of them (`Math.min(items.length, limit)` is bounded by `limit`); a worker count read from elsewhere is trusted, not checked.",
       "Calls on the element itself (`conns.map((c) => c.end())`) are not reported: they act on resources already open rather than opening new ones.",
       "An async callback counts as I/O when it awaits or returns any call (its async-ness is the evidence); a plain callback, and a promise pushed in a loop, only when the call is known to give a promise: a well-known promise API, an async function or method of the linted files, or per the type checker. Without types, `ids.map((id) => db.find(id))` is therefore not reported.",
       "A loop that awaits anything in its body is taken as throttled and not reported, even when the await does not bound the promises it starts.",
@@ -177,15 +214,14 @@ export default defineRule<Options>({
       }
       if (ts.isObjectLiteralExpression(node)) {
         // the array-like of Array.from({ length: 8 }, …)
-        const length = getPropertyValue(node, "length");
-        return (constantNumber(length) ?? Infinity) <= maxFixed;
+        return isBoundedCount(getPropertyValue(node, "length"), maxFixed);
       }
       if (ts.isCallExpression(node) || ts.isNewExpression(node)) {
         const callee = unwrapExpression(node.expression);
         const method = memberName(callee);
         const ref = resolveApi(node.expression);
         // Array(8), new Array(8), Array.from({ length: 8 })
-        if (isApi(ref, GLOBAL_MODULE, "Array")) return (constantNumber(node.arguments?.[0]) ?? Infinity) <= maxFixed;
+        if (isApi(ref, GLOBAL_MODULE, "Array")) return isBoundedCount(node.arguments?.[0], maxFixed);
         if (isApi(ref, GLOBAL_MODULE, "Array", "from") || isApi(ref, GLOBAL_MODULE, "Array", "of")) {
           if (isApi(ref, GLOBAL_MODULE, "Array", "of")) return true;
           const source = node.arguments?.[0];
@@ -408,7 +444,7 @@ export default defineRule<Options>({
         const { operatorToken, right } = loop.condition;
         const kind = operatorToken.kind;
         if (kind === ts.SyntaxKind.LessThanToken || kind === ts.SyntaxKind.LessThanEqualsToken) {
-          return (constantNumber(right) ?? Infinity) <= maxFixed;
+          return isBoundedCount(right, maxFixed);
         }
       }
       return false;

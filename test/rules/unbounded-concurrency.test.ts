@@ -97,6 +97,18 @@ ruleTester(rule, {
       code: `function label(x: number): string { return String(x); }\nexport async function labels(xs: number[]) {\n  return Promise.all(xs.map((x) => label(x)));\n}`,
       types: true,
     },
+    {
+      name: "worker pool: a counted loop up to the concurrency option starts the workers",
+      code: `async function worker(id: number, queue: string[]) {\n  for (let url = queue.shift(); url; url = queue.shift()) await fetch(url, { signal: AbortSignal.timeout(5000) });\n}\nexport async function crawl(queue: string[], concurrency: number) {\n  const workers: Promise<void>[] = [];\n  for (let i = 0; i < concurrency; i++) workers.push(worker(i, queue));\n  await Promise.all(workers);\n}`,
+    },
+    {
+      name: "worker pool: one worker per core with Array.from",
+      code: `import os from "node:os";\nasync function worker(id: number, queue: string[]) {\n  for (let url = queue.shift(); url; url = queue.shift()) await fetch(url, { signal: AbortSignal.timeout(5000) });\n}\nexport async function crawl(queue: string[]) {\n  await Promise.all(Array.from({ length: os.availableParallelism() }, (_, i) => worker(i, queue)));\n}`,
+    },
+    {
+      name: "worker pool: no more workers than items, capped by the concurrency",
+      code: `async function worker(id: number, queue: string[]) {\n  for (let url = queue.shift(); url; url = queue.shift()) await fetch(url, { signal: AbortSignal.timeout(5000) });\n}\nexport async function crawl(queue: string[], concurrency: number) {\n  await Promise.all(Array.from({ length: Math.min(queue.length, concurrency) }, (_, i) => worker(i, queue)));\n}`,
+    },
   ],
   invalid: [
     {
@@ -191,6 +203,21 @@ ruleTester(rule, {
       name: "this.method per order in a service",
       code: `export class Orders {\n  async charge(id: string) { await fetch("http://payments/" + id, { method: "POST" }); }\n  async chargeAll(ids: string[]) {\n    await Promise.all(ids.map((id) => this.charge(id)));\n  }\n}`,
       errors: [{ messageId: "unboundedMap", line: 4 }],
+    },
+    {
+      name: "Array.from over the input's length is fan-out, not a pool",
+      code: `export async function fetchAll(urls: string[]) {\n  await Promise.all(Array.from({ length: urls.length }, (_, i) => fetch(urls[i]!)));\n}`,
+      errors: [{ messageId: "unboundedMap", line: 2 }],
+    },
+    {
+      name: "counted loop up to a variable holding the input's size",
+      code: `import { unlink } from "node:fs/promises";\nexport async function purge(paths: Set<string>) {\n  const list = [...paths];\n  const total = paths.size;\n  const jobs = [];\n  for (let i = 0; i < total; i++) jobs.push(unlink(list[i]!));\n  await Promise.all(jobs);\n}`,
+      errors: [{ messageId: "unboundedLoop", line: 6 }],
+    },
+    {
+      name: "counted loop up to a number from the request",
+      code: `export async function ping(req: { query: { n: number } }) {\n  const pings = [];\n  for (let i = 0; i < req.query.n; i++) pings.push(fetch("http://target/ping"));\n  await Promise.all(pings);\n}`,
+      errors: [{ messageId: "unboundedLoop", line: 3 }],
     },
   ],
 });
