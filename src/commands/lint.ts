@@ -77,7 +77,11 @@ export function registerLintCommand(program: Command): void {
     .option("--types", "use the type checker even without a tsconfig.json (default: only when one is found)")
     .option("--no-types", "never use the type checker (faster; rules rely on syntax and imports alone)")
     .option("--no-color", "disable colours (NO_COLOR and FORCE_COLOR are honoured too)")
-    .option("--stats", "print file, line and timing figures to standard error", false)
+    .option("--stats", "print file, line and per-rule timing figures to standard error", false)
+    .addHelpText(
+      "after",
+      "\nExit codes: 0 no errors (and warnings within --max-warnings), 1 errors or too many warnings,\n2 usage, config or internal error (or a path that does not exist), 130 interrupted.\n\nConfig: asyncpat.config.json, .asyncpatrc.json or package.json#asyncpat, found walking up from here.\nSuppress one line: // asyncpat-ignore-next-line <rule-id> -- <reason>",
+    )
     .action(async (paths: string[], options: LintCommandOptions) => {
       process.exitCode = await lintInWorker(paths, options);
     });

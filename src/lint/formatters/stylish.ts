@@ -43,7 +43,7 @@ export const formatStylish: Formatter = (results, context) => {
       const ruleId = message.ruleId ? chalk.dim(message.ruleId) : "";
       out.push(`  ${chalk.dim(`${message.line}:${message.column}`)}  ${severity}  ${message.message}  ${ruleId}`.trimEnd());
       const lineText = lines[message.line - 1];
-      if (lineText !== undefined && !message.fatal) {
+      if (lineText !== undefined) {
         const gutter = `    ${String(message.line).padStart(4)} | `;
         const frame = codeFrame(lineText, message, gutter);
         out.push(chalk.dim(frame.code.slice(0, gutter.length)) + frame.code.slice(gutter.length));
