@@ -93,8 +93,8 @@ export const rustFloatingTask: RustImplementation<unknown> = {
       `async fn sync_all(store: Store) {\n    tokio::spawn(async move {\n        store.flush().await?;\n        Ok::<_, std::io::Error>(())\n    });\n}`,
     ],
     correct: [
-      `use tokio::task::JoinSet;\n\nasync fn sync_all(stores: Vec<Store>) -> std::io::Result<()> {\n    let mut set = JoinSet::new();\n    for store in stores {\n        set.spawn(async move { store.flush().await });\n    }\n    while let Some(result) = set.join_next().await {\n        result??;\n    }\n    Ok(())\n}`,
-      `async fn serve(listener: tokio::net::TcpListener) {\n    loop {\n        let Ok((socket, _)) = listener.accept().await else { continue };\n        tokio::spawn(async move {\n            if let Err(error) = handle(socket).await {\n                eprintln!("connection failed: {error}");\n            }\n        });\n    }\n}`,
+      `use tokio::task::JoinSet;\n\nasync fn sync_all(stores: Vec<Store>) -> std::io::Result<()> {\n    let mut set = JoinSet::new();\n    for store in stores {\n        if set.len() >= 8 {\n            if let Some(result) = set.join_next().await {\n                result??;\n            }\n        }\n        set.spawn(async move { store.flush().await });\n    }\n    while let Some(result) = set.join_next().await {\n        result??;\n    }\n    Ok(())\n}`,
+      `use std::sync::Arc;\nuse tokio::sync::Semaphore;\n\nasync fn serve(listener: tokio::net::TcpListener) {\n    let connections = Arc::new(Semaphore::new(1024));\n    loop {\n        let permit = connections.clone().acquire_owned().await.expect("semaphore closed");\n        let Ok((socket, _)) = listener.accept().await else { continue };\n        tokio::spawn(async move {\n            let _permit = permit;\n            if let Err(error) = handle(socket).await {\n                eprintln!("connection failed: {error}");\n            }\n        });\n    }\n}`,
     ],
   },
   knownLimits: [
