@@ -320,7 +320,7 @@ export default defineRule<Options>({
         `import { execSync } from "node:child_process";\n\nfunction currentBranch() {\n  return execSync("git rev-parse --abbrev-ref HEAD").toString().trim();\n}\n\nexport async function status() {\n  return { branch: currentBranch() };\n}`,
       ],
       correct: [
-        `import { readFileSync } from "node:fs";\nimport { readFile } from "node:fs/promises";\nimport http from "node:http";\n\nconst config = JSON.parse(readFileSync("./config.json", "utf8"));\n\nhttp.createServer(async (req, res) => {\n  res.end(await readFile(config.indexPath));\n}).listen(config.port);`,
+        `import { readFileSync } from "node:fs";\nimport { readFile } from "node:fs/promises";\nimport http from "node:http";\n\nconst config = JSON.parse(readFileSync("./config.json", "utf8"));\n\nconst server = http.createServer(async (req, res) => {\n  try {\n    res.end(await readFile(config.indexPath));\n  } catch {\n    res.statusCode = 500;\n    res.end();\n  }\n});\nserver.listen(config.port);\nprocess.on("SIGTERM", () => server.close());`,
         `import { pbkdf2 } from "node:crypto";\nimport { promisify } from "node:util";\n\nconst pbkdf2Async = promisify(pbkdf2);\n\nexport async function login(password: string, salt: Buffer, expected: Buffer) {\n  const hash = await pbkdf2Async(password, salt, 310_000, 32, "sha256");\n  return hash.equals(expected);\n}`,
       ],
     },

@@ -233,13 +233,13 @@ export default defineRule<Options>({
     },
     examples: {
       incorrect: [
-        `async function saveAudit(entry: string) {\n  await fetch("http://audit/entries", { method: "POST", body: entry });\n}\n\nexport async function handle(entry: string) {\n  saveAudit(entry);\n  return { ok: true };\n}`,
+        `async function saveAudit(entry: string) {\n  await fetch("http://audit/entries", { method: "POST", body: entry, signal: AbortSignal.timeout(5_000) });\n}\n\nexport async function handle(entry: string) {\n  saveAudit(entry);\n  return { ok: true };\n}`,
         `import { EventEmitter } from "node:events";\nimport { writeFile } from "node:fs/promises";\n\nconst bus = new EventEmitter();\nbus.on("order", async (order: { id: string }) => {\n  await writeFile(\`/var/orders/\${order.id}.json\`, JSON.stringify(order));\n});`,
         `export async function load(ids: string[]) {\n  const users = fetch("http://users/" + ids.join(","));\n  const prefs = await fetch("http://prefs");\n  return [await users, await prefs];\n}`,
       ],
       correct: [
-        `async function saveAudit(entry: string) {\n  await fetch("http://audit/entries", { method: "POST", body: entry });\n}\n\nexport async function handle(entry: string) {\n  saveAudit(entry).catch((error) => console.error("audit failed", error));\n  return { ok: true };\n}`,
-        `export async function load(ids: string[]) {\n  const [users, prefs] = await Promise.all([fetch("http://users/" + ids.join(",")), fetch("http://prefs")]);\n  return [users, prefs];\n}`,
+        `async function saveAudit(entry: string) {\n  await fetch("http://audit/entries", { method: "POST", body: entry, signal: AbortSignal.timeout(5_000) });\n}\n\nexport async function handle(entry: string) {\n  saveAudit(entry).catch((error) => console.error("audit failed", error));\n  return { ok: true };\n}`,
+        `export async function load(ids: string[]) {\n  const signal = AbortSignal.timeout(5_000);\n  const [users, prefs] = await Promise.all([fetch("http://users/" + ids.join(","), { signal }), fetch("http://prefs", { signal })]);\n  return [users, prefs];\n}`,
       ],
     },
     knownLimits: [

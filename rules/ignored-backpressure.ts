@@ -294,7 +294,7 @@ export default defineRule<Options>({
         `import { createServer } from "node:http";\n\ncreateServer((req, res) => {\n  for (const event of history) {\n    res.write(\`data: \${JSON.stringify(event)}\\n\\n\`);\n  }\n}).listen(8080);`,
       ],
       correct: [
-        `import { createWriteStream } from "node:fs";\nimport { once } from "node:events";\n\nexport async function exportRows(rows: AsyncIterable<string[]>, path: string) {\n  const out = createWriteStream(path);\n  for await (const row of rows) {\n    if (!out.write(row.join(",") + "\\n")) await once(out, "drain");\n  }\n  out.end();\n}`,
+        `import { createWriteStream } from "node:fs";\nimport { once } from "node:events";\n\nexport async function exportRows(rows: AsyncIterable<string[]>, path: string) {\n  const out = createWriteStream(path);\n  for await (const row of rows) {\n    if (!out.write(row.join(",") + "\\n")) await once(out, "drain", { signal: AbortSignal.timeout(30_000) });\n  }\n  out.end();\n}`,
         `import { createWriteStream } from "node:fs";\nimport { Readable } from "node:stream";\nimport { pipeline } from "node:stream/promises";\n\nexport async function exportRows(rows: AsyncIterable<string[]>, path: string) {\n  await pipeline(\n    Readable.from(rows, { objectMode: true }).map((row: string[]) => row.join(",") + "\\n"),\n    createWriteStream(path),\n  );\n}`,
       ],
     },

@@ -507,7 +507,7 @@ export default defineRule<Options>({
         `import { ReplaySubject } from "rxjs";\n\nexport const lastConfig$ = new ReplaySubject<Config>(1);`,
         `import { shareReplay } from "rxjs";\nimport { prices$ } from "./feed.js";\n\nexport const latestPrices$ = prices$.pipe(shareReplay({ bufferSize: 1, refCount: true }));`,
         `import Piscina from "piscina";\n\nconst pool = new Piscina({ filename: new URL("./resize.js", import.meta.url).href, maxQueue: "auto" });`,
-        `import PQueue from "p-queue";\nimport { createServer } from "node:http";\n\nconst queue = new PQueue({ concurrency: 4 });\n\ncreateServer((req, res) => {\n  if (queue.size >= 100) {\n    res.statusCode = 503;\n    res.end("busy");\n    return;\n  }\n  queue.add(() => renderReport(req.url));\n  res.end("queued");\n}).listen(8080);`,
+        `import PQueue from "p-queue";\nimport { createServer } from "node:http";\n\nconst queue = new PQueue({ concurrency: 4 });\n\nconst server = createServer((req, res) => {\n  if (queue.size >= 100) {\n    res.statusCode = 503;\n    res.end("busy");\n    return;\n  }\n  queue.add(() => renderReport(req.url));\n  res.end("queued");\n});\nserver.listen(8080);\nprocess.on("SIGTERM", () => server.close());`,
         `import { Effect, Queue } from "effect";\n\nexport const program = Effect.gen(function* () {\n  const jobs = yield* Queue.bounded<string>(100);\n  yield* Queue.offer(jobs, "resize");\n});`,
       ],
     },

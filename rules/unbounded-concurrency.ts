@@ -186,7 +186,7 @@ export default defineRule<Options>({
       ],
       correct: [
         `import pLimit from "p-limit";\nimport { readFile } from "node:fs/promises";\n\nconst limit = pLimit(16);\n\nexport async function loadAll(paths: string[]) {\n  return Promise.all(paths.map((path) => limit(() => readFile(path, "utf8"))));\n}`,
-        `export async function page(id: string) {\n  const [user, orders] = await Promise.all([fetch(\`http://users/\${id}\`), fetch(\`http://orders?user=\${id}\`)]);\n  return { user, orders };\n}`,
+        `export async function page(id: string) {\n  const signal = AbortSignal.timeout(5_000);\n  const [user, orders] = await Promise.all([fetch(\`http://users/\${id}\`, { signal }), fetch(\`http://orders?user=\${id}\`, { signal })]);\n  return { user, orders };\n}`,
       ],
     },
     knownLimits: [

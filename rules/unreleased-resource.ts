@@ -75,11 +75,11 @@ export default defineRule<Options>({
     },
     examples: {
       incorrect: [
-        `import { Pool } from "pg";\n\nconst pool = new Pool();\n\nexport async function findUser(id: string) {\n  const client = await pool.connect();\n  const result = await client.query("SELECT * FROM users WHERE id = $1", [id]);\n  client.release();\n  return result.rows[0];\n}`,
+        `import { Pool } from "pg";\n\nconst pool = new Pool({ connectionTimeoutMillis: 5_000 });\n\nexport async function findUser(id: string) {\n  const client = await pool.connect();\n  const result = await client.query("SELECT * FROM users WHERE id = $1", [id]);\n  client.release();\n  return result.rows[0];\n}`,
         `import { Mutex } from "async-mutex";\n\nconst lock = new Mutex();\nconst cache = new Map<string, string>();\n\nexport async function get(key: string, load: (key: string) => Promise<string>) {\n  const release = await lock.acquire();\n  if (cache.has(key)) return cache.get(key);\n  const value = await load(key);\n  cache.set(key, value);\n  release();\n  return value;\n}`,
       ],
       correct: [
-        `import { Pool } from "pg";\n\nconst pool = new Pool();\n\nexport async function findUser(id: string) {\n  const client = await pool.connect();\n  try {\n    const result = await client.query("SELECT * FROM users WHERE id = $1", [id]);\n    return result.rows[0];\n  } finally {\n    client.release();\n  }\n}`,
+        `import { Pool } from "pg";\n\nconst pool = new Pool({ connectionTimeoutMillis: 5_000 });\n\nexport async function findUser(id: string) {\n  const client = await pool.connect();\n  try {\n    const result = await client.query("SELECT * FROM users WHERE id = $1", [id]);\n    return result.rows[0];\n  } finally {\n    client.release();\n  }\n}`,
         `import { Mutex } from "async-mutex";\n\nconst lock = new Mutex();\nconst cache = new Map<string, string>();\n\nexport function get(key: string, load: (key: string) => Promise<string>) {\n  return lock.runExclusive(async () => {\n    const cached = cache.get(key);\n    if (cached !== undefined) return cached;\n    const value = await load(key);\n    cache.set(key, value);\n    return value;\n  });\n}`,
         `import { open } from "node:fs/promises";\n\nexport async function firstLine(path: string) {\n  await using file = await open(path);\n  for await (const line of file.readLines()) return line;\n  return undefined;\n}`,
       ],

@@ -26,12 +26,21 @@ export interface InvalidCase extends CaseBase {
 
 const ROOT = "/virtual/project";
 
+/** Each rule at its default options, with the case's options on top. */
+function configured(rules: readonly AnyRule[], testCase: CaseBase) {
+  return rules.map((rule) => ({ rule, severity: "error" as const, options: { ...(rule.meta.options?.defaults ?? {}), ...(testCase.options ?? {}) } }));
+}
+
 export async function lintSnippet(rule: AnyRule, testCase: CaseBase): Promise<LintMessage[]> {
+  return lintSnippetWith([rule], testCase);
+}
+
+/** Lint a case with several rules at once (the documented examples run with every rule). */
+export async function lintSnippetWith(rules: readonly AnyRule[], testCase: CaseBase): Promise<LintMessage[]> {
   const main = `${ROOT}/src/${testCase.filename ?? "case.ts"}`;
   const files = [{ path: main, text: testCase.code }];
   for (const [relative, text] of Object.entries(testCase.files ?? {})) files.push({ path: `${ROOT}/${relative}`, text });
-  const options = { ...(rule.meta.options?.defaults ?? {}), ...(testCase.options ?? {}) };
-  const outcome = await typescriptBackend.lint(files, [{ rule, severity: "error", options }], {
+  const outcome = await typescriptBackend.lint(files, configured(rules, testCase), {
     cwd: ROOT,
     types: testCase.types ?? false,
   });
@@ -82,10 +91,14 @@ export function ruleTester(rule: AnyRule, cases: { valid: ValidCase[]; invalid: 
 }
 
 export async function lintRustSnippet(rule: AnyRule, testCase: CaseBase): Promise<LintMessage[]> {
+  return lintRustSnippetWith([rule], testCase);
+}
+
+/** The Rust backend with several rules at once (those that have a Rust implementation). */
+export async function lintRustSnippetWith(rules: readonly AnyRule[], testCase: CaseBase): Promise<LintMessage[]> {
   const { rustBackend } = await import("../../src/lint/rust/backend.js");
   const main = `${ROOT}/src/${testCase.filename ?? "case.rs"}`;
-  const options = { ...(rule.meta.options?.defaults ?? {}), ...(testCase.options ?? {}) };
-  const outcome = await rustBackend.lint([{ path: main, text: testCase.code }], [{ rule, severity: "error", options }], { cwd: ROOT, types: false });
+  const outcome = await rustBackend.lint([{ path: main, text: testCase.code }], configured(rules, testCase), { cwd: ROOT, types: false });
   if (outcome.internalErrors.length > 0) throw new Error(outcome.internalErrors.map((error) => error.message).join("\n"));
   const result = outcome.files[0]!;
   const fatal = result.messages.find((message) => message.fatal);
