@@ -467,7 +467,8 @@ export default defineRule<Options>({
       properties: {
         channels: {
           description:
-            "Your own channel or queue constructors, reported when created without a capacity. Each entry names the module, the export (`default` for the default export, dots for a member such as `Channel.create`) and where the capacity goes: `{ argument: n }` (0-based) or `{ option: \"name\" }` (a property of the options object; add `argument` to say which argument holds it).",
+            'Your own channel or queue constructors, reported when created without a capacity (or with `Infinity`). Each entry names the module (the import source), the export (`default` for the default export, dots for a member such as `Channel.create`) and where the capacity goes: `{ "argument": n }` when it is the n-th argument (0-based), or `{ "option": "name" }` when it is a property of an options object (add `argument` to say which argument holds that object). For example, `{ "module": "@acme/chan", "export": "Channel", "capacity": { "argument": 0 } }` reports `new Channel()` but not `new Channel(100)`, and `{ "module": "@acme/chan", "export": "createMailbox", "capacity": { "option": "capacity" } }` reports `createMailbox({ name: "jobs" })` but not `createMailbox({ name: "jobs", capacity: 100 })`.',
+
           type: "array",
           items: {
             type: "object",

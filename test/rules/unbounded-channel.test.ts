@@ -249,3 +249,35 @@ ruleTester(rule, {
     },
   ],
 });
+
+// the entries shown in the `channels` description are users' starting point: they must work as written
+const documentedChannels = [...rule.meta.options!.properties.channels.description.matchAll(/`(\{ "module".*?\} \})`/g)].map((match) => JSON.parse(match[1]!));
+
+ruleTester(rule, {
+  valid: [
+    {
+      name: "documented entry: a Channel given its capacity as the first argument",
+      code: `import { Channel } from "@acme/chan";\nexport const jobs = new Channel<string>(100);`,
+      options: { channels: documentedChannels },
+    },
+    {
+      name: "documented entry: a mailbox given its capacity option",
+      code: `import { createMailbox } from "@acme/chan";\nexport const jobs = createMailbox({ name: "jobs", capacity: 100 });`,
+      options: { channels: documentedChannels },
+    },
+  ],
+  invalid: [
+    {
+      name: "documented entry: a Channel created without a capacity",
+      code: `import { Channel } from "@acme/chan";\nexport const jobs = new Channel<string>();`,
+      options: { channels: documentedChannels },
+      errors: [{ messageId: "customChannel", line: 2 }],
+    },
+    {
+      name: "documented entry: a mailbox created without its capacity option",
+      code: `import { createMailbox } from "@acme/chan";\nexport const jobs = createMailbox({ name: "jobs" });`,
+      options: { channels: documentedChannels },
+      errors: [{ messageId: "customChannel", line: 2 }],
+    },
+  ],
+});
