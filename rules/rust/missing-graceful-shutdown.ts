@@ -1,10 +1,22 @@
-import { rustCallee, type RustImplementation, type RustListeners, type RustNode } from "../../src/lint/api.js";
+import { rustCallee, type RustImplementation, type RustListeners, type RustNode, type RustRuleContext } from "../../src/lint/api.js";
 
 /** Any of these anywhere in the run's Rust files is a shutdown path the accept loop can be tied to. */
 const SHUTDOWN_SIGNS =
   /\bctrl_c\s*\(|SignalKind::(terminate|interrupt|hangup)\b|\bCancellationToken\b|with_graceful_shutdown\s*\(|\bsignal_hook(_tokio)?::|\bshutdown_signal\b|\bgraceful_shutdown\s*\(/;
 const HAS_MAIN = /\bfn\s+main\s*\(/;
 const LOOPS = new Set(["loop_expression", "while_expression", "for_expression"]);
+
+/** Whether the run has a `fn main` and no shutdown sign, per run: every file asks the same question. */
+const NEEDS_SHUTDOWN_PATH = new WeakMap<RustRuleContext<unknown>["program"], boolean>();
+
+function needsShutdownPath(program: RustRuleContext<unknown>["program"]): boolean {
+  let needs = NEEDS_SHUTDOWN_PATH.get(program);
+  if (needs === undefined) {
+    needs = program.files.some((file) => HAS_MAIN.test(file.text)) && !program.files.some((file) => SHUTDOWN_SIGNS.test(file.text));
+    NEEDS_SHUTDOWN_PATH.set(program, needs);
+  }
+  return needs;
+}
 
 function enclosingLoop(node: RustNode): RustNode | undefined {
   for (let current = node.parent; current; current = current.parent) {
@@ -39,9 +51,7 @@ export const rustMissingGracefulShutdown: RustImplementation<unknown> = {
     "Accept loops written inside `tokio::select!` are macro tokens to the parser and are not seen; that form usually has a shutdown branch anyway.",
   ],
   create(context): RustListeners {
-    const program = context.program.files;
-    const hasMain = program.some((file) => HAS_MAIN.test(file.text));
-    if (!hasMain || program.some((file) => SHUTDOWN_SIGNS.test(file.text))) return {};
+    if (!needsShutdownPath(context.program)) return {};
     let reportedLoop: RustNode | undefined;
     return {
       call_expression(node) {

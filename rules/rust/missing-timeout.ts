@@ -157,7 +157,44 @@ interface Finding {
   help: string;
 }
 
-const OTHER_FILES = new WeakMap<object, Map<string, boolean>>();
+type Program = RustRuleContext<unknown>["program"];
+
+/** Per run and wrapper set: function name → the files that call it under a deadline (seen as text). */
+const DEADLINE_CALLERS = new WeakMap<Program, Map<string, Map<string, Set<string>>>>();
+const FN_DECLARATION = /^\s*(pub(\([^)]*\))?\s+)?(async\s+)?fn\s/;
+const CALLED_NAME = /(?<!\w)([A-Za-z_]\w*)\s*\(/g;
+
+/**
+ * Built once per run, the first time a file asks: each file's lines are split and scanned once, so
+ * the cross-file lookup costs the same whatever the number of files that ask.
+ */
+function deadlineCallers(program: Program, wrappers: Set<string>): Map<string, Set<string>> {
+  let byWrappers = DEADLINE_CALLERS.get(program);
+  if (!byWrappers) DEADLINE_CALLERS.set(program, (byWrappers = new Map()));
+  const key = [...wrappers].join(",");
+  let callers = byWrappers.get(key);
+  if (callers) return callers;
+  callers = new Map();
+  byWrappers.set(key, callers);
+  const wrapper = new RegExp(`\\b(${[...wrappers].map((w) => w.replace(/[^\w]/g, "")).join("|")})\\s*\\(|\\.timeout\\s*\\(`);
+  for (const file of program.files) {
+    if (!wrapper.test(file.text)) continue;
+    const lines = file.text.split(/\r?\n/);
+    for (let index = 0; index < lines.length; index++) {
+      const line = lines[index]!;
+      if (FN_DECLARATION.test(line) || !line.includes("(")) continue;
+      const window = lines.slice(Math.max(0, index - 3), index + 1).join("\n");
+      if (!wrapper.test(window)) continue;
+      for (const match of line.matchAll(CALLED_NAME)) {
+        const name = match[1]!;
+        let files = callers.get(name);
+        if (!files) callers.set(name, (files = new Set()));
+        files.add(file.path);
+      }
+    }
+  }
+  return callers;
+}
 
 class Checker {
   private readonly functionBounded = new Map<number, boolean>();
@@ -615,29 +652,11 @@ class Checker {
     return this.callIndex.get(name) ?? [];
   }
 
-  /** Text search of the run's other files, cached per run: every file of a crate asks about the same helpers. */
+  /** Whether another file of the run calls `name` with a deadline wrapper in the three lines before the call. */
   private boundedInOtherFiles(name: string): boolean {
-    let cache = OTHER_FILES.get(this.context.program);
-    if (!cache) OTHER_FILES.set(this.context.program, (cache = new Map()));
-    const key = `${this.context.filePath}\0${name}\0${[...this.wrappers].join(",")}`;
-    let result = cache.get(key);
-    if (result === undefined) cache.set(key, (result = this.searchOtherFiles(name)));
-    return result;
-  }
-
-  private searchOtherFiles(name: string): boolean {
-    const call = new RegExp(`(^|[^\\w])${name}\\s*\\(`);
-    const wrapper = new RegExp(`\\b(${[...this.wrappers].map((w) => w.replace(/[^\w]/g, "")).join("|")})\\s*\\(|\\.timeout\\s*\\(`);
-    for (const file of this.context.program.files) {
-      if (file.path === this.context.filePath || !file.text.includes(name) || !wrapper.test(file.text)) continue;
-      const lines = file.text.split(/\r?\n/);
-      for (let index = 0; index < lines.length; index++) {
-        const line = lines[index]!;
-        if (/^\s*(pub(\([^)]*\))?\s+)?(async\s+)?fn\s/.test(line) || !call.test(line)) continue;
-        const window = lines.slice(Math.max(0, index - 3), index + 1).join("\n");
-        if (wrapper.test(window)) return true;
-      }
-    }
+    const files = deadlineCallers(this.context.program, this.wrappers).get(name);
+    if (!files) return false;
+    for (const path of files) if (path !== this.context.filePath) return true;
     return false;
   }
 }
