@@ -326,7 +326,7 @@ export default defineRule<Options>({
     },
     knownLimits: [
       "Only blocking calls recognised by import source are reported (fs, child_process and zlib `*Sync`, crypto's key-derivation and key-generation `*Sync`, bcrypt `*Sync`, `Atomics.wait`); CPU-heavy loops and `JSON.parse` of large bodies are not.",
-      "The call graph is followed within one file, through plain functions and `const` arrows; a sync helper that is exported, a method, or passed around as a value is not followed (it may have callers the rule cannot see).",
+      "The call graph is followed within one file, through plain functions and `const` arrows, when every reference to the helper in that file is a call from serving code; a method, a helper passed around as a value, and a helper with a caller outside serving code (start-up, a build script) are not followed. An exported helper is judged by the callers in its own file; one that this file never calls is not reported, whatever other files do with it.",
       "Start-up code is recognised as module top level, an async function called only from module top level (`main().catch(…)`), a top-level async IIFE, and anything before `server.listen(…)` in the same function. Other start-up phases (a `bootstrap()` called from an exported function) are reported.",
       "Listeners on `process` (`exit`, signals, `uncaughtException`) and for the lifecycle events `ready`, `listening`, `exit` and `beforeExit` are not reported: they run once at start-up or shutdown, where synchronous work is expected.",
       "Not reported by design: test files (`*.test.*`, `*.spec.*`, `__tests__/`), tool configs (`*.config.*`), Next.js build-time functions (`getStaticProps`, `getStaticPaths`, `generateStaticParams`), one-time lazy loads (`cache ??= readFileSync(…)`, or the read inside `if (!cache) { cache = … }`), and async functions of command-line programs (a `#!` line or an import of commander, yargs, cac, meow, sade, citty, clipanion, oclif or minimist); request handlers and listeners in those programs are still checked.",
@@ -385,7 +385,9 @@ export default defineRule<Options>({
         return contextOf(site.call, depth + 1);
       }
       const named = nameOwner(fn);
-      if (!named || isExported(named.owner)) return undefined;
+      if (!named) return undefined;
+      // an exported helper may have callers elsewhere, but those of this file alone decide: when they
+      // all serve, the blocking call runs while serving whatever other files do with it
       const references = referencesTo(named.name, named.owner);
       if (references.length === 0) return undefined;
       let first: ServingContext | undefined;
@@ -401,7 +403,9 @@ export default defineRule<Options>({
         if (!caller) return undefined;
         first ??= caller;
       }
-      return first && { description: `\`${named.name.text}\`, which is only called from ${first.description}` };
+      if (!first) return undefined;
+      const calledFrom = isExported(named.owner) ? "which this file calls only from" : "which is only called from";
+      return { description: `\`${named.name.text}\`, ${calledFrom} ${first.description}` };
     }
 
     /** A handler registration: the handler's context; `null` for listeners that must stay synchronous; undefined when not a handler. */

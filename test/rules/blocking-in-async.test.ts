@@ -28,6 +28,14 @@ ruleTester(rule, {
       code: `import { readFileSync } from "node:fs";\nfunction loadKeys() {\n  return readFileSync("keys.json", "utf8");\n}\nconst keys = loadKeys();\nexport async function verify(token: string) {\n  return keys.includes(token);\n}`,
     },
     {
+      name: "exported sync helper called only from module start-up in its file",
+      code: `import { readFileSync } from "node:fs";\nexport function loadKeys() {\n  return readFileSync("keys.json", "utf8");\n}\nconst keys = loadKeys();\nexport async function verify(token: string) {\n  return keys.includes(token);\n}`,
+    },
+    {
+      name: "exported sync helper with a sync caller in its file",
+      code: `import { readFileSync } from "node:fs";\nexport function read(path: string) { return readFileSync(path, "utf8"); }\nexport async function handle() { return read("a"); }\nexport function build() { return read("b"); }`,
+    },
+    {
       name: "sync helper with a caller outside any serving context",
       code: `import { readFileSync } from "node:fs";\nfunction read(path: string) { return readFileSync(path, "utf8"); }\nexport async function handle() { return read("a"); }\nexport function build() { return read("b"); }`,
     },
@@ -213,6 +221,16 @@ ruleTester(rule, {
       name: "generateKeyPairSync per connection",
       code: `import { generateKeyPairSync } from "node:crypto";\nimport { WebSocketServer } from "ws";\nconst wss = new WebSocketServer({ port: 8080 });\nwss.on("connection", (ws) => {\n  const { publicKey } = generateKeyPairSync("ed25519");\n  ws.send(publicKey.export({ type: "spki", format: "pem" }));\n});`,
       errors: [{ messageId: "blockingCall", line: 5 }],
+    },
+    {
+      name: "exported rate-limit helper busy-waits, called from an async handler in its file",
+      code: `export function throttle(ms: number) {\n  const until = Date.now() + ms;\n  while (Date.now() < until) {}\n}\nexport async function handle(req: { id: string }) {\n  throttle(50);\n  return { id: req.id };\n}`,
+      errors: [{ messageId: "busyWait", line: 3 }],
+    },
+    {
+      name: "exported template loader with readFileSync, called from a request handler in its file",
+      code: `import fs from "node:fs";\nimport http from "node:http";\nexport function loadTemplate(name: string) {\n  return fs.readFileSync("views/" + name + ".html", "utf8");\n}\nhttp.createServer((req, res) => {\n  res.end(loadTemplate("index"));\n}).listen(8080);`,
+      errors: [{ messageId: "blockingCall", line: 4 }],
     },
   ],
 });
