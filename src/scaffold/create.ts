@@ -1,4 +1,3 @@
-import { existsSync } from "node:fs";
 import { access } from "node:fs/promises";
 import path from "node:path";
 import type { Writable } from "node:stream";
@@ -124,7 +123,7 @@ export async function createProject(request: NewProjectRequest, context: NewProj
     else if (request.git === undefined && prompter) git = await prompter.confirm({ message: "Initialise a git repository with a first commit?", default: true });
   }
 
-  const asyncpatSpec = asyncpatDependency(packageRoot, version);
+  const asyncpatSpec = await asyncpatDependency(packageRoot, version);
   const files = await renderTemplate(template, { name, values, asyncpatSpec });
   const plan = await planWrite(target, state, files, request.force);
   const shownDir = path.relative(cwd, target) || ".";
@@ -195,9 +194,10 @@ export async function createProject(request: NewProjectRequest, context: NewProj
  * installed package (npx, a global or local install), `file:<checkout>` when it runs from a source
  * checkout, whose version is not on the registry yet, so the README's clone-and-run command works.
  */
-export function asyncpatDependency(root: string, currentVersion: string): string {
+export async function asyncpatDependency(root: string, currentVersion: string): Promise<string> {
   const installed = root.split(path.sep).includes("node_modules");
-  const checkout = !installed && existsSync(path.join(root, ".git")) && existsSync(path.join(root, "src"));
+  const exists = (file: string) => access(path.join(root, file)).then(() => true, () => false);
+  const checkout = !installed && (await exists(".git")) && (await exists("src"));
   return checkout ? `file:${root}` : `^${currentVersion}`;
 }
 

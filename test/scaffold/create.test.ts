@@ -240,11 +240,11 @@ describe("asyncpatDependency", () => {
     const checkout = await tempDir();
     await mkdir(path.join(checkout, ".git"));
     await mkdir(path.join(checkout, "src"));
-    expect(asyncpatDependency(checkout, "0.3.0")).toBe(`file:${checkout}`);
+    expect(await asyncpatDependency(checkout, "0.3.0")).toBe(`file:${checkout}`);
     const installed = path.join(checkout, "node_modules", "asyncpat");
     await mkdir(path.join(installed, "src"), { recursive: true });
     await mkdir(path.join(installed, ".git"));
-    expect(asyncpatDependency(installed, "0.3.0")).toBe("^0.3.0");
-    expect(asyncpatDependency(await tempDir(), "0.3.0")).toBe("^0.3.0");
+    expect(await asyncpatDependency(installed, "0.3.0")).toBe("^0.3.0");
+    expect(await asyncpatDependency(await tempDir(), "0.3.0")).toBe("^0.3.0");
   });
 });
