@@ -25,7 +25,7 @@ function blockingAlternative(path: string): string | undefined {
 }
 
 /** `std::process::Command::new(..)…` chains ending in `.output()`, `.status()` or `.wait()`. */
-function isStdCommandWait(call: RustNode, uses: Map<string, string>): boolean {
+function isStdCommandWait(call: RustNode, uses: ReadonlyMap<string, string>): boolean {
   const callee = rustCallee(call);
   if (!callee.method || !["output", "status", "wait", "wait_with_output"].includes(callee.method)) return false;
   for (let receiver = callee.receiver; receiver; ) {
@@ -90,13 +90,13 @@ export const rustBlockingInAsync: RustImplementation<unknown> = {
   create(context) {
     const uses = rustUseMap(context.root);
     return {
+      // Every call of the file comes here: match the callee first, walk the ancestors only for a blocking one.
       call_expression(node) {
-        if (!runsOnRuntime(node)) return;
         const callee = rustCallee(node);
         if (callee.path) {
           const full = resolveRustPath(callee.path, uses);
           const alternative = blockingAlternative(full);
-          if (alternative) {
+          if (alternative && runsOnRuntime(node)) {
             context.report({
               node: node.childForFieldName("function") ?? node,
               messageId: "rustBlocking",
@@ -106,7 +106,7 @@ export const rustBlockingInAsync: RustImplementation<unknown> = {
           }
           return;
         }
-        if (isStdCommandWait(node, uses)) {
+        if (isStdCommandWait(node, uses) && runsOnRuntime(node)) {
           context.report({
             node,
             messageId: "rustBlocking",

@@ -178,7 +178,7 @@ export const rustLockAcrossAwait: RustImplementation<Options> = {
 const MENTIONS = new WeakMap<object, Record<"Mutex" | "RwLock", boolean>>();
 
 class GuardAnalyser {
-  private readonly uses: Map<string, string>;
+  private readonly uses: ReadonlyMap<string, string>;
 
   constructor(private readonly context: RustRuleContext<Options>) {
     this.uses = rustUseMap(context.root);
@@ -256,10 +256,10 @@ class GuardAnalyser {
   private helperAcquisition(call: RustNode): Guard | undefined {
     const callee = rustCallee(call);
     const name = callee.method ?? callee.path?.split("::").pop();
-    if (!name || !enclosingRustAsync(call)) return undefined;
-    const returned = this.returnTypes().get(name);
+    const returned = name ? this.returnTypes().get(name) : undefined;
     const match = returned ? /(?<![\w:])((?:\w+::)*)(MutexGuard|RwLockReadGuard|RwLockWriteGuard)\b/.exec(returned) : undefined;
-    if (!match) return undefined;
+    // Every call of the file comes through here: the table lookup first, the ancestor walk only for a guard.
+    if (!match || !enclosingRustAsync(call)) return undefined;
     const library = this.libraryOfPath(resolveRustPath(`${match[1]}${match[2]}`, this.uses));
     if (library !== "std::sync" && library !== "parking_lot") return undefined;
     let top = call;

@@ -74,7 +74,7 @@ function unwrapResult(node: RustNode): RustNode {
   }
 }
 
-function isTypeSocket(type: RustNode | undefined, uses: Map<string, string>): boolean {
+function isTypeSocket(type: RustNode | undefined, uses: ReadonlyMap<string, string>): boolean {
   if (!type) return false;
   let text = type.text.replace(/\s+/g, "").replace(/^&(mut)?('\w+)?/, "");
   for (let guard = 0; guard < 4; guard++) {
@@ -196,12 +196,17 @@ function deadlineCallers(program: Program, wrappers: Set<string>): Map<string, S
   return callers;
 }
 
+function mentionedTwice(source: string, name: string): boolean {
+  const first = source.indexOf(name);
+  return first >= 0 && source.indexOf(name, first + name.length) >= 0;
+}
+
 class Checker {
   private readonly functionBounded = new Map<number, boolean>();
 
   constructor(
     private readonly context: RustRuleContext<Options>,
-    private readonly uses: Map<string, string>,
+    private readonly uses: ReadonlyMap<string, string>,
     private readonly wrappers: Set<string>,
   ) {}
 
@@ -628,24 +633,35 @@ class Checker {
   /** Calls of a function or method by name in this file: call expressions, and identifiers in macro token trees. */
   private callIndex?: Map<string, RustNode[]>;
 
-  /** Calls of a function or method by name in this file: call expressions, and identifiers in macro token trees. */
+  /**
+   * Calls of a function or method by name in this file: call expressions, and identifiers in macro
+   * token trees, in source order. Found with `descendantsOfType`, which searches inside the parser
+   * and hands back only the matches: a cursor walk would wrap every node of the file.
+   */
   private callSites(name: string): RustNode[] {
+    // Names come from this file's own `fn` items: a name written only once is that definition, never called.
+    if (!this.callIndex && !mentionedTwice(this.context.source, name)) return [];
     if (!this.callIndex) {
+      const sites: { called: string; node: RustNode }[] = [];
+      for (const node of this.context.root.descendantsOfType("call_expression")) {
+        if (!node) continue;
+        const callee = rustCallee(node);
+        const called = callee.path?.split("::").pop() ?? callee.method;
+        if (called) sites.push({ called, node });
+      }
+      for (const tree of this.context.root.descendantsOfType("token_tree")) {
+        const children = tree?.children ?? [];
+        children.forEach((child, index) => {
+          const next = children[index + 1];
+          if (child?.type === "identifier" && next?.type === "token_tree" && next.text.startsWith("(")) sites.push({ called: child.text, node: child });
+        });
+      }
+      sites.sort((a, b) => a.node.startIndex - b.node.startIndex || b.node.endIndex - a.node.endIndex);
       const index = new Map<string, RustNode[]>();
-      const add = (called: string, node: RustNode) => {
+      for (const { called, node } of sites) {
         const list = index.get(called);
         if (list) list.push(node);
         else index.set(called, [node]);
-      };
-      for (const node of rustDescendants(this.context.root)) {
-        if (node.type === "call_expression") {
-          const callee = rustCallee(node);
-          const called = callee.path?.split("::").pop() ?? callee.method;
-          if (called) add(called, node);
-        } else if (node.type === "identifier" && node.parent?.type === "token_tree") {
-          const next = node.nextSibling;
-          if (next?.type === "token_tree" && next.text.startsWith("(")) add(node.text, node);
-        }
       }
       this.callIndex = index;
     }

@@ -13,7 +13,7 @@ const BOUNDARIES = new Set(["function_item", "closure_expression", "async_block"
 /** Calls in a loop body that bound how many tasks run at once. */
 const LIMITERS = /\.(acquire|acquire_owned|acquire_many|acquire_many_owned|try_acquire|try_acquire_owned)\s*\(|\.join_next\s*\(|\.buffer_unordered\s*\(|\.buffered\s*\(|\.reserve\s*\(/;
 
-function isSpawn(call: RustNode, uses: Map<string, string>): boolean {
+function isSpawn(call: RustNode, uses: ReadonlyMap<string, string>): boolean {
   const callee = rustCallee(call);
   if (callee.path) return SPAWN_PATHS.has(resolveRustPath(callee.path, uses));
   // JoinSet::spawn: a limit is only real with a join_next() in the loop, checked by the caller.

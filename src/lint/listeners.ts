@@ -57,6 +57,11 @@ export class ListenerTable<Key, N> {
     return this.exit.has(key);
   }
 
+  /** Whether any rule listens for this kind, on the way in or out. */
+  listensFor(key: Key): boolean {
+    return this.enter.has(key) || this.exit.has(key);
+  }
+
   onEnter(key: Key, node: N): void {
     this.dispatch(this.enter.get(key), node);
   }

@@ -5,8 +5,19 @@ export function rustPathText(node: Node): string {
   return node.text.replace(/::<[^()]*>$/, "").replace(/\s+/g, "");
 }
 
-/** Local name → full path, from the file's `use` declarations (`use tokio::sync::{mpsc, Mutex as M};`). */
-export function rustUseMap(root: Node): Map<string, string> {
+const USE_MAPS = new WeakMap<Node, ReadonlyMap<string, string>>();
+
+/**
+ * Local name → full path, from the file's `use` declarations (`use tokio::sync::{mpsc, Mutex as M};`).
+ * Every rule asks for the same root's map, so it is built once per file.
+ */
+export function rustUseMap(root: Node): ReadonlyMap<string, string> {
+  let map = USE_MAPS.get(root);
+  if (!map) USE_MAPS.set(root, (map = buildUseMap(root)));
+  return map;
+}
+
+function buildUseMap(root: Node): Map<string, string> {
   const map = new Map<string, string>();
   const visit = (node: Node, prefix: string) => {
     switch (node.type) {
@@ -53,7 +64,7 @@ export function rustUseMap(root: Node): Map<string, string> {
 }
 
 /** Expands the first segment of a path through the file's `use` map: `mpsc::channel` → `tokio::sync::mpsc::channel`. */
-export function resolveRustPath(path: string, uses: Map<string, string>): string {
+export function resolveRustPath(path: string, uses: ReadonlyMap<string, string>): string {
   const [first, ...rest] = path.split("::");
   const expanded = first !== undefined ? uses.get(first) : undefined;
   return expanded ? [expanded, ...rest].join("::") : path;

@@ -120,18 +120,20 @@ function lintTree(
   });
   if (listeners.isEmpty) return;
 
-  // One cursor walk for all rules, iterative: enter on the way down, exit on the way back up.
+  // One cursor walk for all rules, iterative: enter on the way down, exit on the way back up. The
+  // cursor's type is read inside the parser; a Node object is built only for kinds a rule listens for.
   const cursor = root.walk();
   try {
     for (;;) {
-      const node = cursor.currentNode;
-      listeners.onEnter(node.type, node);
+      const type = cursor.nodeType;
+      const node = listeners.listensFor(type) ? cursor.currentNode : undefined;
+      if (node) listeners.onEnter(type, node);
       if (cursor.gotoFirstChild()) continue;
-      listeners.onExit(node.type, node);
+      if (node) listeners.onExit(type, node);
       while (!cursor.gotoNextSibling()) {
         if (!cursor.gotoParent()) return;
-        const parent = cursor.currentNode;
-        listeners.onExit(parent.type, parent);
+        const parentType = cursor.nodeType;
+        if (listeners.hasExit(parentType)) listeners.onExit(parentType, cursor.currentNode);
       }
     }
   } finally {
