@@ -70,12 +70,47 @@ function isInHandler(node: ts.Node, root: ts.Node): boolean {
   return false;
 }
 
-/** `console.error(…)`, `logger.warn(…)`, `this.log.info(…)`: logging is not expected to throw. */
-function isLoggingCall(call: ts.CallExpression): boolean {
+/** Built-ins that do not throw whatever they are given: reading a clock, arithmetic, type tests, scheduling. */
+const NON_THROWING_BUILTINS: readonly (readonly string[])[] = [
+  ["Date", "now"],
+  ["performance", "now"],
+  ["process", "hrtime"],
+  ["process", "hrtime", "bigint"],
+  ["Array", "isArray"],
+  ["Number", "isInteger"],
+  ["Number", "isFinite"],
+  ["Number", "isNaN"],
+  ["Number", "isSafeInteger"],
+  ["setTimeout"],
+  ["setImmediate"],
+  ["setInterval"],
+  ["clearTimeout"],
+  ["clearImmediate"],
+  ["clearInterval"],
+  ["queueMicrotask"],
+];
+/** Adding or removing an event listener. */
+const LISTENER_METHODS = new Set(["on", "once", "off", "addListener", "removeListener", "prependListener", "prependOnceListener", "addEventListener", "removeEventListener"]);
+
+/**
+ * A call not expected to throw: logging (`console.error`, `logger.warn`, `this.log.info`), listener
+ * (un)registration, `node:assert`, `Math.*` and the built-ins above. Counting them would make any function that
+ * times itself or logs outside its `try` look like one that can reject.
+ */
+function isNonThrowingCall(call: ts.CallExpression): boolean {
   const callee = unwrapExpression(call.expression);
-  if (!ts.isPropertyAccessExpression(callee)) return false;
-  const receiver = dottedName(callee.expression);
-  return !!receiver && /(^|\.)(console|log|logger)$/i.test(receiver);
+  if (ts.isPropertyAccessExpression(callee)) {
+    if (LISTENER_METHODS.has(callee.name.text)) return true;
+    const receiver = dottedName(callee.expression);
+    if (receiver && /(^|\.)(console|log|logger)$/i.test(receiver)) return true;
+  }
+  const ref = resolveApi(call.expression);
+  // an assertion states an invariant: when it fails, the bug it reports is not a rejection to handle
+  if (ref && (ref.module === "assert" || ref.module === "assert/strict")) return true;
+  if (isApi(ref, "perf_hooks", "performance", "now")) return true;
+  if (!ref || ref.module !== GLOBAL_MODULE) return false;
+  if (ref.path[0] === "Math") return true;
+  return NON_THROWING_BUILTINS.some((path) => path.length === ref.path.length && path.every((part, index) => ref.path[index] === part));
 }
 
 /**
@@ -90,7 +125,7 @@ function throwsOutsideTry(root: ts.Node): boolean {
     if (ts.isThrowStatement(node)) {
       throws = !isGuardedByCatch(node, root);
     } else if (ts.isCallExpression(node)) {
-      if (hasRejectionHandler(node) || isLoggingCall(node)) return false;
+      if (hasRejectionHandler(node) || isNonThrowingCall(node)) return false;
       throws = !isGuardedByCatch(node, root) && !isInHandler(node, root);
     }
     return !throws;
@@ -247,6 +282,7 @@ export default defineRule<Options>({
       "A `.then(onFulfilled)` chain on a value of unknown type is not reported without type information, so Cypress-style chains stay quiet.",
       "Express route handlers are not checked: Express 5 handles their rejections and the version is not visible to the rule. Libraries whose `on()` awaits handlers are recognised for Telegraf and grammY, or through types.",
       "A stored promise is followed to its first use only; a first use in one branch and none in another is not reported.",
+      "A local async function (or async callback) counts as catching its own rejections when every `await`, every `throw` and every call in it sits in a `try` with a `catch` that does not rethrow; calls made in the `catch` or `finally` themselves, logging, listener (un)registration, `node:assert` assertions, `Math.*`, clocks and timers are taken not to throw. Property access on a possibly-undefined value is not considered.",
     ],
   },
   rust: rustFloatingTask,

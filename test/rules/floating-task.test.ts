@@ -128,6 +128,14 @@ ruleTester(rule, {
       code: `async function syncOrder(id: string) {\n  const url = "http://orders/" + id;\n  console.info("syncing", id);\n  try {\n    await fetch(url, { signal: AbortSignal.timeout(5000) });\n  } catch (err) {\n    console.error("sync failed", err);\n  }\n}\nexport function onSaved(id: string) {\n  syncOrder(id);\n}`,
     },
     {
+      name: "worker task handler that reads the clock and counts before its try (piscina's onMessage)",
+      code: `import { performance } from "node:perf_hooks";\nlet running = 0;\nasync function onMessage(port: { postMessage(m: unknown): void }, task: string) {\n  running++;\n  const start = performance.now();\n  try {\n    const result = await fetch("http://run/" + task, { signal: AbortSignal.timeout(5000) });\n    port.postMessage({ result: result.status, time: Math.round(performance.now() - start) });\n  } catch (error) {\n    port.postMessage({ error, time: Math.round(performance.now() - start) });\n  }\n}\nexport function receive(port: { postMessage(m: unknown): void }, task: string) {\n  onMessage(port, task);\n}`,
+    },
+    {
+      name: "async body writer that asserts an invariant and adds listeners before its try (undici's writeIterable)",
+      code: `import assert from "node:assert";\nasync function writeIterable(body: AsyncIterable<string>, socket: { on(e: string, f: () => void): typeof socket; off(e: string, f: () => void): void; write(c: string): boolean }, abort: (e: unknown) => void) {\n  assert(socket, "socket required");\n  const onDrain = () => {};\n  socket.on("close", onDrain).on("drain", onDrain);\n  try {\n    for await (const chunk of body) socket.write(chunk);\n  } catch (err) {\n    abort(err);\n  } finally {\n    socket.off("close", onDrain);\n  }\n}\nexport function writeRequest(body: AsyncIterable<string>, socket: never, abort: (e: unknown) => void) {\n  writeIterable(body, socket, abort);\n}`,
+    },
+    {
       name: "local async function whose throw is caught by its own try",
       code: `async function validateRemote(x: string) {\n  try {\n    if (!x) throw new Error("empty");\n    await fetch("http://validate/" + x, { signal: AbortSignal.timeout(5000) });\n  } catch {\n    return;\n  }\n}\nexport function check(x: string) {\n  validateRemote(x);\n}`,
     },
