@@ -1,4 +1,5 @@
 import {
+  findRustBinding,
   resolveRustPath,
   rustCallee,
   rustDescendants,
@@ -29,19 +30,77 @@ function enclosingLoop(node: RustNode): RustNode | undefined {
   return undefined;
 }
 
-/** `0..4`, `[a, b, c]`, `1..=3`: a loop over a small constant set spawns a fixed number of tasks. */
-function isSmallConstantIteration(loop: RustNode): boolean {
+/** A parameter, `let` or field named like a count of workers is configuration, not input size. */
+const WORKER_COUNT = /^(n_|num_|max_)?(workers?|worker_count|workers_count|concurrency|parallelism|pool_size|threads?|thread_count|consumers?|shards?)$/i;
+/** Values whose fields are configuration: `config.workers`, `self.settings.pool`, `args.jobs`. */
+const CONFIG_VALUE = /(^|[._])(self|config|cfg|conf|settings|opts|options|args|cli)$|Config$/i;
+/** Methods that hand back the count they are called on: `NonZeroUsize::get`, `unwrap_or(4)`, `as`-like conversions. */
+const SAME_COUNT = new Set(["get", "unwrap", "unwrap_or", "unwrap_or_default", "unwrap_or_else", "expect", "map", "into", "try_into"]);
+/** Where the machine's parallelism comes from. */
+const PARALLELISM = /\bavailable_parallelism\b|\bnum_cpus::get(_physical)?\b/;
+
+/**
+ * Whether a loop's count is fixed by construction: a small literal, a constant, the machine's
+ * parallelism, a configured worker count, or any of those through a `let`, `.min(cap)`, `.clamp(…)`
+ * or arithmetic. A collection's `.len()`/`.count()` is the input's size; so is a count handed in
+ * as a parameter unless its name says it counts workers.
+ */
+function isFixedCount(bound: RustNode, depth: number): boolean {
+  if (depth > 4) return false;
+  switch (bound.type) {
+    case "integer_literal":
+      return Number(bound.text.replace(/_/g, "").replace(/[a-z]+\d*$/, "")) <= 64;
+    case "parenthesized_expression":
+    case "try_expression":
+    case "type_cast_expression": {
+      const inner = bound.type === "type_cast_expression" ? bound.childForFieldName("value") : bound.namedChildren[0];
+      return !!inner && isFixedCount(inner, depth + 1);
+    }
+    case "binary_expression": {
+      const left = bound.childForFieldName("left");
+      const right = bound.childForFieldName("right");
+      return !!left && !!right && isFixedCount(left, depth + 1) && isFixedCount(right, depth + 1);
+    }
+    case "identifier": {
+      if (/^[A-Z][A-Z0-9_]*$/.test(bound.text)) return true;
+      const binding = findRustBinding(bound, bound.text);
+      if (binding?.kind === "parameter") return WORKER_COUNT.test(bound.text);
+      if (binding?.kind !== "let" || !binding.value) return false;
+      return (WORKER_COUNT.test(bound.text) && !/\.(len|count)\s*\(/.test(binding.value.text)) || isFixedCount(binding.value, depth + 1);
+    }
+    case "scoped_identifier":
+      return /(^|::)[A-Z][A-Z0-9_]*$/.test(bound.text);
+    case "field_expression": {
+      const field = bound.childForFieldName("field")?.text ?? "";
+      const value = bound.childForFieldName("value")?.text.replace(/\s+/g, "") ?? "";
+      return WORKER_COUNT.test(field) || CONFIG_VALUE.test(value);
+    }
+    case "call_expression": {
+      if (PARALLELISM.test(bound.text)) return true;
+      const callee = rustCallee(bound);
+      const args = (bound.childForFieldName("arguments")?.namedChildren ?? []).filter((arg): arg is RustNode => !!arg);
+      if (callee.path && /(^|::)min$/.test(callee.path)) return args.some((arg) => isFixedCount(arg, depth + 1));
+      if (!callee.receiver) return false;
+      if (callee.method === "min") return isFixedCount(callee.receiver, depth + 1) || args.some((arg) => isFixedCount(arg, depth + 1));
+      if (callee.method === "clamp") return !!args[1] && isFixedCount(args[1], depth + 1);
+      if (callee.method === "max") return isFixedCount(callee.receiver, depth + 1) && args.every((arg) => isFixedCount(arg, depth + 1));
+      return SAME_COUNT.has(callee.method ?? "") && isFixedCount(callee.receiver, depth + 1);
+    }
+    default:
+      return false;
+  }
+}
+
+/** `0..4`, `[a, b, c]`, `0..workers`: a loop over a small or configured count spawns a fixed number of tasks. */
+function isFixedCountIteration(loop: RustNode): boolean {
   if (loop.type !== "for_expression") return false;
   const value = loop.childForFieldName("value");
   if (!value) return false;
   if (value.type === "array_expression") return value.namedChildCount <= 16;
-  if (value.type === "range_expression") {
-    const numbers = value.namedChildren.filter((child) => child?.type === "integer_literal");
-    if (numbers.length === 2) return Number(numbers[1]!.text.replace(/_/g, "").replace(/[a-z]+\d*$/, "")) <= 64;
-    // `0..WORKERS`: an upper bound named like a constant is configuration, not input.
-    return /^[0-9_]+\.\.=?[A-Z][A-Z0-9_]*$/.test(value.text.replace(/\s+/g, ""));
-  }
-  return false;
+  if (value.type !== "range_expression") return false;
+  const parts = value.namedChildren.filter((child): child is RustNode => !!child);
+  const end = parts.length === 2 ? parts[1] : value.text.trimStart().startsWith("..") ? parts[0] : undefined;
+  return !!end && isFixedCount(end, 0);
 }
 
 /** What the loop iterates over, for the message: `for item in items`, a `recv()` loop, an `accept()` loop. */
@@ -73,6 +132,7 @@ export const rustUnboundedConcurrency: RustImplementation<unknown> = {
   },
   knownLimits: [
     "A limit applied inside the spawned task (a semaphore acquired by the task itself) is not recognised unless the acquire call is in the loop body.",
+    "A counted loop (`for i in 0..n`) is a worker pool when `n` is fixed by construction: a literal up to 64, a constant, `available_parallelism()`/`num_cpus::get()`, a field of a config value (`config.workers`, `self.pool_size`) or a name that counts workers (`workers`, `concurrency`, `pool_size`), also through a `let`, `.min(cap)`, `.clamp(lo, hi)` or arithmetic. A collection's `.len()` or `.count()`, or any other parameter (`n`, `input_count`), is taken as the input's size and reported.",
     "Loops over a channel are reported only for `while let … = rx.recv().await` (and `.next().await`) heads; a `loop { match rx.recv().await … }` is not.",
   ],
   create(context) {
@@ -81,7 +141,7 @@ export const rustUnboundedConcurrency: RustImplementation<unknown> = {
       call_expression(node) {
         if (isSpawn(node, uses)) {
           const loop = enclosingLoop(node);
-          if (!loop || isSmallConstantIteration(loop)) return;
+          if (!loop || isFixedCountIteration(loop)) return;
           const what = describeLoop(loop);
           if (!what) return;
           const body = loop.childForFieldName("body");
