@@ -48,13 +48,24 @@ function taskCanFail(task: RustNode, root: RustNode): boolean {
     return body.type === "await_expression" || body.type === "try_expression";
   }
   for (const node of rustDescendants(body)) {
-    if (node.type === "try_expression" && !insideNested(node, body)) return true;
+    if (node.type !== "try_expression" && node.type !== "return_expression") continue;
+    if (insideNested(node, body)) continue;
+    if (node.type === "try_expression" || isResultVariant(node.namedChildren[0], "Err")) return true;
   }
   const last = body.namedChildren[body.namedChildren.length - 1];
   if (!last) return false;
   if (last.type === "await_expression" || last.type === "try_expression") return true;
-  if (last.type === "call_expression") return callReturnsResult(last, root) || /^Ok(::<.*>)?\(|^Err\(/.test(last.text);
+  if (last.type === "call_expression") return callReturnsResult(last, root) || isResultVariant(last, "Ok") || isResultVariant(last, "Err");
   return false;
+}
+
+/**
+ * `Ok(…)`/`Err(…)` however the path is written: `Ok::<(), E>(())`, `anyhow::Ok(())`,
+ * `Result::<(), E>::Ok(())`. A task ending in one returns a `Result` that nobody reads.
+ */
+function isResultVariant(node: RustNode | null | undefined, variant: "Ok" | "Err"): boolean {
+  if (node?.type !== "call_expression") return false;
+  return rustCallee(node).path?.split("::").pop() === variant;
 }
 
 function insideNested(node: RustNode, body: RustNode): boolean {
@@ -98,7 +109,7 @@ export const rustFloatingTask: RustImplementation<unknown> = {
     ],
   },
   knownLimits: [
-    "A task is known to fail only when its block uses `?`, ends in a call, or calls a function of the same file returning `Result`/`Option`; functions from other files or crates are assumed to handle their errors.",
+    "A task is known to fail only when its block uses `?`, returns `Err(…)`, ends in an awaited call or an `Ok`/`Err` value (however written: `anyhow::Ok(())`, `Ok::<(), E>(())`), or calls a function of the same file returning `Result`/`Option`; functions from other files or crates are assumed to handle their errors.",
     "Panics inside a task whose errors are handled still vanish when its handle is dropped; they are not reported.",
   ],
   create(context) {

@@ -14,6 +14,9 @@ rustRuleTester(rule, {
     { name: "spawned fn returns unit", code: `async fn tick() { }\nasync fn f() { tokio::spawn(tick()); }` },
     { name: "std::thread::spawn is not a tokio task", code: `fn f() { std::thread::spawn(|| { run()?; Ok::<_, E>(()) }); }` },
     { name: "question mark only inside a nested closure", code: `async fn f() { tokio::spawn(async move { let g = || -> Result<(), E> { x()?; Ok(()) }; let _ = g(); }); }` },
+    { name: "anyhow task awaited through its handle", code: `async fn f(db: Db) -> anyhow::Result<()> {\n    let task = tokio::spawn(async move {\n        db.vacuum().await.context("vacuum")?;\n        anyhow::Ok(())\n    });\n    task.await??;\n    Ok(())\n}` },
+    { name: "return Err only inside a nested closure", code: `async fn f(items: Vec<I>) {\n    tokio::spawn(async move {\n        let check = |i: &I| -> Result<(), E> { if i.bad() { return Err(E::Bad); } Ok(()) };\n        for i in &items { let _ = check(i); }\n    });\n}` },
+    { name: "a tail call of a local fn named like a variant but returning unit", code: `async fn f() {\n    tokio::spawn(async move {\n        tick().await;\n        ok_done()\n    });\n}\nfn ok_done() {}` },
     { name: "spawn of an unknown function (assumed to handle its errors)", code: `async fn f(s: S) { tokio::spawn(other_crate::serve(s)); }` },
   ],
   invalid: [
@@ -28,6 +31,12 @@ rustRuleTester(rule, {
     { name: "task module import", code: `use tokio::task;\nasync fn f() {\n    task::spawn(async { write().await });\n}`, errors: [{ messageId: "rustDroppedHandle", line: 3 }] },
     { name: "fire-and-forget in a loop", code: `async fn f(items: Vec<I>) {\n    for i in items {\n        tokio::spawn(async move { upload(i).await? ; Ok::<_, E>(()) });\n    }\n}`, errors: [{ messageId: "rustDroppedHandle", line: 3 }] },
     { name: "underscore-named handle never used", code: `async fn f() {\n    let _task = tokio::spawn(async { run().await });\n}`, errors: [{ messageId: "rustDroppedHandle", line: 2 }] },
+    { name: "anyhow task: context()? then anyhow::Ok tail", code: `async fn f(db: Db) {\n    tokio::spawn(async move {\n        db.vacuum().await.context("vacuum")?;\n        anyhow::Ok(())\n    });\n}`, errors: [{ messageId: "rustDroppedHandle", line: 2 }] },
+    { name: "anyhow::Ok tail names the Result type of the task", code: `async fn f(cache: Cache) {\n    tokio::spawn(async move {\n        cache.refresh().await;\n        anyhow::Ok(())\n    });\n}`, errors: [{ messageId: "rustDroppedHandle", line: 2 }] },
+    { name: "early return Err before an anyhow::Ok tail", code: `async fn f(job: Job) {\n    tokio::spawn(async move {\n        if !job.valid() {\n            return Err(anyhow::anyhow!("invalid job"));\n        }\n        job.run().await;\n        anyhow::Ok(())\n    });\n}`, errors: [{ messageId: "rustDroppedHandle", line: 2 }] },
+    { name: "turbofish Ok::<(), E> tail", code: `async fn f(tx: Tx) {\n    tokio::spawn(async move {\n        tx.flush().await;\n        Ok::<(), anyhow::Error>(())\n    });\n}`, errors: [{ messageId: "rustDroppedHandle", line: 2 }] },
+    { name: "turbofish on anyhow::Ok", code: `async fn f(s: Store) {\n    tokio::spawn(async move {\n        s.compact().await;\n        anyhow::Ok::<()>(())\n    });\n}`, errors: [{ messageId: "rustDroppedHandle", line: 2 }] },
+    { name: "Result::<(), E>::Ok tail", code: `async fn f(s: Store) {\n    tokio::spawn(async move {\n        s.compact().await;\n        Result::<(), std::io::Error>::Ok(())\n    });\n}`, errors: [{ messageId: "rustDroppedHandle", line: 2 }] },
     { name: "spawned in a sync fn", code: `fn start() {\n    tokio::spawn(async { serve().await });\n}`, errors: [{ messageId: "rustDroppedHandle", line: 2 }] },
   ],
 });
