@@ -1,7 +1,8 @@
 /**
  * Lint throughput: `npm run bench`. Generates a 1,000-file TypeScript project and a 1,000-file Rust
  * crate in a temp folder, then times `asyncpat lint` (the built CLI, end to end, as a user runs it)
- * on them with and without type information, and on this repository. Prints medians of N runs and
+ * on them with and without type information, and on this repository; then a Rust service module at
+ * 250, 1,000 and 2,000 files, to show time per file stays flat. Prints medians of N runs and
  * ratios; the machine's noise shows in the min–max spread printed beside each median.
  */
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
@@ -99,6 +100,103 @@ pub fn checksum${index}(values: &[u64]) -> u64 {
 ${index % 10 === 0 ? `\npub async fn pipeline${index}() {\n    let (tx, _rx) = mpsc::unbounded_channel::<u64>();\n    let _ = tx.send(1);\n    std::thread::sleep(Duration::from_millis(1));\n}\n` : ""}`;
 }
 
+/**
+ * A connection-handling module as services write them (accept loop with a shutdown branch, a
+ * deadline on reads, a lock, a socket write with no deadline that sends missing-timeout looking
+ * for callers in other files). `suffix` makes its function names unique per file; without one,
+ * every file defines the same names, the worst case for lookups across files.
+ */
+function rustServiceModule(suffix: string): string {
+  return `use std::sync::Arc;
+use std::time::Duration;
+use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
+use tokio::net::{TcpListener, TcpStream};
+use tokio::sync::{mpsc, Mutex};
+use tokio::time::timeout;
+
+pub struct Session${suffix} {
+    pub peer: String,
+    pub seen: Arc<Mutex<u64>>,
+}
+
+async fn read_request${suffix}(stream: &mut BufReader<TcpStream>) -> std::io::Result<String> {
+    let mut line = String::new();
+    stream.read_line(&mut line).await?;
+    Ok(line)
+}
+
+async fn handle${suffix}(socket: TcpStream, session: Session${suffix}) -> std::io::Result<()> {
+    let mut reader = BufReader::new(socket);
+    let request = timeout(Duration::from_secs(5), read_request${suffix}(&mut reader))
+        .await
+        .map_err(|_| std::io::Error::new(std::io::ErrorKind::TimedOut, "read"))??;
+    let mut count = session.seen.lock().await;
+    *count += 1;
+    drop(count);
+    reply${suffix}(reader.get_mut(), request.as_bytes()).await?;
+    Ok(())
+}
+
+async fn reply${suffix}(socket: &mut TcpStream, body: &[u8]) -> std::io::Result<()> {
+    socket.write_all(body).await
+}
+
+pub async fn fetch${suffix}(addr: &str) -> std::io::Result<TcpStream> {
+    timeout(Duration::from_secs(3), TcpStream::connect(addr))
+        .await
+        .map_err(|_| std::io::Error::new(std::io::ErrorKind::TimedOut, "connect"))?
+}
+
+pub async fn ping${suffix}(addr: &str) -> std::io::Result<()> {
+    let mut stream: TcpStream = fetch${suffix}(addr).await?;
+    stream.write_all(b"ping\n").await
+}
+
+pub async fn forward${suffix}(tx: mpsc::Sender<String>, lines: Vec<String>) {
+    for line in lines {
+        if tx.send(line).await.is_err() {
+            break;
+        }
+    }
+}
+
+pub async fn serve${suffix}(listener: TcpListener, seen: Arc<Mutex<u64>>) -> std::io::Result<()> {
+    let shutdown = tokio::signal::ctrl_c();
+    tokio::pin!(shutdown);
+    loop {
+        tokio::select! {
+            accepted = listener.accept() => {
+                let (socket, addr) = accepted?;
+                let session = Session${suffix} { peer: addr.to_string(), seen: seen.clone() };
+                tokio::spawn(async move {
+                    if let Err(error) = handle${suffix}(socket, session).await {
+                        eprintln!("connection failed: {error}");
+                    }
+                });
+            }
+            _ = &mut shutdown => break,
+        }
+    }
+    Ok(())
+}
+
+pub fn checksum${suffix}(values: &[u64]) -> u64 {
+    values.iter().fold(0u64, |acc, v| acc.wrapping_mul(31).wrapping_add(*v))
+}
+`;
+
+}
+
+/** Rust lint time must grow with the file count, not its square: the same module at three sizes. */
+const RUST_SCALING = [250, 1000, 2000];
+
+function generateRustScaling(root: string, files: number, unique: boolean): string {
+  const crate = path.join(root, `rust-scaling-${files}-${unique ? "unique" : "identical"}`);
+  mkdirSync(path.join(crate, "src"), { recursive: true });
+  for (let index = 0; index < files; index++) writeFileSync(path.join(crate, "src", `module_${index}.rs`), rustServiceModule(unique ? String(index) : ""));
+  return crate;
+}
+
 function generate(root: string): { ts: string; rust: string } {
   const ts = path.join(root, "ts-project");
   const rust = path.join(root, "rust-crate");
@@ -161,6 +259,16 @@ async function main(): Promise<void> {
     ];
     for (const entry of rows) console.log(entry.text);
     console.log(`\nratio with types / --no-types: ${(rows[1]!.ms / rows[0]!.ms).toFixed(2)}x; Rust / TS (--no-types): ${(rows[2]!.ms / rows[0]!.ms).toFixed(2)}x`);
+    console.log("\nRust scaling (a 77-line service module copied N times; time per file should stay flat)");
+    for (const unique of [true, false]) {
+      const scaling = [];
+      for (const files of RUST_SCALING) {
+        const entry = row(`Rust service module, ${unique ? "unique names" : "identical copies"}`, await timeLint(generateRustScaling(root, files, unique), []));
+        console.log(entry.text);
+        scaling.push(entry.ms / files);
+      }
+      console.log(`  time per file at ${RUST_SCALING.at(-1)} / at ${RUST_SCALING[0]} files: ${(scaling.at(-1)! / scaling[0]!).toFixed(2)}x`);
+    }
   } finally {
     rmSync(root, { recursive: true, force: true });
   }
