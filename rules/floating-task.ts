@@ -161,6 +161,26 @@ function catchesItsRejections(fn: ts.FunctionLikeDeclaration, env: PromiseEnv): 
   return collectAwaits(body).every((found) => (ts.isAwaitExpression(found) && hasRejectionHandler(found.expression)) || isGuardedByCatch(found, body));
 }
 
+/**
+ * `Promise.allSettled(…)` (it never rejects) or a promise that cannot reject, followed only by `.then` /
+ * `.finally` with synchronous callbacks: nothing in the chain can reject but a synchronous throw, which
+ * is not counted, as for callbacks.
+ */
+function settlesWithoutRejecting(expression: ts.Expression, env: PromiseEnv): boolean {
+  const node = unwrapExpression(expression);
+  if (cannotReject(node)) return true;
+  if (!ts.isCallExpression(node)) return false;
+  if (isApi(resolveApi(node.expression), GLOBAL_MODULE, "Promise", "allSettled")) return true;
+  const callee = unwrapExpression(node.expression);
+  const method = memberName(callee);
+  if ((method !== "then" && method !== "finally") || !(ts.isPropertyAccessExpression(callee) || ts.isElementAccessExpression(callee))) return false;
+  const synchronous = node.arguments.every((argument) => {
+    const fn = unwrapExpression(argument);
+    return isFunctionNode(fn) && !returnsPromise(fn, env);
+  });
+  return synchronous && settlesWithoutRejecting(callee.expression, env);
+}
+
 /** Libraries whose `on(…)` awaits async handlers and routes their errors (Telegraf, grammY). */
 const AWAITING_EMITTERS = ["telegraf", "grammy"];
 
@@ -282,6 +302,8 @@ export default defineRule<Options>({
       "A `.then(onFulfilled)` chain on a value of unknown type is not reported without type information, so Cypress-style chains stay quiet.",
       "Express route handlers are not checked: Express 5 handles their rejections and the version is not visible to the rule. Libraries whose `on()` awaits handlers are recognised for Telegraf and grammY, or through types.",
       "A stored promise is followed to its first use only; a first use in one branch and none in another is not reported.",
+      "`Promise.allSettled(…)`, and a promise that cannot reject, followed only by synchronous `.then`/`.finally` callbacks, is not reported: only a throw inside such a callback could reject it.",
+      "Functions of other files are judged by whether they return a promise, not by their bodies, and awaited calls are not followed: an async listener whose awaited call catches every error itself (ioredis' `initFailoverDetector` awaiting a `subscribe()` that catches each subscription), or a signal handler returning a method whose `finally` calls `process.exit()`, is reported.",
       "A local async function (or async callback) counts as catching its own rejections when every `await`, every `throw` and every call in it sits in a `try` with a `catch` that does not rethrow; calls made in the `catch` or `finally` themselves, logging, listener (un)registration, `node:assert` assertions, `Math.*`, clocks and timers are taken not to throw. Property access on a possibly-undefined value is not considered.",
     ],
   },
@@ -326,7 +348,7 @@ export default defineRule<Options>({
       }
       if (!ts.isCallExpression(node) && !ts.isNewExpression(node)) return;
       if (ts.isCallExpression(node) && (isDroppedArrayOfPromises(node) || isTestRunnerRegistration(node))) return;
-      if (hasRejectionHandler(node) || catchesInside(node) || cannotReject(node)) return;
+      if (hasRejectionHandler(node) || catchesInside(node) || settlesWithoutRejecting(node, env)) return;
       if (isPromiseExpression(node, env) === true) {
         context.report({ node, messageId: "floating", data: { name: describe(node) } });
       }
@@ -384,7 +406,7 @@ export default defineRule<Options>({
       if (!ts.isVariableDeclarationList(list) || !ts.isVariableStatement(list.parent) || isExported(list.parent)) return;
       const init = unwrapExpression(declaration.initializer);
       if (!ts.isCallExpression(init) && !ts.isNewExpression(init)) return;
-      if (hasRejectionHandler(init) || catchesInside(init) || cannotReject(init) || isPromiseExpression(init, env) !== true) return;
+      if (hasRejectionHandler(init) || catchesInside(init) || settlesWithoutRejecting(init, env) || isPromiseExpression(init, env) !== true) return;
       let container: ts.Node = context.sourceFile;
       for (let current: ts.Node | undefined = list.parent; current; current = current.parent) {
         if (isFunctionNode(current)) {

@@ -143,6 +143,10 @@ ruleTester(rule, {
       name: "setTimeout with a synchronous callback",
       code: `setTimeout(() => { console.log("tick"); }, 100);`,
     },
+    {
+      name: "Promise.allSettled over replies followed by a synchronous .then (ioredis HIMPORT fan-out)",
+      code: `export function fanOut(replies: Promise<string>[], done: (value: string | undefined) => void) {\n  Promise.allSettled(replies).then((results) => {\n    const first = results.find((result) => result.status === "fulfilled");\n    done(first?.status === "fulfilled" ? first.value : undefined);\n  });\n}`,
+    },
   ],
   invalid: [
     {
@@ -301,6 +305,16 @@ ruleTester(rule, {
       code: `interface Pool { end(): Promise<void> }\nexport function release(pool: Pool) {\n  pool.end();\n}`,
       types: true,
       errors: [{ messageId: "floating", line: 3 }],
+    },
+    {
+      name: "Promise.allSettled followed by an async .then that posts the report",
+      code: `export function report(jobs: Promise<string>[]) {\n  Promise.allSettled(jobs).then(async (results) => {\n    await fetch("http://reports", { method: "POST", body: JSON.stringify(results) });\n  });\n}`,
+      errors: [{ messageId: "floating", line: 2 }],
+    },
+    {
+      name: "Promise.all (which rejects) followed by a synchronous .then",
+      code: `export function warm(urls: string[], done: () => void) {\n  Promise.all(urls.map((url) => fetch(url))).then(() => done());\n}`,
+      errors: [{ messageId: "floating", line: 2 }],
     },
   ],
 });
