@@ -142,6 +142,16 @@ function rootIdentifier(expression: ts.Expression): ts.Identifier | undefined {
   }
 }
 
+/** Calls that end a resource's life rather than start one: they release sockets, descriptors or processes. */
+const TEARDOWN_METHODS = new Set(["close", "destroy", "end", "kill", "terminate", "disconnect", "quit", "dispose", "unref"]);
+
+/** `c.close()`, `this.kill(child, "SIGTERM")`, `terminate(worker)`: a teardown, whatever it is called on. */
+function isTeardownCall(call: ts.CallExpression): boolean {
+  const callee = unwrapExpression(call.expression);
+  const name = memberName(callee) ?? (ts.isIdentifier(callee) ? callee.text : undefined);
+  return !!name && TEARDOWN_METHODS.has(name);
+}
+
 /** True when a call operates on the callback's own element (`conn => conn.end()`): no new resource is opened. */
 function callsOnElement(call: ts.CallExpression, fn: ts.FunctionLikeDeclaration): boolean {
   const callee = unwrapExpression(call.expression);
@@ -193,6 +203,8 @@ export default defineRule<Options>({
       "The size of a collection is not known to the rule: any collection that is not an array literal, a constant-length range, a slice or a batch (a variable named like `chunk`/`batch`/`page`, or the loop variable of a loop over batches) counts as unbounded, so a fan-out over a list that is small by construction (plugins, shards from config) is reported; silence it with a suppression comment that says why.",
       "A counted loop or `Array.from({ length: n })` is taken as a worker pool, which bounds concurrency, unless `n` is a collection's `.length`/`.size`/`.count`, a request's `query`/`body`/`params`, or a variable computed from one of them (`Math.min(items.length, limit)` is bounded by `limit`); a worker count read from elsewhere is trusted, not checked.",
       "Calls on the element itself (`conns.map((c) => c.end())`) are not reported: they act on resources already open rather than opening new ones.",
+      "Calls named like a teardown (`close`, `destroy`, `end`, `kill`, `terminate`, `disconnect`, `quit`, `dispose`, `unref`) are taken as releasing resources and are not reported, also when the element is an argument (`children.map((c) => this.kill(c))`) or the call goes over the network.",
+      "Calls are not followed: mapping an async method of the file that only builds data in memory (BullMQ's `addNode` collecting flow entries) is reported, and so is a limiter's own implementation mapping its `add` inside its class (p-queue's `addAll`).",
       "An async callback counts as I/O when it awaits or returns any call (its async-ness is the evidence); a plain callback, and a promise pushed in a loop, only when the call is known to give a promise: a well-known promise API, an async function or method of the linted files, or per the type checker. Without types, `ids.map((id) => db.find(id))` is therefore not reported.",
       "A loop that awaits anything in its body is taken as throttled and not reported, even when the await does not bound the promises it starts.",
       "Limiters are recognised by import (p-limit, p-queue, bottleneck, async-sema, async-mutex), by method (`acquire`, `runExclusive`, `withPermit`, `schedule`) and by name (`limit`, `limiter`, `semaphore`, `pool`, `queue`): a call through an object named `pool` or `queue` (a pg or worker pool, a p-queue) counts as bounded, since those queue beyond their size.",
@@ -327,7 +339,7 @@ export default defineRule<Options>({
       const node = unwrapExpression(expression);
       if (ts.isAwaitExpression(node)) return expressionStartsIo(node.expression, fn, unknownCallsCount);
       if (!ts.isCallExpression(node)) return false;
-      if (fn && callsOnElement(node, fn)) return false;
+      if ((fn && callsOnElement(node, fn)) || isTeardownCall(node)) return false;
       const ref = resolveApi(node.expression);
       if (ref && ref.module === GLOBAL_MODULE && ref.path[0] === "Promise") {
         // Promise.all(inner.map(…)) inside the callback: judged when that call is visited

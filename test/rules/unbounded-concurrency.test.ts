@@ -109,6 +109,14 @@ ruleTester(rule, {
       name: "worker pool: no more workers than items, capped by the concurrency",
       code: `async function worker(id: number, queue: string[]) {\n  for (let url = queue.shift(); url; url = queue.shift()) await fetch(url, { signal: AbortSignal.timeout(5000) });\n}\nexport async function crawl(queue: string[], concurrency: number) {\n  await Promise.all(Array.from({ length: Math.min(queue.length, concurrency) }, (_, i) => worker(i, queue)));\n}`,
     },
+    {
+      name: "killing the pool's child processes through its own kill method (bullmq ChildPool.clean)",
+      code: `export class ChildPool {\n  children: { pid: number }[] = [];\n  async kill(child: { pid: number }, signal: NodeJS.Signals) {\n    process.kill(child.pid, signal);\n  }\n  async clean() {\n    await Promise.all(this.children.map((child) => this.kill(child, "SIGTERM")));\n  }\n}`,
+    },
+    {
+      name: "terminating every worker thread through a helper function in a loop",
+      code: `import type { Worker } from "node:worker_threads";\nasync function terminate(worker: Worker) {\n  await worker.terminate();\n}\nexport async function stopAll(workers: Worker[]) {\n  const stopping: Promise<void>[] = [];\n  for (const worker of workers) stopping.push(terminate(worker));\n  await Promise.all(stopping);\n}`,
+    },
   ],
   invalid: [
     {
@@ -218,6 +226,11 @@ ruleTester(rule, {
       name: "counted loop up to a number from the request",
       code: `export async function ping(req: { query: { n: number } }) {\n  const pings = [];\n  for (let i = 0; i < req.query.n; i++) pings.push(fetch("http://target/ping"));\n  await Promise.all(pings);\n}`,
       errors: [{ messageId: "unboundedLoop", line: 3 }],
+    },
+    {
+      name: "an async method per element that opens a connection, named like setup rather than teardown",
+      code: `export class Fleet {\n  hosts: string[] = [];\n  async connect(host: string) {\n    await fetch("http://" + host + "/hello");\n  }\n  async connectAll() {\n    await Promise.all(this.hosts.map((host) => this.connect(host)));\n  }\n}`,
+      errors: [{ messageId: "unboundedMap", line: 7 }],
     },
   ],
 });
