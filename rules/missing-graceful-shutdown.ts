@@ -358,6 +358,29 @@ function isAssignedToExports(fn: ts.Node): boolean {
   return !!target && (target === "module.exports" || target.startsWith("module.exports.") || target.startsWith("exports."));
 }
 
+/**
+ * `server.listen(0, () => { port = server.address().port; server.close(…) })`: a probe (finding a free
+ * port, checking that one binds) that closes the server as soon as it listens; no requests are served.
+ */
+function closesOnListening(call: ts.CallExpression): boolean {
+  const receiver = dottedName((unwrapExpression(call.expression) as ts.PropertyAccessExpression).expression);
+  if (!receiver) return false;
+  return call.arguments.some((argument) => {
+    const callback = unwrapExpression(argument);
+    if (!isFunctionNode(callback) || !callback.body) return false;
+    let closes = false;
+    walk(callback.body, (node) => {
+      if (closes) return false;
+      if (ts.isCallExpression(node)) {
+        const callee = unwrapExpression(node.expression);
+        if (ts.isPropertyAccessExpression(callee) && callee.name.text === "close" && dottedName(callee.expression) === receiver) closes = true;
+      }
+      return !closes;
+    });
+    return closes;
+  });
+}
+
 /** `server.close(); process.exit(0)` in the handler's own body: the exits that do not wait for the close. */
 function exitsBeforeClose(handler: ts.FunctionLikeDeclaration, filePath: string, program: ProgramView): { exit: ts.CallExpression; server: string }[] {
   const body = handler.body;
@@ -429,6 +452,7 @@ export default defineRule<Options>({
       "Servers are recognised by how they are created (node's http/https/http2/net/tls, express, koa, fastify, restify, NestJS, `serve()` of @hono/node-server), also when the app is exported by another file of the run, by a parameter typed as a server or app, and `new WebSocketServer({ port })` from ws; other frameworks' `listen` is not reported.",
       "Test files (`*.test.*`, `*.spec.*`, `test/`, `tests/`, `e2e/`, `__tests__/`) are not checked: they start servers on purpose.",
       "A listen inside an exported function or class of a module that no file of the run imports (and that the module does not call itself) is taken as a library API whose caller owns the signals, and is not reported.",
+      "A server closed in its own `listen` callback (`server.listen(0, () => { …; server.close() })`, a free-port probe) serves nothing and is not reported; a server closed later, elsewhere, still is.",
       "A handler that registers SIGTERM but only calls `process.exit()` (no `server.close()`) counts as handling the signal.",
       "Any `.close()` whose receiver is a recognised server or is named like one (`server`, `app`, `wss`, `fastify`) is taken as the server's close.",
     ],
@@ -447,7 +471,7 @@ export default defineRule<Options>({
       CallExpression(call) {
         const callee = unwrapExpression(call.expression);
         if (!isTestFile && ts.isPropertyAccessExpression(callee) && callee.name.text === "listen" && isServerValue(callee.expression, filePath, program)) {
-          if (!handled() && !isUnusedLibraryApi(call)) context.report({ node: call, messageId: "noSignalHandler" });
+          if (!handled() && !isUnusedLibraryApi(call) && !closesOnListening(call)) context.report({ node: call, messageId: "noSignalHandler" });
           return;
         }
         if (!isTestFile && isApi(resolveApi(call.expression), "@hono/node-server", "serve")) {

@@ -173,6 +173,20 @@ module.exports = server;`,
         "src/app.js": `const express = require("express");\nmodule.exports = express();`,
       },
     },
+    {
+      name: "free-port probe: listen on port 0 and close in the listen callback (bullmq getFreePort)",
+      code: `import { createServer } from "node:net";
+export const getFreePort = () =>
+  new Promise<number>((resolve) => {
+    const server = createServer();
+    server.listen(0, () => {
+      const { port } = server.address() as { port: number };
+      server.close(() => resolve(port));
+    });
+  });
+const port = await getFreePort();
+console.log(port);`,
+    },
   ],
   invalid: [
     {
@@ -348,6 +362,18 @@ main().catch((error) => { console.error(error); process.exitCode = 1; });`,
       name: "hono app served by @hono/node-server",
       code: `import { Hono } from "hono";\nimport { serve } from "@hono/node-server";\nconst app = new Hono();\nserve({ fetch: app.fetch, port: 3000 });`,
       errors: [{ messageId: "noSignalHandler", line: 4 }],
+    },
+    {
+      name: "server that logs in its listen callback and is closed only on a later request",
+      code: `import { createServer } from "node:http";
+const server = createServer((req, res) => {
+  if (req.url === "/quit") server.close();
+  res.end("ok");
+});
+server.listen(8080, () => {
+  console.log("listening");
+});`,
+      errors: [{ messageId: "noSignalHandler", line: 6 }],
     },
   ],
 });
