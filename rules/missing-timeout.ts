@@ -379,6 +379,7 @@ export default defineRule<Options>({
       "`fetch(request)` with a Request object is not reported (the request may carry a signal); a `new Request(url)` in the same file without a signal is.",
       "`http.request`'s `timeout` only emits `'timeout'`; the rule does not check that the handler destroys the request.",
       "`once(server, \"listening\")` is not reported: `listen` either emits it or an `'error'`, which rejects the promise.",
+      "`once(worker, \"exit\")` is reported even when the worker is being terminated by a helper in another function (piscina's `destroy()` waits for the exits of workers that `_removeWorker` terminates): a terminated worker always emits 'exit', but the termination is not followed across calls.",
       "A deadline applied by a function called with the result stored in a variable is seen only for the configured `timeoutWrappers`, `p-timeout` and `Promise.race`.",
     ],
   },
