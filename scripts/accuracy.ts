@@ -160,8 +160,10 @@ async function main(): Promise<void> {
   }
   writeFileSync(reportPath, `${out.join("\n")}\n`);
   const unjudged = findings.filter((finding) => !verdicts[finding.key]);
+  const pending = path.join(repoRoot, "docs", "accuracy-unjudged.json");
+  // the work list of an earlier run would name findings that are judged or gone by now
+  rmSync(pending, { force: true });
   if (unjudged.length > 0) {
-    const pending = path.join(repoRoot, "docs", "accuracy-unjudged.json");
     writeFileSync(
       pending,
       `${JSON.stringify(Object.fromEntries(unjudged.map((finding) => [finding.key, { pkg: finding.pkg, file: finding.file, line: finding.line, code: finding.code, message: finding.message }])), null, 2)}\n`,
