@@ -98,7 +98,9 @@ export async function lintRustSnippet(rule: AnyRule, testCase: CaseBase): Promis
 export async function lintRustSnippetWith(rules: readonly AnyRule[], testCase: CaseBase): Promise<LintMessage[]> {
   const { rustBackend } = await import("../../src/lint/rust/backend.js");
   const main = `${ROOT}/src/${testCase.filename ?? "case.rs"}`;
-  const outcome = await rustBackend.lint([{ path: main, text: testCase.code }], configured(rules, testCase), { cwd: ROOT, types: false });
+  const files = [{ path: main, text: testCase.code }];
+  for (const [relative, text] of Object.entries(testCase.files ?? {})) files.push({ path: `${ROOT}/${relative}`, text });
+  const outcome = await rustBackend.lint(files, configured(rules, testCase), { cwd: ROOT, types: false });
   if (outcome.internalErrors.length > 0) throw new Error(outcome.internalErrors.map((error) => error.message).join("\n"));
   const result = outcome.files[0]!;
   const fatal = result.messages.find((message) => message.fatal);

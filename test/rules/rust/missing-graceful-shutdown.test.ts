@@ -12,6 +12,7 @@ rustRuleTester(rule, {
     { name: "library crate without main", code: `pub async fn run(l: tokio::net::TcpListener) {\n    loop {\n        let (s, _) = l.accept().await.unwrap();\n        tokio::spawn(async move { handle(s).await });\n    }\n}` },
     { name: "single accept, no loop (a test helper)", code: `fn main() {}\nasync fn once(l: tokio::net::TcpListener) { let (s, _) = l.accept().await.unwrap(); }` },
     { name: "shutdown handled in another file of the run is out of this snippet, so ctrl_c here", code: acceptLoop(`tokio::spawn(async { tokio::signal::ctrl_c().await.ok(); });`) },
+    { name: "ctrl_c listened for in signals.rs, another file of the run", code: acceptLoop(), files: { "src/signals.rs": `pub async fn wait() {\n    tokio::signal::ctrl_c().await.ok();\n}` } },
     { name: "a shutdown_signal helper", code: acceptLoop(`let stop = shutdown_signal();`) },
     { name: "signal_hook_tokio", code: acceptLoop(`let signals = signal_hook_tokio::Signals::new(&[15])?;`) },
     { name: "accept not awaited (std listener incoming in a thread)", code: `fn main() { let l = std::net::TcpListener::bind("0:0").unwrap(); for s in l.incoming() { drop(s); } }` },
@@ -20,6 +21,7 @@ rustRuleTester(rule, {
   ],
   invalid: [
     { name: "accept loop with no shutdown path", code: acceptLoop(), errors: [{ messageId: "rustAcceptLoop", line: 7 }] },
+    { name: "accept loop in server.rs of a binary whose main.rs has no shutdown path", code: `pub async fn run(l: tokio::net::TcpListener) {\n    loop {\n        let (s, _) = l.accept().await.unwrap();\n        tokio::spawn(async move { handle(s).await });\n    }\n}`, files: { "src/main.rs": `#[tokio::main]\nasync fn main() {\n    server::run(listener().await).await;\n}` }, errors: [{ messageId: "rustAcceptLoop", line: 3 }] },
     { name: "while let accept loop", code: `#[tokio::main]\nasync fn main() {\n    let l = tokio::net::TcpListener::bind("0:0").await.unwrap();\n    while let Ok((s, _)) = l.accept().await {\n        tokio::spawn(handle(s));\n    }\n}`, errors: [{ messageId: "rustAcceptLoop", line: 4 }] },
     { name: "accept loop in a helper called from main", code: `fn main() { rt().block_on(run()); }\nasync fn run() {\n    let l = tokio::net::TcpListener::bind("0:0").await.unwrap();\n    loop {\n        match l.accept().await { Ok((s, _)) => { tokio::spawn(handle(s)); } Err(_) => continue }\n    }\n}`, errors: [{ messageId: "rustAcceptLoop", line: 5 }] },
     { name: "unix socket accept loop", code: `#[tokio::main]\nasync fn main() {\n    let l = tokio::net::UnixListener::bind("/tmp/s").unwrap();\n    loop {\n        let (s, _) = l.accept().await.unwrap();\n        tokio::spawn(handle(s));\n    }\n}`, errors: [{ messageId: "rustAcceptLoop", line: 5 }] },

@@ -4,6 +4,17 @@ import { rustRuleTester } from "../../lint/rule-tester.js";
 rustRuleTester(rule, {
   valid: [
     {
+      name: "helper's socket write bounded by a caller in another file of the run",
+      code: `use std::time::Duration;\nuse tokio::io::AsyncWriteExt;\nuse tokio::net::TcpStream;\nuse tokio::time::timeout;\npub async fn ping(addr: &str) -> std::io::Result<()> {\n    let mut stream: TcpStream = timeout(Duration::from_secs(3), TcpStream::connect(addr)).await??;\n    stream.write_all(b"ping").await\n}`,
+      files: { "src/health.rs": `pub async fn check(addr: &str) -> bool {\n    tokio::time::timeout(std::time::Duration::from_secs(1), crate::net::ping(addr)).await.is_ok()\n}` },
+    },
+    {
+      name: "another file's call under a configured wrapper",
+      code: `use std::time::Duration;\nuse tokio::io::AsyncWriteExt;\nuse tokio::net::TcpStream;\nuse tokio::time::timeout;\npub async fn ping(addr: &str) -> std::io::Result<()> {\n    let mut stream: TcpStream = timeout(Duration::from_secs(3), TcpStream::connect(addr)).await??;\n    stream.write_all(b"ping").await\n}`,
+      options: { timeoutWrappers: ["withDeadline"] },
+      files: { "src/health.rs": `pub async fn check(addr: &str) -> bool {\n    with_deadline(\n        crate::net::ping(addr),\n    ).await.is_ok()\n}` },
+    },
+    {
       name: "connect wrapped in tokio::time::timeout",
       code: `use tokio::net::TcpStream;\nuse tokio::time::timeout;\nasync fn open(addr: &str) -> std::io::Result<TcpStream> {\n    timeout(std::time::Duration::from_secs(3), TcpStream::connect(addr)).await?\n}`,
     },
@@ -95,6 +106,18 @@ rustRuleTester(rule, {
     },
   ],
   invalid: [
+    {
+      name: "helper's socket write: the other file calls it with no deadline",
+      code: `use std::time::Duration;\nuse tokio::io::AsyncWriteExt;\nuse tokio::net::TcpStream;\nuse tokio::time::timeout;\npub async fn ping(addr: &str) -> std::io::Result<()> {\n    let mut stream: TcpStream = timeout(Duration::from_secs(3), TcpStream::connect(addr)).await??;\n    stream.write_all(b"ping").await\n}`,
+      files: { "src/health.rs": `pub async fn check(addr: &str) -> bool {\n    crate::net::ping(addr).await.is_ok()\n}`, "src/retry.rs": `pub fn backoff() -> std::time::Duration {\n    tokio::time::timeout(D, idle()).now()\n}` },
+      errors: [{ messageId: "rustSocketIo", line: 7 }],
+    },
+    {
+      name: "a deadline call in this file's own text is not another file's caller",
+      code: `use std::time::Duration;\nuse tokio::io::AsyncWriteExt;\nuse tokio::net::TcpStream;\nuse tokio::time::timeout;\npub async fn ping(addr: &str) -> std::io::Result<()> {\n    let mut stream: TcpStream = timeout(Duration::from_secs(3), TcpStream::connect(addr)).await??;\n    stream.write_all(b"ping").await\n}\n\npub async fn check(addr: &str) -> bool {\n    // timeout(\n    ping(addr).await.is_ok()\n}`,
+      files: { "src/other.rs": `pub async fn unrelated() {}` },
+      errors: [{ messageId: "rustSocketIo", line: 7 }],
+    },
     {
       name: "connect that never returns when the network drops packets",
       code: `use tokio::net::TcpStream;\npub async fn open(addr: &str) -> std::io::Result<TcpStream> {\n    let stream = TcpStream::connect(addr).await?;\n    Ok(stream)\n}`,
