@@ -162,6 +162,26 @@ function catchesItsRejections(fn: ts.FunctionLikeDeclaration, env: PromiseEnv): 
 }
 
 /**
+ * The callback form of a dual API, known from the checker: the call passes a function as its last
+ * argument and is typed `Promise<…> | undefined` (undici's `request(opts, callback)` returns a promise
+ * only when no callback is given), so the error goes to the callback.
+ */
+function isCallbackFormOfDualApi(call: ts.CallExpression, checker: ts.TypeChecker | undefined): boolean {
+  const last = call.arguments[call.arguments.length - 1];
+  if (!checker || !last || !functionValueOf(last)) return false;
+  let type: ts.Type;
+  try {
+    type = checker.getTypeAtLocation(call);
+  } catch {
+    return false;
+  }
+  if (!type.isUnion()) return false;
+  const nothing = type.types.some((member) => (member.flags & (ts.TypeFlags.Undefined | ts.TypeFlags.Void)) !== 0);
+  const promise = type.types.some((member) => (member.getSymbol() ?? member.aliasSymbol)?.name === "Promise");
+  return nothing && promise;
+}
+
+/**
  * `Promise.allSettled(…)` (it never rejects) or a promise that cannot reject, followed only by `.then` /
  * `.finally` with synchronous callbacks: nothing in the chain can reject but a synchronous throw, which
  * is not counted, as for callbacks.
@@ -302,6 +322,7 @@ export default defineRule<Options>({
       "A `.then(onFulfilled)` chain on a value of unknown type is not reported without type information, so Cypress-style chains stay quiet.",
       "Express route handlers are not checked: Express 5 handles their rejections and the version is not visible to the rule. Libraries whose `on()` awaits handlers are recognised for Telegraf and grammY, or through types.",
       "A stored promise is followed to its first use only; a first use in one branch and none in another is not reported.",
+      "With types, a call with a function as its last argument that is typed `Promise<…> | undefined` is taken as the callback form of a dual API (undici's `request(opts, callback)`) and not reported.",
       "`Promise.allSettled(…)`, and a promise that cannot reject, followed only by synchronous `.then`/`.finally` callbacks, is not reported: only a throw inside such a callback could reject it.",
       "Functions of other files are judged by whether they return a promise, not by their bodies, and awaited calls are not followed: an async listener whose awaited call catches every error itself (ioredis' `initFailoverDetector` awaiting a `subscribe()` that catches each subscription), or a signal handler returning a method whose `finally` calls `process.exit()`, is reported.",
       "A local async function (or async callback) counts as catching its own rejections when every `await`, every `throw` and every call in it sits in a `try` with a `catch` that does not rethrow; calls made in the `catch` or `finally` themselves, logging, listener (un)registration, `node:assert` assertions, `Math.*`, clocks and timers are taken not to throw. Property access on a possibly-undefined value is not considered.",
@@ -349,6 +370,7 @@ export default defineRule<Options>({
       if (!ts.isCallExpression(node) && !ts.isNewExpression(node)) return;
       if (ts.isCallExpression(node) && (isDroppedArrayOfPromises(node) || isTestRunnerRegistration(node))) return;
       if (hasRejectionHandler(node) || catchesInside(node) || settlesWithoutRejecting(node, env)) return;
+      if (ts.isCallExpression(node) && isCallbackFormOfDualApi(node, context.getTypeChecker())) return;
       if (isPromiseExpression(node, env) === true) {
         context.report({ node, messageId: "floating", data: { name: describe(node) } });
       }

@@ -147,6 +147,11 @@ ruleTester(rule, {
       name: "Promise.allSettled over replies followed by a synchronous .then (ioredis HIMPORT fan-out)",
       code: `export function fanOut(replies: Promise<string>[], done: (value: string | undefined) => void) {\n  Promise.allSettled(replies).then((results) => {\n    const first = results.find((result) => result.status === "fulfilled");\n    done(first?.status === "fulfilled" ? first.value : undefined);\n  });\n}`,
     },
+    {
+      name: "client method typed Promise | undefined, called with its callback (undici request(opts, callback))",
+      types: true,
+      code: `interface Client { request(options: { path: string }, callback?: (error: Error | null, data?: unknown) => void): Promise<unknown> | undefined }\nexport function get(client: Client, path: string, done: (error: Error | null) => void) {\n  client.request({ path }, (error) => done(error));\n}`,
+    },
   ],
   invalid: [
     {
@@ -315,6 +320,12 @@ ruleTester(rule, {
       name: "Promise.all (which rejects) followed by a synchronous .then",
       code: `export function warm(urls: string[], done: () => void) {\n  Promise.all(urls.map((url) => fetch(url))).then(() => done());\n}`,
       errors: [{ messageId: "floating", line: 2 }],
+    },
+    {
+      name: "client method typed Promise | undefined, called without a callback",
+      types: true,
+      code: `interface Client { request(options: { path: string }, callback?: (error: Error | null, data?: unknown) => void): Promise<unknown> | undefined }\nexport function get(client: Client, path: string) {\n  client.request({ path });\n}`,
+      errors: [{ messageId: "floating", line: 3 }],
     },
   ],
 });
