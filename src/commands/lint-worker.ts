@@ -5,21 +5,7 @@
  */
 import { parentPort, workerData } from "node:worker_threads";
 import { exitCodeOf } from "../errors.js";
-import type { LintCommandOptions } from "./lint.js";
-
-export interface LintWorkerInput {
-  paths: string[];
-  options: LintCommandOptions;
-  stdoutIsTTY: boolean;
-}
-
-export interface LintWorkerOutput {
-  exitCode: number;
-  stdout: string;
-  stderr: string;
-  /** Set when the run failed with a usage/config error (exit 2) or an internal error. */
-  error?: { message: string; exitCode: number; internal: boolean };
-}
+import type { LintWorkerInput, LintWorkerOutput } from "./lint-protocol.js";
 
 const input = workerData as LintWorkerInput;
 let stdout = "";

@@ -1,7 +1,8 @@
 import { Command, Option } from "commander";
 import { Worker } from "node:worker_threads";
 import { ExitCode, UsageError } from "../errors.js";
-import type { LintWorkerInput, LintWorkerOutput } from "./lint-worker.js";
+import type { LintOptions } from "../lint/run.js";
+import type { LintWorkerInput, LintWorkerOutput } from "./lint-protocol.js";
 
 /** Stack for the lint worker: enough for TypeScript to parse code nested 10,000+ levels deep. */
 const WORKER_STACK_MB = 256;
@@ -15,7 +16,7 @@ class ReportedError extends Error {
   }
 }
 
-async function lintInWorker(paths: string[], options: LintCommandOptions): Promise<number> {
+async function lintInWorker(paths: string[], options: LintOptions): Promise<number> {
   const input: LintWorkerInput = { paths, options, stdoutIsTTY: process.stdout.isTTY === true };
   const worker = new Worker(new URL("./lint-worker.js", import.meta.url), {
     workerData: input,
@@ -34,20 +35,6 @@ async function lintInWorker(paths: string[], options: LintCommandOptions): Promi
     throw new ReportedError(`${prefix}${output.error.message}`, output.error.exitCode);
   }
   return output.exitCode ?? ExitCode.internal;
-}
-
-export interface LintCommandOptions {
-  format: "stylish" | "json" | "sarif" | "github";
-  outputFile?: string;
-  maxWarnings?: number;
-  quiet: boolean;
-  rule: string[];
-  config?: string;
-  tsconfig?: string;
-  color?: boolean;
-  /** undefined: use the type checker when a tsconfig.json is found. */
-  types?: boolean;
-  stats: boolean;
 }
 
 function parseMaxWarnings(value: string): number {
@@ -82,7 +69,7 @@ export function registerLintCommand(program: Command): void {
       "after",
       "\nExit codes: 0 no errors (and warnings within --max-warnings), 1 errors or too many warnings,\n2 usage, config or internal error (or a path that does not exist), 130 interrupted.\n\nConfig: asyncpat.config.json, .asyncpatrc.json or package.json#asyncpat, found walking up from here.\nSuppress one line: // asyncpat-ignore-next-line <rule-id> -- <reason>",
     )
-    .action(async (paths: string[], options: LintCommandOptions) => {
+    .action(async (paths: string[], options: LintOptions) => {
       process.exitCode = await lintInWorker(paths, options);
     });
 }

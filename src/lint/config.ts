@@ -2,7 +2,8 @@ import { existsSync, readFileSync } from "node:fs";
 import path from "node:path";
 import { Ajv, type ErrorObject } from "ajv";
 import { UsageError } from "../errors.js";
-import type { AnyRule, RuleSeverity, SeveritySetting } from "./api.js";
+import { mergedOptions, type Rule } from "./rule.js";
+import type { RuleSeverity, SeveritySetting } from "./rule-meta.js";
 import type { ConfiguredRule } from "./types.js";
 
 export const CONFIG_FILES = ["asyncpat.config.json", ".asyncpatrc.json"] as const;
@@ -28,7 +29,7 @@ interface RawConfig {
 }
 
 /** Severity of every rule under a preset, before the config's own `rules`. */
-export function presetSeverity(preset: Preset, rule: AnyRule): RuleSeverity {
+export function presetSeverity(preset: Preset, rule: Rule): RuleSeverity {
   return preset === "asyncpat:strict" ? "error" : rule.meta.severity;
 }
 
@@ -77,7 +78,7 @@ export function nearest(name: string, candidates: readonly string[]): string | u
   return best !== undefined && bestDistance <= Math.max(3, Math.floor(name.length / 3)) ? best : undefined;
 }
 
-function unknownRuleMessage(where: string, id: string, rules: readonly AnyRule[]): string {
+function unknownRuleMessage(where: string, id: string, rules: readonly Rule[]): string {
   const suggestion = nearest(id, rules.map((rule) => rule.id));
   return `${where}: unknown rule "${id}".${suggestion ? ` Did you mean "${suggestion}"?` : ""} Run \`asyncpat rules\` for the list.`;
 }
@@ -92,21 +93,29 @@ function describeAjvError(error: ErrorObject): string {
   return `${at ? `"${at}" ` : ""}${error.message ?? "is invalid"}`;
 }
 
-/** Validates a rule's options against its schema; returns the options merged over the defaults. */
-export function validateRuleOptions(rule: AnyRule, options: unknown, where: string): unknown {
-  const meta = rule.meta.options;
-  if (options === undefined) return meta?.defaults ?? {};
-  if (!meta) throw new UsageError(`${where}: rule "${rule.id}" takes no options; use just the severity.`);
+/** The JSON Schema of a rule's options: the union of what its implementations read, or undefined. */
+export function ruleOptionsSchema(rule: Rule): { type: "object"; properties: Record<string, object>; additionalProperties: false } | undefined {
+  const merged = mergedOptions(rule);
+  if (merged.size === 0) return undefined;
+  const properties: Record<string, object> = {};
+  for (const [key, option] of merged) properties[key] = option.schema;
+  return { type: "object", properties, additionalProperties: false };
+}
+
+/** Validates the options a config gives a rule against its schema; each implementation adds its own defaults. */
+export function validateRuleOptions(rule: Rule, options: unknown, where: string): Record<string, unknown> {
+  if (options === undefined) return {};
+  const schema = ruleOptionsSchema(rule);
+  if (!schema) throw new UsageError(`${where}: rule "${rule.id}" takes no options; use just the severity.`);
   if (typeof options !== "object" || options === null || Array.isArray(options)) {
     throw new UsageError(`${where}: the options of "${rule.id}" must be an object.`);
   }
-  const schema = { type: "object", properties: meta.properties, additionalProperties: false };
   const validate = ajv.compile(schema);
   if (!validate(options)) {
-    const known = Object.keys(meta.properties).join(", ");
+    const known = Object.keys(schema.properties).join(", ");
     throw new UsageError(`${where}: ${describeAjvError(validate.errors![0]!)} (options of "${rule.id}": ${known}).`);
   }
-  return { ...meta.defaults, ...options };
+  return options as Record<string, unknown>;
 }
 
 function parseSeverity(value: unknown, where: string): SeveritySetting {
@@ -137,7 +146,7 @@ export function findConfigFile(cwd: string): { filePath: string; fromPackageJson
 export interface LoadConfigOptions {
   cwd: string;
   configPath?: string;
-  rules: readonly AnyRule[];
+  rules: readonly Rule[];
   /** `--rule id=severity` overrides, applied last. */
   overrides?: readonly string[];
 }
@@ -183,9 +192,9 @@ export function loadConfig(options: LoadConfigOptions): ResolvedConfig {
   }
 
   const byId = new Map(options.rules.map((rule) => [rule.id, rule]));
-  const settings = new Map<string, { severity: SeveritySetting; options: unknown }>();
+  const settings = new Map<string, { severity: SeveritySetting; options: Record<string, unknown> }>();
   for (const rule of options.rules) {
-    settings.set(rule.id, { severity: presetSeverity(preset, rule), options: rule.meta.options?.defaults ?? {} });
+    settings.set(rule.id, { severity: presetSeverity(preset, rule), options: {} });
   }
 
   if (raw.rules !== undefined) {

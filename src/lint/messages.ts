@@ -1,6 +1,47 @@
+import type { ImplementationMeta } from "./rule-meta.js";
+import type { ConfiguredRule, LintMessage } from "./types.js";
+
 /** Fills `{{name}}` placeholders of a rule message from the report's data. */
 export function formatMessage(template: string, data: Record<string, string | number> | undefined): string {
   return template.replace(/\{\{\s*(\w+)\s*\}\}/g, (whole, name: string) =>
     data && Object.prototype.hasOwnProperty.call(data, name) ? String(data[name]) : whole,
   );
+}
+
+export interface ReportFields {
+  messageId: string;
+  data?: Record<string, string | number>;
+  help?: string;
+}
+
+export interface MessagePosition {
+  line: number;
+  column: number;
+  endLine: number;
+  endColumn: number;
+}
+
+/**
+ * Turns one rule's reports into messages, the same way for every language: the message text comes
+ * from the implementation's own messages and the `help:` line from its own `instead`, and a report
+ * repeated at the same place with the same message id is kept once.
+ */
+export function createReporter(configured: ConfiguredRule, implementation: ImplementationMeta<unknown>, messages: LintMessage[]) {
+  const { rule, severity } = configured;
+  const seen = new Set<string>();
+  return (report: ReportFields, where: MessagePosition): void => {
+    const template = implementation.messages[report.messageId];
+    if (template === undefined) throw new Error(`rule ${rule.id} reported the unknown messageId "${report.messageId}"`);
+    const key = `${where.line}:${where.column}:${report.messageId}`;
+    if (seen.has(key)) return;
+    seen.add(key);
+    messages.push({
+      ruleId: rule.id,
+      messageId: report.messageId,
+      severity: severity === "error" ? 2 : 1,
+      message: formatMessage(template, report.data),
+      help: report.help ?? implementation.instead,
+      ...where,
+    });
+  };
 }

@@ -1,4 +1,4 @@
-import { languagesOf, type AnyRule } from "./api.js";
+import { languagesOf, type Rule } from "./rule.js";
 import { presetSeverity } from "./config.js";
 
 export interface RuleListEntry {
@@ -12,21 +12,21 @@ export interface RuleListEntry {
   docs: string;
 }
 
-export function ruleListEntries(rules: readonly AnyRule[]): RuleListEntry[] {
+export function ruleListEntries(rules: readonly Rule[]): RuleListEntry[] {
   return rules.map((rule) => ({
     id: rule.id,
     description: rule.meta.description,
     category: rule.meta.category,
     recommended: presetSeverity("asyncpat:recommended", rule),
     strict: presetSeverity("asyncpat:strict", rule),
-    needsTypes: rule.meta.needsTypes,
+    needsTypes: rule.implementations.typescript?.needsTypes ?? false,
     languages: languagesOf(rule),
     docs: `docs/rules/${rule.id}.md`,
   }));
 }
 
 /** `asyncpat rules`: a table for people, or JSON for tools. */
-export function formatRuleList(rules: readonly AnyRule[], format: "text" | "json"): string {
+export function formatRuleList(rules: readonly Rule[], format: "text" | "json"): string {
   const entries = ruleListEntries(rules);
   if (format === "json") return `${JSON.stringify(entries, null, 2)}\n`;
   const header = ["rule", "recommended", "strict", "types", "languages", "description"];

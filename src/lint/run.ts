@@ -1,9 +1,8 @@
 import { access, mkdir, writeFile } from "node:fs/promises";
 import path from "node:path";
-import type { LintCommandOptions } from "../commands/lint.js";
 import { ExitCode, UsageError } from "../errors.js";
 import { packageRoot, version } from "../version.js";
-import type { AnyRule } from "./api.js";
+import type { Rule } from "./rule.js";
 import { loadConfig } from "./config.js";
 import { lintableExtensions, lintFiles } from "./engine.js";
 import { discoverFiles } from "./files.js";
@@ -22,6 +21,21 @@ function plural(count: number, noun: string): string {
   return `${count} ${noun}${count === 1 ? "" : "s"}`;
 }
 
+/** The options of one lint run, as `asyncpat lint` parses them from its flags. */
+export interface LintOptions {
+  format: "stylish" | "json" | "sarif" | "github";
+  outputFile?: string;
+  maxWarnings?: number;
+  quiet: boolean;
+  rule: string[];
+  config?: string;
+  tsconfig?: string;
+  color?: boolean;
+  /** undefined: use the type checker when a tsconfig.json is found. */
+  types?: boolean;
+  stats: boolean;
+}
+
 export interface LintIO {
   stdout: { write(text: string): void; isTTY?: boolean };
   stderr: { write(text: string): void };
@@ -29,8 +43,8 @@ export interface LintIO {
 
 export async function runLint(
   paths: string[],
-  options: LintCommandOptions,
-  rules: readonly AnyRule[],
+  options: LintOptions,
+  rules: readonly Rule[],
   io: LintIO = { stdout: process.stdout, stderr: process.stderr },
 ): Promise<number> {
   const cwd = process.cwd();

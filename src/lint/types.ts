@@ -1,4 +1,5 @@
-import type { AnyRule, RuleSeverity } from "./api.js";
+import type { Rule } from "./rule.js";
+import type { RuleSeverity } from "./rule-meta.js";
 
 /** One problem in a file; the shape of ESLint's `LintMessage` plus our `help`. */
 export interface LintMessage {
@@ -54,9 +55,10 @@ export interface LintReport {
 
 /** A rule as configured for this run. */
 export interface ConfiguredRule {
-  rule: AnyRule;
+  rule: Rule;
   severity: RuleSeverity;
-  options: unknown;
+  /** The options the config gives (validated against the rule's schema), before each implementation's defaults. */
+  options: Record<string, unknown>;
 }
 
 /** A suppression comment found in a file. */

@@ -1,6 +1,6 @@
 import path from "node:path";
 import { describe, expect, it } from "vitest";
-import { defineRule } from "../../src/lint/api.js";
+import { defineRule, defineTypeScriptRule, type Listeners } from "../../src/lint/api.js";
 import { lintFiles } from "../../src/lint/engine.js";
 import { makeTree } from "../helpers/cli.js";
 
@@ -9,22 +9,31 @@ const crashing = defineRule({
   meta: {
     description: "test rule that throws on one file",
     why: "It exists to prove that one rule crashing on one file does not stop the run.",
-    instead: "Nothing to do.",
     category: "tasks",
     severity: "error",
-    needsTypes: false,
-    messages: { found: "found a call" },
-    examples: { incorrect: [], correct: [] },
   },
-  create(context) {
-    return {
-      CallExpression(node) {
-        if (context.filePath.endsWith("b.ts")) throw new Error("boom");
-        context.report({ node, messageId: "found" });
+  implementations: {
+    typescript: defineTypeScriptRule({
+      instead: "Nothing to do.",
+      needsTypes: false,
+      messages: { found: "found a call" },
+      examples: { incorrect: [], correct: [] },
+      create(context) {
+        return {
+          CallExpression(node) {
+            if (context.filePath.endsWith("b.ts")) throw new Error("boom");
+            context.report({ node, messageId: "found" });
+          },
+        };
       },
-    };
+    }),
   },
 });
+
+/** The crashing rule's meta with other listeners. */
+function probe(id: string, create: () => Listeners) {
+  return defineRule({ ...crashing, id, implementations: { typescript: { ...crashing.implementations.typescript!, create } } });
+}
 
 describe("engine", () => {
   it("reports a rule that throws as an internal error naming rule and file, and lints the other files", async () => {
@@ -49,10 +58,7 @@ describe("engine", () => {
     const code = `function f(a: boolean) {\n${"{\n".repeat(depth)}${"}\n".repeat(depth)}}\n`;
     let entered = 0;
     let exited = 0;
-    const counting = defineRule({
-      ...crashing,
-      id: "counts-blocks",
-      create: () => ({
+    const counting = probe("counts-blocks", () => ({
         Block: () => {
           entered++;
         },
@@ -60,8 +66,7 @@ describe("engine", () => {
           exited++;
           expect(exited).toBeLessThanOrEqual(entered);
         },
-      }),
-    });
+      }));
     const dir = makeTree({ "deep.ts": code });
     const report = await lintFiles({
       files: [path.join(dir, "deep.ts")],

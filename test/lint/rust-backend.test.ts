@@ -1,6 +1,6 @@
 import path from "node:path";
 import { describe, expect, it } from "vitest";
-import { defineRule, rustCallee, rustUseMap, resolveRustPath } from "../../src/lint/api.js";
+import { defineRule, defineRustRule, rustCallee, rustUseMap, resolveRustPath } from "../../src/lint/api.js";
 import { lintFiles } from "../../src/lint/engine.js";
 import { makeTree } from "../helpers/cli.js";
 
@@ -10,15 +10,13 @@ const spawnRule = defineRule({
   meta: {
     description: "test rule reporting tokio::spawn calls",
     why: "It exists to check the Rust backend's walk, positions, suppressions and use-map resolution.",
-    instead: "Nothing to do.",
     category: "tasks",
     severity: "error",
-    needsTypes: false,
-    messages: { spawn: "spawn of {{path}}" },
-    examples: { incorrect: [], correct: [] },
   },
-  create: () => ({}),
-  rust: {
+  implementations: {
+    rust: defineRustRule({
+    instead: "Nothing to do.",
+    messages: { spawn: "spawn of {{path}}" },
     examples: { incorrect: [], correct: [] },
     create(context) {
       const uses = rustUseMap(context.root);
@@ -33,6 +31,7 @@ const spawnRule = defineRule({
         },
       };
     },
+    }),
   },
 });
 

@@ -1,38 +1,31 @@
 import { describe, expect, it } from "vitest";
 import { allRules } from "../../rules/index.js";
-import { lintRustSnippet, lintRustSnippetWith, lintSnippet, lintSnippetWith } from "../lint/rule-tester.js";
+import { languagesOf, type Language } from "../../src/lint/api.js";
+import { expectNoPlaceholders, lintCase } from "../helpers/rule-tester.js";
 
-// users copy correct examples, so they must pass every rule, not only the one they illustrate
-const rustRules = allRules.filter((rule) => rule.rust);
+// users copy correct examples, so they must pass every rule of their language, not only the one they illustrate
 const describeReports = (messages: { line: number; ruleId?: string | null; message: string }[]) => messages.map((message) => `${message.line} ${message.ruleId}: ${message.message}`);
+const rulesOf = (language: Language) => allRules.filter((rule) => rule.implementations[language]);
 
 describe("documented examples", () => {
   for (const rule of allRules) {
     describe(rule.id, () => {
-      rule.meta.examples.incorrect.forEach((code, index) => {
-        it(`incorrect example ${index + 1} is reported`, async () => {
-          const messages = await lintSnippet(rule, { code });
-          expect(messages.filter((message) => message.ruleId === rule.id).length).toBeGreaterThan(0);
+      for (const language of languagesOf(rule)) {
+        const { examples } = rule.implementations[language]!;
+        examples.incorrect.forEach((code, index) => {
+          it(`incorrect ${language} example ${index + 1} is reported`, async () => {
+            const messages = (await lintCase(language, [rule], { code })).filter((message) => message.ruleId === rule.id);
+            expect(messages.length).toBeGreaterThan(0);
+            expectNoPlaceholders(messages);
+          });
         });
-      });
-      rule.meta.examples.correct.forEach((code, index) => {
-        it(`correct example ${index + 1} is not reported by any rule`, async () => {
-          const messages = await lintSnippetWith(allRules, { code });
-          expect(describeReports(messages)).toEqual([]);
+        examples.correct.forEach((code, index) => {
+          it(`correct ${language} example ${index + 1} is not reported by any rule`, async () => {
+            const messages = await lintCase(language, rulesOf(language), { code });
+            expect(describeReports(messages)).toEqual([]);
+          });
         });
-      });
-      rule.rust?.examples.incorrect.forEach((code, index) => {
-        it(`incorrect Rust example ${index + 1} is reported`, async () => {
-          const messages = await lintRustSnippet(rule, { code });
-          expect(messages.filter((message) => message.ruleId === rule.id).length).toBeGreaterThan(0);
-        });
-      });
-      rule.rust?.examples.correct.forEach((code, index) => {
-        it(`correct Rust example ${index + 1} is not reported by any rule`, async () => {
-          const messages = await lintRustSnippetWith(rustRules, { code });
-          expect(describeReports(messages)).toEqual([]);
-        });
-      });
+      }
     });
   }
 });

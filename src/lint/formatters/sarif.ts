@@ -1,7 +1,7 @@
 import { createHash } from "node:crypto";
 import path from "node:path";
 import { pathToFileURL } from "node:url";
-import type { AnyRule } from "../api.js";
+import { languagesOf, type Rule } from "../rule.js";
 import { pseudoRuleId, type Formatter } from "./types.js";
 
 export const INFORMATION_URI = "https://www.npmjs.com/package/asyncpat";
@@ -14,16 +14,21 @@ const PSEUDO_RULES: Record<string, { short: string; full: string }> = {
   },
 };
 
-function ruleDescriptor(rule: AnyRule, docsDir: string) {
+const LANGUAGE_NAMES = { typescript: "TypeScript/JavaScript", rust: "Rust" } as const;
+
+function ruleDescriptor(rule: Rule, docsDir: string) {
   const meta = rule.meta;
+  const advice = languagesOf(rule).map((language) => ({ language: LANGUAGE_NAMES[language], instead: rule.implementations[language]!.instead }));
+  const insteadText = advice.map(({ language, instead }) => (advice.length > 1 ? `${language}: ${instead}` : instead)).join("\n");
+  const insteadMarkdown = advice.map(({ language, instead }) => (advice.length > 1 ? `- ${language}: ${instead}` : instead)).join("\n");
   return {
     id: rule.id,
     name: rule.id.replace(/(^|-)(\w)/g, (_, __, letter: string) => letter.toUpperCase()),
     shortDescription: { text: meta.description },
     fullDescription: { text: meta.why },
     help: {
-      text: `${meta.why}\n\nInstead: ${meta.instead}`,
-      markdown: `${meta.why}\n\n**Instead:** ${meta.instead}\n\nSee docs/rules/${rule.id}.md.`,
+      text: `${meta.why}\n\nInstead:\n${insteadText}`,
+      markdown: `${meta.why}\n\n**Instead:**\n\n${insteadMarkdown}\n\nSee docs/rules/${rule.id}.md.`,
     },
     helpUri: `${INFORMATION_URI}/v/latest#${rule.id}`,
     defaultConfiguration: { level: meta.severity === "error" ? "error" : "warning" },

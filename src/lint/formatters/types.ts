@@ -1,9 +1,9 @@
-import type { AnyRule } from "../api.js";
+import type { Rule } from "../rule.js";
 import type { FileResult } from "../types.js";
 
 export interface FormatterContext {
   cwd: string;
-  rules: ReadonlyMap<string, AnyRule>;
+  rules: ReadonlyMap<string, Rule>;
   color: boolean;
   version: string;
   /** Where the rule docs live (the package's docs/rules). */

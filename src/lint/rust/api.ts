@@ -1,28 +1,3 @@
-import type { Node } from "web-tree-sitter";
-
-/** A node of the tree-sitter-rust syntax tree. */
-export type RustNode = Node;
-
-export interface RustReportDescriptor {
-  node: RustNode;
-  messageId: string;
-  data?: Record<string, string | number>;
-  help?: string;
-}
-
-export interface RustRuleContext<Options> {
-  readonly ruleId: string;
-  readonly options: Options;
-  readonly filePath: string;
-  readonly source: string;
-  readonly root: RustNode;
-  /** Every Rust file of this run, as text, for rules that look across files (a shutdown path in main.rs). */
-  readonly program: { readonly files: readonly { path: string; text: string }[] };
-  report(descriptor: RustReportDescriptor): void;
-}
-
-/**
- * Listeners keyed by tree-sitter node type (`call_expression`, `await_expression`, `function_item`,
- * …), and `<type>:exit` after a node's children were visited.
- */
-export type RustListeners = Record<string, (node: RustNode) => void>;
+/** What a Rust rule implementation may use: its types and the shared Rust analysis. */
+export * from "./rule.js";
+export * from "./analysis.js";

@@ -1,11 +1,12 @@
 import { createRequire } from "node:module";
 import { Language, Parser, type Node, type Tree } from "web-tree-sitter";
-import { formatMessage } from "../messages.js";
+import { createReporter } from "../messages.js";
+import { implementationOptions } from "../rule.js";
 import { ListenerTable } from "../listeners.js";
 import { timingByRule } from "../timing.js";
 import { parseDirective } from "../suppressions.js";
 import type { BackendFileResult, ConfiguredRule, Directive, InternalError, LanguageBackend, LintMessage } from "../types.js";
-import type { RustReportDescriptor, RustRuleContext } from "./api.js";
+import type { RustReportDescriptor, RustRuleContext } from "./rule.js";
 
 let parserPromise: Promise<Parser> | undefined;
 
@@ -81,34 +82,21 @@ function lintTree(
   timing: number[] | undefined,
 ): void {
   const listeners = new ListenerTable<string, Node>(rules, filePath, internalErrors, timing);
-  const seen = new Set<string>();
 
   rules.forEach((configured, ruleIndex) => {
-    const implementation = configured.rule.rust;
+    const implementation = configured.rule.implementations.rust;
     if (!implementation) return;
     const rule = configured.rule;
+    const reporter = createReporter(configured, implementation, messages);
     const context: RustRuleContext<unknown> = {
       ruleId: rule.id,
-      options: configured.options,
+      options: implementationOptions(implementation, configured.options),
       filePath,
       source,
       root,
       program,
       report(descriptor: RustReportDescriptor) {
-        const template = implementation.messages?.[descriptor.messageId] ?? rule.meta.messages[descriptor.messageId];
-        if (template === undefined) throw new Error(`rule ${rule.id} reported the unknown messageId "${descriptor.messageId}"`);
-        const where = positionOf(descriptor.node);
-        const key = `${rule.id}:${where.line}:${where.column}:${descriptor.messageId}`;
-        if (seen.has(key)) return;
-        seen.add(key);
-        messages.push({
-          ruleId: rule.id,
-          messageId: descriptor.messageId,
-          severity: configured.severity === "error" ? 2 : 1,
-          message: formatMessage(template, descriptor.data),
-          help: descriptor.help ?? rule.meta.instead,
-          ...where,
-        });
+        reporter(descriptor, positionOf(descriptor.node));
       },
     };
     const ruleListeners = listeners.create(ruleIndex, () => implementation.create(context));

@@ -1,9 +1,10 @@
 import { existsSync } from "node:fs";
 import path from "node:path";
 import { Project, ts } from "ts-morph";
-import type { AnyRule, ListenerKey, ProgramFile, ProgramView, ReportDescriptor, RuleContext } from "../api.js";
+import type { ListenerKey, ProgramFile, ProgramView, ReportDescriptor, RuleContext, TypeScriptRule } from "./rule.js";
+import { implementationOptions } from "../rule.js";
 import { parseDirective } from "../suppressions.js";
-import { formatMessage } from "../messages.js";
+import { createReporter } from "../messages.js";
 import { ListenerTable } from "../listeners.js";
 import { timingByRule } from "../timing.js";
 import { UsageError } from "../../errors.js";
@@ -221,36 +222,24 @@ function lintSourceFile(
 ): void {
   const { sourceFile } = file;
   const listeners = new ListenerTable<ts.SyntaxKind, ts.Node>(rules, file.path, internalErrors, timing);
-  const seen = new Set<string>();
 
   rules.forEach((configured, ruleIndex) => {
-    const rule: AnyRule = configured.rule;
+    const rule = configured.rule;
+    const implementation: TypeScriptRule<unknown> | undefined = rule.implementations.typescript;
+    if (!implementation) return;
+    const reporter = createReporter(configured, implementation, result.messages);
     const context: RuleContext<unknown> = {
       ruleId: rule.id,
-      options: configured.options,
+      options: implementationOptions(implementation, configured.options),
       filePath: file.path,
       sourceFile,
       program: programs.get(rule.id)!,
       getTypeChecker,
       report(descriptor: ReportDescriptor) {
-        const template = rule.meta.messages[descriptor.messageId];
-        if (template === undefined) throw new Error(`rule ${rule.id} reported the unknown messageId "${descriptor.messageId}"`);
-        const start = descriptor.node.getStart(sourceFile);
-        const where = position(sourceFile, start, descriptor.node.getEnd());
-        const key = `${where.line}:${where.column}:${descriptor.messageId}`;
-        if (seen.has(`${rule.id}:${key}`)) return;
-        seen.add(`${rule.id}:${key}`);
-        result.messages.push({
-          ruleId: rule.id,
-          messageId: descriptor.messageId,
-          severity: configured.severity === "error" ? 2 : 1,
-          message: formatMessage(template, descriptor.data),
-          help: descriptor.help ?? rule.meta.instead,
-          ...where,
-        });
+        reporter(descriptor, position(sourceFile, descriptor.node.getStart(sourceFile), descriptor.node.getEnd()));
       },
     };
-    const ruleListeners = listeners.create(ruleIndex, () => rule.create(context) as Record<string, ((node: never) => void) | undefined>);
+    const ruleListeners = listeners.create(ruleIndex, () => implementation.create(context) as Record<string, ((node: never) => void) | undefined>);
     if (!ruleListeners) return;
     for (const [key, fn] of Object.entries(ruleListeners)) {
       if (!fn) continue;

@@ -1,0 +1,116 @@
+import {
+  defineTypeScriptRule,
+  memberName,
+  functionValueOf,
+  GLOBAL_MODULE,
+  hasRejectionHandler,
+  isApi,
+  isAsyncFunction,
+  isFunctionNode,
+  isImportedPromiseFunction,
+  isPromiseCall,
+  resolveApi,
+  ts,
+  unwrapExpression,
+  walk,
+  type PromiseEnv,
+} from "../../src/lint/api.js";
+
+/** True for `if (running) return;` as the first statement: a deliberate re-entrancy guard. */
+function startsWithGuard(body: ts.Block): boolean {
+  const first = body.statements[0];
+  if (!first || !ts.isIfStatement(first)) return false;
+  const then = first.thenStatement;
+  const exits = (statement: ts.Statement) => ts.isReturnStatement(statement);
+  return exits(then) || (ts.isBlock(then) && then.statements.length === 1 && exits(then.statements[0]!));
+}
+
+/** True when the work after the guard sits in a `try` that catches (flag assignments may precede it). */
+function catchesEverything(body: ts.Block): boolean {
+  const rest = body.statements.slice(1);
+  const isTryCatch = (statement: ts.Statement) => ts.isTryStatement(statement) && !!statement.catchClause;
+  const isAssignment = (statement: ts.Statement) =>
+    ts.isExpressionStatement(statement) &&
+    ts.isBinaryExpression(statement.expression) &&
+    statement.expression.operatorToken.kind === ts.SyntaxKind.EqualsToken;
+  return rest.some(isTryCatch) && rest.every((statement) => isTryCatch(statement) || isAssignment(statement));
+}
+
+/**
+ * Does the callback return a promise? Async functions do; otherwise an expression body or a `return`
+ * that is a promise-producing call (an async function of the run, a well-known promise API, or per the
+ * type checker), or a `Promise<…>` return annotation. A chain that ends in `.catch(handler)` is left
+ * out (see knownLimits): its rejection is handled.
+ */
+function isPromiseFunction(fn: ts.FunctionLikeDeclaration, env: PromiseEnv): boolean {
+  if (isAsyncFunction(fn)) return true;
+  if (!fn.body) return false;
+  const annotation = fn.type;
+  if (annotation && ts.isTypeReferenceNode(annotation) && ts.isIdentifier(annotation.typeName) && /^Promise(Like)?$/.test(annotation.typeName.text)) return true;
+  const returned: ts.Expression[] = [];
+  if (ts.isBlock(fn.body)) {
+    walk(fn.body, (node) => {
+      if (node !== fn.body && isFunctionNode(node)) return false;
+      if (ts.isReturnStatement(node) && node.expression) returned.push(node.expression);
+      return true;
+    });
+  } else {
+    returned.push(fn.body as ts.Expression);
+  }
+  return returned.some((expression) => {
+    const node = unwrapExpression(expression);
+    return ts.isCallExpression(node) && !hasRejectionHandler(node) && isPromiseCall(node, env) === true;
+  });
+}
+
+export default defineTypeScriptRule({
+  instead: "Loop over `setInterval` from `node:timers/promises` (`for await (const _ of setInterval(ms, undefined, { signal }))`) and await each run, as Tokio's `interval` with `MissedTickBehavior::Delay` does; or schedule the next run with `setTimeout` once the current one settles.",
+  needsTypes: false,
+  messages: {
+    asyncCallback:
+      "`setInterval` runs this async callback every period even while the previous run is still going, so slow runs overlap and a rejection goes unhandled.",
+  },
+  examples: {
+    incorrect: [
+      `setInterval(async () => {\n  await syncInventory();\n}, 5_000);`,
+      `async function flushMetrics() {\n  await fetch("http://collector/metrics", { method: "POST", signal: AbortSignal.timeout(1000) });\n}\nsetInterval(flushMetrics, 10_000);`,
+    ],
+    correct: [
+      `import { setInterval } from "node:timers/promises";\n\nasync function run(signal: AbortSignal) {\n  for await (const _ of setInterval(5_000, undefined, { signal })) {\n    await syncInventory();\n  }\n}`,
+      `setInterval(() => {\n  heartbeat.beat();\n}, 1_000);`,
+    ],
+  },
+  knownLimits: [
+    "A synchronous callback that starts a promise and attaches `.catch` (`() => { refresh().catch(log) }`) is not reported, though its runs can still overlap; floating-task covers the case without `.catch`.",
+    "A callback whose returned chain ends in `.catch(handler)` (`() => refresh().catch(log)`) is not reported either, for the same reason.",
+    "Without type information, a callback is known to return a promise only when it is async, is annotated `Promise<…>`, or returns a call of an async function or method declared in the linted files or of a well-known promise API (fetch, fs/promises, util.promisify, axios, …).",
+  ],
+  create(context) {
+    const env: PromiseEnv = { getTypeChecker: () => context.getTypeChecker(), program: context.program, filePath: context.filePath };
+    return {
+      CallExpression(call) {
+        const callee = unwrapExpression(call.expression);
+        // resolving a name walks its scopes: look only at calls named setInterval
+        if ((ts.isIdentifier(callee) ? callee.text : memberName(callee)) !== "setInterval") return;
+        const ref = resolveApi(call.expression);
+        const isInterval =
+          isApi(ref, GLOBAL_MODULE, "setInterval") || isApi(ref, "timers", "setInterval");
+        if (!isInterval) return;
+        const callbackArgument = call.arguments[0];
+        if (!callbackArgument) return;
+        const callback = functionValueOf(callbackArgument);
+        if (!callback) {
+          const reference = unwrapExpression(callbackArgument);
+          if (ts.isIdentifier(reference) && isImportedPromiseFunction(reference, env)) {
+            context.report({ node: call.expression, messageId: "asyncCallback" });
+          }
+          return;
+        }
+        if (!isPromiseFunction(callback, env)) return;
+        const body = callback.body;
+        if (body && ts.isBlock(body) && startsWithGuard(body) && catchesEverything(body)) return;
+        context.report({ node: call.expression, messageId: "asyncCallback" });
+      },
+    };
+  },
+});

@@ -1,0 +1,121 @@
+import {
+  isRustAsync,
+  resolveRustPath,
+  rustCallee,
+  rustUseMap,
+  defineRustRule, type RustNode,
+} from "../../src/lint/api.js";
+
+/** Blocking std APIs by full path → what to use on the async runtime instead. */
+const BLOCKING_PATHS: [RegExp, string][] = [
+  [/^std::thread::sleep$/, "`tokio::time::sleep(d).await`"],
+  [/^std::fs::(read|read_to_string|read_dir|write|copy|rename|remove_file|remove_dir|remove_dir_all|create_dir|create_dir_all|metadata|canonicalize|hard_link|read_link|set_permissions|symlink_metadata)$/, "the same function in `tokio::fs`"],
+  [/^std::fs::File::(open|create|options)$/, "`tokio::fs::File`"],
+  [/^std::fs::OpenOptions::new$/, "`tokio::fs::OpenOptions`"],
+  [/^std::net::(TcpStream::connect|TcpStream::connect_timeout|TcpListener::bind|UdpSocket::bind)$/, "`tokio::net`"],
+  [/^std::io::stdin$/, "`tokio::io::stdin()`"],
+  [/^reqwest::blocking::/, "the async `reqwest::Client`"],
+  [/^ureq::(get|post|put|delete|request|agent)$/, "an async HTTP client (reqwest) or `spawn_blocking`"],
+];
+
+function blockingAlternative(path: string): string | undefined {
+  for (const [pattern, alternative] of BLOCKING_PATHS) if (pattern.test(path)) return alternative;
+  return undefined;
+}
+
+/** `std::process::Command::new(..)…` chains ending in `.output()`, `.status()` or `.wait()`. */
+function isStdCommandWait(call: RustNode, uses: ReadonlyMap<string, string>): boolean {
+  const callee = rustCallee(call);
+  if (!callee.method || !["output", "status", "wait", "wait_with_output"].includes(callee.method)) return false;
+  for (let receiver = callee.receiver; receiver; ) {
+    if (receiver.type === "call_expression") {
+      const inner = rustCallee(receiver);
+      if (inner.path) {
+        const full = resolveRustPath(inner.path, uses);
+        return full === "std::process::Command::new";
+      }
+      receiver = inner.receiver;
+    } else if (receiver.type === "identifier") {
+      return false;
+    } else {
+      return false;
+    }
+  }
+  return false;
+}
+
+const OFF_RUNTIME = /(^|::)(spawn_blocking|block_in_place|thread::spawn|scope)$/;
+
+/**
+ * The async body this node runs in, seen through plain closures (an iterator `map` inside an
+ * `async fn` still runs on the runtime thread), but not through closures handed to
+ * `spawn_blocking`, `block_in_place` or `std::thread::spawn`, which exist to run blocking code.
+ */
+function runsOnRuntime(node: RustNode): boolean {
+  for (let current = node.parent; current; current = current.parent) {
+    if (current.type === "async_block") return true;
+    if (current.type === "function_item") return isRustAsync(current);
+    if (current.type === "closure_expression") {
+      if (isRustAsync(current)) return true;
+      const call = current.parent?.type === "arguments" ? current.parent.parent : undefined;
+      if (call?.type === "call_expression") {
+        const callee = rustCallee(call);
+        if ((callee.path && OFF_RUNTIME.test(callee.path)) || (callee.method && OFF_RUNTIME.test(callee.method))) return false;
+      }
+    }
+  }
+  return false;
+}
+
+export default defineRustRule<unknown>({
+  instead:
+    "Use the Tokio equivalent and await it (`tokio::fs` for `std::fs`, `tokio::time::sleep` for `std::thread::sleep`, `tokio::process::Command` for `std::process::Command`), or move the blocking work into `tokio::task::spawn_blocking` so it runs on the blocking pool instead of a runtime worker.",
+  messages: {
+    rustBlocking:
+      "`{{name}}` blocks the runtime's worker thread inside async code: every other task scheduled on that thread stalls until it returns.",
+  },
+  examples: {
+    incorrect: [
+      `async fn handle(path: &str) -> std::io::Result<String> {\n    let body = std::fs::read_to_string(path)?;\n    Ok(body)\n}`,
+      `async fn backoff(attempt: u32) {\n    std::thread::sleep(std::time::Duration::from_millis(100 * attempt as u64));\n}`,
+    ],
+    correct: [
+      `async fn handle(path: &str) -> std::io::Result<String> {\n    tokio::fs::read_to_string(path).await\n}`,
+      `async fn hash(data: Vec<u8>) -> u64 {\n    tokio::task::spawn_blocking(move || {\n        std::thread::sleep(std::time::Duration::from_millis(1));\n        data.len() as u64\n    })\n    .await\n    .unwrap()\n}`,
+    ],
+  },
+  knownLimits: [
+    "Only calls lexically inside an `async fn`, `async` block or async closure are seen (through plain closures); a sync helper that blocks and is called from async code is not followed.",
+    "`std::fs` used through a local alias binding (`let read = std::fs::read;`) is not recognised.",
+  ],
+  create(context) {
+    const uses = rustUseMap(context.root);
+    return {
+      // Every call of the file comes here: match the callee first, walk the ancestors only for a blocking one.
+      call_expression(node) {
+        const callee = rustCallee(node);
+        if (callee.path) {
+          const full = resolveRustPath(callee.path, uses);
+          const alternative = blockingAlternative(full);
+          if (alternative && runsOnRuntime(node)) {
+            context.report({
+              node: node.childForFieldName("function") ?? node,
+              messageId: "rustBlocking",
+              data: { name: callee.path },
+              help: `Use ${alternative}, or move the blocking work into \`tokio::task::spawn_blocking\`.`,
+            });
+          }
+          return;
+        }
+        if (isStdCommandWait(node, uses) && runsOnRuntime(node)) {
+          context.report({
+            node,
+            messageId: "rustBlocking",
+            data: { name: `Command::${callee.method}` },
+            help: "Use `tokio::process::Command` (with a timeout), or run it in `tokio::task::spawn_blocking`.",
+          });
+        }
+      },
+    };
+  },
+});

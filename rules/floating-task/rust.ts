@@ -1,0 +1,139 @@
+import {
+  resolveRustPath,
+  rustCallee,
+  rustDescendants,
+  rustUseMap,
+  defineRustRule, type RustNode,
+} from "../../src/lint/api.js";
+
+const SPAWNS = new Set(["tokio::spawn", "tokio::task::spawn", "tokio::task::spawn_local", "tokio::task::spawn_blocking", "tokio::spawn_blocking"]);
+
+/** A function item of this file by name, to read its return type. */
+function findFunction(root: RustNode, name: string): RustNode | undefined {
+  for (const item of root.descendantsOfType("function_item")) {
+    if (item?.childForFieldName("name")?.text === name) return item;
+  }
+  return undefined;
+}
+
+function returnsResult(fn: RustNode): boolean {
+  const type = fn.childForFieldName("return_type");
+  return !!type && /(^|::|\s)(Result|Option)\s*</.test(type.text) || /(^|::)Result$/.test(type?.text ?? "");
+}
+
+/** Nested bodies whose `?` and tail do not belong to the spawned block. */
+const NESTED = new Set(["closure_expression", "async_block", "function_item"]);
+
+function callReturnsResult(call: RustNode, root: RustNode): boolean {
+  const callee = rustCallee(call);
+  const name = callee.path?.split("::").pop() ?? callee.method;
+  const fn = name ? findFunction(root, name) : undefined;
+  return !!fn && returnsResult(fn);
+}
+
+/**
+ * Can the spawned task fail silently? A body that uses `?` or ends in an awaited value returns its
+ * error through the JoinHandle; so does a call to a function of this file that returns
+ * `Result`/`Option`. A body that handles its own errors (`if let Err(e) = … { log }`) does not.
+ */
+function taskCanFail(task: RustNode, root: RustNode): boolean {
+  let body: RustNode | null | undefined;
+  if (task.type === "async_block") body = task.namedChildren.find((child) => child?.type === "block");
+  else if (task.type === "closure_expression") body = task.childForFieldName("body");
+  else if (task.type === "call_expression") return callReturnsResult(task, root);
+  if (!body) return false;
+  if (body.type !== "block") {
+    if (body.type === "call_expression") return callReturnsResult(body, root);
+    return body.type === "await_expression" || body.type === "try_expression";
+  }
+  for (const node of rustDescendants(body)) {
+    if (node.type !== "try_expression" && node.type !== "return_expression") continue;
+    if (insideNested(node, body)) continue;
+    if (node.type === "try_expression" || isResultVariant(node.namedChildren[0], "Err")) return true;
+  }
+  const last = body.namedChildren[body.namedChildren.length - 1];
+  if (!last) return false;
+  if (last.type === "await_expression" || last.type === "try_expression") return true;
+  if (last.type === "call_expression") return callReturnsResult(last, root) || isResultVariant(last, "Ok") || isResultVariant(last, "Err");
+  return false;
+}
+
+/**
+ * `Ok(…)`/`Err(…)` however the path is written: `Ok::<(), E>(())`, `anyhow::Ok(())`,
+ * `Result::<(), E>::Ok(())`. A task ending in one returns a `Result` that nobody reads.
+ */
+function isResultVariant(node: RustNode | null | undefined, variant: "Ok" | "Err"): boolean {
+  if (node?.type !== "call_expression") return false;
+  return rustCallee(node).path?.split("::").pop() === variant;
+}
+
+function insideNested(node: RustNode, body: RustNode): boolean {
+  for (let current = node.parent; current && !current.equals(body); current = current.parent) {
+    if (NESTED.has(current.type)) return true;
+  }
+  return false;
+}
+
+/** Is the identifier bound by this `let` used again later in its block? */
+function bindingUsedLater(declaration: RustNode, name: string): boolean {
+  const block = declaration.parent;
+  if (!block) return false;
+  let after = false;
+  for (const statement of block.namedChildren) {
+    if (!statement) continue;
+    if (statement.equals(declaration)) {
+      after = true;
+      continue;
+    }
+    if (!after) continue;
+    for (const node of rustDescendants(statement)) {
+      if (node.type === "identifier" && node.text === name) return true;
+    }
+  }
+  return false;
+}
+
+export default defineRustRule<unknown>({
+  instead:
+    "Keep the `JoinHandle` and await it (or hold tasks in a `JoinSet` and `join_next().await` them), and look at its `Result`: a `JoinError` is a panic or a cancellation, an `Err` inside is the task's own failure. For deliberate background work, handle the error inside the task (log it) so dropping the handle loses nothing.",
+  messages: {
+    rustDroppedHandle:
+      "The `JoinHandle` of this spawned task is dropped: the task is detached, and its error or panic vanishes with nobody to see it.",
+  },
+  examples: {
+    incorrect: [
+      `async fn sync_all(store: Store) {\n    tokio::spawn(async move {\n        store.flush().await?;\n        Ok::<_, std::io::Error>(())\n    });\n}`,
+    ],
+    correct: [
+      `use tokio::task::JoinSet;\n\nasync fn sync_all(stores: Vec<Store>) -> std::io::Result<()> {\n    let mut set = JoinSet::new();\n    for store in stores {\n        if set.len() >= 8 {\n            if let Some(result) = set.join_next().await {\n                result??;\n            }\n        }\n        set.spawn(async move { store.flush().await });\n    }\n    while let Some(result) = set.join_next().await {\n        result??;\n    }\n    Ok(())\n}`,
+      `use std::sync::Arc;\nuse tokio::sync::Semaphore;\n\nasync fn serve(listener: tokio::net::TcpListener) {\n    let connections = Arc::new(Semaphore::new(1024));\n    loop {\n        let permit = connections.clone().acquire_owned().await.expect("semaphore closed");\n        let Ok((socket, _)) = listener.accept().await else { continue };\n        tokio::spawn(async move {\n            let _permit = permit;\n            if let Err(error) = handle(socket).await {\n                eprintln!("connection failed: {error}");\n            }\n        });\n    }\n}`,
+    ],
+  },
+  knownLimits: [
+    "A task is known to fail only when its block uses `?`, returns `Err(…)`, ends in an awaited call or an `Ok`/`Err` value (however written: `anyhow::Ok(())`, `Ok::<(), E>(())`), or calls a function of the same file returning `Result`/`Option`; functions from other files or crates are assumed to handle their errors.",
+    "Panics inside a task whose errors are handled still vanish when its handle is dropped; they are not reported.",
+  ],
+  create(context) {
+    const uses = rustUseMap(context.root);
+    return {
+      call_expression(node) {
+        const callee = rustCallee(node);
+        if (!callee.path) return;
+        const full = resolveRustPath(callee.path, uses);
+        if (!SPAWNS.has(full) && !(callee.path === "spawn" && uses.get("spawn")?.startsWith("tokio::"))) return;
+        const task = node.childForFieldName("arguments")?.namedChildren[0];
+        if (!task || !taskCanFail(task, context.root)) return;
+        const parent = node.parent;
+        if (!parent) return;
+        let dropped = false;
+        if (parent.type === "expression_statement") dropped = true;
+        else if (parent.type === "let_declaration") {
+          const pattern = parent.childForFieldName("pattern");
+          if (pattern?.type === "_" || pattern?.text === "_") dropped = true;
+          else if (pattern?.type === "identifier") dropped = !bindingUsedLater(parent, pattern.text);
+        }
+        if (dropped) context.report({ node: node.childForFieldName("function") ?? node, messageId: "rustDroppedHandle" });
+      },
+    };
+  },
+});

@@ -1,0 +1,485 @@
+import {
+  defineTypeScriptRule,
+  dottedName,
+  findDeclaration,
+  functionOfDeclaration,
+  getInitializer,
+  getPropertyValue,
+  GLOBAL_MODULE,
+  isApi,
+  isFunctionNode,
+  isInside,
+  isStringLike,
+  normalizeModule,
+  resolveApi,
+  ts,
+  unwrapExpression,
+  walk,
+  calledFunction,
+  type ApiRef,
+  type ProgramFile,
+  type ProgramView,
+} from "../../src/lint/api.js";
+
+interface Options {
+  shutdownModules: string[];
+}
+
+const DEFAULT_SHUTDOWN_MODULES = [
+  "@godaddy/terminus",
+  "async-exit-hook",
+  "close-with-grace",
+  "death",
+  "exit-hook",
+  "http-graceful-shutdown",
+  "http-terminator",
+  "lightship",
+  "node-graceful-shutdown",
+  "signal-exit",
+  "stoppable",
+];
+
+const SHUTDOWN_SIGNALS = new Set(["SIGTERM", "SIGINT"]);
+const LISTENER_METHODS = new Set(["on", "once", "addListener", "prependListener", "prependOnceListener"]);
+const NODE_SERVER_MODULES = ["http", "https", "http2", "net", "tls"];
+/** Test files start servers on purpose and tear them down in `afterAll`. */
+const TEST_FILE = /(\.|_)(test|spec)\.[cm]?[jt]sx?$|(^|\/)(__tests__|__mocks__|test|tests|e2e)\//;
+/** Type annotations of a server or framework app (a `start(app: Express)` parameter). */
+const SERVER_TYPE = /\b(Express|FastifyInstance|Koa|INestApplication|NestExpressApplication|NestFastifyApplication|Server|Http2Server|Http2SecureServer)\b/;
+/** Receiver names for `.close()` in a signal handler that mean a server. */
+const SERVER_NAME = /(server|app|wss|fastify|api|listener)$/i;
+
+function isProcess(ref: ApiRef | undefined): boolean {
+  return isApi(ref, GLOBAL_MODULE, "process") || isApi(ref, "process") || isApi(ref, GLOBAL_MODULE, "globalThis", "process");
+}
+
+function isProcessExit(call: ts.CallExpression): boolean {
+  const ref = resolveApi(call.expression);
+  return isApi(ref, GLOBAL_MODULE, "process", "exit") || isApi(ref, "process", "exit") || isApi(ref, GLOBAL_MODULE, "globalThis", "process", "exit");
+}
+
+/** `process.on("SIGTERM", handler)` and friends: the handler argument, when the signal is a shutdown signal. */
+function signalRegistration(call: ts.CallExpression, fileMentionsSignal: boolean): ts.Expression | undefined {
+  const callee = unwrapExpression(call.expression);
+  if (!ts.isPropertyAccessExpression(callee) || !LISTENER_METHODS.has(callee.name.text)) return undefined;
+  if (!isProcess(resolveApi(callee.expression))) return undefined;
+  const [event, handler] = call.arguments;
+  if (!event || !handler) return undefined;
+  // for (const signal of ["SIGINT", "SIGTERM"]) process.on(signal, stop)
+  const isShutdownSignal = isStringLike(event) ? SHUTDOWN_SIGNALS.has(event.text) : fileMentionsSignal;
+  return isShutdownSignal ? handler : undefined;
+}
+
+/** `await once(process, "SIGTERM")`, `for await (const _ of on(process, "SIGINT"))` from node:events. */
+function awaitsSignal(call: ts.CallExpression): boolean {
+  const ref = resolveApi(call.expression);
+  if (!isApi(ref, "events", "once") && !isApi(ref, "events", "on") && !isApi(ref, "events", "EventEmitter", "once") && !isApi(ref, "events", "EventEmitter", "on")) return false;
+  const [emitter, event] = call.arguments;
+  return !!emitter && !!event && isProcess(resolveApi(emitter)) && isStringLike(event) && SHUTDOWN_SIGNALS.has(event.text);
+}
+
+function mentionsShutdownSignal(sourceFile: ts.SourceFile): boolean {
+  return sourceFile.text.includes("SIGTERM") || sourceFile.text.includes("SIGINT");
+}
+
+function matchesModule(specifier: string, modules: readonly string[]): boolean {
+  const module = normalizeModule(specifier);
+  return modules.some((name) => module === name || module.startsWith(`${name}/`));
+}
+
+interface FileFacts {
+  imports: string[];
+  handlesSignals: boolean;
+}
+
+/** Relative imports of a file (static, re-exports, `require`, `import()`) and whether it handles shutdown signals. */
+function factsOf(file: ProgramFile, program: ProgramView, shutdownModules: readonly string[]): FileFacts {
+  const imports = new Set<string>();
+  let handlesSignals = false;
+  const mentionsSignal = mentionsShutdownSignal(file.sourceFile);
+  const addSpecifier = (specifier: string) => {
+    if (specifier.startsWith(".")) {
+      const target = program.resolveImport(file.path, specifier);
+      if (target) imports.add(target.path);
+    } else if (matchesModule(specifier, shutdownModules)) {
+      handlesSignals = true;
+    }
+  };
+  walk(file.sourceFile, (node) => {
+    if ((ts.isImportDeclaration(node) || ts.isExportDeclaration(node)) && node.moduleSpecifier && isStringLike(node.moduleSpecifier)) {
+      // `import type` does not load the module, so it does not tie the programs together.
+      const typeOnly = ts.isImportDeclaration(node) ? !!node.importClause?.isTypeOnly : node.isTypeOnly;
+      if (!typeOnly) addSpecifier(node.moduleSpecifier.text);
+    } else if (ts.isImportEqualsDeclaration(node) && ts.isExternalModuleReference(node.moduleReference) && isStringLike(node.moduleReference.expression)) {
+      addSpecifier(node.moduleReference.expression.text);
+    } else if (ts.isCallExpression(node)) {
+      const isRequire = ts.isIdentifier(node.expression) && node.expression.text === "require";
+      const isDynamicImport = node.expression.kind === ts.SyntaxKind.ImportKeyword;
+      const argument = node.arguments[0];
+      if ((isRequire || isDynamicImport) && argument && isStringLike(argument)) addSpecifier(argument.text);
+      else if (mentionsSignal && (signalRegistration(node, mentionsSignal) || awaitsSignal(node))) handlesSignals = true;
+      // NestJS: app.enableShutdownHooks() listens for the termination signals.
+      else if (ts.isPropertyAccessExpression(node.expression) && node.expression.name.text === "enableShutdownHooks") handlesSignals = true;
+    }
+    return true;
+  });
+  return { imports: [...imports], handlesSignals };
+}
+
+interface ProgramIndex {
+  facts: Map<string, FileFacts>;
+  importers: Map<string, string[]>;
+}
+
+function buildIndex(program: ProgramView, shutdownModules: readonly string[]): ProgramIndex {
+  const facts = new Map<string, FileFacts>();
+  const importers = new Map<string, string[]>();
+  for (const file of program.files) facts.set(file.path, factsOf(file, program, shutdownModules));
+  for (const [path, fileFacts] of facts) {
+    for (const imported of fileFacts.imports) {
+      const list = importers.get(imported) ?? [];
+      list.push(path);
+      importers.set(imported, list);
+    }
+  }
+  return { facts, importers };
+}
+
+/**
+ * Whether the program that runs `serverFile` handles shutdown: the file, every module that imports it
+ * (transitively) and every module those import (transitively). Iterative, so import cycles are fine.
+ */
+function programHandlesSignals(index: ProgramIndex, serverFile: string): boolean {
+  const roots = new Set<string>([serverFile]);
+  const pending = [serverFile];
+  while (pending.length > 0) {
+    for (const importer of index.importers.get(pending.pop()!) ?? []) {
+      if (!roots.has(importer)) {
+        roots.add(importer);
+        pending.push(importer);
+      }
+    }
+  }
+  const seen = new Set<string>(roots);
+  const queue = [...roots];
+  while (queue.length > 0) {
+    const path = queue.pop()!;
+    const fileFacts = index.facts.get(path);
+    if (!fileFacts) continue;
+    if (fileFacts.handlesSignals) return true;
+    for (const imported of fileFacts.imports) {
+      if (!seen.has(imported)) {
+        seen.add(imported);
+        queue.push(imported);
+      }
+    }
+  }
+  return false;
+}
+
+/** `http.createServer()`, `express()`, `new Koa()`, `fastify()`, `NestFactory.create()`, `new http.Server()`. */
+function createsServer(expression: ts.Expression): boolean {
+  let node = unwrapExpression(expression);
+  if (ts.isAwaitExpression(node)) node = unwrapExpression(node.expression);
+  if (!ts.isCallExpression(node) && !ts.isNewExpression(node)) return false;
+  const ref = resolveApi(node.expression);
+  if (!ref) return false;
+  for (const module of NODE_SERVER_MODULES) {
+    if (isApi(ref, module, "createServer") || isApi(ref, module, "createSecureServer") || isApi(ref, module, "Server")) return true;
+  }
+  return (
+    isApi(ref, "express") ||
+    isApi(ref, "koa") ||
+    isApi(ref, "fastify") ||
+    isApi(ref, "fastify", "fastify") ||
+    isApi(ref, "restify", "createServer") ||
+    isApi(ref, "@nestjs/core", "NestFactory", "create")
+  );
+}
+
+/** The initializer of a value exported by another file of the run (`export const app = express()`, `export default app`). */
+function importedInitializer(identifier: ts.Identifier, filePath: string, program: ProgramView): ts.Expression | undefined {
+  const declaration = findDeclaration(identifier);
+  let specifierNode: ts.Expression;
+  let name: string;
+  if (declaration && ts.isImportSpecifier(declaration)) {
+    specifierNode = declaration.parent.parent.parent.moduleSpecifier;
+    name = (declaration.propertyName ?? declaration.name).text;
+  } else if (declaration && ts.isImportClause(declaration)) {
+    specifierNode = declaration.parent.moduleSpecifier;
+    name = "default";
+  } else if (declaration && ts.isVariableDeclaration(declaration) && declaration.initializer && isRequireCall(declaration.initializer)) {
+    // const app = require("./app")
+    specifierNode = (unwrapExpression(declaration.initializer) as ts.CallExpression).arguments[0]!;
+    name = "default";
+  } else {
+    return undefined;
+  }
+  if (!isStringLike(specifierNode)) return undefined;
+  const target = program.resolveImport(filePath, specifierNode.text);
+  if (!target) return undefined;
+  for (const statement of target.sourceFile.statements) {
+    const defaultExport = ts.isExportAssignment(statement) ? statement.expression : moduleExportsAssignment(statement);
+    if (name === "default" && defaultExport) {
+      const value = unwrapExpression(defaultExport);
+      return ts.isIdentifier(value) ? (getInitializer(value) ?? value) : value;
+    }
+    if (name !== "default" && ts.isVariableStatement(statement)) {
+      for (const variable of statement.declarationList.declarations) {
+        if (ts.isIdentifier(variable.name) && variable.name.text === name && variable.initializer) return variable.initializer;
+      }
+    }
+  }
+  return undefined;
+}
+
+function isRequireCall(expression: ts.Expression): boolean {
+  const node = unwrapExpression(expression);
+  return ts.isCallExpression(node) && ts.isIdentifier(node.expression) && node.expression.text === "require" && node.arguments.length === 1 && isStringLike(node.arguments[0]!);
+}
+
+/** The value of `module.exports = value;`. */
+function moduleExportsAssignment(statement: ts.Statement): ts.Expression | undefined {
+  if (!ts.isExpressionStatement(statement)) return undefined;
+  const expression = statement.expression;
+  if (!ts.isBinaryExpression(expression) || expression.operatorToken.kind !== ts.SyntaxKind.EqualsToken) return undefined;
+  return dottedName(expression.left) === "module.exports" ? expression.right : undefined;
+}
+
+function isServerValue(receiver: ts.Expression, filePath: string, program: ProgramView): boolean {
+  const node = unwrapExpression(receiver);
+  if (createsServer(node)) return true;
+  const init = getInitializer(node);
+  if (init && createsServer(init)) return true;
+  if (!ts.isIdentifier(node)) return false;
+  const imported = importedInitializer(node, filePath, program);
+  if (imported && createsServer(imported)) return true;
+  const declaration = findDeclaration(node);
+  return !!declaration && ts.isParameter(declaration) && !!declaration.type && SERVER_TYPE.test(declaration.type.getText());
+}
+
+/** `new WebSocketServer({ port })` from ws: a listener of its own (with `server:` it rides on an HTTP server). */
+function isStandaloneWebSocketServer(expression: ts.NewExpression): boolean {
+  const ref = resolveApi(expression.expression);
+  if (!isApi(ref, "ws", "WebSocketServer") && !isApi(ref, "ws", "Server") && !isApi(ref, "ws", "WebSocket", "Server")) return false;
+  const options = expression.arguments?.[0] && unwrapExpression(expression.arguments[0]);
+  return !!options && ts.isObjectLiteralExpression(options) && getPropertyValue(options, "port") !== undefined;
+}
+
+/** True when the close call's completion is waited for: awaited, returned, or chained with `.then`. */
+function isWaitedFor(call: ts.CallExpression): boolean {
+  let node: ts.Node = call;
+  while (ts.isParenthesizedExpression(node.parent)) node = node.parent;
+  const parent = node.parent;
+  if (ts.isAwaitExpression(parent) || ts.isReturnStatement(parent)) return true;
+  return ts.isPropertyAccessExpression(parent) && (parent.name.text === "then" || parent.name.text === "finally");
+}
+
+function handlerFunction(handler: ts.Expression): ts.FunctionLikeDeclaration | undefined {
+  const node = unwrapExpression(handler);
+  if (isFunctionNode(node)) return node;
+  if (ts.isIdentifier(node)) return functionOfDeclaration(findDeclaration(node));
+  return undefined;
+}
+
+/** `() => shutdown("SIGTERM")`: a handler that only delegates to a function of the file, which then does the work. */
+function delegate(handler: ts.FunctionLikeDeclaration): ts.FunctionLikeDeclaration | undefined {
+  const body = handler.body;
+  if (!body) return undefined;
+  let only: ts.Expression | undefined;
+  if (ts.isBlock(body)) {
+    const [statement] = body.statements;
+    if (body.statements.length === 1 && statement && ts.isExpressionStatement(statement)) only = statement.expression;
+  } else {
+    only = body as ts.Expression;
+  }
+  if (!only) return undefined;
+  let call = unwrapExpression(only);
+  if (ts.isAwaitExpression(call) || ts.isVoidExpression(call)) call = unwrapExpression(call.expression);
+  return ts.isCallExpression(call) ? calledFunction(call) : undefined;
+}
+
+/**
+ * Is the listen call part of an exported API (`export function start() { app.listen() }`) of a module
+ * no file of the run imports? Then the caller, not this module, owns the process and its signals.
+ */
+function isInExportedFunction(node: ts.Node): boolean {
+  const sourceFile = node.getSourceFile();
+  for (let current: ts.Node | undefined = node.parent; current; current = current.parent) {
+    if (!isFunctionNode(current) && !ts.isClassLike(current)) continue;
+    if (isAssignedToExports(current)) return true;
+    let declaration: ts.Node = current;
+    let name: ts.Node | undefined = ts.isFunctionDeclaration(current) || ts.isClassLike(current) ? current.name : undefined;
+    if ((ts.isArrowFunction(current) || ts.isFunctionExpression(current) || ts.isClassExpression(current)) && ts.isVariableDeclaration(current.parent)) {
+      name = current.parent.name;
+      declaration = current.parent.parent.parent;
+    }
+    const exported =
+      (ts.canHaveModifiers(declaration) && !!ts.getModifiers(declaration)?.some((modifier) => modifier.kind === ts.SyntaxKind.ExportKeyword)) ||
+      (!!name && ts.isIdentifier(name) && isExportedByName(sourceFile, name.text));
+    // export async function main() { … }  main();  — an entry point that also exports its main.
+    if (exported) return !(name && ts.isIdentifier(name) && isCalledOutside(sourceFile, name.text, current));
+  }
+  return false;
+}
+
+function isCalledOutside(sourceFile: ts.SourceFile, name: string, fn: ts.Node): boolean {
+  let called = false;
+  walk(sourceFile, (node) => {
+    if (called || node === fn) return false;
+    if (ts.isCallExpression(node) && ts.isIdentifier(node.expression) && node.expression.text === name) called = true;
+    return !called;
+  });
+  return called;
+}
+
+function isExportedByName(sourceFile: ts.SourceFile, name: string): boolean {
+  return sourceFile.statements.some(
+    (statement) =>
+      (ts.isExportDeclaration(statement) &&
+        !statement.moduleSpecifier &&
+        !!statement.exportClause &&
+        ts.isNamedExports(statement.exportClause) &&
+        statement.exportClause.elements.some((element) => (element.propertyName ?? element.name).text === name)) ||
+      (ts.isExportAssignment(statement) && ts.isIdentifier(statement.expression) && statement.expression.text === name),
+  );
+}
+
+/** `module.exports = function…`, `exports.start = () => …`, `module.exports = { start() {…} }`. */
+function isAssignedToExports(fn: ts.Node): boolean {
+  let node: ts.Node = fn;
+  // { start() {…} } and { start: () => … } inside an object literal assigned to module.exports
+  if (ts.isMethodDeclaration(node) && ts.isObjectLiteralExpression(node.parent)) node = node.parent;
+  else if (ts.isPropertyAssignment(node.parent) && ts.isObjectLiteralExpression(node.parent.parent)) node = node.parent.parent;
+  const parent = node.parent;
+  if (!parent || !ts.isBinaryExpression(parent) || parent.operatorToken.kind !== ts.SyntaxKind.EqualsToken) return false;
+  const target = dottedName(parent.left);
+  return !!target && (target === "module.exports" || target.startsWith("module.exports.") || target.startsWith("exports."));
+}
+
+/**
+ * `server.listen(0, () => { port = server.address().port; server.close(…) })`: a probe (finding a free
+ * port, checking that one binds) that closes the server as soon as it listens; no requests are served.
+ */
+function closesOnListening(call: ts.CallExpression): boolean {
+  const receiver = dottedName((unwrapExpression(call.expression) as ts.PropertyAccessExpression).expression);
+  if (!receiver) return false;
+  return call.arguments.some((argument) => {
+    const callback = unwrapExpression(argument);
+    if (!isFunctionNode(callback) || !callback.body) return false;
+    let closes = false;
+    walk(callback.body, (node) => {
+      if (closes) return false;
+      if (ts.isCallExpression(node)) {
+        const callee = unwrapExpression(node.expression);
+        if (ts.isPropertyAccessExpression(callee) && callee.name.text === "close" && dottedName(callee.expression) === receiver) closes = true;
+      }
+      return !closes;
+    });
+    return closes;
+  });
+}
+
+/** `server.close(); process.exit(0)` in the handler's own body: the exits that do not wait for the close. */
+function exitsBeforeClose(handler: ts.FunctionLikeDeclaration, filePath: string, program: ProgramView): { exit: ts.CallExpression; server: string }[] {
+  const body = handler.body;
+  if (!body) return [];
+  const closes: ts.CallExpression[] = [];
+  const exits: ts.CallExpression[] = [];
+  walk(body, (node) => {
+    if (node !== body && isFunctionNode(node)) return false;
+    if (!ts.isCallExpression(node)) return true;
+    const callee = unwrapExpression(node.expression);
+    if (ts.isPropertyAccessExpression(callee) && callee.name.text === "close" && !isWaitedFor(node)) {
+      const name = dottedName(callee.expression)?.split(".").pop();
+      if (isServerValue(callee.expression, filePath, program) || (name && SERVER_NAME.test(name))) closes.push(node);
+    }
+    if (isProcessExit(node)) exits.push(node);
+    return true;
+  });
+  const found: { exit: ts.CallExpression; server: string }[] = [];
+  for (const exit of exits) {
+    const close = closes.find((candidate) => candidate.getEnd() <= exit.getStart() && !isInside(exit, candidate));
+    if (close) {
+      const receiver = (unwrapExpression(close.expression) as ts.PropertyAccessExpression).expression;
+      found.push({ exit, server: dottedName(receiver) ?? "server" });
+    }
+  }
+  return found;
+}
+
+export default defineTypeScriptRule<Options>({
+  instead: "On SIGTERM and SIGINT, stop accepting connections, wait for `server.close()` (its callback or promise) and other cleanup, then let the process exit, with a timer that forces the exit after a grace period; `close-with-grace` or `@godaddy/terminus` do this for you. Tokio's shape is `select!` on `ctrl_c()`/a shutdown channel, then awaiting the server.",
+  needsTypes: false,
+  messages: {
+    noSignalHandler:
+      "This server starts listening, but no module of the program that runs it handles SIGTERM or SIGINT: on every deploy or scale-down the process is killed mid-request, dropping in-flight work.",
+    exitBeforeClose:
+      "`process.exit()` runs right after `{{server}}.close()` without waiting for it: close only stops new connections, so exiting here cuts off the requests still in flight.",
+  },
+  options: {
+    properties: {
+      shutdownModules: {
+        description:
+          "Modules whose import counts as handling shutdown signals (graceful-shutdown helpers). Replaces the default list; matched exactly or as a prefix of a subpath (`name/…`).",
+        type: "array",
+        items: { type: "string" },
+        default: DEFAULT_SHUTDOWN_MODULES,
+      },
+    },
+    defaults: { shutdownModules: DEFAULT_SHUTDOWN_MODULES },
+  },
+  examples: {
+    incorrect: [
+      `import express from "express";\n\nconst app = express();\napp.get("/health", (_req, res) => res.send("ok"));\napp.listen(Number(process.env.PORT ?? 3000));`,
+      `import { createServer } from "node:http";\n\nconst server = createServer(handler).listen(8080);\nprocess.on("SIGTERM", () => {\n  server.close();\n  process.exit(0);\n});`,
+    ],
+    correct: [
+      `import { createServer } from "node:http";\n\nconst server = createServer(handler).listen(8080);\nfunction shutdown() {\n  server.close(() => process.exit(0));\n  setTimeout(() => process.exit(1), 10_000).unref();\n}\nprocess.once("SIGTERM", shutdown);\nprocess.once("SIGINT", shutdown);`,
+      `import Fastify from "fastify";\nimport closeWithGrace from "close-with-grace";\n\nconst app = Fastify();\ncloseWithGrace({ delay: 10_000 }, async () => {\n  await app.close();\n});\nawait app.listen({ port: 3000 });`,
+    ],
+  },
+  knownLimits: [
+    "Only the files of the run are looked at: linting `src/server.ts` alone reports a server whose signals are handled in an entry module that was not linted. Lint the whole program.",
+    "Servers are recognised by how they are created (node's http/https/http2/net/tls, express, koa, fastify, restify, NestJS, `serve()` of @hono/node-server), also when the app is exported by another file of the run, by a parameter typed as a server or app, and `new WebSocketServer({ port })` from ws; other frameworks' `listen` is not reported.",
+    "Test files (`*.test.*`, `*.spec.*`, `test/`, `tests/`, `e2e/`, `__tests__/`) are not checked: they start servers on purpose.",
+    "A listen inside an exported function or class of a module that no file of the run imports (and that the module does not call itself) is taken as a library API whose caller owns the signals, and is not reported.",
+    "A server closed in its own `listen` callback (`server.listen(0, () => { …; server.close() })`, a free-port probe) serves nothing and is not reported; a server closed later, elsewhere, still is.",
+    "A handler that registers SIGTERM but only calls `process.exit()` (no `server.close()`) counts as handling the signal.",
+    "Any `.close()` whose receiver is a recognised server or is named like one (`server`, `app`, `wss`, `fastify`) is taken as the server's close.",
+  ],
+  create(context) {
+    const { program, filePath, options } = context;
+    const isTestFile = TEST_FILE.test(filePath);
+    const index = () => program.memo("index", () => buildIndex(program, options.shutdownModules));
+    const handled = () => program.memo(`handled:${filePath}`, () => programHandlesSignals(index(), filePath));
+    const isImported = () => (index().importers.get(filePath)?.length ?? 0) > 0;
+    /** A library's exported `start()` that no file of the run calls: its caller owns the signals. */
+    const isUnusedLibraryApi = (node: ts.Node) => isInExportedFunction(node) && !isImported();
+    const fileMentionsSignal = mentionsShutdownSignal(context.sourceFile);
+    return {
+      CallExpression(call) {
+        const callee = unwrapExpression(call.expression);
+        if (!isTestFile && ts.isPropertyAccessExpression(callee) && callee.name.text === "listen" && isServerValue(callee.expression, filePath, program)) {
+          if (!handled() && !isUnusedLibraryApi(call) && !closesOnListening(call)) context.report({ node: call, messageId: "noSignalHandler" });
+          return;
+        }
+        if (!isTestFile && isApi(resolveApi(call.expression), "@hono/node-server", "serve")) {
+          if (!handled() && !isUnusedLibraryApi(call)) context.report({ node: call, messageId: "noSignalHandler" });
+          return;
+        }
+        const handler = fileMentionsSignal ? signalRegistration(call, fileMentionsSignal) : undefined;
+        const fn = handler && handlerFunction(handler);
+        if (!fn) return;
+        const target = delegate(fn) ?? fn;
+        for (const { exit, server } of exitsBeforeClose(target, filePath, program)) {
+          context.report({ node: exit, messageId: "exitBeforeClose", data: { server } });
+        }
+      },
+      NewExpression(expression) {
+        if (isTestFile || !isStandaloneWebSocketServer(expression)) return;
+        if (!handled() && !isUnusedLibraryApi(expression)) context.report({ node: expression, messageId: "noSignalHandler" });
+      },
+    };
+  },
+});

@@ -1,0 +1,176 @@
+import {
+  findRustBinding,
+  resolveRustPath,
+  rustCallee,
+  rustDescendants,
+  rustUseMap,
+  defineRustRule, type RustNode,
+} from "../../src/lint/api.js";
+
+const SPAWN_PATHS = new Set(["tokio::spawn", "tokio::task::spawn", "tokio::task::spawn_local"]);
+const LOOPS = new Set(["for_expression", "while_expression", "loop_expression"]);
+const BOUNDARIES = new Set(["function_item", "closure_expression", "async_block"]);
+/** Calls in a loop body that bound how many tasks run at once. */
+const LIMITERS = /\.(acquire|acquire_owned|acquire_many|acquire_many_owned|try_acquire|try_acquire_owned)\s*\(|\.join_next\s*\(|\.buffer_unordered\s*\(|\.buffered\s*\(|\.reserve\s*\(/;
+
+function isSpawn(call: RustNode, uses: ReadonlyMap<string, string>): boolean {
+  const callee = rustCallee(call);
+  if (callee.path) return SPAWN_PATHS.has(resolveRustPath(callee.path, uses));
+  // JoinSet::spawn: a limit is only real with a join_next() in the loop, checked by the caller.
+  return callee.method === "spawn" && !!callee.receiver && /set|tasks|join/i.test(callee.receiver.text);
+}
+
+/** The loop whose body directly (not through a nested fn/closure/async block) contains `node`. */
+function enclosingLoop(node: RustNode): RustNode | undefined {
+  for (let current = node.parent; current; current = current.parent) {
+    if (LOOPS.has(current.type)) return current;
+    if (BOUNDARIES.has(current.type)) return undefined;
+  }
+  return undefined;
+}
+
+/** A parameter, `let` or field named like a count of workers is configuration, not input size. */
+const WORKER_COUNT = /^(n_|num_|max_)?(workers?|worker_count|workers_count|concurrency|parallelism|pool_size|threads?|thread_count|consumers?|shards?)$/i;
+/** Values whose fields are configuration: `config.workers`, `self.settings.pool`, `args.jobs`. */
+const CONFIG_VALUE = /(^|[._])(self|config|cfg|conf|settings|opts|options|args|cli)$|Config$/i;
+/** Methods that hand back the count they are called on: `NonZeroUsize::get`, `unwrap_or(4)`, `as`-like conversions. */
+const SAME_COUNT = new Set(["get", "unwrap", "unwrap_or", "unwrap_or_default", "unwrap_or_else", "expect", "map", "into", "try_into"]);
+/** Where the machine's parallelism comes from. */
+const PARALLELISM = /\bavailable_parallelism\b|\bnum_cpus::get(_physical)?\b/;
+
+/**
+ * Whether a loop's count is fixed by construction: a small literal, a constant, the machine's
+ * parallelism, a configured worker count, or any of those through a `let`, `.min(cap)`, `.clamp(…)`
+ * or arithmetic. A collection's `.len()`/`.count()` is the input's size; so is a count handed in
+ * as a parameter unless its name says it counts workers.
+ */
+function isFixedCount(bound: RustNode, depth: number): boolean {
+  if (depth > 4) return false;
+  switch (bound.type) {
+    case "integer_literal":
+      return Number(bound.text.replace(/_/g, "").replace(/[a-z]+\d*$/, "")) <= 64;
+    case "parenthesized_expression":
+    case "try_expression":
+    case "type_cast_expression": {
+      const inner = bound.type === "type_cast_expression" ? bound.childForFieldName("value") : bound.namedChildren[0];
+      return !!inner && isFixedCount(inner, depth + 1);
+    }
+    case "binary_expression": {
+      const left = bound.childForFieldName("left");
+      const right = bound.childForFieldName("right");
+      return !!left && !!right && isFixedCount(left, depth + 1) && isFixedCount(right, depth + 1);
+    }
+    case "identifier": {
+      if (/^[A-Z][A-Z0-9_]*$/.test(bound.text)) return true;
+      const binding = findRustBinding(bound, bound.text);
+      if (binding?.kind === "parameter") return WORKER_COUNT.test(bound.text);
+      if (binding?.kind !== "let" || !binding.value) return false;
+      return (WORKER_COUNT.test(bound.text) && !/\.(len|count)\s*\(/.test(binding.value.text)) || isFixedCount(binding.value, depth + 1);
+    }
+    case "scoped_identifier":
+      return /(^|::)[A-Z][A-Z0-9_]*$/.test(bound.text);
+    case "field_expression": {
+      const field = bound.childForFieldName("field")?.text ?? "";
+      const value = bound.childForFieldName("value")?.text.replace(/\s+/g, "") ?? "";
+      return WORKER_COUNT.test(field) || CONFIG_VALUE.test(value);
+    }
+    case "call_expression": {
+      if (PARALLELISM.test(bound.text)) return true;
+      const callee = rustCallee(bound);
+      const args = (bound.childForFieldName("arguments")?.namedChildren ?? []).filter((arg): arg is RustNode => !!arg);
+      if (callee.path && /(^|::)min$/.test(callee.path)) return args.some((arg) => isFixedCount(arg, depth + 1));
+      if (!callee.receiver) return false;
+      if (callee.method === "min") return isFixedCount(callee.receiver, depth + 1) || args.some((arg) => isFixedCount(arg, depth + 1));
+      if (callee.method === "clamp") return !!args[1] && isFixedCount(args[1], depth + 1);
+      if (callee.method === "max") return isFixedCount(callee.receiver, depth + 1) && args.every((arg) => isFixedCount(arg, depth + 1));
+      return SAME_COUNT.has(callee.method ?? "") && isFixedCount(callee.receiver, depth + 1);
+    }
+    default:
+      return false;
+  }
+}
+
+/** `0..4`, `[a, b, c]`, `0..workers`: a loop over a small or configured count spawns a fixed number of tasks. */
+function isFixedCountIteration(loop: RustNode): boolean {
+  if (loop.type !== "for_expression") return false;
+  const value = loop.childForFieldName("value");
+  if (!value) return false;
+  if (value.type === "array_expression") return value.namedChildCount <= 16;
+  if (value.type !== "range_expression") return false;
+  const parts = value.namedChildren.filter((child): child is RustNode => !!child);
+  const end = parts.length === 2 ? parts[1] : value.text.trimStart().startsWith("..") ? parts[0] : undefined;
+  return !!end && isFixedCount(end, 0);
+}
+
+/** What the loop iterates over, for the message: `for item in items`, a `recv()` loop, an `accept()` loop. */
+function describeLoop(loop: RustNode): "items" | "messages" | "connections" | undefined {
+  if (loop.type === "for_expression") return "items";
+  const head = loop.type === "while_expression" ? (loop.childForFieldName("condition")?.text ?? "") : "";
+  const body = loop.childForFieldName("body");
+  const text = `${head}\n${body?.text ?? ""}`;
+  if (/\.accept\s*\(\s*\)\s*\.await/.test(text)) return "connections";
+  if (/\.recv\s*\(\s*\)\s*\.await|\.next\s*\(\s*\)\s*\.await/.test(head)) return "messages";
+  return undefined;
+}
+
+export default defineRustRule<unknown>({
+  instead:
+    "Bound how many run at once: acquire a `tokio::sync::Semaphore` permit before each spawn and move it into the task, cap a `JoinSet` (`while set.len() >= limit { set.join_next().await; }`), or use `futures::stream::iter(items).map(\u2026).buffer_unordered(limit)`.",
+  messages: {
+    rustSpawnPerItem:
+      "A task is spawned per {{what}} with nothing bounding how many run at once: a large input (or a burst) starts thousands of tasks that exhaust sockets, file descriptors and memory together.",
+    rustJoinAllMap:
+      "`join_all` over a `map` of a collection starts every future at once: fan-out without a limit exhausts sockets and file descriptors on a large input.",
+  },
+  examples: {
+    incorrect: [
+      `async fn fetch_all(urls: Vec<String>) {\n    let mut handles = Vec::new();\n    for url in urls {\n        handles.push(tokio::spawn(async move { fetch(&url).await }));\n    }\n    for handle in handles {\n        let _ = handle.await;\n    }\n}`,
+    ],
+    correct: [
+      `use std::sync::Arc;\nuse tokio::sync::Semaphore;\n\nasync fn fetch_all(urls: Vec<String>) {\n    let limit = Arc::new(Semaphore::new(16));\n    let mut handles = Vec::new();\n    for url in urls {\n        let permit = limit.clone().acquire_owned().await.unwrap();\n        handles.push(tokio::spawn(async move {\n            let _permit = permit;\n            fetch(&url).await\n        }));\n    }\n    for handle in handles {\n        let _ = handle.await;\n    }\n}`,
+      `use futures::stream::{self, StreamExt};\n\nasync fn fetch_all(urls: Vec<String>) {\n    let _results: Vec<_> = stream::iter(urls).map(|url| async move { fetch(&url).await }).buffer_unordered(16).collect().await;\n}`,
+    ],
+  },
+  knownLimits: [
+    "A limit applied inside the spawned task (a semaphore acquired by the task itself) is not recognised unless the acquire call is in the loop body.",
+    "A counted loop (`for i in 0..n`) is a worker pool when `n` is fixed by construction: a literal up to 64, a constant, `available_parallelism()`/`num_cpus::get()`, a field of a config value (`config.workers`, `self.pool_size`) or a name that counts workers (`workers`, `concurrency`, `pool_size`), also through a `let`, `.min(cap)`, `.clamp(lo, hi)` or arithmetic. A collection's `.len()` or `.count()`, or any other parameter (`n`, `input_count`), is taken as the input's size and reported.",
+    "Loops over a channel are reported only for `while let … = rx.recv().await` (and `.next().await`) heads; a `loop { match rx.recv().await … }` is not.",
+  ],
+  create(context) {
+    const uses = rustUseMap(context.root);
+    return {
+      call_expression(node) {
+        if (isSpawn(node, uses)) {
+          const loop = enclosingLoop(node);
+          if (!loop || isFixedCountIteration(loop)) return;
+          const what = describeLoop(loop);
+          if (!what) return;
+          const body = loop.childForFieldName("body");
+          if (body && LIMITERS.test(body.text)) return;
+          context.report({
+            node: node.childForFieldName("function") ?? node,
+            messageId: "rustSpawnPerItem",
+            data: { what: what === "items" ? "item" : what === "messages" ? "message" : "connection" },
+            help: "Acquire a permit from a `tokio::sync::Semaphore` before each spawn (move it into the task), cap a `JoinSet` (`if set.len() >= N { set.join_next().await; }`), or use `stream::iter(..).buffer_unordered(N)`.",
+          });
+          return;
+        }
+        const callee = rustCallee(node);
+        const name = callee.path ? resolveRustPath(callee.path, uses) : undefined;
+        if (!name || !/(^|::)(join_all|try_join_all)$/.test(name)) return;
+        const argument = node.childForFieldName("arguments")?.namedChildren[0];
+        if (!argument) return;
+        for (const inner of rustDescendants(argument)) {
+          if (inner.type === "call_expression" && rustCallee(inner).method === "map") {
+            context.report({
+              node: node.childForFieldName("function") ?? node,
+              messageId: "rustJoinAllMap",
+              help: "Use `stream::iter(items).map(..).buffer_unordered(N)` (or a Semaphore) so at most N futures run at once.",
+            });
+            return;
+          }
+        }
+      },
+    };
+  },
+});

@@ -1,0 +1,473 @@
+import {
+  collectAwaits,
+  defineTypeScriptRule,
+  dottedName,
+  findDeclaration,
+  functionValueOf,
+  getEnclosingFunction,
+  getPropertyValue,
+  GLOBAL_MODULE,
+  isApi,
+  isAsyncFunction,
+  isFunctionNode,
+  isInside,
+  isPromiseCall,
+  lineOf,
+  memberName,
+  resolveApi,
+  ts,
+  unwrapExpression,
+  walk,
+  type PromiseEnv,
+} from "../../src/lint/api.js";
+
+interface Options {
+  maxFixedSize: number;
+}
+
+const COMBINATORS = new Set(["all", "allSettled", "any", "race"]);
+const LIMITER_MODULES = new Set(["p-limit", "p-throttle", "bottleneck", "p-queue", "async-sema", "async-mutex", "@supercharge/promise-pool", "limiter"]);
+const LIMITER_METHODS = new Set(["acquire", "acquireAsync", "runExclusive", "withPermit", "schedule", "tryAcquire"]);
+const LIMITER_NAME = /^(limit|limiter|throttle|throttled|sema|semaphore|pool|queue)$|(Limit|Limiter|Throttle|Semaphore|Queue)$/;
+const BATCH_NAME = /^(chunk|batch|page|window|slice|group|part)s?$|(Chunk|Batch|Page|Window|Slice|Group)$/;
+const LOOP_KINDS = new Set([ts.SyntaxKind.ForStatement, ts.SyntaxKind.ForOfStatement, ts.SyntaxKind.ForInStatement, ts.SyntaxKind.WhileStatement, ts.SyntaxKind.DoStatement]);
+
+const TEST_FILE = /(\.(test|spec)\.[cm]?[jt]sx?$)|(\/__tests__\/)/;
+
+type Loop = ts.ForStatement | ts.ForOfStatement | ts.ForInStatement | ts.WhileStatement | ts.DoStatement;
+
+function isLoop(node: ts.Node): node is Loop {
+  return LOOP_KINDS.has(node.kind);
+}
+
+/** `Promise.all` / `allSettled` / `any` / `race`: the combinator's name, or undefined. */
+function combinatorOf(call: ts.CallExpression): string | undefined {
+  const method = memberName(unwrapExpression(call.expression));
+  if (!method || !COMBINATORS.has(method)) return undefined;
+  const ref = resolveApi(call.expression);
+  if (!ref || ref.module !== GLOBAL_MODULE || ref.path.length !== 2 || ref.path[0] !== "Promise") return undefined;
+  return COMBINATORS.has(ref.path[1]!) ? `Promise.${ref.path[1]}` : undefined;
+}
+
+/** The numeric value of a literal or of a `const` initialised with one. */
+function constantNumber(expression: ts.Expression | undefined): number | undefined {
+  if (!expression) return undefined;
+  const node = unwrapExpression(expression);
+  if (ts.isNumericLiteral(node)) return Number(node.text.replace(/_/g, ""));
+  if (ts.isIdentifier(node)) {
+    const declaration = findDeclaration(node);
+    if (declaration && ts.isVariableDeclaration(declaration) && declaration.initializer && (declaration.parent.flags & ts.NodeFlags.Const) !== 0) {
+      const init = unwrapExpression(declaration.initializer);
+      if (ts.isNumericLiteral(init)) return Number(init.text.replace(/_/g, ""));
+    }
+  }
+  return undefined;
+}
+
+const SIZE_PROPERTY = new Set(["length", "size", "count"]);
+const REQUEST_PART = new Set(["query", "body", "params", "headers"]);
+
+/**
+ * Is this count of workers a limit chosen by the program rather than the size of the input? True for
+ * `concurrency`, `os.availableParallelism()`, `Math.min(items.length, 8)`; false for `items.length`,
+ * `queue.size`, `rows.count()`, `req.query.n` and variables computed from them.
+ */
+function isWorkerCount(expression: ts.Expression, depth = 0): boolean {
+  if (depth > 4) return false;
+  const node = unwrapExpression(expression);
+  if (ts.isCallExpression(node) && isApi(resolveApi(node.expression), GLOBAL_MODULE, "Math", "min")) {
+    return node.arguments.some((argument) => isWorkerCount(argument, depth + 1));
+  }
+  // os.cpus().length counts cores, not input
+  if (ts.isPropertyAccessExpression(node) && node.name.text === "length" && ts.isCallExpression(unwrapExpression(node.expression)) && isApi(resolveApi((unwrapExpression(node.expression) as ts.CallExpression).expression), "os", "cpus")) return true;
+  let derived = false;
+  walk(node, (child) => {
+    if (derived || isFunctionNode(child)) return false;
+    if (ts.isPropertyAccessExpression(child) && (SIZE_PROPERTY.has(child.name.text) || REQUEST_PART.has(child.name.text))) derived = true;
+    else if (ts.isIdentifier(child) && !(ts.isPropertyAccessExpression(child.parent) && child.parent.name === child)) {
+      const declaration = findDeclaration(child);
+      if (declaration && ts.isVariableDeclaration(declaration) && declaration.initializer && !isWorkerCount(declaration.initializer, depth + 1)) derived = true;
+    }
+    return !derived;
+  });
+  return !derived;
+}
+
+/** The bound of `for (let i = 0; i < n; i++)` or `Array.from({ length: n })`: a constant up to `maxFixed`, or a worker count. */
+function isBoundedCount(expression: ts.Expression | undefined, maxFixed: number): boolean {
+  if (!expression) return false;
+  const constant = constantNumber(expression);
+  return constant !== undefined ? constant <= maxFixed : isWorkerCount(expression);
+}
+
+/** `p(() => …)` where `p = pLimit(4)`, `sem.acquire()`, `limiter.schedule(…)`: a call that waits for a slot. */
+function isLimiterCall(call: ts.CallExpression): boolean {
+  const callee = unwrapExpression(call.expression);
+  const name = memberName(callee) ?? (ts.isIdentifier(callee) ? callee.text : undefined);
+  if (name && LIMITER_METHODS.has(name)) return true;
+  const target = ts.isPropertyAccessExpression(callee) ? unwrapExpression(callee.expression) : callee;
+  const targetName = ts.isIdentifier(target) ? target.text : ts.isPropertyAccessExpression(target) ? target.name.text : undefined;
+  if (targetName && LIMITER_NAME.test(targetName)) return true;
+  if (ts.isIdentifier(target)) {
+    const declaration = findDeclaration(target);
+    if (declaration && ts.isVariableDeclaration(declaration) && declaration.initializer) {
+      const init = unwrapExpression(declaration.initializer);
+      const factory = ts.isCallExpression(init) || ts.isNewExpression(init) ? init.expression : undefined;
+      const ref = factory && resolveApi(factory);
+      if (ref && LIMITER_MODULES.has(ref.module)) return true;
+    }
+  }
+  return false;
+}
+
+function containsLimiterCall(root: ts.Node): boolean {
+  let found = false;
+  walk(root, (node) => {
+    if (found) return false;
+    if (ts.isCallExpression(node) && isLimiterCall(node)) found = true;
+    return !found;
+  });
+  return found;
+}
+
+/** The identifier at the root of `a.b.c()` / `a[0].b()`, if any. */
+function rootIdentifier(expression: ts.Expression): ts.Identifier | undefined {
+  let node = unwrapExpression(expression);
+  for (;;) {
+    if (ts.isIdentifier(node)) return node;
+    if (ts.isPropertyAccessExpression(node) || ts.isElementAccessExpression(node)) node = unwrapExpression(node.expression);
+    else if (ts.isCallExpression(node)) node = unwrapExpression(node.expression);
+    else return undefined;
+  }
+}
+
+/** Calls that end a resource's life rather than start one: they release sockets, descriptors or processes. */
+const TEARDOWN_METHODS = new Set(["close", "destroy", "end", "kill", "terminate", "disconnect", "quit", "dispose", "unref"]);
+
+/** `c.close()`, `this.kill(child, "SIGTERM")`, `terminate(worker)`: a teardown, whatever it is called on. */
+function isTeardownCall(call: ts.CallExpression): boolean {
+  const callee = unwrapExpression(call.expression);
+  const name = memberName(callee) ?? (ts.isIdentifier(callee) ? callee.text : undefined);
+  return !!name && TEARDOWN_METHODS.has(name);
+}
+
+/** True when a call operates on the callback's own element (`conn => conn.end()`): no new resource is opened. */
+function callsOnElement(call: ts.CallExpression, fn: ts.FunctionLikeDeclaration): boolean {
+  const callee = unwrapExpression(call.expression);
+  if (!ts.isPropertyAccessExpression(callee) && !ts.isElementAccessExpression(callee)) return false;
+  const root = rootIdentifier(callee.expression);
+  if (!root) return false;
+  const declaration = findDeclaration(root);
+  return !!declaration && ts.isParameter(declaration) && declaration.parent === fn;
+}
+
+export default defineTypeScriptRule<Options>({
+  instead: "Bound the fan-out: `p-limit` or `p-map` with `concurrency`, a semaphore acquired inside the callback, or batches of a constant size (`for (const batch of chunk(ids, 16)) await Promise.all(batch.map(load))`), as Tokio bounds spawned work with a `Semaphore`.",
+  needsTypes: false,
+  messages: {
+    unboundedMap:
+      "`{{combinator}}` starts the I/O for every element of `{{collection}}` at once, with no limit: a large input opens that many sockets or file descriptors together (EMFILE, an exhausted pool, rate limits).",
+    unboundedLoop:
+      "This loop starts one promise per iteration into `{{array}}`, awaited together on line {{line}}, with no limit: a large input opens that many sockets or file descriptors together (EMFILE, an exhausted pool).",
+  },
+  options: {
+    properties: {
+      maxFixedSize: {
+        type: "integer",
+        minimum: 1,
+        description: "Fan-outs over a constant size up to this many (`Array.from({ length: 8 })`, `for (let i = 0; i < 8; i++)`) are accepted as bounded: a constant chosen by the author is a limit.",
+        default: 100,
+      },
+    },
+    defaults: { maxFixedSize: 100 },
+  },
+  examples: {
+    incorrect: [
+      `import { readFile } from "node:fs/promises";\n\nexport async function loadAll(paths: string[]) {\n  return Promise.all(paths.map((path) => readFile(path, "utf8")));\n}`,
+      `export async function notifyAll(userIds: string[]) {\n  const sends: Promise<Response>[] = [];\n  for (const id of userIds) {\n    sends.push(fetch(\`http://mailer/users/\${id}/notify\`, { method: "POST" }));\n  }\n  await Promise.all(sends);\n}`,
+    ],
+    correct: [
+      `import pLimit from "p-limit";\nimport { readFile } from "node:fs/promises";\n\nconst limit = pLimit(16);\n\nexport async function loadAll(paths: string[]) {\n  return Promise.all(paths.map((path) => limit(() => readFile(path, "utf8"))));\n}`,
+      `export async function page(id: string) {\n  const signal = AbortSignal.timeout(5_000);\n  const [user, orders] = await Promise.all([fetch(\`http://users/\${id}\`, { signal }), fetch(\`http://orders?user=\${id}\`, { signal })]);\n  return { user, orders };\n}`,
+    ],
+  },
+  knownLimits: [
+    "The size of a collection is not known to the rule: any collection that is not an array literal, a constant-length range, a slice or a batch (a variable named like `chunk`/`batch`/`page`, or the loop variable of a loop over batches) counts as unbounded, so a fan-out over a list that is small by construction (plugins, shards from config) is reported; silence it with a suppression comment that says why.",
+    "A counted loop or `Array.from({ length: n })` is taken as a worker pool, which bounds concurrency, unless `n` is a collection's `.length`/`.size`/`.count`, a request's `query`/`body`/`params`, or a variable computed from one of them (`Math.min(items.length, limit)` is bounded by `limit`); a worker count read from elsewhere is trusted, not checked.",
+    "Calls on the element itself (`conns.map((c) => c.end())`) are not reported: they act on resources already open rather than opening new ones.",
+    "Calls named like a teardown (`close`, `destroy`, `end`, `kill`, `terminate`, `disconnect`, `quit`, `dispose`, `unref`) are taken as releasing resources and are not reported, also when the element is an argument (`children.map((c) => this.kill(c))`) or the call goes over the network.",
+    "Calls are not followed: mapping an async method of the file that only builds data in memory (BullMQ's `addNode` collecting flow entries) is reported, and so is a limiter's own implementation mapping its `add` inside its class (p-queue's `addAll`).",
+    "An async callback counts as I/O when it awaits or returns any call (its async-ness is the evidence); a plain callback, and a promise pushed in a loop, only when the call is known to give a promise: a well-known promise API, an async function or method of the linted files, or per the type checker. Without types, `ids.map((id) => db.find(id))` is therefore not reported.",
+    "A loop that awaits anything in its body is taken as throttled and not reported, even when the await does not bound the promises it starts.",
+    "Limiters are recognised by import (p-limit, p-queue, bottleneck, async-sema, async-mutex), by method (`acquire`, `runExclusive`, `withPermit`, `schedule`) and by name (`limit`, `limiter`, `semaphore`, `pool`, `queue`): a call through an object named `pool` or `queue` (a pg or worker pool, a p-queue) counts as bounded, since those queue beyond their size.",
+    "Test files (`*.test.*`, `*.spec.*`, `__tests__/`) are not checked: a test's fan-out over its fixtures exhausts nothing in production.",
+    "Waiting for events or timers (`events.once`, `timers/promises`) holds no socket or descriptor and is not reported.",
+  ],
+  create(context) {
+    const env: PromiseEnv = { getTypeChecker: () => context.getTypeChecker(), program: context.program, filePath: context.filePath };
+    const maxFixed = context.options.maxFixedSize;
+
+    /** A collection whose size is fixed or bounded by construction. */
+    function isBounded(expression: ts.Expression, depth = 0): boolean {
+      if (depth > 4) return false;
+      const node = unwrapExpression(expression);
+      if (ts.isArrayLiteralExpression(node)) {
+        return node.elements.every((element) => !ts.isSpreadElement(element) || isBounded(element.expression, depth + 1));
+      }
+      if (ts.isObjectLiteralExpression(node)) {
+        // the array-like of Array.from({ length: 8 }, …)
+        return isBoundedCount(getPropertyValue(node, "length"), maxFixed);
+      }
+      if (ts.isCallExpression(node) || ts.isNewExpression(node)) {
+        const callee = unwrapExpression(node.expression);
+        const method = memberName(callee);
+        const ref = resolveApi(node.expression);
+        // Array(8), new Array(8), Array.from({ length: 8 })
+        if (isApi(ref, GLOBAL_MODULE, "Array")) return isBoundedCount(node.arguments?.[0], maxFixed);
+        if (isApi(ref, GLOBAL_MODULE, "Array", "from") || isApi(ref, GLOBAL_MODULE, "Array", "of")) {
+          if (isApi(ref, GLOBAL_MODULE, "Array", "of")) return true;
+          const source = node.arguments?.[0];
+          return !!source && isBounded(source, depth + 1);
+        }
+        if (isApi(ref, GLOBAL_MODULE, "Object", "keys") || isApi(ref, GLOBAL_MODULE, "Object", "values") || isApi(ref, GLOBAL_MODULE, "Object", "entries")) {
+          const source = node.arguments?.[0];
+          return !!source && isObjectLiteralConstant(source);
+        }
+        if ((method === "slice" || method === "splice") && (node.arguments?.length ?? 0) >= 2) return true;
+        if ((method === "filter" || method === "map" || method === "keys" || method === "values" || method === "entries" || method === "flat") && ts.isPropertyAccessExpression(callee)) {
+          return isBounded(callee.expression, depth + 1);
+        }
+        return false;
+      }
+      if (ts.isIdentifier(node)) {
+        if (BATCH_NAME.test(node.text)) return true;
+        const declaration = findDeclaration(node);
+        if (!declaration) return false;
+        if (ts.isVariableDeclaration(declaration) && ts.isIdentifier(declaration.name)) {
+          if (isForOfOverBatches(declaration)) return true;
+          if (!declaration.initializer || (declaration.parent.flags & ts.NodeFlags.Const) === 0) return false;
+          const init = unwrapExpression(declaration.initializer);
+          if (ts.isArrayLiteralExpression(init) && init.elements.length === 0) return false;
+          return !isMutatedArray(node.text, declaration) && isBounded(init, depth + 1);
+        }
+        return false;
+      }
+      return false;
+    }
+
+    /** `for (const batch of batches)`: the loop variable is itself an array, one batch per iteration. */
+    function isForOfOverBatches(declaration: ts.VariableDeclaration): boolean {
+      const list = declaration.parent;
+      return ts.isVariableDeclarationList(list) && !!list.parent && ts.isForOfStatement(list.parent) && list.parent.initializer === list && isArrayOfArrays(list.parent.expression);
+    }
+
+    function isArrayOfArrays(expression: ts.Expression): boolean {
+      const node = unwrapExpression(expression);
+      if (ts.isIdentifier(node)) return /(chunks|batches|pages|groups|windows|slices|parts)$/i.test(node.text);
+      if (ts.isCallExpression(node)) {
+        const name = memberName(unwrapExpression(node.expression)) ?? (ts.isIdentifier(unwrapExpression(node.expression)) ? (unwrapExpression(node.expression) as ts.Identifier).text : "");
+        return /chunk|batch|paginate|partition|split/i.test(name);
+      }
+      return false;
+    }
+
+    function isObjectLiteralConstant(expression: ts.Expression): boolean {
+      const node = unwrapExpression(expression);
+      if (ts.isObjectLiteralExpression(node)) return true;
+      if (!ts.isIdentifier(node)) return false;
+      const declaration = findDeclaration(node);
+      return (
+        !!declaration &&
+        ts.isVariableDeclaration(declaration) &&
+        (declaration.parent.flags & ts.NodeFlags.Const) !== 0 &&
+        !!declaration.initializer &&
+        ts.isObjectLiteralExpression(unwrapExpression(declaration.initializer))
+      );
+    }
+
+    /** `list.push(…)` / `unshift` / `splice` anywhere in the file on the array this declaration names. */
+    function isMutatedArray(name: string, declaration: ts.VariableDeclaration): boolean {
+      let mutated = false;
+      walk(context.sourceFile, (node) => {
+        if (mutated) return false;
+        if (ts.isCallExpression(node) && ts.isPropertyAccessExpression(node.expression) && ["push", "unshift", "splice"].includes(node.expression.name.text)) {
+          const target = unwrapExpression(node.expression.expression);
+          if (ts.isIdentifier(target) && target.text === name && findDeclaration(target) === declaration) mutated = true;
+        }
+        return !mutated;
+      });
+      return mutated;
+    }
+
+    /** Does this callback start I/O? Async work that is not a limiter slot and not a call on the element itself. */
+    /**
+     * Does this callback start I/O? An async callback that awaits or returns a call (its own async-ness is
+     * the evidence), or a plain callback that returns a call known to give a promise (a well-known API, an
+     * async function of the run, or the type checker). Limiter slots, calls on the element itself and
+     * waits for events or timers do not count.
+     */
+    function startsIo(fn: ts.FunctionLikeDeclaration): boolean {
+      if (!fn.body) return false;
+      if (containsLimiterCall(fn.body)) return false;
+      const isAsync = isAsyncFunction(fn);
+      const body = fn.body;
+      const returned: ts.Expression[] = [];
+      if (ts.isBlock(body)) {
+        walk(body, (node) => {
+          if (node !== body && isFunctionNode(node)) return false;
+          if (ts.isReturnStatement(node) && node.expression) returned.push(node.expression);
+          return true;
+        });
+      } else {
+        returned.push(body as ts.Expression);
+      }
+      const awaited = isAsync ? collectAwaits(body).filter((node): node is ts.AwaitExpression => ts.isAwaitExpression(node)).map((node) => node.expression) : [];
+      return [...awaited, ...returned].some((expression) => expressionStartsIo(expression, fn, isAsync));
+    }
+
+    function expressionStartsIo(expression: ts.Expression, fn: ts.FunctionLikeDeclaration | undefined, unknownCallsCount: boolean): boolean {
+      const node = unwrapExpression(expression);
+      if (ts.isAwaitExpression(node)) return expressionStartsIo(node.expression, fn, unknownCallsCount);
+      if (!ts.isCallExpression(node)) return false;
+      if ((fn && callsOnElement(node, fn)) || isTeardownCall(node)) return false;
+      const ref = resolveApi(node.expression);
+      if (ref && ref.module === GLOBAL_MODULE && ref.path[0] === "Promise") {
+        // Promise.all(inner.map(…)) inside the callback: judged when that call is visited
+        return false;
+      }
+      // waiting for an event or a timer holds no socket or file descriptor
+      if (isApi(ref, "events", "once") || isApi(ref, "events", "EventEmitter", "once") || ref?.module === "timers/promises") return false;
+      const callee = unwrapExpression(node.expression);
+      const method = memberName(callee);
+      if ((method === "then" || method === "catch" || method === "finally") && ts.isPropertyAccessExpression(callee)) {
+        return expressionStartsIo(callee.expression, fn, unknownCallsCount);
+      }
+      const promise = isPromiseCall(node, env);
+      return promise === true || (promise === undefined && unknownCallsCount);
+    }
+
+    /** `Promise.all(batch.items.map(…))` where `batch` is the variable of a loop over batches. */
+    function isInsideBatchLoop(collection: ts.Expression): boolean {
+      const root = rootIdentifier(collection);
+      if (!root) return false;
+      const declaration = findDeclaration(root);
+      return !!declaration && ts.isVariableDeclaration(declaration) && isForOfOverBatches(declaration);
+    }
+
+    function checkMap(combinator: string, mapCall: ts.CallExpression, reportAt: ts.Node): void {
+      const callee = unwrapExpression(mapCall.expression);
+      const method = memberName(callee);
+      let collection: ts.Expression | undefined;
+      let callback: ts.FunctionLikeDeclaration | undefined;
+      const ref = resolveApi(mapCall.expression);
+      if (isApi(ref, GLOBAL_MODULE, "Array", "from") && mapCall.arguments.length >= 2) {
+        collection = mapCall.arguments[0];
+        callback = functionValueOf(mapCall.arguments[1]);
+      } else if ((method === "map" || method === "flatMap") && (ts.isPropertyAccessExpression(callee) || ts.isElementAccessExpression(callee))) {
+        collection = callee.expression;
+        callback = functionValueOf(mapCall.arguments[0]);
+      }
+      if (!collection || !callback) return;
+      if (isBounded(collection) || isInsideBatchLoop(collection)) return;
+      if (!startsIo(callback)) return;
+      context.report({ node: reportAt, messageId: "unboundedMap", data: { combinator, collection: describe(collection) } });
+    }
+
+    function describe(expression: ts.Expression): string {
+      const node = unwrapExpression(expression);
+      const name = dottedName(node);
+      if (name) return name;
+      const text = node.getText(context.sourceFile).replace(/\s+/g, " ");
+      return text.length > 40 ? `${text.slice(0, 37)}...` : text;
+    }
+
+    /** `const jobs = items.map(async …)` handed to `Promise.all(jobs)`: the `.map` call, if any. */
+    function storedMap(identifier: ts.Identifier): ts.CallExpression | undefined {
+      const declaration = findDeclaration(identifier);
+      if (!declaration || !ts.isVariableDeclaration(declaration) || !declaration.initializer) return undefined;
+      const init = unwrapExpression(declaration.initializer);
+      return ts.isCallExpression(init) ? init : undefined;
+    }
+
+    function checkLoopPushes(combinator: string, all: ts.CallExpression, array: ts.Identifier): void {
+      const declaration = findDeclaration(array);
+      if (!declaration || !ts.isVariableDeclaration(declaration) || !declaration.initializer) return;
+      const init = unwrapExpression(declaration.initializer);
+      const isEmptyArray = (ts.isArrayLiteralExpression(init) && init.elements.length === 0) || (ts.isNewExpression(init) && ts.isIdentifier(init.expression) && init.expression.text === "Array" && !init.arguments?.length);
+      if (!isEmptyArray) return;
+      const fn = getEnclosingFunction(all);
+      const scope: ts.Node = fn?.body ?? context.sourceFile;
+      walk(scope, (node) => {
+        if (node !== scope && isFunctionNode(node)) return false;
+        if (!ts.isCallExpression(node) || !ts.isPropertyAccessExpression(node.expression) || node.expression.name.text !== "push") return true;
+        const target = unwrapExpression(node.expression.expression);
+        if (!ts.isIdentifier(target) || target.text !== array.text || findDeclaration(target) !== declaration) return true;
+        if (node.pos > all.pos) return true;
+        const loop = enclosingLoop(node, scope);
+        if (!loop || isBoundedLoop(loop) || collectAwaits(loop.statement).length > 0) return true;
+        const pushed = node.arguments[0];
+        if (!pushed || !pushedStartsIo(pushed, loop)) return true;
+        context.report({ node, messageId: "unboundedLoop", data: { array: array.text, line: lineOf(all, context.sourceFile), combinator } });
+        return true;
+      });
+    }
+
+    function pushedStartsIo(pushed: ts.Expression, loop: Loop): boolean {
+      const node = unwrapExpression(pushed);
+      if (containsLimiterCall(node)) return false;
+      if (!ts.isCallExpression(node)) return false;
+      const callee = unwrapExpression(node.expression);
+      if (isFunctionNode(callee)) return startsIo(callee); // (async () => { … })()
+      if (callsOnLoopElement(callee, loop)) return false;
+      return expressionStartsIo(node, undefined, false);
+    }
+
+    /** `for (const client of clients) closing.push(client.close())`: acting on resources already open. */
+    function callsOnLoopElement(callee: ts.Expression, loop: Loop): boolean {
+      if (!ts.isPropertyAccessExpression(callee) && !ts.isElementAccessExpression(callee)) return false;
+      const root = rootIdentifier(callee.expression);
+      const declaration = root && findDeclaration(root);
+      return !!declaration && (ts.isVariableDeclaration(declaration) || ts.isBindingElement(declaration)) && isInside(declaration, loop);
+    }
+
+    function enclosingLoop(node: ts.Node, scope: ts.Node): Loop | undefined {
+      for (let current = node.parent; current && current !== scope; current = current.parent) {
+        if (isLoop(current) && !(ts.isForOfStatement(current) && current.awaitModifier)) return current;
+      }
+      return undefined;
+    }
+
+    function isBoundedLoop(loop: Loop): boolean {
+      if (ts.isForOfStatement(loop) || ts.isForInStatement(loop)) {
+        if (ts.isForInStatement(loop)) return isObjectLiteralConstant(loop.expression);
+        return isBounded(loop.expression);
+      }
+      if (ts.isForStatement(loop) && loop.condition && ts.isBinaryExpression(loop.condition)) {
+        const { operatorToken, right } = loop.condition;
+        const kind = operatorToken.kind;
+        if (kind === ts.SyntaxKind.LessThanToken || kind === ts.SyntaxKind.LessThanEqualsToken) {
+          return isBoundedCount(right, maxFixed);
+        }
+      }
+      return false;
+    }
+
+    // a test's fan-out over its fixtures exhausts nothing in production
+    if (TEST_FILE.test(context.filePath)) return {};
+    return {
+      CallExpression(call) {
+        const combinator = combinatorOf(call);
+        if (!combinator) return;
+        const argument = call.arguments[0] && unwrapExpression(call.arguments[0]);
+        if (!argument) return;
+        if (ts.isCallExpression(argument)) {
+          checkMap(combinator, argument, argument);
+        } else if (ts.isIdentifier(argument)) {
+          const mapped = storedMap(argument);
+          if (mapped) checkMap(combinator, mapped, mapped);
+          else checkLoopPushes(combinator, call, argument);
+        }
+      },
+    };
+  },
+});

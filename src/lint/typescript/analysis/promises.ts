@@ -1,0 +1,370 @@
+import { ts } from "ts-morph";
+import type { ProgramFile, ProgramView } from "../rule.js";
+import { isAsyncFunction, isPromiseTyped } from "./functions.js";
+import { GLOBAL_MODULE, isApi, resolveApi, type ApiRef } from "./imports.js";
+import { isFunctionNode, isStringLike, memberName, unwrapExpression, walk } from "./nodes.js";
+import { findDeclaration, getInitializer } from "./scope.js";
+
+/**
+ * What promise questions need to know beyond the syntax tree: the checker (asked lazily, since the
+ * first call builds the program) and the run's other files, for async functions imported from them.
+ */
+export interface PromiseEnv {
+  getTypeChecker(): ts.TypeChecker | undefined;
+  program?: ProgramView;
+  filePath?: string;
+}
+
+/** Modules whose every exported function returns a promise. */
+const PROMISE_MODULES = new Set(["fs/promises", "dns/promises", "stream/promises", "readline/promises"]);
+const HTTP_CLIENT_METHODS = new Set(["get", "post", "put", "patch", "delete", "head", "options", "request"]);
+
+/**
+ * Well-known promise-returning APIs, recognised by import source: `fetch`, `fs/promises.*`,
+ * `fs.promises.*`, `timers/promises` `setTimeout`/`setImmediate`, `events.once`, anything passed
+ * through `util.promisify`, and the common HTTP clients (axios, got, node-fetch, undici).
+ */
+export function isKnownPromiseApi(ref: ApiRef | undefined): boolean {
+  if (!ref) return false;
+  if (ref.promisified) return true;
+  const path = ref.path[0] === "default" ? ref.path.slice(1) : ref.path;
+  if (PROMISE_MODULES.has(ref.module)) return path.length === 1 && path[0] !== "constants";
+  if (ref.module === "fs") return path.length === 2 && path[0] === "promises" && path[1] !== "constants";
+  if (ref.module === "timers/promises") return isApi(ref, "timers/promises", "setTimeout") || isApi(ref, "timers/promises", "setImmediate");
+  if (ref.module === "events") return isApi(ref, "events", "once") || isApi(ref, "events", "EventEmitter", "once");
+  if (ref.module === GLOBAL_MODULE) return isApi(ref, GLOBAL_MODULE, "fetch");
+  if (ref.module === "node-fetch") return path.length === 0;
+  if (ref.module === "undici") return isApi(ref, "undici", "fetch") || isApi(ref, "undici", "request");
+  if (ref.module === "axios" || ref.module === "got") {
+    return path.length === 0 || (path.length === 1 && HTTP_CLIENT_METHODS.has(path[0]!));
+  }
+  return false;
+}
+
+const PROMISE_STATICS = new Set(["all", "allSettled", "any", "race", "resolve", "reject", "try", "withResolvers"]);
+
+function isPromiseStatic(call: ts.CallExpression): boolean {
+  const ref = resolveApi(call.expression);
+  return !!ref && ref.module === GLOBAL_MODULE && ref.path.length === 2 && ref.path[0] === "Promise" && PROMISE_STATICS.has(ref.path[1]!) && ref.path[1] !== "withResolvers";
+}
+
+function isPromiseTypeNode(type: ts.TypeNode | undefined): boolean {
+  if (!type) return false;
+  if (ts.isTypeReferenceNode(type) && ts.isIdentifier(type.typeName)) {
+    return type.typeName.text === "Promise" || type.typeName.text === "PromiseLike";
+  }
+  return false;
+}
+
+/**
+ * True when a function returns a promise by its syntax: `async`, a `Promise<…>` return annotation,
+ * or (one level deep) an expression body that is a promise-producing expression, or a block whose
+ * every `return` gives one and that cannot fall off its end (`close(cb)` that returns a promise only
+ * without a callback does not count).
+ */
+export function returnsPromise(fn: ts.FunctionLikeDeclaration, env: PromiseEnv, depth = 0): boolean {
+  if (isAsyncFunction(fn)) return !isGeneratorLike(fn);
+  if (isPromiseTypeNode(fn.type)) return true;
+  if (depth > 2 || !fn.body) return false;
+  if (!ts.isBlock(fn.body)) return isPromiseExpression(fn.body, env, depth + 1) === true;
+  const last = fn.body.statements[fn.body.statements.length - 1];
+  if (!last || !(ts.isReturnStatement(last) || ts.isThrowStatement(last))) return false;
+  const returns: ts.ReturnStatement[] = [];
+  const body = fn.body;
+  walk(body, (node) => {
+    if (node !== body && isFunctionNode(node)) return false;
+    if (ts.isReturnStatement(node)) returns.push(node);
+    return true;
+  });
+  return returns.length > 0 && returns.every((statement) => !!statement.expression && isPromiseExpression(statement.expression, env, depth + 1) === true);
+}
+
+function isGeneratorLike(fn: ts.FunctionLikeDeclaration): boolean {
+  return (ts.isFunctionDeclaration(fn) || ts.isFunctionExpression(fn) || ts.isMethodDeclaration(fn)) && !!fn.asteriskToken;
+}
+
+/** The function a declaration names: `function f`, `const f = () => …`, `const f = function …`. */
+export function functionOfDeclaration(declaration: ts.Node | undefined): ts.FunctionLikeDeclaration | undefined {
+  if (!declaration) return undefined;
+  if (isFunctionNode(declaration)) return declaration;
+  if (ts.isVariableDeclaration(declaration) && declaration.initializer) {
+    const init = unwrapExpression(declaration.initializer);
+    if (ts.isArrowFunction(init) || ts.isFunctionExpression(init)) return init;
+  }
+  return undefined;
+}
+
+function classMethod(klass: ts.ClassLikeDeclaration, name: string): ts.FunctionLikeDeclaration | undefined {
+  for (const member of klass.members) {
+    if (ts.isMethodDeclaration(member) && member.name && memberName2(member.name) === name && member.body) return member;
+    if (ts.isPropertyDeclaration(member) && member.name && memberName2(member.name) === name && member.initializer) {
+      const init = unwrapExpression(member.initializer);
+      if (ts.isArrowFunction(init) || ts.isFunctionExpression(init)) return init;
+    }
+  }
+  return undefined;
+}
+
+function memberName2(name: ts.PropertyName): string | undefined {
+  return ts.isIdentifier(name) || ts.isStringLiteral(name) || ts.isPrivateIdentifier(name) ? name.text : undefined;
+}
+
+function enclosingClass(node: ts.Node): ts.ClassLikeDeclaration | undefined {
+  for (let current = node.parent; current; current = current.parent) {
+    if (ts.isClassDeclaration(current) || ts.isClassExpression(current)) return current;
+  }
+  return undefined;
+}
+
+/** Exported promise-returning functions and classes' promise-returning methods of one file. */
+interface PromiseExports {
+  functions: Set<string>;
+  methods: Map<string, Set<string>>;
+}
+
+function indexPromiseExports(file: ProgramFile, env: PromiseEnv): PromiseExports {
+  const functions = new Set<string>();
+  const methods = new Map<string, Set<string>>();
+  const local = new Map<string, ts.Node>();
+  const exported: [exportedName: string, localName: string][] = [];
+  const isExported = (node: ts.Node) => ((ts.canHaveModifiers(node) ? ts.getModifiers(node) : undefined) ?? []).some((m) => m.kind === ts.SyntaxKind.ExportKeyword);
+  const isDefault = (node: ts.Node) => ((ts.canHaveModifiers(node) ? ts.getModifiers(node) : undefined) ?? []).some((m) => m.kind === ts.SyntaxKind.DefaultKeyword);
+  for (const statement of file.sourceFile.statements) {
+    if (ts.isFunctionDeclaration(statement) || ts.isClassDeclaration(statement)) {
+      const name = statement.name?.text;
+      if (name) local.set(name, statement);
+      if (isExported(statement)) exported.push([isDefault(statement) ? "default" : (name ?? "default"), name ?? ""]);
+      if (!name && isExported(statement)) local.set("", statement);
+    } else if (ts.isVariableStatement(statement)) {
+      for (const declaration of statement.declarationList.declarations) {
+        if (!ts.isIdentifier(declaration.name)) continue;
+        local.set(declaration.name.text, declaration);
+        if (isExported(statement)) exported.push([declaration.name.text, declaration.name.text]);
+      }
+    } else if (ts.isExportDeclaration(statement) && !statement.moduleSpecifier && statement.exportClause && ts.isNamedExports(statement.exportClause)) {
+      for (const element of statement.exportClause.elements) {
+        exported.push([element.name.text, (element.propertyName ?? element.name).text]);
+      }
+    } else if (ts.isExportAssignment(statement) && ts.isIdentifier(statement.expression)) {
+      exported.push(["default", statement.expression.text]);
+    }
+  }
+  for (const [exportedName, localName] of exported) {
+    const node = local.get(localName);
+    if (!node) continue;
+    if (ts.isClassDeclaration(node)) {
+      const names = new Set<string>();
+      for (const member of node.members) {
+        const name = member.name && memberName2(member.name);
+        const fn = name ? classMethod(node, name) : undefined;
+        if (name && fn && returnsPromise(fn, env, 2)) names.add(name);
+      }
+      methods.set(exportedName, names);
+      continue;
+    }
+    const fn = functionOfDeclaration(node);
+    if (fn && returnsPromise(fn, env, 2)) functions.add(exportedName);
+  }
+  return { functions, methods };
+}
+
+function promiseExportsOf(env: PromiseEnv, specifier: string): PromiseExports | undefined {
+  const { program, filePath } = env;
+  if (!program || !filePath) return undefined;
+  const file = program.resolveImport(filePath, specifier);
+  if (!file) return undefined;
+  return program.memo(`promise-exports:${file.path}`, () => indexPromiseExports(file, env));
+}
+
+/** For an identifier bound by `import { x as y } from "./m"`: the specifier and the exported name. */
+function relativeImportOf(identifier: ts.Identifier): { specifier: string; name: string } | undefined {
+  const declaration = findDeclaration(identifier);
+  if (!declaration) return undefined;
+  let importDeclaration: ts.Node;
+  let name: string;
+  if (ts.isImportSpecifier(declaration)) {
+    importDeclaration = declaration.parent.parent.parent;
+    name = (declaration.propertyName ?? declaration.name).text;
+  } else if (ts.isImportClause(declaration)) {
+    importDeclaration = declaration.parent;
+    name = "default";
+  } else {
+    return undefined;
+  }
+  if (!ts.isImportDeclaration(importDeclaration) || !isStringLike(importDeclaration.moduleSpecifier)) return undefined;
+  const specifier = importDeclaration.moduleSpecifier.text;
+  return specifier.startsWith(".") ? { specifier, name } : undefined;
+}
+
+/**
+ * The function a call invokes when it is declared in this file (a function, a const arrow, a method
+ * of the enclosing class via `this.m()`, a method of a local class via `const o = new C(); o.m()`).
+ */
+export function calledFunction(call: ts.CallExpression): ts.FunctionLikeDeclaration | undefined {
+  const callee = unwrapExpression(call.expression);
+  if (ts.isIdentifier(callee)) return functionOfDeclaration(findDeclaration(callee));
+  if (!ts.isPropertyAccessExpression(callee)) return undefined;
+  const name = callee.name.text;
+  const receiver = unwrapExpression(callee.expression);
+  if (receiver.kind === ts.SyntaxKind.ThisKeyword) {
+    const klass = enclosingClass(call);
+    return klass ? classMethod(klass, name) : undefined;
+  }
+  const init = getInitializer(receiver);
+  if (init && ts.isNewExpression(init) && ts.isIdentifier(init.expression)) {
+    const declaration = findDeclaration(init.expression);
+    if (declaration && ts.isClassDeclaration(declaration)) return classMethod(declaration, name);
+  }
+  return undefined;
+}
+
+/**
+ * Does this call return a promise? `true`/`false` when the checker or the syntax can tell, `undefined`
+ * when nothing is known (an unresolved method of an unknown object, without type information).
+ */
+export function isPromiseCall(call: ts.CallExpression, env: PromiseEnv, depth = 0): boolean | undefined {
+  const syntactic = syntacticPromiseCall(call, env, depth);
+  if (syntactic !== undefined) {
+    if (syntactic) {
+      const typed = isPromiseTyped(env.getTypeChecker(), call);
+      return typed === false ? false : true;
+    }
+    return false;
+  }
+  return isPromiseTyped(env.getTypeChecker(), call);
+}
+
+function syntacticPromiseCall(call: ts.CallExpression, env: PromiseEnv, depth: number): boolean | undefined {
+  const callee = unwrapExpression(call.expression);
+  // (async () => { … })()
+  if (ts.isArrowFunction(callee) || ts.isFunctionExpression(callee)) return returnsPromise(callee, env, depth + 1);
+  if (isPromiseStatic(call)) return true;
+  const method = memberName(callee);
+  if ((method === "then" || method === "catch" || method === "finally") && (ts.isPropertyAccessExpression(callee) || ts.isElementAccessExpression(callee))) {
+    return isPromiseExpression(callee.expression, env, depth + 1) === true ? true : undefined;
+  }
+  const local = calledFunction(call);
+  if (local) return returnsPromise(local, env, depth + 1);
+  const ref = resolveApi(call.expression);
+  if (isKnownPromiseApi(ref)) return true;
+  if (ts.isIdentifier(callee)) {
+    const imported = relativeImportOf(callee);
+    if (imported) {
+      const exports = promiseExportsOf(env, imported.specifier);
+      if (exports) return exports.functions.has(imported.name) ? true : undefined;
+    }
+  }
+  if (ts.isPropertyAccessExpression(callee)) {
+    // const repo = new Repo() with Repo imported from a file of the run
+    const init = getInitializer(callee.expression);
+    if (init && ts.isNewExpression(init) && ts.isIdentifier(init.expression)) {
+      const imported = relativeImportOf(init.expression);
+      const exports = imported && promiseExportsOf(env, imported.specifier);
+      if (exports?.methods.get(imported!.name)?.has(callee.name.text)) return true;
+    }
+  }
+  return undefined;
+}
+
+/**
+ * Does this expression evaluate to a promise? Calls per `isPromiseCall`; `new Promise`; a variable
+ * initialised with a (not awaited) promise; `a ? p : q` and `a && p` when a branch is a promise.
+ */
+export function isPromiseExpression(expression: ts.Expression, env: PromiseEnv, depth = 0): boolean | undefined {
+  if (depth > 4) return undefined;
+  const node = unwrapExpression(expression);
+  if (ts.isCallExpression(node)) return isPromiseCall(node, env, depth);
+  if (ts.isNewExpression(node)) {
+    return ts.isIdentifier(node.expression) && node.expression.text === "Promise" && !findDeclaration(node.expression) ? true : undefined;
+  }
+  if (ts.isAwaitExpression(node)) return false;
+  if (ts.isIdentifier(node)) {
+    const declaration = findDeclaration(node);
+    if (declaration && ts.isVariableDeclaration(declaration) && declaration.initializer && ts.isIdentifier(declaration.name)) {
+      const isConst = (declaration.parent.flags & ts.NodeFlags.Const) !== 0;
+      const init = unwrapExpression(declaration.initializer);
+      if (isConst && (ts.isCallExpression(init) || ts.isNewExpression(init))) return isPromiseExpression(init, env, depth + 1);
+    }
+    return isPromiseTyped(env.getTypeChecker(), node);
+  }
+  if (ts.isConditionalExpression(node)) {
+    const a = isPromiseExpression(node.whenTrue, env, depth + 1);
+    const b = isPromiseExpression(node.whenFalse, env, depth + 1);
+    return a || b ? true : undefined;
+  }
+  return undefined;
+}
+
+/** All `await` expressions and `for await` loops directly in `root`, not inside nested functions. */
+export function collectAwaits(root: ts.Node): ts.Node[] {
+  const found: ts.Node[] = [];
+  walk(root, (node) => {
+    if (node !== root && isFunctionNode(node)) return false;
+    if (ts.isAwaitExpression(node) || (ts.isForOfStatement(node) && node.awaitModifier)) found.push(node);
+    return true;
+  });
+  return found;
+}
+
+/** `p.catch(h)`, `p.then(a, b)`, and `.finally(f)` after one of those: a rejection handler is attached. */
+export function hasRejectionHandler(expression: ts.Expression): boolean {
+  let node = unwrapExpression(expression);
+  for (;;) {
+    if (!ts.isCallExpression(node)) return false;
+    const callee = unwrapExpression(node.expression);
+    const method = memberName(callee);
+    if (!method || !(ts.isPropertyAccessExpression(callee) || ts.isElementAccessExpression(callee))) return false;
+    if (method === "catch") return node.arguments.length >= 1 && !isNullish(node.arguments[0]!);
+    if (method === "then") return node.arguments.length >= 2 && !isNullish(node.arguments[1]!);
+    if (method !== "finally") return false;
+    node = unwrapExpression(callee.expression);
+  }
+}
+
+function isNullish(expression: ts.Expression): boolean {
+  const node = unwrapExpression(expression);
+  return node.kind === ts.SyntaxKind.NullKeyword || (ts.isIdentifier(node) && node.text === "undefined");
+}
+
+/** For an identifier imported from another file of the run: is the export a promise-returning function? */
+export function isImportedPromiseFunction(identifier: ts.Identifier, env: PromiseEnv): boolean {
+  const imported = relativeImportOf(identifier);
+  if (!imported) return false;
+  return promiseExportsOf(env, imported.specifier)?.functions.has(imported.name) ?? false;
+}
+
+/**
+ * With the checker: false when the value is a thenable that is not a native `Promise` (a knex or
+ * mongoose query, a PrismaPromise): those start no work until `then` is called, so they cannot reject
+ * unobserved. True for native promises; undefined without a checker or for any/unknown.
+ */
+export function isNativePromiseTyped(checker: ts.TypeChecker | undefined, node: ts.Expression): boolean | undefined {
+  if (!checker) return undefined;
+  let type: ts.Type;
+  try {
+    type = checker.getTypeAtLocation(node);
+  } catch {
+    return undefined;
+  }
+  if (type.flags & (ts.TypeFlags.Any | ts.TypeFlags.Unknown)) return undefined;
+  const members = type.isUnion() ? type.types : [type];
+  return members.some((member) => (member.getSymbol() ?? member.aliasSymbol)?.name === "Promise");
+}
+
+/**
+ * `new Promise((resolve) => …)` whose executor takes no `reject`, and `Promise.resolve(value)` of a
+ * non-promise: they cannot reject once constructed (a deferred or a gate), so leaving them pending
+ * loses nothing.
+ */
+export function cannotReject(expression: ts.Expression): boolean {
+  const node = unwrapExpression(expression);
+  if (ts.isNewExpression(node) && ts.isIdentifier(node.expression) && node.expression.text === "Promise" && !findDeclaration(node.expression)) {
+    const executor = node.arguments?.[0] && unwrapExpression(node.arguments[0]);
+    return !!executor && (ts.isArrowFunction(executor) || ts.isFunctionExpression(executor)) && executor.parameters.length < 2;
+  }
+  if (ts.isCallExpression(node) && isApi(resolveApi(node.expression), GLOBAL_MODULE, "Promise", "resolve")) {
+    const value = node.arguments[0] && unwrapExpression(node.arguments[0]);
+    return !value || ts.isLiteralExpression(value) || ts.isObjectLiteralExpression(value) || ts.isArrayLiteralExpression(value) || value.kind === ts.SyntaxKind.NullKeyword || value.kind === ts.SyntaxKind.TrueKeyword || value.kind === ts.SyntaxKind.FalseKeyword;
+  }
+  return false;
+}

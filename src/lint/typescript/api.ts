@@ -1,0 +1,11 @@
+/** What a TypeScript rule implementation may use: its types and the shared TypeScript analysis. */
+export { ts } from "ts-morph";
+export * from "./rule.js";
+export * from "./analysis/imports.js";
+export * from "./analysis/nodes.js";
+export * from "./analysis/scope.js";
+export * from "./analysis/functions.js";
+export * from "./analysis/resources.js";
+export * from "./analysis/promises.js";
+export * from "./analysis/callbacks.js";
+export * from "./analysis/options.js";

@@ -1,0 +1,331 @@
+import rule from "../../../rules/floating-task/index.js";
+import { ruleTester } from "../../helpers/rule-tester.js";
+
+ruleTester(rule, {
+  valid: [
+    { name: "node:test registrations are awaited by the runner", types: true, code: `import { describe, it } from "node:test";\nimport test from "node:test";\ndescribe("pool", () => {\n  it("works", async () => {});\n  it.skip("later", async () => {});\n});\ntest("top", async () => {});` },
+    {
+      name: "audit write awaited in the handler",
+      code: `async function saveAudit(e: string) { await fetch("http://audit", { method: "POST", body: e }); }\nexport async function handle(e: string) {\n  await saveAudit(e);\n}`,
+    },
+    {
+      name: "fire-and-forget with a logging .catch",
+      code: `async function warmCache() { await fetch("http://cache/warm"); }\nwarmCache().catch((error) => console.error("warm-up failed", error));`,
+    },
+    {
+      name: ".then with a rejection handler as second argument",
+      code: `async function ping() { return fetch("http://health"); }\nping().then(() => log("up"), (error) => log("down", error));`,
+    },
+    {
+      name: ".catch followed by .finally",
+      code: `async function flush() { await fetch("http://collector"); }\nflush().catch(report).finally(() => metrics.flushed());`,
+    },
+    {
+      name: "promise returned to the caller",
+      code: `async function load(id: string) { return fetch("http://users/" + id); }\nexport function loadUser(id: string) {\n  return load(id);\n}`,
+    },
+    {
+      name: "two requests started together and awaited with Promise.all",
+      code: `export async function page(id: string) {\n  const user = fetch("http://users/" + id);\n  const posts = fetch("http://posts?user=" + id);\n  return Promise.all([user, posts]);\n}`,
+    },
+    {
+      name: "stored promise awaited before any other await",
+      code: `import { readFile } from "node:fs/promises";\nexport async function boot() {\n  const config = readFile("config.json", "utf8");\n  const parsed = JSON.parse(await config);\n  await connect(parsed);\n}`,
+    },
+    {
+      name: "start-up promise stored on a field and awaited later",
+      code: `class Db {\n  ready: Promise<void>;\n  constructor() {\n    this.ready = this.connect();\n  }\n  async connect() { await fetch("http://db"); }\n  async query(sql: string) { await this.ready; return sql; }\n}`,
+    },
+    {
+      name: "void is accepted with allowVoid",
+      code: `async function refresh() { await fetch("http://cache"); }\nvoid refresh();`,
+      options: { allowVoid: true },
+    },
+    {
+      name: "void of a handled chain",
+      code: `async function refresh() { await fetch("http://cache"); }\nvoid refresh().catch(log);`,
+    },
+    {
+      name: "Cypress-style .then chain on an unknown object",
+      code: `cy.get("button").click().then(($el) => expect($el).to.exist);`,
+    },
+    {
+      name: "synchronous function called as a statement",
+      code: `function track(event: string) { queue.push(event); }\ntrack("login");`,
+    },
+    {
+      name: "listener whose await sits in try/catch",
+      code: `import { EventEmitter } from "node:events";\nconst bus = new EventEmitter();\nbus.on("order", async (order: string) => {\n  try {\n    await fetch("http://orders", { method: "POST", body: order });\n  } catch (error) {\n    console.error(error);\n  }\n});`,
+    },
+    {
+      name: "Telegraf awaits its handlers",
+      code: `import { Telegraf } from "telegraf";\nconst bot = new Telegraf(token);\nbot.on("text", async (ctx) => {\n  await ctx.reply("hi");\n});`,
+    },
+    {
+      name: "for...of loop awaits each item instead of forEach",
+      code: `import { unlink } from "node:fs/promises";\nexport async function clean(paths: string[]) {\n  for (const p of paths) await unlink(p);\n}`,
+    },
+    {
+      name: "method of an unknown object without types stays quiet",
+      code: `export function release(pool: any) {\n  pool.end();\n}`,
+    },
+    {
+      name: "type checker says the imported call is synchronous",
+      code: `function save(): number { return 1; }\nsave();`,
+      types: true,
+    },
+    {
+      name: "entry point awaited at top level",
+      code: `async function main() { await fetch("http://start"); }\nawait main();`,
+    },
+    {
+      name: "Express route with an async handler is left to the framework",
+      code: `import express from "express";\nconst app = express();\napp.get("/users", async (req, res) => {\n  res.json(await fetch("http://users"));\n});`,
+    },
+    {
+      name: "async test callbacks are awaited by the test runner",
+      code: `it("loads", async () => {\n  await fetch("http://localhost/health");\n});`,
+    },
+    {
+      name: "promise handed to a background task group",
+      code: `async function sync() { await fetch("http://sync"); }\nexport function start(group: { spawn(p: Promise<unknown>): void }) {\n  group.spawn(sync());\n}`,
+    },
+    {
+      name: "rejection handler attached right away, awaited later",
+      code: `export async function load(id: string) {\n  const user = fetch("http://users/" + id);\n  user.catch(() => undefined);\n  const prefs = await fetch("http://prefs/" + id);\n  return [await user, prefs];\n}`,
+    },
+    {
+      name: "emitter created with captureRejections routes listener rejections to 'error'",
+      code: `import { EventEmitter } from "node:events";\nconst bus = new EventEmitter({ captureRejections: true });\nbus.on("order", async (order: string) => {\n  await fetch("http://orders", { method: "POST", body: order });\n});`,
+    },
+    {
+      name: "stored promise passed to a callback before the next await",
+      code: `export async function load(id: string) {\n  const user = fetch("http://users/" + id);\n  queueMicrotask(() => { user.catch(log); });\n  await fetch("http://prefs/" + id);\n  return user;\n}`,
+    },
+    {
+      name: "lazy query builder stored before another await",
+      code: `interface Query<T> { then<R>(onFulfilled: (value: T) => R, onRejected?: (error: unknown) => R): Query<R>; where(sql: string): Query<T> }\ndeclare const db: { select(table: string): Query<string[]>; count(table: string): Promise<number> };\nexport async function list() {\n  const rows = db.select("users").where("active");\n  const total = await db.count("users");\n  return { rows: await rows, total };\n}`,
+      types: true,
+    },
+    {
+      name: "setTimeout arrow returning a handled chain",
+      code: `export function retryLater(url: string) {\n  setTimeout(() => fetch(url).catch(console.error), 1000);\n}`,
+    },
+    {
+      name: "local async function that catches everything itself",
+      code: `async function readAll(reader: ReadableStreamDefaultReader, done: (b: unknown[]) => void, fail: (e: unknown) => void) {\n  try {\n    const chunks = [];\n    for (;;) {\n      const { done: end, value } = await reader.read();\n      if (end) return done(chunks);\n      chunks.push(value);\n    }\n  } catch (error) {\n    fail(error);\n  }\n}\nexport function consume(reader: ReadableStreamDefaultReader) {\n  readAll(reader, console.log, console.error);\n}`,
+    },
+    {
+      name: "method that returns a promise only without a callback",
+      code: `class Dispatcher {\n  close(callback?: (err: Error | null) => void) {\n    if (callback === undefined) {\n      return new Promise((resolve, reject) => this.close((err) => (err ? reject(err) : resolve(undefined))));\n    }\n    queueMicrotask(() => callback(null));\n  }\n  shutdown() {\n    this.close(() => {});\n  }\n}`,
+    },
+    {
+      name: "deferred without reject stored before other awaits",
+      code: `export async function waitForTimeout(server: { on(e: string, f: () => void): void; listen(): Promise<void> }) {\n  let fire!: () => void;\n  const timedOut = new Promise<void>((resolve) => { fire = resolve; });\n  server.on("timeout", () => fire());\n  await server.listen();\n  await timedOut;\n}`,
+    },
+    {
+      name: "local async function whose body is a try/catch that logs, with declarations and logging outside",
+      code: `async function syncOrder(id: string) {\n  const url = "http://orders/" + id;\n  console.info("syncing", id);\n  try {\n    await fetch(url, { signal: AbortSignal.timeout(5000) });\n  } catch (err) {\n    console.error("sync failed", err);\n  }\n}\nexport function onSaved(id: string) {\n  syncOrder(id);\n}`,
+    },
+    {
+      name: "worker task handler that reads the clock and counts before its try (piscina's onMessage)",
+      code: `import { performance } from "node:perf_hooks";\nlet running = 0;\nasync function onMessage(port: { postMessage(m: unknown): void }, task: string) {\n  running++;\n  const start = performance.now();\n  try {\n    const result = await fetch("http://run/" + task, { signal: AbortSignal.timeout(5000) });\n    port.postMessage({ result: result.status, time: Math.round(performance.now() - start) });\n  } catch (error) {\n    port.postMessage({ error, time: Math.round(performance.now() - start) });\n  }\n}\nexport function receive(port: { postMessage(m: unknown): void }, task: string) {\n  onMessage(port, task);\n}`,
+    },
+    {
+      name: "async body writer that asserts an invariant and adds listeners before its try (undici's writeIterable)",
+      code: `import assert from "node:assert";\nasync function writeIterable(body: AsyncIterable<string>, socket: { on(e: string, f: () => void): typeof socket; off(e: string, f: () => void): void; write(c: string): boolean }, abort: (e: unknown) => void) {\n  assert(socket, "socket required");\n  const onDrain = () => {};\n  socket.on("close", onDrain).on("drain", onDrain);\n  try {\n    for await (const chunk of body) socket.write(chunk);\n  } catch (err) {\n    abort(err);\n  } finally {\n    socket.off("close", onDrain);\n  }\n}\nexport function writeRequest(body: AsyncIterable<string>, socket: never, abort: (e: unknown) => void) {\n  writeIterable(body, socket, abort);\n}`,
+    },
+    {
+      name: "local async function whose throw is caught by its own try",
+      code: `async function validateRemote(x: string) {\n  try {\n    if (!x) throw new Error("empty");\n    await fetch("http://validate/" + x, { signal: AbortSignal.timeout(5000) });\n  } catch {\n    return;\n  }\n}\nexport function check(x: string) {\n  validateRemote(x);\n}`,
+    },
+    {
+      name: "setTimeout with a synchronous callback",
+      code: `setTimeout(() => { console.log("tick"); }, 100);`,
+    },
+    {
+      name: "Promise.allSettled over replies followed by a synchronous .then (ioredis HIMPORT fan-out)",
+      code: `export function fanOut(replies: Promise<string>[], done: (value: string | undefined) => void) {\n  Promise.allSettled(replies).then((results) => {\n    const first = results.find((result) => result.status === "fulfilled");\n    done(first?.status === "fulfilled" ? first.value : undefined);\n  });\n}`,
+    },
+    {
+      name: "client method typed Promise | undefined, called with its callback (undici request(opts, callback))",
+      types: true,
+      code: `interface Client { request(options: { path: string }, callback?: (error: Error | null, data?: unknown) => void): Promise<unknown> | undefined }\nexport function get(client: Client, path: string, done: (error: Error | null) => void) {\n  client.request({ path }, (error) => done(error));\n}`,
+    },
+  ],
+  invalid: [
+    {
+      name: "audit write not awaited in a request handler",
+      code: `async function saveAudit(e: string) { await fetch("http://audit", { method: "POST", body: e }); }\nexport async function handle(e: string) {\n  saveAudit(e);\n  return { ok: true };\n}`,
+      errors: [{ messageId: "floating", line: 3 }],
+    },
+    {
+      name: "bare fetch for a webhook",
+      code: `export function notify(url: string) {\n  fetch(url, { method: "POST" });\n}`,
+      errors: [{ messageId: "floating", line: 2 }],
+    },
+    {
+      name: "fs/promises write never awaited",
+      code: `import fs from "node:fs/promises";\nexport function persist(state: object) {\n  fs.writeFile("state.json", JSON.stringify(state));\n}`,
+      errors: [{ messageId: "floating", line: 3 }],
+    },
+    {
+      name: "fs.promises namespace via require",
+      code: `const fs = require("fs");\nfunction persist(state: object) {\n  fs.promises.writeFile("state.json", JSON.stringify(state));\n}`,
+      errors: [{ messageId: "floating", line: 3 }],
+    },
+    {
+      name: ".then without a rejection handler",
+      code: `async function load() { return fetch("http://config"); }\nload().then((res) => apply(res));`,
+      errors: [{ messageId: "floating", line: 2 }],
+    },
+    {
+      name: ".finally alone does not handle the rejection",
+      code: `async function flush() { await fetch("http://collector"); }\nflush().finally(() => metrics.flushed());`,
+      errors: [{ messageId: "floating", line: 2 }],
+    },
+    {
+      name: "void of an async call hides its rejection",
+      code: `async function refresh() { await fetch("http://cache"); }\nvoid refresh();`,
+      errors: [{ messageId: "voided", line: 2 }],
+    },
+    {
+      name: "this.method() of an async method in a class",
+      code: `class Worker {\n  async flush() { await fetch("http://sink"); }\n  stop() {\n    this.flush();\n  }\n}`,
+      errors: [{ messageId: "floating", line: 4 }],
+    },
+    {
+      name: "async function imported from another file of the run",
+      code: `import { sendWelcomeEmail } from "./mail.js";\nexport function signup(user: string) {\n  sendWelcomeEmail(user);\n}`,
+      files: { "src/mail.ts": `export async function sendWelcomeEmail(to: string) {\n  await fetch("http://mail", { method: "POST", body: to });\n}` },
+      errors: [{ messageId: "floating", line: 3 }],
+    },
+    {
+      name: "forEach with an async callback",
+      code: `import { unlink } from "node:fs/promises";\nexport async function clean(paths: string[]) {\n  paths.forEach(async (p) => {\n    await unlink(p);\n  });\n}`,
+      errors: [{ messageId: "asyncForEach", line: 3 }],
+    },
+    {
+      name: "async EventEmitter listener without try/catch",
+      code: `import { EventEmitter } from "node:events";\nconst bus = new EventEmitter();\nbus.on("order", async (order: string) => {\n  await fetch("http://orders", { method: "POST", body: order });\n});`,
+      errors: [{ messageId: "asyncCallback", line: 3 }],
+    },
+    {
+      name: "async SIGTERM handler passed by name",
+      code: `async function shutdown() {\n  await server.close();\n  await db.end();\n}\nprocess.on("SIGTERM", shutdown);`,
+      errors: [{ messageId: "asyncCallback", line: 5 }],
+    },
+    {
+      name: "async setTimeout callback",
+      code: `setTimeout(async () => {\n  await fetch("http://retry");\n}, 1000);`,
+      errors: [{ messageId: "asyncCallback", line: 1 }],
+    },
+    {
+      name: "async http.createServer handler",
+      code: `import http from "node:http";\nhttp.createServer(async (req, res) => {\n  const body = await fetch("http://upstream");\n  res.end(await body.text());\n}).listen(8080);`,
+      errors: [{ messageId: "asyncCallback", line: 2 }],
+    },
+    {
+      name: "socket data listener on a net server",
+      code: `import net from "node:net";\nnet.createServer((socket) => {\n  socket.on("data", async (chunk) => {\n    await fetch("http://ingest", { method: "POST", body: chunk });\n  });\n});`,
+      errors: [{ messageId: "asyncCallback", line: 3 }],
+    },
+    {
+      name: "stored promise awaited only after another await",
+      code: `export async function load(id: string) {\n  const user = fetch("http://users/" + id);\n  const prefs = await fetch("http://prefs/" + id);\n  return [await user, prefs];\n}`,
+      errors: [{ messageId: "lateHandler", line: 2 }],
+    },
+    {
+      name: "stored promise never used",
+      code: `import { setTimeout as sleep } from "node:timers/promises";\nexport function start() {\n  const pause = sleep(1000);\n}`,
+      errors: [{ messageId: "floating", line: 3 }],
+    },
+    {
+      name: "results of map(async) dropped",
+      code: `import { unlink } from "node:fs/promises";\nexport function clean(paths: string[]) {\n  paths.map(async (p) => unlink(p));\n}`,
+      errors: [{ messageId: "droppedArray", line: 3 }],
+    },
+    {
+      name: "promisified exec not awaited",
+      code: `import { promisify } from "node:util";\nimport { exec } from "node:child_process";\nconst run = promisify(exec);\nexport function deploy() {\n  run("git pull");\n}`,
+      errors: [{ messageId: "floating", line: 5 }],
+    },
+    {
+      name: "conditional call in a short-circuit",
+      code: `async function invalidate(key: string) { await fetch("http://cache/" + key, { method: "DELETE" }); }\nexport function update(key: string, dirty: boolean) {\n  dirty && invalidate(key);\n}`,
+      errors: [{ messageId: "floating", line: 3 }],
+    },
+    {
+      name: "expression-bodied listener returning the handler's promise",
+      code: `import { EventEmitter } from "node:events";\nasync function handle(order: string) { await fetch("http://orders", { method: "POST", body: order }); }\nconst bus = new EventEmitter();\nbus.on("order", async (order: string) => handle(order));`,
+      errors: [{ messageId: "asyncCallback", line: 4 }],
+    },
+    {
+      name: "setTimeout arrow returning fetch",
+      code: `export function retryLater(url: string) {\n  setTimeout(() => fetch(url), 1000);\n}`,
+      errors: [{ messageId: "asyncCallback", line: 2 }],
+    },
+    {
+      name: "promise returned from inside try escapes its catch",
+      code: `async function save(m: string) { await fetch("http://store", { method: "POST", body: m }); }\nprocess.on("message", async (m: string) => {\n  try {\n    return save(m);\n  } catch (error) {\n    console.error(error);\n  }\n});`,
+      errors: [{ messageId: "asyncCallback", line: 2 }],
+    },
+    {
+      name: "deferred with a reject stored before other awaits",
+      code: `export async function firstMessage(socket: { once(e: string, f: (v: unknown) => void): void; connect(): Promise<void> }) {\n  const message = new Promise((resolve, reject) => { socket.once("message", resolve); socket.once("error", reject); });\n  await socket.connect();\n  return message;\n}`,
+      errors: [{ messageId: "lateHandler", line: 2 }],
+    },
+    {
+      name: "top-level async IIFE without a catch",
+      code: `(async () => {\n  await fetch("http://migrate", { method: "POST" });\n})();`,
+      errors: [{ messageId: "floating", line: 1 }],
+    },
+    {
+      name: "module-level promise awaited after another top-level await",
+      code: `import { readFile } from "node:fs/promises";\nconst schema = readFile("schema.sql", "utf8");\nawait fetch("http://db/ready");\nexport const sql = await schema;`,
+      errors: [{ messageId: "lateHandler", line: 2 }],
+    },
+    {
+      name: "local async function that logs and rethrows in its catch",
+      code: `async function syncOrder(id: string) {\n  try {\n    await fetch("http://orders/" + id, { signal: AbortSignal.timeout(5000) });\n  } catch (err) {\n    console.error(err);\n    throw err;\n  }\n}\nexport function onSaved(id: string) {\n  syncOrder(id);\n}`,
+      errors: [{ messageId: "floating", line: 10 }],
+    },
+    {
+      name: "async validator without await that throws",
+      code: `async function validate(x: string) {\n  if (!x) throw new Error("empty");\n}\nexport function submit(x: string) {\n  validate(x);\n}`,
+      errors: [{ messageId: "floating", line: 5 }],
+    },
+    {
+      name: "async function that calls JSON.parse before its guarded try",
+      code: `async function parseAndStore(raw: string) {\n  const d = JSON.parse(raw);\n  try {\n    await fetch("http://store", { method: "POST", body: JSON.stringify(d), signal: AbortSignal.timeout(5000) });\n  } catch {\n    return;\n  }\n}\nexport function onMessage(raw: string) {\n  parseAndStore(raw);\n}`,
+      errors: [{ messageId: "floating", line: 10 }],
+    },
+    {
+      name: "async listener whose parse runs outside its try",
+      code: `import { EventEmitter } from "node:events";\nconst bus = new EventEmitter();\nbus.on("order", async (raw: string) => {\n  const order = JSON.parse(raw);\n  try {\n    await fetch("http://orders", { method: "POST", body: order.id });\n  } catch (error) {\n    console.error(error);\n  }\n});`,
+      errors: [{ messageId: "asyncCallback", line: 3 }],
+    },
+    {
+      name: "method of an unknown client, confirmed by the type checker",
+      code: `interface Pool { end(): Promise<void> }\nexport function release(pool: Pool) {\n  pool.end();\n}`,
+      types: true,
+      errors: [{ messageId: "floating", line: 3 }],
+    },
+    {
+      name: "Promise.allSettled followed by an async .then that posts the report",
+      code: `export function report(jobs: Promise<string>[]) {\n  Promise.allSettled(jobs).then(async (results) => {\n    await fetch("http://reports", { method: "POST", body: JSON.stringify(results) });\n  });\n}`,
+      errors: [{ messageId: "floating", line: 2 }],
+    },
+    {
+      name: "Promise.all (which rejects) followed by a synchronous .then",
+      code: `export function warm(urls: string[], done: () => void) {\n  Promise.all(urls.map((url) => fetch(url))).then(() => done());\n}`,
+      errors: [{ messageId: "floating", line: 2 }],
+    },
+    {
+      name: "client method typed Promise | undefined, called without a callback",
+      types: true,
+      code: `interface Client { request(options: { path: string }, callback?: (error: Error | null, data?: unknown) => void): Promise<unknown> | undefined }\nexport function get(client: Client, path: string) {\n  client.request({ path });\n}`,
+      errors: [{ messageId: "floating", line: 3 }],
+    },
+  ],
+});

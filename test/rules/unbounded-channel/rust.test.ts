@@ -1,0 +1,34 @@
+import rule from "../../../rules/unbounded-channel/index.js";
+import { rustRuleTester } from "../../helpers/rule-tester.js";
+
+rustRuleTester(rule, {
+  valid: [
+    { name: "bounded tokio mpsc", code: `use tokio::sync::mpsc;\nasync fn f() { let (tx, rx) = mpsc::channel::<u8>(64); }` },
+    { name: "fully qualified bounded channel", code: `async fn f() { let (tx, rx) = tokio::sync::mpsc::channel(16); }` },
+    { name: "flume bounded", code: `fn f() { let (tx, rx) = flume::bounded::<u32>(8); }` },
+    { name: "crossbeam bounded", code: `use crossbeam_channel::bounded;\nfn f() { let (s, r) = bounded(0); }` },
+    { name: "async_channel bounded", code: `fn f() { let (s, r) = async_channel::bounded::<String>(100); }` },
+    { name: "broadcast has a capacity", code: `use tokio::sync::broadcast;\nfn f() { let (tx, _) = broadcast::channel::<u8>(1024); }` },
+    { name: "watch keeps one value", code: `use tokio::sync::watch;\nfn f() { let (tx, rx) = watch::channel(0u64); }` },
+    { name: "oneshot carries one value", code: `use tokio::sync::oneshot;\nfn f() { let (tx, rx) = oneshot::channel::<()>(); }` },
+    { name: "std sync_channel is bounded", code: `use std::sync::mpsc::sync_channel;\nfn f() { let (tx, rx) = sync_channel::<u8>(4); }` },
+    { name: "a method called unbounded on a builder is not a channel constructor", code: `fn f(b: Builder) { b.unbounded(); }` },
+    { name: "a local function named unbounded", code: `fn unbounded() -> u8 { 0 }\nfn f() { let x = unbounded(); }` },
+    { name: "std mpsc channel (documented limit)", code: `use std::sync::mpsc;\nfn f() { let (tx, rx) = mpsc::channel::<u8>(); }` },
+    { name: "mention in a string", code: `fn f() { let s = "mpsc::unbounded_channel()"; }` },
+  ],
+  invalid: [
+    { name: "unbounded pipeline channel grows until OOM", code: `use tokio::sync::mpsc;\nasync fn pipeline() {\n    let (tx, mut rx) = mpsc::unbounded_channel::<Vec<u8>>();\n}`, errors: [{ messageId: "rustUnbounded", line: 3 }] },
+    { name: "fully qualified tokio unbounded", code: `async fn f() { let (tx, rx) = tokio::sync::mpsc::unbounded_channel(); }`, errors: [{ messageId: "rustUnbounded", line: 1 }] },
+    { name: "imported unbounded_channel fn", code: `use tokio::sync::mpsc::unbounded_channel;\nfn f() {\n  let (tx, rx) = unbounded_channel::<u8>();\n}`, errors: [{ messageId: "rustUnbounded", line: 3 }] },
+    { name: "flume unbounded", code: `fn f() { let (tx, rx) = flume::unbounded::<u32>(); }`, errors: [{ messageId: "rustUnbounded", line: 1 }] },
+    { name: "crossbeam_channel unbounded via use", code: `use crossbeam_channel::unbounded;\nfn f() { let (s, r) = unbounded::<u8>(); }`, errors: [{ messageId: "rustUnbounded", line: 2 }] },
+    { name: "crossbeam::channel path", code: `fn f() { let (s, r) = crossbeam::channel::unbounded::<u8>(); }`, errors: [{ messageId: "rustUnbounded", line: 1 }] },
+    { name: "async_channel unbounded", code: `fn f() { let (s, r) = async_channel::unbounded::<String>(); }`, errors: [{ messageId: "rustUnbounded", line: 1 }] },
+    { name: "aliased import", code: `use flume::unbounded as chan;\nfn f() { let (s, r) = chan::<u8>(); }`, errors: [{ messageId: "rustUnbounded", line: 2 }] },
+    { name: "grouped use list", code: `use tokio::sync::{mpsc::{self, UnboundedSender}, Mutex};\nfn f() { let (tx, rx) = mpsc::unbounded_channel::<u8>(); }`, errors: [{ messageId: "rustUnbounded", line: 2 }] },
+    { name: "in a struct constructor", code: `use tokio::sync::mpsc;\nimpl Hub {\n    fn new() -> Self {\n        let (tx, rx) = mpsc::unbounded_channel();\n        Self { tx, rx }\n    }\n}`, errors: [{ messageId: "rustUnbounded", line: 4 }] },
+    { name: "two channels per connection", code: `use tokio::sync::mpsc;\nasync fn conn() {\n    let (a, _) = mpsc::unbounded_channel::<u8>();\n    let (b, _) = mpsc::unbounded_channel::<u8>();\n}`, errors: [{ messageId: "rustUnbounded", line: 3 }, { messageId: "rustUnbounded", line: 4 }] },
+    { name: "kanal unbounded_async", code: `fn f() { let (s, r) = kanal::unbounded_async::<u8>(); }`, errors: [{ messageId: "rustUnbounded", line: 1 }] },
+  ],
+});

@@ -1,0 +1,236 @@
+import rule from "../../../rules/unbounded-concurrency/index.js";
+import { ruleTester } from "../../helpers/rule-tester.js";
+
+ruleTester(rule, {
+  valid: [
+    {
+      name: "fixed pair of requests in a tuple",
+      code: `export async function page(id: string) {\n  return Promise.all([fetch("http://users/" + id), fetch("http://orders?user=" + id)]);\n}`,
+    },
+    {
+      name: "p-limit wraps every call",
+      code: `import pLimit from "p-limit";\nimport { readFile } from "node:fs/promises";\nconst limit = pLimit(16);\nexport async function loadAll(paths: string[]) {\n  return Promise.all(paths.map((p) => limit(() => readFile(p, "utf8"))));\n}`,
+    },
+    {
+      name: "semaphore acquired inside the callback",
+      code: `import { Semaphore } from "./lib/semaphore.js";\nconst permits = new Semaphore(8);\nexport async function crawl(urls: string[]) {\n  return Promise.all(urls.map(async (url) => {\n    using _permit = await permits.acquire();\n    return fetch(url);\n  }));\n}`,
+    },
+    {
+      name: "batches of a constant size from slice",
+      code: `export async function importUsers(rows: string[]) {\n  for (let i = 0; i < rows.length; i += 50) {\n    const slice = rows.slice(i, i + 50);\n    await Promise.all(slice.map((row) => fetch("http://users", { method: "POST", body: row })));\n  }\n}`,
+    },
+    {
+      name: "loop over chunks awaits each chunk",
+      code: `import { chunk } from "lodash-es";\nexport async function warm(keys: string[]) {\n  for (const group of chunk(keys, 20)) {\n    await Promise.all(group.map((key) => fetch("http://cache/" + key)));\n  }\n}`,
+    },
+    {
+      name: "constant list of shards",
+      code: `const SHARDS = ["eu-1", "eu-2", "us-1"];\nexport async function pingAll() {\n  return Promise.all(SHARDS.map((shard) => fetch(\`http://\${shard}.internal/health\`)));\n}`,
+    },
+    {
+      name: "constant-length range",
+      code: `export async function startWorkers() {\n  await Promise.all(Array.from({ length: 4 }, (_, i) => fetch("http://worker/" + i)));\n}`,
+    },
+    {
+      name: "pure callback over promises started elsewhere",
+      code: `export async function settle(jobs: { done: Promise<void> }[]) {\n  await Promise.all(jobs.map((job) => job.done));\n}`,
+    },
+    {
+      name: "closing connections that are already open",
+      code: `export async function shutdown(conns: { end(): Promise<void> }[]) {\n  await Promise.all(conns.map((conn) => conn.end()));\n}`,
+    },
+    {
+      name: "Promise.resolve of plain values",
+      code: `export async function wrap(values: number[]) {\n  return Promise.all(values.map((v) => Promise.resolve(v * 2)));\n}`,
+    },
+    {
+      name: "synchronous local mapper",
+      code: `function toRow(user: { id: string }) { return [user.id]; }\nexport async function rows(users: { id: string }[]) {\n  return Promise.all(users.map(toRow));\n}`,
+    },
+    {
+      name: "worker pool loop awaits a slot with Promise.race",
+      code: `export async function run(urls: string[]) {\n  const running: Promise<unknown>[] = [];\n  for (const url of urls) {\n    if (running.length >= 8) await Promise.race(running);\n    running.push(fetch(url));\n  }\n  await Promise.all(running);\n}`,
+    },
+    {
+      name: "fixed number of retries in a for loop",
+      code: `export async function probe(url: string) {\n  const attempts = [];\n  for (let i = 0; i < 3; i++) attempts.push(fetch(url + "?attempt=" + i));\n  return Promise.any(attempts);\n}`,
+    },
+    {
+      name: "p-map with a concurrency option is not Promise.all",
+      code: `import pMap from "p-map";\nexport async function loadAll(ids: string[]) {\n  return pMap(ids, (id) => fetch("http://items/" + id), { concurrency: 8 });\n}`,
+    },
+    {
+      name: "entries of a constant handler table",
+      code: `const checks = { db: "http://db/health", cache: "http://cache/health" };\nexport async function health() {\n  return Promise.all(Object.values(checks).map((url) => fetch(url)));\n}`,
+    },
+    {
+      name: "waiting for every child process to exit",
+      code: `import { once } from "node:events";\nexport async function stopAll(children: import("node:child_process").ChildProcess[]) {\n  for (const child of children) child.kill();\n  await Promise.all(children.map((child) => once(child, "exit")));\n}`,
+    },
+    {
+      name: "load test fires a constant number of requests",
+      code: `it("serves 50 concurrent clients", async () => {\n  const responses = await Promise.all(Array.from({ length: 50 }, () => fetch("http://localhost:8080/health")));\n  expect(responses.every((r) => r.ok)).toBe(true);\n});`,
+    },
+    {
+      name: "closing every pooled client in a loop",
+      code: `export function closeClients(clients: { destroyed: boolean; close(): Promise<void> }[]) {\n  const closing = [];\n  for (let i = 0; i < clients.length; i++) {\n    const client = clients[i]!;\n    if (!client.destroyed) closing.push(client.close());\n  }\n  return Promise.all(closing);\n}`,
+    },
+    {
+      name: "test file injecting one request per HTTP method",
+      code: `import { supportedMethods } from "../lib/methods.js";\ntest("all methods", async () => {\n  await Promise.all(supportedMethods.map(async (method) => fetch("http://localhost:3000/", { method })));\n});`,
+      filename: "all.test.ts",
+    },
+    {
+      name: "unknown client method without types is not known to give a promise",
+      code: `export async function handler(ids: string[], cache: any) {\n  return Promise.all(ids.map((id) => cache.lookup(id)));\n}`,
+    },
+    {
+      name: "p-queue add inside the mapper",
+      code: `import PQueue from "p-queue";\nconst queue = new PQueue({ concurrency: 4 });\nexport async function crawl(urls: string[]) {\n  return Promise.all(urls.map((url) => queue.add(() => fetch(url))));\n}`,
+    },
+    {
+      name: "waiting for every worker to exit in a loop",
+      code: `import { once } from "node:events";\nexport async function destroy(workers: Set<{ terminate(): void }>) {\n  const exits = [];\n  for (const worker of workers) {\n    exits.push(once(worker as never, "exit"));\n    worker.terminate();\n  }\n  await Promise.allSettled(exits);\n}`,
+    },
+    {
+      name: "type checker says the mapper returns no promise",
+      code: `function label(x: number): string { return String(x); }\nexport async function labels(xs: number[]) {\n  return Promise.all(xs.map((x) => label(x)));\n}`,
+      types: true,
+    },
+    {
+      name: "worker pool: a counted loop up to the concurrency option starts the workers",
+      code: `async function worker(id: number, queue: string[]) {\n  for (let url = queue.shift(); url; url = queue.shift()) await fetch(url, { signal: AbortSignal.timeout(5000) });\n}\nexport async function crawl(queue: string[], concurrency: number) {\n  const workers: Promise<void>[] = [];\n  for (let i = 0; i < concurrency; i++) workers.push(worker(i, queue));\n  await Promise.all(workers);\n}`,
+    },
+    {
+      name: "worker pool: one worker per core with Array.from",
+      code: `import os from "node:os";\nasync function worker(id: number, queue: string[]) {\n  for (let url = queue.shift(); url; url = queue.shift()) await fetch(url, { signal: AbortSignal.timeout(5000) });\n}\nexport async function crawl(queue: string[]) {\n  await Promise.all(Array.from({ length: os.availableParallelism() }, (_, i) => worker(i, queue)));\n}`,
+    },
+    {
+      name: "worker pool: no more workers than items, capped by the concurrency",
+      code: `async function worker(id: number, queue: string[]) {\n  for (let url = queue.shift(); url; url = queue.shift()) await fetch(url, { signal: AbortSignal.timeout(5000) });\n}\nexport async function crawl(queue: string[], concurrency: number) {\n  await Promise.all(Array.from({ length: Math.min(queue.length, concurrency) }, (_, i) => worker(i, queue)));\n}`,
+    },
+    {
+      name: "killing the pool's child processes through its own kill method (bullmq ChildPool.clean)",
+      code: `export class ChildPool {\n  children: { pid: number }[] = [];\n  async kill(child: { pid: number }, signal: NodeJS.Signals) {\n    process.kill(child.pid, signal);\n  }\n  async clean() {\n    await Promise.all(this.children.map((child) => this.kill(child, "SIGTERM")));\n  }\n}`,
+    },
+    {
+      name: "terminating every worker thread through a helper function in a loop",
+      code: `import type { Worker } from "node:worker_threads";\nasync function terminate(worker: Worker) {\n  await worker.terminate();\n}\nexport async function stopAll(workers: Worker[]) {\n  const stopping: Promise<void>[] = [];\n  for (const worker of workers) stopping.push(terminate(worker));\n  await Promise.all(stopping);\n}`,
+    },
+  ],
+  invalid: [
+    {
+      name: "read every file at once (EMFILE)",
+      code: `import { readFile } from "node:fs/promises";\nexport async function loadAll(paths: string[]) {\n  return Promise.all(paths.map((p) => readFile(p, "utf8")));\n}`,
+      errors: [{ messageId: "unboundedMap", line: 3 }],
+    },
+    {
+      name: "one DB query per id from the request body, typed",
+      code: `export async function handler(req: { body: { ids: string[] } }, db: { user: { find(id: string): Promise<unknown> } }) {\n  const users = await Promise.all(req.body.ids.map((id) => db.user.find(id)));\n  return users;\n}`,
+      types: true,
+      errors: [{ messageId: "unboundedMap", line: 2 }],
+    },
+    {
+      name: "async callback awaiting an HTTP call per user",
+      code: `import axios from "axios";\nexport async function sync(users: { id: string }[]) {\n  await Promise.all(\n    users.map(async (user) => {\n      const { data } = await axios.get("http://crm/users/" + user.id);\n      return data;\n    }),\n  );\n}`,
+      errors: [{ messageId: "unboundedMap", line: 4 }],
+    },
+    {
+      name: "allSettled over webhook subscribers",
+      code: `export async function broadcast(subscribers: string[], event: string) {\n  return Promise.allSettled(subscribers.map((url) => fetch(url, { method: "POST", body: event })));\n}`,
+      errors: [{ messageId: "unboundedMap", line: 2 }],
+    },
+    {
+      name: "loop pushing fetches awaited together",
+      code: `export async function notifyAll(userIds: string[]) {\n  const sends: Promise<Response>[] = [];\n  for (const id of userIds) {\n    sends.push(fetch("http://mailer/" + id, { method: "POST" }));\n  }\n  await Promise.all(sends);\n}`,
+      errors: [{ messageId: "unboundedLoop", line: 4 }],
+    },
+    {
+      name: "jobs mapped first and awaited later",
+      code: `import { unlink } from "node:fs/promises";\nexport async function purge(paths: string[]) {\n  const jobs = paths.map((p) => unlink(p));\n  await Promise.all(jobs);\n}`,
+      errors: [{ messageId: "unboundedMap", line: 3 }],
+    },
+    {
+      name: "in-project async function per item",
+      code: `async function resize(path: string) { await fetch("http://imaging?src=" + path); }\nexport async function resizeAll(paths: string[]) {\n  await Promise.all(paths.map(resize));\n}`,
+      errors: [{ messageId: "unboundedMap", line: 3 }],
+    },
+    {
+      name: "async function imported from another file",
+      code: `import { uploadFile } from "./s3.js";\nexport async function uploadAll(paths: string[]) {\n  await Promise.all(paths.map((p) => uploadFile(p)));\n}`,
+      files: { "src/s3.ts": `export async function uploadFile(path: string) {\n  await fetch("http://s3/" + path, { method: "PUT" });\n}` },
+      errors: [{ messageId: "unboundedMap", line: 3 }],
+    },
+    {
+      name: "spread copy of an unbounded list",
+      code: `import { stat } from "node:fs/promises";\nexport async function sizes(names: Set<string>) {\n  return Promise.all([...names].map((n) => stat(n)));\n}`,
+      errors: [{ messageId: "unboundedMap", line: 3 }],
+    },
+    {
+      name: "Array.from with a mapper over a Set",
+      code: `export async function refresh(keys: Set<string>) {\n  await Promise.all(Array.from(keys, (key) => fetch("http://cache/" + key)));\n}`,
+      errors: [{ messageId: "unboundedMap", line: 2 }],
+    },
+    {
+      name: "while loop draining a queue into promises",
+      code: `export async function drain(queue: string[]) {\n  const inflight = [];\n  while (queue.length > 0) {\n    const url = queue.shift()!;\n    inflight.push(fetch(url));\n  }\n  await Promise.all(inflight);\n}`,
+      errors: [{ messageId: "unboundedLoop", line: 5 }],
+    },
+    {
+      name: "for loop up to a runtime length",
+      code: `import { writeFile } from "node:fs/promises";\nexport async function dump(items: string[]) {\n  const writes = [];\n  for (let i = 0; i < items.length; i++) writes.push(writeFile("out/" + i, items[i]!));\n  await Promise.all(writes);\n}`,
+      errors: [{ messageId: "unboundedLoop", line: 4 }],
+    },
+    {
+      name: "async IIFEs pushed from a loop",
+      code: `export async function migrate(tables: string[]) {\n  const tasks = [];\n  for (const table of tables) {\n    tasks.push((async () => {\n      await fetch("http://db/migrate/" + table, { method: "POST" });\n    })());\n  }\n  await Promise.allSettled(tasks);\n}`,
+      errors: [{ messageId: "unboundedLoop", line: 4 }],
+    },
+    {
+      name: "filtered list of an unknown size",
+      code: `import { readFile } from "node:fs/promises";\nexport async function loadJson(files: string[]) {\n  return Promise.all(files.filter((f) => f.endsWith(".json")).map((f) => readFile(f, "utf8")));\n}`,
+      errors: [{ messageId: "unboundedMap", line: 3 }],
+    },
+    {
+      name: "race over one request per mirror from config",
+      code: `export async function fastest(mirrors: string[]) {\n  return Promise.race(mirrors.map((m) => fetch(m + "/pkg.tgz")));\n}`,
+      errors: [{ messageId: "unboundedMap", line: 2 }],
+    },
+    {
+      name: "maxFixedSize lowered below a constant range",
+      code: `export async function warm() {\n  await Promise.all(Array.from({ length: 64 }, (_, i) => fetch("http://cache/warm/" + i)));\n}`,
+      options: { maxFixedSize: 16 },
+      errors: [{ messageId: "unboundedMap", line: 2 }],
+    },
+    {
+      name: "async mapper awaiting an unknown client",
+      code: `export async function enrich(rows: { id: string }[], client: any) {\n  return Promise.all(rows.map(async (row) => ({ ...row, extra: await client.get(row.id) })));\n}`,
+      errors: [{ messageId: "unboundedMap", line: 2 }],
+    },
+    {
+      name: "this.method per order in a service",
+      code: `export class Orders {\n  async charge(id: string) { await fetch("http://payments/" + id, { method: "POST" }); }\n  async chargeAll(ids: string[]) {\n    await Promise.all(ids.map((id) => this.charge(id)));\n  }\n}`,
+      errors: [{ messageId: "unboundedMap", line: 4 }],
+    },
+    {
+      name: "Array.from over the input's length is fan-out, not a pool",
+      code: `export async function fetchAll(urls: string[]) {\n  await Promise.all(Array.from({ length: urls.length }, (_, i) => fetch(urls[i]!)));\n}`,
+      errors: [{ messageId: "unboundedMap", line: 2 }],
+    },
+    {
+      name: "counted loop up to a variable holding the input's size",
+      code: `import { unlink } from "node:fs/promises";\nexport async function purge(paths: Set<string>) {\n  const list = [...paths];\n  const total = paths.size;\n  const jobs = [];\n  for (let i = 0; i < total; i++) jobs.push(unlink(list[i]!));\n  await Promise.all(jobs);\n}`,
+      errors: [{ messageId: "unboundedLoop", line: 6 }],
+    },
+    {
+      name: "counted loop up to a number from the request",
+      code: `export async function ping(req: { query: { n: number } }) {\n  const pings = [];\n  for (let i = 0; i < req.query.n; i++) pings.push(fetch("http://target/ping"));\n  await Promise.all(pings);\n}`,
+      errors: [{ messageId: "unboundedLoop", line: 3 }],
+    },
+    {
+      name: "an async method per element that opens a connection, named like setup rather than teardown",
+      code: `export class Fleet {\n  hosts: string[] = [];\n  async connect(host: string) {\n    await fetch("http://" + host + "/hello");\n  }\n  async connectAll() {\n    await Promise.all(this.hosts.map((host) => this.connect(host)));\n  }\n}`,
+      errors: [{ messageId: "unboundedMap", line: 7 }],
+    },
+  ],
+});
