@@ -20,6 +20,10 @@ import {
   unwrapExpression,
   walk,
   type ApiRef,
+  outerExpression,
+  hasExportModifier,
+  isTestFile,
+  isToolConfigFile,
 } from "../../src/lint/api.js";
 
 interface Options {
@@ -132,12 +136,6 @@ interface ServingContext {
   description: string;
 }
 
-function isExported(node: ts.Node): boolean {
-  let statement: ts.Node = node;
-  if (ts.isVariableDeclaration(node)) statement = node.parent.parent;
-  const modifiers = ts.canHaveModifiers(statement) ? ts.getModifiers(statement) : undefined;
-  return (modifiers ?? []).some((modifier) => modifier.kind === ts.SyntaxKind.ExportKeyword);
-}
 
 /** The declaration a named function is referenced by: the function itself, or its `const`. */
 function nameOwner(fn: ts.FunctionLikeDeclaration): { name: ts.Identifier; owner: ts.Node } | undefined {
@@ -175,8 +173,7 @@ function listensAfter(fn: ts.FunctionLikeDeclaration, node: ts.Node): boolean {
 }
 
 function isCalleeReference(reference: ts.Node): ts.CallExpression | undefined {
-  let current = reference;
-  while (current.parent && ts.isParenthesizedExpression(current.parent)) current = current.parent;
+  const current = outerExpression(reference);
   const parent = current.parent;
   return parent && ts.isCallExpression(parent) && parent.expression === current ? parent : undefined;
 }
@@ -220,8 +217,6 @@ function isWorkerFile(sourceFile: ts.SourceFile, filePath: string): boolean {
   });
 }
 
-/** Test files and tool configs run no server; blocking there costs nothing. */
-const NON_SERVING_FILE = /(\.(test|spec)\.[cm]?[jt]sx?$)|(\/__tests__\/)|(\.config\.[cm]?[jt]s$)/;
 
 /**
  * A one-time lazy load: `cache ??= readFileSync(…)`, or the call inside `if (!cache) { cache = … }`
@@ -321,7 +316,7 @@ export default defineTypeScriptRule<Options>({
     "The call graph is followed within one file, through plain functions and `const` arrows, when every reference to the helper in that file is a call from serving code; a method, a helper passed around as a value, and a helper with a caller outside serving code (start-up, a build script) are not followed. An exported helper is judged by the callers in its own file; one that this file never calls is not reported, whatever other files do with it.",
     "Start-up code is recognised as module top level, an async function called only from module top level (`main().catch(…)`), a top-level async IIFE, and anything before `server.listen(…)` in the same function. Other start-up phases (a `bootstrap()` called from an exported function) are reported.",
     "Listeners on `process` (`exit`, signals, `uncaughtException`) and for the lifecycle events `ready`, `listening`, `exit` and `beforeExit` are not reported: they run once at start-up or shutdown, where synchronous work is expected.",
-    "Not reported by design: test files (`*.test.*`, `*.spec.*`, `__tests__/`), tool configs (`*.config.*`), Next.js build-time functions (`getStaticProps`, `getStaticPaths`, `generateStaticParams`), one-time lazy loads (`cache ??= readFileSync(…)`, or the read inside `if (!cache) { cache = … }`), and async functions of command-line programs (a `#!` line or an import of commander, yargs, cac, meow, sade, citty, clipanion, oclif or minimist); request handlers and listeners in those programs are still checked.",
+    "Not reported by design: test files (`*.test.*`, `*.spec.*`, `*_test.*`, and files under `__tests__/`, `__mocks__/`, `test/`, `tests/`, `e2e/`, `benches/`), tool configs (`*.config.*`), Next.js build-time functions (`getStaticProps`, `getStaticPaths`, `generateStaticParams`), one-time lazy loads (`cache ??= readFileSync(…)`, or the read inside `if (!cache) { cache = … }`), and async functions of command-line programs (a `#!` line or an import of commander, yargs, cac, meow, sade, citty, clipanion, oclif or minimist); request handlers and listeners in those programs are still checked.",
     "Worker-thread code is not reported (blocking there is the remedy): files named `worker.*`, `*.worker.*` or under `workers/`, and files that import `parentPort`, `workerData` or `threadId` from `worker_threads`. A BullMQ or other job worker in such a file is skipped too.",
     "Event listeners in general count as serving code, so a `readline` `'line'` listener of a script that does not import a CLI framework and has no `#!` line is reported.",
   ],
@@ -394,7 +389,7 @@ export default defineTypeScriptRule<Options>({
         first ??= caller;
       }
       if (!first) return undefined;
-      const calledFrom = isExported(named.owner) ? "which this file calls only from" : "which is only called from";
+      const calledFrom = hasExportModifier(named.owner) ? "which this file calls only from" : "which is only called from";
       return { description: `\`${named.name.text}\`, ${calledFrom} ${first.description}` };
     }
 
@@ -419,12 +414,12 @@ export default defineTypeScriptRule<Options>({
       const invoked = isCalleeReference(fn);
       if (invoked) return !getEnclosingFunction(invoked);
       const named = nameOwner(fn);
-      if (!named || isExported(named.owner)) return false;
+      if (!named || hasExportModifier(named.owner)) return false;
       const references = referencesTo(named.name, named.owner);
       return references.length > 0 && references.every((reference) => !!isCalleeReference(reference) && !getEnclosingFunction(reference));
     }
 
-    if (NON_SERVING_FILE.test(context.filePath) || isWorkerFile(context.sourceFile, context.filePath)) return {};
+    if (isTestFile(context.filePath) || isToolConfigFile(context.filePath) || isWorkerFile(context.sourceFile, context.filePath)) return {};
     return {
       CallExpression(call) {
         const blocking = blockingApi(call);

@@ -27,6 +27,7 @@ import {
   unwrapExpression,
   walk,
   type PromiseEnv,
+  hasExportModifier,
 } from "../../src/lint/api.js";
 
 interface Options {
@@ -415,7 +416,7 @@ export default defineTypeScriptRule<Options>({
     function checkStoredPromise(declaration: ts.VariableDeclaration): void {
       if (!ts.isIdentifier(declaration.name) || !declaration.initializer) return;
       const list = declaration.parent;
-      if (!ts.isVariableDeclarationList(list) || !ts.isVariableStatement(list.parent) || isExported(list.parent)) return;
+      if (!ts.isVariableDeclarationList(list) || !ts.isVariableStatement(list.parent) || hasExportModifier(list.parent)) return;
       const init = unwrapExpression(declaration.initializer);
       if (!ts.isCallExpression(init) && !ts.isNewExpression(init)) return;
       if (hasRejectionHandler(init) || catchesInside(init) || settlesWithoutRejecting(init, env) || isPromiseExpression(init, env) !== true) return;
@@ -477,6 +478,3 @@ function isTestRunnerRegistration(call: ts.CallExpression): boolean {
   return TEST_REGISTRATIONS.has(name!) && rest.length === 0 && (modifier === undefined || ["skip", "only", "todo"].includes(modifier));
 }
 
-function isExported(statement: ts.VariableStatement): boolean {
-  return (ts.getModifiers(statement) ?? []).some((modifier) => modifier.kind === ts.SyntaxKind.ExportKeyword);
-}

@@ -12,6 +12,9 @@ import {
   unwrapExpression,
   walk,
   type ApiRef,
+  outerExpression,
+  isTimerApi,
+  isPromiseTimer,
 } from "../../src/lint/api.js";
 
 interface Options {
@@ -147,8 +150,7 @@ function receiverVerdict(receiver: ts.Expression, checker: ts.TypeChecker | unde
 
 /** True when the `write(...)` result is dropped: a statement on its own, `void`ed, or the body of a `forEach` arrow. */
 function resultIgnored(call: ts.CallExpression): boolean {
-  let node: ts.Node = call;
-  while (ts.isParenthesizedExpression(node.parent)) node = node.parent;
+  const node = outerExpression(call);
   const parent = node.parent;
   if (ts.isArrowFunction(parent) && parent.body === node) return isForEachCallback(parent);
   return ts.isExpressionStatement(parent) || ts.isVoidExpression(parent);
@@ -182,7 +184,7 @@ function isTimerWait(expression: ts.Expression): boolean {
   const node = unwrapExpression(expression);
   if (ts.isCallExpression(node)) {
     const ref = resolveApi(node.expression);
-    if (isApi(ref, "timers/promises", "setTimeout") || isApi(ref, "timers/promises", "scheduler", "wait")) return true;
+    if (isPromiseTimer(ref)) return true;
     const callee = unwrapExpression(node.expression);
     return ts.isIdentifier(callee) && SLEEP_NAMES.has(callee.text);
   }
@@ -190,7 +192,7 @@ function isTimerWait(expression: ts.Expression): boolean {
     let found = false;
     walk(node.arguments[0], (child) => {
       if (found) return false;
-      if (ts.isCallExpression(child) && isApi(resolveApi(child.expression), GLOBAL_MODULE, "setTimeout")) found = true;
+      if (ts.isCallExpression(child) && isTimerApi(resolveApi(child.expression), "setTimeout")) found = true;
       return !found;
     });
     return found;

@@ -15,27 +15,16 @@ import {
   walk,
   type ApiRef,
   type ProgramView,
+  outerExpression,
+  isTimerApi,
+  isPromiseTimer,
 } from "../../src/lint/api.js";
 
 /** Names that, for an undeclared function, almost always mean "a promise resolved after ms". */
 const SLEEP_NAMES = new Set(["sleep", "delay"]);
 
-function isSetTimeout(ref: ApiRef | undefined): boolean {
-  return isApi(ref, GLOBAL_MODULE, "setTimeout") || isApi(ref, GLOBAL_MODULE, "globalThis", "setTimeout") || isApi(ref, "timers", "setTimeout");
-}
-
-function isClearTimeout(ref: ApiRef | undefined): boolean {
-  return (
-    isApi(ref, GLOBAL_MODULE, "clearTimeout") ||
-    isApi(ref, GLOBAL_MODULE, "globalThis", "clearTimeout") ||
-    isApi(ref, "timers", "clearTimeout")
-  );
-}
-
-/** `setTimeout` of `node:timers/promises` (and `scheduler.wait`): a promise timer cancelled only through a signal. */
-function isPromiseTimer(ref: ApiRef | undefined): boolean {
-  return isApi(ref, "timers/promises", "setTimeout") || isApi(ref, "timers/promises", "scheduler", "wait") || isApi(ref, "timers", "promises", "setTimeout");
-}
+const isSetTimeout = (ref: ApiRef | undefined) => isTimerApi(ref, "setTimeout");
+const isClearTimeout = (ref: ApiRef | undefined) => isTimerApi(ref, "clearTimeout");
 
 /** A timer the race depends on, and what (if anything) can stop it. */
 interface TimerSource {
@@ -95,7 +84,7 @@ function handleEscapes(timerCall: ts.CallExpression): boolean {
   while (ts.isPropertyAccessExpression(node.parent) && ts.isCallExpression(node.parent.parent) && ["unref", "ref"].includes(node.parent.name.text)) {
     node = node.parent.parent;
   }
-  while (ts.isParenthesizedExpression(node.parent)) node = node.parent;
+  node = outerExpression(node);
   const parent = node.parent;
   if (ts.isExpressionStatement(parent) || (ts.isArrowFunction(parent) && parent.body === node)) return false;
   if (ts.isVariableDeclaration(parent) || ts.isBinaryExpression(parent)) return false;
@@ -113,7 +102,7 @@ function handleOf(timerCall: ts.CallExpression, executor: ts.Node): ts.Expressio
   ) {
     node = node.parent.parent;
   }
-  while (ts.isParenthesizedExpression(node.parent) || ts.isAsExpression(node.parent)) node = node.parent;
+  node = outerExpression(node);
   const parent = node.parent;
   if (ts.isBinaryExpression(parent) && parent.operatorToken.kind === ts.SyntaxKind.EqualsToken && parent.right === node) {
     if (!dottedName(parent.left)) return undefined;

@@ -7,8 +7,11 @@ import {
   rustFieldTypes,
   rustPatternNames,
   rustUseMap,
-  defineRustRule, type RustNode,
+  defineRustRule,
+  type RustNode,
   type RustRuleContext,
+  snippet,
+  RUST_STREAM_IO_METHODS,
 } from "../../src/lint/api.js";
 import { reportUnknownAwaitsOption } from "./options.js";
 
@@ -38,20 +41,9 @@ type Library = "std::sync" | "parking_lot" | "tokio" | "async";
 type Operation = "network I/O" | "a sleep" | "a timer tick" | "a channel receive" | "a send";
 
 const NETWORK_METHODS = new Set([
+  ...RUST_STREAM_IO_METHODS,
   "connect",
   "accept",
-  "read",
-  "read_exact",
-  "read_line",
-  "read_until",
-  "read_to_end",
-  "read_to_string",
-  "read_buf",
-  "write",
-  "write_all",
-  "write_buf",
-  "write_all_buf",
-  "flush",
   "publish",
   "subscribe",
   "send_to",
@@ -83,10 +75,6 @@ interface Guard {
   scope: RustNode;
 }
 
-function snippet(node: RustNode): string {
-  const text = node.text.replace(/\s+/g, " ");
-  return text.length > 60 ? `${text.slice(0, 57)}…` : text;
-}
 
 function unwrapValue(node: RustNode): RustNode {
   let current = node;
@@ -231,7 +219,7 @@ class GuardAnalyser {
 
     const kind = LOCK_METHODS[method]!;
     const lockType = method.includes("read") || method.includes("write") ? "RwLock" : "Mutex";
-    const acquiredBy = `${snippet(callee.receiver)}.${method}()`;
+    const acquiredBy = `${snippet(callee.receiver.text)}.${method}()`;
     return this.guardAt({ library, call, top, kind, lockType, acquiredBy });
   }
 
@@ -282,7 +270,7 @@ class GuardAnalyser {
       top,
       kind: guardType === "RwLockReadGuard" ? "read guard" : guardType === "RwLockWriteGuard" ? "write guard" : "guard",
       lockType: guardType === "MutexGuard" ? "Mutex" : "RwLock",
-      acquiredBy: `${snippet(call.childForFieldName("function") ?? call)}()`,
+      acquiredBy: `${snippet((call.childForFieldName("function") ?? call).text)}()`,
     });
   }
 
@@ -442,7 +430,7 @@ class GuardAnalyser {
       this.context.report({
         node: wait,
         messageId: "rustSyncGuardAcrossAwait",
-        data: { noun, lock, blocked: this.blocked(guard), call: snippet(operand) },
+        data: { noun, lock, blocked: this.blocked(guard), call: snippet(operand.text) },
         help: guard.name
           ? `End the guard before the await: read what you need in an inner block (\`let value = { let ${guard.name} = …; ${guard.name}.clone() };\`) or call \`drop(${guard.name})\` first. Keep the blocking lock for short sections that never await (Tokio's advice); use \`tokio::sync::Mutex\` only if it must be held across the await.`
           : "This guard is a temporary of the statement (or of a `match`/`if let`/`while let` scrutinee), so it lives until the statement ends: bind what you need in its own `let` first, then await.",
@@ -456,13 +444,13 @@ class GuardAnalyser {
       this.context.report({
         node: wait,
         messageId: "rustAsyncGuardAcrossAwait",
-        data: { noun, lock, operation, call: snippet(operand) },
+        data: { noun, lock, operation, call: snippet(operand.text) },
         help: "Copy what you need out of the guard and drop it before the await (clone the subscriber list, then publish), or hand the work to a task that owns the resource.",
       });
       return true;
     }
     if (this.context.options.reportUnknownAwaits && target.type === "call_expression") {
-      this.context.report({ node: wait, messageId: "rustAsyncGuardUnknownAwait", data: { noun, lock, call: snippet(operand) } });
+      this.context.report({ node: wait, messageId: "rustAsyncGuardUnknownAwait", data: { noun, lock, call: snippet(operand.text) } });
       return true;
     }
     return false;

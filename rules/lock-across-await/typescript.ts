@@ -21,6 +21,9 @@ import {
   type ProgramView,
   type ResourceKind,
   type ResourceSpec,
+  isTimerApi,
+  isPromiseTimer,
+  snippet,
 } from "../../src/lint/api.js";
 import { reportUnknownAwaitsOption } from "./options.js";
 
@@ -98,10 +101,6 @@ interface Operation {
 
 type Verdict = Operation | "own" | "unknown";
 
-function snippet(node: ts.Node): string {
-  const text = node.getText().replace(/\s+/g, " ");
-  return text.length > 50 ? `${text.slice(0, 47)}...` : text;
-}
 
 function creatorCategory(ref: ApiRef): Category | undefined {
   if (HTTP_MODULES.includes(ref.module)) return "http";
@@ -115,8 +114,8 @@ function apiCategory(ref: ApiRef | undefined): Category | undefined {
   if (!ref) return undefined;
   if (isApi(ref, GLOBAL_MODULE, "fetch")) return "http";
   if (HTTP_MODULES.includes(ref.module)) return "http";
-  if (isApi(ref, ["timers/promises"], "setTimeout") || isApi(ref, ["timers/promises"], "scheduler", "wait")) return "timer";
-  if (ref.promisified && (isApi(ref, GLOBAL_MODULE, "setTimeout") || isApi(ref, "timers", "setTimeout"))) return "timer";
+  if (isPromiseTimer(ref)) return "timer";
+  if (ref.promisified && isTimerApi(ref, "setTimeout")) return "timer";
   if (ref.module === "delay" || ref.module === "timers-ext/promise/sleep") return "timer";
   if (isApi(ref, ["timers/promises"], "setInterval")) return "timer";
   if (["once", "on"].some((name) => isApi(ref, "events", name) || isApi(ref, "events", "EventEmitter", name))) return "event";
@@ -127,8 +126,7 @@ function apiCategory(ref: ApiRef | undefined): Category | undefined {
 }
 
 function isSetTimeout(call: ts.CallExpression): boolean {
-  const ref = resolveApi(call.expression);
-  return isApi(ref, GLOBAL_MODULE, "setTimeout") || isApi(ref, "timers", "setTimeout");
+  return isTimerApi(resolveApi(call.expression), "setTimeout");
 }
 
 /** `new Promise((resolve) => setTimeout(resolve, ms))` and friends. */
@@ -233,12 +231,12 @@ class Classifier {
     }
     if (ts.isNewExpression(node)) {
       const category = executorCategory(node);
-      return category ? { category, text: snippet(node) } : "unknown";
+      return category ? { category, text: snippet(node.getText()) } : "unknown";
     }
     if (ts.isTaggedTemplateExpression(node)) {
       if (this.isHeld(chainRoot(node.tag))) return "own";
       const category = apiCategory(resolveApi(node.tag)) ?? this.instanceCategory(node.tag);
-      return category ? { category, text: snippet(node) } : "unknown";
+      return category ? { category, text: snippet(node.getText()) } : "unknown";
     }
     if (!ts.isCallExpression(node)) return "unknown";
     const callee = unwrapExpression(node.expression);
@@ -256,9 +254,9 @@ class Classifier {
       if (inner !== "unknown") return inner;
     }
     const category = apiCategory(ref) ?? this.instanceCategory(callee);
-    if (category) return { category, text: snippet(node) };
+    if (category) return { category, text: snippet(node.getText()) };
     const helper = localFunction(callee);
-    if (helper && isSleepHelper(helper)) return { category: "timer", text: snippet(node) };
+    if (helper && isSleepHelper(helper)) return { category: "timer", text: snippet(node.getText()) };
     return "unknown";
   }
 
@@ -349,7 +347,7 @@ export default defineTypeScriptRule<Options>({
               data: { ...data, operation: operationText(verdict.category, acquisition.kind), call: verdict.text },
             });
           } else if (verdict === "unknown" && context.options.reportUnknownAwaits && watched.unknownAwaits && ts.isCallExpression(unwrapExpression(wait.operand))) {
-            context.report({ node: wait.node, messageId: "heldAcrossUnknownAwait", data: { ...data, call: snippet(wait.operand) } });
+            context.report({ node: wait.node, messageId: "heldAcrossUnknownAwait", data: { ...data, call: snippet(wait.operand.getText()) } });
           }
         }
       },

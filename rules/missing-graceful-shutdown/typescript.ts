@@ -19,6 +19,8 @@ import {
   type ApiRef,
   type ProgramFile,
   type ProgramView,
+  outerExpression,
+  isTestFile,
 } from "../../src/lint/api.js";
 
 interface Options {
@@ -42,8 +44,6 @@ const DEFAULT_SHUTDOWN_MODULES = [
 const SHUTDOWN_SIGNALS = new Set(["SIGTERM", "SIGINT"]);
 const LISTENER_METHODS = new Set(["on", "once", "addListener", "prependListener", "prependOnceListener"]);
 const NODE_SERVER_MODULES = ["http", "https", "http2", "net", "tls"];
-/** Test files start servers on purpose and tear them down in `afterAll`. */
-const TEST_FILE = /(\.|_)(test|spec)\.[cm]?[jt]sx?$|(^|\/)(__tests__|__mocks__|test|tests|e2e)\//;
 /** Type annotations of a server or framework app (a `start(app: Express)` parameter). */
 const SERVER_TYPE = /\b(Express|FastifyInstance|Koa|INestApplication|NestExpressApplication|NestFastifyApplication|Server|Http2Server|Http2SecureServer)\b/;
 /** Receiver names for `.close()` in a signal handler that mean a server. */
@@ -268,9 +268,7 @@ function isStandaloneWebSocketServer(expression: ts.NewExpression): boolean {
 
 /** True when the close call's completion is waited for: awaited, returned, or chained with `.then`. */
 function isWaitedFor(call: ts.CallExpression): boolean {
-  let node: ts.Node = call;
-  while (ts.isParenthesizedExpression(node.parent)) node = node.parent;
-  const parent = node.parent;
+  const parent = outerExpression(call).parent;
   if (ts.isAwaitExpression(parent) || ts.isReturnStatement(parent)) return true;
   return ts.isPropertyAccessExpression(parent) && (parent.name.text === "then" || parent.name.text === "finally");
 }
@@ -442,7 +440,7 @@ export default defineTypeScriptRule<Options>({
   knownLimits: [
     "Only the files of the run are looked at: linting `src/server.ts` alone reports a server whose signals are handled in an entry module that was not linted. Lint the whole program.",
     "Servers are recognised by how they are created (node's http/https/http2/net/tls, express, koa, fastify, restify, NestJS, `serve()` of @hono/node-server), also when the app is exported by another file of the run, by a parameter typed as a server or app, and `new WebSocketServer({ port })` from ws; other frameworks' `listen` is not reported.",
-    "Test files (`*.test.*`, `*.spec.*`, `test/`, `tests/`, `e2e/`, `__tests__/`) are not checked: they start servers on purpose.",
+    "Test files (`*.test.*`, `*.spec.*`, `*_test.*`, and files under `__tests__/`, `__mocks__/`, `test/`, `tests/`, `e2e/`, `benches/`) are not checked: they start servers on purpose.",
     "A listen inside an exported function or class of a module that no file of the run imports (and that the module does not call itself) is taken as a library API whose caller owns the signals, and is not reported.",
     "A server closed in its own `listen` callback (`server.listen(0, () => { …; server.close() })`, a free-port probe) serves nothing and is not reported; a server closed later, elsewhere, still is.",
     "A handler that registers SIGTERM but only calls `process.exit()` (no `server.close()`) counts as handling the signal.",
@@ -450,7 +448,7 @@ export default defineTypeScriptRule<Options>({
   ],
   create(context) {
     const { program, filePath, options } = context;
-    const isTestFile = TEST_FILE.test(filePath);
+    const inTestFile = isTestFile(filePath);
     const index = () => program.memo("index", () => buildIndex(program, options.shutdownModules));
     const handled = () => program.memo(`handled:${filePath}`, () => programHandlesSignals(index(), filePath));
     const isImported = () => (index().importers.get(filePath)?.length ?? 0) > 0;
@@ -460,11 +458,11 @@ export default defineTypeScriptRule<Options>({
     return {
       CallExpression(call) {
         const callee = unwrapExpression(call.expression);
-        if (!isTestFile && ts.isPropertyAccessExpression(callee) && callee.name.text === "listen" && isServerValue(callee.expression, filePath, program)) {
+        if (!inTestFile && ts.isPropertyAccessExpression(callee) && callee.name.text === "listen" && isServerValue(callee.expression, filePath, program)) {
           if (!handled() && !isUnusedLibraryApi(call) && !closesOnListening(call)) context.report({ node: call, messageId: "noSignalHandler" });
           return;
         }
-        if (!isTestFile && isApi(resolveApi(call.expression), "@hono/node-server", "serve")) {
+        if (!inTestFile && isApi(resolveApi(call.expression), "@hono/node-server", "serve")) {
           if (!handled() && !isUnusedLibraryApi(call)) context.report({ node: call, messageId: "noSignalHandler" });
           return;
         }
@@ -477,7 +475,7 @@ export default defineTypeScriptRule<Options>({
         }
       },
       NewExpression(expression) {
-        if (isTestFile || !isStandaloneWebSocketServer(expression)) return;
+        if (inTestFile || !isStandaloneWebSocketServer(expression)) return;
         if (!handled() && !isUnusedLibraryApi(expression)) context.report({ node: expression, messageId: "noSignalHandler" });
       },
     };

@@ -8,9 +8,12 @@ import {
   rustPatternNames,
   rustStripReferences,
   rustUseMap,
-  defineRustRule, type RustListeners,
+  defineRustRule,
+  type RustListeners,
   type RustNode,
   type RustRuleContext,
+  RUST_STREAM_IO_METHODS,
+  isTestFile,
 } from "../../src/lint/api.js";
 import { DEFAULT_WRAPPERS, timeoutWrappersOption } from "./options.js";
 
@@ -21,19 +24,6 @@ interface Options {
 /** How deep to follow bindings and callers; real code rarely needs more, and it bounds the work. */
 const MAX_DEPTH = 4;
 
-const SOCKET_IO = new Set([
-  "read",
-  "read_exact",
-  "read_line",
-  "read_until",
-  "read_to_end",
-  "read_to_string",
-  "read_buf",
-  "write",
-  "write_all",
-  "write_buf",
-  "write_all_buf",
-]);
 
 /** Awaited methods of a `tokio::process` command or child that wait for the process to finish. */
 const PROCESS_WAITS = new Set(["output", "status", "wait", "wait_with_output"]);
@@ -48,7 +38,6 @@ const SOCKET_TYPE = /^(?:tokio::)?(?:net::)?(?:(?:tcp|unix)::)?(TcpStream|UnixSt
 const SOCKET_WRAPPER = /^(?:tokio::)?(?:io::)?(BufReader|BufWriter|BufStream|ReadHalf|WriteHalf|Take)<(.*)>$/;
 
 /** Integration tests and benchmarks of a Cargo package. */
-const TEST_PATH = /(^|\/)(tests|benches)\//;
 
 function snakeCase(name: string): string {
   return name.replace(/([a-z0-9])([A-Z])/g, "$1_$2").toLowerCase();
@@ -139,7 +128,7 @@ export default defineRustRule<Options>({
       wrappers.add(snakeCase(name));
     }
     const none: RustListeners = {};
-    if (TEST_PATH.test(context.filePath.replace(/\\/g, "/"))) return none;
+    if (isTestFile(context.filePath)) return none;
     const checker = new Checker(context, uses, wrappers);
     return {
       await_expression(node) {
@@ -251,7 +240,7 @@ class Checker {
       }
       return undefined;
     }
-    if (SOCKET_IO.has(callee.method) && this.socketOwnedHere(operand, this.isSocket(callee.receiver, 0))) {
+    if (RUST_STREAM_IO_METHODS.has(callee.method) && this.socketOwnedHere(operand, this.isSocket(callee.receiver, 0))) {
       return {
         messageId: "rustSocketIo",
         name: callee.method,

@@ -17,6 +17,10 @@ import {
   walk,
   type ApiRef,
   type ProgramView,
+  outerExpression,
+  isTypeOnlyWrapper,
+  isTimerApi,
+  hasExportModifier,
 } from "../../src/lint/api.js";
 import { DEFAULT_WRAPPERS, timeoutWrappersOption } from "./options.js";
 
@@ -132,7 +136,7 @@ function storedIn(node: ts.Node): ts.VariableDeclaration | undefined {
   for (;;) {
     const parent = current.parent;
     if (!parent) return undefined;
-    if (ts.isParenthesizedExpression(parent) || ts.isAsExpression(parent) || ts.isAwaitExpression(parent) || ts.isNonNullExpression(parent)) {
+    if (isTypeOnlyWrapper(parent) || ts.isAwaitExpression(parent)) {
       current = parent;
       continue;
     }
@@ -159,8 +163,7 @@ function chainedMethods(call: ts.Expression): { names: string[]; end: ts.Express
 function isTimerCallback(fn: ts.Node): boolean {
   const site = callbackSite(fn);
   if (!site || !ts.isCallExpression(site.call)) return false;
-  const ref = resolveApi(site.call.expression);
-  return isApi(ref, GLOBAL_MODULE, "setTimeout") || isApi(ref, "timers", "setTimeout");
+  return isTimerApi(resolveApi(site.call.expression), "setTimeout");
 }
 
 interface LaterDeadline {
@@ -181,8 +184,7 @@ function laterDeadline(call: ts.Expression, later: LaterDeadline): boolean {
   const end = chain.end;
   const declaration = storedIn(end);
   if (!declaration) {
-    let current: ts.Node = end;
-    while (current.parent && (ts.isParenthesizedExpression(current.parent) || ts.isAsExpression(current.parent) || ts.isAwaitExpression(current.parent))) current = current.parent;
+    const current = outerExpression(end, { throughAwait: true });
     const parent = current.parent;
     // `return net.connect(…)`, `this.socket = …`, `resolve(http.get(…))`: the caller decides.
     if (!parent) return false;
@@ -230,9 +232,6 @@ function findScope(declaration: ts.VariableDeclaration): ts.Node {
   return declaration.getSourceFile();
 }
 
-function isExported(statement: ts.Node | undefined): boolean {
-  return !!statement && ts.isVariableStatement(statement) && !!statement.modifiers?.some((modifier) => modifier.kind === ts.SyntaxKind.ExportKeyword);
-}
 
 function isModuleExports(node: ts.Expression): boolean {
   return /^(module\.)?exports\b/.test(node.getText());
@@ -243,17 +242,14 @@ function isModuleExports(node: ts.Expression): boolean {
  * `module.exports` or an object): its calls are then out of sight and the creation is what to fix.
  */
 function createEscapes(create: ts.CallExpression): boolean {
-  let current: ts.Node = create;
-  while (current.parent && (ts.isParenthesizedExpression(current.parent) || ts.isAsExpression(current.parent) || ts.isSatisfiesExpression(current.parent))) {
-    current = current.parent;
-  }
+  const current = outerExpression(create);
   const parent = current.parent;
   if (!parent) return false;
   if (ts.isReturnStatement(parent) || (ts.isArrowFunction(parent) && parent.body === current) || ts.isExportAssignment(parent)) return true;
   if (ts.isPropertyAssignment(parent)) return true;
   if (ts.isBinaryExpression(parent) && parent.operatorToken.kind === ts.SyntaxKind.EqualsToken && parent.right === current) return isModuleExports(parent.left);
   if (!ts.isVariableDeclaration(parent) || !ts.isIdentifier(parent.name)) return false;
-  if (isExported(parent.parent?.parent)) return true;
+  if (hasExportModifier(parent.parent?.parent)) return true;
   const declaration = parent;
   const name = parent.name.text;
   let found = false;
@@ -393,9 +389,7 @@ export default defineTypeScriptRule<Options>({
         const parent = current.parent;
         if (!parent) return false;
         if (
-          ts.isParenthesizedExpression(parent) ||
-          ts.isAsExpression(parent) ||
-          ts.isNonNullExpression(parent) ||
+          isTypeOnlyWrapper(parent) ||
           ts.isAwaitExpression(parent) ||
           ts.isArrayLiteralExpression(parent) ||
           ts.isSpreadElement(parent) ||

@@ -18,6 +18,8 @@ import {
   unwrapExpression,
   walk,
   type ApiRef,
+  outerExpression,
+  enclosingClass,
 } from "../../src/lint/api.js";
 
 interface ChannelConstructor {
@@ -70,12 +72,6 @@ function idOf(node: ts.Node): number {
   return id;
 }
 
-function enclosingClass(node: ts.Node): ts.ClassLikeDeclaration | undefined {
-  for (let current = node.parent; current; current = current.parent) {
-    if (ts.isClassDeclaration(current) || ts.isClassExpression(current)) return current;
-  }
-  return undefined;
-}
 
 interface Storage {
   key: string;
@@ -102,10 +98,7 @@ function storageOf(expression: ts.Expression): Storage | undefined {
 
 /** The storage a freshly created value is put in: `const x = new …`, `x = new …`, `this.x = new …`, a field. */
 function storageOfValue(value: ts.Node): Storage | undefined {
-  let current = value;
-  while (current.parent && (ts.isParenthesizedExpression(current.parent) || ts.isAsExpression(current.parent) || ts.isSatisfiesExpression(current.parent))) {
-    current = current.parent;
-  }
+  const current = outerExpression(value);
   const parent = current.parent;
   if (!parent) return undefined;
   if (ts.isVariableDeclaration(parent) && parent.initializer === current && ts.isIdentifier(parent.name)) {
@@ -267,8 +260,7 @@ function isSmallLiteral(node: ts.Expression): boolean {
 
 /** `queue.length >= MAX`, `queue.length - limit`: a comparison against a limit, not an emptiness test. */
 function isLimitComparison(lengthAccess: ts.PropertyAccessExpression): boolean {
-  let current: ts.Node = lengthAccess;
-  while (current.parent && ts.isParenthesizedExpression(current.parent)) current = current.parent;
+  const current = outerExpression(lengthAccess);
   const parent = current.parent;
   if (parent && ts.isBinaryExpression(parent) && COMPARISONS.has(parent.operatorToken.kind)) {
     const other = parent.left === current ? parent.right : parent.left;

@@ -10,6 +10,7 @@ import {
   type Acquisition,
   type ResourceKind,
   type ResourceSpec,
+  snippet,
 } from "../../src/lint/api.js";
 
 interface Options {
@@ -24,10 +25,6 @@ const COST: Record<ResourceKind, string> = {
   resource: "it leaks",
 };
 
-function snippet(node: ts.Node): string {
-  const text = node.getText().replace(/\s+/g, " ");
-  return text.length > 50 ? `${text.slice(0, 47)}...` : text;
-}
 
 function exitName(site: ts.Node): string {
   if (ts.isReturnStatement(site)) return "`return`";
@@ -113,7 +110,7 @@ export default defineTypeScriptRule<Options>({
               report(acquisition, "notReleasedOnExit", { exit: "`throw`", line: lineOf(leak.site) });
               break;
             }
-            report(acquisition, "notReleasedOnThrow", { site: snippet(leak.site), line: lineOf(leak.site) });
+            report(acquisition, "notReleasedOnThrow", { site: snippet(leak.site.getText()), line: lineOf(leak.site) });
             break;
           case "exit":
             report(acquisition, "notReleasedOnExit", { exit: exitName(leak.site), line: lineOf(leak.site) });

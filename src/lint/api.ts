@@ -6,5 +6,7 @@
  */
 export * from "./rule-meta.js";
 export * from "./rule.js";
+export { snippet } from "./messages.js";
+export { isTestFile, isToolConfigFile } from "./file-roles.js";
 export * from "./typescript/api.js";
 export * from "./rust/api.js";

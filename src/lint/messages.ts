@@ -1,6 +1,12 @@
 import type { ImplementationMeta } from "./rule-meta.js";
 import type { ConfiguredRule, LintMessage } from "./types.js";
 
+/** Code quoted in a message: whitespace folded to single spaces, cut at `max` characters with an ellipsis. */
+export function snippet(code: string, max = 60): string {
+  const text = code.replace(/\s+/g, " ").trim();
+  return text.length > max ? `${text.slice(0, max - 1)}…` : text;
+}
+
 /** Fills `{{name}}` placeholders of a rule message from the report's data. */
 export function formatMessage(template: string, data: Record<string, string | number> | undefined): string {
   return template.replace(/\{\{\s*(\w+)\s*\}\}/g, (whole, name: string) =>

@@ -272,3 +272,19 @@ export function rustStripReferences(node: Node): Node {
     return current;
   }
 }
+
+/** `AsyncReadExt`/`AsyncWriteExt`/`AsyncBufReadExt` methods that wait on a stream's peer (reads, writes, flushes). */
+export const RUST_STREAM_IO_METHODS: ReadonlySet<string> = new Set([
+  "read",
+  "read_exact",
+  "read_line",
+  "read_until",
+  "read_to_end",
+  "read_to_string",
+  "read_buf",
+  "write",
+  "write_all",
+  "write_buf",
+  "write_all_buf",
+  "flush",
+]);

@@ -1,6 +1,6 @@
 import { ts } from "ts-morph";
 import { isApi, resolveApi } from "./imports.js";
-import { isFunctionNode, isStringLike, memberName, unwrapExpression } from "./nodes.js";
+import { isFunctionNode, isStringLike, memberName, unwrapExpression, outerExpression } from "./nodes.js";
 import { findDeclaration, getInitializer } from "./scope.js";
 
 /** Where a function value is passed as an argument: the call and the argument's index. */
@@ -11,8 +11,7 @@ export interface CallbackSite {
 
 /** For a function (or a reference to one) that is an argument of a call, the call and position. */
 export function callbackSite(node: ts.Node): CallbackSite | undefined {
-  let current: ts.Node = node;
-  while (current.parent && (ts.isParenthesizedExpression(current.parent) || ts.isAsExpression(current.parent))) current = current.parent;
+  const current = outerExpression(node);
   const parent = current.parent;
   if (!parent || !(ts.isCallExpression(parent) || ts.isNewExpression(parent)) || !parent.arguments) return undefined;
   const index = parent.arguments.indexOf(current as ts.Expression);

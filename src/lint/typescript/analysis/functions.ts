@@ -18,10 +18,6 @@ export function isGeneratorFunction(node: ts.Node): boolean {
   return (ts.isFunctionDeclaration(node) || ts.isFunctionExpression(node) || ts.isMethodDeclaration(node)) && !!node.asteriskToken;
 }
 
-/** The statements or expression body of a function, for walking. */
-export function functionBody(node: ts.FunctionLikeDeclaration): ts.Node | undefined {
-  return node.body;
-}
 
 /** A readable name for a function, for messages: `handle`, `Server.start`, `<anonymous>`. */
 export function functionName(node: ts.FunctionLikeDeclaration): string {

@@ -37,6 +37,22 @@ export function findDescendant<T extends ts.Node>(
   return found;
 }
 
+/** Wrappers that change an expression's type but not its value: `(x)`, `x as T`, `x satisfies T`, `x!`, `<T>x`. */
+export function isTypeOnlyWrapper(node: ts.Node): node is ts.ParenthesizedExpression | ts.AsExpression | ts.SatisfiesExpression | ts.NonNullExpression | ts.TypeAssertion {
+  return ts.isParenthesizedExpression(node) || ts.isAsExpression(node) || ts.isSatisfiesExpression(node) || ts.isNonNullExpression(node) || ts.isTypeAssertionExpression(node);
+}
+
+/**
+ * Climbs from an expression to the outermost wrapper that holds the same value (parentheses and type
+ * wrappers), and also through `await` when `throughAwait` is set (the awaited result of the same
+ * operation). The upward counterpart of `unwrapExpression`; ask the returned node's parent for the use.
+ */
+export function outerExpression(node: ts.Node, options: { throughAwait?: boolean } = {}): ts.Node {
+  let current = node;
+  while (current.parent && (isTypeOnlyWrapper(current.parent) || (options.throughAwait === true && ts.isAwaitExpression(current.parent)))) current = current.parent;
+  return current;
+}
+
 export function isFunctionNode(node: ts.Node): node is ts.FunctionLikeDeclaration {
   return (
     ts.isFunctionDeclaration(node) ||
@@ -111,10 +127,6 @@ export function getPropertyValue(object: ts.ObjectLiteralExpression, name: strin
   return undefined;
 }
 
-/** True when the object literal spreads another object, so any property may be present. */
-export function hasSpread(object: ts.ObjectLiteralExpression): boolean {
-  return object.properties.some((property) => ts.isSpreadAssignment(property));
-}
 
 export function isInside(node: ts.Node, ancestor: ts.Node): boolean {
   for (let current: ts.Node | undefined = node; current; current = current.parent) {
@@ -142,4 +154,21 @@ export function lineOf(node: ts.Node, sourceFile = node.getSourceFile()): number
 
 export function isStringLike(node: ts.Node): node is ts.StringLiteral | ts.NoSubstitutionTemplateLiteral {
   return ts.isStringLiteral(node) || ts.isNoSubstitutionTemplateLiteral(node);
+}
+
+/** True when a declaration (or the statement of a `const`/`let` declaration) carries `export`. */
+export function hasExportModifier(node: ts.Node | undefined): boolean {
+  let statement = node;
+  if (statement && ts.isVariableDeclaration(statement)) statement = statement.parent;
+  if (statement && ts.isVariableDeclarationList(statement)) statement = statement.parent;
+  if (!statement || !ts.canHaveModifiers(statement)) return false;
+  return (ts.getModifiers(statement) ?? []).some((modifier) => modifier.kind === ts.SyntaxKind.ExportKeyword);
+}
+
+/** The class (declaration or expression) a node is inside, if any. */
+export function enclosingClass(node: ts.Node): ts.ClassLikeDeclaration | undefined {
+  for (let current = node.parent; current; current = current.parent) {
+    if (ts.isClassDeclaration(current) || ts.isClassExpression(current)) return current;
+  }
+  return undefined;
 }

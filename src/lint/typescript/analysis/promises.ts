@@ -2,7 +2,7 @@ import { ts } from "ts-morph";
 import type { ProgramFile, ProgramView } from "../rule.js";
 import { isAsyncFunction, isPromiseTyped } from "./functions.js";
 import { GLOBAL_MODULE, isApi, resolveApi, type ApiRef } from "./imports.js";
-import { isFunctionNode, isStringLike, memberName, unwrapExpression, walk } from "./nodes.js";
+import { isFunctionNode, isStringLike, memberName, unwrapExpression, walk, enclosingClass } from "./nodes.js";
 import { findDeclaration, getInitializer } from "./scope.js";
 
 /**
@@ -109,12 +109,6 @@ function memberName2(name: ts.PropertyName): string | undefined {
   return ts.isIdentifier(name) || ts.isStringLiteral(name) || ts.isPrivateIdentifier(name) ? name.text : undefined;
 }
 
-function enclosingClass(node: ts.Node): ts.ClassLikeDeclaration | undefined {
-  for (let current = node.parent; current; current = current.parent) {
-    if (ts.isClassDeclaration(current) || ts.isClassExpression(current)) return current;
-  }
-  return undefined;
-}
 
 /** Exported promise-returning functions and classes' promise-returning methods of one file. */
 interface PromiseExports {

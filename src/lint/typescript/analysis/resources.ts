@@ -1,7 +1,15 @@
 import { ts } from "ts-morph";
 import type { ProgramView } from "../rule.js";
 import { isApi, resolveApi, type ApiRef } from "./imports.js";
-import { dottedName, findDescendant, isFunctionNode, memberName, unwrapExpression, walk } from "./nodes.js";
+import {
+  dottedName,
+  findDescendant,
+  isFunctionNode,
+  memberName,
+  unwrapExpression,
+  walk,
+  outerExpression,
+} from "./nodes.js";
 import { findDeclaration, getInitializer } from "./scope.js";
 
 /**
@@ -412,17 +420,6 @@ function acquireNames(families: readonly ResourceFamily[]): Set<string> {
   return names;
 }
 
-function skipWrappers(node: ts.Node): ts.Node {
-  let current = node;
-  while (
-    current.parent &&
-    (ts.isParenthesizedExpression(current.parent) || ts.isAsExpression(current.parent) || ts.isNonNullExpression(current.parent) || ts.isSatisfiesExpression(current.parent))
-  ) {
-    current = current.parent;
-  }
-  return current;
-}
-
 function localFunction(expression: ts.Expression): ts.FunctionLikeDeclaration | undefined {
   const node = unwrapExpression(expression);
   if (isFunctionNode(node)) return node;
@@ -485,9 +482,9 @@ export function matchAcquisition(call: ts.CallExpression, families: readonly Res
     return { call, family, kind, style: "scoped", label: ownerText ?? name, acquiredAt: call, ownerText, capacity, callback };
   }
 
-  const awaited = skipWrappers(call).parent;
+  const awaited = outerExpression(call).parent;
   if (!awaited || !ts.isAwaitExpression(awaited)) return undefined;
-  const site = skipWrappers(awaited);
+  const site = outerExpression(awaited);
   const context = site.parent;
   const base = { call, family, kind, acquiredAt: awaited, ownerText, capacity };
   const ownerLabel = ownerText ?? `${name}()`;
@@ -705,7 +702,7 @@ class HoldingAnalysis {
 
   /** How a reference to the binding affects the hold. `inNestedFunction` references run later. */
   private classifyReference(identifier: ts.Identifier, inNestedFunction: boolean): Reference | undefined {
-    const site = skipWrappers(identifier);
+    const site = outerExpression(identifier);
     const parent = site.parent;
     if (!parent) return undefined;
     const releaser = this.acquisition.style === "releaser";
@@ -715,7 +712,7 @@ class HoldingAnalysis {
     if ((ts.isPropertyAccessExpression(parent) || ts.isElementAccessExpression(parent)) && parent.expression === site) {
       if (releaser) return "handoff";
       const method = memberName(parent);
-      const access = skipWrappers(parent);
+      const access = outerExpression(parent);
       const called = !!access.parent && ts.isCallExpression(access.parent) && access.parent.expression === access;
       // `client.release()` releases; `client.release` passed on (`.bind(client)`) hands the release off.
       if (method && this.acquisition.family.valueRelease.includes(method)) return called ? "release" : "handoff";
@@ -821,7 +818,7 @@ class HoldingAnalysis {
    */
   private releasedByChain(call: ts.CallExpression): boolean {
     for (let current: ts.Node = call; ; ) {
-      const access = skipWrappers(current).parent;
+      const access = outerExpression(current).parent;
       if (!access || !ts.isPropertyAccessExpression(access) || !["then", "catch", "finally"].includes(access.name.text)) return false;
       const chained = access.parent;
       if (!chained || !ts.isCallExpression(chained) || chained.expression !== access) return false;
