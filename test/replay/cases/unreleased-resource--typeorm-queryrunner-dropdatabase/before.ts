@@ -1,3 +1,4 @@
+// @ts-nocheck — an excerpt that imports modules which are not here; asyncpat lints it, tsc does not check it.
 // Replay case (before the fix) — excerpt of public code, kept under its original license (MIT).
 // Repository: https://github.com/typeorm/typeorm
 // Commit:     090a1008110d7b146cd730b15d7a45de638d9faa (its parent holds this version)
