@@ -15,6 +15,7 @@ import { safelyExecute, handleFetch } from '../util';
 export class CurrencyRateController extends BaseController<CurrencyRateConfig, CurrencyRateState> {
 	private mutex = new Mutex();
 
+	/**
 	 * Updates exchange rate for the current currency
 	 *
 	 * @returns Promise resolving to currency data or undefined if disabled
