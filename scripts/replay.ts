@@ -8,7 +8,7 @@
  * versions still flagged by it) and writes test/replay/results.json, which test/replay/replay.test.ts
  * reads to lock in what works. Nothing here is tuned to the cases: it reports what the build does.
  */
-import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync, existsSync } from "node:fs";
+import { copyFileSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync, existsSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
@@ -94,11 +94,30 @@ export function loadCases(): ReplayCase[] {
   return cases;
 }
 
-function strictConfig(): { file: string; cleanup: () => void } {
+/**
+ * Copies each case's files to the path they had in their repository (`<work>/<case>/before/<path>`),
+ * so that file roles (source, test, example) are judged as they were there, not from this
+ * repository's `test/replay/` folder. Returns the laid-out path of every case file.
+ */
+export function layOut(cases: readonly { id: string; path: string; before: string; after: string }[], work: string): Map<string, string> {
+  const laid = new Map<string, string>();
+  for (const entry of cases) {
+    for (const [version, file] of [["before", entry.before], ["after", entry.after]] as const) {
+      const original = entry.path.replace(/\.[^./]+$/, path.extname(file));
+      const target = path.join(work, entry.id, version, original);
+      mkdirSync(path.dirname(target), { recursive: true });
+      copyFileSync(path.resolve(repoRoot, file), target);
+      laid.set(path.resolve(repoRoot, file), target);
+    }
+  }
+  return laid;
+}
+
+function strictConfig(): { file: string; dir: string; cleanup: () => void } {
   const dir = mkdtempSync(path.join(os.tmpdir(), "asyncpat-replay-"));
   const file = path.join(dir, "asyncpat.config.json");
   writeFileSync(file, JSON.stringify({ extends: "asyncpat:strict" }));
-  return { file, cleanup: () => rmSync(dir, { recursive: true, force: true }) };
+  return { file, dir, cleanup: () => rmSync(dir, { recursive: true, force: true }) };
 }
 
 /** Lints the given files in one run; returns each file's findings. */
@@ -141,8 +160,9 @@ const pct = (part: number, whole: number) => (whole === 0 ? "-" : `${((part / wh
 
 async function main(): Promise<void> {
   const started = performance.now();
-  const cases = loadCases();
   const config = strictConfig();
+  const laid = layOut(loadCases(), config.dir);
+  const cases = loadCases().map((entry) => ({ ...entry, source: { before: entry.before, after: entry.after }, before: laid.get(entry.before)!, after: laid.get(entry.after)! }));
   try {
     // Single-file lint of every before/after (the figures), a few at a time.
     const jobs = cases.flatMap((entry) => [
@@ -176,8 +196,8 @@ async function main(): Promise<void> {
         path: entry.path,
         shape: entry.shape,
         types: entry.types,
-        before: path.relative(repoRoot, entry.before).split(path.sep).join("/"),
-        after: path.relative(repoRoot, entry.after).split(path.sep).join("/"),
+        before: path.relative(repoRoot, entry.source.before).split(path.sep).join("/"),
+        after: path.relative(repoRoot, entry.source.after).split(path.sep).join("/"),
         caught: before.lines.length > 0,
         fixedFlagged: after.lines.length > 0,
         beforeLines: before.lines,

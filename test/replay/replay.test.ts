@@ -11,12 +11,14 @@ import os from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { execa } from "execa";
+import { layOut } from "../../scripts/replay.js";
 
 const repoRoot = path.resolve(import.meta.dirname, "../..");
 const bin = path.join(repoRoot, "bin", "asyncpat.js");
 
 interface CaseResult {
   id: string;
+  path: string;
   rule: string;
   types: boolean;
   before: string;
@@ -35,6 +37,8 @@ const results = JSON.parse(readFileSync(path.join(repoRoot, "test", "replay", "r
 const cases = results.cases;
 
 let workDir = "";
+/** Laid-out file (at its original repository path) → the case file in this repository, relative. */
+const sourceOf = new Map<string, string>();
 const findings = new Map<string, EslintJson["messages"]>();
 
 async function lint(files: string[], types: boolean): Promise<void> {
@@ -46,7 +50,7 @@ async function lint(files: string[], types: boolean): Promise<void> {
   );
   if (result.exitCode === 2) throw new Error(`asyncpat lint failed: ${String(result.stderr)}`);
   for (const file of JSON.parse(String(result.stdout)) as EslintJson[]) {
-    findings.set(path.relative(repoRoot, file.filePath).split(path.sep).join("/"), file.messages);
+    findings.set(sourceOf.get(path.resolve(file.filePath))!, file.messages);
   }
 }
 
@@ -55,12 +59,15 @@ const rulesIn = (file: string) => (findings.get(file) ?? []).map((message) => me
 beforeAll(async () => {
   workDir = mkdtempSync(path.join(os.tmpdir(), "asyncpat-replay-test-"));
   writeFileSync(path.join(workDir, "asyncpat.config.json"), JSON.stringify({ extends: "asyncpat:strict" }));
+  const laid = layOut(cases, workDir);
+  for (const [source, target] of laid) sourceOf.set(target, path.relative(repoRoot, source).split(path.sep).join("/"));
+  const at = (file: string) => laid.get(path.resolve(repoRoot, file))!;
   const batched = cases.filter((entry) => !entry.isolate);
-  await lint(batched.filter((entry) => !entry.types).flatMap((entry) => [entry.before, entry.after]), false);
-  await lint(batched.filter((entry) => entry.types).flatMap((entry) => [entry.before, entry.after]), true);
+  await lint(batched.filter((entry) => !entry.types).flatMap((entry) => [at(entry.before), at(entry.after)]), false);
+  await lint(batched.filter((entry) => entry.types).flatMap((entry) => [at(entry.before), at(entry.after)]), true);
   for (const entry of cases.filter((candidate) => candidate.isolate)) {
-    await lint([entry.before], entry.types);
-    await lint([entry.after], entry.types);
+    await lint([at(entry.before)], entry.types);
+    await lint([at(entry.after)], entry.types);
   }
 }, 300_000);
 
