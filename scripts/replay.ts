@@ -99,15 +99,15 @@ export function loadCases(): ReplayCase[] {
  * so that file roles (source, test, example) are judged as they were there, not from this
  * repository's `test/replay/` folder. Returns the laid-out path of every case file.
  */
-export function layOut(cases: readonly { id: string; path: string; before: string; after: string }[], work: string): Map<string, string> {
+export function layOut(cases: readonly { id: string; path: string; before: string; after: string }[], work: string, root = repoRoot): Map<string, string> {
   const laid = new Map<string, string>();
   for (const entry of cases) {
     for (const [version, file] of [["before", entry.before], ["after", entry.after]] as const) {
       const original = entry.path.replace(/\.[^./]+$/, path.extname(file));
       const target = path.join(work, entry.id, version, original);
       mkdirSync(path.dirname(target), { recursive: true });
-      copyFileSync(path.resolve(repoRoot, file), target);
-      laid.set(path.resolve(repoRoot, file), target);
+      copyFileSync(path.resolve(root, file), target);
+      laid.set(path.resolve(root, file), target);
     }
   }
   return laid;

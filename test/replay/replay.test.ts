@@ -59,7 +59,7 @@ const rulesIn = (file: string) => (findings.get(file) ?? []).map((message) => me
 beforeAll(async () => {
   workDir = mkdtempSync(path.join(os.tmpdir(), "asyncpat-replay-test-"));
   writeFileSync(path.join(workDir, "asyncpat.config.json"), JSON.stringify({ extends: "asyncpat:strict" }));
-  const laid = layOut(cases, workDir);
+  const laid = layOut(cases, workDir, repoRoot);
   for (const [source, target] of laid) sourceOf.set(target, path.relative(repoRoot, source).split(path.sep).join("/"));
   const at = (file: string) => laid.get(path.resolve(repoRoot, file))!;
   const batched = cases.filter((entry) => !entry.isolate);
