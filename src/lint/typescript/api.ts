@@ -5,7 +5,7 @@ export * from "./analysis/imports.js";
 export * from "./analysis/nodes.js";
 export * from "./analysis/scope.js";
 export * from "./analysis/functions.js";
-export * from "./analysis/resources.js";
+export * from "./analysis/resources/index.js";
 export * from "./analysis/promises.js";
 export * from "./analysis/callbacks.js";
 export * from "./analysis/options.js";
