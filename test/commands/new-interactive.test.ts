@@ -4,7 +4,8 @@ import path from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
 import { discoverTemplates } from "../../src/scaffold/discover.js";
 import { renderTemplate } from "../../src/scaffold/render.js";
-import { assertBuilt, cleanEnv, cliPath, listFiles, tempDir } from "../scaffold/helpers.js";
+import { assertBuilt, cliPath, listFiles, tempDir } from "../scaffold/helpers.js";
+import { cleanEnv } from "../helpers/cli.js";
 
 // util-linux `script` gives the CLI a pseudo-terminal on stdin and stdout (no native module needed);
 // we type into its stdin and read the screen from its stdout.

@@ -2,7 +2,8 @@ import { mkdir, readdir, readFile, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
 import { discoverTemplates, type Template } from "../../src/scaffold/discover.js";
-import { assertBuilt, cliPath, cleanEnv, listFiles, repoRoot, runCli, snapshotTree, tempDir } from "../scaffold/helpers.js";
+import { assertBuilt, cliPath, listFiles, repoRoot, snapshotTree, tempDir } from "../scaffold/helpers.js";
+import { cleanEnv, runCli } from "../helpers/cli.js";
 
 // These tests spawn the built CLI (bin/asyncpat.js → dist/) on the real templates/, whatever they are today.
 const catalog = discoverTemplates();

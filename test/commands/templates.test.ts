@@ -1,6 +1,7 @@
 import { beforeAll, describe, expect, it } from "vitest";
 import { discoverTemplates } from "../../src/scaffold/discover.js";
-import { assertBuilt, runCli, tempDir } from "../scaffold/helpers.js";
+import { assertBuilt, tempDir } from "../scaffold/helpers.js";
+import { runCli } from "../helpers/cli.js";
 
 const catalog = discoverTemplates();
 

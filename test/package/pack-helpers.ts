@@ -1,7 +1,8 @@
 import { mkdtemp } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
-import { cleanEnv, repoRoot } from "../scaffold/helpers.js";
+import { repoRoot } from "../scaffold/helpers.js";
+import { cleanEnv } from "../helpers/cli.js";
 
 /**
  * One npm cache for every npm command these tests run (the user's own, unless npm_config_cache says

@@ -52,24 +52,3 @@ export async function assertBuilt(): Promise<void> {
   if (built.mtimeMs < source.mtimeMs - 1000) console.warn("warning: dist/ is older than src/; run `npm run build`.");
 }
 
-/** An environment without the caller's CI flag, package-manager agent or color settings. */
-export function cleanEnv(extra: Record<string, string | undefined> = {}): Record<string, string> {
-  const env: Record<string, string | undefined> = { ...process.env, NO_COLOR: "1", ...extra };
-  const dropped = (key: string): boolean =>
-    !(key in extra) && (key === "CI" || key === "FORCE_COLOR" || key === "NODE_OPTIONS" || key.startsWith("npm_") || key.startsWith("VITEST"));
-  return Object.fromEntries(
-    Object.entries(env).filter((entry): entry is [string, string] => entry[1] !== undefined && !dropped(entry[0])),
-  );
-}
-
-export async function runCli(args: string[], options: { cwd: string; env?: Record<string, string | undefined>; timeout?: number }) {
-  const { execa } = await import("execa");
-  return execa(process.execPath, [cliPath, ...args], {
-    cwd: options.cwd,
-    env: cleanEnv(options.env),
-    extendEnv: false,
-    reject: false,
-    stdin: "ignore",
-    timeout: options.timeout ?? 60_000,
-  });
-}

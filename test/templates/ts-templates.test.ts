@@ -3,7 +3,8 @@ import os from "node:os";
 import path from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
 import { discoverTemplates, type Template } from "../../src/scaffold/discover.js";
-import { assertBuilt, runCli } from "../scaffold/helpers.js";
+import { assertBuilt } from "../scaffold/helpers.js";
+import { runCli } from "../helpers/cli.js";
 import { expectOk, packRepository, run } from "../package/pack-helpers.js";
 
 // "Done when": every TypeScript template, every option value, generated into a temp folder, then
