@@ -44,6 +44,8 @@ export interface Manifest {
   replace: Replacement[];
   /** Label → command, in the manifest's order; `undefined` when the manifest has none. */
   nextSteps?: Record<string, string>;
+  /** Primitives of `templates/<lang>/_shared` this template carries a copy of (`semaphore` → `src/lib/semaphore.ts`). */
+  shared: string[];
 }
 
 /**
@@ -67,7 +69,8 @@ export const RESERVED_OPTION_KEYS: ReadonlySet<string> = new Set([
 const OPTION_KEY = /^[a-z][a-zA-Z0-9]*$/;
 const CHOICE_VALUE = /^[A-Za-z0-9][A-Za-z0-9._-]*$/;
 const PLACEHOLDER = /\{\{\s*([A-Za-z][A-Za-z0-9]*)\s*\}\}/g;
-const TOP_LEVEL_KEYS = new Set(["$schema", "description", "options", "variants", "replace", "nextSteps"]);
+const TOP_LEVEL_KEYS = new Set(["$schema", "description", "options", "variants", "replace", "nextSteps", "shared"]);
+const SHARED_NAME = /^[a-z][a-z0-9]*(-[a-z0-9]+)*$/;
 
 /** `workerThreads` → `worker-threads`: the flag commander maps back to the same camelCase key. */
 export function optionFlag(key: string): string {
@@ -120,7 +123,12 @@ export function parseManifest(raw: unknown, file: string): Manifest {
     }
   }
 
-  return { description: (data.description as string).trim(), options, variants, replace, nextSteps };
+  const shared = data.shared ?? [];
+  if (!isStringArray(shared) || !shared.every((name) => SHARED_NAME.test(name)) || new Set(shared).size !== shared.length) {
+    fail('"shared"', 'must be a list of distinct primitive names from templates/<lang>/_shared (kebab-case, e.g. ["semaphore"]).');
+  }
+
+  return { description: (data.description as string).trim(), options, variants, replace, nextSteps, shared: shared as string[] };
 }
 
 type Fail = (where: string, problem: string) => never;

@@ -24,12 +24,14 @@ describe("parseManifest", () => {
   });
 
   it("accepts a manifest with only a description", () => {
-    expect(parseManifest({ description: "x" }, "t.json")).toEqual({ description: "x", options: [], variants: [], replace: [], nextSteps: undefined });
+    expect(parseManifest({ description: "x" }, "t.json")).toEqual({ description: "x", options: [], variants: [], replace: [], nextSteps: undefined, shared: [] });
   });
 
   const broken: [string, unknown, RegExp][] = [
     ["no description", { options: {} }, /"description" must be a non-empty string/],
     ["a typo in a top-level key", { description: "x", option: {} }, /"option" is not a manifest key/],
+    ["shared primitives that are not a list of kebab-case names", { description: "x", shared: ["Semaphore"] }, /"shared" must be a list of distinct primitive names/],
+    ["a shared primitive listed twice", { description: "x", shared: ["channel", "channel"] }, /"shared" must be a list of distinct primitive names/],
     ["a default outside the choices", { description: "x", options: { b: { description: "d", choices: ["a"], default: "z" } } }, /options\.b"\.default must be one of its choices/],
     ["a missing default", { description: "x", options: { b: { description: "d", choices: ["a"] } } }, /"options.b".default is required/],
     ["an option with neither choices nor type", { description: "x", options: { b: { description: "d", default: 1 } } }, /needs either "choices"/],
