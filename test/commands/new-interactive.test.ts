@@ -1,15 +1,15 @@
-import { spawn, spawnSync, type ChildProcessWithoutNullStreams } from "node:child_process";
+import { spawn, type ChildProcessWithoutNullStreams } from "node:child_process";
 import { readdir, readFile } from "node:fs/promises";
 import path from "node:path";
-import { beforeAll, describe, expect, it } from "vitest";
+import { beforeAll, expect, it } from "vitest";
 import { discoverTemplates } from "../../src/scaffold/discover.js";
 import { renderTemplate } from "../../src/scaffold/render.js";
 import { assertBuilt, cliPath, listFiles, tempDir } from "../scaffold/helpers.js";
 import { cleanEnv } from "../helpers/cli.js";
+import { describeWithTools, SCRIPT } from "../helpers/system-tools.js";
 
 // util-linux `script` gives the CLI a pseudo-terminal on stdin and stdout (no native module needed);
 // we type into its stdin and read the screen from its stdout.
-const hasScript = spawnSync("script", ["--version"]).status === 0;
 const catalog = discoverTemplates();
 const firstTs = catalog.templates.find((t) => t.lang === "ts");
 
@@ -80,7 +80,7 @@ class Session {
 
 beforeAll(assertBuilt);
 
-describe.runIf(hasScript && firstTs)("asyncpat new in a terminal (pseudo-terminal through `script`)", () => {
+describeWithTools("asyncpat new in a terminal (pseudo-terminal through `script`)", firstTs ? [SCRIPT] : [], () => {
   it("asks for directory, language, template, options, package manager, install and git, then writes the project", async () => {
     const cwd = await tempDir();
     const session = new Session(cwd, ["new"]);

@@ -1,8 +1,9 @@
 import { mkdtempSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { describe, expect, it } from "vitest";
+import { expect, it } from "vitest";
 import { repoRoot } from "../helpers/cli.js";
+import { describeWithTools, GIT, PRE_COMMIT } from "../helpers/system-tools.js";
 import { run } from "./pack-helpers.js";
 
 /**
@@ -10,7 +11,7 @@ import { run } from "./pack-helpers.js";
  * installs it as a node hook (npm install + prepare build + npm pack) and runs `asyncpat lint` on the
  * files a commit stages. Needs the Debian `pre-commit` package (.ci/run installs it).
  */
-describe(".pre-commit-hooks.yaml", () => {
+describeWithTools(".pre-commit-hooks.yaml", [PRE_COMMIT, GIT], () => {
   it("runs asyncpat lint on staged files: a bug fails the hook, clean files and non-code files pass", async () => {
     const repo = mkdtempSync(path.join(os.tmpdir(), "asyncpat-precommit-"));
     writeFileSync(path.join(repo, "poller.ts"), `export async function poll(): Promise<void> {}\nsetInterval(async () => {\n  await poll();\n}, 1000);\n`);

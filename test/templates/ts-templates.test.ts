@@ -5,6 +5,7 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { discoverTemplates, type Template } from "../../src/scaffold/discover.js";
 import { assertBuilt } from "../scaffold/helpers.js";
 import { runCli } from "../helpers/cli.js";
+import { missingTools, REDIS_SERVER, testMissingTools } from "../helpers/system-tools.js";
 import { expectOk, packRepository, run } from "../package/pack-helpers.js";
 
 // "Done when": every TypeScript template, every option value, generated into a temp folder, then
@@ -30,7 +31,10 @@ function casesOf(template: Template): Case[] {
 }
 
 const templates = discoverTemplates().templates.filter((template) => template.lang === "ts");
-const cases = templates.flatMap(casesOf);
+/** System tools a generated project's own tests need: the redis variant starts a real redis-server. */
+const toolsOf = (testCase: Case) => (testCase.flags.includes("redis") ? [REDIS_SERVER] : []);
+const allCases = templates.flatMap(casesOf);
+const cases = allCases.filter((testCase) => missingTools(toolsOf(testCase)).length === 0);
 const STEP_TIMEOUT = 900_000;
 
 let tarball: string;
@@ -43,6 +47,8 @@ describe("TypeScript templates: generate, npm install, build, test, asyncpat lin
   it("there are TypeScript templates to check", () => {
     expect(cases.length).toBeGreaterThan(0);
   });
+
+  for (const blocked of allCases.filter((testCase) => !cases.includes(testCase))) testMissingTools(blocked.id, missingTools(toolsOf(blocked)));
 
   it.each(cases)(
     "$id",
