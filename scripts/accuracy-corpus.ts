@@ -40,8 +40,12 @@ const TS_EXTENSIONS = [".ts", ".tsx", ".mts", ".cts", ".js", ".jsx", ".mjs", ".c
 /** Where Debian's librust-*-dev packages put published crate sources. */
 export const CARGO_REGISTRY = "/usr/share/cargo/registry";
 
-/** Every lintable file of a package root, as published: node_modules and `.git` skipped, `exclude` globs left out. Sorted, relative, '/'-separated. */
-export function packageFiles(root: string, entry: CorpusPackage): string[] {
+/**
+ * Every lintable file of a package root, as published: node_modules and `.git` skipped, `exclude`
+ * globs left out, `.d.ts` left out as asyncpat itself skips them (`withDeclarations` keeps them: the
+ * split of 80db319 was made on counts that included them). Sorted, relative, '/'-separated.
+ */
+export function packageFiles(root: string, entry: CorpusPackage, withDeclarations = false): string[] {
   const excluded = entry.exclude.length > 0 ? picomatch(entry.exclude, { dot: true }) : () => false;
   const rust = entry.kind === "rust-crate";
   const out: string[] = [];
@@ -54,7 +58,8 @@ export function packageFiles(root: string, entry: CorpusPackage): string[] {
         if (item.name === "node_modules" || item.name === ".git") continue;
         pending.push(relative);
       } else if (item.isFile()) {
-        const lintable = rust ? relative.endsWith(".rs") : TS_EXTENSIONS.some((extension) => relative.endsWith(extension));
+        // `.d.ts` files are never linted by asyncpat (src/lint/files.ts), so they are not counted either.
+        const lintable = rust ? relative.endsWith(".rs") : TS_EXTENSIONS.some((extension) => relative.endsWith(extension)) && !(withDeclarations === false && relative.endsWith(".d.ts"));
         if (lintable && !excluded(relative)) out.push(relative);
       }
     }

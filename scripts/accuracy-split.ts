@@ -18,7 +18,7 @@ const cacheDir = process.env.ACCURACY_CACHE ?? path.join(os.tmpdir(), "asyncpat-
 try {
   for (const entry of corpus.packages) {
     const root = await materialize(entry, work, cacheDir);
-    const files = packageFiles(root, entry);
+    const files = packageFiles(root, entry, true);
     entry.files = files.length;
     entry.lines = files.reduce((sum, file) => sum + countLines(readFileSync(path.join(root, file), "utf8")), 0);
   }
