@@ -82,9 +82,10 @@ const FIXTURE_DIRS = new Set(["fixtures", "__fixtures__", "fixture"]);
  * The role of a file, from its path (and, for minified code, its text). First match wins:
  * generated (`.d.ts`/`.d.mts`/`.d.cts`, `.min.*`, or a line longer than 2,000 characters),
  * fixture (`fixtures/`, `__fixtures__/`), test (`*.test.*`, `*.spec.*`, `__tests__/`, `test/`,
- * `tests/`, `test-jest/`, and benchmarks: `benches/`, `bench/`, `benchmark(s)/`), example
- * (`examples/`, `example/`), else source. Rust unit tests inside `src/*.rs` (`#[cfg(test)] mod
- * tests`) count as source: the path cannot tell.
+ * `tests/`, `test-jest/`, and benchmarks: `benches/`, `bench/`, `benchmark(s)/`; Rust `tests.rs`
+ * / `test.rs` module files), example (`examples/`, `example/`), else source. Rust unit tests
+ * inline in other `src/*.rs` files (`#[cfg(test)] mod tests { … }`) count as source: the path
+ * cannot tell.
  */
 export function classifyRole(relative: string, text?: string): Role {
   const segments = relative.split("/");
@@ -94,6 +95,8 @@ export function classifyRole(relative: string, text?: string): Role {
   if (text !== undefined && text.split("\n").some((line) => line.length > 2000)) return "generated";
   if (dirs.some((dir) => FIXTURE_DIRS.has(dir))) return "fixture";
   if (/\.(test|spec)\.[^.]+$/.test(base) || /\.(test|spec)\.d\./.test(base) || dirs.some((dir) => TEST_DIRS.has(dir))) return "test";
+  // A Rust test module file (`src/tests.rs`, `src/foo/test.rs`), compiled only under #[cfg(test)].
+  if (base === "tests.rs" || base === "test.rs") return "test";
   if (dirs.some((dir) => EXAMPLE_DIRS.has(dir))) return "example";
   return "source";
 }

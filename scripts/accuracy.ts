@@ -15,9 +15,15 @@
  * held-out half as aggregate figures only), docs/accuracy-summary.json (the same figures, machine
  * readable, for comparing runs) and docs/accuracy-unjudged.json (the findings still to judge).
  *
- * Environment: ACCURACY_CACHE (tarball cache, default $TMPDIR/asyncpat-accuracy-cache),
- * ACCURACY_ONLY (comma-separated package names, for a partial run that writes nothing but
- * docs/accuracy-unjudged.json).
+ * It also writes docs/accuracy-tuning-causes.md: the tuning half's false and debatable findings
+ * grouped by the `cause` of their verdict (causes described in accuracy/causes.json). Held-out
+ * findings never appear there, nor individually in docs/accuracy.md.
+ *
+ * Environment: ACCURACY_CACHE (tarball cache, default $TMPDIR/asyncpat-accuracy-cache; the last
+ * run's raw findings are kept there too), ACCURACY_ONLY (comma-separated package names, for a
+ * partial run that writes nothing but docs/accuracy-unjudged.json), ACCURACY_REUSE=1 (rebuild the
+ * reports from the last run's raw findings without linting again, after editing verdicts; the
+ * committed reports come from a fresh run).
  */
 import { createHash } from "node:crypto";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync, existsSync } from "node:fs";
@@ -47,6 +53,8 @@ const verdictsPath = path.join(repoRoot, "docs", "accuracy-verdicts.json");
 const reportPath = path.join(repoRoot, "docs", "accuracy.md");
 const summaryPath = path.join(repoRoot, "docs", "accuracy-summary.json");
 const pendingPath = path.join(repoRoot, "docs", "accuracy-unjudged.json");
+const causesPath = path.join(repoRoot, "accuracy", "causes.json");
+const causesReportPath = path.join(repoRoot, "docs", "accuracy-tuning-causes.md");
 
 type Mode = "syntax" | "types";
 const MODES: Mode[] = ["syntax", "types"];
@@ -56,6 +64,8 @@ type Status = VerdictName | "unjudged";
 interface Verdict {
   verdict: VerdictName;
   note: string;
+  /** For false and debatable verdicts in the tuning half: an id from accuracy/causes.json. */
+  cause?: string;
 }
 
 interface Finding {
@@ -123,12 +133,25 @@ async function main(): Promise<void> {
     (rule) => rule.id,
   );
   const cacheDir = process.env.ACCURACY_CACHE ?? path.join(os.tmpdir(), "asyncpat-accuracy-cache");
-  const work = mkdtempSync(path.join(os.tmpdir(), "asyncpat-accuracy-"));
-  const findings: Finding[] = [];
-  const runs: PackageRun[] = [];
-  const modeMs: Record<Mode, number> = { syntax: 0, types: 0 };
+  const lastRunPath = path.join(cacheDir, "last-run.json");
+  let findings: Finding[] = [];
+  let runs: PackageRun[] = [];
+  let modeMs: Record<Mode, number> = { syntax: 0, types: 0 };
   const missingCrates: string[] = [];
+  const reuse = process.env.ACCURACY_REUSE === "1";
+  if (reuse) {
+    if (!existsSync(lastRunPath)) throw new Error(`ACCURACY_REUSE=1 but ${lastRunPath} does not exist: run without it first`);
+    const last = JSON.parse(readFileSync(lastRunPath, "utf8")) as { findings: Finding[]; runs: PackageRun[]; modeMs: Record<Mode, number> };
+    // Halves, kinds and roles are re-read from the current corpus file and role rule.
+    const byName = new Map(corpus.packages.map((entry) => [entry.name, entry]));
+    runs = last.runs.map((run) => ({ ...run, entry: byName.get(run.entry.name) ?? run.entry }));
+    findings = last.findings.map((finding) => ({ ...finding, half: byName.get(finding.pkg)?.half ?? finding.half }));
+    modeMs = last.modeMs;
+    process.stdout.write(`Reusing the raw findings of the last run (${lastRunPath}); verdicts re-read.\n`);
+  }
+  const work = mkdtempSync(path.join(os.tmpdir(), "asyncpat-accuracy-"));
   try {
+    if (reuse) packages.length = 0;
     // Outside every package root, so no package config is picked up; no `ignore`: the file list is explicit.
     const config = path.join(work, "asyncpat.config.json");
     writeFileSync(config, JSON.stringify({ extends: "asyncpat:strict" }));
@@ -202,6 +225,9 @@ async function main(): Promise<void> {
     }
   } finally {
     rmSync(work, { recursive: true, force: true });
+  }
+  if (!reuse && !only) {
+    writeFileSync(lastRunPath, JSON.stringify({ findings, runs, modeMs }));
   }
   if (missingCrates.length > 0) {
     process.stderr.write(`Missing Rust crates; install them with:\n  apt-get install ${[...new Set(missingCrates)].join(" ")}\n`);
@@ -361,6 +387,7 @@ async function main(): Promise<void> {
     out.push("");
   }
   writeFileSync(reportPath, `${out.join("\n")}\n`);
+  writeFileSync(causesReportPath, causesReport(findings.filter((finding) => finding.half === "tuning"), verdicts));
 
   for (const half of HALVES) {
     for (const mode of MODES) {
@@ -371,6 +398,80 @@ async function main(): Promise<void> {
     }
   }
   process.stdout.write(`${elapsed.toFixed(0)} s (lint: syntax ${(modeMs.syntax / 1000).toFixed(0)} s, types ${(modeMs.types / 1000).toFixed(0)} s). Wrote ${path.relative(repoRoot, reportPath)} and ${path.relative(repoRoot, summaryPath)}.\n`);
+}
+
+/**
+ * docs/accuracy-tuning-causes.md: the tuning half's false and debatable findings grouped by the
+ * cause recorded in their verdict. Counts are distinct findings (a line seen in both modes counts
+ * once) with the per-mode occurrences beside them.
+ */
+function causesReport(tuning: Finding[], verdicts: Record<string, Verdict>): string {
+  const catalogue = JSON.parse(readFileSync(causesPath, "utf8")) as { causes: Record<string, { question: string; explanation: string }> };
+  interface Item { finding: Finding; modes: Set<Mode>; verdict: Verdict }
+  const items = new Map<string, Item>();
+  for (const finding of tuning) {
+    const verdict = verdicts[finding.key];
+    if (!verdict || verdict.verdict === "true-positive") continue;
+    const id = `${finding.key}|${finding.line}`;
+    const item = items.get(id) ?? { finding, modes: new Set<Mode>(), verdict };
+    item.modes.add(finding.mode);
+    items.set(id, item);
+  }
+  const byCause = new Map<string, Item[]>();
+  for (const item of items.values()) {
+    const cause = item.verdict.cause ?? "(no cause recorded)";
+    byCause.set(cause, [...(byCause.get(cause) ?? []), item]);
+  }
+  const causes = [...byCause.entries()].sort((a, b) => b[1].length - a[1].length);
+  const falseCount = (list: Item[]) => list.filter((item) => item.verdict.verdict === "false-positive").length;
+  const out: string[] = [
+    "# Tuning half: false and debatable findings by cause",
+    "",
+    "Generated by `npm run accuracy` from the verdicts' `cause` field (causes described in `accuracy/causes.json`).",
+    "**Tuning half only**: the held-out half's findings are deliberately not listed anywhere in docs/, so that it",
+    "still measures the rules on code nobody tuned them on. Counts are distinct findings (a line found in both",
+    "modes counts once); `syntax`/`types` say how many of them each mode produces. Rust findings count in both modes.",
+    "",
+    "| Cause | Question the rule answered wrongly | Findings | False | Debatable | syntax mode | types mode |",
+    "|---|---|---:|---:|---:|---:|---:|",
+  ];
+  for (const [cause, list] of causes) {
+    const description = catalogue.causes[cause];
+    out.push(
+      `| \`${cause}\` | ${description?.question ?? "–"} | ${list.length} | ${falseCount(list)} | ${list.length - falseCount(list)} | ${list.filter((item) => item.modes.has("syntax")).length} | ${list.filter((item) => item.modes.has("types")).length} |`,
+    );
+  }
+  out.push("");
+  for (const [cause, list] of causes) {
+    const description = catalogue.causes[cause];
+    out.push(`## \`${cause}\`: ${description?.question ?? ""}`, "", description?.explanation ?? "", "");
+    out.push("| Rule | Findings | False | Debatable | syntax mode | types mode | Packages |", "|---|---:|---:|---:|---:|---:|---|");
+    const rules = [...new Set(list.map((item) => item.finding.ruleId))].sort();
+    for (const rule of rules) {
+      const ofRule = list.filter((item) => item.finding.ruleId === rule);
+      const packages = [...new Set(ofRule.map((item) => item.finding.pkg))].sort().join(", ");
+      out.push(
+        `| ${rule} | ${ofRule.length} | ${falseCount(ofRule)} | ${ofRule.length - falseCount(ofRule)} | ${ofRule.filter((item) => item.modes.has("syntax")).length} | ${ofRule.filter((item) => item.modes.has("types")).length} | ${packages} |`,
+      );
+    }
+    out.push("", "Examples:", "");
+    for (const rule of rules) {
+      // one or two per rule, from different packages where possible
+      const ofRule = list.filter((item) => item.finding.ruleId === rule);
+      const picked: Item[] = [];
+      for (const item of ofRule) {
+        if (picked.length === 2) break;
+        if (picked.length === 0 || picked[0]!.finding.pkg !== item.finding.pkg || ofRule.every((other) => other.finding.pkg === picked[0]!.finding.pkg)) picked.push(item);
+      }
+      for (const item of picked) {
+        const modes = item.modes.size === 2 ? "both modes" : `${[...item.modes][0]} only`;
+        out.push(`- \`${item.finding.key}\` (${item.verdict.verdict}, ${modes}) ${item.finding.file}:${item.finding.line}: \`${item.finding.code.slice(0, 100).replace(/`/g, "'")}\``);
+        out.push(`  ${item.verdict.note}`);
+      }
+    }
+    out.push("");
+  }
+  return `${out.join("\n")}\n`;
 }
 
 await main();
