@@ -230,8 +230,13 @@ async function main(): Promise<void> {
     writeFileSync(lastRunPath, JSON.stringify({ findings, runs, modeMs }));
   }
   if (missingCrates.length > 0) {
-    process.stderr.write(`Missing Rust crates; install them with:\n  apt-get install ${[...new Set(missingCrates)].join(" ")}\n`);
-    if (!only) process.exitCode = 1;
+    process.stderr.write(`Missing Rust crates (Debian's librust-*-dev packages put them in /usr/share/cargo/registry); install them with:\n  apt-get update && apt-get install ${[...new Set(missingCrates)].join(" ")}\n`);
+    if (!only) {
+      // Figures without part of the corpus would not be comparable with earlier runs.
+      process.stderr.write("Reports not written: the corpus is incomplete.\n");
+      process.exitCode = 1;
+      return;
+    }
   }
   const elapsed = (performance.now() - started) / 1000;
 
@@ -341,9 +346,24 @@ async function main(): Promise<void> {
     "",
     "**Split** (fixed before any tuning, see `splitRule` in the corpus file): rules may be tuned by looking at the **tuning** half only; the **held-out** half is reported here as aggregate figures only, so that it measures the tuned rules on code nobody tuned them on.",
     "",
-    "Precision is true ÷ judged (debatable counts as not true). File roles come from the path (scripts/accuracy-corpus.ts, `classifyRole`): generated = `.d.ts`/minified; fixture = `fixtures/`; test = `*.test.*`, `*.spec.*`, `__tests__/`, `test/`, `tests/`, benches; example = `examples/`; else source (Rust unit tests inside `src/` count as source).",
+    "Precision is true ÷ judged (debatable counts as not true). File roles come from the path (scripts/accuracy-corpus.ts, `classifyRole`): generated = `.d.ts`/minified; fixture = `fixtures/`; test = `*.test.*`, `*.spec.*`, `__tests__/`, `test/`, `tests/`, benches; example = `examples/`; else source (Rust `tests.rs`/`test.rs` module files count as test; unit tests inline in other `src/*.rs` files count as source).",
     "",
   ];
+  out.push("## At a glance", "", "| Half | Mode | Kind | Lines | Findings | True | Debatable | False | Unjudged | False per 10 KLOC | Precision |", "|---|---|---|---:|---:|---:|---:|---:|---:|---:|---:|");
+  for (const half of HALVES) {
+    for (const mode of MODES) {
+      const inHalf = (run: PackageRun) => run.entry.half === half;
+      for (const kind of [undefined, ...KINDS]) {
+        const f = kind
+          ? figures(of(mode, half, (finding) => finding.kind === kind), linesOf((run) => inHalf(run) && run.entry.kind === kind))
+          : figures(of(mode, half), linesOf(inHalf));
+        out.push(
+          `| ${half} | ${mode} | ${kind ?? "**all**"} | ${fmt(f.lines)} | ${f.findings} | ${f["true-positive"]} | ${f.debatable} | ${f["false-positive"]} | ${f.unjudged} | ${f.falsePer10k.toFixed(2)} | ${f.precision === null ? "–" : f.precision.toFixed(2)} |`,
+        );
+      }
+    }
+  }
+  out.push("");
   for (const half of HALVES) {
     out.push(`## ${half === "tuning" ? "Tuning half" : "Held-out half (aggregates only)"}`, "");
     for (const mode of MODES) {
@@ -366,22 +386,47 @@ async function main(): Promise<void> {
       `| ${run.entry.half} | ${run.entry.kind} | ${run.entry.name}@${run.entry.version} | ${run.files} | ${fmt(run.lines)} | ${ROLES.map((role) => fmt(run.linesByRole[role])).join(" / ")} | ${run.findings.syntax} | ${run.entry.kind === "rust-crate" ? "(same)" : run.findings.types} | ${(run.lintMs.syntax / 1000).toFixed(1)} s | ${run.entry.kind === "rust-crate" ? "–" : `${(run.lintMs.types / 1000).toFixed(1)} s`} |`,
     );
   }
-  out.push("", "## Every tuning-half finding and its verdict", "", "Mode: `both`, `syntax only` or `types only`.", "");
+  out.push(
+    "",
+    "## Every tuning-half finding and its verdict",
+    "",
+    "Findings that share a verdict note (one judgement applied to the same pattern, e.g. fastify's thenable `reply.send(…)` in 300 test lines) are listed once with the count and up to five locations; unjudged findings are listed one by one (and in docs/accuracy-unjudged.json). Mode: `both`, `syntax only` or `types only`.",
+    "",
+  );
   const tuning = findings.filter((finding) => finding.half === "tuning");
   for (const rule of allRuleIds) {
-    const seen = new Map<string, { finding: Finding; modes: Set<Mode>; count: number }>();
+    const seen = new Map<string, { finding: Finding; modes: Set<Mode> }>();
     for (const finding of tuning.filter((f) => f.ruleId === rule)) {
       const id = `${finding.key}|${finding.line}`;
-      const entry = seen.get(id) ?? { finding, modes: new Set<Mode>(), count: 0 };
+      const entry = seen.get(id) ?? { finding, modes: new Set<Mode>() };
       entry.modes.add(finding.mode);
       seen.set(id, entry);
     }
     if (seen.size === 0) continue;
     out.push(`### ${rule}`, "");
-    for (const { finding, modes } of seen.values()) {
-      const verdict = verdicts[finding.key];
-      const modeLabel = modes.size === 2 ? "both" : `${[...modes][0]} only`;
-      out.push(`- **${statusOf(finding)}** (${modeLabel}, ${finding.role}) \`${finding.pkg}@${finding.version}\` ${finding.file}:${finding.line}: \`${finding.code.slice(0, 120).replace(/`/g, "'")}\``);
+    // group by verdict + note; unjudged findings each form their own group
+    const groups = new Map<string, { finding: Finding; modes: Set<Mode> }[]>();
+    for (const entry of seen.values()) {
+      const verdict = verdicts[entry.finding.key];
+      const group = verdict ? `${verdict.verdict}|${verdict.note}` : `unjudged|${entry.finding.key}|${entry.finding.line}`;
+      groups.set(group, [...(groups.get(group) ?? []), entry]);
+    }
+    const order: Record<string, number> = { "true-positive": 0, debatable: 1, "false-positive": 2, unjudged: 3 };
+    const sorted = [...groups.values()].sort(
+      (a, b) => order[statusOf(a[0]!.finding)]! - order[statusOf(b[0]!.finding)]! || b.length - a.length,
+    );
+    for (const group of sorted) {
+      const first = group[0]!;
+      const verdict = verdicts[first.finding.key];
+      const label = (entry: { finding: Finding; modes: Set<Mode> }) =>
+        `(${entry.modes.size === 2 ? "both" : `${[...entry.modes][0]} only`}, ${entry.finding.role}) \`${entry.finding.pkg}@${entry.finding.version}\` ${entry.finding.file}:${entry.finding.line}: \`${entry.finding.code.slice(0, 120).replace(/`/g, "'")}\``;
+      if (group.length === 1) {
+        out.push(`- **${statusOf(first.finding)}** ${label(first)}`);
+      } else {
+        out.push(`- **${statusOf(first.finding)}** × ${group.length} findings, e.g.:`);
+        for (const entry of group.slice(0, 5)) out.push(`  - ${label(entry)}`);
+        if (group.length > 5) out.push(`  - … and ${group.length - 5} more`);
+      }
       if (verdict?.note) out.push(`  ${verdict.note}`);
     }
     out.push("");
@@ -458,11 +503,10 @@ function causesReport(tuning: Finding[], verdicts: Record<string, Verdict>): str
     for (const rule of rules) {
       // one or two per rule, from different packages where possible
       const ofRule = list.filter((item) => item.finding.ruleId === rule);
-      const picked: Item[] = [];
-      for (const item of ofRule) {
-        if (picked.length === 2) break;
-        if (picked.length === 0 || picked[0]!.finding.pkg !== item.finding.pkg || ofRule.every((other) => other.finding.pkg === picked[0]!.finding.pkg)) picked.push(item);
-      }
+      const picked: Item[] = ofRule.slice(0, 1);
+      const second =
+        ofRule.find((item) => item.finding.pkg !== picked[0]!.finding.pkg) ?? ofRule.find((item) => item.finding.key !== picked[0]!.finding.key && item.verdict.note !== picked[0]!.verdict.note) ?? ofRule.find((item) => item.finding.key !== picked[0]!.finding.key);
+      if (second) picked.push(second);
       for (const item of picked) {
         const modes = item.modes.size === 2 ? "both modes" : `${[...item.modes][0]} only`;
         out.push(`- \`${item.finding.key}\` (${item.verdict.verdict}, ${modes}) ${item.finding.file}:${item.finding.line}: \`${item.finding.code.slice(0, 100).replace(/`/g, "'")}\``);
