@@ -129,7 +129,7 @@ export async function materialize(entry: CorpusPackage, work: string, cacheDir: 
   if (entry.source === "debian") {
     const root = path.join(CARGO_REGISTRY, `${entry.name}-${entry.version}`);
     if (!existsSync(path.join(root, "Cargo.toml"))) {
-      throw new Error(`${entry.name} ${entry.version} is not in ${CARGO_REGISTRY}: run \`apt-get install ${entry.debianPackage ?? `librust-${entry.name}-dev`}\` (Debian 12 ships this version)`);
+      throw new Error(`${entry.name} ${entry.version} is not in ${CARGO_REGISTRY}: run \`apt-get install ${entry.debianPackage ?? `librust-${entry.name}-dev`}\` (the corpus pins the version Debian 12 ships)`);
     }
     return root;
   }

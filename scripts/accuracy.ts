@@ -346,6 +346,8 @@ async function main(): Promise<void> {
     "",
     "**Split** (fixed before any tuning, see `splitRule` in the corpus file): rules may be tuned by looking at the **tuning** half only; the **held-out** half is reported here as aggregate figures only, so that it measures the tuned rules on code nobody tuned them on.",
     "",
+    "Judging: a run lists findings without a verdict in `docs/accuracy-unjudged.json`; add each to `docs/accuracy-verdicts.json` as `{ verdict, note, cause }` (a note saying why, read from the code; a `cause` from `accuracy/causes.json` for false/debatable tuning findings), then `ACCURACY_REUSE=1 npm run accuracy` rebuilds the reports without linting again. Commit reports from a fresh run.",
+    "",
     "Precision is true ÷ judged (debatable counts as not true). File roles come from the path (scripts/accuracy-corpus.ts, `classifyRole`): generated = `.d.ts`/minified; fixture = `fixtures/`; test = `*.test.*`, `*.spec.*`, `__tests__/`, `test/`, `tests/`, benches; example = `examples/`; else source (Rust `tests.rs`/`test.rs` module files count as test; unit tests inline in other `src/*.rs` files count as source).",
     "",
   ];
