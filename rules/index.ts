@@ -12,4 +12,16 @@ import unboundedConcurrency from "./unbounded-concurrency/index.js";
 import unreleasedResource from "./unreleased-resource/index.js";
 
 /** Every rule, in the order `asyncpat rules` lists them: one folder per rule, with one implementation per language. */
-export const allRules: readonly AnyRule[] = [asyncInterval, blockingInAsync, floatingTask, ignoredBackpressure, leakyTimeoutRace, lockAcrossAwait, missingGracefulShutdown, missingTimeout, unboundedChannel, unboundedConcurrency, unreleasedResource];
+export const allRules: readonly AnyRule[] = [
+  asyncInterval,
+  blockingInAsync,
+  floatingTask,
+  ignoredBackpressure,
+  leakyTimeoutRace,
+  lockAcrossAwait,
+  missingGracefulShutdown,
+  missingTimeout,
+  unboundedChannel,
+  unboundedConcurrency,
+  unreleasedResource,
+];

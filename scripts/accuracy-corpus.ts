@@ -59,7 +59,9 @@ export function packageFiles(root: string, entry: CorpusPackage, withDeclaration
         pending.push(relative);
       } else if (item.isFile()) {
         // `.d.ts` files are never linted by asyncpat (src/lint/files.ts), so they are not counted either.
-        const lintable = rust ? relative.endsWith(".rs") : TS_EXTENSIONS.some((extension) => relative.endsWith(extension)) && !(withDeclarations === false && relative.endsWith(".d.ts"));
+        const lintable = rust
+          ? relative.endsWith(".rs")
+          : TS_EXTENSIONS.some((extension) => relative.endsWith(extension)) && !(withDeclarations === false && relative.endsWith(".d.ts"));
         if (lintable && !excluded(relative)) out.push(relative);
       }
     }
@@ -129,14 +131,19 @@ export async function materialize(entry: CorpusPackage, work: string, cacheDir: 
   if (entry.source === "debian") {
     const root = path.join(CARGO_REGISTRY, `${entry.name}-${entry.version}`);
     if (!existsSync(path.join(root, "Cargo.toml"))) {
-      throw new Error(`${entry.name} ${entry.version} is not in ${CARGO_REGISTRY}: run \`apt-get install ${entry.debianPackage ?? `librust-${entry.name}-dev`}\` (the corpus pins the version Debian 12 ships)`);
+      throw new Error(
+        `${entry.name} ${entry.version} is not in ${CARGO_REGISTRY}: run \`apt-get install ${entry.debianPackage ?? `librust-${entry.name}-dev`}\` (the corpus pins the version Debian 12 ships)`,
+      );
     }
     return root;
   }
   mkdirSync(cacheDir, { recursive: true });
   const tarball = path.join(cacheDir, `${slug(entry).replace("@", "-")}.tgz`);
   if (!existsSync(tarball)) {
-    const packed = (await execa("npm", ["pack", `${entry.name}@${entry.version}`, "--silent", "--pack-destination", cacheDir])).stdout.trim().split("\n").pop()!;
+    const packed = (await execa("npm", ["pack", `${entry.name}@${entry.version}`, "--silent", "--pack-destination", cacheDir])).stdout
+      .trim()
+      .split("\n")
+      .pop()!;
     const { renameSync } = await import("node:fs");
     renameSync(path.join(cacheDir, packed), tarball);
   }

@@ -26,12 +26,13 @@ try {
   rmSync(work, { recursive: true, force: true });
 }
 for (const kind of KINDS) {
-  const members = corpus.packages
-    .filter((entry) => entry.kind === kind)
-    .sort((a, b) => b.lines! - a.lines! || (a.name < b.name ? -1 : 1));
+  const members = corpus.packages.filter((entry) => entry.kind === kind).sort((a, b) => b.lines! - a.lines! || (a.name < b.name ? -1 : 1));
   members.forEach((entry, index) => {
     entry.half = index % 2 === 0 ? "tuning" : "held-out";
   });
 }
 writeFileSync(corpusPath, `${JSON.stringify(corpus, null, 2)}\n`);
-for (const entry of corpus.packages) process.stdout.write(`${entry.half!.padEnd(9)} ${entry.kind.padEnd(15)} ${`${entry.name}@${entry.version}`.padEnd(28)} ${String(entry.files).padStart(5)} files ${String(entry.lines).padStart(7)} lines\n`);
+for (const entry of corpus.packages)
+  process.stdout.write(
+    `${entry.half!.padEnd(9)} ${entry.kind.padEnd(15)} ${`${entry.name}@${entry.version}`.padEnd(28)} ${String(entry.files).padStart(5)} files ${String(entry.lines).padStart(7)} lines\n`,
+  );

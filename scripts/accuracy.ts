@@ -116,7 +116,9 @@ async function lintPackage(entry: CorpusPackage, root: string, files: string[], 
   });
   const ms = performance.now() - started;
   if (result.exitCode === 2 || result.exitCode === null) {
-    throw new Error(`${entry.name}@${entry.version} (${mode}): lint failed (exit ${result.exitCode}): ${String(result.stderr).slice(0, 2000)}`);
+    throw new Error(
+      `${entry.name}@${entry.version} (${mode}): lint failed (exit ${result.exitCode}): ${String(result.stderr).slice(0, 2000)}`,
+    );
   }
   const stats = /asyncpat: (\d+) files?, (\d+) lines?/.exec(String(result.stderr));
   return { json: JSON.parse(String(result.stdout)) as EslintJson[], ms, statsLines: Number(stats?.[2] ?? 0) };
@@ -127,11 +129,12 @@ async function main(): Promise<void> {
   const corpus = loadCorpus(corpusPath);
   const only = process.env.ACCURACY_ONLY?.split(",").map((name) => name.trim());
   const packages = corpus.packages.filter((entry) => !only || only.includes(entry.name));
-  if (packages.some((entry) => !entry.half)) throw new Error("accuracy/corpus.json has packages without a half: the split is made once, by scripts/accuracy-split.ts");
+  if (packages.some((entry) => !entry.half))
+    throw new Error("accuracy/corpus.json has packages without a half: the split is made once, by scripts/accuracy-split.ts");
   const verdicts: Record<string, Verdict> = existsSync(verdictsPath) ? JSON.parse(readFileSync(verdictsPath, "utf8")) : {};
-  const ruleIds: string[] = (JSON.parse((await execa(process.execPath, [bin, "rules", "--format", "json"])).stdout) as { id: string }[]).map(
-    (rule) => rule.id,
-  );
+  const ruleIds: string[] = (
+    JSON.parse((await execa(process.execPath, [bin, "rules", "--format", "json"])).stdout) as { id: string }[]
+  ).map((rule) => rule.id);
   const cacheDir = process.env.ACCURACY_CACHE ?? path.join(os.tmpdir(), "asyncpat-accuracy-cache");
   const lastRunPath = path.join(cacheDir, "last-run.json");
   let findings: Finding[] = [];
@@ -179,7 +182,15 @@ async function main(): Promise<void> {
         linesByRole[role] += count;
         lines += count;
       }
-      const run: PackageRun = { entry, files: files.length, lines, linesByRole, findings: { syntax: 0, types: 0 }, lintMs: { syntax: 0, types: 0 }, statsLines: { syntax: 0, types: 0 } };
+      const run: PackageRun = {
+        entry,
+        files: files.length,
+        lines,
+        linesByRole,
+        findings: { syntax: 0, types: 0 },
+        lintMs: { syntax: 0, types: 0 },
+        statsLines: { syntax: 0, types: 0 },
+      };
       const modes: Mode[] = entry.kind === "rust-crate" ? ["syntax"] : MODES;
       for (const mode of modes) {
         const result = await lintPackage(entry, root, files, config, mode);
@@ -218,7 +229,9 @@ async function main(): Promise<void> {
         run.statsLines.types = run.statsLines.syntax;
       }
       runs.push(run);
-      const statsNote = MODES.some((mode) => run.statsLines[mode] !== lines) ? ` (lint --stats counted ${run.statsLines.syntax}/${run.statsLines.types})` : "";
+      const statsNote = MODES.some((mode) => run.statsLines[mode] !== lines)
+        ? ` (lint --stats counted ${run.statsLines.syntax}/${run.statsLines.types})`
+        : "";
       process.stdout.write(
         `${entry.half!.padEnd(8)} ${`${entry.name}@${entry.version}`.padEnd(28)} ${String(files.length).padStart(5)} files ${String(lines).padStart(7)} lines  syntax ${String(run.findings.syntax).padStart(4)} findings ${(run.lintMs.syntax / 1000).toFixed(1).padStart(6)} s  types ${String(run.findings.types).padStart(4)} findings ${(run.lintMs.types / 1000).toFixed(1).padStart(6)} s${statsNote}\n`,
       );
@@ -230,7 +243,9 @@ async function main(): Promise<void> {
     writeFileSync(lastRunPath, JSON.stringify({ findings, runs, modeMs }));
   }
   if (missingCrates.length > 0) {
-    process.stderr.write(`Missing Rust crates (Debian's librust-*-dev packages put them in /usr/share/cargo/registry); install them with:\n  apt-get update && apt-get install ${[...new Set(missingCrates)].join(" ")}\n`);
+    process.stderr.write(
+      `Missing Rust crates (Debian's librust-*-dev packages put them in /usr/share/cargo/registry); install them with:\n  apt-get update && apt-get install ${[...new Set(missingCrates)].join(" ")}\n`,
+    );
     if (!only) {
       // Figures without part of the corpus would not be comparable with earlier runs.
       process.stderr.write("Reports not written: the corpus is incomplete.\n");
@@ -250,7 +265,21 @@ async function main(): Promise<void> {
     writeFileSync(
       pendingPath,
       `${JSON.stringify(
-        Object.fromEntries(list.map((finding) => [finding.key, { half: finding.half, role: finding.role, version: finding.version, file: finding.file, line: finding.line, modes: modesOf(finding.key), code: finding.code, message: finding.message }])),
+        Object.fromEntries(
+          list.map((finding) => [
+            finding.key,
+            {
+              half: finding.half,
+              role: finding.role,
+              version: finding.version,
+              file: finding.file,
+              line: finding.line,
+              modes: modesOf(finding.key),
+              code: finding.code,
+              message: finding.message,
+            },
+          ]),
+        ),
         null,
         2,
       )}\n`,
@@ -258,7 +287,9 @@ async function main(): Promise<void> {
     process.stdout.write(`${unjudged.size} findings have no verdict yet: see ${path.relative(repoRoot, pendingPath)}\n`);
   }
   if (only) {
-    process.stdout.write(`Partial run (ACCURACY_ONLY): docs/accuracy.md and docs/accuracy-summary.json left as they were. ${elapsed.toFixed(0)} s.\n`);
+    process.stdout.write(
+      `Partial run (ACCURACY_ONLY): docs/accuracy.md and docs/accuracy-summary.json left as they were. ${elapsed.toFixed(0)} s.\n`,
+    );
     return;
   }
 
@@ -316,9 +347,33 @@ async function main(): Promise<void> {
     for (const mode of MODES) {
       perMode[mode] = {
         total: figures(of(mode, h), linesOf(inHalf)),
-        byKind: Object.fromEntries(KINDS.map((kind) => [kind, figures(of(mode, h, (f) => f.kind === kind), linesOf((run) => inHalf(run) && run.entry.kind === kind))])),
-        byRole: Object.fromEntries(ROLES.map((role) => [role, figures(of(mode, h, (f) => f.role === role), linesOf(inHalf, role))])),
-        byRule: Object.fromEntries(allRuleIds.map((rule) => [rule, figures(of(mode, h, (f) => f.ruleId === rule), linesOf(inHalf))])),
+        byKind: Object.fromEntries(
+          KINDS.map((kind) => [
+            kind,
+            figures(
+              of(mode, h, (f) => f.kind === kind),
+              linesOf((run) => inHalf(run) && run.entry.kind === kind),
+            ),
+          ]),
+        ),
+        byRole: Object.fromEntries(
+          ROLES.map((role) => [
+            role,
+            figures(
+              of(mode, h, (f) => f.role === role),
+              linesOf(inHalf, role),
+            ),
+          ]),
+        ),
+        byRule: Object.fromEntries(
+          allRuleIds.map((rule) => [
+            rule,
+            figures(
+              of(mode, h, (f) => f.ruleId === rule),
+              linesOf(inHalf),
+            ),
+          ]),
+        ),
       };
     }
     summary.halves[half] = perMode;
@@ -329,7 +384,10 @@ async function main(): Promise<void> {
   const fmt = (n: number) => n.toLocaleString("en-US");
   const row = (label: string, f: Figures) =>
     `| ${label} | ${fmt(f.lines)} | ${f.findings} | ${f["true-positive"]} | ${f.debatable} | ${f["false-positive"]} | ${f.unjudged} | ${f.falsePer10k.toFixed(2)} | ${f.precision === null ? "–" : f.precision.toFixed(2)} |`;
-  const header = ["| | Lines | Findings | True | Debatable | False | Unjudged | False per 10 KLOC | Precision |", "|---|---:|---:|---:|---:|---:|---:|---:|---:|"];
+  const header = [
+    "| | Lines | Findings | True | Debatable | False | Unjudged | False per 10 KLOC | Precision |",
+    "|---|---:|---:|---:|---:|---:|---:|---:|---:|",
+  ];
   const totalLines = runs.reduce((sum, run) => sum + run.lines, 0);
   const out: string[] = [
     "# Accuracy on real code",
@@ -351,13 +409,21 @@ async function main(): Promise<void> {
     "Precision is true ÷ judged (debatable counts as not true). File roles come from the path (scripts/accuracy-corpus.ts, `classifyRole`): generated = `.d.ts`/minified; fixture = `fixtures/`; test = `*.test.*`, `*.spec.*`, `__tests__/`, `test/`, `tests/`, benches; example = `examples/`; else source (Rust `tests.rs`/`test.rs` module files count as test; unit tests inline in other `src/*.rs` files count as source).",
     "",
   ];
-  out.push("## At a glance", "", "| Half | Mode | Kind | Lines | Findings | True | Debatable | False | Unjudged | False per 10 KLOC | Precision |", "|---|---|---|---:|---:|---:|---:|---:|---:|---:|---:|");
+  out.push(
+    "## At a glance",
+    "",
+    "| Half | Mode | Kind | Lines | Findings | True | Debatable | False | Unjudged | False per 10 KLOC | Precision |",
+    "|---|---|---|---:|---:|---:|---:|---:|---:|---:|---:|",
+  );
   for (const half of HALVES) {
     for (const mode of MODES) {
       const inHalf = (run: PackageRun) => run.entry.half === half;
       for (const kind of [undefined, ...KINDS]) {
         const f = kind
-          ? figures(of(mode, half, (finding) => finding.kind === kind), linesOf((run) => inHalf(run) && run.entry.kind === kind))
+          ? figures(
+              of(mode, half, (finding) => finding.kind === kind),
+              linesOf((run) => inHalf(run) && run.entry.kind === kind),
+            )
           : figures(of(mode, half), linesOf(inHalf));
         out.push(
           `| ${half} | ${mode} | ${kind ?? "**all**"} | ${fmt(f.lines)} | ${f.findings} | ${f["true-positive"]} | ${f.debatable} | ${f["false-positive"]} | ${f.unjudged} | ${f.falsePer10k.toFixed(2)} | ${f.precision === null ? "–" : f.precision.toFixed(2)} |`,
@@ -373,16 +439,42 @@ async function main(): Promise<void> {
       const inHalf = (run: PackageRun) => run.entry.half === half;
       out.push(`### ${mode === "syntax" ? "Syntax only (`--no-types`)" : "With the type checker (`--types`)"}`, "", ...header);
       out.push(row("**all**", figures(of(mode, h), linesOf(inHalf))));
-      for (const kind of KINDS) out.push(row(kind, figures(of(mode, h, (f) => f.kind === kind), linesOf((run) => inHalf(run) && run.entry.kind === kind))));
-      for (const role of ROLES) out.push(row(`role: ${role}`, figures(of(mode, h, (f) => f.role === role), linesOf(inHalf, role))));
+      for (const kind of KINDS)
+        out.push(
+          row(
+            kind,
+            figures(
+              of(mode, h, (f) => f.kind === kind),
+              linesOf((run) => inHalf(run) && run.entry.kind === kind),
+            ),
+          ),
+        );
+      for (const role of ROLES)
+        out.push(
+          row(
+            `role: ${role}`,
+            figures(
+              of(mode, h, (f) => f.role === role),
+              linesOf(inHalf, role),
+            ),
+          ),
+        );
       for (const rule of allRuleIds) {
-        const f = figures(of(mode, h, (finding) => finding.ruleId === rule), linesOf(inHalf));
+        const f = figures(
+          of(mode, h, (finding) => finding.ruleId === rule),
+          linesOf(inHalf),
+        );
         if (f.findings > 0) out.push(row(`rule: ${rule}`, f));
       }
       out.push("");
     }
   }
-  out.push("## Per package", "", "| Half | Kind | Package | Files | Lines | source / test / example / fixture / generated | Findings syntax | Findings types | Lint syntax | Lint types |", "|---|---|---|---:|---:|---|---:|---:|---:|---:|");
+  out.push(
+    "## Per package",
+    "",
+    "| Half | Kind | Package | Files | Lines | source / test / example / fixture / generated | Findings syntax | Findings types | Lint syntax | Lint types |",
+    "|---|---|---|---:|---:|---|---:|---:|---:|---:|",
+  );
   for (const run of runs) {
     out.push(
       `| ${run.entry.half} | ${run.entry.kind} | ${run.entry.name}@${run.entry.version} | ${run.files} | ${fmt(run.lines)} | ${ROLES.map((role) => fmt(run.linesByRole[role])).join(" / ")} | ${run.findings.syntax} | ${run.entry.kind === "rust-crate" ? "(same)" : run.findings.types} | ${(run.lintMs.syntax / 1000).toFixed(1)} s | ${run.entry.kind === "rust-crate" ? "–" : `${(run.lintMs.types / 1000).toFixed(1)} s`} |`,
@@ -434,17 +526,28 @@ async function main(): Promise<void> {
     out.push("");
   }
   writeFileSync(reportPath, `${out.join("\n")}\n`);
-  writeFileSync(causesReportPath, causesReport(findings.filter((finding) => finding.half === "tuning"), verdicts));
+  writeFileSync(
+    causesReportPath,
+    causesReport(
+      findings.filter((finding) => finding.half === "tuning"),
+      verdicts,
+    ),
+  );
 
   for (const half of HALVES) {
     for (const mode of MODES) {
-      const f = figures(of(mode, half), linesOf((run) => run.entry.half === half));
+      const f = figures(
+        of(mode, half),
+        linesOf((run) => run.entry.half === half),
+      );
       process.stdout.write(
         `${half.padEnd(8)} ${mode.padEnd(6)}: ${f.findings} findings in ${fmt(f.lines)} lines: ${f["true-positive"]} true, ${f.debatable} debatable, ${f["false-positive"]} false, ${f.unjudged} unjudged; false per 10 KLOC ${f.falsePer10k.toFixed(2)}; precision ${f.precision ?? "–"}\n`,
       );
     }
   }
-  process.stdout.write(`${elapsed.toFixed(0)} s (lint: syntax ${(modeMs.syntax / 1000).toFixed(0)} s, types ${(modeMs.types / 1000).toFixed(0)} s). Wrote ${path.relative(repoRoot, reportPath)} and ${path.relative(repoRoot, summaryPath)}.\n`);
+  process.stdout.write(
+    `${elapsed.toFixed(0)} s (lint: syntax ${(modeMs.syntax / 1000).toFixed(0)} s, types ${(modeMs.types / 1000).toFixed(0)} s). Wrote ${path.relative(repoRoot, reportPath)} and ${path.relative(repoRoot, summaryPath)}.\n`,
+  );
 }
 
 /**
@@ -454,7 +557,11 @@ async function main(): Promise<void> {
  */
 function causesReport(tuning: Finding[], verdicts: Record<string, Verdict>): string {
   const catalogue = JSON.parse(readFileSync(causesPath, "utf8")) as { causes: Record<string, { question: string; explanation: string }> };
-  interface Item { finding: Finding; modes: Set<Mode>; verdict: Verdict }
+  interface Item {
+    finding: Finding;
+    modes: Set<Mode>;
+    verdict: Verdict;
+  }
   const items = new Map<string, Item>();
   for (const finding of tuning) {
     const verdict = verdicts[finding.key];
@@ -507,11 +614,15 @@ function causesReport(tuning: Finding[], verdicts: Record<string, Verdict>): str
       const ofRule = list.filter((item) => item.finding.ruleId === rule);
       const picked: Item[] = ofRule.slice(0, 1);
       const second =
-        ofRule.find((item) => item.finding.pkg !== picked[0]!.finding.pkg) ?? ofRule.find((item) => item.finding.key !== picked[0]!.finding.key && item.verdict.note !== picked[0]!.verdict.note) ?? ofRule.find((item) => item.finding.key !== picked[0]!.finding.key);
+        ofRule.find((item) => item.finding.pkg !== picked[0]!.finding.pkg) ??
+        ofRule.find((item) => item.finding.key !== picked[0]!.finding.key && item.verdict.note !== picked[0]!.verdict.note) ??
+        ofRule.find((item) => item.finding.key !== picked[0]!.finding.key);
       if (second) picked.push(second);
       for (const item of picked) {
         const modes = item.modes.size === 2 ? "both modes" : `${[...item.modes][0]} only`;
-        out.push(`- \`${item.finding.key}\` (${item.verdict.verdict}, ${modes}) ${item.finding.file}:${item.finding.line}: \`${item.finding.code.slice(0, 100).replace(/`/g, "'")}\``);
+        out.push(
+          `- \`${item.finding.key}\` (${item.verdict.verdict}, ${modes}) ${item.finding.file}:${item.finding.line}: \`${item.finding.code.slice(0, 100).replace(/`/g, "'")}\``,
+        );
         out.push(`  ${item.verdict.note}`);
       }
     }

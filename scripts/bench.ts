@@ -184,7 +184,6 @@ pub fn checksum${suffix}(values: &[u64]) -> u64 {
     values.iter().fold(0u64, |acc, v| acc.wrapping_mul(31).wrapping_add(*v))
 }
 `;
-
 }
 
 /** Rust lint time must grow with the file count, not its square: the same module at three sizes. */
@@ -193,7 +192,8 @@ const RUST_SCALING = [250, 1000, 2000];
 function generateRustScaling(root: string, files: number, unique: boolean): string {
   const crate = path.join(root, `rust-scaling-${files}-${unique ? "unique" : "identical"}`);
   mkdirSync(path.join(crate, "src"), { recursive: true });
-  for (let index = 0; index < files; index++) writeFileSync(path.join(crate, "src", `module_${index}.rs`), rustServiceModule(unique ? String(index) : ""));
+  for (let index = 0; index < files; index++)
+    writeFileSync(path.join(crate, "src", `module_${index}.rs`), rustServiceModule(unique ? String(index) : ""));
   return crate;
 }
 
@@ -204,7 +204,10 @@ function generate(root: string): { ts: string; rust: string } {
   mkdirSync(path.join(rust, "src"), { recursive: true });
   writeFileSync(
     path.join(ts, "tsconfig.json"),
-    JSON.stringify({ compilerOptions: { target: "ES2022", module: "NodeNext", moduleResolution: "NodeNext", strict: true, noEmit: true }, include: ["src"] }),
+    JSON.stringify({
+      compilerOptions: { target: "ES2022", module: "NodeNext", moduleResolution: "NodeNext", strict: true, noEmit: true },
+      include: ["src"],
+    }),
   );
   for (let index = 0; index < FILES; index++) {
     writeFileSync(path.join(ts, "src", `module-${index}.ts`), tsModule(index));
@@ -250,24 +253,36 @@ async function main(): Promise<void> {
   const root = mkdtempSync(path.join(os.tmpdir(), "asyncpat-bench-"));
   try {
     const { ts, rust } = generate(root);
-    console.log(`asyncpat lint throughput, ${RUNS} runs each, ${os.cpus().length} cores, node ${process.version}; whole CLI process timed (start-up included)\n`);
+    console.log(
+      `asyncpat lint throughput, ${RUNS} runs each, ${os.cpus().length} cores, node ${process.version}; whole CLI process timed (start-up included)\n`,
+    );
     const rows = [
       row(`generated TS, ${FILES} files, --no-types`, await timeLint(ts, ["--no-types"])),
       row(`generated TS, ${FILES} files, with types`, await timeLint(ts, [])),
       row(`generated Rust, ${FILES} files`, await timeLint(rust, [])),
-      row("this repository (src rules scripts test bin)", await timeLint(repoRoot, ["src", "rules", "scripts", "bin", "test/lint", "test/rules"])),
+      row(
+        "this repository (src rules scripts test bin)",
+        await timeLint(repoRoot, ["src", "rules", "scripts", "bin", "test/lint", "test/rules"]),
+      ),
     ];
     for (const entry of rows) console.log(entry.text);
-    console.log(`\nratio with types / --no-types: ${(rows[1]!.ms / rows[0]!.ms).toFixed(2)}x; Rust / TS (--no-types): ${(rows[2]!.ms / rows[0]!.ms).toFixed(2)}x`);
+    console.log(
+      `\nratio with types / --no-types: ${(rows[1]!.ms / rows[0]!.ms).toFixed(2)}x; Rust / TS (--no-types): ${(rows[2]!.ms / rows[0]!.ms).toFixed(2)}x`,
+    );
     console.log("\nRust scaling (a 77-line service module copied N times; time per file should stay flat)");
     for (const unique of [true, false]) {
       const scaling = [];
       for (const files of RUST_SCALING) {
-        const entry = row(`Rust service module, ${unique ? "unique names" : "identical copies"}`, await timeLint(generateRustScaling(root, files, unique), []));
+        const entry = row(
+          `Rust service module, ${unique ? "unique names" : "identical copies"}`,
+          await timeLint(generateRustScaling(root, files, unique), []),
+        );
         console.log(entry.text);
         scaling.push(entry.ms / files);
       }
-      console.log(`  time per file at ${RUST_SCALING.at(-1)} / at ${RUST_SCALING[0]} files: ${(scaling.at(-1)! / scaling[0]!).toFixed(2)}x`);
+      console.log(
+        `  time per file at ${RUST_SCALING.at(-1)} / at ${RUST_SCALING[0]} files: ${(scaling.at(-1)! / scaling[0]!).toFixed(2)}x`,
+      );
     }
   } finally {
     rmSync(root, { recursive: true, force: true });

@@ -42,7 +42,9 @@ function optionsSection(rule: Rule): string[] {
     const value = (rule.implementations[language]!.options!.defaults as Record<string, unknown>)[name];
     defaults[name] = value;
     const languages = option.languages.map((id) => LANGUAGE[id].name).join(", ");
-    out.push(`| \`${name}\` | ${option.schema.type ?? "any"} | \`${JSON.stringify(value)}\` | ${several ? `${languages} | ` : ""}${option.schema.description} |`);
+    out.push(
+      `| \`${name}\` | ${option.schema.type ?? "any"} | \`${JSON.stringify(value)}\` | ${several ? `${languages} | ` : ""}${option.schema.description} |`,
+    );
   }
   out.push("", "```json", JSON.stringify({ rules: { [rule.id]: ["error", defaults] } }, null, 2), "```", "");
   return out;
@@ -92,14 +94,21 @@ export function ruleDoc(rule: Rule): string {
   for (const language of languages) out.push(...languageSection(rule, language));
   out.push("## Suppressing", "");
   for (const language of languages) {
-    out.push("```" + LANGUAGE[language].fence, `${LANGUAGE[language].comment} asyncpat-ignore-next-line ${rule.id} -- <why this is safe here>`, "```", "");
+    out.push(
+      "```" + LANGUAGE[language].fence,
+      `${LANGUAGE[language].comment} asyncpat-ignore-next-line ${rule.id} -- <why this is safe here>`,
+      "```",
+      "",
+    );
   }
   return out.join("\n");
 }
 
 export function rulesTable(rules: readonly Rule[]): string {
   const rows = rules.map((rule) => {
-    const languages = languagesOf(rule).map((language) => (language === "typescript" ? "TS/JS" : "Rust")).join(", ");
+    const languages = languagesOf(rule)
+      .map((language) => (language === "typescript" ? "TS/JS" : "Rust"))
+      .join(", ");
     return `| [\`${rule.id}\`](docs/rules/${rule.id}.md) | ${rule.meta.description} | ${presetSeverity("asyncpat:recommended", rule)} | ${languages} |`;
   });
   return [README_START, "| Rule | Finds | Recommended | Languages |", "|---|---|---|---|", ...rows, README_END].join("\n");
@@ -112,10 +121,7 @@ export function configSchema(rules: readonly Rule[]): object {
     const options = ruleOptionsSchema(rule) ?? { type: "object", maxProperties: 0 };
     ruleProperties[rule.id] = {
       description: `${rule.meta.description}. ${rule.meta.why}`,
-      oneOf: [
-        severity,
-        { type: "array", items: [severity, options], additionalItems: false, minItems: 1, maxItems: 2 },
-      ],
+      oneOf: [severity, { type: "array", items: [severity, options], additionalItems: false, minItems: 1, maxItems: 2 }],
     };
   }
   return {
@@ -128,7 +134,7 @@ export function configSchema(rules: readonly Rule[]): object {
       $schema: { type: "string" },
       extends: { description: "The preset the rules start from.", type: "string", enum: [...PRESETS] },
       rules: {
-        description: "Rule severities, optionally with options: \"warn\" or [\"warn\", { ... }].",
+        description: 'Rule severities, optionally with options: "warn" or ["warn", { ... }].',
         type: "object",
         additionalProperties: false,
         properties: ruleProperties,

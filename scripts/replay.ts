@@ -99,10 +99,17 @@ export function loadCases(): ReplayCase[] {
  * so that file roles (source, test, example) are judged as they were there, not from this
  * repository's `test/replay/` folder. Returns the laid-out path of every case file.
  */
-export function layOut(cases: readonly { id: string; path: string; before: string; after: string }[], work: string, root = repoRoot): Map<string, string> {
+export function layOut(
+  cases: readonly { id: string; path: string; before: string; after: string }[],
+  work: string,
+  root = repoRoot,
+): Map<string, string> {
   const laid = new Map<string, string>();
   for (const entry of cases) {
-    for (const [version, file] of [["before", entry.before], ["after", entry.after]] as const) {
+    for (const [version, file] of [
+      ["before", entry.before],
+      ["after", entry.after],
+    ] as const) {
       const original = entry.path.replace(/\.[^./]+$/, path.extname(file));
       const target = path.join(work, entry.id, version, original);
       mkdirSync(path.dirname(target), { recursive: true });
@@ -122,11 +129,15 @@ function strictConfig(): { file: string; dir: string; cleanup: () => void } {
 
 /** Lints the given files in one run; returns each file's findings. */
 export async function lintFiles(files: string[], types: boolean, config: string): Promise<Map<string, EslintJson["messages"]>> {
-  const result = await execa(process.execPath, [bin, "lint", "--config", config, "--format", "json", types ? "--types" : "--no-types", ...files], {
-    cwd: repoRoot,
-    reject: false,
-    env: { NO_COLOR: "1" },
-  });
+  const result = await execa(
+    process.execPath,
+    [bin, "lint", "--config", config, "--format", "json", types ? "--types" : "--no-types", ...files],
+    {
+      cwd: repoRoot,
+      reject: false,
+      env: { NO_COLOR: "1" },
+    },
+  );
   if (result.exitCode === 2) throw new Error(`lint failed: ${String(result.stderr)}`);
   const byFile = new Map<string, EslintJson["messages"]>();
   for (const file of JSON.parse(String(result.stdout)) as EslintJson[]) byFile.set(path.resolve(file.filePath), file.messages);
@@ -135,7 +146,8 @@ export async function lintFiles(files: string[], types: boolean, config: string)
 }
 
 function summarize(messages: EslintJson["messages"], rule: string): FileResult {
-  const ruleOf = (message: EslintJson["messages"][number]) => message.ruleId ?? (message.message.startsWith("Parsing error") ? "parse-error" : "other");
+  const ruleOf = (message: EslintJson["messages"][number]) =>
+    message.ruleId ?? (message.message.startsWith("Parsing error") ? "parse-error" : "other");
   return {
     rules: [...new Set(messages.map(ruleOf))].sort(),
     lines: messages.filter((message) => message.ruleId === rule).map((message) => message.line),
@@ -162,7 +174,12 @@ async function main(): Promise<void> {
   const started = performance.now();
   const config = strictConfig();
   const laid = layOut(loadCases(), config.dir);
-  const cases = loadCases().map((entry) => ({ ...entry, source: { before: entry.before, after: entry.after }, before: laid.get(entry.before)!, after: laid.get(entry.after)! }));
+  const cases = loadCases().map((entry) => ({
+    ...entry,
+    source: { before: entry.before, after: entry.after },
+    before: laid.get(entry.before)!,
+    after: laid.get(entry.after)!,
+  }));
   try {
     // Single-file lint of every before/after (the figures), a few at a time.
     const jobs = cases.flatMap((entry) => [
@@ -204,7 +221,7 @@ async function main(): Promise<void> {
         afterLines: after.lines,
         beforeRules: before.rules,
         afterRules: after.rules,
-        isolate: (beforeTogether.lines.length > 0) !== (before.lines.length > 0) || (afterTogether.lines.length > 0) !== (after.lines.length > 0),
+        isolate: beforeTogether.lines.length > 0 !== before.lines.length > 0 || afterTogether.lines.length > 0 !== after.lines.length > 0,
       };
     });
 
@@ -232,12 +249,35 @@ async function main(): Promise<void> {
 
     const lines: string[] = [];
     const row = (cells: (string | number)[]) =>
-      lines.push(`${String(cells[0]).padEnd(27)} ${cells.slice(1).map((cell) => String(cell).padStart(9)).join(" ")}`);
+      lines.push(
+        `${String(cells[0]).padEnd(27)} ${cells
+          .slice(1)
+          .map((cell) => String(cell).padStart(9))
+          .join(" ")}`,
+      );
     row(["rule", "cases", "TS/JS", "Rust", "caught", "caught %", "fixed hit", "fixed %"]);
     for (const entry of perRule) {
-      row([entry.rule, entry.cases, entry.ts, entry.rust, `${entry.caught}/${entry.cases}`, pct(entry.caught, entry.cases), `${entry.fixedFlagged}/${entry.cases}`, pct(entry.fixedFlagged, entry.cases)]);
+      row([
+        entry.rule,
+        entry.cases,
+        entry.ts,
+        entry.rust,
+        `${entry.caught}/${entry.cases}`,
+        pct(entry.caught, entry.cases),
+        `${entry.fixedFlagged}/${entry.cases}`,
+        pct(entry.fixedFlagged, entry.cases),
+      ]);
     }
-    row(["total", total.cases, total.ts, total.rust, `${total.caught}/${total.cases}`, pct(total.caught, total.cases), `${total.fixedFlagged}/${total.cases}`, pct(total.fixedFlagged, total.cases)]);
+    row([
+      "total",
+      total.cases,
+      total.ts,
+      total.rust,
+      `${total.caught}/${total.cases}`,
+      pct(total.caught, total.cases),
+      `${total.fixedFlagged}/${total.cases}`,
+      pct(total.fixedFlagged, total.cases),
+    ]);
     lines.push("");
     lines.push(
       `Buggy versions caught by the expected rule: ${total.caught}/${total.cases} = ${pct(total.caught, total.cases)} (target >= ${TARGET_CAUGHT * 100}%${total.caught / total.cases >= TARGET_CAUGHT ? ", met" : ", NOT met"}).`,
@@ -256,8 +296,15 @@ async function main(): Promise<void> {
     }
     if (parseErrors.length > 0) lines.push("", `Parse errors (fix the excerpt): ${parseErrors.map((result) => result.id).join(", ")}`);
     const isolated = results.filter((result) => result.isolate);
-    if (isolated.length > 0) lines.push("", `Answer differs when linted together with the other cases (the test lints these alone): ${isolated.map((result) => result.id).join(", ")}`);
-    lines.push("", `${results.length} cases, ${jobs.length} single-file lints and ${together.size} files in the combined run; ${((performance.now() - started) / 1000).toFixed(0)} s.`);
+    if (isolated.length > 0)
+      lines.push(
+        "",
+        `Answer differs when linted together with the other cases (the test lints these alone): ${isolated.map((result) => result.id).join(", ")}`,
+      );
+    lines.push(
+      "",
+      `${results.length} cases, ${jobs.length} single-file lints and ${together.size} files in the combined run; ${((performance.now() - started) / 1000).toFixed(0)} s.`,
+    );
     process.stdout.write(`${lines.join("\n")}\n`);
 
     const report = {

@@ -18,6 +18,4 @@ export const packageRoot: string = (() => {
   }
 })();
 
-export const version: string = (
-  JSON.parse(readFileSync(path.join(packageRoot, "package.json"), "utf8")) as { version: string }
-).version;
+export const version: string = (JSON.parse(readFileSync(path.join(packageRoot, "package.json"), "utf8")) as { version: string }).version;

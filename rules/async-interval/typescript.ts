@@ -46,7 +46,13 @@ function isPromiseFunction(fn: ts.FunctionLikeDeclaration, env: PromiseEnv): boo
   if (isAsyncFunction(fn)) return true;
   if (!fn.body) return false;
   const annotation = fn.type;
-  if (annotation && ts.isTypeReferenceNode(annotation) && ts.isIdentifier(annotation.typeName) && /^Promise(Like)?$/.test(annotation.typeName.text)) return true;
+  if (
+    annotation &&
+    ts.isTypeReferenceNode(annotation) &&
+    ts.isIdentifier(annotation.typeName) &&
+    /^Promise(Like)?$/.test(annotation.typeName.text)
+  )
+    return true;
   const returned: ts.Expression[] = [];
   if (ts.isBlock(fn.body)) {
     walk(fn.body, (node) => {
@@ -64,7 +70,8 @@ function isPromiseFunction(fn: ts.FunctionLikeDeclaration, env: PromiseEnv): boo
 }
 
 export default defineTypeScriptRule({
-  instead: "Loop over `setInterval` from `node:timers/promises` (`for await (const _ of setInterval(ms, undefined, { signal }))`) and await each run, as Tokio's `interval` with `MissedTickBehavior::Delay` does; or schedule the next run with `setTimeout` once the current one settles.",
+  instead:
+    "Loop over `setInterval` from `node:timers/promises` (`for await (const _ of setInterval(ms, undefined, { signal }))`) and await each run, as Tokio's `interval` with `MissedTickBehavior::Delay` does; or schedule the next run with `setTimeout` once the current one settles.",
   needsTypes: false,
   messages: {
     asyncCallback:
@@ -93,8 +100,7 @@ export default defineTypeScriptRule({
         // resolving a name walks its scopes: look only at calls named setInterval
         if ((ts.isIdentifier(callee) ? callee.text : memberName(callee)) !== "setInterval") return;
         const ref = resolveApi(call.expression);
-        const isInterval =
-          isApi(ref, GLOBAL_MODULE, "setInterval") || isApi(ref, "timers", "setInterval");
+        const isInterval = isApi(ref, GLOBAL_MODULE, "setInterval") || isApi(ref, "timers", "setInterval");
         if (!isInterval) return;
         const callbackArgument = call.arguments[0];
         if (!callbackArgument) return;

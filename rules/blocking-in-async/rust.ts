@@ -1,15 +1,12 @@
-import {
-  isRustAsync,
-  resolveRustPath,
-  rustCallee,
-  rustUseMap,
-  defineRustRule, type RustNode,
-} from "../../src/lint/api.js";
+import { isRustAsync, resolveRustPath, rustCallee, rustUseMap, defineRustRule, type RustNode } from "../../src/lint/api.js";
 
 /** Blocking std APIs by full path → what to use on the async runtime instead. */
 const BLOCKING_PATHS: [RegExp, string][] = [
   [/^std::thread::sleep$/, "`tokio::time::sleep(d).await`"],
-  [/^std::fs::(read|read_to_string|read_dir|write|copy|rename|remove_file|remove_dir|remove_dir_all|create_dir|create_dir_all|metadata|canonicalize|hard_link|read_link|set_permissions|symlink_metadata)$/, "the same function in `tokio::fs`"],
+  [
+    /^std::fs::(read|read_to_string|read_dir|write|copy|rename|remove_file|remove_dir|remove_dir_all|create_dir|create_dir_all|metadata|canonicalize|hard_link|read_link|set_permissions|symlink_metadata)$/,
+    "the same function in `tokio::fs`",
+  ],
   [/^std::fs::File::(open|create|options)$/, "`tokio::fs::File`"],
   [/^std::fs::OpenOptions::new$/, "`tokio::fs::OpenOptions`"],
   [/^std::net::(TcpStream::connect|TcpStream::connect_timeout|TcpListener::bind|UdpSocket::bind)$/, "`tokio::net`"],
@@ -27,7 +24,7 @@ function blockingAlternative(path: string): string | undefined {
 function isStdCommandWait(call: RustNode, uses: ReadonlyMap<string, string>): boolean {
   const callee = rustCallee(call);
   if (!callee.method || !["output", "status", "wait", "wait_with_output"].includes(callee.method)) return false;
-  for (let receiver = callee.receiver; receiver; ) {
+  for (let receiver = callee.receiver; receiver;) {
     if (receiver.type === "call_expression") {
       const inner = rustCallee(receiver);
       if (inner.path) {

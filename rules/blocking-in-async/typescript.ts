@@ -66,12 +66,16 @@ function blockingApi(call: ts.CallExpression): Blocking | undefined {
   if (ref.module === "fs" && path.length === 1 && name.endsWith("Sync")) {
     const base = name.slice(0, -4);
     const replacement = base === "exists" ? "fs.promises.access` (or `stat`)" : `fs.promises.${base}\``;
-    return { api: `fs.${name}`, instead: `Use \`${replacement} from \`node:fs/promises\` and await it; the work then runs on the libuv thread pool instead of the event loop.` };
+    return {
+      api: `fs.${name}`,
+      instead: `Use \`${replacement} from \`node:fs/promises\` and await it; the work then runs on the libuv thread pool instead of the event loop.`,
+    };
   }
   if (ref.module === "child_process" && path.length === 1 && CHILD_PROCESS_SYNC.has(name)) {
     return {
       api: `child_process.${name}`,
-      instead: "Use `execFile` through `util.promisify`, or `spawn` and await its `'close'` event (`events.once`), so the event loop keeps serving while the child runs.",
+      instead:
+        "Use `execFile` through `util.promisify`, or `spawn` and await its `'close'` event (`events.once`), so the event loop keeps serving while the child runs.",
     };
   }
   if (ref.module === "zlib" && path.length === 1 && name.endsWith("Sync")) {
@@ -88,7 +92,10 @@ function blockingApi(call: ts.CallExpression): Blocking | undefined {
     };
   }
   if ((ref.module === "bcrypt" || ref.module === "bcryptjs") && path.length === 1 && BCRYPT_SYNC[name]) {
-    return { api: `${ref.module}.${name}`, instead: `Use the promise form \`${ref.module}.${BCRYPT_SYNC[name]}\` and await it, ${WORKER_HINT}.` };
+    return {
+      api: `${ref.module}.${name}`,
+      instead: `Use the promise form \`${ref.module}.${BCRYPT_SYNC[name]}\` and await it, ${WORKER_HINT}.`,
+    };
   }
   if (isApi(ref, GLOBAL_MODULE, "Atomics", "wait")) {
     return { api: "Atomics.wait", instead: "Use `Atomics.waitAsync`, which resolves a promise instead of parking the thread." };
@@ -110,7 +117,11 @@ function readsClock(node: ts.Node): boolean {
       return true;
     }
     const callee = unwrapExpression(node.expression);
-    if (memberName(callee) === "getTime" && ts.isPropertyAccessExpression(callee) && ts.isNewExpression(unwrapExpression(callee.expression))) {
+    if (
+      memberName(callee) === "getTime" &&
+      ts.isPropertyAccessExpression(callee) &&
+      ts.isNewExpression(unwrapExpression(callee.expression))
+    ) {
       const created = unwrapExpression(callee.expression) as ts.NewExpression;
       return ts.isIdentifier(created.expression) && created.expression.text === "Date" && !findDeclaration(created.expression);
     }
@@ -120,7 +131,10 @@ function readsClock(node: ts.Node): boolean {
 
 /** A loop that spins on the clock: its condition reads the time and its body never awaits. */
 function isBusyWait(loop: ts.WhileStatement | ts.DoStatement | ts.ForStatement): boolean {
-  const condition = loop.kind === ts.SyntaxKind.ForStatement ? (loop as ts.ForStatement).condition : (loop as ts.WhileStatement | ts.DoStatement).expression;
+  const condition =
+    loop.kind === ts.SyntaxKind.ForStatement
+      ? (loop as ts.ForStatement).condition
+      : (loop as ts.WhileStatement | ts.DoStatement).expression;
   if (!condition) return false;
   let clock = false;
   walk(condition, (node) => {
@@ -136,12 +150,17 @@ interface ServingContext {
   description: string;
 }
 
-
 /** The declaration a named function is referenced by: the function itself, or its `const`. */
 function nameOwner(fn: ts.FunctionLikeDeclaration): { name: ts.Identifier; owner: ts.Node } | undefined {
   if (ts.isFunctionDeclaration(fn) && fn.name) return { name: fn.name, owner: fn };
   const parent = fn.parent;
-  if ((ts.isArrowFunction(fn) || ts.isFunctionExpression(fn)) && parent && ts.isVariableDeclaration(parent) && ts.isIdentifier(parent.name) && parent.initializer === fn) {
+  if (
+    (ts.isArrowFunction(fn) || ts.isFunctionExpression(fn)) &&
+    parent &&
+    ts.isVariableDeclaration(parent) &&
+    ts.isIdentifier(parent.name) &&
+    parent.initializer === fn
+  ) {
     return { name: parent.name, owner: parent };
   }
   return undefined;
@@ -189,7 +208,8 @@ const CLI_FRAMEWORKS = new Set(["commander", "yargs", "cac", "meow", "sade", "ci
 function isCliFile(sourceFile: ts.SourceFile): boolean {
   if (sourceFile.text.startsWith("#!")) return true;
   return sourceFile.statements.some((statement) => {
-    if (ts.isImportDeclaration(statement) && ts.isStringLiteral(statement.moduleSpecifier)) return CLI_FRAMEWORKS.has(statement.moduleSpecifier.text);
+    if (ts.isImportDeclaration(statement) && ts.isStringLiteral(statement.moduleSpecifier))
+      return CLI_FRAMEWORKS.has(statement.moduleSpecifier.text);
     if (ts.isVariableStatement(statement)) {
       return statement.declarationList.declarations.some((declaration) => {
         const ref = declaration.initializer && resolveApi(declaration.initializer);
@@ -213,10 +233,13 @@ function isWorkerFile(sourceFile: ts.SourceFile, filePath: string): boolean {
     if (!ts.isImportDeclaration(statement) || !ts.isStringLiteral(statement.moduleSpecifier)) return false;
     if (statement.moduleSpecifier.text.replace(/^node:/, "") !== "worker_threads") return false;
     const bindings = statement.importClause?.namedBindings;
-    return !!bindings && ts.isNamedImports(bindings) && bindings.elements.some((element) => WORKER_ONLY_BINDINGS.has((element.propertyName ?? element.name).text));
+    return (
+      !!bindings &&
+      ts.isNamedImports(bindings) &&
+      bindings.elements.some((element) => WORKER_ONLY_BINDINGS.has((element.propertyName ?? element.name).text))
+    );
   });
 }
-
 
 /**
  * A one-time lazy load: `cache ??= readFileSync(…)`, or the call inside `if (!cache) { cache = … }`
@@ -261,13 +284,32 @@ function assignsTo(statement: ts.Node, cache: string): boolean {
   let found = false;
   walk(statement, (node) => {
     if (found) return false;
-    if (ts.isBinaryExpression(node) && node.operatorToken.kind === ts.SyntaxKind.EqualsToken && dottedName(node.left) === cache) found = true;
-    if (ts.isCallExpression(node) && memberName(node.expression) === "set" && ts.isPropertyAccessExpression(node.expression) && dottedName(node.expression.expression) === cache) found = true;
+    if (ts.isBinaryExpression(node) && node.operatorToken.kind === ts.SyntaxKind.EqualsToken && dottedName(node.left) === cache)
+      found = true;
+    if (
+      ts.isCallExpression(node) &&
+      memberName(node.expression) === "set" &&
+      ts.isPropertyAccessExpression(node.expression) &&
+      dottedName(node.expression.expression) === cache
+    )
+      found = true;
     return !found;
   });
   return found;
 }
-const TEST_FUNCTIONS = new Set(["it", "test", "describe", "suite", "bench", "beforeAll", "beforeEach", "afterAll", "afterEach", "before", "after"]);
+const TEST_FUNCTIONS = new Set([
+  "it",
+  "test",
+  "describe",
+  "suite",
+  "bench",
+  "beforeAll",
+  "beforeEach",
+  "afterAll",
+  "afterEach",
+  "before",
+  "after",
+]);
 
 /** `it("…", async () => …)`, `test.each(…)(…)`, `describe.only(…)`: test code, not serving code. */
 function isTestCallback(call: ts.CallExpression | ts.NewExpression): boolean {
@@ -281,11 +323,11 @@ function isTestCallback(call: ts.CallExpression | ts.NewExpression): boolean {
 }
 
 export default defineTypeScriptRule<Options>({
-  instead: "Call the asynchronous API and await it (`fs.promises.readFile` for `fs.readFileSync`); move CPU-heavy work to a worker thread (a `piscina` pool), as Tokio moves blocking work to `spawn_blocking`.",
+  instead:
+    "Call the asynchronous API and await it (`fs.promises.readFile` for `fs.readFileSync`); move CPU-heavy work to a worker thread (a `piscina` pool), as Tokio moves blocking work to `spawn_blocking`.",
   needsTypes: false,
   messages: {
-    blockingCall:
-      "`{{api}}` blocks the event loop in {{context}}: while it runs, no other request, timer or I/O callback is served.",
+    blockingCall: "`{{api}}` blocks the event loop in {{context}}: while it runs, no other request, timer or I/O callback is served.",
     busyWait:
       "This loop spins on the clock in {{context}}: it holds the event loop until the deadline passes, and nothing else runs meanwhile.",
   },
@@ -383,7 +425,7 @@ export default defineTypeScriptRule<Options>({
           caller = contextOf(call, depth + 1);
         } else {
           const referenceSite = callbackSite(reference);
-          caller = referenceSite ? handlerOf(referenceSite) ?? undefined : undefined;
+          caller = referenceSite ? (handlerOf(referenceSite) ?? undefined) : undefined;
         }
         if (!caller) return undefined;
         first ??= caller;
@@ -426,7 +468,12 @@ export default defineTypeScriptRule<Options>({
         if (!blocking || allowed.has(blocking.api)) return;
         const serving = contextOf(call, 0);
         if (!serving) return;
-        context.report({ node: call, messageId: "blockingCall", data: { api: blocking.api, context: serving.description }, help: blocking.instead });
+        context.report({
+          node: call,
+          messageId: "blockingCall",
+          data: { api: blocking.api, context: serving.description },
+          help: blocking.instead,
+        });
       },
       WhileStatement(loop) {
         checkLoop(loop);

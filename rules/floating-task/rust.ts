@@ -1,12 +1,12 @@
-import {
-  resolveRustPath,
-  rustCallee,
-  rustDescendants,
-  rustUseMap,
-  defineRustRule, type RustNode,
-} from "../../src/lint/api.js";
+import { resolveRustPath, rustCallee, rustDescendants, rustUseMap, defineRustRule, type RustNode } from "../../src/lint/api.js";
 
-const SPAWNS = new Set(["tokio::spawn", "tokio::task::spawn", "tokio::task::spawn_local", "tokio::task::spawn_blocking", "tokio::spawn_blocking"]);
+const SPAWNS = new Set([
+  "tokio::spawn",
+  "tokio::task::spawn",
+  "tokio::task::spawn_local",
+  "tokio::task::spawn_blocking",
+  "tokio::spawn_blocking",
+]);
 
 /** A function item of this file by name, to read its return type. */
 function findFunction(root: RustNode, name: string): RustNode | undefined {
@@ -18,7 +18,7 @@ function findFunction(root: RustNode, name: string): RustNode | undefined {
 
 function returnsResult(fn: RustNode): boolean {
   const type = fn.childForFieldName("return_type");
-  return !!type && /(^|::|\s)(Result|Option)\s*</.test(type.text) || /(^|::)Result$/.test(type?.text ?? "");
+  return (!!type && /(^|::|\s)(Result|Option)\s*</.test(type.text)) || /(^|::)Result$/.test(type?.text ?? "");
 }
 
 /** Nested bodies whose `?` and tail do not belong to the spawned block. */

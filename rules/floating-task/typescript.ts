@@ -41,7 +41,10 @@ function describe(expression: ts.Expression): string {
   while (ts.isCallExpression(node)) {
     const callee = unwrapExpression(node.expression);
     const method = memberName(callee);
-    if ((method === "then" || method === "finally" || method === "catch") && (ts.isPropertyAccessExpression(callee) || ts.isElementAccessExpression(callee))) {
+    if (
+      (method === "then" || method === "finally" || method === "catch") &&
+      (ts.isPropertyAccessExpression(callee) || ts.isElementAccessExpression(callee))
+    ) {
       node = unwrapExpression(callee.expression);
       continue;
     }
@@ -90,7 +93,17 @@ const NON_THROWING_BUILTINS: readonly (readonly string[])[] = [
   ["queueMicrotask"],
 ];
 /** Adding or removing an event listener. */
-const LISTENER_METHODS = new Set(["on", "once", "off", "addListener", "removeListener", "prependListener", "prependOnceListener", "addEventListener", "removeEventListener"]);
+const LISTENER_METHODS = new Set([
+  "on",
+  "once",
+  "off",
+  "addListener",
+  "removeListener",
+  "prependListener",
+  "prependOnceListener",
+  "addEventListener",
+  "removeEventListener",
+]);
 
 /**
  * A call not expected to throw: logging (`console.error`, `logger.warn`, `this.log.info`), listener
@@ -154,11 +167,19 @@ function catchesItsRejections(fn: ts.FunctionLikeDeclaration, env: PromiseEnv): 
   let returnsUnhandled = false;
   walk(body, (node) => {
     if (returnsUnhandled || (node !== body && isFunctionNode(node))) return false;
-    if (ts.isReturnStatement(node) && node.expression && !ts.isAwaitExpression(unwrapExpression(node.expression)) && escapes(node.expression)) returnsUnhandled = true;
+    if (
+      ts.isReturnStatement(node) &&
+      node.expression &&
+      !ts.isAwaitExpression(unwrapExpression(node.expression)) &&
+      escapes(node.expression)
+    )
+      returnsUnhandled = true;
     return !returnsUnhandled;
   });
   if (returnsUnhandled) return false;
-  return collectAwaits(body).every((found) => (ts.isAwaitExpression(found) && hasRejectionHandler(found.expression)) || isGuardedByCatch(found, body));
+  return collectAwaits(body).every(
+    (found) => (ts.isAwaitExpression(found) && hasRejectionHandler(found.expression)) || isGuardedByCatch(found, body),
+  );
 }
 
 /**
@@ -193,7 +214,8 @@ function settlesWithoutRejecting(expression: ts.Expression, env: PromiseEnv): bo
   if (isApi(resolveApi(node.expression), GLOBAL_MODULE, "Promise", "allSettled")) return true;
   const callee = unwrapExpression(node.expression);
   const method = memberName(callee);
-  if ((method !== "then" && method !== "finally") || !(ts.isPropertyAccessExpression(callee) || ts.isElementAccessExpression(callee))) return false;
+  if ((method !== "then" && method !== "finally") || !(ts.isPropertyAccessExpression(callee) || ts.isElementAccessExpression(callee)))
+    return false;
   const synchronous = node.arguments.every((argument) => {
     const fn = unwrapExpression(argument);
     return isFunctionNode(fn) && !returnsPromise(fn, env);
@@ -273,7 +295,8 @@ function timerName(call: ts.CallExpression): string | undefined {
 }
 
 export default defineTypeScriptRule<Options>({
-  instead: "Await it, return it, or hand it to something that awaits it (`Promise.all`, a task group); for deliberate background work attach `.catch(handler)` that logs, as a Tokio `JoinSet` is joined and its errors are looked at.",
+  instead:
+    "Await it, return it, or hand it to something that awaits it (`Promise.all`, a task group); for deliberate background work attach `.catch(handler)` that logs, as a Tokio `JoinSet` is joined and its errors are looked at.",
   needsTypes: false,
   messages: {
     floating:
@@ -284,8 +307,7 @@ export default defineTypeScriptRule<Options>({
       "{{api}} ignores the promise this callback returns: nothing waits for it and a rejection becomes an unhandled rejection that crashes Node.",
     asyncForEach:
       "`forEach` does not wait for this async callback: the loop and its caller finish before the work does, and rejections go unhandled.",
-    droppedArray:
-      "The promises returned by `.{{method}}(async …)` are dropped: nothing waits for them and their rejections go unhandled.",
+    droppedArray: "The promises returned by `.{{method}}(async …)` are dropped: nothing waits for them and their rejections go unhandled.",
     lateHandler:
       "`{{name}}` is started here but only handled after the `await` on line {{line}}: if it rejects meanwhile, Node reports an unhandled rejection (and crashes by default).",
   },
@@ -293,7 +315,8 @@ export default defineTypeScriptRule<Options>({
     properties: {
       allowVoid: {
         type: "boolean",
-        description: "Accept `void promise` as a deliberate fire-and-forget. Off by default: `void` hides the promise but not its rejection.",
+        description:
+          "Accept `void promise` as a deliberate fire-and-forget. Off by default: `void` hides the promise but not its rejection.",
         default: false,
       },
     },
@@ -336,7 +359,11 @@ export default defineTypeScriptRule<Options>({
         const node = unwrapExpression(pending.pop()!);
         if (ts.isBinaryExpression(node)) {
           const operator = node.operatorToken.kind;
-          if (operator === ts.SyntaxKind.AmpersandAmpersandToken || operator === ts.SyntaxKind.BarBarToken || operator === ts.SyntaxKind.QuestionQuestionToken) {
+          if (
+            operator === ts.SyntaxKind.AmpersandAmpersandToken ||
+            operator === ts.SyntaxKind.BarBarToken ||
+            operator === ts.SyntaxKind.QuestionQuestionToken
+          ) {
             pending.push(node.right);
           } else if (operator === ts.SyntaxKind.CommaToken) {
             pending.push(node.right, node.left);
@@ -353,7 +380,11 @@ export default defineTypeScriptRule<Options>({
       if (ts.isVoidExpression(node)) {
         if (context.options.allowVoid) return;
         const inner = unwrapExpression(node.expression);
-        if ((ts.isCallExpression(inner) || ts.isNewExpression(inner)) && !hasRejectionHandler(inner) && isPromiseExpression(inner, env) === true) {
+        if (
+          (ts.isCallExpression(inner) || ts.isNewExpression(inner)) &&
+          !hasRejectionHandler(inner) &&
+          isPromiseExpression(inner, env) === true
+        ) {
           context.report({ node, messageId: "voided", data: { name: describe(inner) } });
         }
         return;
@@ -419,7 +450,8 @@ export default defineTypeScriptRule<Options>({
       if (!ts.isVariableDeclarationList(list) || !ts.isVariableStatement(list.parent) || hasExportModifier(list.parent)) return;
       const init = unwrapExpression(declaration.initializer);
       if (!ts.isCallExpression(init) && !ts.isNewExpression(init)) return;
-      if (hasRejectionHandler(init) || catchesInside(init) || settlesWithoutRejecting(init, env) || isPromiseExpression(init, env) !== true) return;
+      if (hasRejectionHandler(init) || catchesInside(init) || settlesWithoutRejecting(init, env) || isPromiseExpression(init, env) !== true)
+        return;
       let container: ts.Node = context.sourceFile;
       for (let current: ts.Node | undefined = list.parent; current; current = current.parent) {
         if (isFunctionNode(current)) {
@@ -443,7 +475,9 @@ export default defineTypeScriptRule<Options>({
         if (isFunctionNode(current)) return; // handed to a callback: whoever runs it decides
       }
       const reference = first;
-      const awaits = collectAwaits(container).filter((found) => found.pos >= declaration.end && found.end <= reference.pos && !isInside(reference, found));
+      const awaits = collectAwaits(container).filter(
+        (found) => found.pos >= declaration.end && found.end <= reference.pos && !isInside(reference, found),
+      );
       if (awaits.length === 0) return;
       // a lazy thenable (query builders, PrismaPromise) starts nothing before it is awaited
       if (isNativePromiseTyped(context.getTypeChecker(), init) === false) return;
@@ -477,4 +511,3 @@ function isTestRunnerRegistration(call: ts.CallExpression): boolean {
   const [name, modifier, ...rest] = path;
   return TEST_REGISTRATIONS.has(name!) && rest.length === 0 && (modifier === undefined || ["skip", "only", "todo"].includes(modifier));
 }
-

@@ -29,7 +29,8 @@ const WRITABLE_SUFFIX = /[a-z0-9](Stream|Socket|Writable|Sink)$/;
 /** Names that are streams but not ones you write to. */
 const READABLE_PREFIX = /^(read|input|in|src|source|readable)[A-Z]|^(readable|input|source|src)$/;
 /** Type annotations of Node writables (and their common aliases). */
-const WRITABLE_TYPE = /\b(Writable|WriteStream|WritableStream|Socket|TLSSocket|Duplex|Transform|PassThrough|ServerResponse|Response|ClientRequest|Http2ServerResponse|Gzip|BrotliCompress|Deflate)\b/;
+const WRITABLE_TYPE =
+  /\b(Writable|WriteStream|WritableStream|Socket|TLSSocket|Duplex|Transform|PassThrough|ServerResponse|Response|ClientRequest|Http2ServerResponse|Gzip|BrotliCompress|Deflate)\b/;
 const HANDLER_RESPONSE_NAMES = new Set(["res", "response"]);
 
 /** Calls whose result is a Node writable stream. */
@@ -128,7 +129,8 @@ function receiverVerdict(receiver: ts.Expression, checker: ts.TypeChecker | unde
   if (typed !== "unknown") return typed;
   const node = unwrapExpression(receiver);
   if (isStdio(resolveApi(node))) return "stdio";
-  if (ts.isPropertyAccessExpression(node) && node.name.text === "stdin" && !isApi(resolveApi(node), GLOBAL_MODULE, "process", "stdin")) return "writable";
+  if (ts.isPropertyAccessExpression(node) && node.name.text === "stdin" && !isApi(resolveApi(node), GLOBAL_MODULE, "process", "stdin"))
+    return "writable";
   if (ts.isCallExpression(node) || ts.isNewExpression(node)) return verdictOfInitializer(node);
   const init = getInitializer(node);
   if (init) {
@@ -157,7 +159,9 @@ function resultIgnored(call: ts.CallExpression): boolean {
 }
 
 function isLoop(node: ts.Node): node is ts.IterationStatement {
-  return ts.isForStatement(node) || ts.isForOfStatement(node) || ts.isForInStatement(node) || ts.isWhileStatement(node) || ts.isDoStatement(node);
+  return (
+    ts.isForStatement(node) || ts.isForOfStatement(node) || ts.isForInStatement(node) || ts.isWhileStatement(node) || ts.isDoStatement(node)
+  );
 }
 
 /** `for (let i = 0; i < 4; i++)` or `for (const x of [a, b])`: a loop that cannot outrun the consumer by much. */
@@ -260,7 +264,8 @@ function waitsForDrain(scope: ts.Node): boolean {
 }
 
 export default defineTypeScriptRule<Options>({
-  instead: "Check the return value and wait for the buffer to drain (`if (!out.write(chunk)) await once(out, \"drain\")`), or let `stream.pipeline(Readable.from(source), out)` handle backpressure, as Tokio's `AsyncWriteExt::write_all` awaits the writer.",
+  instead:
+    'Check the return value and wait for the buffer to drain (`if (!out.write(chunk)) await once(out, "drain")`), or let `stream.pipeline(Readable.from(source), out)` handle backpressure, as Tokio\'s `AsyncWriteExt::write_all` awaits the writer.',
   needsTypes: false,
   messages: {
     ignoredBackpressure:
@@ -294,7 +299,7 @@ export default defineTypeScriptRule<Options>({
     ],
   },
   knownLimits: [
-    "Only writes repeated by a loop (or a `forEach` callback) in the same function are checked; `source.on(\"data\", (chunk) => out.write(chunk))` also ignores backpressure but is not reported.",
+    'Only writes repeated by a loop (or a `forEach` callback) in the same function are checked; `source.on("data", (chunk) => out.write(chunk))` also ignores backpressure but is not reported.',
     "Without type information, writables are recognised by how they were created (`fs.createWriteStream`, `net.connect`, zlib, `http.request`, stream classes and classes of the file extending them), by type annotations, by `res`/`response` handler parameters and by names (`stream`, `socket`, `out`, `dest`, `…Stream`, `…Socket`); a custom object with a `write` method and such a name (a socket.io `socket`, whose `write` is `send`) is a false positive unless the type checker is on or the parameter is annotated.",
     "Any `'drain'` listener in the function is taken as waiting for drain.",
     "A loop paced by a timer (`await sleep(ms)` in its body, or `for await` over `timers/promises` `setInterval`) is taken as a heartbeat and not reported, though a peer that stops reading still lets its buffer grow slowly.",

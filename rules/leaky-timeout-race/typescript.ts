@@ -81,14 +81,24 @@ function timerOfExecutor(executor: ts.FunctionLikeDeclaration): TimerSource | un
 
 function handleEscapes(timerCall: ts.CallExpression): boolean {
   let node: ts.Node = timerCall;
-  while (ts.isPropertyAccessExpression(node.parent) && ts.isCallExpression(node.parent.parent) && ["unref", "ref"].includes(node.parent.name.text)) {
+  while (
+    ts.isPropertyAccessExpression(node.parent) &&
+    ts.isCallExpression(node.parent.parent) &&
+    ["unref", "ref"].includes(node.parent.name.text)
+  ) {
     node = node.parent.parent;
   }
   node = outerExpression(node);
   const parent = node.parent;
   if (ts.isExpressionStatement(parent) || (ts.isArrowFunction(parent) && parent.body === node)) return false;
   if (ts.isVariableDeclaration(parent) || ts.isBinaryExpression(parent)) return false;
-  return ts.isCallExpression(parent) || ts.isNewExpression(parent) || ts.isArrayLiteralExpression(parent) || ts.isPropertyAssignment(parent) || ts.isReturnStatement(parent);
+  return (
+    ts.isCallExpression(parent) ||
+    ts.isNewExpression(parent) ||
+    ts.isArrayLiteralExpression(parent) ||
+    ts.isPropertyAssignment(parent) ||
+    ts.isReturnStatement(parent)
+  );
 }
 
 /** Where `setTimeout(...)` (possibly `.unref()`'d) is stored, when it is stored in a binding outside the executor. */
@@ -159,7 +169,8 @@ function timerOfHelper(fn: ts.FunctionLikeDeclaration): TimerSource | undefined 
 function exportedFunction(sourceFile: ts.SourceFile, name: string): ts.FunctionLikeDeclaration | undefined {
   if (name === "default") {
     for (const statement of sourceFile.statements) {
-      if (ts.isFunctionDeclaration(statement) && statement.modifiers?.some((modifier) => modifier.kind === ts.SyntaxKind.DefaultKeyword)) return statement;
+      if (ts.isFunctionDeclaration(statement) && statement.modifiers?.some((modifier) => modifier.kind === ts.SyntaxKind.DefaultKeyword))
+        return statement;
       if (ts.isExportAssignment(statement)) {
         const value = unwrapExpression(statement.expression);
         if (isFunctionNode(value)) return value;
@@ -211,7 +222,11 @@ function timerOfCall(call: ts.CallExpression, filePath: string, program: Program
 /** Strips `.then/.catch/.finally` chains: `sleep(ms).then(() => { throw … })` is still the sleep timer. */
 function chainBase(expression: ts.Expression): ts.Expression {
   let node = unwrapExpression(expression);
-  while (ts.isCallExpression(node) && ts.isPropertyAccessExpression(node.expression) && ["then", "catch", "finally"].includes(node.expression.name.text)) {
+  while (
+    ts.isCallExpression(node) &&
+    ts.isPropertyAccessExpression(node.expression) &&
+    ["then", "catch", "finally"].includes(node.expression.name.text)
+  ) {
     node = unwrapExpression(node.expression.expression);
   }
   return node;
@@ -271,7 +286,10 @@ function clearingOfChained(clear: ts.CallExpression, method: string, chained: ts
 }
 
 /** For `const race = Promise.race(…); race.finally(() => clearTimeout(t))`: the `.finally` call holding the clear. */
-function chainedOnRaceVariable(clear: ts.CallExpression, race: ts.CallExpression): { method: string; chained: ts.CallExpression } | undefined {
+function chainedOnRaceVariable(
+  clear: ts.CallExpression,
+  race: ts.CallExpression,
+): { method: string; chained: ts.CallExpression } | undefined {
   for (let node: ts.Node | undefined = clear.parent; node; node = node.parent) {
     if (!ts.isCallExpression(node) || !ts.isPropertyAccessExpression(node.expression)) continue;
     const method = node.expression.name.text;
@@ -297,7 +315,10 @@ function classifyClear(clear: ts.CallExpression, race: ts.CallExpression, elemen
   // An operation raced as op.finally(() => clearTimeout(t)) clears the timer however it settles.
   for (const element of elements) {
     if (isInside(clear, element)) {
-      const finallyCall = ts.findAncestor(clear, (node) => ts.isCallExpression(node) && ts.isPropertyAccessExpression(node.expression) && node.expression.name.text === "finally");
+      const finallyCall = ts.findAncestor(
+        clear,
+        (node) => ts.isCallExpression(node) && ts.isPropertyAccessExpression(node.expression) && node.expression.name.text === "finally",
+      );
       return finallyCall && isInside(finallyCall, element) ? "always" : "elsewhere";
     }
   }
@@ -359,7 +380,8 @@ function signalIsAborted(signal: ts.Expression, race: ts.CallExpression): boolea
 }
 
 export default defineTypeScriptRule({
-  instead: "Pass `AbortSignal.timeout(ms)` to the operation itself (`fetch(url, { signal: AbortSignal.timeout(5_000) })`) so the timeout cancels it, as Tokio's `timeout` drops the future; or keep the timer handle and `clearTimeout` it in a `finally` (for `node:timers/promises`, pass a signal and abort it in `finally`).",
+  instead:
+    "Pass `AbortSignal.timeout(ms)` to the operation itself (`fetch(url, { signal: AbortSignal.timeout(5_000) })`) so the timeout cancels it, as Tokio's `timeout` drops the future; or keep the timer handle and `clearTimeout` it in a `finally` (for `node:timers/promises`, pass a signal and abort it in `finally`).",
   needsTypes: false,
   messages: {
     timerNotCleared:
@@ -405,7 +427,11 @@ export default defineTypeScriptRule({
             if (clearing === "always" || clearing === "elsewhere") continue;
             if (clearing === "success" || clearing === "failure") {
               const path = clearing === "success" ? "succeeds" : "fails";
-              context.report({ node: call.expression, messageId: "clearedOnOnePath", data: { handle: dottedName(timer.handle) ?? "timer", path } });
+              context.report({
+                node: call.expression,
+                messageId: "clearedOnOnePath",
+                data: { handle: dottedName(timer.handle) ?? "timer", path },
+              });
               return;
             }
           }

@@ -56,7 +56,8 @@ const RECEIVE_METHODS = new Set(["recv", "recv_many", "recv_async", "changed", "
 const SEND_METHODS = new Set(["send", "send_async", "reserve", "send_timeout"]);
 const NETWORK_PATHS = /(^|::)(TcpStream::connect|UnixStream::connect|lookup_host|reqwest::get|body::to_bytes)$/;
 /** Readers and writers over memory or local files: their awaits are not network I/O. */
-const NOT_NETWORK = /^(Vec::(new|with_capacity)|vec!|String::(new|with_capacity)|(std::io::)?Cursor::new|BytesMut::(new|with_capacity)|(tokio::)?io::(duplex|sink|empty))|(^|::)(File|OpenOptions|fs)::/;
+const NOT_NETWORK =
+  /^(Vec::(new|with_capacity)|vec!|String::(new|with_capacity)|(std::io::)?Cursor::new|BytesMut::(new|with_capacity)|(tokio::)?io::(duplex|sink|empty))|(^|::)(File|OpenOptions|fs)::/;
 
 interface Guard {
   library: Library;
@@ -75,10 +76,10 @@ interface Guard {
   scope: RustNode;
 }
 
-
 function unwrapValue(node: RustNode): RustNode {
   let current = node;
-  while (["parenthesized_expression", "try_expression"].includes(current.type) && current.namedChildren[0]) current = current.namedChildren[0];
+  while (["parenthesized_expression", "try_expression"].includes(current.type) && current.namedChildren[0])
+    current = current.namedChildren[0];
   return current;
 }
 
@@ -97,10 +98,25 @@ function temporaryScope(node: RustNode): RustNode {
     switch (current.type) {
       case "block": {
         const statements = current.namedChildren;
-        const isTail = statements[statements.length - 1]?.equals(child) && child.type !== "expression_statement" && child.type !== "let_declaration";
+        const isTail =
+          statements[statements.length - 1]?.equals(child) && child.type !== "expression_statement" && child.type !== "let_declaration";
         if (!isTail) return child;
         const owner = current.parent?.type;
-        if (owner && ["if_expression", "else_clause", "while_expression", "loop_expression", "for_expression", "match_arm", "function_item", "closure_expression", "async_block"].includes(owner)) return current;
+        if (
+          owner &&
+          [
+            "if_expression",
+            "else_clause",
+            "while_expression",
+            "loop_expression",
+            "for_expression",
+            "match_arm",
+            "function_item",
+            "closure_expression",
+            "async_block",
+          ].includes(owner)
+        )
+          return current;
         break;
       }
       case "if_expression":
@@ -199,7 +215,12 @@ class GuardAnalyser {
           top = up;
           continue;
         }
-        if (up?.type === "field_expression" && up.childForFieldName("value")?.equals(top) && UNWRAPS.has(up.childForFieldName("field")?.text ?? "") && up.parent?.type === "call_expression") {
+        if (
+          up?.type === "field_expression" &&
+          up.childForFieldName("value")?.equals(top) &&
+          UNWRAPS.has(up.childForFieldName("field")?.text ?? "") &&
+          up.parent?.type === "call_expression"
+        ) {
           top = up.parent;
           continue;
         }
@@ -215,7 +236,8 @@ class GuardAnalyser {
       if (!library || library === "tokio" || library === "async") return undefined;
       if (!declared && !this.programMentions(method.includes("lock") ? "Mutex" : "RwLock")) return undefined;
     }
-    if (library === "async") library = this.declaredLibrary(callee.receiver) === "tokio" || this.importedLibrary(method) === "tokio" ? "tokio" : "async";
+    if (library === "async")
+      library = this.declaredLibrary(callee.receiver) === "tokio" || this.importedLibrary(method) === "tokio" ? "tokio" : "async";
 
     const kind = LOCK_METHODS[method]!;
     const lockType = method.includes("read") || method.includes("write") ? "RwLock" : "Mutex";
@@ -260,7 +282,13 @@ class GuardAnalyser {
     for (;;) {
       const up = top.parent;
       if (up?.type === "try_expression") top = up;
-      else if (up?.type === "field_expression" && up.childForFieldName("value")?.equals(top) && UNWRAPS.has(up.childForFieldName("field")?.text ?? "") && up.parent?.type === "call_expression") top = up.parent;
+      else if (
+        up?.type === "field_expression" &&
+        up.childForFieldName("value")?.equals(top) &&
+        UNWRAPS.has(up.childForFieldName("field")?.text ?? "") &&
+        up.parent?.type === "call_expression"
+      )
+        top = up.parent;
       else break;
     }
     const guardType = match[2]!;
@@ -297,7 +325,9 @@ class GuardAnalyser {
     for (;;) {
       const up = current.parent;
       if (!up) return undefined;
-      const placeStep = (up.type === "field_expression" && up.childForFieldName("value")?.equals(current) && up.parent?.type !== "call_expression") || (up.type === "unary_expression" && up.text.startsWith("*"));
+      const placeStep =
+        (up.type === "field_expression" && up.childForFieldName("value")?.equals(current) && up.parent?.type !== "call_expression") ||
+        (up.type === "unary_expression" && up.text.startsWith("*"));
       if (!placeStep && up.type !== "reference_expression" && up.type !== "parenthesized_expression") break;
       if (up.type !== "parenthesized_expression") outermost = up.type;
       current = up;
@@ -349,7 +379,9 @@ class GuardAnalyser {
   private libraryOfText(raw: string, isType: boolean): Library | null | undefined {
     let text = raw.replace(/\s+/g, "");
     if (isType) {
-      const alias = this.context.root.descendantsOfType("type_item").find((item) => item?.childForFieldName("name")?.text === text.replace(/^&(mut)?/, ""));
+      const alias = this.context.root
+        .descendantsOfType("type_item")
+        .find((item) => item?.childForFieldName("name")?.text === text.replace(/^&(mut)?/, ""));
       const aliased = alias?.childForFieldName("type")?.text;
       if (aliased) text = aliased.replace(/\s+/g, "");
     }
@@ -412,7 +444,12 @@ class GuardAnalyser {
   /** Does `end` run on every path from the guard to `at`? Its nearest block or match arm must contain `at`. */
   private dominates(end: RustNode, at: RustNode): boolean {
     for (let current = end.parent; current; current = current.parent) {
-      if (current.type === "match_arm" || current.type === "block" || current.type === "closure_expression" || current.type === "async_block") {
+      if (
+        current.type === "match_arm" ||
+        current.type === "block" ||
+        current.type === "closure_expression" ||
+        current.type === "async_block"
+      ) {
         if (current.type === "closure_expression" || current.type === "async_block") return false;
         return current.startIndex <= at.startIndex && at.endIndex <= current.endIndex;
       }
@@ -480,7 +517,8 @@ class GuardAnalyser {
     if (receiver && this.isGuardPath(guard, receiver)) return true;
     // `&mut *conn` or `&guard.client` lends the guarded resource; `*n` or `guard.id` only copies data out of it.
     return (target.childForFieldName("arguments")?.namedChildren ?? []).some(
-      (argument) => !!argument && (argument.type === "reference_expression" || argument.type === "identifier") && this.isGuardPath(guard, argument),
+      (argument) =>
+        !!argument && (argument.type === "reference_expression" || argument.type === "identifier") && this.isGuardPath(guard, argument),
     );
   }
 
@@ -491,8 +529,12 @@ class GuardAnalyser {
       if (node.equals(guard.top) || node.equals(guard.call)) return true;
       if (node.type === "identifier") return node.text === guard.name;
       if (node.type === "field_expression") node = node.childForFieldName("value");
-      else if (node.type === "parenthesized_expression" || node.type === "reference_expression" || (node.type === "unary_expression" && node.text.startsWith("*"))) {
-        node = node.type === "reference_expression" ? node.childForFieldName("value") : node.namedChildren[0] ?? null;
+      else if (
+        node.type === "parenthesized_expression" ||
+        node.type === "reference_expression" ||
+        (node.type === "unary_expression" && node.text.startsWith("*"))
+      ) {
+        node = node.type === "reference_expression" ? node.childForFieldName("value") : (node.namedChildren[0] ?? null);
       } else if (node.type === "await_expression" || node.type === "try_expression") node = node.namedChildren[0] ?? null;
       else return false;
     }
@@ -506,7 +548,11 @@ class GuardAnalyser {
     const args = target.childForFieldName("arguments")?.namedChildren.length ?? 0;
     if (callee.path) {
       const full = resolveRustPath(callee.path, this.uses);
-      if (/(^|::)time::(sleep|sleep_until)$/.test(full) || ((callee.path === "sleep" || callee.path === "sleep_until") && full === callee.path)) return "a sleep";
+      if (
+        /(^|::)time::(sleep|sleep_until)$/.test(full) ||
+        ((callee.path === "sleep" || callee.path === "sleep_until") && full === callee.path)
+      )
+        return "a sleep";
       if (NETWORK_PATHS.test(full)) return "network I/O";
       return undefined;
     }
@@ -538,7 +584,8 @@ class GuardAnalyser {
   /** A writer or reader over memory or a local file: not network I/O. */
   private inMemory(receiver: RustNode): boolean {
     let node = receiver;
-    while (node.type === "reference_expression" || node.type === "parenthesized_expression") node = node.childForFieldName("value") ?? node.namedChildren[0] ?? node;
+    while (node.type === "reference_expression" || node.type === "parenthesized_expression")
+      node = node.childForFieldName("value") ?? node.namedChildren[0] ?? node;
     if (node.type !== "identifier") return false;
     const binding = findRustBinding(node, node.text);
     if (binding?.kind !== "let" || !binding.value) return false;

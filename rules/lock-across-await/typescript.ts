@@ -101,7 +101,6 @@ interface Operation {
 
 type Verdict = Operation | "own" | "unknown";
 
-
 function creatorCategory(ref: ApiRef): Category | undefined {
   if (HTTP_MODULES.includes(ref.module)) return "http";
   if (DATABASE_CREATORS.some(([modules, path]) => isApi(ref, modules, ...path))) return "database";
@@ -146,12 +145,16 @@ function executorCategory(promise: ts.NewExpression): Category | undefined {
         !!callback &&
         ((ts.isIdentifier(callback) && callback.text === resolveName) ||
           (isFunctionNode(callback) &&
-            !!findDescendant(callback, (inner): inner is ts.CallExpression => ts.isCallExpression(inner) && hasDottedName(inner.expression, resolveName))));
+            !!findDescendant(
+              callback,
+              (inner): inner is ts.CallExpression => ts.isCallExpression(inner) && hasDottedName(inner.expression, resolveName),
+            )));
       if (resolves) category = "timer";
       return true;
     }
     const ref = resolveApi(node.expression);
-    if (isApi(ref, ["http", "https"], "request") || isApi(ref, ["http", "https"], "get") || isApi(ref, GLOBAL_MODULE, "fetch")) category = "http";
+    if (isApi(ref, ["http", "https"], "request") || isApi(ref, ["http", "https"], "get") || isApi(ref, GLOBAL_MODULE, "fetch"))
+      category = "http";
     else if (ref?.module === "child_process") category = "process";
     return true;
   });
@@ -210,7 +213,14 @@ class Classifier {
   private isHeld(expression: ts.Expression): boolean {
     const node = unwrapExpression(expression);
     const binding = this.acquisition.binding;
-    if (binding && ts.isIdentifier(node) && ts.isIdentifier(binding.name) && node.text === binding.name.text && findDeclaration(node) === binding) return true;
+    if (
+      binding &&
+      ts.isIdentifier(node) &&
+      ts.isIdentifier(binding.name) &&
+      node.text === binding.name.text &&
+      findDeclaration(node) === binding
+    )
+      return true;
     // A pool is not its checked-out client: `pool.query()` while holding `client` needs a second connection.
     if (this.acquisition.kind === "connection" && this.acquisition.style === "handle") return false;
     return this.acquisition.ownerText !== undefined && hasDottedName(node, this.acquisition.ownerText);
@@ -224,7 +234,14 @@ class Classifier {
       if (this.isHeld(node)) return "own";
       const declaration = findDeclaration(node);
       const list = declaration?.parent;
-      if (declaration && ts.isVariableDeclaration(declaration) && declaration.initializer && list && ts.isVariableDeclarationList(list) && list.flags & ts.NodeFlags.Const) {
+      if (
+        declaration &&
+        ts.isVariableDeclaration(declaration) &&
+        declaration.initializer &&
+        list &&
+        ts.isVariableDeclarationList(list) &&
+        list.flags & ts.NodeFlags.Const
+      ) {
         return this.classify(declaration.initializer, depth + 1);
       }
       return "unknown";
@@ -245,10 +262,18 @@ class Classifier {
     const ref = resolveApi(callee);
     if (ref?.module === GLOBAL_MODULE && ref.path[0] === "Promise" && ref.path.length === 2) return this.combinator(node, depth);
     const method = memberName(callee);
-    if (method && ["then", "catch", "finally"].includes(method) && (ts.isPropertyAccessExpression(callee) || ts.isElementAccessExpression(callee))) {
+    if (
+      method &&
+      ["then", "catch", "finally"].includes(method) &&
+      (ts.isPropertyAccessExpression(callee) || ts.isElementAccessExpression(callee))
+    ) {
       return this.classify(callee.expression, depth + 1);
     }
-    if (method && (ts.isPropertyAccessExpression(callee) || ts.isElementAccessExpression(callee)) && ts.isCallExpression(unwrapExpression(callee.expression))) {
+    if (
+      method &&
+      (ts.isPropertyAccessExpression(callee) || ts.isElementAccessExpression(callee)) &&
+      ts.isCallExpression(unwrapExpression(callee.expression))
+    ) {
       // `got(url).json()`, `fetch(url).then(…)`: the call the chain starts from decides.
       const inner = this.classify(callee.expression, depth + 1);
       if (inner !== "unknown") return inner;
@@ -287,20 +312,19 @@ class Classifier {
 }
 
 export default defineTypeScriptRule<Options>({
-  instead: "Do the slow work before taking the lock (or after releasing it) and hold it only to read or publish shared state; for single-flight work, share the in-flight promise instead of holding a lock; release the pooled client before calling out and check out another one afterwards. As in Tokio, never hold a guard across an `.await` it does not need.",
+  instead:
+    "Do the slow work before taking the lock (or after releasing it) and hold it only to read or publish shared state; for single-flight work, share the in-flight promise instead of holding a lock; release the pooled client before calling out and check out another one afterwards. As in Tokio, never hold a guard across an `.await` it does not need.",
   needsTypes: false,
   messages: {
-    heldAcrossAwait:
-      "The {{noun}} `{{lock}}` is held while awaiting {{operation}} (`{{call}}`): {{cost}}.",
-    heldAcrossUnknownAwait:
-      "The {{noun}} `{{lock}}` is held while awaiting `{{call}}`, which may be slow I/O: {{cost}}.",
+    heldAcrossAwait: "The {{noun}} `{{lock}}` is held while awaiting {{operation}} (`{{call}}`): {{cost}}.",
+    heldAcrossUnknownAwait: "The {{noun}} `{{lock}}` is held while awaiting `{{call}}`, which may be slow I/O: {{cost}}.",
   },
   options: {
     properties: {
       reportUnknownAwaits: reportUnknownAwaitsOption,
       resources: {
         description:
-          "Your own locks and pools, e.g. `{ \"module\": \"redlock\", \"export\": \"default\", \"acquire\": \"acquire\", \"release\": \"release\" }` (kind defaults to `lock`; use `connection` for pools). Built in: async-mutex `Mutex`/`Semaphore` (also `withTimeout`/`tryAcquire`) and pg `Pool#connect`.",
+          'Your own locks and pools, e.g. `{ "module": "redlock", "export": "default", "acquire": "acquire", "release": "release" }` (kind defaults to `lock`; use `connection` for pools). Built in: async-mutex `Mutex`/`Semaphore` (also `withTimeout`/`tryAcquire`) and pg `Pool#connect`.',
         type: "array",
         items: resourceSpecSchema,
         default: [],
@@ -346,8 +370,17 @@ export default defineTypeScriptRule<Options>({
               messageId: "heldAcrossAwait",
               data: { ...data, operation: operationText(verdict.category, acquisition.kind), call: verdict.text },
             });
-          } else if (verdict === "unknown" && context.options.reportUnknownAwaits && watched.unknownAwaits && ts.isCallExpression(unwrapExpression(wait.operand))) {
-            context.report({ node: wait.node, messageId: "heldAcrossUnknownAwait", data: { ...data, call: snippet(wait.operand.getText()) } });
+          } else if (
+            verdict === "unknown" &&
+            context.options.reportUnknownAwaits &&
+            watched.unknownAwaits &&
+            ts.isCallExpression(unwrapExpression(wait.operand))
+          ) {
+            context.report({
+              node: wait.node,
+              messageId: "heldAcrossUnknownAwait",
+              data: { ...data, call: snippet(wait.operand.getText()) },
+            });
           }
         }
       },

@@ -45,7 +45,8 @@ const SHUTDOWN_SIGNALS = new Set(["SIGTERM", "SIGINT"]);
 const LISTENER_METHODS = new Set(["on", "once", "addListener", "prependListener", "prependOnceListener"]);
 const NODE_SERVER_MODULES = ["http", "https", "http2", "net", "tls"];
 /** Type annotations of a server or framework app (a `start(app: Express)` parameter). */
-const SERVER_TYPE = /\b(Express|FastifyInstance|Koa|INestApplication|NestExpressApplication|NestFastifyApplication|Server|Http2Server|Http2SecureServer)\b/;
+const SERVER_TYPE =
+  /\b(Express|FastifyInstance|Koa|INestApplication|NestExpressApplication|NestFastifyApplication|Server|Http2Server|Http2SecureServer)\b/;
 /** Receiver names for `.close()` in a signal handler that mean a server. */
 const SERVER_NAME = /(server|app|wss|fastify|api|listener)$/i;
 
@@ -55,7 +56,11 @@ function isProcess(ref: ApiRef | undefined): boolean {
 
 function isProcessExit(call: ts.CallExpression): boolean {
   const ref = resolveApi(call.expression);
-  return isApi(ref, GLOBAL_MODULE, "process", "exit") || isApi(ref, "process", "exit") || isApi(ref, GLOBAL_MODULE, "globalThis", "process", "exit");
+  return (
+    isApi(ref, GLOBAL_MODULE, "process", "exit") ||
+    isApi(ref, "process", "exit") ||
+    isApi(ref, GLOBAL_MODULE, "globalThis", "process", "exit")
+  );
 }
 
 /** `process.on("SIGTERM", handler)` and friends: the handler argument, when the signal is a shutdown signal. */
@@ -73,7 +78,13 @@ function signalRegistration(call: ts.CallExpression, fileMentionsSignal: boolean
 /** `await once(process, "SIGTERM")`, `for await (const _ of on(process, "SIGINT"))` from node:events. */
 function awaitsSignal(call: ts.CallExpression): boolean {
   const ref = resolveApi(call.expression);
-  if (!isApi(ref, "events", "once") && !isApi(ref, "events", "on") && !isApi(ref, "events", "EventEmitter", "once") && !isApi(ref, "events", "EventEmitter", "on")) return false;
+  if (
+    !isApi(ref, "events", "once") &&
+    !isApi(ref, "events", "on") &&
+    !isApi(ref, "events", "EventEmitter", "once") &&
+    !isApi(ref, "events", "EventEmitter", "on")
+  )
+    return false;
   const [emitter, event] = call.arguments;
   return !!emitter && !!event && isProcess(resolveApi(emitter)) && isStringLike(event) && SHUTDOWN_SIGNALS.has(event.text);
 }
@@ -110,7 +121,11 @@ function factsOf(file: ProgramFile, program: ProgramView, shutdownModules: reado
       // `import type` does not load the module, so it does not tie the programs together.
       const typeOnly = ts.isImportDeclaration(node) ? !!node.importClause?.isTypeOnly : node.isTypeOnly;
       if (!typeOnly) addSpecifier(node.moduleSpecifier.text);
-    } else if (ts.isImportEqualsDeclaration(node) && ts.isExternalModuleReference(node.moduleReference) && isStringLike(node.moduleReference.expression)) {
+    } else if (
+      ts.isImportEqualsDeclaration(node) &&
+      ts.isExternalModuleReference(node.moduleReference) &&
+      isStringLike(node.moduleReference.expression)
+    ) {
       addSpecifier(node.moduleReference.expression.text);
     } else if (ts.isCallExpression(node)) {
       const isRequire = ts.isIdentifier(node.expression) && node.expression.text === "require";
@@ -235,7 +250,13 @@ function importedInitializer(identifier: ts.Identifier, filePath: string, progra
 
 function isRequireCall(expression: ts.Expression): boolean {
   const node = unwrapExpression(expression);
-  return ts.isCallExpression(node) && ts.isIdentifier(node.expression) && node.expression.text === "require" && node.arguments.length === 1 && isStringLike(node.arguments[0]!);
+  return (
+    ts.isCallExpression(node) &&
+    ts.isIdentifier(node.expression) &&
+    node.expression.text === "require" &&
+    node.arguments.length === 1 &&
+    isStringLike(node.arguments[0]!)
+  );
 }
 
 /** The value of `module.exports = value;`. */
@@ -308,12 +329,16 @@ function isInExportedFunction(node: ts.Node): boolean {
     if (isAssignedToExports(current)) return true;
     let declaration: ts.Node = current;
     let name: ts.Node | undefined = ts.isFunctionDeclaration(current) || ts.isClassLike(current) ? current.name : undefined;
-    if ((ts.isArrowFunction(current) || ts.isFunctionExpression(current) || ts.isClassExpression(current)) && ts.isVariableDeclaration(current.parent)) {
+    if (
+      (ts.isArrowFunction(current) || ts.isFunctionExpression(current) || ts.isClassExpression(current)) &&
+      ts.isVariableDeclaration(current.parent)
+    ) {
       name = current.parent.name;
       declaration = current.parent.parent.parent;
     }
     const exported =
-      (ts.canHaveModifiers(declaration) && !!ts.getModifiers(declaration)?.some((modifier) => modifier.kind === ts.SyntaxKind.ExportKeyword)) ||
+      (ts.canHaveModifiers(declaration) &&
+        !!ts.getModifiers(declaration)?.some((modifier) => modifier.kind === ts.SyntaxKind.ExportKeyword)) ||
       (!!name && ts.isIdentifier(name) && isExportedByName(sourceFile, name.text));
     // export async function main() { … }  main();  — an entry point that also exports its main.
     if (exported) return !(name && ts.isIdentifier(name) && isCalledOutside(sourceFile, name.text, current));
@@ -370,7 +395,8 @@ function closesOnListening(call: ts.CallExpression): boolean {
       if (closes) return false;
       if (ts.isCallExpression(node)) {
         const callee = unwrapExpression(node.expression);
-        if (ts.isPropertyAccessExpression(callee) && callee.name.text === "close" && dottedName(callee.expression) === receiver) closes = true;
+        if (ts.isPropertyAccessExpression(callee) && callee.name.text === "close" && dottedName(callee.expression) === receiver)
+          closes = true;
       }
       return !closes;
     });
@@ -379,7 +405,11 @@ function closesOnListening(call: ts.CallExpression): boolean {
 }
 
 /** `server.close(); process.exit(0)` in the handler's own body: the exits that do not wait for the close. */
-function exitsBeforeClose(handler: ts.FunctionLikeDeclaration, filePath: string, program: ProgramView): { exit: ts.CallExpression; server: string }[] {
+function exitsBeforeClose(
+  handler: ts.FunctionLikeDeclaration,
+  filePath: string,
+  program: ProgramView,
+): { exit: ts.CallExpression; server: string }[] {
   const body = handler.body;
   if (!body) return [];
   const closes: ts.CallExpression[] = [];
@@ -407,7 +437,8 @@ function exitsBeforeClose(handler: ts.FunctionLikeDeclaration, filePath: string,
 }
 
 export default defineTypeScriptRule<Options>({
-  instead: "On SIGTERM and SIGINT, stop accepting connections, wait for `server.close()` (its callback or promise) and other cleanup, then let the process exit, with a timer that forces the exit after a grace period; `close-with-grace` or `@godaddy/terminus` do this for you. Tokio's shape is `select!` on `ctrl_c()`/a shutdown channel, then awaiting the server.",
+  instead:
+    "On SIGTERM and SIGINT, stop accepting connections, wait for `server.close()` (its callback or promise) and other cleanup, then let the process exit, with a timer that forces the exit after a grace period; `close-with-grace` or `@godaddy/terminus` do this for you. Tokio's shape is `select!` on `ctrl_c()`/a shutdown channel, then awaiting the server.",
   needsTypes: false,
   messages: {
     noSignalHandler:
@@ -458,8 +489,14 @@ export default defineTypeScriptRule<Options>({
     return {
       CallExpression(call) {
         const callee = unwrapExpression(call.expression);
-        if (!inTestFile && ts.isPropertyAccessExpression(callee) && callee.name.text === "listen" && isServerValue(callee.expression, filePath, program)) {
-          if (!handled() && !isUnusedLibraryApi(call) && !closesOnListening(call)) context.report({ node: call, messageId: "noSignalHandler" });
+        if (
+          !inTestFile &&
+          ts.isPropertyAccessExpression(callee) &&
+          callee.name.text === "listen" &&
+          isServerValue(callee.expression, filePath, program)
+        ) {
+          if (!handled() && !isUnusedLibraryApi(call) && !closesOnListening(call))
+            context.report({ node: call, messageId: "noSignalHandler" });
           return;
         }
         if (!inTestFile && isApi(resolveApi(call.expression), "@hono/node-server", "serve")) {

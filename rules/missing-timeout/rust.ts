@@ -24,7 +24,6 @@ interface Options {
 /** How deep to follow bindings and callers; real code rarely needs more, and it bounds the work. */
 const MAX_DEPTH = 4;
 
-
 /** Awaited methods of a `tokio::process` command or child that wait for the process to finish. */
 const PROCESS_WAITS = new Set(["output", "status", "wait", "wait_with_output"]);
 const HTTP_VERBS = new Set(["get", "post", "put", "patch", "delete", "head", "request"]);
@@ -34,7 +33,8 @@ const SPAWNS = /(^|::)(spawn|spawn_local|spawn_blocking)$/;
 const RACE_BOUND = /\b(sleep|sleep_until|timeout|timeout_at|cancelled|ctrl_c|tick|\w*(shutdown|cancel|deadline|stop|terminate|quit)\w*)\b/i;
 const SIGNAL_NAME = /shutdown|stop|cancel|close|quit|exit|done|signal|kill|term|finish/i;
 
-const SOCKET_TYPE = /^(?:tokio::)?(?:net::)?(?:(?:tcp|unix)::)?(TcpStream|UnixStream|OwnedReadHalf|OwnedWriteHalf|ReadHalf<'\w+>|WriteHalf<'\w+>)$/;
+const SOCKET_TYPE =
+  /^(?:tokio::)?(?:net::)?(?:(?:tcp|unix)::)?(TcpStream|UnixStream|OwnedReadHalf|OwnedWriteHalf|ReadHalf<'\w+>|WriteHalf<'\w+>)$/;
 const SOCKET_WRAPPER = /^(?:tokio::)?(?:io::)?(BufReader|BufWriter|BufStream|ReadHalf|WriteHalf|Take)<(.*)>$/;
 
 /** Integration tests and benchmarks of a Cargo package. */
@@ -297,7 +297,9 @@ class Checker {
       let caller: RustNode | null = site.parent;
       while (caller && caller.type !== "function_item") caller = caller.parent;
       if (!caller) return true;
-      const passesItsOwn = (caller.childForFieldName("parameters")?.namedChildren ?? []).some((parameter) => parameter?.type === "parameter" && isTypeSocket(parameter.childForFieldName("type") ?? undefined, this.uses));
+      const passesItsOwn = (caller.childForFieldName("parameters")?.namedChildren ?? []).some(
+        (parameter) => parameter?.type === "parameter" && isTypeSocket(parameter.childForFieldName("type") ?? undefined, this.uses),
+      );
       if (!passesItsOwn || this.hasOwningCaller(caller, depth + 1)) return true;
     }
     return false;
@@ -309,7 +311,8 @@ class Checker {
     if (node.type === "call_expression") {
       const callee = rustCallee(node);
       const first = node.childForFieldName("arguments")?.namedChildren[0];
-      if (callee.path && /(^|::)(BufReader|BufWriter|BufStream)::new$/.test(callee.path)) return first ? this.isSocket(first, depth + 1) : undefined;
+      if (callee.path && /(^|::)(BufReader|BufWriter|BufStream)::new$/.test(callee.path))
+        return first ? this.isSocket(first, depth + 1) : undefined;
       if (callee.method === "take" && callee.receiver) return this.isSocket(callee.receiver, depth + 1);
       return undefined;
     }
@@ -371,9 +374,13 @@ class Checker {
           const type = binding.type?.text.replace(/\s+/g, "").replace(/^&(mut)?/, "");
           if (!type) return false;
           const first = type.split("::")[0]!;
-          return /^(tokio::process::)?(Child|Command)$/.test(type) && (type.startsWith("tokio::") || (this.uses.get(first) ?? "").startsWith("tokio::process::"));
+          return (
+            /^(tokio::process::)?(Child|Command)$/.test(type) &&
+            (type.startsWith("tokio::") || (this.uses.get(first) ?? "").startsWith("tokio::process::"))
+          );
         }
-        if (binding.kind !== "let" || !binding.value || binding.pattern.type !== "identifier" && binding.pattern.type !== "mut_pattern") return false;
+        if (binding.kind !== "let" || !binding.value || (binding.pattern.type !== "identifier" && binding.pattern.type !== "mut_pattern"))
+          return false;
         return this.isTokioCommand(binding.value, depth + 1);
       }
       return false;
@@ -462,7 +469,12 @@ class Checker {
           if (verdict !== "unknown") return verdict;
         }
         // Lazy::new(Client::new)
-        if ((node.type === "scoped_identifier") && node.parent?.type === "arguments" && /(^|::)Client::new$/.test(resolveRustPath(node.text.replace(/\s+/g, ""), this.uses)) && resolveRustPath(node.text.replace(/\s+/g, ""), this.uses).startsWith("reqwest::")) {
+        if (
+          node.type === "scoped_identifier" &&
+          node.parent?.type === "arguments" &&
+          /(^|::)Client::new$/.test(resolveRustPath(node.text.replace(/\s+/g, ""), this.uses)) &&
+          resolveRustPath(node.text.replace(/\s+/g, ""), this.uses).startsWith("reqwest::")
+        ) {
           return "missing";
         }
       }
@@ -529,7 +541,18 @@ class Checker {
       for (let current = node.parent; current && !current.equals(block); current = current.parent) {
         if (current.type === "async_block" || current.type === "closure_expression") break;
         if (current.type === "arguments") return true;
-        if (!["struct_expression", "field_initializer_list", "field_initializer", "shorthand_field_initializer", "tuple_expression", "call_expression", "array_expression"].includes(current.type)) break;
+        if (
+          ![
+            "struct_expression",
+            "field_initializer_list",
+            "field_initializer",
+            "shorthand_field_initializer",
+            "tuple_expression",
+            "call_expression",
+            "array_expression",
+          ].includes(current.type)
+        )
+          break;
       }
     }
     return false;
@@ -553,9 +576,18 @@ class Checker {
         const call = current.parent;
         if (this.isWrapperCall(call)) return true;
         const callee = rustCallee(call);
-        if ((child.type === "async_block" || child.type === "closure_expression") && ((callee.path && SPAWNS.test(callee.path)) || (callee.method && SPAWNS.test(callee.method)))) return false;
+        if (
+          (child.type === "async_block" || child.type === "closure_expression") &&
+          ((callee.path && SPAWNS.test(callee.path)) || (callee.method && SPAWNS.test(callee.method)))
+        )
+          return false;
       }
-      if (current.type === "field_expression" && current.childForFieldName("field")?.text === "timeout" && current.parent?.type === "call_expression") return true;
+      if (
+        current.type === "field_expression" &&
+        current.childForFieldName("field")?.text === "timeout" &&
+        current.parent?.type === "call_expression"
+      )
+        return true;
       if ((child.type === "async_block" || child.type === "closure_expression") && current.type === "let_declaration") {
         const pattern = current.childForFieldName("pattern");
         if (pattern?.type === "identifier" && this.futureBoundedLater(current, pattern.text)) return true;
@@ -648,7 +680,8 @@ class Checker {
         const children = tree?.children ?? [];
         children.forEach((child, index) => {
           const next = children[index + 1];
-          if (child?.type === "identifier" && next?.type === "token_tree" && next.text.startsWith("(")) sites.push({ called: child.text, node: child });
+          if (child?.type === "identifier" && next?.type === "token_tree" && next.text.startsWith("("))
+            sites.push({ called: child.text, node: child });
         });
       }
       sites.sort((a, b) => a.node.startIndex - b.node.startIndex || b.node.endIndex - a.node.endIndex);

@@ -32,10 +32,11 @@ interface Options {
   ignore: Kind[];
 }
 
-
 const HELP: Record<Kind, string> = {
-  fetch: "Pass a signal: `fetch(url, { signal: AbortSignal.timeout(5_000) })`, or `AbortSignal.any([callerSignal, AbortSignal.timeout(5_000)])` to honour a caller's cancellation too.",
-  axios: "Set `timeout` on the call, or create the client once with `axios.create({ timeout: 5_000 })` (or pass `signal: AbortSignal.timeout(5_000)`).",
+  fetch:
+    "Pass a signal: `fetch(url, { signal: AbortSignal.timeout(5_000) })`, or `AbortSignal.any([callerSignal, AbortSignal.timeout(5_000)])` to honour a caller's cancellation too.",
+  axios:
+    "Set `timeout` on the call, or create the client once with `axios.create({ timeout: 5_000 })` (or pass `signal: AbortSignal.timeout(5_000)`).",
   http: "Pass `timeout` (and destroy the request in its `'timeout'` handler) or `signal: AbortSignal.timeout(ms)`, or call `req.setTimeout(ms, () => req.destroy())`.",
   net: "Pass `timeout` in the connect options or call `socket.setTimeout(ms)` and destroy the socket on `'timeout'`; `signal: AbortSignal.timeout(ms)` also works.",
   child_process: "Pass `timeout` (and `killSignal` if SIGTERM is not enough) or `signal: AbortSignal.timeout(ms)` in the options.",
@@ -87,10 +88,18 @@ type ArgumentShape = "options" | "plain" | "unknown";
 function shapeOf(argument: ts.Expression, depth = 0): ArgumentShape {
   const node = unwrapExpression(argument);
   if (ts.isObjectLiteralExpression(node)) return "options";
-  if (isStringLike(node) || ts.isTemplateExpression(node) || ts.isNumericLiteral(node) || ts.isArrayLiteralExpression(node) || isFunctionNode(node)) return "plain";
+  if (
+    isStringLike(node) ||
+    ts.isTemplateExpression(node) ||
+    ts.isNumericLiteral(node) ||
+    ts.isArrayLiteralExpression(node) ||
+    isFunctionNode(node)
+  )
+    return "plain";
   if (ts.isBinaryExpression(node) && node.operatorToken.kind === ts.SyntaxKind.PlusToken) return "plain";
   if (ts.isNewExpression(node) && ts.isIdentifier(node.expression) && node.expression.text === "URL") return "plain";
-  if (ts.isPropertyAccessExpression(node) && ts.isPropertyAccessExpression(node.expression) && node.expression.name.text === "env") return "plain";
+  if (ts.isPropertyAccessExpression(node) && ts.isPropertyAccessExpression(node.expression) && node.expression.name.text === "env")
+    return "plain";
   if (ts.isIdentifier(node) || ts.isPropertyAccessExpression(node)) {
     const init = ts.isIdentifier(node) || node.expression.kind === ts.SyntaxKind.ThisKeyword ? getInitializer(node) : undefined;
     if (init && depth < 4) {
@@ -107,7 +116,10 @@ function shapeOf(argument: ts.Expression, depth = 0): ArgumentShape {
  * The options argument among `args` (from `from` on): the first object-like argument. `unknown` when
  * an argument could be an options object that cannot be seen (a parameter, a call's result).
  */
-function findOptions(args: readonly ts.Expression[], from = 0): { state: "found"; options: ts.Expression } | { state: "none" } | { state: "unknown" } {
+function findOptions(
+  args: readonly ts.Expression[],
+  from = 0,
+): { state: "found"; options: ts.Expression } | { state: "none" } | { state: "unknown" } {
   for (let index = from; index < args.length; index++) {
     const argument = args[index]!;
     if (ts.isSpreadElement(argument)) return { state: "unknown" };
@@ -120,7 +132,9 @@ function findOptions(args: readonly ts.Expression[], from = 0): { state: "found"
 
 function isPromiseCombinator(call: ts.CallExpression): boolean {
   const ref = resolveApi(call.expression);
-  return !!ref && ref.module === GLOBAL_MODULE && ref.path.length === 2 && ref.path[0] === "Promise" && PROMISE_COMBINATORS.has(ref.path[1]!);
+  return (
+    !!ref && ref.module === GLOBAL_MODULE && ref.path.length === 2 && ref.path[0] === "Promise" && PROMISE_COMBINATORS.has(ref.path[1]!)
+  );
 }
 
 function isPromiseRace(call: ts.CallExpression): boolean {
@@ -151,7 +165,14 @@ function chainedMethods(call: ts.Expression): { names: string[]; end: ts.Express
   let current: ts.Expression = call;
   for (;;) {
     const parent = current.parent;
-    if (parent && ts.isPropertyAccessExpression(parent) && parent.expression === current && parent.parent && ts.isCallExpression(parent.parent) && parent.parent.expression === parent) {
+    if (
+      parent &&
+      ts.isPropertyAccessExpression(parent) &&
+      parent.expression === current &&
+      parent.parent &&
+      ts.isCallExpression(parent.parent) &&
+      parent.parent.expression === parent
+    ) {
       names.push(parent.name.text);
       current = parent.parent;
       continue;
@@ -204,7 +225,14 @@ function laterDeadline(call: ts.Expression, later: LaterDeadline): boolean {
     if (ts.isPropertyAccessExpression(parent) && parent.expression === node) {
       const method = parent.name.text;
       if (later.setters.includes(method)) found = true;
-      else if (method === "on" && ts.isCallExpression(parent.parent) && parent.parent.arguments[0] && isStringLike(parent.parent.arguments[0]) && parent.parent.arguments[0].text === "socket") found = true;
+      else if (
+        method === "on" &&
+        ts.isCallExpression(parent.parent) &&
+        parent.parent.arguments[0] &&
+        isStringLike(parent.parent.arguments[0]) &&
+        parent.parent.arguments[0].text === "socket"
+      )
+        found = true;
       else if (later.enders.includes(method) && insideTimer(node, scope)) found = true;
       return true;
     }
@@ -232,7 +260,6 @@ function findScope(declaration: ts.VariableDeclaration): ts.Node {
   return declaration.getSourceFile();
 }
 
-
 function isModuleExports(node: ts.Expression): boolean {
   return /^(module\.)?exports\b/.test(node.getText());
 }
@@ -247,7 +274,8 @@ function createEscapes(create: ts.CallExpression): boolean {
   if (!parent) return false;
   if (ts.isReturnStatement(parent) || (ts.isArrowFunction(parent) && parent.body === current) || ts.isExportAssignment(parent)) return true;
   if (ts.isPropertyAssignment(parent)) return true;
-  if (ts.isBinaryExpression(parent) && parent.operatorToken.kind === ts.SyntaxKind.EqualsToken && parent.right === current) return isModuleExports(parent.left);
+  if (ts.isBinaryExpression(parent) && parent.operatorToken.kind === ts.SyntaxKind.EqualsToken && parent.right === current)
+    return isModuleExports(parent.left);
   if (!ts.isVariableDeclaration(parent) || !ts.isIdentifier(parent.name)) return false;
   if (hasExportModifier(parent.parent?.parent)) return true;
   const declaration = parent;
@@ -282,13 +310,17 @@ function axiosDefaultsSetSomewhere(program: ProgramView): boolean {
 function looksLikeRequest(argument: ts.Expression, checker: ts.TypeChecker | undefined): boolean | "signal" {
   const node = unwrapExpression(argument);
   if (ts.isNewExpression(node) && ts.isIdentifier(node.expression) && node.expression.text === "Request") {
-    return optionsHaveDeadline(node.arguments?.[1], [], ["signal"]) || (node.arguments?.[0] !== undefined && shapeOf(node.arguments[0]) === "unknown") ? "signal" : true;
+    return optionsHaveDeadline(node.arguments?.[1], [], ["signal"]) ||
+      (node.arguments?.[0] !== undefined && shapeOf(node.arguments[0]) === "unknown")
+      ? "signal"
+      : true;
   }
   if (ts.isIdentifier(node)) {
     const init = getInitializer(node);
     if (init && init !== node) {
       const inner = unwrapExpression(init);
-      if (ts.isNewExpression(inner) && ts.isIdentifier(inner.expression) && inner.expression.text === "Request") return looksLikeRequest(inner, checker);
+      if (ts.isNewExpression(inner) && ts.isIdentifier(inner.expression) && inner.expression.text === "Request")
+        return looksLikeRequest(inner, checker);
       if (shapeOf(inner) === "plain") return false;
     }
     if (/^req(uest)?$/i.test(node.text) || /Request$/.test(node.text)) return "signal";
@@ -314,24 +346,21 @@ export default defineTypeScriptRule<Options>({
       "`{{name}}` has no `signal`, so nothing bounds it: a server that accepts the connection and never answers keeps this request, and everything awaiting it, pending for minutes (Node waits up to 5 minutes for headers, then as long as the body trickles; browsers wait indefinitely).",
     axios:
       "`{{name}}` runs without a `timeout` (axios defaults to 0, no timeout at all): a stalled server keeps this request pending indefinitely — hours, in practice — and the caller never hears about it.",
-    http:
-      "`{{name}}` has no `timeout` option, no `signal` and no `setTimeout` on the request: a peer that stops responding keeps the request and its socket open indefinitely.",
-    net:
-      "`{{name}}` has no `timeout` and the socket never gets `setTimeout`: connecting to an unreachable host waits for the OS connect timeout (minutes), and an idle peer holds the socket forever.",
+    http: "`{{name}}` has no `timeout` option, no `signal` and no `setTimeout` on the request: a peer that stops responding keeps the request and its socket open indefinitely.",
+    net: "`{{name}}` has no `timeout` and the socket never gets `setTimeout`: connecting to an unreachable host waits for the OS connect timeout (minutes), and an idle peer holds the socket forever.",
     childProcess:
       "`{{name}}` has no `timeout` (or `signal`): a child process that hangs keeps this call, and whatever awaits it, pending forever.",
-    once:
-      "`{{name}}(…, {{event}})` has no `signal`: if the event never fires (the emitter closed, errored elsewhere, or was never started), this promise never settles.",
+    once: "`{{name}}(…, {{event}})` has no `signal`: if the event never fires (the emitter closed, errored elsewhere, or was never started), this promise never settles.",
     axiosCreate:
       "`{{name}}(…)` creates a client without a `timeout` (axios defaults to 0, no timeout) and hands it out: every request made through it can hang for hours.",
-    pg:
-      "`new {{name}}(…)` has no `connectionTimeoutMillis` (node-postgres defaults to 0, no timeout): `connect()` to an unreachable server, or on a pool whose clients are all checked out, waits forever.",
+    pg: "`new {{name}}(…)` has no `connectionTimeoutMillis` (node-postgres defaults to 0, no timeout): `connect()` to an unreachable server, or on a pool whose clients are all checked out, waits forever.",
   },
   options: {
     properties: {
       timeoutWrappers: timeoutWrappersOption,
       ignore: {
-        description: "API families not to check, for code bases that bound them another way (a proxy with its own timeouts, a global undici dispatcher).",
+        description:
+          "API families not to check, for code bases that bound them another way (a proxy with its own timeouts, a global undici dispatcher).",
         type: "array",
         items: { type: "string", enum: [...KINDS] },
         default: [],
@@ -399,7 +428,13 @@ export default defineTypeScriptRule<Options>({
           continue;
         }
         // fetch(url).then(r => r.json()) is still the fetch's promise.
-        if (ts.isPropertyAccessExpression(parent) && parent.expression === current && parent.parent && ts.isCallExpression(parent.parent) && ["then", "catch", "finally"].includes(parent.name.text)) {
+        if (
+          ts.isPropertyAccessExpression(parent) &&
+          parent.expression === current &&
+          parent.parent &&
+          ts.isCallExpression(parent.parent) &&
+          ["then", "catch", "finally"].includes(parent.name.text)
+        ) {
           current = parent.parent;
           continue;
         }
@@ -416,7 +451,8 @@ export default defineTypeScriptRule<Options>({
           const fn = ts.findAncestor(parent, isFunctionNode);
           return !!fn && functionResultWrapped(fn, depth);
         }
-        if (ts.isVariableDeclaration(parent) && parent.initializer === current && ts.isIdentifier(parent.name)) return variableWrapped(parent, depth);
+        if (ts.isVariableDeclaration(parent) && parent.initializer === current && ts.isIdentifier(parent.name))
+          return variableWrapped(parent, depth);
         return false;
       }
       return false;
@@ -427,22 +463,42 @@ export default defineTypeScriptRule<Options>({
       if (site) {
         if (isWrapperCall(site.call)) return true;
         const callee = unwrapExpression(site.call.expression);
-        return ts.isCallExpression(site.call) && ts.isPropertyAccessExpression(callee) && callee.name.text === "map" && wrapped(site.call, depth + 1);
+        return (
+          ts.isCallExpression(site.call) &&
+          ts.isPropertyAccessExpression(callee) &&
+          callee.name.text === "map" &&
+          wrapped(site.call, depth + 1)
+        );
       }
       // A helper of this file: function get() { return fetch(…) } … withTimeout(get(), 1000)
       let declaration: ts.Node | undefined;
       if (ts.isFunctionDeclaration(fn) && fn.name) declaration = fn;
       else if (fn.parent && ts.isVariableDeclaration(fn.parent) && ts.isIdentifier(fn.parent.name)) declaration = fn.parent;
       if (!declaration) return false;
-      const name = ts.isFunctionDeclaration(declaration) ? declaration.name!.text : ((declaration as ts.VariableDeclaration).name as ts.Identifier).text;
+      const name = ts.isFunctionDeclaration(declaration)
+        ? declaration.name!.text
+        : ((declaration as ts.VariableDeclaration).name as ts.Identifier).text;
       let found = false;
       walk(context.sourceFile, (node) => {
         if (found) return false;
-        if (ts.isCallExpression(node) && ts.isIdentifier(node.expression) && node.expression.text === name && findDeclaration(node.expression) === declaration) {
+        if (
+          ts.isCallExpression(node) &&
+          ts.isIdentifier(node.expression) &&
+          node.expression.text === name &&
+          findDeclaration(node.expression) === declaration
+        ) {
           if (wrapped(node, depth + 1)) found = true;
         }
         // withTimeout(load, 1000): the function itself handed to a wrapper.
-        if (ts.isIdentifier(node) && node.text === name && node.parent && ts.isCallExpression(node.parent) && node.parent.arguments.includes(node) && isWrapperCall(node.parent) && findDeclaration(node) === declaration) {
+        if (
+          ts.isIdentifier(node) &&
+          node.text === name &&
+          node.parent &&
+          ts.isCallExpression(node.parent) &&
+          node.parent.arguments.includes(node) &&
+          isWrapperCall(node.parent) &&
+          findDeclaration(node) === declaration
+        ) {
           found = true;
         }
         return true;
@@ -536,7 +592,10 @@ export default defineTypeScriptRule<Options>({
         if (ts.isPropertyAccessExpression(callee) && callee.name.text in AXIOS_CONFIG_INDEX) {
           method = callee.name.text;
           target = callee.expression;
-        } else if (!ts.isIdentifier(callee) && !(ts.isPropertyAccessExpression(callee) && callee.expression.kind === ts.SyntaxKind.ThisKeyword)) {
+        } else if (
+          !ts.isIdentifier(callee) &&
+          !(ts.isPropertyAccessExpression(callee) && callee.expression.kind === ts.SyntaxKind.ThisKeyword)
+        ) {
           return;
         }
         const init = getInitializer(target);
@@ -608,21 +667,38 @@ export default defineTypeScriptRule<Options>({
       CallExpression(call) {
         const ref = resolveApi(call.expression);
         if (ref) {
-          if (!ignored.has("fetch") && (isApi(ref, GLOBAL_MODULE, "fetch") || isApi(ref, "undici", "fetch") || FETCH_MODULES.some((module) => isApi(ref, module)))) {
+          if (
+            !ignored.has("fetch") &&
+            (isApi(ref, GLOBAL_MODULE, "fetch") || isApi(ref, "undici", "fetch") || FETCH_MODULES.some((module) => isApi(ref, module)))
+          ) {
             checkFetch(call, ref);
             return;
           }
           const path = ref.path[0] === "default" ? ref.path.slice(1) : ref.path;
           const last = path[path.length - 1];
-          if (!ignored.has("http") && (ref.module === "http" || ref.module === "https") && path.length === 1 && (last === "request" || last === "get")) {
+          if (
+            !ignored.has("http") &&
+            (ref.module === "http" || ref.module === "https") &&
+            path.length === 1 &&
+            (last === "request" || last === "get")
+          ) {
             checkHttp(call, `${ref.module}.${last}`);
             return;
           }
-          if (!ignored.has("net") && ((ref.module === "net" && path.length === 1 && (last === "connect" || last === "createConnection")) || (ref.module === "tls" && path.length === 1 && last === "connect"))) {
+          if (
+            !ignored.has("net") &&
+            ((ref.module === "net" && path.length === 1 && (last === "connect" || last === "createConnection")) ||
+              (ref.module === "tls" && path.length === 1 && last === "connect"))
+          ) {
             checkNet(call, `${ref.module}.${last}`);
             return;
           }
-          if (!ignored.has("child_process") && ref.module === "child_process" && path.length === 1 && (last === "exec" || last === "execFile")) {
+          if (
+            !ignored.has("child_process") &&
+            ref.module === "child_process" &&
+            path.length === 1 &&
+            (last === "exec" || last === "execFile")
+          ) {
             checkChildProcess(call, text(call.expression), !!ref.promisified);
             return;
           }
@@ -639,7 +715,11 @@ export default defineTypeScriptRule<Options>({
         if (ignored.has("pg")) return;
         const ref = resolveApi(node.expression);
         const isPg =
-          isApi(ref, "pg", "Pool") || isApi(ref, "pg", "Client") || isApi(ref, "pg", "native", "Pool") || isApi(ref, "pg", "native", "Client") || isApi(ref, "pg-pool");
+          isApi(ref, "pg", "Pool") ||
+          isApi(ref, "pg", "Client") ||
+          isApi(ref, "pg", "native", "Pool") ||
+          isApi(ref, "pg", "native", "Client") ||
+          isApi(ref, "pg-pool");
         if (!isPg) return;
         const config = node.arguments?.[0];
         if (config && ts.isSpreadElement(config)) return;

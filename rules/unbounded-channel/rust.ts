@@ -1,4 +1,4 @@
-import { resolveRustPath, rustCallee, rustUseMap, defineRustRule, } from "../../src/lint/api.js";
+import { resolveRustPath, rustCallee, rustUseMap, defineRustRule } from "../../src/lint/api.js";
 
 /** Constructors of channels that never apply backpressure, by full path. */
 const UNBOUNDED = new Map<string, string>([
@@ -36,7 +36,9 @@ export default defineRustRule<unknown>({
         const callee = rustCallee(node);
         if (!callee.path) return;
         const full = resolveRustPath(callee.path, uses);
-        const bounded = UNBOUNDED.get(full) ?? (full.endsWith("::unbounded_channel") || full === "unbounded_channel" ? "mpsc::channel(capacity)" : undefined);
+        const bounded =
+          UNBOUNDED.get(full) ??
+          (full.endsWith("::unbounded_channel") || full === "unbounded_channel" ? "mpsc::channel(capacity)" : undefined);
         if (!bounded) return;
         context.report({
           node: node.childForFieldName("function") ?? node,

@@ -72,7 +72,6 @@ function idOf(node: ts.Node): number {
   return id;
 }
 
-
 interface Storage {
   key: string;
   name: string;
@@ -150,7 +149,9 @@ function isRepeatingRegistration(call: ts.CallExpression | ts.NewExpression, ind
   const site = { call, index };
   const listener = listenerRegistration(site);
   if (listener) {
-    const method = ts.isPropertyAccessExpression(unwrapExpression(call.expression)) ? (unwrapExpression(call.expression) as ts.PropertyAccessExpression).name.text : "";
+    const method = ts.isPropertyAccessExpression(unwrapExpression(call.expression))
+      ? (unwrapExpression(call.expression) as ts.PropertyAccessExpression).name.text
+      : "";
     return method !== "once" && method !== "prependOnceListener";
   }
   if (serverFactoryOf(site) || routeRegistrationOf(site)) return true;
@@ -232,7 +233,8 @@ function isEmptyArrayInit(init: ts.Expression | undefined): boolean {
   if (!init) return false;
   const node = unwrapExpression(init);
   if (ts.isArrayLiteralExpression(node)) return node.elements.length === 0;
-  if (ts.isNewExpression(node) && ts.isIdentifier(node.expression) && node.expression.text === "Array") return !node.arguments || node.arguments.length === 0;
+  if (ts.isNewExpression(node) && ts.isIdentifier(node.expression) && node.expression.text === "Array")
+    return !node.arguments || node.arguments.length === 0;
   return false;
 }
 
@@ -304,7 +306,8 @@ function computeFacts(sourceFile: ts.SourceFile, listeners: Set<ts.Node>): FileF
     if (name === "push") arrayUse(storage).pushes.push(call);
     if (name === "shift") arrayUse(storage).consumed = true;
     // splice(0, n) takes a batch off the front; splice(0) or splice(0, x.length) empties a batch buffer.
-    if (name === "splice" && call.arguments.length === 2 && isZeroLiteral(call.arguments[0]) && !isLengthRead(call.arguments[1]!)) arrayUse(storage).consumed = true;
+    if (name === "splice" && call.arguments.length === 2 && isZeroLiteral(call.arguments[0]) && !isLengthRead(call.arguments[1]!))
+      arrayUse(storage).consumed = true;
     return true;
   });
   for (const { storage, access } of lengthReads) {
@@ -358,7 +361,8 @@ function extendsReplaySubject(klass: ts.ClassLikeDeclaration, depth = 0): boolea
   if (isReplaySubjectRef(resolveApi(base))) return true;
   if (ts.isIdentifier(base)) {
     const declaration = findDeclaration(base);
-    if (declaration && ts.isClassDeclaration(declaration)) return extendsReplaySubject(declaration, depth + 1) && !hasConstructor(declaration);
+    if (declaration && ts.isClassDeclaration(declaration))
+      return extendsReplaySubject(declaration, depth + 1) && !hasConstructor(declaration);
   }
   return false;
 }
@@ -378,7 +382,12 @@ function customCapacityMissing(args: readonly ts.Expression[], capacity: Channel
       target = args.find((argument) => ts.isObjectLiteralExpression(unwrapExpression(argument)));
       const opaque = args.some((argument) => {
         const node = unwrapExpression(argument);
-        return !ts.isObjectLiteralExpression(node) && !ts.isLiteralExpression(node) && !isFunctionNode(node) && !ts.isArrayLiteralExpression(node);
+        return (
+          !ts.isObjectLiteralExpression(node) &&
+          !ts.isLiteralExpression(node) &&
+          !isFunctionNode(node) &&
+          !ts.isArrayLiteralExpression(node)
+        );
       });
       if (!target && opaque) return false;
     }
@@ -444,8 +453,7 @@ export default defineTypeScriptRule<Options>({
       "`{{name}}` is used as a queue — pushed in an event listener, shifted elsewhere — with no length check: when events outpace the consumer it grows until memory runs out.",
     effectUnbounded:
       "`{{name}}()` creates a queue with no capacity: `offer` never waits, so a producer faster than its consumer grows memory without bound.",
-    customChannel:
-      "`{{name}}` is created without a capacity (`{{capacity}}`): when producers outpace the consumer it grows without bound.",
+    customChannel: "`{{name}}` is created without a capacity (`{{capacity}}`): when producers outpace the consumer it grows without bound.",
   },
   options: {
     properties: {
@@ -459,14 +467,22 @@ export default defineTypeScriptRule<Options>({
           required: ["module", "export", "capacity"],
           additionalProperties: false,
           properties: {
-            module: { description: "The import source as written in imports, such as `@acme/chan` (a relative path matches only where it is written the same way).", type: "string" },
+            module: {
+              description:
+                "The import source as written in imports, such as `@acme/chan` (a relative path matches only where it is written the same way).",
+              type: "string",
+            },
             export: { description: "The exported name: `Channel`, `default`, or a member path such as `Channel.create`.", type: "string" },
             capacity: {
-              description: "Where the capacity is passed: `{ argument: n }` or `{ option: \"name\" }` (optionally with `argument`).",
+              description: 'Where the capacity is passed: `{ argument: n }` or `{ option: "name" }` (optionally with `argument`).',
               type: "object",
               additionalProperties: false,
               properties: {
-                argument: { description: "0-based index of the argument holding the capacity (or the options object).", type: "integer", minimum: 0 },
+                argument: {
+                  description: "0-based index of the argument holding the capacity (or the options object).",
+                  type: "integer",
+                  minimum: 0,
+                },
                 option: { description: "Name of the options property holding the capacity.", type: "string" },
               },
             },
@@ -505,7 +521,12 @@ export default defineTypeScriptRule<Options>({
   ],
   create(context) {
     const channels = (context.options.channels ?? []).filter(
-      (channel) => channel && typeof channel.module === "string" && typeof channel.export === "string" && channel.capacity && (channel.capacity.argument !== undefined || channel.capacity.option !== undefined),
+      (channel) =>
+        channel &&
+        typeof channel.module === "string" &&
+        typeof channel.export === "string" &&
+        channel.capacity &&
+        (channel.capacity.argument !== undefined || channel.capacity.option !== undefined),
     );
     let listeners: Set<ts.Node> | undefined;
     let facts: FileFacts | undefined;
@@ -542,7 +563,9 @@ export default defineTypeScriptRule<Options>({
       else if (ts.isCallExpression(init) && (isApi(ref, "fastq") || isApi(ref, "fastq", "promise"))) library = "fastq";
       else if (
         ts.isCallExpression(init) &&
-        ["queue", "priorityQueue", "cargo", "cargoQueue"].some((name) => isApi(ref, ["async", "async-es"], name) || isApi(ref, `async/${name}`))
+        ["queue", "priorityQueue", "cargo", "cargoQueue"].some(
+          (name) => isApi(ref, ["async", "async-es"], name) || isApi(ref, `async/${name}`),
+        )
       ) {
         library = "async";
       }
@@ -573,7 +596,13 @@ export default defineTypeScriptRule<Options>({
         const target = unwrapExpression(node.expression);
         if (ts.isIdentifier(target)) {
           const declaration = findDeclaration(target);
-          if (declaration && ts.isClassDeclaration(declaration) && !hasConstructor(declaration) && extendsReplaySubject(declaration) && replayArgumentsUnbounded(args)) {
+          if (
+            declaration &&
+            ts.isClassDeclaration(declaration) &&
+            !hasConstructor(declaration) &&
+            extendsReplaySubject(declaration) &&
+            replayArgumentsUnbounded(args)
+          ) {
             context.report({ node, messageId: "replaySubject", data: { name: target.text } });
             return;
           }
@@ -629,7 +658,12 @@ export default defineTypeScriptRule<Options>({
             const listener = listenerAround(push, getListeners());
             if (!listener) return false;
             // The array must outlive the listener call: declared outside it.
-            if (ts.isVariableDeclaration(use.storage.owner) && listener.pos <= use.storage.owner.pos && use.storage.owner.end <= listener.end) return false;
+            if (
+              ts.isVariableDeclaration(use.storage.owner) &&
+              listener.pos <= use.storage.owner.pos &&
+              use.storage.owner.end <= listener.end
+            )
+              return false;
             return !pausesSource(listener);
           });
           if (!inListener) continue;

@@ -4,14 +4,16 @@ import {
   rustCallee,
   rustDescendants,
   rustUseMap,
-  defineRustRule, type RustNode,
+  defineRustRule,
+  type RustNode,
 } from "../../src/lint/api.js";
 
 const SPAWN_PATHS = new Set(["tokio::spawn", "tokio::task::spawn", "tokio::task::spawn_local"]);
 const LOOPS = new Set(["for_expression", "while_expression", "loop_expression"]);
 const BOUNDARIES = new Set(["function_item", "closure_expression", "async_block"]);
 /** Calls in a loop body that bound how many tasks run at once. */
-const LIMITERS = /\.(acquire|acquire_owned|acquire_many|acquire_many_owned|try_acquire|try_acquire_owned)\s*\(|\.join_next\s*\(|\.buffer_unordered\s*\(|\.buffered\s*\(|\.reserve\s*\(/;
+const LIMITERS =
+  /\.(acquire|acquire_owned|acquire_many|acquire_many_owned|try_acquire|try_acquire_owned)\s*\(|\.join_next\s*\(|\.buffer_unordered\s*\(|\.buffered\s*\(|\.reserve\s*\(/;
 
 function isSpawn(call: RustNode, uses: ReadonlyMap<string, string>): boolean {
   const callee = rustCallee(call);
@@ -30,7 +32,8 @@ function enclosingLoop(node: RustNode): RustNode | undefined {
 }
 
 /** A parameter, `let` or field named like a count of workers is configuration, not input size. */
-const WORKER_COUNT = /^(n_|num_|max_)?(workers?|worker_count|workers_count|concurrency|parallelism|pool_size|threads?|thread_count|consumers?|shards?)$/i;
+const WORKER_COUNT =
+  /^(n_|num_|max_)?(workers?|worker_count|workers_count|concurrency|parallelism|pool_size|threads?|thread_count|consumers?|shards?)$/i;
 /** Values whose fields are configuration: `config.workers`, `self.settings.pool`, `args.jobs`. */
 const CONFIG_VALUE = /(^|[._])(self|config|cfg|conf|settings|opts|options|args|cli)$|Config$/i;
 /** Methods that hand back the count they are called on: `NonZeroUsize::get`, `unwrap_or(4)`, `as`-like conversions. */

@@ -27,12 +27,26 @@ interface Options {
 }
 
 const COMBINATORS = new Set(["all", "allSettled", "any", "race"]);
-const LIMITER_MODULES = new Set(["p-limit", "p-throttle", "bottleneck", "p-queue", "async-sema", "async-mutex", "@supercharge/promise-pool", "limiter"]);
+const LIMITER_MODULES = new Set([
+  "p-limit",
+  "p-throttle",
+  "bottleneck",
+  "p-queue",
+  "async-sema",
+  "async-mutex",
+  "@supercharge/promise-pool",
+  "limiter",
+]);
 const LIMITER_METHODS = new Set(["acquire", "acquireAsync", "runExclusive", "withPermit", "schedule", "tryAcquire"]);
 const LIMITER_NAME = /^(limit|limiter|throttle|throttled|sema|semaphore|pool|queue)$|(Limit|Limiter|Throttle|Semaphore|Queue)$/;
 const BATCH_NAME = /^(chunk|batch|page|window|slice|group|part)s?$|(Chunk|Batch|Page|Window|Slice|Group)$/;
-const LOOP_KINDS = new Set([ts.SyntaxKind.ForStatement, ts.SyntaxKind.ForOfStatement, ts.SyntaxKind.ForInStatement, ts.SyntaxKind.WhileStatement, ts.SyntaxKind.DoStatement]);
-
+const LOOP_KINDS = new Set([
+  ts.SyntaxKind.ForStatement,
+  ts.SyntaxKind.ForOfStatement,
+  ts.SyntaxKind.ForInStatement,
+  ts.SyntaxKind.WhileStatement,
+  ts.SyntaxKind.DoStatement,
+]);
 
 type Loop = ts.ForStatement | ts.ForOfStatement | ts.ForInStatement | ts.WhileStatement | ts.DoStatement;
 
@@ -56,7 +70,12 @@ function constantNumber(expression: ts.Expression | undefined): number | undefin
   if (ts.isNumericLiteral(node)) return Number(node.text.replace(/_/g, ""));
   if (ts.isIdentifier(node)) {
     const declaration = findDeclaration(node);
-    if (declaration && ts.isVariableDeclaration(declaration) && declaration.initializer && (declaration.parent.flags & ts.NodeFlags.Const) !== 0) {
+    if (
+      declaration &&
+      ts.isVariableDeclaration(declaration) &&
+      declaration.initializer &&
+      (declaration.parent.flags & ts.NodeFlags.Const) !== 0
+    ) {
       const init = unwrapExpression(declaration.initializer);
       if (ts.isNumericLiteral(init)) return Number(init.text.replace(/_/g, ""));
     }
@@ -79,14 +98,26 @@ function isWorkerCount(expression: ts.Expression, depth = 0): boolean {
     return node.arguments.some((argument) => isWorkerCount(argument, depth + 1));
   }
   // os.cpus().length counts cores, not input
-  if (ts.isPropertyAccessExpression(node) && node.name.text === "length" && ts.isCallExpression(unwrapExpression(node.expression)) && isApi(resolveApi((unwrapExpression(node.expression) as ts.CallExpression).expression), "os", "cpus")) return true;
+  if (
+    ts.isPropertyAccessExpression(node) &&
+    node.name.text === "length" &&
+    ts.isCallExpression(unwrapExpression(node.expression)) &&
+    isApi(resolveApi((unwrapExpression(node.expression) as ts.CallExpression).expression), "os", "cpus")
+  )
+    return true;
   let derived = false;
   walk(node, (child) => {
     if (derived || isFunctionNode(child)) return false;
     if (ts.isPropertyAccessExpression(child) && (SIZE_PROPERTY.has(child.name.text) || REQUEST_PART.has(child.name.text))) derived = true;
     else if (ts.isIdentifier(child) && !(ts.isPropertyAccessExpression(child.parent) && child.parent.name === child)) {
       const declaration = findDeclaration(child);
-      if (declaration && ts.isVariableDeclaration(declaration) && declaration.initializer && !isWorkerCount(declaration.initializer, depth + 1)) derived = true;
+      if (
+        declaration &&
+        ts.isVariableDeclaration(declaration) &&
+        declaration.initializer &&
+        !isWorkerCount(declaration.initializer, depth + 1)
+      )
+        derived = true;
     }
     return !derived;
   });
@@ -162,7 +193,8 @@ function callsOnElement(call: ts.CallExpression, fn: ts.FunctionLikeDeclaration)
 }
 
 export default defineTypeScriptRule<Options>({
-  instead: "Bound the fan-out: `p-limit` or `p-map` with `concurrency`, a semaphore acquired inside the callback, or batches of a constant size (`for (const batch of chunk(ids, 16)) await Promise.all(batch.map(load))`), as Tokio bounds spawned work with a `Semaphore`.",
+  instead:
+    "Bound the fan-out: `p-limit` or `p-map` with `concurrency`, a semaphore acquired inside the callback, or batches of a constant size (`for (const batch of chunk(ids, 16)) await Promise.all(batch.map(load))`), as Tokio bounds spawned work with a `Semaphore`.",
   needsTypes: false,
   messages: {
     unboundedMap:
@@ -175,7 +207,8 @@ export default defineTypeScriptRule<Options>({
       maxFixedSize: {
         type: "integer",
         minimum: 1,
-        description: "Fan-outs over a constant size up to this many (`Array.from({ length: 8 })`, `for (let i = 0; i < 8; i++)`) are accepted as bounded: a constant chosen by the author is a limit.",
+        description:
+          "Fan-outs over a constant size up to this many (`Array.from({ length: 8 })`, `for (let i = 0; i < 8; i++)`) are accepted as bounded: a constant chosen by the author is a limit.",
         default: 100,
       },
     },
@@ -229,12 +262,24 @@ export default defineTypeScriptRule<Options>({
           const source = node.arguments?.[0];
           return !!source && isBounded(source, depth + 1);
         }
-        if (isApi(ref, GLOBAL_MODULE, "Object", "keys") || isApi(ref, GLOBAL_MODULE, "Object", "values") || isApi(ref, GLOBAL_MODULE, "Object", "entries")) {
+        if (
+          isApi(ref, GLOBAL_MODULE, "Object", "keys") ||
+          isApi(ref, GLOBAL_MODULE, "Object", "values") ||
+          isApi(ref, GLOBAL_MODULE, "Object", "entries")
+        ) {
           const source = node.arguments?.[0];
           return !!source && isObjectLiteralConstant(source);
         }
         if ((method === "slice" || method === "splice") && (node.arguments?.length ?? 0) >= 2) return true;
-        if ((method === "filter" || method === "map" || method === "keys" || method === "values" || method === "entries" || method === "flat") && ts.isPropertyAccessExpression(callee)) {
+        if (
+          (method === "filter" ||
+            method === "map" ||
+            method === "keys" ||
+            method === "values" ||
+            method === "entries" ||
+            method === "flat") &&
+          ts.isPropertyAccessExpression(callee)
+        ) {
           return isBounded(callee.expression, depth + 1);
         }
         return false;
@@ -258,14 +303,22 @@ export default defineTypeScriptRule<Options>({
     /** `for (const batch of batches)`: the loop variable is itself an array, one batch per iteration. */
     function isForOfOverBatches(declaration: ts.VariableDeclaration): boolean {
       const list = declaration.parent;
-      return ts.isVariableDeclarationList(list) && !!list.parent && ts.isForOfStatement(list.parent) && list.parent.initializer === list && isArrayOfArrays(list.parent.expression);
+      return (
+        ts.isVariableDeclarationList(list) &&
+        !!list.parent &&
+        ts.isForOfStatement(list.parent) &&
+        list.parent.initializer === list &&
+        isArrayOfArrays(list.parent.expression)
+      );
     }
 
     function isArrayOfArrays(expression: ts.Expression): boolean {
       const node = unwrapExpression(expression);
       if (ts.isIdentifier(node)) return /(chunks|batches|pages|groups|windows|slices|parts)$/i.test(node.text);
       if (ts.isCallExpression(node)) {
-        const name = memberName(unwrapExpression(node.expression)) ?? (ts.isIdentifier(unwrapExpression(node.expression)) ? (unwrapExpression(node.expression) as ts.Identifier).text : "");
+        const name =
+          memberName(unwrapExpression(node.expression)) ??
+          (ts.isIdentifier(unwrapExpression(node.expression)) ? (unwrapExpression(node.expression) as ts.Identifier).text : "");
         return /chunk|batch|paginate|partition|split/i.test(name);
       }
       return false;
@@ -290,7 +343,11 @@ export default defineTypeScriptRule<Options>({
       let mutated = false;
       walk(context.sourceFile, (node) => {
         if (mutated) return false;
-        if (ts.isCallExpression(node) && ts.isPropertyAccessExpression(node.expression) && ["push", "unshift", "splice"].includes(node.expression.name.text)) {
+        if (
+          ts.isCallExpression(node) &&
+          ts.isPropertyAccessExpression(node.expression) &&
+          ["push", "unshift", "splice"].includes(node.expression.name.text)
+        ) {
           const target = unwrapExpression(node.expression.expression);
           if (ts.isIdentifier(target) && target.text === name && findDeclaration(target) === declaration) mutated = true;
         }
@@ -321,11 +378,19 @@ export default defineTypeScriptRule<Options>({
       } else {
         returned.push(body as ts.Expression);
       }
-      const awaited = isAsync ? collectAwaits(body).filter((node): node is ts.AwaitExpression => ts.isAwaitExpression(node)).map((node) => node.expression) : [];
+      const awaited = isAsync
+        ? collectAwaits(body)
+            .filter((node): node is ts.AwaitExpression => ts.isAwaitExpression(node))
+            .map((node) => node.expression)
+        : [];
       return [...awaited, ...returned].some((expression) => expressionStartsIo(expression, fn, isAsync));
     }
 
-    function expressionStartsIo(expression: ts.Expression, fn: ts.FunctionLikeDeclaration | undefined, unknownCallsCount: boolean): boolean {
+    function expressionStartsIo(
+      expression: ts.Expression,
+      fn: ts.FunctionLikeDeclaration | undefined,
+      unknownCallsCount: boolean,
+    ): boolean {
       const node = unwrapExpression(expression);
       if (ts.isAwaitExpression(node)) return expressionStartsIo(node.expression, fn, unknownCallsCount);
       if (!ts.isCallExpression(node)) return false;
@@ -363,7 +428,10 @@ export default defineTypeScriptRule<Options>({
       if (isApi(ref, GLOBAL_MODULE, "Array", "from") && mapCall.arguments.length >= 2) {
         collection = mapCall.arguments[0];
         callback = functionValueOf(mapCall.arguments[1]);
-      } else if ((method === "map" || method === "flatMap") && (ts.isPropertyAccessExpression(callee) || ts.isElementAccessExpression(callee))) {
+      } else if (
+        (method === "map" || method === "flatMap") &&
+        (ts.isPropertyAccessExpression(callee) || ts.isElementAccessExpression(callee))
+      ) {
         collection = callee.expression;
         callback = functionValueOf(mapCall.arguments[0]);
       }
@@ -393,13 +461,16 @@ export default defineTypeScriptRule<Options>({
       const declaration = findDeclaration(array);
       if (!declaration || !ts.isVariableDeclaration(declaration) || !declaration.initializer) return;
       const init = unwrapExpression(declaration.initializer);
-      const isEmptyArray = (ts.isArrayLiteralExpression(init) && init.elements.length === 0) || (ts.isNewExpression(init) && ts.isIdentifier(init.expression) && init.expression.text === "Array" && !init.arguments?.length);
+      const isEmptyArray =
+        (ts.isArrayLiteralExpression(init) && init.elements.length === 0) ||
+        (ts.isNewExpression(init) && ts.isIdentifier(init.expression) && init.expression.text === "Array" && !init.arguments?.length);
       if (!isEmptyArray) return;
       const fn = getEnclosingFunction(all);
       const scope: ts.Node = fn?.body ?? context.sourceFile;
       walk(scope, (node) => {
         if (node !== scope && isFunctionNode(node)) return false;
-        if (!ts.isCallExpression(node) || !ts.isPropertyAccessExpression(node.expression) || node.expression.name.text !== "push") return true;
+        if (!ts.isCallExpression(node) || !ts.isPropertyAccessExpression(node.expression) || node.expression.name.text !== "push")
+          return true;
         const target = unwrapExpression(node.expression.expression);
         if (!ts.isIdentifier(target) || target.text !== array.text || findDeclaration(target) !== declaration) return true;
         if (node.pos > all.pos) return true;
@@ -407,7 +478,11 @@ export default defineTypeScriptRule<Options>({
         if (!loop || isBoundedLoop(loop) || collectAwaits(loop.statement).length > 0) return true;
         const pushed = node.arguments[0];
         if (!pushed || !pushedStartsIo(pushed, loop)) return true;
-        context.report({ node, messageId: "unboundedLoop", data: { array: array.text, line: lineOf(all, context.sourceFile), combinator } });
+        context.report({
+          node,
+          messageId: "unboundedLoop",
+          data: { array: array.text, line: lineOf(all, context.sourceFile), combinator },
+        });
         return true;
       });
     }

@@ -25,7 +25,6 @@ const COST: Record<ResourceKind, string> = {
   resource: "it leaks",
 };
 
-
 function exitName(site: ts.Node): string {
   if (ts.isReturnStatement(site)) return "`return`";
   if (ts.isBreakStatement(site)) return "`break`";
@@ -40,7 +39,8 @@ function endLine(node: ts.Node): number {
 }
 
 export default defineTypeScriptRule<Options>({
-  instead: "Release in a `finally` block right after acquiring (`const client = await pool.connect(); try { … } finally { client.release(); }`), use `mutex.runExclusive(...)` or `pool.query(...)` which release by themselves, or `await using` for handles that are disposable — the way a Tokio guard is dropped on every path.",
+  instead:
+    "Release in a `finally` block right after acquiring (`const client = await pool.connect(); try { … } finally { client.release(); }`), use `mutex.runExclusive(...)` or `pool.query(...)` which release by themselves, or `await using` for handles that are disposable — the way a Tokio guard is dropped on every path.",
   needsTypes: false,
   messages: {
     notReleasedOnThrow:
@@ -55,7 +55,7 @@ export default defineTypeScriptRule<Options>({
     properties: {
       resources: {
         description:
-          "Your own acquire/release APIs, e.g. `{ \"module\": \"mysql2/promise\", \"export\": \"createPool\", \"acquire\": \"getConnection\", \"release\": \"release\", \"kind\": \"connection\" }`. Built in: async-mutex `Mutex`/`Semaphore` (also `withTimeout`/`tryAcquire`), pg `Pool#connect`, and `open` of `fs/promises`.",
+          'Your own acquire/release APIs, e.g. `{ "module": "mysql2/promise", "export": "createPool", "acquire": "getConnection", "release": "release", "kind": "connection" }`. Built in: async-mutex `Mutex`/`Semaphore` (also `withTimeout`/`tryAcquire`), pg `Pool#connect`, and `open` of `fs/promises`.',
         type: "array",
         items: resourceSpecSchema,
         default: [],
@@ -80,7 +80,7 @@ export default defineTypeScriptRule<Options>({
     "Passing the resource to a function counts as handing it off when this function never releases it itself; a helper that takes ownership while this function also releases it on another path is not recognised.",
     "Owners are recognised from `new`/factory calls, parameter and field type annotations, and `export const` in another file of the run; a pool injected without a type annotation is not recognised.",
     "A release in `finally` behind an unrelated condition (`if (!released) client.release()`) is taken for a double-release guard and counts as guaranteed.",
-    "A client that gets listeners (`client.on(\"notification\", …)`) and is released nowhere in the function is taken for a long-lived connection kept on purpose (LISTEN/NOTIFY) and not reported.",
+    'A client that gets listeners (`client.on("notification", …)`) and is released nowhere in the function is taken for a long-lived connection kept on purpose (LISTEN/NOTIFY) and not reported.',
     "A synchronous throw from a promise API whose chain ends in `.finally(() => release())` is not considered.",
     "Code nested more than 100 statements deep, or very large functions, are skipped rather than analysed.",
   ],

@@ -22,5 +22,10 @@ try {
 } catch (error) {
   const internal = !(error && typeof error === "object" && "exitCode" in error);
   const message = error instanceof Error ? (internal ? (error.stack ?? error.message) : error.message) : String(error);
-  parentPort!.postMessage({ exitCode: exitCodeOf(error), stdout, stderr, error: { message, exitCode: exitCodeOf(error), internal } } satisfies LintWorkerOutput);
+  parentPort!.postMessage({
+    exitCode: exitCodeOf(error),
+    stdout,
+    stderr,
+    error: { message, exitCode: exitCodeOf(error), internal },
+  } satisfies LintWorkerOutput);
 }

@@ -27,9 +27,10 @@ export function registerNewCommand(program: Command): void {
     .option("--lang <lang>", "template language: ts or rust (default: ts when the name exists in both)")
     .option("--name <package-name>", "package name (default: derived from the folder name)")
     .addOption(
-      new Option("--package-manager <pm>", "package manager for install and next steps (default: the one running asyncpat, else npm)").choices(
-        PACKAGE_MANAGERS,
-      ),
+      new Option(
+        "--package-manager <pm>",
+        "package manager for install and next steps (default: the one running asyncpat, else npm)",
+      ).choices(PACKAGE_MANAGERS),
     )
     .option("--install", "install dependencies (default)")
     .option("--no-install", "skip installing dependencies")

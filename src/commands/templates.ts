@@ -6,7 +6,10 @@ export function registerTemplatesCommand(program: Command): void {
     .description("list the pattern templates, their languages and options")
     .addOption(new Option("--format <format>", "output format").choices(["text", "json"]).default("text"))
     .action(async (options: { format: "text" | "json" }) => {
-      const [{ discoverTemplates }, { formatTemplateList }] = await Promise.all([import("../scaffold/discover.js"), import("../scaffold/list.js")]);
+      const [{ discoverTemplates }, { formatTemplateList }] = await Promise.all([
+        import("../scaffold/discover.js"),
+        import("../scaffold/list.js"),
+      ]);
       process.stdout.write(`${formatTemplateList(discoverTemplates(), options.format)}\n`);
     });
 }

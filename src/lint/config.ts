@@ -47,7 +47,9 @@ function parseJson(filePath: string, text: string): unknown {
     const message = error instanceof Error ? error.message : String(error);
     const position = /position (\d+)/.exec(message);
     const where = position ? `:${lineAndColumn(text, Number(position[1]))}` : "";
-    throw new UsageError(`${filePath}${where}: invalid JSON (${message.replace(/ in JSON at position \d+.*$/, "")}). Fix the syntax and run again.`);
+    throw new UsageError(
+      `${filePath}${where}: invalid JSON (${message.replace(/ in JSON at position \d+.*$/, "")}). Fix the syntax and run again.`,
+    );
   }
 }
 
@@ -79,7 +81,10 @@ export function nearest(name: string, candidates: readonly string[]): string | u
 }
 
 function unknownRuleMessage(where: string, id: string, rules: readonly Rule[]): string {
-  const suggestion = nearest(id, rules.map((rule) => rule.id));
+  const suggestion = nearest(
+    id,
+    rules.map((rule) => rule.id),
+  );
   return `${where}: unknown rule "${id}".${suggestion ? ` Did you mean "${suggestion}"?` : ""} Run \`asyncpat rules\` for the list.`;
 }
 
@@ -94,7 +99,9 @@ function describeAjvError(error: ErrorObject): string {
 }
 
 /** The JSON Schema of a rule's options: the union of what its implementations read, or undefined. */
-export function ruleOptionsSchema(rule: Rule): { type: "object"; properties: Record<string, object>; additionalProperties: false } | undefined {
+export function ruleOptionsSchema(
+  rule: Rule,
+): { type: "object"; properties: Record<string, object>; additionalProperties: false } | undefined {
   const merged = mergedOptions(rule);
   if (merged.size === 0) return undefined;
   const properties: Record<string, object> = {};
@@ -186,7 +193,9 @@ export function loadConfig(options: LoadConfigOptions): ResolvedConfig {
   let preset: Preset = "asyncpat:recommended";
   if (raw.extends !== undefined) {
     if (typeof raw.extends !== "string" || !(PRESETS as readonly string[]).includes(raw.extends)) {
-      throw new UsageError(`${label}: "extends" must be one of ${PRESETS.map((p) => `"${p}"`).join(", ")}, not ${JSON.stringify(raw.extends)}.`);
+      throw new UsageError(
+        `${label}: "extends" must be one of ${PRESETS.map((p) => `"${p}"`).join(", ")}, not ${JSON.stringify(raw.extends)}.`,
+      );
     }
     preset = raw.extends as Preset;
   }

@@ -84,9 +84,13 @@ export function discoverFiles(paths: readonly string[], options: FileDiscoveryOp
     if (existsSync(absolute)) {
       const stat = statSync(absolute);
       if (stat.isDirectory()) {
-        walkDirectory(absolute, (file) => {
-          if (lintable(file) && !isIgnored(file)) found.add(file);
-        }, isIgnored);
+        walkDirectory(
+          absolute,
+          (file) => {
+            if (lintable(file) && !isIgnored(file)) found.add(file);
+          },
+          isIgnored,
+        );
       } else if (lintable(absolute) && !isIgnored(absolute)) {
         found.add(absolute);
       }
@@ -100,11 +104,15 @@ export function discoverFiles(paths: readonly string[], options: FileDiscoveryOp
     const isMatch = picomatch(toPosix(path.relative(options.cwd, path.resolve(options.cwd, pattern))), { dot: false });
     let matched = 0;
     if (existsSync(base)) {
-      walkDirectory(base, (file) => {
-        if (!isMatch(toPosix(path.relative(options.cwd, file)))) return;
-        matched++;
-        if (lintable(file) && !isIgnored(file)) found.add(file);
-      }, isIgnored);
+      walkDirectory(
+        base,
+        (file) => {
+          if (!isMatch(toPosix(path.relative(options.cwd, file)))) return;
+          matched++;
+          if (lintable(file) && !isIgnored(file)) found.add(file);
+        },
+        isIgnored,
+      );
     }
     if (matched === 0) throw new UsageError(`No files match the pattern "${input}".`);
   }

@@ -39,6 +39,7 @@ export function formatRuleList(rules: readonly Rule[], format: "text" | "json"):
     entry.description,
   ]);
   const widths = header.map((title, column) => Math.max(title.length, ...rows.map((row) => row[column]!.length)));
-  const line = (cells: string[]) => cells.map((cell, column) => (column === cells.length - 1 ? cell : cell.padEnd(widths[column]!))).join("  ");
+  const line = (cells: string[]) =>
+    cells.map((cell, column) => (column === cells.length - 1 ? cell : cell.padEnd(widths[column]!))).join("  ");
   return `${[line(header), ...rows.map(line)].join("\n")}\n\nPresets: "extends": "asyncpat:recommended" (default) or "asyncpat:strict" in asyncpat.config.json.\n`;
 }

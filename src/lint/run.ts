@@ -107,12 +107,17 @@ export async function runLint(
 
   for (const error of report.internalErrors) {
     const relative = path.relative(cwd, error.filePath);
-    io.stderr.write(`asyncpat: internal error: rule "${error.ruleId}" crashed on ${relative}; its findings for that file are missing. Please report this.\n  ${error.message.split("\n").slice(0, 4).join("\n  ")}\n`);
+    io.stderr.write(
+      `asyncpat: internal error: rule "${error.ruleId}" crashed on ${relative}; its findings for that file are missing. Please report this.\n  ${error.message.split("\n").slice(0, 4).join("\n  ")}\n`,
+    );
   }
   if (options.stats) {
     const { stats } = report;
     const perLanguage = Object.entries(stats.byLanguage)
-      .map(([language, figures]) => `${language}: ${plural(figures.files, "file")}, ${plural(figures.lines, "line")}, ${figures.ms.toFixed(0)} ms`)
+      .map(
+        ([language, figures]) =>
+          `${language}: ${plural(figures.files, "file")}, ${plural(figures.lines, "line")}, ${figures.ms.toFixed(0)} ms`,
+      )
       .join("; ");
     io.stderr.write(
       `asyncpat: ${plural(stats.files, "file")}, ${plural(stats.lines, "line")} in ${elapsed.toFixed(0)} ms (type checker ${stats.typeCheckerMs.toFixed(0)} ms); ${perLanguage}\n`,

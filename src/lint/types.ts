@@ -94,7 +94,11 @@ export interface BackendRunOptions {
 export interface LanguageBackend {
   language: string;
   extensions: readonly string[];
-  lint(files: readonly { path: string; text: string }[], rules: readonly ConfiguredRule[], options: BackendRunOptions): Promise<{
+  lint(
+    files: readonly { path: string; text: string }[],
+    rules: readonly ConfiguredRule[],
+    options: BackendRunOptions,
+  ): Promise<{
     files: BackendFileResult[];
     internalErrors: InternalError[];
     typeCheckerMs: number;

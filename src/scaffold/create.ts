@@ -70,7 +70,9 @@ export async function createProject(request: NewProjectRequest, context: NewProj
   const say = (text = ""): void => void context.stdout.write(`${text}\n`);
 
   if (request.lang !== undefined && !languagesOf(catalog).includes(request.lang)) {
-    throw new UsageError(`--lang ${request.lang}: no templates for that language (available: ${languagesOf(catalog).join(", ") || "none"}).`);
+    throw new UsageError(
+      `--lang ${request.lang}: no templates for that language (available: ${languagesOf(catalog).join(", ") || "none"}).`,
+    );
   }
   if (!prompter && request.dir === undefined) {
     throw new UsageError("missing the project directory: pass it as the first argument, e.g. `asyncpat new my-service --template server`.");
@@ -110,7 +112,8 @@ export async function createProject(request: NewProjectRequest, context: NewProj
   if (isNode && request.install === undefined && prompter && !request.dryRun) {
     install = await prompter.confirm({ message: `Install dependencies with ${packageManager}?`, default: true });
   }
-  if (!isNode && request.install === true) say(`Note: ${template.lang} templates have nothing to install; cargo fetches crates on the first build.`);
+  if (!isNode && request.install === true)
+    say(`Note: ${template.lang} templates have nothing to install; cargo fetches crates on the first build.`);
 
   let git = request.git ?? true;
   let gitSkipReason: string | undefined;
@@ -120,7 +123,8 @@ export async function createProject(request: NewProjectRequest, context: NewProj
       gitSkipReason = "the folder is already inside a git repository";
     }
     if (gitSkipReason) git = false;
-    else if (request.git === undefined && prompter) git = await prompter.confirm({ message: "Initialise a git repository with a first commit?", default: true });
+    else if (request.git === undefined && prompter)
+      git = await prompter.confirm({ message: "Initialise a git repository with a first commit?", default: true });
   }
 
   const asyncpatSpec = await asyncpatDependency(packageRoot, version);
@@ -196,7 +200,11 @@ export async function createProject(request: NewProjectRequest, context: NewProj
  */
 export async function asyncpatDependency(root: string, currentVersion: string): Promise<string> {
   const installed = root.split(path.sep).includes("node_modules");
-  const exists = (file: string) => access(path.join(root, file)).then(() => true, () => false);
+  const exists = (file: string) =>
+    access(path.join(root, file)).then(
+      () => true,
+      () => false,
+    );
   const checkout = !installed && (await exists(".git")) && (await exists("src"));
   return checkout ? `file:${root}` : `^${currentVersion}`;
 }
@@ -236,7 +244,14 @@ async function runInstall(
 /** The deepest existing folder at or above `target`, where git can be asked about a work tree. */
 async function nearestExisting(target: string): Promise<string> {
   let dir = target;
-  while (path.dirname(dir) !== dir && !(await access(dir).then(() => true, () => false))) dir = path.dirname(dir);
+  while (
+    path.dirname(dir) !== dir &&
+    !(await access(dir).then(
+      () => true,
+      () => false,
+    ))
+  )
+    dir = path.dirname(dir);
   return dir;
 }
 
@@ -246,7 +261,9 @@ async function findTemplate(catalog: Catalog, name: string, lang: string | undef
     const broken = catalog.broken.find((template) => template.name === name && (lang === undefined || template.lang === lang));
     if (broken) throw new UsageError(`template "${name}" (${broken.lang}) has an invalid manifest: ${broken.problem}`);
     const where = lang === undefined ? "" : ` for --lang ${lang}`;
-    throw new UsageError(`unknown template "${name}"${where}. Available templates: ${describeAvailable(catalog)}. Run \`asyncpat templates\` for details.`);
+    throw new UsageError(
+      `unknown template "${name}"${where}. Available templates: ${describeAvailable(catalog)}. Run \`asyncpat templates\` for details.`,
+    );
   }
   if (matches.length === 1) return matches[0] as Template;
   const ts = matches.find((template) => template.lang === "ts");
@@ -303,7 +320,10 @@ async function askTemplate(prompter: Prompter, catalog: Catalog, lang: string | 
         ? languages[0]
         : await prompter.select({
             message: "Language",
-            choices: languages.map((language) => ({ value: language, name: language === "ts" ? "TypeScript (Node)" : language === "rust" ? "Rust (Tokio)" : language })),
+            choices: languages.map((language) => ({
+              value: language,
+              name: language === "ts" ? "TypeScript (Node)" : language === "rust" ? "Rust (Tokio)" : language,
+            })),
             default: "ts",
           });
   }
@@ -315,7 +335,11 @@ async function askTemplate(prompter: Prompter, catalog: Catalog, lang: string | 
   return candidates.find((template) => template.name === chosen) as Template;
 }
 
-async function resolveOptions(template: Template, optionFlags: Record<string, string>, prompter: Prompter | undefined): Promise<OptionValues> {
+async function resolveOptions(
+  template: Template,
+  optionFlags: Record<string, string>,
+  prompter: Prompter | undefined,
+): Promise<OptionValues> {
   const values: OptionValues = {};
   for (const option of template.manifest.options) {
     const given = optionFlags[option.key];
@@ -329,7 +353,11 @@ async function resolveOptions(template: Template, optionFlags: Record<string, st
 function askOption(prompter: Prompter, option: TemplateOption): Promise<string | number> {
   const message = `${option.description} (--${option.flag})`;
   if (option.kind === "choice") {
-    return prompter.select({ message, choices: option.choices.map((choice) => ({ value: choice, name: choice })), default: option.default });
+    return prompter.select({
+      message,
+      choices: option.choices.map((choice) => ({ value: choice, name: choice })),
+      default: option.default,
+    });
   }
   return prompter.integer({ message, default: option.default, min: option.min, max: option.max });
 }

@@ -36,12 +36,15 @@ export function formatTemplateList(catalog: Catalog, format: "text" | "json"): s
     for (const template of templates) {
       lines.push(`  ${template.name.padEnd(width)}  ${template.manifest.description}`);
       for (const option of template.manifest.options) {
-        lines.push(`  ${"".padEnd(width)}    --${option.flag} ${describeValues(option)}  ${option.description} (default: ${option.default})`);
+        lines.push(
+          `  ${"".padEnd(width)}    --${option.flag} ${describeValues(option)}  ${option.description} (default: ${option.default})`,
+        );
       }
     }
     lines.push("");
   }
   lines.push("Create a project: asyncpat new <dir> --template <name> [--lang <lang>] [options]");
-  for (const template of catalog.broken) lines.push(`Warning: template ${template.name} (${template.lang}) is unusable: ${template.problem}`);
+  for (const template of catalog.broken)
+    lines.push(`Warning: template ${template.name} (${template.lang}) is unusable: ${template.problem}`);
   return lines.join("\n");
 }

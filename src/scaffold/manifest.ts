@@ -198,7 +198,8 @@ function parseVariants(raw: unknown, options: Map<string, TemplateOption>, fail:
     if (!isRecord(entry)) fail(where, "must be an object.");
     const e = entry as Record<string, unknown>;
     for (const key of Object.keys(e)) {
-      if (!["when", "exclude", "removeDependencies"].includes(key)) fail(`${where}.${key}`, "is not a variant key (when, exclude, removeDependencies).");
+      if (!["when", "exclude", "removeDependencies"].includes(key))
+        fail(`${where}.${key}`, "is not a variant key (when, exclude, removeDependencies).");
     }
     if (!isRecord(e.when) || Object.keys(e.when).length === 0) fail(`${where}.when`, "must be an object of option → value.");
     const when: Record<string, string> = {};

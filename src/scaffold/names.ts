@@ -42,9 +42,34 @@ const RUST_KEYWORDS = new Set(
 );
 // Names cargo refuses because they clash with the standard crates or with Windows device files.
 const CARGO_RESERVED = new Set([
-  "std", "core", "alloc", "test", "proc_macro", "proc-macro",
-  "con", "prn", "aux", "nul", "com1", "com2", "com3", "com4", "com5", "com6", "com7", "com8", "com9",
-  "lpt1", "lpt2", "lpt3", "lpt4", "lpt5", "lpt6", "lpt7", "lpt8", "lpt9",
+  "std",
+  "core",
+  "alloc",
+  "test",
+  "proc_macro",
+  "proc-macro",
+  "con",
+  "prn",
+  "aux",
+  "nul",
+  "com1",
+  "com2",
+  "com3",
+  "com4",
+  "com5",
+  "com6",
+  "com7",
+  "com8",
+  "com9",
+  "lpt1",
+  "lpt2",
+  "lpt3",
+  "lpt4",
+  "lpt5",
+  "lpt6",
+  "lpt7",
+  "lpt8",
+  "lpt9",
 ]);
 
 /** Cargo's package-name rules (crates.io flavour): the reasons the name is refused. */

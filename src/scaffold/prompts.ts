@@ -8,7 +8,11 @@ export interface Choice {
 
 /** The questions `asyncpat new` asks; the terminal implementation is inquirer, tests inject answers. */
 export interface Prompter {
-  text(question: { message: string; default?: string; validate?: (value: string) => string | true | Promise<string | true> }): Promise<string>;
+  text(question: {
+    message: string;
+    default?: string;
+    validate?: (value: string) => string | true | Promise<string | true>;
+  }): Promise<string>;
   select(question: { message: string; choices: Choice[]; default?: string }): Promise<string>;
   integer(question: { message: string; default: number; min?: number; max?: number }): Promise<number>;
   confirm(question: { message: string; default: boolean }): Promise<boolean>;
@@ -32,12 +36,19 @@ export async function inquirerPrompter(signal?: AbortSignal): Promise<Prompter> 
   const context = { signal };
   return {
     text: (question) =>
-      interruptible(() => input({ message: question.message, default: question.default, validate: question.validate, required: true }, context)),
+      interruptible(() =>
+        input({ message: question.message, default: question.default, validate: question.validate, required: true }, context),
+      ),
     select: (question) =>
-      interruptible(() => select<string>({ message: question.message, choices: question.choices, default: question.default, loop: false }, context)),
+      interruptible(() =>
+        select<string>({ message: question.message, choices: question.choices, default: question.default, loop: false }, context),
+      ),
     integer: (question) =>
       interruptible(async () => {
-        const value = await number({ message: question.message, default: question.default, min: question.min, max: question.max, required: true, step: 1 }, context);
+        const value = await number(
+          { message: question.message, default: question.default, min: question.min, max: question.max, required: true, step: 1 },
+          context,
+        );
         return value as number;
       }),
     confirm: (question) => interruptible(() => confirm({ message: question.message, default: question.default }, context)),

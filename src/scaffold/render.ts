@@ -73,7 +73,8 @@ export function renderConditionalBlocks(text: string, values: OptionValues, mani
   lines.forEach((line, index) => {
     const lineNo = index + 1;
     if (IF_MARKER.test(line)) {
-      if (open) throw new TemplateError(`${file}:${lineNo}: conditional blocks do not nest (the block opened on line ${open.line} is still open).`);
+      if (open)
+        throw new TemplateError(`${file}:${lineNo}: conditional blocks do not nest (the block opened on line ${open.line} is still open).`);
       const match = IF_PARSE.exec(line);
       if (!match) throw new TemplateError(`${file}:${lineNo}: expected "asyncpat-template:if <option>=<value>".`);
       const [, key, value] = match as unknown as [string, string, string];
@@ -164,7 +165,9 @@ export async function renderTemplate(template: Template, input: RenderInput): Pr
       for (const replacement of manifest.replace) {
         if (!replacement.files.includes(source)) continue;
         if (!text.includes(replacement.search)) {
-          throw new TemplateError(`${shown(source)}: the replace search text ${JSON.stringify(replacement.search)} from template.json does not occur in the file.`);
+          throw new TemplateError(
+            `${shown(source)}: the replace search text ${JSON.stringify(replacement.search)} from template.json does not occur in the file.`,
+          );
         }
         text = text.split(replacement.search).join(fillPlaceholders(replacement.replace, input.name, input.values));
       }

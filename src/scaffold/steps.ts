@@ -10,9 +10,7 @@ export interface InstallRequest {
   onLine?: (line: string) => void;
 }
 
-export type InstallOutcome =
-  | { ok: true; output: string }
-  | { ok: false; output: string; reason: string; interrupted: boolean };
+export type InstallOutcome = { ok: true; output: string } | { ok: false; output: string; reason: string; interrupted: boolean };
 
 export type Installer = (request: InstallRequest) => Promise<InstallOutcome>;
 
@@ -63,7 +61,6 @@ export const execaInstaller: Installer = async ({ cwd, packageManager, signal, o
         : `\`${file} ${args.join(" ")}\` exited with code ${result.exitCode}`;
   return { ok: false, output, reason, interrupted };
 };
-
 
 export const execaGit: Git = {
   async available() {

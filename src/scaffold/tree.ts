@@ -30,9 +30,7 @@ export function formatTree(rootLabel: string, files: { path: string; note?: stri
   }
   const lines = [`${rootLabel.replace(/\/+$/, "")}/`];
   const walk = (node: Node, prefix: string): void => {
-    const entries = [...node.children.entries()].sort(([a, x], [b, y]) =>
-      x.isFile === y.isFile ? a.localeCompare(b) : x.isFile ? 1 : -1,
-    );
+    const entries = [...node.children.entries()].sort(([a, x], [b, y]) => (x.isFile === y.isFile ? a.localeCompare(b) : x.isFile ? 1 : -1));
     entries.forEach(([name, child], index) => {
       const last = index === entries.length - 1;
       const label = child.isFile ? name : `${name}/`;

@@ -47,9 +47,18 @@ function specifiers(file: string): string[] {
   const source = ts.createSourceFile(file, readFileSync(path.join(root, file), "utf8"), ts.ScriptTarget.Latest, true);
   const found: string[] = [];
   const visit = (node: ts.Node): void => {
-    if ((ts.isImportDeclaration(node) || ts.isExportDeclaration(node)) && node.moduleSpecifier && ts.isStringLiteral(node.moduleSpecifier)) {
+    if (
+      (ts.isImportDeclaration(node) || ts.isExportDeclaration(node)) &&
+      node.moduleSpecifier &&
+      ts.isStringLiteral(node.moduleSpecifier)
+    ) {
       found.push(node.moduleSpecifier.text);
-    } else if (ts.isCallExpression(node) && node.expression.kind === ts.SyntaxKind.ImportKeyword && node.arguments[0] && ts.isStringLiteral(node.arguments[0])) {
+    } else if (
+      ts.isCallExpression(node) &&
+      node.expression.kind === ts.SyntaxKind.ImportKeyword &&
+      node.arguments[0] &&
+      ts.isStringLiteral(node.arguments[0])
+    ) {
       found.push(node.arguments[0].text);
     } else if (ts.isImportTypeNode(node) && ts.isLiteralTypeNode(node.argument) && ts.isStringLiteral(node.argument.literal)) {
       found.push(node.argument.literal.text);
@@ -67,7 +76,14 @@ function resolve(from: string, specifier: string): string | undefined {
 }
 
 const files = [...sourceFiles("src"), ...sourceFiles("rules")];
-const edges = new Map<string, string[]>(files.map((file) => [file, specifiers(file).map((spec) => resolve(file, spec)).filter((t): t is string => t !== undefined)]));
+const edges = new Map<string, string[]>(
+  files.map((file) => [
+    file,
+    specifiers(file)
+      .map((spec) => resolve(file, spec))
+      .filter((t): t is string => t !== undefined),
+  ]),
+);
 
 /** Elementary cycles are many; one cycle per strongly connected component names the problem. */
 function findCycles(): string[][] {
@@ -113,7 +129,9 @@ describe("import direction", () => {
   });
 
   it("every relative import names a file that exists", () => {
-    const missing = [...edges].flatMap(([from, targets]) => targets.filter((target) => !files.includes(target)).map((target) => `${from} → ${target}`));
+    const missing = [...edges].flatMap(([from, targets]) =>
+      targets.filter((target) => !files.includes(target)).map((target) => `${from} → ${target}`),
+    );
     expect(missing).toEqual([]);
   });
 
@@ -123,7 +141,9 @@ describe("import direction", () => {
 
   it("has no upward or sideways edge between layers", () => {
     const wrong = [...edges].flatMap(([from, targets]) =>
-      targets.filter((target) => files.includes(target) && !ALLOWED[layerOf(from)].includes(layerOf(target))).map((target) => `${from} (${layerOf(from)}) → ${target} (${layerOf(target)})`),
+      targets
+        .filter((target) => files.includes(target) && !ALLOWED[layerOf(from)].includes(layerOf(target)))
+        .map((target) => `${from} (${layerOf(from)}) → ${target} (${layerOf(target)})`),
     );
     expect(wrong).toEqual([]);
   });
@@ -131,11 +151,13 @@ describe("import direction", () => {
   it("rules import the engine only through src/lint/api.ts, and other rules only through their own folder", () => {
     const wrong = [...edges].flatMap(([from, targets]) => {
       if (!from.startsWith("rules/")) return [];
-      return targets.filter((target) => {
-        if (target.startsWith("src/")) return target !== "src/lint/api.ts";
-        if (from === "rules/index.ts") return !/^rules\/[a-z-]+\/index\.ts$/.test(target);
-        return path.posix.dirname(target) !== path.posix.dirname(from);
-      }).map((target) => `${from} → ${target}`);
+      return targets
+        .filter((target) => {
+          if (target.startsWith("src/")) return target !== "src/lint/api.ts";
+          if (from === "rules/index.ts") return !/^rules\/[a-z-]+\/index\.ts$/.test(target);
+          return path.posix.dirname(target) !== path.posix.dirname(from);
+        })
+        .map((target) => `${from} → ${target}`);
     });
     expect(wrong).toEqual([]);
   });
@@ -156,7 +178,9 @@ describe("import direction", () => {
   });
 
   it("the scaffolder never imports the lint engine (`new` must not load ts-morph)", () => {
-    const wrong = [...edges].flatMap(([from, targets]) => (from.startsWith("src/scaffold/") ? targets.filter((target) => target.startsWith("src/lint/")) : []));
+    const wrong = [...edges].flatMap(([from, targets]) =>
+      from.startsWith("src/scaffold/") ? targets.filter((target) => target.startsWith("src/lint/")) : [],
+    );
     expect(wrong).toEqual([]);
   });
 });

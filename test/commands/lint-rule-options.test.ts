@@ -32,7 +32,9 @@ describe("asyncpat lint: rule options in the config", () => {
     });
     const result = await runCli(["lint"], { cwd: dir });
     expect(result.exitCode).toBe(2);
-    expect(result.stderr).toMatch(/package\.json "asyncpat": rules\.async-interval: severity must be "off", "warn" or "error", not "bogus"/);
+    expect(result.stderr).toMatch(
+      /package\.json "asyncpat": rules\.async-interval: severity must be "off", "warn" or "error", not "bogus"/,
+    );
   });
 
   it("a channel registered in unbounded-channel's options is reported without a capacity and quiet with one", async () => {
@@ -66,7 +68,9 @@ describe("asyncpat lint: rule options in the config", () => {
     ].join("\n");
     const flagged = await runCli(["lint", "--format", "json"], { cwd: makeTree({ "audit.ts": source }) });
     expect(flagged.exitCode, flagged.stderr).toBe(1);
-    expect((JSON.parse(flagged.stdout) as { messages: { ruleId: string }[] }[])[0]!.messages.map((message) => message.ruleId)).toEqual(["floating-task"]);
+    expect((JSON.parse(flagged.stdout) as { messages: { ruleId: string }[] }[])[0]!.messages.map((message) => message.ruleId)).toEqual([
+      "floating-task",
+    ]);
 
     const config = { rules: { "floating-task": ["error", { allowVoid: true }] } };
     const allowed = await runCli(["lint"], { cwd: makeTree({ "asyncpat.config.json": JSON.stringify(config), "audit.ts": source }) });

@@ -10,7 +10,16 @@ const clean = `export function add(a: number, b: number): number {\n  return a +
 
 interface EslintJson {
   filePath: string;
-  messages: { ruleId: string | null; severity: number; message: string; line: number; column: number; endLine: number; endColumn: number; fatal?: boolean }[];
+  messages: {
+    ruleId: string | null;
+    severity: number;
+    message: string;
+    line: number;
+    column: number;
+    endLine: number;
+    endColumn: number;
+    fatal?: boolean;
+  }[];
   errorCount: number;
   warningCount: number;
 }
@@ -124,14 +133,16 @@ describe("asyncpat lint: formats", () => {
     const dir = makeTree({ "dir,with:odd/a.ts": overlapping, "b.ts": "let = ;\n" });
     const result = await runCli(["lint", "--format", "github", "--rule", "async-interval=warn"], { cwd: dir });
     const lines = result.stdout.trim().split("\n");
-    expect(lines).toContainEqual("::error file=b.ts,line=1,col=7,endLine=1,endColumn=7,title=parse-error::Parsing error: Expression expected.");
+    expect(lines).toContainEqual(
+      "::error file=b.ts,line=1,col=7,endLine=1,endColumn=7,title=parse-error::Parsing error: Expression expected.",
+    );
     const warning = lines.find((line) => line.startsWith("::warning"))!;
     expect(warning).toMatch(/^::warning file=dir%2Cwith%3Aodd\/a\.ts,line=3,col=1,endLine=3,endColumn=12,title=async-interval::/);
     expect(warning).toContain("%0A");
   });
 
   it("--output-file that cannot be written is a usage error naming the flag", async () => {
-    const dir = makeTree({ "a.ts": overlapping, "taken": "a file, not a folder\n" });
+    const dir = makeTree({ "a.ts": overlapping, taken: "a file, not a folder\n" });
     const result = await runCli(["lint", "--output-file", "taken/report.json"], { cwd: dir });
     expect(result.exitCode).toBe(2);
     expect(result.stderr).toMatch(/^asyncpat: --output-file taken\/report\.json: cannot write the report/);
@@ -142,7 +153,10 @@ describe("asyncpat lint: formats", () => {
     const files = Object.fromEntries(Array.from({ length: 300 }, (_, i) => [`f${i}.ts`, overlapping]));
     const dir = makeTree(files);
     const { execa } = await import("execa");
-    const result = await execa("sh", ["-c", `"${process.execPath}" "${binPath}" lint --format json | head -c 5`], { cwd: dir, reject: false });
+    const result = await execa("sh", ["-c", `"${process.execPath}" "${binPath}" lint --format json | head -c 5`], {
+      cwd: dir,
+      reject: false,
+    });
     expect(String(result.stdout)).toBe('[{"fi');
     expect(String(result.stderr)).toBe("");
   });
@@ -215,7 +229,9 @@ describe("asyncpat lint: suppressions", () => {
       "template.ts": "export const n = 1;\nexport const t = `${n}\n// asyncpat-ignore-next-line async-interval -- in a template\n${n}`;\n",
     });
     const result = await runCli(["lint", "--format", "json"], { cwd: dir });
-    const byFile = Object.fromEntries((JSON.parse(result.stdout) as EslintJson[]).map((entry) => [path.basename(entry.filePath), entry.messages]));
+    const byFile = Object.fromEntries(
+      (JSON.parse(result.stdout) as EslintJson[]).map((entry) => [path.basename(entry.filePath), entry.messages]),
+    );
     expect(byFile["next.ts"]).toEqual([]);
     expect(byFile["file.ts"]).toEqual([]);
     expect(byFile["string.ts"]).toEqual([]);
@@ -305,11 +321,19 @@ describe("asyncpat --version and --help", () => {
       "register.mjs": `import { register } from "node:module";\nregister("./hooks.mjs", import.meta.url);\n`,
     });
     const { execa } = await import("execa");
-    const result = await execa(process.execPath, ["--import", path.join(dir, "register.mjs"), path.join(repoRoot, "bin/asyncpat.js"), "--version"], { reject: false });
+    const result = await execa(
+      process.execPath,
+      ["--import", path.join(dir, "register.mjs"), path.join(repoRoot, "bin/asyncpat.js"), "--version"],
+      { reject: false },
+    );
     expect(result.exitCode).toBe(0);
     expect(String(result.stdout).trim()).toBe(JSON.parse(readFileSync(path.join(repoRoot, "package.json"), "utf8")).version);
     expect(String(result.stderr)).not.toContain("LOADED");
-    const control = await execa(process.execPath, ["--import", path.join(dir, "register.mjs"), path.join(repoRoot, "bin/asyncpat.js"), "lint", dir], { reject: false });
+    const control = await execa(
+      process.execPath,
+      ["--import", path.join(dir, "register.mjs"), path.join(repoRoot, "bin/asyncpat.js"), "lint", dir],
+      { reject: false },
+    );
     expect(String(control.stderr)).toContain("LOADED ts-morph");
   });
 
@@ -319,6 +343,10 @@ describe("asyncpat --version and --help", () => {
     expect(text.exitCode).toBe(0);
     expect(text.stdout).toMatch(/^rule\s+recommended\s+strict\s+types\s+languages\s+description/);
     const json = JSON.parse((await runCli(["rules", "--format", "json"], { cwd: dir })).stdout);
-    expect(json[0]).toMatchObject({ id: expect.any(String), recommended: expect.stringMatching(/warn|error/), needsTypes: expect.any(Boolean) });
+    expect(json[0]).toMatchObject({
+      id: expect.any(String),
+      recommended: expect.stringMatching(/warn|error/),
+      needsTypes: expect.any(Boolean),
+    });
   });
 });

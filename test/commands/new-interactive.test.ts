@@ -107,33 +107,59 @@ describeWithTools("asyncpat new in a terminal (pseudo-terminal through `script`)
     expect(session.text).toMatch(/Next steps:\n {2}cd my-app\n {2}npm install\n/);
   }, 60_000);
 
-  const withChoice = catalog.templates.find((t) => t.lang === "ts" && t.manifest.options.some((o) => o.kind === "choice" && o.choices.length > 1));
-  it.runIf(withChoice)("answers a template option with the arrow keys", async () => {
-    const template = withChoice!;
-    const option = template.manifest.options.find((o) => o.kind === "choice" && o.choices.length > 1)!;
-    const second = (option.kind === "choice" ? option.choices[1] : undefined) as string;
-    const cwd = await tempDir();
-    const session = new Session(cwd, ["new", "--template", template.name, "--lang", "ts", "--no-install", "--no-git", "--package-manager", "npm"]);
-    // Long questions wrap on the terminal, so match the start of the option's description.
-    const isOption = (question: string): boolean => question.startsWith(option.description.slice(0, 30));
-    const questions = await session.answerAll((question) => {
-      if (question.startsWith("Project directory")) return "svc\r";
-      if (isOption(question)) return "\x1b[B\r"; // ↓ then ⏎: the second choice
-      return "\r";
-    });
-    expect(await session.exited, session.text).toBe(0);
-    expect(questions.filter(isOption)).toHaveLength(1);
-    const values = Object.fromEntries(template.manifest.options.map((o) => [o.key, o.key === option.key ? second : o.default]));
-    const expected = (await renderTemplate(template, { name: "svc", values })).map((file) => file.path).sort();
-    expect(await listFiles(path.join(cwd, "svc"))).toEqual(expected);
-  }, 60_000);
+  const withChoice = catalog.templates.find(
+    (t) => t.lang === "ts" && t.manifest.options.some((o) => o.kind === "choice" && o.choices.length > 1),
+  );
+  it.runIf(withChoice)(
+    "answers a template option with the arrow keys",
+    async () => {
+      const template = withChoice!;
+      const option = template.manifest.options.find((o) => o.kind === "choice" && o.choices.length > 1)!;
+      const second = (option.kind === "choice" ? option.choices[1] : undefined) as string;
+      const cwd = await tempDir();
+      const session = new Session(cwd, [
+        "new",
+        "--template",
+        template.name,
+        "--lang",
+        "ts",
+        "--no-install",
+        "--no-git",
+        "--package-manager",
+        "npm",
+      ]);
+      // Long questions wrap on the terminal, so match the start of the option's description.
+      const isOption = (question: string): boolean => question.startsWith(option.description.slice(0, 30));
+      const questions = await session.answerAll((question) => {
+        if (question.startsWith("Project directory")) return "svc\r";
+        if (isOption(question)) return "\x1b[B\r"; // ↓ then ⏎: the second choice
+        return "\r";
+      });
+      expect(await session.exited, session.text).toBe(0);
+      expect(questions.filter(isOption)).toHaveLength(1);
+      const values = Object.fromEntries(template.manifest.options.map((o) => [o.key, o.key === option.key ? second : o.default]));
+      const expected = (await renderTemplate(template, { name: "svc", values })).map((file) => file.path).sort();
+      expect(await listFiles(path.join(cwd, "svc"))).toEqual(expected);
+    },
+    60_000,
+  );
 
   it("re-asks when the directory is not empty instead of failing", async () => {
     const cwd = await tempDir();
     const { mkdir, writeFile } = await import("node:fs/promises");
     await mkdir(path.join(cwd, "taken"));
     await writeFile(path.join(cwd, "taken", "notes.txt"), "mine");
-    const session = new Session(cwd, ["new", "--template", (firstTs as { name: string }).name, "--lang", "ts", "--no-install", "--no-git", "--package-manager", "npm"]);
+    const session = new Session(cwd, [
+      "new",
+      "--template",
+      (firstTs as { name: string }).name,
+      "--lang",
+      "ts",
+      "--no-install",
+      "--no-git",
+      "--package-manager",
+      "npm",
+    ]);
     await session.waitFor(() => session.pendingQuestion()?.startsWith("Project directory") ?? false, "the directory question");
     session.type("taken\r");
     await session.waitFor(() => session.text.includes("taken is not empty"), "the refusal");
@@ -147,11 +173,15 @@ describeWithTools("asyncpat new in a terminal (pseudo-terminal through `script`)
   it("shows a spinner while installing on a terminal and keeps the project when the install fails", async () => {
     const cwd = await tempDir();
     // An unreachable registry makes the real npm fail fast, as it would offline.
-    const session = new Session(cwd, ["new", "app", "--template", (firstTs as { name: string }).name, "--lang", "ts", "--yes", "--no-git", "--package-manager", "npm"], {
-      npm_config_registry: "http://127.0.0.1:9/",
-      npm_config_fetch_retries: "0",
-      npm_config_cache: path.join(cwd, ".npm-cache"),
-    });
+    const session = new Session(
+      cwd,
+      ["new", "app", "--template", (firstTs as { name: string }).name, "--lang", "ts", "--yes", "--no-git", "--package-manager", "npm"],
+      {
+        npm_config_registry: "http://127.0.0.1:9/",
+        npm_config_fetch_retries: "0",
+        npm_config_cache: path.join(cwd, ".npm-cache"),
+      },
+    );
     const code = await session.exited;
     expect(code, session.text).toBe(1);
     expect(session.text).toMatch(/[⠋⠙⠹⠸⠼⠴⠦⠧⠇⠏] Installing dependencies with npm/);
@@ -162,17 +192,21 @@ describeWithTools("asyncpat new in a terminal (pseudo-terminal through `script`)
   it.each([
     ["the template question", (q: string) => q.startsWith("Template") || q.startsWith("Language")],
     ["the last question (git)", (q: string) => q.startsWith("Initialise a git repository")],
-  ])("Ctrl-C at %s exits 130 and writes nothing", async (_where, isTarget) => {
-    const cwd = await tempDir();
-    const session = new Session(cwd, ["new"]);
-    await session.answerAll((question) => {
-      if (isTarget(question)) return "\x03";
-      if (question.startsWith("Project directory")) return "app\r";
-      if (question.startsWith("Install dependencies")) return "n\r";
-      return "\r";
-    });
-    expect(await session.exited, session.text).toBe(130);
-    expect(session.text).toContain("Interrupted; nothing was written.");
-    expect(await readdir(cwd)).toEqual([]);
-  }, 60_000);
+  ])(
+    "Ctrl-C at %s exits 130 and writes nothing",
+    async (_where, isTarget) => {
+      const cwd = await tempDir();
+      const session = new Session(cwd, ["new"]);
+      await session.answerAll((question) => {
+        if (isTarget(question)) return "\x03";
+        if (question.startsWith("Project directory")) return "app\r";
+        if (question.startsWith("Install dependencies")) return "n\r";
+        return "\r";
+      });
+      expect(await session.exited, session.text).toBe(130);
+      expect(session.text).toContain("Interrupted; nothing was written.");
+      expect(await readdir(cwd)).toEqual([]);
+    },
+    60_000,
+  );
 });

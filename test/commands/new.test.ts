@@ -8,7 +8,9 @@ import { cleanEnv, runCli } from "../helpers/cli.js";
 // These tests spawn the built CLI (bin/asyncpat.js → dist/) on the real templates/, whatever they are today.
 const catalog = discoverTemplates();
 const sample: Template | undefined =
-  catalog.templates.find((t) => t.lang === "ts" && t.name === "server") ?? catalog.templates.find((t) => t.lang === "ts") ?? catalog.templates[0];
+  catalog.templates.find((t) => t.lang === "ts" && t.name === "server") ??
+  catalog.templates.find((t) => t.lang === "ts") ??
+  catalog.templates[0];
 const rust = catalog.templates.find((t) => t.lang === "rust");
 const base = (template: Template) => ["--template", template.name, "--lang", template.lang];
 
@@ -206,12 +208,16 @@ describe.runIf(sample)("asyncpat new (built CLI, non-interactive)", () => {
       `export async function resolve(s, c, next) { if (/ts-morph|typescript\\b|\\/lint\\/(engine|typescript)/.test(s)) throw new Error("loaded " + s); return next(s, c); }`,
     )}`;
     const register = `data:text/javascript,${encodeURIComponent(`import { register } from "node:module"; register(${JSON.stringify(hook)});`)}`;
-    const result = await execa(process.execPath, ["--import", register, cliPath, "new", "app", ...base(template), "--no-install", "--no-git"], {
-      cwd,
-      env: cleanEnv(),
-      extendEnv: false,
-      reject: false,
-    });
+    const result = await execa(
+      process.execPath,
+      ["--import", register, cliPath, "new", "app", ...base(template), "--no-install", "--no-git"],
+      {
+        cwd,
+        env: cleanEnv(),
+        extendEnv: false,
+        reject: false,
+      },
+    );
     expect(result.stderr).toBe("");
     expect(result.exitCode).toBe(0);
   });
@@ -220,7 +226,11 @@ describe.runIf(sample)("asyncpat new (built CLI, non-interactive)", () => {
 describe.runIf(sample)("asyncpat new: template option flags (built CLI)", () => {
   const withOptions = catalog.templates.filter((t) => t.manifest.options.length > 0);
   const flagOwner = withOptions.flatMap((owner) =>
-    owner.manifest.options.map((option) => ({ owner, option, other: catalog.templates.find((t) => !t.manifest.options.some((o) => o.key === option.key)) })),
+    owner.manifest.options.map((option) => ({
+      owner,
+      option,
+      other: catalog.templates.find((t) => !t.manifest.options.some((o) => o.key === option.key)),
+    })),
   );
   const foreign = flagOwner.find((entry) => entry.other);
 
@@ -285,8 +295,12 @@ describe.runIf(catalog.templates.some((t) => t.lang === "ts"))("asyncpat new --i
       env: { npm_config_registry: "http://127.0.0.1:9/", npm_config_fetch_retries: "0", npm_config_cache: path.join(cwd, ".npm-cache") },
     });
     expect(result.exitCode).toBe(1);
-    expect(result.stdout).toMatch(/Installing dependencies with npm…\nInstalling dependencies failed after [\d.]+s: `npm install` exited with code 1\./);
-    expect(result.stderr).toMatch(/The project is kept; to retry, run: cd app && npm install\n--- npm output \(last lines\) ---\n[\s\S]*(ECONNREFUSED|npm error)/);
+    expect(result.stdout).toMatch(
+      /Installing dependencies with npm…\nInstalling dependencies failed after [\d.]+s: `npm install` exited with code 1\./,
+    );
+    expect(result.stderr).toMatch(
+      /The project is kept; to retry, run: cd app && npm install\n--- npm output \(last lines\) ---\n[\s\S]*(ECONNREFUSED|npm error)/,
+    );
     expect(await listFiles(path.join(cwd, "app"))).toContain("package.json");
   }, 120_000);
 
@@ -303,7 +317,11 @@ describe.runIf(catalog.templates.some((t) => t.lang === "ts"))("asyncpat new --i
     try {
       const child = execa(process.execPath, [cliPath, "new", "app", ...base(template), "--package-manager", "npm", "--no-git"], {
         cwd,
-        env: cleanEnv({ npm_config_registry: `http://127.0.0.1:${port}/`, npm_config_cache: path.join(cwd, ".npm-cache"), npm_config_fetch_timeout: "600000" }),
+        env: cleanEnv({
+          npm_config_registry: `http://127.0.0.1:${port}/`,
+          npm_config_cache: path.join(cwd, ".npm-cache"),
+          npm_config_fetch_timeout: "600000",
+        }),
         extendEnv: false,
         reject: false,
         stdin: "ignore",

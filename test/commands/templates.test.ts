@@ -11,7 +11,9 @@ describe("asyncpat templates (built CLI)", () => {
   it("--format json lists every template with its language, description and options", async () => {
     const result = await runCli(["templates", "--format", "json"], { cwd: await tempDir() });
     expect(result.exitCode).toBe(0);
-    const listed = JSON.parse(result.stdout) as { templates: { name: string; lang: string; description: string; options: { flag: string; default: unknown }[] }[] };
+    const listed = JSON.parse(result.stdout) as {
+      templates: { name: string; lang: string; description: string; options: { flag: string; default: unknown }[] }[];
+    };
     expect(listed.templates.map((t) => `${t.lang}/${t.name}`)).toEqual(catalog.templates.map((t) => `${t.lang}/${t.name}`));
     for (const template of listed.templates) {
       expect(template.description).not.toBe("");

@@ -14,7 +14,13 @@ export const binPath = path.join(repoRoot, "bin", "asyncpat.js");
 export function cleanEnv(extra: Record<string, string | undefined> = {}): Record<string, string> {
   const env: Record<string, string | undefined> = { ...process.env, ...extra };
   const dropped = (key: string): boolean =>
-    !(key in extra) && (key === "CI" || key === "NO_COLOR" || key === "FORCE_COLOR" || key === "NODE_OPTIONS" || key.startsWith("npm_") || key.startsWith("VITEST"));
+    !(key in extra) &&
+    (key === "CI" ||
+      key === "NO_COLOR" ||
+      key === "FORCE_COLOR" ||
+      key === "NODE_OPTIONS" ||
+      key.startsWith("npm_") ||
+      key.startsWith("VITEST"));
   return Object.fromEntries(Object.entries(env).filter((entry): entry is [string, string] => entry[1] !== undefined && !dropped(entry[0])));
 }
 

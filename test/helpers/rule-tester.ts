@@ -43,7 +43,8 @@ export function validateCaseOptions(rule: Rule, language: Language, options: Rec
   const properties = implementation?.options?.properties;
   if (!properties) throw new Error(`${rule.id} (${language}) takes no options, but the case passes ${JSON.stringify(options)}`);
   const validate = ajv.compile({ type: "object", properties, additionalProperties: false });
-  if (!validate(options)) throw new Error(`${rule.id} (${language}): the case's options do not match the schema: ${ajv.errorsText(validate.errors)}`);
+  if (!validate(options))
+    throw new Error(`${rule.id} (${language}): the case's options do not match the schema: ${ajv.errorsText(validate.errors)}`);
 }
 
 function configured(rules: readonly Rule[], testCase: CaseBase): ConfiguredRule[] {
@@ -75,8 +76,20 @@ export const lintRustSnippet = (rule: Rule, testCase: CaseBase) => lintCase("rus
 export const lintRustSnippetWith = (rules: readonly Rule[], testCase: CaseBase) => lintCase("rust", rules, testCase);
 
 function caseName(testCase: ValidCase, index: number): string {
-  if (typeof testCase === "string") return `#${index}: ${testCase.split("\n").find((line) => line.trim())?.trim().slice(0, 60)}`;
-  return testCase.name ?? `#${index}: ${testCase.code.split("\n").find((line) => line.trim())?.trim().slice(0, 60)}`;
+  if (typeof testCase === "string")
+    return `#${index}: ${testCase
+      .split("\n")
+      .find((line) => line.trim())
+      ?.trim()
+      .slice(0, 60)}`;
+  return (
+    testCase.name ??
+    `#${index}: ${testCase.code
+      .split("\n")
+      .find((line) => line.trim())
+      ?.trim()
+      .slice(0, 60)}`
+  );
 }
 
 /** Every reported message of this rule must be fully formatted: a `{{name}}` left over is a missing `data` key. */
@@ -113,7 +126,10 @@ function describeCases(rule: Rule, language: Language, cases: { valid: ValidCase
           expect(testCase.errors.length, "an invalid case must expect at least one error").toBeGreaterThan(0);
           validateCaseOptions(rule, language, testCase.options);
           for (const error of testCase.errors) {
-            expect(implementation.messages, `messageId "${error.messageId}" is not declared by the ${language} implementation`).toHaveProperty(error.messageId);
+            expect(
+              implementation.messages,
+              `messageId "${error.messageId}" is not declared by the ${language} implementation`,
+            ).toHaveProperty(error.messageId);
           }
           const reported = await lintCase(language, [rule], testCase);
           expectNoPlaceholders(reported);

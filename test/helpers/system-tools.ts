@@ -24,10 +24,22 @@ const runs = (command: string, args: string[], env?: NodeJS.ProcessEnv) => spawn
 export const RUST_PATH = [process.env.PATH ?? "", path.join(os.homedir(), ".cargo", "bin")].filter(Boolean).join(path.delimiter);
 export const DEBIAN_CRATES = "/usr/share/cargo/registry";
 
-export const REDIS_SERVER: SystemTool = { name: "redis-server", present: () => runs("redis-server", ["--version"]), install: "apt-get install -y redis-server" };
-export const PRE_COMMIT: SystemTool = { name: "pre-commit", present: () => runs("pre-commit", ["--version"]), install: "apt-get install -y pre-commit" };
+export const REDIS_SERVER: SystemTool = {
+  name: "redis-server",
+  present: () => runs("redis-server", ["--version"]),
+  install: "apt-get install -y redis-server",
+};
+export const PRE_COMMIT: SystemTool = {
+  name: "pre-commit",
+  present: () => runs("pre-commit", ["--version"]),
+  install: "apt-get install -y pre-commit",
+};
 export const GIT: SystemTool = { name: "git", present: () => runs("git", ["--version"]), install: "apt-get install -y git" };
-export const SCRIPT: SystemTool = { name: "script (util-linux)", present: () => runs("script", ["--version"]), install: "apt-get install -y bsdutils" };
+export const SCRIPT: SystemTool = {
+  name: "script (util-linux)",
+  present: () => runs("script", ["--version"]),
+  install: "apt-get install -y bsdutils",
+};
 export const CARGO: SystemTool = {
   name: "cargo with clippy",
   present: () => runs("cargo", ["clippy", "--version"], { ...process.env, PATH: RUST_PATH }),
@@ -35,7 +47,11 @@ export const CARGO: SystemTool = {
 };
 export const DEBIAN_TOKIO: SystemTool = {
   name: `Debian's vendored Rust crates (tokio in ${DEBIAN_CRATES})`,
-  present: () => existsSync(DEBIAN_CRATES) && spawnSync("ls", [DEBIAN_CRATES], { encoding: "utf8" }).stdout.split("\n").some((entry) => entry.startsWith("tokio-1.")),
+  present: () =>
+    existsSync(DEBIAN_CRATES) &&
+    spawnSync("ls", [DEBIAN_CRATES], { encoding: "utf8" })
+      .stdout.split("\n")
+      .some((entry) => entry.startsWith("tokio-1.")),
   install: "bash .ci/install-rust-deps.sh",
 };
 

@@ -45,7 +45,9 @@ describe("engine", () => {
       cwd: dir,
       types: false,
     });
-    expect(report.internalErrors).toEqual([{ ruleId: "crashes-on-b", filePath: path.join(dir, "b.ts"), message: expect.stringContaining("boom") }]);
+    expect(report.internalErrors).toEqual([
+      { ruleId: "crashes-on-b", filePath: path.join(dir, "b.ts"), message: expect.stringContaining("boom") },
+    ]);
     expect(report.results.map((result) => [path.basename(result.filePath), result.errorCount])).toEqual([
       ["a.ts", 1],
       ["b.ts", 0],
@@ -59,14 +61,14 @@ describe("engine", () => {
     let entered = 0;
     let exited = 0;
     const counting = probe("counts-blocks", () => ({
-        Block: () => {
-          entered++;
-        },
-        "Block:exit": () => {
-          exited++;
-          expect(exited).toBeLessThanOrEqual(entered);
-        },
-      }));
+      Block: () => {
+        entered++;
+      },
+      "Block:exit": () => {
+        exited++;
+        expect(exited).toBeLessThanOrEqual(entered);
+      },
+    }));
     const dir = makeTree({ "deep.ts": code });
     const report = await lintFiles({
       files: [path.join(dir, "deep.ts")],

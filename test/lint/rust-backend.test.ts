@@ -15,22 +15,23 @@ const spawnRule = defineRule({
   },
   implementations: {
     rust: defineRustRule({
-    instead: "Nothing to do.",
-    messages: { spawn: "spawn of {{path}}" },
-    examples: { incorrect: [], correct: [] },
-    create(context) {
-      const uses = rustUseMap(context.root);
-      return {
-        function_item: (node) => void events.push(`enter ${node.childForFieldName("name")?.text}`),
-        "function_item:exit": (node) => void events.push(`exit ${node.childForFieldName("name")?.text}`),
-        call_expression(node) {
-          const callee = rustCallee(node);
-          if (!callee.path) return;
-          const full = resolveRustPath(callee.path, uses);
-          if (full === "tokio::spawn" || full === "tokio::task::spawn") context.report({ node, messageId: "spawn", data: { path: full } });
-        },
-      };
-    },
+      instead: "Nothing to do.",
+      messages: { spawn: "spawn of {{path}}" },
+      examples: { incorrect: [], correct: [] },
+      create(context) {
+        const uses = rustUseMap(context.root);
+        return {
+          function_item: (node) => void events.push(`enter ${node.childForFieldName("name")?.text}`),
+          "function_item:exit": (node) => void events.push(`exit ${node.childForFieldName("name")?.text}`),
+          call_expression(node) {
+            const callee = rustCallee(node);
+            if (!callee.path) return;
+            const full = resolveRustPath(callee.path, uses);
+            if (full === "tokio::spawn" || full === "tokio::task::spawn")
+              context.report({ node, messageId: "spawn", data: { path: full } });
+          },
+        };
+      },
     }),
   },
 });

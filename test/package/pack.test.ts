@@ -38,7 +38,9 @@ describe("the npm package", () => {
   });
 
   it("ships no build output, dependencies or lock files from inside the templates", () => {
-    const unwanted = packed.files.filter((file) => file.startsWith("templates/") && /(^|\/)(node_modules|dist|target)\/|(package-lock\.json|Cargo\.lock)$/.test(file));
+    const unwanted = packed.files.filter(
+      (file) => file.startsWith("templates/") && /(^|\/)(node_modules|dist|target)\/|(package-lock\.json|Cargo\.lock)$/.test(file),
+    );
     expect(unwanted).toEqual([]);
     expect(packed.files.some((file) => file.startsWith("test/") || file.startsWith("src/"))).toBe(false);
   });
@@ -49,28 +51,28 @@ describe("the npm package", () => {
     expect(versionRun.stdout.trim()).toBe(version);
     const listed = await run(bin, ["templates", "--format", "json"], installDir);
     expectOk(listed);
-    const names = (JSON.parse(listed.stdout) as { templates: { lang: string; name: string }[] }).templates.map((t) => `${t.lang}/${t.name}`);
+    const names = (JSON.parse(listed.stdout) as { templates: { lang: string; name: string }[] }).templates.map(
+      (t) => `${t.lang}/${t.name}`,
+    );
     expect(names).toEqual(discoverTemplates().templates.map((t) => `${t.lang}/${t.name}`));
   });
 
-  it(
-    "scaffolds a project from the installed package, and the installed asyncpat lints it with zero findings",
-    async () => {
-      const workspace = await mkdtemp(path.join(os.tmpdir(), "asyncpat-user-"));
-      const template = discoverTemplates().templates.find((t) => t.lang === "ts" && t.name === "server") ?? discoverTemplates().templates.find((t) => t.lang === "ts");
-      expect(template, "a TypeScript template").toBeDefined();
-      const created = await run(bin, ["new", "svc", "--template", template!.name, "--lang", "ts", "--no-install", "--no-git"], workspace);
-      expectOk(created);
-      const app = path.join(workspace, "svc");
-      expect(await readdir(app)).toEqual(expect.arrayContaining(["package.json", ".gitignore", "src"]));
-      const { readFile } = await import("node:fs/promises");
-      expect(JSON.parse(await readFile(path.join(app, "package.json"), "utf8")).devDependencies.asyncpat).toBe(`^${version}`);
+  it("scaffolds a project from the installed package, and the installed asyncpat lints it with zero findings", async () => {
+    const workspace = await mkdtemp(path.join(os.tmpdir(), "asyncpat-user-"));
+    const template =
+      discoverTemplates().templates.find((t) => t.lang === "ts" && t.name === "server") ??
+      discoverTemplates().templates.find((t) => t.lang === "ts");
+    expect(template, "a TypeScript template").toBeDefined();
+    const created = await run(bin, ["new", "svc", "--template", template!.name, "--lang", "ts", "--no-install", "--no-git"], workspace);
+    expectOk(created);
+    const app = path.join(workspace, "svc");
+    expect(await readdir(app)).toEqual(expect.arrayContaining(["package.json", ".gitignore", "src"]));
+    const { readFile } = await import("node:fs/promises");
+    expect(JSON.parse(await readFile(path.join(app, "package.json"), "utf8")).devDependencies.asyncpat).toBe(`^${version}`);
 
-      expectOk(await run("npm", ["pkg", "set", `devDependencies.asyncpat=file:${packed.tarball}`], app));
-      expectOk(await run("npm", ["install"], app));
-      const lint = await run("npx", ["--no", "asyncpat", "lint"], app);
-      expectOk(lint);
-    },
-    900_000,
-  );
+    expectOk(await run("npm", ["pkg", "set", `devDependencies.asyncpat=file:${packed.tarball}`], app));
+    expectOk(await run("npm", ["install"], app));
+    const lint = await run("npx", ["--no", "asyncpat", "lint"], app);
+    expectOk(lint);
+  }, 900_000);
 });

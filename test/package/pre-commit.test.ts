@@ -14,12 +14,24 @@ import { run } from "./pack-helpers.js";
 describeWithTools(".pre-commit-hooks.yaml", [PRE_COMMIT, GIT], () => {
   it("runs asyncpat lint on staged files: a bug fails the hook, clean files and non-code files pass", async () => {
     const repo = mkdtempSync(path.join(os.tmpdir(), "asyncpat-precommit-"));
-    writeFileSync(path.join(repo, "poller.ts"), `export async function poll(): Promise<void> {}\nsetInterval(async () => {\n  await poll();\n}, 1000);\n`);
+    writeFileSync(
+      path.join(repo, "poller.ts"),
+      `export async function poll(): Promise<void> {}\nsetInterval(async () => {\n  await poll();\n}, 1000);\n`,
+    );
     writeFileSync(path.join(repo, "ok.ts"), `export const answer = 42;\n`);
     writeFileSync(path.join(repo, "notes.md"), `# notes\n`);
-    for (const args of [["init", "-q"], ["add", "."]]) expect((await run("git", args, repo)).exitCode).toBe(0);
+    for (const args of [
+      ["init", "-q"],
+      ["add", "."],
+    ])
+      expect((await run("git", args, repo)).exitCode).toBe(0);
 
-    const failing = await run("pre-commit", ["try-repo", repoRoot, "asyncpat-lint", "--files", "poller.ts", "ok.ts", "notes.md"], repo, 900_000);
+    const failing = await run(
+      "pre-commit",
+      ["try-repo", repoRoot, "asyncpat-lint", "--files", "poller.ts", "ok.ts", "notes.md"],
+      repo,
+      900_000,
+    );
     expect(failing.exitCode, failing.all).toBe(1);
     expect(failing.all).toMatch(/asyncpat lint\.+Failed/);
     expect(failing.all).toContain("async-interval");

@@ -63,8 +63,14 @@ beforeAll(async () => {
   for (const [source, target] of laid) sourceOf.set(target, path.relative(repoRoot, source).split(path.sep).join("/"));
   const at = (file: string) => laid.get(path.resolve(repoRoot, file))!;
   const batched = cases.filter((entry) => !entry.isolate);
-  await lint(batched.filter((entry) => !entry.types).flatMap((entry) => [at(entry.before), at(entry.after)]), false);
-  await lint(batched.filter((entry) => entry.types).flatMap((entry) => [at(entry.before), at(entry.after)]), true);
+  await lint(
+    batched.filter((entry) => !entry.types).flatMap((entry) => [at(entry.before), at(entry.after)]),
+    false,
+  );
+  await lint(
+    batched.filter((entry) => entry.types).flatMap((entry) => [at(entry.before), at(entry.after)]),
+    true,
+  );
   for (const entry of cases.filter((candidate) => candidate.isolate)) {
     await lint([at(entry.before)], entry.types);
     await lint([at(entry.after)], entry.types);

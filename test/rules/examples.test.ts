@@ -4,7 +4,8 @@ import { languagesOf, type Language } from "../../src/lint/api.js";
 import { expectNoPlaceholders, lintCase } from "../helpers/rule-tester.js";
 
 // users copy correct examples, so they must pass every rule of their language, not only the one they illustrate
-const describeReports = (messages: { line: number; ruleId?: string | null; message: string }[]) => messages.map((message) => `${message.line} ${message.ruleId}: ${message.message}`);
+const describeReports = (messages: { line: number; ruleId?: string | null; message: string }[]) =>
+  messages.map((message) => `${message.line} ${message.ruleId}: ${message.message}`);
 const rulesOf = (language: Language) => allRules.filter((rule) => rule.implementations[language]);
 
 describe("documented examples", () => {

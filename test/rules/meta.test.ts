@@ -30,7 +30,10 @@ describe("rule anatomy", () => {
         for (const language of LANGUAGES) {
           const implemented = rule.implementations[language] !== undefined;
           expect(existsSync(path.join(folder, `${language}.ts`)), `rules/${rule.id}/${language}.ts`).toBe(implemented);
-          expect(existsSync(path.join(root, "test", "rules", rule.id, `${language}.test.ts`)), `test/rules/${rule.id}/${language}.test.ts`).toBe(implemented);
+          expect(
+            existsSync(path.join(root, "test", "rules", rule.id, `${language}.test.ts`)),
+            `test/rules/${rule.id}/${language}.test.ts`,
+          ).toBe(implemented);
         }
         expect(existsSync(path.join(root, "docs", "rules", `${rule.id}.md`))).toBe(true);
       });
@@ -62,8 +65,13 @@ describe("rule anatomy", () => {
         for (const language of languagesOf(rule)) {
           const options = rule.implementations[language]!.options;
           if (!options) continue;
-          for (const schema of Object.values(options.properties) as { description: string }[]) expect(schema.description.length).toBeGreaterThan(5);
-          const validate = new Ajv({ strict: false }).compile({ type: "object", properties: options.properties, additionalProperties: false });
+          for (const schema of Object.values(options.properties) as { description: string }[])
+            expect(schema.description.length).toBeGreaterThan(5);
+          const validate = new Ajv({ strict: false }).compile({
+            type: "object",
+            properties: options.properties,
+            additionalProperties: false,
+          });
           expect(validate(options.defaults), JSON.stringify(validate.errors)).toBe(true);
         }
         for (const [key, option] of mergedOptions(rule)) {

@@ -3,7 +3,13 @@ import path from "node:path";
 import { Writable } from "node:stream";
 import { describe, expect, it } from "vitest";
 import { InterruptedError, StepFailedError, UsageError } from "../../src/errors.js";
-import { asyncpatDependency, createProject, isInteractive, type NewProjectContext, type NewProjectRequest } from "../../src/scaffold/create.js";
+import {
+  asyncpatDependency,
+  createProject,
+  isInteractive,
+  type NewProjectContext,
+  type NewProjectRequest,
+} from "../../src/scaffold/create.js";
 import { discoverTemplates } from "../../src/scaffold/discover.js";
 import type { Prompter } from "../../src/scaffold/prompts.js";
 import type { Git, InstallRequest, Installer } from "../../src/scaffold/steps.js";
@@ -23,7 +29,11 @@ interface Fakes {
   questions: string[];
 }
 
-function context(cwd: string, overrides: Partial<NewProjectContext> = {}, answers?: unknown[]): NewProjectContext & { out: Capture; fakes: Fakes } {
+function context(
+  cwd: string,
+  overrides: Partial<NewProjectContext> = {},
+  answers?: unknown[],
+): NewProjectContext & { out: Capture; fakes: Fakes } {
   const out = new Capture();
   const fakes: Fakes = { installs: [], commits: [], questions: [] };
   const installer: Installer = async (request) => {
@@ -76,7 +86,10 @@ describe("createProject, non-interactive", () => {
   it("writes the project, installs with the chosen package manager, commits, and prints next steps", async () => {
     const cwd = await tempDir();
     const ctx = context(cwd);
-    const result = await createProject({ ...base, dir: "my-app", template: "demo", packageManager: "pnpm", optionFlags: { broker: "redis" } }, ctx);
+    const result = await createProject(
+      { ...base, dir: "my-app", template: "demo", packageManager: "pnpm", optionFlags: { broker: "redis" } },
+      ctx,
+    );
     expect(result.written.sort()).toEqual(await listFiles(path.join(cwd, "my-app")));
     expect(JSON.parse(await readFile(path.join(cwd, "my-app", "package.json"), "utf8")).name).toBe("my-app");
     expect(ctx.fakes.installs.map((i) => [i.cwd, i.packageManager])).toEqual([[path.join(cwd, "my-app"), "pnpm"]]);
@@ -96,7 +109,12 @@ describe("createProject, non-interactive", () => {
   it("keeps the project and exits 1 with the output and a retry command when the install fails", async () => {
     const cwd = await tempDir();
     const ctx = context(cwd, {
-      installer: async () => ({ ok: false, output: "npm ERR! 404 Not Found - GET https://registry/nope", reason: "`npm install` exited with code 1", interrupted: false }),
+      installer: async () => ({
+        ok: false,
+        output: "npm ERR! 404 Not Found - GET https://registry/nope",
+        reason: "`npm install` exited with code 1",
+        interrupted: false,
+      }),
     });
     const run = createProject({ ...base, dir: "app", template: "demo", git: false }, ctx);
     await expect(run).rejects.toBeInstanceOf(StepFailedError);
@@ -124,7 +142,9 @@ describe("createProject, non-interactive", () => {
   it("exits 1 when the first commit fails, after printing the next steps, and keeps the files", async () => {
     const cwd = await tempDir();
     const failing = Object.assign(new Error("git commit failed"), { all: "error: gpg failed to sign the data" });
-    const ctx = context(cwd, { git: { available: async () => true, insideWorkTree: async () => false, initialCommit: async () => Promise.reject(failing) } });
+    const ctx = context(cwd, {
+      git: { available: async () => true, insideWorkTree: async () => false, initialCommit: async () => Promise.reject(failing) },
+    });
     const run = createProject({ ...base, dir: "app", template: "demo", install: false }, ctx);
     await expect(run).rejects.toBeInstanceOf(StepFailedError);
     await expect(run).rejects.toThrow(/git init or the first commit failed in app; the project files are in place\.\nerror: gpg failed/);
@@ -134,7 +154,9 @@ describe("createProject, non-interactive", () => {
 
   it("skips git inside an existing work tree", async () => {
     const cwd = await tempDir();
-    const ctx = context(cwd, { git: { available: async () => true, insideWorkTree: async () => true, initialCommit: async () => expect.unreachable() } });
+    const ctx = context(cwd, {
+      git: { available: async () => true, insideWorkTree: async () => true, initialCommit: async () => expect.unreachable() },
+    });
     await createProject({ ...base, dir: "app", template: "demo", install: false }, ctx);
     expect(ctx.out.text).toContain("Skipped git init: the folder is already inside a git repository.");
   });
@@ -142,12 +164,36 @@ describe("createProject, non-interactive", () => {
   const usage: [string, Partial<NewProjectRequest>, RegExp][] = [
     ["no directory", { template: "demo" }, /missing the project directory: pass it as the first argument/],
     ["no template", { dir: "x" }, /missing --template <name> \(available: svc \(rust\), demo \(ts\), plain \(ts\)\)/],
-    ["an unknown template", { dir: "x", template: "nope" }, /unknown template "nope"\. Available templates: svc \(rust\), demo \(ts\), plain \(ts\)/],
-    ["an unknown language", { dir: "x", template: "demo", lang: "go" }, /--lang go: no templates for that language \(available: ts, rust\)/],
-    ["a flag of another template", { dir: "x", template: "plain", optionFlags: { broker: "redis" } }, /--broker does not apply to template "plain" \(ts\); its options are: none/],
-    ["a bad option value", { dir: "x", template: "demo", optionFlags: { workerThreads: "0" } }, /--worker-threads 0: must be at least 1 \(template "demo"\)/],
-    ["an invalid --name", { dir: "x", template: "demo", name: "Bad Name" }, /--name "Bad Name" breaks the npm package-name rules: .*uppercase/],
-    ["a folder name that is no crate name", { dir: "2fast", template: "svc" }, /cannot use "2fast" \(from the folder name\) as the package name: .*digit.*Pass --name/],
+    [
+      "an unknown template",
+      { dir: "x", template: "nope" },
+      /unknown template "nope"\. Available templates: svc \(rust\), demo \(ts\), plain \(ts\)/,
+    ],
+    [
+      "an unknown language",
+      { dir: "x", template: "demo", lang: "go" },
+      /--lang go: no templates for that language \(available: ts, rust\)/,
+    ],
+    [
+      "a flag of another template",
+      { dir: "x", template: "plain", optionFlags: { broker: "redis" } },
+      /--broker does not apply to template "plain" \(ts\); its options are: none/,
+    ],
+    [
+      "a bad option value",
+      { dir: "x", template: "demo", optionFlags: { workerThreads: "0" } },
+      /--worker-threads 0: must be at least 1 \(template "demo"\)/,
+    ],
+    [
+      "an invalid --name",
+      { dir: "x", template: "demo", name: "Bad Name" },
+      /--name "Bad Name" breaks the npm package-name rules: .*uppercase/,
+    ],
+    [
+      "a folder name that is no crate name",
+      { dir: "2fast", template: "svc" },
+      /cannot use "2fast" \(from the folder name\) as the package name: .*digit.*Pass --name/,
+    ],
   ];
   it.each(usage)("refuses %s with a usage error and writes nothing", async (_shape, request, message) => {
     const cwd = await tempDir();
@@ -203,7 +249,18 @@ describe("createProject, interactive", () => {
   it("asks nothing that the flags already answer", async () => {
     const cwd = await tempDir();
     const ctx = context(cwd, {}, []);
-    await createProject({ ...base, dir: "a", template: "demo", packageManager: "npm", install: false, git: false, optionFlags: { broker: "memory", workerThreads: "2" } }, ctx);
+    await createProject(
+      {
+        ...base,
+        dir: "a",
+        template: "demo",
+        packageManager: "npm",
+        install: false,
+        git: false,
+        optionFlags: { broker: "memory", workerThreads: "2" },
+      },
+      ctx,
+    );
     expect(ctx.fakes.questions).toEqual([]);
   });
 

@@ -24,7 +24,9 @@ export async function snapshotTree(dir: string): Promise<Record<string, string>>
         out[`${child}/`] = `dir:${stats.mode.toString(8)}`;
         await walk(child);
       } else {
-        out[child] = `${createHash("sha256").update(await readFile(absolute)).digest("hex")}:${stats.mode.toString(8)}:${stats.mtimeMs}`;
+        out[child] = `${createHash("sha256")
+          .update(await readFile(absolute))
+          .digest("hex")}:${stats.mode.toString(8)}:${stats.mtimeMs}`;
       }
     }
   };
@@ -51,4 +53,3 @@ export async function assertBuilt(): Promise<void> {
   if (!built) throw new Error("dist/ is missing: run `npm run build` before the CLI tests.");
   if (built.mtimeMs < source.mtimeMs - 1000) console.warn("warning: dist/ is older than src/; run `npm run build`.");
 }
-

@@ -20,10 +20,24 @@ describe("rewriteForPackageManager", () => {
     ["npm test", { npm: "npm test", pnpm: "pnpm test", yarn: "yarn test", bun: "bun run test" }],
     ["npm start", { npm: "npm start", pnpm: "pnpm start", yarn: "yarn start", bun: "bun run start" }],
     ["npm run dev", { npm: "npm run dev", pnpm: "pnpm run dev", yarn: "yarn dev", bun: "bun run dev" }],
-    ["npm run bench -- --threads 1", { npm: "npm run bench -- --threads 1", pnpm: "pnpm run bench -- --threads 1", yarn: "yarn bench -- --threads 1", bun: "bun run bench -- --threads 1" }],
+    [
+      "npm run bench -- --threads 1",
+      {
+        npm: "npm run bench -- --threads 1",
+        pnpm: "pnpm run bench -- --threads 1",
+        yarn: "yarn bench -- --threads 1",
+        bun: "bun run bench -- --threads 1",
+      },
+    ],
     ["npm install", { npm: "npm install", pnpm: "pnpm install", yarn: "yarn install", bun: "bun install" }],
-    ["npx asyncpat lint", { npm: "npx asyncpat lint", pnpm: "pnpm exec asyncpat lint", yarn: "yarn asyncpat lint", bun: "bunx asyncpat lint" }],
-    ["npm exec -- asyncpat lint", { npm: "npx asyncpat lint", pnpm: "pnpm exec asyncpat lint", yarn: "yarn asyncpat lint", bun: "bunx asyncpat lint" }],
+    [
+      "npx asyncpat lint",
+      { npm: "npx asyncpat lint", pnpm: "pnpm exec asyncpat lint", yarn: "yarn asyncpat lint", bun: "bunx asyncpat lint" },
+    ],
+    [
+      "npm exec -- asyncpat lint",
+      { npm: "npx asyncpat lint", pnpm: "pnpm exec asyncpat lint", yarn: "yarn asyncpat lint", bun: "bunx asyncpat lint" },
+    ],
     ["docker compose up", { npm: "docker compose up", pnpm: "docker compose up", yarn: "docker compose up", bun: "docker compose up" }],
   ];
   it.each(table)("%s", (command, expected) => {

@@ -88,7 +88,9 @@ describe("writeProject", () => {
     expect(result.written.sort()).toEqual([".gitignore", "package.json", "src/index.ts", "src/lib/channel.ts"]);
     const after = await snapshotTree(target);
     for (const [entry, hash] of Object.entries(before)) expect(after[entry]).toBe(hash);
-    expect(await readdir(path.dirname(target))).not.toContain(expect.stringMatching(new RegExp(`^\\.${path.basename(target)}\\.asyncpat-`)));
+    expect(await readdir(path.dirname(target))).not.toContain(
+      expect.stringMatching(new RegExp(`^\\.${path.basename(target)}\\.asyncpat-`)),
+    );
   });
 
   it("writes nothing and removes its temporary folder when aborted (Ctrl-C)", async () => {
@@ -97,7 +99,9 @@ describe("writeProject", () => {
     const state = await inspectTarget(target);
     const controller = new AbortController();
     controller.abort();
-    await expect(writeProject(target, state, await planWrite(target, state, files, false), controller.signal)).rejects.toThrow(/Interrupted/);
+    await expect(writeProject(target, state, await planWrite(target, state, files, false), controller.signal)).rejects.toThrow(
+      /Interrupted/,
+    );
     expect(await readdir(parent)).toEqual([]);
   });
 
@@ -111,6 +115,8 @@ describe("writeProject", () => {
     await writeFile(path.join(target, "src", "lib"), "appeared meanwhile");
     await expect(writeProject(target, state, plan)).rejects.toThrow(/EEXIST|ENOTDIR/);
     expect(Object.keys(await snapshotTree(target)).sort()).toEqual(["keep.txt", "src/", "src/lib"]);
-    expect(await readdir(path.dirname(target))).not.toContain(expect.stringMatching(new RegExp(`^\\.${path.basename(target)}\\.asyncpat-`)));
+    expect(await readdir(path.dirname(target))).not.toContain(
+      expect.stringMatching(new RegExp(`^\\.${path.basename(target)}\\.asyncpat-`)),
+    );
   });
 });

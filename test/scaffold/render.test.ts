@@ -29,9 +29,14 @@ describe("conditional blocks", () => {
   });
 
   it("keeps CRLF line endings and text without markers as they are", () => {
-    expect(renderConditionalBlocks("a\r\n// asyncpat-template:if broker=redis\r\nr\r\n// asyncpat-template:endif\r\nb\r\n", { broker: "memory" }, manifest, "f")).toBe(
-      "a\r\nb\r\n",
-    );
+    expect(
+      renderConditionalBlocks(
+        "a\r\n// asyncpat-template:if broker=redis\r\nr\r\n// asyncpat-template:endif\r\nb\r\n",
+        { broker: "memory" },
+        manifest,
+        "f",
+      ),
+    ).toBe("a\r\nb\r\n");
     expect(renderConditionalBlocks("plain\n", { broker: "memory" }, manifest, "f")).toBe("plain\n");
   });
 
@@ -41,12 +46,24 @@ describe("conditional blocks", () => {
   });
 
   const mistakes: [string, string, RegExp][] = [
-    ["a nested block", "// asyncpat-template:if broker=redis\n// asyncpat-template:if broker=memory\n// asyncpat-template:endif\n// asyncpat-template:endif", /f:2: conditional blocks do not nest/],
+    [
+      "a nested block",
+      "// asyncpat-template:if broker=redis\n// asyncpat-template:if broker=memory\n// asyncpat-template:endif\n// asyncpat-template:endif",
+      /f:2: conditional blocks do not nest/,
+    ],
     ["an unclosed block", "// asyncpat-template:if broker=redis\nx", /f:1: the conditional block is never closed/],
     ["an endif without if", "x\n// asyncpat-template:endif", /f:2: "asyncpat-template:endif" without a matching if/],
     ["an unknown option", "// asyncpat-template:if brokr=redis\n// asyncpat-template:endif", /f:1: "brokr" is not an option/],
-    ["an unknown value", "// asyncpat-template:if broker=kafka\n// asyncpat-template:endif", /f:1: "kafka" is not a value of option "broker"/],
-    ["a malformed marker", "// asyncpat-template:if broker\n// asyncpat-template:endif", /f:1: expected "asyncpat-template:if <option>=<value>"/],
+    [
+      "an unknown value",
+      "// asyncpat-template:if broker=kafka\n// asyncpat-template:endif",
+      /f:1: "kafka" is not a value of option "broker"/,
+    ],
+    [
+      "a malformed marker",
+      "// asyncpat-template:if broker\n// asyncpat-template:endif",
+      /f:1: expected "asyncpat-template:if <option>=<value>"/,
+    ],
   ];
   it.each(mistakes)("rejects %s with the file and line", (_shape, text, message) => {
     expect(() => renderConditionalBlocks(text, { broker: "memory" }, manifest, "f")).toThrow(TemplateError);
@@ -60,14 +77,17 @@ function fixture(lang: string, name: string): Template {
   return template;
 }
 
-const byPath = (files: { path: string; content: Buffer }[]) => Object.fromEntries(files.map((file) => [file.path, file.content.toString("utf8")]));
+const byPath = (files: { path: string; content: Buffer }[]) =>
+  Object.fromEntries(files.map((file) => [file.path, file.content.toString("utf8")]));
 
 describe("renderTemplate", () => {
   it("renames _gitignore, skips template.json, applies variants, replace, blocks and the package name (memory)", async () => {
     const files = await renderTemplate(fixture("ts", "demo"), { name: "my-app", values: { broker: "memory", workerThreads: 8 } });
     const out = byPath(files);
     expect(Object.keys(out).sort()).toEqual([".gitignore", "README.md", "package.json", "run.sh", "src/config.js", "src/index.js"]);
-    expect(out["src/index.js"]).toBe('import { threads } from "./config.js";\nexport const broker = { kind: "memory", threads };\nconsole.log(broker);\n');
+    expect(out["src/index.js"]).toBe(
+      'import { threads } from "./config.js";\nexport const broker = { kind: "memory", threads };\nconsole.log(broker);\n',
+    );
     expect(out["src/config.js"]).toBe("export const threads = 8;\nconst threads = 8;\n");
     expect(out["README.md"]).toBe("# my-app\n\nRun it.\n");
     const pkg = JSON.parse(out["package.json"] as string);
@@ -103,12 +123,29 @@ describe("renderTemplate", () => {
   it("never copies node_modules, dist, target or lock files", async () => {
     const dir = await tempDir();
     await cp(path.join(fixturesRoot, "ts", "demo"), dir, { recursive: true });
-    for (const folder of ["node_modules/x", "dist", "target/debug", "src/node_modules"]) await mkdir(path.join(dir, folder), { recursive: true });
-    for (const file of ["node_modules/x/index.js", "dist/index.js", "target/debug/app", "src/node_modules/y.js", "package-lock.json", "Cargo.lock"]) {
+    for (const folder of ["node_modules/x", "dist", "target/debug", "src/node_modules"])
+      await mkdir(path.join(dir, folder), { recursive: true });
+    for (const file of [
+      "node_modules/x/index.js",
+      "dist/index.js",
+      "target/debug/app",
+      "src/node_modules/y.js",
+      "package-lock.json",
+      "Cargo.lock",
+    ]) {
       await writeFile(path.join(dir, file), "x");
     }
     const files = await listTemplateFiles(dir);
-    expect(files).toEqual(["README.md", "_gitignore", "docs/redis/notes.md", "package.json", "run.sh", "src/config.js", "src/index.js", "src/redis-broker.js"]);
+    expect(files).toEqual([
+      "README.md",
+      "_gitignore",
+      "docs/redis/notes.md",
+      "package.json",
+      "run.sh",
+      "src/config.js",
+      "src/index.js",
+      "src/redis-broker.js",
+    ]);
   });
 
   it("refuses a template holding a symbolic link", async () => {
@@ -159,7 +196,9 @@ function combinations(template: Template): Record<string, string | number>[] {
   let combos: Record<string, string | number>[] = [{}];
   for (const option of template.manifest.options) {
     const values =
-      option.kind === "choice" ? option.choices : [...new Set([option.default, option.min ?? option.default, option.max ?? option.default])];
+      option.kind === "choice"
+        ? option.choices
+        : [...new Set([option.default, option.min ?? option.default, option.max ?? option.default])];
     combos = combos.flatMap((combo) => values.map((value) => ({ ...combo, [option.key]: value })));
   }
   return combos;
@@ -174,7 +213,12 @@ describe("the real templates in templates/", () => {
 
   const replaces = catalog.templates.flatMap((template) =>
     template.manifest.replace.flatMap((replacement, index) =>
-      replacement.files.map((file) => ({ id: `${template.lang}/${template.name} replace[${index}] in ${file}`, template, file, search: replacement.search })),
+      replacement.files.map((file) => ({
+        id: `${template.lang}/${template.name} replace[${index}] in ${file}`,
+        template,
+        file,
+        search: replacement.search,
+      })),
     ),
   );
   it.each(replaces)("$id matches its file", async ({ template, file, search }) => {

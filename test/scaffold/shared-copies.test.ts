@@ -23,15 +23,20 @@ describe("copies of templates/ts/_shared primitives", () => {
     expect(drifted, `these copies are missing or differ; ${FIX}`).toEqual([]);
   });
 
-  it.each(templates.map((template) => [template.name, template] as const))("%s: every primitive under src/lib is declared in template.json's \"shared\"", (_name, template) => {
-    const offered = new Set(sharedPrimitives(sharedDir));
-    let files: string[] = [];
-    try {
-      files = readdirSync(path.join(template.dir, "src", "lib"));
-    } catch {
-      files = [];
-    }
-    const undeclared = files.map((file) => file.replace(/\.ts$/, "")).filter((name) => offered.has(name) && !template.manifest.shared.includes(name));
-    expect(undeclared, `add them to "shared" in ${template.manifestPath}, then ${FIX}`).toEqual([]);
-  });
+  it.each(templates.map((template) => [template.name, template] as const))(
+    '%s: every primitive under src/lib is declared in template.json\'s "shared"',
+    (_name, template) => {
+      const offered = new Set(sharedPrimitives(sharedDir));
+      let files: string[] = [];
+      try {
+        files = readdirSync(path.join(template.dir, "src", "lib"));
+      } catch {
+        files = [];
+      }
+      const undeclared = files
+        .map((file) => file.replace(/\.ts$/, ""))
+        .filter((name) => offered.has(name) && !template.manifest.shared.includes(name));
+      expect(undeclared, `add them to "shared" in ${template.manifestPath}, then ${FIX}`).toEqual([]);
+    },
+  );
 });

@@ -7,7 +7,10 @@ import { pseudoRuleId, type Formatter } from "./types.js";
 export const INFORMATION_URI = "https://www.npmjs.com/package/asyncpat";
 
 const PSEUDO_RULES: Record<string, { short: string; full: string }> = {
-  "parse-error": { short: "The file could not be parsed", full: "The file has a syntax error (or could not be parsed), so no rule ran on it." },
+  "parse-error": {
+    short: "The file could not be parsed",
+    full: "The file has a syntax error (or could not be parsed), so no rule ran on it.",
+  },
   "suppression-comment": {
     short: "A suppression comment is unused, unknown or unexplained",
     full: "An asyncpat-ignore comment suppresses nothing, names an unknown rule, or gives no reason after `--`.",
@@ -18,7 +21,10 @@ const LANGUAGE_NAMES = { typescript: "TypeScript/JavaScript", rust: "Rust" } as 
 
 function ruleDescriptor(rule: Rule, docsDir: string) {
   const meta = rule.meta;
-  const advice = languagesOf(rule).map((language) => ({ language: LANGUAGE_NAMES[language], instead: rule.implementations[language]!.instead }));
+  const advice = languagesOf(rule).map((language) => ({
+    language: LANGUAGE_NAMES[language],
+    instead: rule.implementations[language]!.instead,
+  }));
   const insteadText = advice.map(({ language, instead }) => (advice.length > 1 ? `${language}: ${instead}` : instead)).join("\n");
   const insteadMarkdown = advice.map(({ language, instead }) => (advice.length > 1 ? `- ${language}: ${instead}` : instead)).join("\n");
   return {
@@ -38,7 +44,10 @@ function ruleDescriptor(rule: Rule, docsDir: string) {
 
 /** A hash of the rule and the line's content (not its number), so a finding keeps its identity when code moves. */
 function lineHash(ruleId: string, lineText: string, occurrence: number): string {
-  const digest = createHash("sha256").update(`${ruleId}\u0000${lineText.replace(/\s+/g, "")}`).digest("hex").slice(0, 16);
+  const digest = createHash("sha256")
+    .update(`${ruleId}\u0000${lineText.replace(/\s+/g, "")}`)
+    .digest("hex")
+    .slice(0, 16);
   return `${digest}:${occurrence}`;
 }
 

@@ -236,7 +236,8 @@ export function findRustBinding(at: Node, name: string): RustBinding | undefined
           if (!parameter) continue;
           const pattern = parameter.type === "parameter" ? parameter.childForFieldName("pattern") : parameter;
           const bound = pattern && rustPatternNames(pattern).find((node) => node.text === name);
-          if (bound) return { kind: "parameter", declaration: parameter, name: bound, type: parameter.childForFieldName("type") ?? undefined };
+          if (bound)
+            return { kind: "parameter", declaration: parameter, name: bound, type: parameter.childForFieldName("type") ?? undefined };
         }
         if (current.type === "function_item") return undefined;
         break;
@@ -263,7 +264,11 @@ export function rustFieldTypes(root: Node, field: string): Node[] {
 export function rustStripReferences(node: Node): Node {
   let current = node;
   for (;;) {
-    if (current.type === "parenthesized_expression" || current.type === "reference_expression" || current.type === "unary_expression" && current.text.startsWith("*")) {
+    if (
+      current.type === "parenthesized_expression" ||
+      current.type === "reference_expression" ||
+      (current.type === "unary_expression" && current.text.startsWith("*"))
+    ) {
       const inner = current.type === "reference_expression" ? current.childForFieldName("value") : current.namedChildren[0];
       if (!inner) return current;
       current = inner;

@@ -162,7 +162,15 @@ export const rustBackend: LanguageBackend = {
         if (error) {
           const where = positionOf(error);
           const near = error.isMissing ? `missing ${error.type}` : `unexpected \`${error.text.split("\n")[0]!.slice(0, 40)}\``;
-          result.messages.push({ ruleId: null, severity: 2, fatal: true, message: `Parsing error: ${near}.`, ...where, endLine: where.line, endColumn: where.column });
+          result.messages.push({
+            ruleId: null,
+            severity: 2,
+            fatal: true,
+            message: `Parsing error: ${near}.`,
+            ...where,
+            endLine: where.line,
+            endColumn: where.column,
+          });
           continue;
         }
         result.directives = collectDirectives(tree.rootNode, file.text);

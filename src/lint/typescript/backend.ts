@@ -158,7 +158,9 @@ export const typescriptBackend: LanguageBackend = {
       if (diagnostics.length > 0) {
         const first = diagnostics[0]!;
         const where = sourceFile.getLineAndCharacterOfPosition(first.start);
-        result.messages.push(fatal(`Parsing error: ${ts.flattenDiagnosticMessageText(first.messageText, " ")}`, where.line + 1, where.character + 1));
+        result.messages.push(
+          fatal(`Parsing error: ${ts.flattenDiagnosticMessageText(first.messageText, " ")}`, where.line + 1, where.character + 1),
+        );
         continue;
       }
       result.directives = collectDirectives(sourceFile);
@@ -239,7 +241,10 @@ function lintSourceFile(
         reporter(descriptor, position(sourceFile, descriptor.node.getStart(sourceFile), descriptor.node.getEnd()));
       },
     };
-    const ruleListeners = listeners.create(ruleIndex, () => implementation.create(context) as Record<string, ((node: never) => void) | undefined>);
+    const ruleListeners = listeners.create(
+      ruleIndex,
+      () => implementation.create(context) as Record<string, ((node: never) => void) | undefined>,
+    );
     if (!ruleListeners) return;
     for (const [key, fn] of Object.entries(ruleListeners)) {
       if (!fn) continue;

@@ -3,7 +3,11 @@ import { ruleTester } from "../../helpers/rule-tester.js";
 
 ruleTester(rule, {
   valid: [
-    { name: "node:test registrations are awaited by the runner", types: true, code: `import { describe, it } from "node:test";\nimport test from "node:test";\ndescribe("pool", () => {\n  it("works", async () => {});\n  it.skip("later", async () => {});\n});\ntest("top", async () => {});` },
+    {
+      name: "node:test registrations are awaited by the runner",
+      types: true,
+      code: `import { describe, it } from "node:test";\nimport test from "node:test";\ndescribe("pool", () => {\n  it("works", async () => {});\n  it.skip("later", async () => {});\n});\ntest("top", async () => {});`,
+    },
     {
       name: "audit write awaited in the handler",
       code: `async function saveAudit(e: string) { await fetch("http://audit", { method: "POST", body: e }); }\nexport async function handle(e: string) {\n  await saveAudit(e);\n}`,
@@ -197,7 +201,9 @@ ruleTester(rule, {
     {
       name: "async function imported from another file of the run",
       code: `import { sendWelcomeEmail } from "./mail.js";\nexport function signup(user: string) {\n  sendWelcomeEmail(user);\n}`,
-      files: { "src/mail.ts": `export async function sendWelcomeEmail(to: string) {\n  await fetch("http://mail", { method: "POST", body: to });\n}` },
+      files: {
+        "src/mail.ts": `export async function sendWelcomeEmail(to: string) {\n  await fetch("http://mail", { method: "POST", body: to });\n}`,
+      },
       errors: [{ messageId: "floating", line: 3 }],
     },
     {

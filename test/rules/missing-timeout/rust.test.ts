@@ -6,13 +6,17 @@ rustRuleTester(rule, {
     {
       name: "helper's socket write bounded by a caller in another file of the run",
       code: `use std::time::Duration;\nuse tokio::io::AsyncWriteExt;\nuse tokio::net::TcpStream;\nuse tokio::time::timeout;\npub async fn ping(addr: &str) -> std::io::Result<()> {\n    let mut stream: TcpStream = timeout(Duration::from_secs(3), TcpStream::connect(addr)).await??;\n    stream.write_all(b"ping").await\n}`,
-      files: { "src/health.rs": `pub async fn check(addr: &str) -> bool {\n    tokio::time::timeout(std::time::Duration::from_secs(1), crate::net::ping(addr)).await.is_ok()\n}` },
+      files: {
+        "src/health.rs": `pub async fn check(addr: &str) -> bool {\n    tokio::time::timeout(std::time::Duration::from_secs(1), crate::net::ping(addr)).await.is_ok()\n}`,
+      },
     },
     {
       name: "another file's call under a configured wrapper",
       code: `use std::time::Duration;\nuse tokio::io::AsyncWriteExt;\nuse tokio::net::TcpStream;\nuse tokio::time::timeout;\npub async fn ping(addr: &str) -> std::io::Result<()> {\n    let mut stream: TcpStream = timeout(Duration::from_secs(3), TcpStream::connect(addr)).await??;\n    stream.write_all(b"ping").await\n}`,
       options: { timeoutWrappers: ["withDeadline"] },
-      files: { "src/health.rs": `pub async fn check(addr: &str) -> bool {\n    with_deadline(\n        crate::net::ping(addr),\n    ).await.is_ok()\n}` },
+      files: {
+        "src/health.rs": `pub async fn check(addr: &str) -> bool {\n    with_deadline(\n        crate::net::ping(addr),\n    ).await.is_ok()\n}`,
+      },
     },
     {
       name: "connect wrapped in tokio::time::timeout",
@@ -109,7 +113,10 @@ rustRuleTester(rule, {
     {
       name: "helper's socket write: the other file calls it with no deadline",
       code: `use std::time::Duration;\nuse tokio::io::AsyncWriteExt;\nuse tokio::net::TcpStream;\nuse tokio::time::timeout;\npub async fn ping(addr: &str) -> std::io::Result<()> {\n    let mut stream: TcpStream = timeout(Duration::from_secs(3), TcpStream::connect(addr)).await??;\n    stream.write_all(b"ping").await\n}`,
-      files: { "src/health.rs": `pub async fn check(addr: &str) -> bool {\n    crate::net::ping(addr).await.is_ok()\n}`, "src/retry.rs": `pub fn backoff() -> std::time::Duration {\n    tokio::time::timeout(D, idle()).now()\n}` },
+      files: {
+        "src/health.rs": `pub async fn check(addr: &str) -> bool {\n    crate::net::ping(addr).await.is_ok()\n}`,
+        "src/retry.rs": `pub fn backoff() -> std::time::Duration {\n    tokio::time::timeout(D, idle()).now()\n}`,
+      },
       errors: [{ messageId: "rustSocketIo", line: 7 }],
     },
     {

@@ -57,7 +57,10 @@ ruleTester(rule, {
       name: "fetch of a Request-typed parameter, known from the checker",
       code: `export async function forward(input: Request) {\n  return fetch(input);\n}`,
       // Request comes from the DOM lib (or @types/node) in a real project; the in-memory one has neither.
-      files: { "src/globals.d.ts": "declare class Request { readonly url: string; readonly signal: AbortSignal; }\ndeclare function fetch(input: Request | string, init?: { signal?: AbortSignal }): Promise<unknown>;" },
+      files: {
+        "src/globals.d.ts":
+          "declare class Request { readonly url: string; readonly signal: AbortSignal; }\ndeclare function fetch(input: Request | string, init?: { signal?: AbortSignal }): Promise<unknown>;",
+      },
       types: true,
     },
     {

@@ -18,17 +18,68 @@ rustRuleTester(rule, {
     { name: "mention in a string", code: `fn f() { let s = "mpsc::unbounded_channel()"; }` },
   ],
   invalid: [
-    { name: "unbounded pipeline channel grows until OOM", code: `use tokio::sync::mpsc;\nasync fn pipeline() {\n    let (tx, mut rx) = mpsc::unbounded_channel::<Vec<u8>>();\n}`, errors: [{ messageId: "rustUnbounded", line: 3 }] },
-    { name: "fully qualified tokio unbounded", code: `async fn f() { let (tx, rx) = tokio::sync::mpsc::unbounded_channel(); }`, errors: [{ messageId: "rustUnbounded", line: 1 }] },
-    { name: "imported unbounded_channel fn", code: `use tokio::sync::mpsc::unbounded_channel;\nfn f() {\n  let (tx, rx) = unbounded_channel::<u8>();\n}`, errors: [{ messageId: "rustUnbounded", line: 3 }] },
-    { name: "flume unbounded", code: `fn f() { let (tx, rx) = flume::unbounded::<u32>(); }`, errors: [{ messageId: "rustUnbounded", line: 1 }] },
-    { name: "crossbeam_channel unbounded via use", code: `use crossbeam_channel::unbounded;\nfn f() { let (s, r) = unbounded::<u8>(); }`, errors: [{ messageId: "rustUnbounded", line: 2 }] },
-    { name: "crossbeam::channel path", code: `fn f() { let (s, r) = crossbeam::channel::unbounded::<u8>(); }`, errors: [{ messageId: "rustUnbounded", line: 1 }] },
-    { name: "async_channel unbounded", code: `fn f() { let (s, r) = async_channel::unbounded::<String>(); }`, errors: [{ messageId: "rustUnbounded", line: 1 }] },
-    { name: "aliased import", code: `use flume::unbounded as chan;\nfn f() { let (s, r) = chan::<u8>(); }`, errors: [{ messageId: "rustUnbounded", line: 2 }] },
-    { name: "grouped use list", code: `use tokio::sync::{mpsc::{self, UnboundedSender}, Mutex};\nfn f() { let (tx, rx) = mpsc::unbounded_channel::<u8>(); }`, errors: [{ messageId: "rustUnbounded", line: 2 }] },
-    { name: "in a struct constructor", code: `use tokio::sync::mpsc;\nimpl Hub {\n    fn new() -> Self {\n        let (tx, rx) = mpsc::unbounded_channel();\n        Self { tx, rx }\n    }\n}`, errors: [{ messageId: "rustUnbounded", line: 4 }] },
-    { name: "two channels per connection", code: `use tokio::sync::mpsc;\nasync fn conn() {\n    let (a, _) = mpsc::unbounded_channel::<u8>();\n    let (b, _) = mpsc::unbounded_channel::<u8>();\n}`, errors: [{ messageId: "rustUnbounded", line: 3 }, { messageId: "rustUnbounded", line: 4 }] },
-    { name: "kanal unbounded_async", code: `fn f() { let (s, r) = kanal::unbounded_async::<u8>(); }`, errors: [{ messageId: "rustUnbounded", line: 1 }] },
+    {
+      name: "unbounded pipeline channel grows until OOM",
+      code: `use tokio::sync::mpsc;\nasync fn pipeline() {\n    let (tx, mut rx) = mpsc::unbounded_channel::<Vec<u8>>();\n}`,
+      errors: [{ messageId: "rustUnbounded", line: 3 }],
+    },
+    {
+      name: "fully qualified tokio unbounded",
+      code: `async fn f() { let (tx, rx) = tokio::sync::mpsc::unbounded_channel(); }`,
+      errors: [{ messageId: "rustUnbounded", line: 1 }],
+    },
+    {
+      name: "imported unbounded_channel fn",
+      code: `use tokio::sync::mpsc::unbounded_channel;\nfn f() {\n  let (tx, rx) = unbounded_channel::<u8>();\n}`,
+      errors: [{ messageId: "rustUnbounded", line: 3 }],
+    },
+    {
+      name: "flume unbounded",
+      code: `fn f() { let (tx, rx) = flume::unbounded::<u32>(); }`,
+      errors: [{ messageId: "rustUnbounded", line: 1 }],
+    },
+    {
+      name: "crossbeam_channel unbounded via use",
+      code: `use crossbeam_channel::unbounded;\nfn f() { let (s, r) = unbounded::<u8>(); }`,
+      errors: [{ messageId: "rustUnbounded", line: 2 }],
+    },
+    {
+      name: "crossbeam::channel path",
+      code: `fn f() { let (s, r) = crossbeam::channel::unbounded::<u8>(); }`,
+      errors: [{ messageId: "rustUnbounded", line: 1 }],
+    },
+    {
+      name: "async_channel unbounded",
+      code: `fn f() { let (s, r) = async_channel::unbounded::<String>(); }`,
+      errors: [{ messageId: "rustUnbounded", line: 1 }],
+    },
+    {
+      name: "aliased import",
+      code: `use flume::unbounded as chan;\nfn f() { let (s, r) = chan::<u8>(); }`,
+      errors: [{ messageId: "rustUnbounded", line: 2 }],
+    },
+    {
+      name: "grouped use list",
+      code: `use tokio::sync::{mpsc::{self, UnboundedSender}, Mutex};\nfn f() { let (tx, rx) = mpsc::unbounded_channel::<u8>(); }`,
+      errors: [{ messageId: "rustUnbounded", line: 2 }],
+    },
+    {
+      name: "in a struct constructor",
+      code: `use tokio::sync::mpsc;\nimpl Hub {\n    fn new() -> Self {\n        let (tx, rx) = mpsc::unbounded_channel();\n        Self { tx, rx }\n    }\n}`,
+      errors: [{ messageId: "rustUnbounded", line: 4 }],
+    },
+    {
+      name: "two channels per connection",
+      code: `use tokio::sync::mpsc;\nasync fn conn() {\n    let (a, _) = mpsc::unbounded_channel::<u8>();\n    let (b, _) = mpsc::unbounded_channel::<u8>();\n}`,
+      errors: [
+        { messageId: "rustUnbounded", line: 3 },
+        { messageId: "rustUnbounded", line: 4 },
+      ],
+    },
+    {
+      name: "kanal unbounded_async",
+      code: `fn f() { let (s, r) = kanal::unbounded_async::<u8>(); }`,
+      errors: [{ messageId: "rustUnbounded", line: 1 }],
+    },
   ],
 });

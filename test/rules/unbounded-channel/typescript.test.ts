@@ -251,7 +251,9 @@ ruleTester(rule, {
 });
 
 // the entries shown in the `channels` description are users' starting point: they must work as written
-const documentedChannels = [...rule.implementations.typescript!.options!.properties.channels.description.matchAll(/`(\{ "module".*?\} \})`/g)].map((match) => JSON.parse(match[1]!));
+const documentedChannels = [
+  ...rule.implementations.typescript!.options!.properties.channels.description.matchAll(/`(\{ "module".*?\} \})`/g),
+].map((match) => JSON.parse(match[1]!));
 
 ruleTester(rule, {
   valid: [

@@ -3,46 +3,162 @@ import { rustRuleTester } from "../../helpers/rule-tester.js";
 
 rustRuleTester(rule, {
   valid: [
-    { name: "semaphore permit acquired per item", code: `async fn f(items: Vec<I>, sem: Arc<Semaphore>) {\n    for i in items {\n        let p = sem.clone().acquire_owned().await.unwrap();\n        tokio::spawn(async move { let _p = p; work(i).await });\n    }\n}` },
-    { name: "JoinSet capped with join_next", code: `async fn f(items: Vec<I>) {\n    let mut set = tokio::task::JoinSet::new();\n    for i in items {\n        if set.len() >= 8 { set.join_next().await; }\n        set.spawn(work(i));\n    }\n}` },
+    {
+      name: "semaphore permit acquired per item",
+      code: `async fn f(items: Vec<I>, sem: Arc<Semaphore>) {\n    for i in items {\n        let p = sem.clone().acquire_owned().await.unwrap();\n        tokio::spawn(async move { let _p = p; work(i).await });\n    }\n}`,
+    },
+    {
+      name: "JoinSet capped with join_next",
+      code: `async fn f(items: Vec<I>) {\n    let mut set = tokio::task::JoinSet::new();\n    for i in items {\n        if set.len() >= 8 { set.join_next().await; }\n        set.spawn(work(i));\n    }\n}`,
+    },
     { name: "fixed worker count from a small range", code: `async fn f() { for id in 0..4 { tokio::spawn(worker(id)); } }` },
     { name: "range up to a constant", code: `async fn f() { for id in 0..WORKERS { tokio::spawn(worker(id)); } }` },
     { name: "array literal of services", code: `async fn f() { for s in [a(), b(), c()] { tokio::spawn(s); } }` },
-    { name: "buffer_unordered stream", code: `async fn f(urls: Vec<String>) { stream::iter(urls).map(fetch).buffer_unordered(8).collect::<Vec<_>>().await; }` },
+    {
+      name: "buffer_unordered stream",
+      code: `async fn f(urls: Vec<String>) { stream::iter(urls).map(fetch).buffer_unordered(8).collect::<Vec<_>>().await; }`,
+    },
     { name: "spawn outside any loop", code: `async fn f() { tokio::spawn(serve()); }` },
-    { name: "spawn inside a closure in a loop is a different body", code: `async fn f(items: Vec<I>) { for i in items { let g = move || tokio::spawn(work(i)); keep(g); } }` },
+    {
+      name: "spawn inside a closure in a loop is a different body",
+      code: `async fn f(items: Vec<I>) { for i in items { let g = move || tokio::spawn(work(i)); keep(g); } }`,
+    },
     { name: "join_all over a literal vec", code: `async fn f() { futures::future::join_all(vec![a(), b()]).await; }` },
-    { name: "accept loop with a connection semaphore", code: `async fn f(l: L, sem: Arc<Semaphore>) {\n    loop {\n        let permit = sem.clone().acquire_owned().await.unwrap();\n        let (s, _) = l.accept().await.unwrap();\n        tokio::spawn(async move { let _p = permit; handle(s).await });\n    }\n}` },
+    {
+      name: "accept loop with a connection semaphore",
+      code: `async fn f(l: L, sem: Arc<Semaphore>) {\n    loop {\n        let permit = sem.clone().acquire_owned().await.unwrap();\n        let (s, _) = l.accept().await.unwrap();\n        tokio::spawn(async move { let _p = permit; handle(s).await });\n    }\n}`,
+    },
     { name: "recv loop processing inline", code: `async fn f(mut rx: Rx) { while let Some(job) = rx.recv().await { run(job).await; } }` },
-    { name: "worker pool sized by available_parallelism", code: `async fn run(rx: Receiver<Job>) {\n    let n = std::thread::available_parallelism().map(|n| n.get()).unwrap_or(4);\n    let mut set = tokio::task::JoinSet::new();\n    for i in 0..n {\n        set.spawn(worker(i, rx.clone()));\n    }\n    while set.join_next().await.is_some() {}\n}` },
-    { name: "worker pool sized by available_parallelism inline", code: `async fn run(rx: Receiver<Job>) -> std::io::Result<()> {\n    let mut set = JoinSet::new();\n    for i in 0..std::thread::available_parallelism()?.get() {\n        set.spawn(worker(i, rx.clone()));\n    }\n    Ok(())\n}` },
-    { name: "worker pool sized by num_cpus", code: `async fn run(rx: Receiver<Job>) {\n    for i in 0..num_cpus::get() {\n        tokio::spawn(worker(i, rx.clone()));\n    }\n}` },
-    { name: "worker pool sized by a config field", code: `async fn run(config: &Config, rx: Receiver<Job>) {\n    let mut set = JoinSet::new();\n    for i in 0..config.workers {\n        set.spawn(worker(i, rx.clone()));\n    }\n}` },
-    { name: "worker pool sized by a nested self config field", code: `impl Pool {\n    async fn start(&self) {\n        for id in 0..self.settings.pool_size {\n            tokio::spawn(worker(id, self.queue.clone()));\n        }\n    }\n}` },
-    { name: "worker pool sized by a let from config", code: `async fn run(cfg: Cfg, rx: Receiver<Job>) {\n    let count = cfg.concurrency.get();\n    for i in 0..count {\n        tokio::spawn(worker(i, rx.clone()));\n    }\n}` },
-    { name: "worker pool sized by a parameter named workers", code: `async fn start(workers: usize, rx: Receiver<Job>) {\n    for i in 0..workers {\n        tokio::spawn(worker(i, rx.clone()));\n    }\n}` },
-    { name: "worker pool sized by a path constant", code: `async fn run(rx: Receiver<Job>) {\n    for i in 0..=config::MAX_WORKERS {\n        tokio::spawn(worker(i, rx.clone()));\n    }\n}` },
-    { name: "input length capped with min", code: `async fn run(items: Vec<Job>) {\n    for i in 0..items.len().min(8) {\n        tokio::spawn(worker(i));\n    }\n}` },
-    { name: "parallelism minus one, at least one", code: `async fn run(rx: Receiver<Job>) {\n    let cpus = std::thread::available_parallelism().map_or(1, |n| n.get());\n    for i in 0..(cpus - 1).max(1) {\n        tokio::spawn(worker(i, rx.clone()));\n    }\n}` },
-    { name: "bounded reserve before spawn", code: `async fn f(mut rx: Rx, tx: Tx) { while let Some(job) = rx.recv().await { let slot = tx.reserve().await.unwrap(); tokio::spawn(run(job, slot)); } }` },
+    {
+      name: "worker pool sized by available_parallelism",
+      code: `async fn run(rx: Receiver<Job>) {\n    let n = std::thread::available_parallelism().map(|n| n.get()).unwrap_or(4);\n    let mut set = tokio::task::JoinSet::new();\n    for i in 0..n {\n        set.spawn(worker(i, rx.clone()));\n    }\n    while set.join_next().await.is_some() {}\n}`,
+    },
+    {
+      name: "worker pool sized by available_parallelism inline",
+      code: `async fn run(rx: Receiver<Job>) -> std::io::Result<()> {\n    let mut set = JoinSet::new();\n    for i in 0..std::thread::available_parallelism()?.get() {\n        set.spawn(worker(i, rx.clone()));\n    }\n    Ok(())\n}`,
+    },
+    {
+      name: "worker pool sized by num_cpus",
+      code: `async fn run(rx: Receiver<Job>) {\n    for i in 0..num_cpus::get() {\n        tokio::spawn(worker(i, rx.clone()));\n    }\n}`,
+    },
+    {
+      name: "worker pool sized by a config field",
+      code: `async fn run(config: &Config, rx: Receiver<Job>) {\n    let mut set = JoinSet::new();\n    for i in 0..config.workers {\n        set.spawn(worker(i, rx.clone()));\n    }\n}`,
+    },
+    {
+      name: "worker pool sized by a nested self config field",
+      code: `impl Pool {\n    async fn start(&self) {\n        for id in 0..self.settings.pool_size {\n            tokio::spawn(worker(id, self.queue.clone()));\n        }\n    }\n}`,
+    },
+    {
+      name: "worker pool sized by a let from config",
+      code: `async fn run(cfg: Cfg, rx: Receiver<Job>) {\n    let count = cfg.concurrency.get();\n    for i in 0..count {\n        tokio::spawn(worker(i, rx.clone()));\n    }\n}`,
+    },
+    {
+      name: "worker pool sized by a parameter named workers",
+      code: `async fn start(workers: usize, rx: Receiver<Job>) {\n    for i in 0..workers {\n        tokio::spawn(worker(i, rx.clone()));\n    }\n}`,
+    },
+    {
+      name: "worker pool sized by a path constant",
+      code: `async fn run(rx: Receiver<Job>) {\n    for i in 0..=config::MAX_WORKERS {\n        tokio::spawn(worker(i, rx.clone()));\n    }\n}`,
+    },
+    {
+      name: "input length capped with min",
+      code: `async fn run(items: Vec<Job>) {\n    for i in 0..items.len().min(8) {\n        tokio::spawn(worker(i));\n    }\n}`,
+    },
+    {
+      name: "parallelism minus one, at least one",
+      code: `async fn run(rx: Receiver<Job>) {\n    let cpus = std::thread::available_parallelism().map_or(1, |n| n.get());\n    for i in 0..(cpus - 1).max(1) {\n        tokio::spawn(worker(i, rx.clone()));\n    }\n}`,
+    },
+    {
+      name: "bounded reserve before spawn",
+      code: `async fn f(mut rx: Rx, tx: Tx) { while let Some(job) = rx.recv().await { let slot = tx.reserve().await.unwrap(); tokio::spawn(run(job, slot)); } }`,
+    },
   ],
   invalid: [
-    { name: "spawn per url", code: `async fn f(urls: Vec<String>) {\n    for url in urls {\n        tokio::spawn(async move { fetch(&url).await });\n    }\n}`, errors: [{ messageId: "rustSpawnPerItem", line: 3 }] },
-    { name: "spawn per item pushed to a Vec of handles", code: `async fn f(items: Vec<I>) {\n    let mut hs = vec![];\n    for i in items {\n        hs.push(tokio::spawn(work(i)));\n    }\n}`, errors: [{ messageId: "rustSpawnPerItem", line: 4 }] },
-    { name: "JoinSet without a cap", code: `async fn f(items: Vec<I>) {\n    let mut set = tokio::task::JoinSet::new();\n    for i in items {\n        set.spawn(work(i));\n    }\n    while let Some(r) = set.join_next().await { r.unwrap(); }\n}`, errors: [{ messageId: "rustSpawnPerItem", line: 4 }] },
-    { name: "spawn per message from a channel", code: `async fn f(mut rx: Rx) {\n    while let Some(job) = rx.recv().await {\n        tokio::spawn(run(job));\n    }\n}`, errors: [{ messageId: "rustSpawnPerItem", line: 3 }] },
-    { name: "spawn per connection without a limit", code: `async fn f(l: L) {\n    loop {\n        let (s, _) = l.accept().await.unwrap();\n        tokio::spawn(handle(s));\n    }\n}`, errors: [{ messageId: "rustSpawnPerItem", line: 4 }] },
-    { name: "while let accept", code: `async fn f(l: L) {\n    while let Ok((s, _)) = l.accept().await {\n        tokio::spawn(handle(s));\n    }\n}`, errors: [{ messageId: "rustSpawnPerItem", line: 3 }] },
-    { name: "imported spawn over a map's entries", code: `use tokio::spawn;\nasync fn f(m: HashMap<K, V>) {\n    for (k, v) in m {\n        spawn(sync(k, v));\n    }\n}`, errors: [{ messageId: "rustSpawnPerItem", line: 4 }] },
-    { name: "range over input length", code: `async fn f(n: usize) {\n    for i in 0..n {\n        tokio::spawn(work(i));\n    }\n}`, errors: [{ messageId: "rustSpawnPerItem", line: 3 }] },
-    { name: "range over a collection's len", code: `async fn f(items: Vec<Job>) {\n    for i in 0..items.len() {\n        tokio::spawn(work(items[i].clone()));\n    }\n}`, errors: [{ messageId: "rustSpawnPerItem", line: 3 }] },
-    { name: "range over a len kept in a let named like workers", code: `async fn f(items: Vec<Job>) {\n    let workers = items.len();\n    for i in 0..workers {\n        tokio::spawn(work(i));\n    }\n}`, errors: [{ messageId: "rustSpawnPerItem", line: 4 }] },
-    { name: "range over an input count parameter", code: `async fn f(input_count: usize) {\n    for i in 0..input_count {\n        tokio::spawn(work(i));\n    }\n}`, errors: [{ messageId: "rustSpawnPerItem", line: 3 }] },
-    { name: "range over a request field", code: `async fn f(request: BatchRequest) {\n    for i in 0..request.count {\n        tokio::spawn(work(i));\n    }\n}`, errors: [{ messageId: "rustSpawnPerItem", line: 3 }] },
-    { name: "range over an iterator count", code: `async fn f(lines: Lines) {\n    let total = lines.clone().count();\n    for i in 0..total {\n        tokio::spawn(work(i));\n    }\n}`, errors: [{ messageId: "rustSpawnPerItem", line: 4 }] },
-    { name: "large literal range", code: `async fn f() {\n    for i in 0..100_000 {\n        tokio::spawn(work(i));\n    }\n}`, errors: [{ messageId: "rustSpawnPerItem", line: 3 }] },
-    { name: "join_all over a map of ids", code: `async fn f(ids: Vec<u64>) {\n    futures::future::join_all(ids.iter().map(|id| load(*id))).await;\n}`, errors: [{ messageId: "rustJoinAllMap", line: 2 }] },
-    { name: "imported try_join_all", code: `use futures::future::try_join_all;\nasync fn f(ids: Vec<u64>) {\n    try_join_all(ids.into_iter().map(load)).await.unwrap();\n}`, errors: [{ messageId: "rustJoinAllMap", line: 3 }] },
-    { name: "stream next loop", code: `async fn f(mut s: S) {\n    while let Some(ev) = s.next().await {\n        tokio::task::spawn(handle(ev));\n    }\n}`, errors: [{ messageId: "rustSpawnPerItem", line: 3 }] },
+    {
+      name: "spawn per url",
+      code: `async fn f(urls: Vec<String>) {\n    for url in urls {\n        tokio::spawn(async move { fetch(&url).await });\n    }\n}`,
+      errors: [{ messageId: "rustSpawnPerItem", line: 3 }],
+    },
+    {
+      name: "spawn per item pushed to a Vec of handles",
+      code: `async fn f(items: Vec<I>) {\n    let mut hs = vec![];\n    for i in items {\n        hs.push(tokio::spawn(work(i)));\n    }\n}`,
+      errors: [{ messageId: "rustSpawnPerItem", line: 4 }],
+    },
+    {
+      name: "JoinSet without a cap",
+      code: `async fn f(items: Vec<I>) {\n    let mut set = tokio::task::JoinSet::new();\n    for i in items {\n        set.spawn(work(i));\n    }\n    while let Some(r) = set.join_next().await { r.unwrap(); }\n}`,
+      errors: [{ messageId: "rustSpawnPerItem", line: 4 }],
+    },
+    {
+      name: "spawn per message from a channel",
+      code: `async fn f(mut rx: Rx) {\n    while let Some(job) = rx.recv().await {\n        tokio::spawn(run(job));\n    }\n}`,
+      errors: [{ messageId: "rustSpawnPerItem", line: 3 }],
+    },
+    {
+      name: "spawn per connection without a limit",
+      code: `async fn f(l: L) {\n    loop {\n        let (s, _) = l.accept().await.unwrap();\n        tokio::spawn(handle(s));\n    }\n}`,
+      errors: [{ messageId: "rustSpawnPerItem", line: 4 }],
+    },
+    {
+      name: "while let accept",
+      code: `async fn f(l: L) {\n    while let Ok((s, _)) = l.accept().await {\n        tokio::spawn(handle(s));\n    }\n}`,
+      errors: [{ messageId: "rustSpawnPerItem", line: 3 }],
+    },
+    {
+      name: "imported spawn over a map's entries",
+      code: `use tokio::spawn;\nasync fn f(m: HashMap<K, V>) {\n    for (k, v) in m {\n        spawn(sync(k, v));\n    }\n}`,
+      errors: [{ messageId: "rustSpawnPerItem", line: 4 }],
+    },
+    {
+      name: "range over input length",
+      code: `async fn f(n: usize) {\n    for i in 0..n {\n        tokio::spawn(work(i));\n    }\n}`,
+      errors: [{ messageId: "rustSpawnPerItem", line: 3 }],
+    },
+    {
+      name: "range over a collection's len",
+      code: `async fn f(items: Vec<Job>) {\n    for i in 0..items.len() {\n        tokio::spawn(work(items[i].clone()));\n    }\n}`,
+      errors: [{ messageId: "rustSpawnPerItem", line: 3 }],
+    },
+    {
+      name: "range over a len kept in a let named like workers",
+      code: `async fn f(items: Vec<Job>) {\n    let workers = items.len();\n    for i in 0..workers {\n        tokio::spawn(work(i));\n    }\n}`,
+      errors: [{ messageId: "rustSpawnPerItem", line: 4 }],
+    },
+    {
+      name: "range over an input count parameter",
+      code: `async fn f(input_count: usize) {\n    for i in 0..input_count {\n        tokio::spawn(work(i));\n    }\n}`,
+      errors: [{ messageId: "rustSpawnPerItem", line: 3 }],
+    },
+    {
+      name: "range over a request field",
+      code: `async fn f(request: BatchRequest) {\n    for i in 0..request.count {\n        tokio::spawn(work(i));\n    }\n}`,
+      errors: [{ messageId: "rustSpawnPerItem", line: 3 }],
+    },
+    {
+      name: "range over an iterator count",
+      code: `async fn f(lines: Lines) {\n    let total = lines.clone().count();\n    for i in 0..total {\n        tokio::spawn(work(i));\n    }\n}`,
+      errors: [{ messageId: "rustSpawnPerItem", line: 4 }],
+    },
+    {
+      name: "large literal range",
+      code: `async fn f() {\n    for i in 0..100_000 {\n        tokio::spawn(work(i));\n    }\n}`,
+      errors: [{ messageId: "rustSpawnPerItem", line: 3 }],
+    },
+    {
+      name: "join_all over a map of ids",
+      code: `async fn f(ids: Vec<u64>) {\n    futures::future::join_all(ids.iter().map(|id| load(*id))).await;\n}`,
+      errors: [{ messageId: "rustJoinAllMap", line: 2 }],
+    },
+    {
+      name: "imported try_join_all",
+      code: `use futures::future::try_join_all;\nasync fn f(ids: Vec<u64>) {\n    try_join_all(ids.into_iter().map(load)).await.unwrap();\n}`,
+      errors: [{ messageId: "rustJoinAllMap", line: 3 }],
+    },
+    {
+      name: "stream next loop",
+      code: `async fn f(mut s: S) {\n    while let Some(ev) = s.next().await {\n        tokio::task::spawn(handle(ev));\n    }\n}`,
+      errors: [{ messageId: "rustSpawnPerItem", line: 3 }],
+    },
   ],
 });

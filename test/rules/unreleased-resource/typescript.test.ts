@@ -7,7 +7,8 @@ const DEPTH = 1_000;
 const deepBlocks = (inner: string) => "{".repeat(DEPTH) + inner + "}".repeat(DEPTH);
 const MUTEX_TYPES = {
   "node_modules/async-mutex/package.json": JSON.stringify({ name: "async-mutex", version: "0.5.0", types: "index.d.ts" }),
-  "node_modules/async-mutex/index.d.ts": "export declare class Mutex {\n  acquire(): Promise<() => void>;\n  release(): void;\n  runExclusive<T>(callback: () => T | Promise<T>): Promise<T>;\n}\n",
+  "node_modules/async-mutex/index.d.ts":
+    "export declare class Mutex {\n  acquire(): Promise<() => void>;\n  release(): void;\n  runExclusive<T>(callback: () => T | Promise<T>): Promise<T>;\n}\n",
 };
 
 ruleTester(rule, {
@@ -499,7 +500,9 @@ export async function load(id: number) {
   conn.release();
   return rows;
 }`,
-      options: { resources: [{ module: "mysql2/promise", export: "createPool", acquire: "getConnection", release: "release", kind: "connection" }] },
+      options: {
+        resources: [{ module: "mysql2/promise", export: "createPool", acquire: "getConnection", release: "release", kind: "connection" }],
+      },
       errors: [{ messageId: "notReleasedOnThrow", line: 4 }],
     },
   ],

@@ -45,7 +45,8 @@ export function serverFactoryOf(site: CallbackSite): string | undefined {
   if (name !== "createServer" && name !== "createSecureServer") return undefined;
   const ref = resolveApi(call.expression);
   for (const module of SERVER_MODULES) {
-    if (isApi(ref, module, "createServer") || isApi(ref, module, "createSecureServer")) return `${module}.${ref!.path[ref!.path.length - 1]}`;
+    if (isApi(ref, module, "createServer") || isApi(ref, module, "createSecureServer"))
+      return `${module}.${ref!.path[ref!.path.length - 1]}`;
   }
   return undefined;
 }
@@ -72,7 +73,8 @@ export function routeRegistrationOf(site: CallbackSite): string | undefined {
   if (!ts.isCallExpression(call)) return undefined;
   const callee = unwrapExpression(call.expression);
   const method = memberName(callee);
-  if (!method || !ROUTE_METHODS.has(method) || !(ts.isPropertyAccessExpression(callee) || ts.isElementAccessExpression(callee))) return undefined;
+  if (!method || !ROUTE_METHODS.has(method) || !(ts.isPropertyAccessExpression(callee) || ts.isElementAccessExpression(callee)))
+    return undefined;
   const first = call.arguments[0];
   const path = first && isStringLike(first) ? first.text : undefined;
   if (path !== undefined && index === 0) return undefined;
@@ -108,7 +110,8 @@ export function functionValueOf(expression: ts.Expression | undefined): ts.Funct
     while (klass && !ts.isClassLike(klass)) klass = klass.parent;
     if (!klass || !ts.isClassLike(klass)) return undefined;
     for (const member of klass.members) {
-      if (!member.name || !(ts.isIdentifier(member.name) || ts.isPrivateIdentifier(member.name)) || member.name.text !== node.name.text) continue;
+      if (!member.name || !(ts.isIdentifier(member.name) || ts.isPrivateIdentifier(member.name)) || member.name.text !== node.name.text)
+        continue;
       if (ts.isMethodDeclaration(member) && member.body) return member;
       if (ts.isPropertyDeclaration(member) && member.initializer) {
         const init = unwrapExpression(member.initializer);

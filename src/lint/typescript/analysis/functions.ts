@@ -18,11 +18,15 @@ export function isGeneratorFunction(node: ts.Node): boolean {
   return (ts.isFunctionDeclaration(node) || ts.isFunctionExpression(node) || ts.isMethodDeclaration(node)) && !!node.asteriskToken;
 }
 
-
 /** A readable name for a function, for messages: `handle`, `Server.start`, `<anonymous>`. */
 export function functionName(node: ts.FunctionLikeDeclaration): string {
   if (node.name && ts.isIdentifier(node.name)) {
-    if (ts.isMethodDeclaration(node) && node.parent && (ts.isClassDeclaration(node.parent) || ts.isClassExpression(node.parent)) && node.parent.name) {
+    if (
+      ts.isMethodDeclaration(node) &&
+      node.parent &&
+      (ts.isClassDeclaration(node.parent) || ts.isClassExpression(node.parent)) &&
+      node.parent.name
+    ) {
       return `${node.parent.name.text}.${node.name.text}`;
     }
     return node.name.text;

@@ -175,13 +175,19 @@ export function isApi(ref: ApiRef | undefined, module: string | readonly string[
   return refPath.every((segment, index) => segment === path[index]);
 }
 
-
 /** A callback timer function of Node's (`setTimeout`, `clearTimeout`, `setInterval`, …): global, `globalThis.x` or from `node:timers`. */
-export function isTimerApi(ref: ApiRef | undefined, name: "setTimeout" | "clearTimeout" | "setInterval" | "clearInterval" | "setImmediate"): boolean {
+export function isTimerApi(
+  ref: ApiRef | undefined,
+  name: "setTimeout" | "clearTimeout" | "setInterval" | "clearInterval" | "setImmediate",
+): boolean {
   return isApi(ref, GLOBAL_MODULE, name) || isApi(ref, GLOBAL_MODULE, "globalThis", name) || isApi(ref, "timers", name);
 }
 
 /** A promise timer (`setTimeout` of `node:timers/promises`, `timers.promises.setTimeout`, `scheduler.wait`): resolves after a delay, cancelled only through a signal. */
 export function isPromiseTimer(ref: ApiRef | undefined): boolean {
-  return isApi(ref, "timers/promises", "setTimeout") || isApi(ref, "timers/promises", "scheduler", "wait") || isApi(ref, "timers", "promises", "setTimeout");
+  return (
+    isApi(ref, "timers/promises", "setTimeout") ||
+    isApi(ref, "timers/promises", "scheduler", "wait") ||
+    isApi(ref, "timers", "promises", "setTimeout")
+  );
 }

@@ -38,8 +38,16 @@ export function findDescendant<T extends ts.Node>(
 }
 
 /** Wrappers that change an expression's type but not its value: `(x)`, `x as T`, `x satisfies T`, `x!`, `<T>x`. */
-export function isTypeOnlyWrapper(node: ts.Node): node is ts.ParenthesizedExpression | ts.AsExpression | ts.SatisfiesExpression | ts.NonNullExpression | ts.TypeAssertion {
-  return ts.isParenthesizedExpression(node) || ts.isAsExpression(node) || ts.isSatisfiesExpression(node) || ts.isNonNullExpression(node) || ts.isTypeAssertionExpression(node);
+export function isTypeOnlyWrapper(
+  node: ts.Node,
+): node is ts.ParenthesizedExpression | ts.AsExpression | ts.SatisfiesExpression | ts.NonNullExpression | ts.TypeAssertion {
+  return (
+    ts.isParenthesizedExpression(node) ||
+    ts.isAsExpression(node) ||
+    ts.isSatisfiesExpression(node) ||
+    ts.isNonNullExpression(node) ||
+    ts.isTypeAssertionExpression(node)
+  );
 }
 
 /**
@@ -49,7 +57,8 @@ export function isTypeOnlyWrapper(node: ts.Node): node is ts.ParenthesizedExpres
  */
 export function outerExpression(node: ts.Node, options: { throughAwait?: boolean } = {}): ts.Node {
   let current = node;
-  while (current.parent && (isTypeOnlyWrapper(current.parent) || (options.throughAwait === true && ts.isAwaitExpression(current.parent)))) current = current.parent;
+  while (current.parent && (isTypeOnlyWrapper(current.parent) || (options.throughAwait === true && ts.isAwaitExpression(current.parent))))
+    current = current.parent;
   return current;
 }
 
@@ -127,7 +136,6 @@ export function getPropertyValue(object: ts.ObjectLiteralExpression, name: strin
   return undefined;
 }
 
-
 export function isInside(node: ts.Node, ancestor: ts.Node): boolean {
   for (let current: ts.Node | undefined = node; current; current = current.parent) {
     if (current === ancestor) return true;
@@ -135,11 +143,7 @@ export function isInside(node: ts.Node, ancestor: ts.Node): boolean {
   return false;
 }
 
-export function findAncestor<T extends ts.Node>(
-  node: ts.Node,
-  test: (node: ts.Node) => node is T,
-  stopAtFunction = false,
-): T | undefined {
+export function findAncestor<T extends ts.Node>(node: ts.Node, test: (node: ts.Node) => node is T, stopAtFunction = false): T | undefined {
   for (let current = node.parent; current; current = current.parent) {
     if (test(current)) return current;
     if (stopAtFunction && isFunctionNode(current)) return undefined;

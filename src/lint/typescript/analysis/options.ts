@@ -7,10 +7,7 @@ import { getProperty, unwrapExpression, walk } from "./nodes.js";
  * literal names it, `unset` when it certainly does not, `unknown` when the object cannot be seen
  * (a spread, a parameter, a call's result), so that callers stay quiet rather than guess.
  */
-export type OptionLookup =
-  | { state: "set"; value: ts.Expression | undefined }
-  | { state: "unset" }
-  | { state: "unknown" };
+export type OptionLookup = { state: "set"; value: ts.Expression | undefined } | { state: "unset" } | { state: "unknown" };
 
 const UNSET: OptionLookup = { state: "unset" };
 const UNKNOWN: OptionLookup = { state: "unknown" };
@@ -41,7 +38,12 @@ function assignedLater(declaration: ts.Node, name: string): boolean {
     // Object.assign(opts, { … }) may add anything.
     if (ts.isCallExpression(node) && node.arguments.length > 0) {
       const first = unwrapExpression(node.arguments[0]!);
-      if (ts.isIdentifier(first) && findDeclaration(first) === declaration && ts.isPropertyAccessExpression(node.expression) && node.expression.name.text === "assign") {
+      if (
+        ts.isIdentifier(first) &&
+        findDeclaration(first) === declaration &&
+        ts.isPropertyAccessExpression(node.expression) &&
+        node.expression.name.text === "assign"
+      ) {
         found = true;
       }
     }

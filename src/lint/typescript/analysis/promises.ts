@@ -45,7 +45,14 @@ const PROMISE_STATICS = new Set(["all", "allSettled", "any", "race", "resolve", 
 
 function isPromiseStatic(call: ts.CallExpression): boolean {
   const ref = resolveApi(call.expression);
-  return !!ref && ref.module === GLOBAL_MODULE && ref.path.length === 2 && ref.path[0] === "Promise" && PROMISE_STATICS.has(ref.path[1]!) && ref.path[1] !== "withResolvers";
+  return (
+    !!ref &&
+    ref.module === GLOBAL_MODULE &&
+    ref.path.length === 2 &&
+    ref.path[0] === "Promise" &&
+    PROMISE_STATICS.has(ref.path[1]!) &&
+    ref.path[1] !== "withResolvers"
+  );
 }
 
 function isPromiseTypeNode(type: ts.TypeNode | undefined): boolean {
@@ -76,7 +83,10 @@ export function returnsPromise(fn: ts.FunctionLikeDeclaration, env: PromiseEnv, 
     if (ts.isReturnStatement(node)) returns.push(node);
     return true;
   });
-  return returns.length > 0 && returns.every((statement) => !!statement.expression && isPromiseExpression(statement.expression, env, depth + 1) === true);
+  return (
+    returns.length > 0 &&
+    returns.every((statement) => !!statement.expression && isPromiseExpression(statement.expression, env, depth + 1) === true)
+  );
 }
 
 function isGeneratorLike(fn: ts.FunctionLikeDeclaration): boolean {
@@ -109,7 +119,6 @@ function memberName2(name: ts.PropertyName): string | undefined {
   return ts.isIdentifier(name) || ts.isStringLiteral(name) || ts.isPrivateIdentifier(name) ? name.text : undefined;
 }
 
-
 /** Exported promise-returning functions and classes' promise-returning methods of one file. */
 interface PromiseExports {
   functions: Set<string>;
@@ -121,8 +130,10 @@ function indexPromiseExports(file: ProgramFile, env: PromiseEnv): PromiseExports
   const methods = new Map<string, Set<string>>();
   const local = new Map<string, ts.Node>();
   const exported: [exportedName: string, localName: string][] = [];
-  const isExported = (node: ts.Node) => ((ts.canHaveModifiers(node) ? ts.getModifiers(node) : undefined) ?? []).some((m) => m.kind === ts.SyntaxKind.ExportKeyword);
-  const isDefault = (node: ts.Node) => ((ts.canHaveModifiers(node) ? ts.getModifiers(node) : undefined) ?? []).some((m) => m.kind === ts.SyntaxKind.DefaultKeyword);
+  const isExported = (node: ts.Node) =>
+    ((ts.canHaveModifiers(node) ? ts.getModifiers(node) : undefined) ?? []).some((m) => m.kind === ts.SyntaxKind.ExportKeyword);
+  const isDefault = (node: ts.Node) =>
+    ((ts.canHaveModifiers(node) ? ts.getModifiers(node) : undefined) ?? []).some((m) => m.kind === ts.SyntaxKind.DefaultKeyword);
   for (const statement of file.sourceFile.statements) {
     if (ts.isFunctionDeclaration(statement) || ts.isClassDeclaration(statement)) {
       const name = statement.name?.text;
@@ -135,7 +146,12 @@ function indexPromiseExports(file: ProgramFile, env: PromiseEnv): PromiseExports
         local.set(declaration.name.text, declaration);
         if (isExported(statement)) exported.push([declaration.name.text, declaration.name.text]);
       }
-    } else if (ts.isExportDeclaration(statement) && !statement.moduleSpecifier && statement.exportClause && ts.isNamedExports(statement.exportClause)) {
+    } else if (
+      ts.isExportDeclaration(statement) &&
+      !statement.moduleSpecifier &&
+      statement.exportClause &&
+      ts.isNamedExports(statement.exportClause)
+    ) {
       for (const element of statement.exportClause.elements) {
         exported.push([element.name.text, (element.propertyName ?? element.name).text]);
       }
@@ -234,7 +250,10 @@ function syntacticPromiseCall(call: ts.CallExpression, env: PromiseEnv, depth: n
   if (ts.isArrowFunction(callee) || ts.isFunctionExpression(callee)) return returnsPromise(callee, env, depth + 1);
   if (isPromiseStatic(call)) return true;
   const method = memberName(callee);
-  if ((method === "then" || method === "catch" || method === "finally") && (ts.isPropertyAccessExpression(callee) || ts.isElementAccessExpression(callee))) {
+  if (
+    (method === "then" || method === "catch" || method === "finally") &&
+    (ts.isPropertyAccessExpression(callee) || ts.isElementAccessExpression(callee))
+  ) {
     return isPromiseExpression(callee.expression, env, depth + 1) === true ? true : undefined;
   }
   const local = calledFunction(call);
@@ -352,13 +371,26 @@ export function isNativePromiseTyped(checker: ts.TypeChecker | undefined, node: 
  */
 export function cannotReject(expression: ts.Expression): boolean {
   const node = unwrapExpression(expression);
-  if (ts.isNewExpression(node) && ts.isIdentifier(node.expression) && node.expression.text === "Promise" && !findDeclaration(node.expression)) {
+  if (
+    ts.isNewExpression(node) &&
+    ts.isIdentifier(node.expression) &&
+    node.expression.text === "Promise" &&
+    !findDeclaration(node.expression)
+  ) {
     const executor = node.arguments?.[0] && unwrapExpression(node.arguments[0]);
     return !!executor && (ts.isArrowFunction(executor) || ts.isFunctionExpression(executor)) && executor.parameters.length < 2;
   }
   if (ts.isCallExpression(node) && isApi(resolveApi(node.expression), GLOBAL_MODULE, "Promise", "resolve")) {
     const value = node.arguments[0] && unwrapExpression(node.arguments[0]);
-    return !value || ts.isLiteralExpression(value) || ts.isObjectLiteralExpression(value) || ts.isArrayLiteralExpression(value) || value.kind === ts.SyntaxKind.NullKeyword || value.kind === ts.SyntaxKind.TrueKeyword || value.kind === ts.SyntaxKind.FalseKeyword;
+    return (
+      !value ||
+      ts.isLiteralExpression(value) ||
+      ts.isObjectLiteralExpression(value) ||
+      ts.isArrayLiteralExpression(value) ||
+      value.kind === ts.SyntaxKind.NullKeyword ||
+      value.kind === ts.SyntaxKind.TrueKeyword ||
+      value.kind === ts.SyntaxKind.FalseKeyword
+    );
   }
   return false;
 }

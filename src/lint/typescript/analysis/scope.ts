@@ -28,7 +28,11 @@ function bindsName(name: ts.BindingName, text: string): ts.Identifier | ts.Bindi
   return undefined;
 }
 
-function declarationIn(name: ts.BindingName, owner: ts.VariableDeclaration | ts.ParameterDeclaration, text: string): Declaration | undefined {
+function declarationIn(
+  name: ts.BindingName,
+  owner: ts.VariableDeclaration | ts.ParameterDeclaration,
+  text: string,
+): Declaration | undefined {
   const bound = bindsName(name, text);
   if (!bound) return undefined;
   return ts.isBindingElement(bound) ? bound : owner;
@@ -97,9 +101,7 @@ export function findDeclaration(identifier: ts.Identifier): Declaration | undefi
   let previous: ts.Node = identifier;
   for (let scope: ts.Node | undefined = identifier.parent; scope; previous = scope, scope = scope.parent) {
     if (ts.isBlock(scope) || ts.isSourceFile(scope) || ts.isModuleBlock(scope) || ts.isCaseBlock(scope)) {
-      const statements = ts.isCaseBlock(scope)
-        ? scope.clauses.flatMap((clause) => [...clause.statements])
-        : scope.statements;
+      const statements = ts.isCaseBlock(scope) ? scope.clauses.flatMap((clause) => [...clause.statements]) : scope.statements;
       for (const statement of statements) {
         const found = declarationsOfStatement(statement, text, ts.isSourceFile(scope));
         if (found) return found;

@@ -39,7 +39,8 @@ function typeRef(type: ts.TypeNode | undefined): ApiRef | undefined {
 
 /** The type annotation of `this.name`: a field or a constructor parameter property. */
 function thisPropertyType(access: ts.PropertyAccessExpression): ts.TypeNode | undefined {
-  const klass = ts.findAncestor(access, (node) => ts.isClassDeclaration(node) || ts.isClassExpression(node)) as ts.ClassLikeDeclaration | undefined;
+  const klass = ts.findAncestor(access, (node) => ts.isClassDeclaration(node) || ts.isClassExpression(node)) as
+    ts.ClassLikeDeclaration | undefined;
   if (!klass) return undefined;
   const name = access.name.text;
   for (const member of klass.members) {
@@ -155,7 +156,9 @@ function ownerFromType(expression: ts.Expression, families: readonly ResourceFam
       const known = family.ownerTypes.some((pattern) => {
         const name = pattern.path[pattern.path.length - 1];
         if (!name || name === "default" || symbol.name !== name) return false;
-        return declarations.some((declaration) => pattern.modules.some((module) => declaredInPackage(declaration.getSourceFile().fileName, module)));
+        return declarations.some((declaration) =>
+          pattern.modules.some((module) => declaredInPackage(declaration.getSourceFile().fileName, module)),
+        );
       });
       if (known) return { family };
     }
@@ -163,7 +166,12 @@ function ownerFromType(expression: ts.Expression, families: readonly ResourceFam
   return undefined;
 }
 
-function ownerOf(expression: ts.Expression, families: readonly ResourceFamily[], program: ProgramView | undefined, depth = 0): OwnerMatch | undefined {
+function ownerOf(
+  expression: ts.Expression,
+  families: readonly ResourceFamily[],
+  program: ProgramView | undefined,
+  depth = 0,
+): OwnerMatch | undefined {
   if (depth > 4) return undefined;
   const created = resolveCreation(expression, program);
   if (!created || created.via.length > 0) return undefined;
@@ -180,7 +188,6 @@ function ownerOf(expression: ts.Expression, families: readonly ResourceFamily[],
   }
   return undefined;
 }
-
 
 /**
  * - `releaser`: the acquired value is the release function (`const release = await mutex.acquire()`).
@@ -249,7 +256,11 @@ function isUsingDeclaration(declaration: ts.VariableDeclaration): boolean {
  * `runExclusive` callback. Acquisitions handed straight to the caller (`return pool.connect()`) or
  * stored in a field are someone else's to release and give undefined.
  */
-export function matchAcquisition(call: ts.CallExpression, families: readonly ResourceFamily[], env: ResourceEnv = {}): Acquisition | undefined {
+export function matchAcquisition(
+  call: ts.CallExpression,
+  families: readonly ResourceFamily[],
+  env: ResourceEnv = {},
+): Acquisition | undefined {
   const callee = unwrapExpression(call.expression);
   const name = ts.isIdentifier(callee) ? callee.text : memberName(callee);
   if (!name || !acquireNames(families).has(name)) return undefined;

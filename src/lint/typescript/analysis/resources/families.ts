@@ -25,12 +25,14 @@ export const resourceSpecSchema = {
     module: { type: "string", description: "Import source of the API, e.g. `mysql2/promise`." },
     export: {
       type: "string",
-      description: "Export that creates the owner (class or factory, dotted when nested), or the acquiring function itself when `acquire` is omitted.",
+      description:
+        "Export that creates the owner (class or factory, dotted when nested), or the acquiring function itself when `acquire` is omitted.",
     },
     acquire: { type: "string", description: "Method of the owner that acquires (`getConnection`); omit when calling the export acquires." },
     release: {
       type: "string",
-      description: "Method that releases, called on the acquired value or on the owner; omit when the acquired value is the release function.",
+      description:
+        "Method that releases, called on the acquired value or on the owner; omit when the acquired value is the release function.",
     },
     kind: {
       type: "string",

@@ -3,7 +3,21 @@ import { resolveApi } from "../imports.js";
 import { findDescendant, isFunctionNode, memberName, outerExpression, unwrapExpression, walk } from "../nodes.js";
 import { findDeclaration } from "../scope.js";
 import { enclosingScope, type Acquisition } from "./acquisitions.js";
-import { addAbrupt, afterAcquire, afterRelease, emptyFlow, HELD, mergeExit, NONE, UNACQUIRED, type Exit, type Flow, type HeldWait, type Holding, type Jump } from "./flow.js";
+import {
+  addAbrupt,
+  afterAcquire,
+  afterRelease,
+  emptyFlow,
+  HELD,
+  mergeExit,
+  NONE,
+  UNACQUIRED,
+  type Exit,
+  type Flow,
+  type HeldWait,
+  type Holding,
+  type Jump,
+} from "./flow.js";
 
 /**
  * Where an acquired resource is held, which awaits run while it is, and on which path (a throw, an early exit, the end of the function) its release can be skipped.
@@ -45,7 +59,8 @@ class HoldingAnalysis {
     this.releasesLocally = releases;
     let escapes = false;
     walk(scope, (node) => {
-      if (!escapes && ts.isIdentifier(node) && this.refersToBinding(node) && this.classifyReference(node, false) === "handoff") escapes = true;
+      if (!escapes && ts.isIdentifier(node) && this.refersToBinding(node) && this.classifyReference(node, false) === "handoff")
+        escapes = true;
       return !escapes;
     });
     this.releasedOrEscapes = releases || escapes;
@@ -100,7 +115,9 @@ class HoldingAnalysis {
       const right = unwrapExpression(node.right);
       const isNullish = (side: ts.Expression) =>
         side.kind === ts.SyntaxKind.NullKeyword || (ts.isIdentifier(side) && side.text === "undefined");
-      const bindingSide = (ts.isIdentifier(left) && this.refersToBinding(left) && isNullish(right)) || (ts.isIdentifier(right) && this.refersToBinding(right) && isNullish(left));
+      const bindingSide =
+        (ts.isIdentifier(left) && this.refersToBinding(left) && isNullish(right)) ||
+        (ts.isIdentifier(right) && this.refersToBinding(right) && isNullish(left));
       if (!bindingSide) return undefined;
       if (operator === ts.SyntaxKind.ExclamationEqualsToken || operator === ts.SyntaxKind.ExclamationEqualsEqualsToken) return "truthy";
       if (operator === ts.SyntaxKind.EqualsEqualsToken || operator === ts.SyntaxKind.EqualsEqualsEqualsToken) return "falsy";
@@ -225,7 +242,7 @@ class HoldingAnalysis {
    * handler sees, so the release is not skipped (a synchronous throw from a promise API is not a real path).
    */
   private releasedByChain(call: ts.CallExpression): boolean {
-    for (let current: ts.Node = call; ; ) {
+    for (let current: ts.Node = call; ;) {
       const access = outerExpression(current).parent;
       if (!access || !ts.isPropertyAccessExpression(access) || !["then", "catch", "finally"].includes(access.name.text)) return false;
       const chained = access.parent;
@@ -509,7 +526,9 @@ function cannotThrow(call: ts.CallExpression): boolean {
   const [owner, member] = ref.path;
   if (ref.path.length !== 2 || !owner || !member) return false;
   if (owner === "console" || owner === "Math") return true;
-  return (owner === "Date" && member === "now") || (owner === "Array" && member === "isArray") || (owner === "Number" && member.startsWith("is"));
+  return (
+    (owner === "Date" && member === "now") || (owner === "Array" && member === "isArray") || (owner === "Number" && member.startsWith("is"))
+  );
 }
 
 /** `new Error(…)`, `new HttpError(…)`: building the exception to throw is not where it throws. */
@@ -553,9 +572,14 @@ function region(acquisition: Acquisition): { statements: readonly ts.Statement[]
   }
   const container = anchor?.parent;
   if (!anchor || !container) return undefined;
-  const statements = ts.isBlock(container) || ts.isSourceFile(container) || ts.isModuleBlock(container) || ts.isCaseClause(container) || ts.isDefaultClause(container)
-    ? container.statements
-    : undefined;
+  const statements =
+    ts.isBlock(container) ||
+    ts.isSourceFile(container) ||
+    ts.isModuleBlock(container) ||
+    ts.isCaseClause(container) ||
+    ts.isDefaultClause(container)
+      ? container.statements
+      : undefined;
   if (!statements) return undefined;
   const from = statements.indexOf(anchor as ts.Statement);
   return from < 0 ? undefined : { statements, from, container };
@@ -580,7 +604,9 @@ function callbackWaits(callback: ts.FunctionLikeDeclaration): HeldWait[] {
   if (!body) return [];
   if (!ts.isBlock(body)) {
     const expression = unwrapExpression(body as ts.Expression);
-    return ts.isAwaitExpression(expression) ? blockAwaits([expression]) : [{ node: expression, operand: expression }, ...blockAwaits([expression])];
+    return ts.isAwaitExpression(expression)
+      ? blockAwaits([expression])
+      : [{ node: expression, operand: expression }, ...blockAwaits([expression])];
   }
   const waits = blockAwaits([body]);
   walk(body, (node) => {
