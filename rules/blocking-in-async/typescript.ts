@@ -22,7 +22,6 @@ import {
   type ApiRef,
   outerExpression,
   hasExportModifier,
-  isTestFile,
   isToolConfigFile,
 } from "../../src/lint/api.js";
 
@@ -358,7 +357,7 @@ export default defineTypeScriptRule<Options>({
     "The call graph is followed within one file, through plain functions and `const` arrows, when every reference to the helper in that file is a call from serving code; a method, a helper passed around as a value, and a helper with a caller outside serving code (start-up, a build script) are not followed. An exported helper is judged by the callers in its own file; one that this file never calls is not reported, whatever other files do with it.",
     "Start-up code is recognised as module top level, an async function called only from module top level (`main().catch(…)`), a top-level async IIFE, and anything before `server.listen(…)` in the same function. Other start-up phases (a `bootstrap()` called from an exported function) are reported.",
     "Listeners on `process` (`exit`, signals, `uncaughtException`) and for the lifecycle events `ready`, `listening`, `exit` and `beforeExit` are not reported: they run once at start-up or shutdown, where synchronous work is expected.",
-    "Not reported by design: test files (`*.test.*`, `*.spec.*`, `*_test.*`, and files under `__tests__/`, `__mocks__/`, `test/`, `tests/`, `e2e/`, `benches/`), tool configs (`*.config.*`), Next.js build-time functions (`getStaticProps`, `getStaticPaths`, `generateStaticParams`), one-time lazy loads (`cache ??= readFileSync(…)`, or the read inside `if (!cache) { cache = … }`), and async functions of command-line programs (a `#!` line or an import of commander, yargs, cac, meow, sade, citty, clipanion, oclif or minimist); request handlers and listeners in those programs are still checked.",
+    "Not reported by design: test files and scripts (the presets turn this rule off for the `test` and `script` file roles), tool configs (`*.config.*`), Next.js build-time functions (`getStaticProps`, `getStaticPaths`, `generateStaticParams`), one-time lazy loads (`cache ??= readFileSync(…)`, or the read inside `if (!cache) { cache = … }`), and async functions of command-line programs (a `#!` line or an import of commander, yargs, cac, meow, sade, citty, clipanion, oclif or minimist); request handlers and listeners in those programs are still checked.",
     "Worker-thread code is not reported (blocking there is the remedy): files named `worker.*`, `*.worker.*` or under `workers/`, and files that import `parentPort`, `workerData` or `threadId` from `worker_threads`. A BullMQ or other job worker in such a file is skipped too.",
     "Event listeners in general count as serving code, so a `readline` `'line'` listener of a script that does not import a CLI framework and has no `#!` line is reported.",
   ],
@@ -461,7 +460,7 @@ export default defineTypeScriptRule<Options>({
       return references.length > 0 && references.every((reference) => !!isCalleeReference(reference) && !getEnclosingFunction(reference));
     }
 
-    if (isTestFile(context.filePath) || isToolConfigFile(context.filePath) || isWorkerFile(context.sourceFile, context.filePath)) return {};
+    if (isToolConfigFile(context.filePath) || isWorkerFile(context.sourceFile, context.filePath)) return {};
     return {
       CallExpression(call) {
         const blocking = blockingApi(call);

@@ -125,10 +125,11 @@ function verdictOfType(checker: ts.TypeChecker | undefined, receiver: ts.Express
 }
 
 function receiverVerdict(receiver: ts.Expression, checker: ts.TypeChecker | undefined): Verdict {
+  const node = unwrapExpression(receiver);
+  // before the type: process.stdout is a writable by type too, and the checkStdio option decides it
+  if (isStdio(resolveApi(node))) return "stdio";
   const typed = verdictOfType(checker, receiver);
   if (typed !== "unknown") return typed;
-  const node = unwrapExpression(receiver);
-  if (isStdio(resolveApi(node))) return "stdio";
   if (ts.isPropertyAccessExpression(node) && node.name.text === "stdin" && !isApi(resolveApi(node), GLOBAL_MODULE, "process", "stdin"))
     return "writable";
   if (ts.isCallExpression(node) || ts.isNewExpression(node)) return verdictOfInitializer(node);

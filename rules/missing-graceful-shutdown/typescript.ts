@@ -20,7 +20,6 @@ import {
   type ProgramFile,
   type ProgramView,
   outerExpression,
-  isTestFile,
 } from "../../src/lint/api.js";
 
 interface Options {
@@ -471,7 +470,7 @@ export default defineTypeScriptRule<Options>({
   knownLimits: [
     "Only the files of the run are looked at: linting `src/server.ts` alone reports a server whose signals are handled in an entry module that was not linted. Lint the whole program.",
     "Servers are recognised by how they are created (node's http/https/http2/net/tls, express, koa, fastify, restify, NestJS, `serve()` of @hono/node-server), also when the app is exported by another file of the run, by a parameter typed as a server or app, and `new WebSocketServer({ port })` from ws; other frameworks' `listen` is not reported.",
-    "Test files (`*.test.*`, `*.spec.*`, `*_test.*`, and files under `__tests__/`, `__mocks__/`, `test/`, `tests/`, `e2e/`, `benches/`) are not checked: they start servers on purpose.",
+    "Test files are not checked by default: the presets turn this rule off for the `test` file role (see File roles in the README); turn it back on with `overrides`.",
     "A listen inside an exported function or class of a module that no file of the run imports (and that the module does not call itself) is taken as a library API whose caller owns the signals, and is not reported.",
     "A server closed in its own `listen` callback (`server.listen(0, () => { …; server.close() })`, a free-port probe) serves nothing and is not reported; a server closed later, elsewhere, still is.",
     "A handler that registers SIGTERM but only calls `process.exit()` (no `server.close()`) counts as handling the signal.",
@@ -479,7 +478,6 @@ export default defineTypeScriptRule<Options>({
   ],
   create(context) {
     const { program, filePath, options } = context;
-    const inTestFile = isTestFile(filePath);
     const index = () => program.memo("index", () => buildIndex(program, options.shutdownModules));
     const handled = () => program.memo(`handled:${filePath}`, () => programHandlesSignals(index(), filePath));
     const isImported = () => (index().importers.get(filePath)?.length ?? 0) > 0;
@@ -490,7 +488,6 @@ export default defineTypeScriptRule<Options>({
       CallExpression(call) {
         const callee = unwrapExpression(call.expression);
         if (
-          !inTestFile &&
           ts.isPropertyAccessExpression(callee) &&
           callee.name.text === "listen" &&
           isServerValue(callee.expression, filePath, program)
@@ -499,7 +496,7 @@ export default defineTypeScriptRule<Options>({
             context.report({ node: call, messageId: "noSignalHandler" });
           return;
         }
-        if (!inTestFile && isApi(resolveApi(call.expression), "@hono/node-server", "serve")) {
+        if (isApi(resolveApi(call.expression), "@hono/node-server", "serve")) {
           if (!handled() && !isUnusedLibraryApi(call)) context.report({ node: call, messageId: "noSignalHandler" });
           return;
         }
@@ -512,7 +509,7 @@ export default defineTypeScriptRule<Options>({
         }
       },
       NewExpression(expression) {
-        if (inTestFile || !isStandaloneWebSocketServer(expression)) return;
+        if (!isStandaloneWebSocketServer(expression)) return;
         if (!handled() && !isUnusedLibraryApi(expression)) context.report({ node: expression, messageId: "noSignalHandler" });
       },
     };

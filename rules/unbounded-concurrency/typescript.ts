@@ -19,7 +19,6 @@ import {
   unwrapExpression,
   walk,
   type PromiseEnv,
-  isTestFile,
 } from "../../src/lint/api.js";
 
 interface Options {
@@ -233,7 +232,7 @@ export default defineTypeScriptRule<Options>({
     "An async callback counts as I/O when it awaits or returns any call (its async-ness is the evidence); a plain callback, and a promise pushed in a loop, only when the call is known to give a promise: a well-known promise API, an async function or method of the linted files, or per the type checker. Without types, `ids.map((id) => db.find(id))` is therefore not reported.",
     "A loop that awaits anything in its body is taken as throttled and not reported, even when the await does not bound the promises it starts.",
     "Limiters are recognised by import (p-limit, p-queue, bottleneck, async-sema, async-mutex), by method (`acquire`, `runExclusive`, `withPermit`, `schedule`) and by name (`limit`, `limiter`, `semaphore`, `pool`, `queue`): a call through an object named `pool` or `queue` (a pg or worker pool, a p-queue) counts as bounded, since those queue beyond their size.",
-    "Test files (`*.test.*`, `*.spec.*`, `*_test.*`, and files under `__tests__/`, `__mocks__/`, `test/`, `tests/`, `e2e/`, `benches/`) are not checked: a test's fan-out over its fixtures exhausts nothing in production.",
+    "Test files are not checked by default: the presets turn this rule off for the `test` file role (see File roles in the README); turn it back on with `overrides`.",
     "Waiting for events or timers (`events.once`, `timers/promises`) holds no socket or descriptor and is not reported.",
   ],
   create(context) {
@@ -528,7 +527,6 @@ export default defineTypeScriptRule<Options>({
     }
 
     // a test's fan-out over its fixtures exhausts nothing in production
-    if (isTestFile(context.filePath)) return {};
     return {
       CallExpression(call) {
         const combinator = combinatorOf(call);

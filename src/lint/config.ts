@@ -1,9 +1,11 @@
 import { existsSync, readFileSync } from "node:fs";
 import path from "node:path";
 import { Ajv, type ErrorObject } from "ajv";
+import picomatch from "picomatch";
 import { UsageError } from "../errors.js";
 import { mergedOptions, type Rule } from "./rule.js";
 import type { RuleSeverity, SeveritySetting } from "./rule-meta.js";
+import { FILE_ROLES, type FileRole } from "./file-roles.js";
 import type { ConfiguredRule } from "./types.js";
 
 export const CONFIG_FILES = ["asyncpat.config.json", ".asyncpatrc.json"] as const;
@@ -12,12 +14,17 @@ export type Preset = (typeof PRESETS)[number];
 const SEVERITIES: readonly SeveritySetting[] = ["off", "warn", "error"];
 
 export interface ResolvedConfig {
+  /** The settings of one file, aligned with `rules` (undefined: off for this file), after role defaults and `overrides`. */
+  rulesFor(filePath: string, role: FileRole): (ConfiguredRule | undefined)[];
+  /** Whether files of each role are linted (fixtures and generated files are not, by default). */
+  roles: Record<FileRole, RoleSetting>;
   /** The file the config came from; undefined when none was found (defaults apply). */
   filePath?: string;
   /** Folder that `ignore` globs are relative to. */
   baseDir: string;
   preset: Preset;
   ignore: string[];
+  /** Every rule that is on for some file, with its base settings. */
   rules: ConfiguredRule[];
 }
 
@@ -26,6 +33,127 @@ interface RawConfig {
   extends?: unknown;
   rules?: unknown;
   ignore?: unknown;
+  overrides?: unknown;
+  roles?: unknown;
+}
+
+const CONFIG_KEYS = ["$schema", "extends", "rules", "ignore", "overrides", "roles"];
+
+export type RoleSetting = "lint" | "skip";
+
+interface RuleSetting {
+  severity: SeveritySetting;
+  options: Record<string, unknown>;
+}
+
+/** A rule entry of a config: a severity, and options when the entry gives them. */
+type RuleEntries = Map<string, { severity: SeveritySetting; options?: Record<string, unknown> }>;
+
+/**
+ * What the presets change per file role. Tests run under their runner's timeout against their own
+ * in-process servers and fixtures, start servers and fan out on purpose: the rules about deadlines,
+ * bounds, blocking and shutdown stay quiet there. A floating promise, an overlapping interval or a
+ * leaked resource in a test is still a bug, so those rules stay on.
+ */
+export const ROLE_DEFAULTS: Partial<Record<FileRole, RuleEntries>> = {
+  test: new Map(
+    [
+      "missing-timeout",
+      "leaky-timeout-race",
+      "unbounded-channel",
+      "unbounded-concurrency",
+      "blocking-in-async",
+      "missing-graceful-shutdown",
+      "lock-across-await",
+      "ignored-backpressure",
+    ].map((id) => [id, { severity: "off" as const }]),
+  ),
+  // a one-shot program serves nobody while it blocks, and exits when its work is done
+  script: new Map(["blocking-in-async", "missing-graceful-shutdown"].map((id) => [id, { severity: "off" as const }])),
+};
+
+function toPosix(relative: string): string {
+  return relative.split(path.sep).join("/");
+}
+
+function applyRuleEntries(settings: Map<string, RuleSetting>, entries: RuleEntries): void {
+  for (const [id, entry] of entries) {
+    const previous = settings.get(id);
+    if (!previous) continue;
+    settings.set(id, { severity: entry.severity, options: entry.options ?? previous.options });
+  }
+}
+
+function parseRuleEntries(value: unknown, where: string, byId: ReadonlyMap<string, Rule>, all: readonly Rule[]): RuleEntries {
+  if (typeof value !== "object" || value === null || Array.isArray(value)) {
+    throw new UsageError(`${where} must be an object mapping rule ids to "off", "warn", "error" or ["warn", { options }].`);
+  }
+  const entries: RuleEntries = new Map();
+  for (const [id, entry] of Object.entries(value as Record<string, unknown>)) {
+    const at = `${where}.${id}`;
+    const rule = byId.get(id);
+    if (!rule) throw new UsageError(unknownRuleMessage(where, id, all));
+    if (Array.isArray(entry)) {
+      if (entry.length < 1 || entry.length > 2) throw new UsageError(`${at}: use "warn" or ["warn", { options }] (an array of one or two items).`);
+      entries.set(id, { severity: parseSeverity(entry[0], at), options: entry.length === 2 ? validateRuleOptions(rule, entry[1], at) : undefined });
+    } else {
+      entries.set(id, { severity: parseSeverity(entry, at) });
+    }
+  }
+  return entries;
+}
+
+interface Override {
+  entries: RuleEntries;
+  matches(relativePath: string | undefined, role: FileRole | undefined): boolean;
+}
+
+/** ESLint-style `overrides`: `[{ "files": [globs], "roles": ["test"], "rules": { … } }]`, later entries winning. */
+function parseOverrides(value: unknown, label: string, byId: ReadonlyMap<string, Rule>, all: readonly Rule[]): Override[] {
+  if (value === undefined) return [];
+  const shape = `"overrides" must be an array of { "files": ["globs"], "roles": ["test"], "rules": { … } } objects`;
+  if (!Array.isArray(value)) throw new UsageError(`${label}: ${shape}.`);
+  return value.map((entry, index) => {
+    const where = `${label}: overrides[${index}]`;
+    if (typeof entry !== "object" || entry === null || Array.isArray(entry)) throw new UsageError(`${where}: ${shape}.`);
+    const record = entry as Record<string, unknown>;
+    for (const key of Object.keys(record)) {
+      if (!["files", "roles", "rules"].includes(key)) throw new UsageError(`${where}: unknown key "${key}"; allowed keys are "files", "roles" and "rules".`);
+    }
+    const files = record.files;
+    if (files !== undefined && (!Array.isArray(files) || files.length === 0 || !files.every((glob) => typeof glob === "string"))) {
+      throw new UsageError(`${where}.files must be a non-empty array of globs relative to the config file, e.g. ["scripts/**"].`);
+    }
+    const roles = record.roles;
+    if (roles !== undefined && (!Array.isArray(roles) || roles.length === 0 || !roles.every((role) => (FILE_ROLES as readonly unknown[]).includes(role)))) {
+      throw new UsageError(`${where}.roles must be a non-empty array of ${FILE_ROLES.map((role) => `"${role}"`).join(", ")}.`);
+    }
+    if (files === undefined && roles === undefined) throw new UsageError(`${where}: give "files", "roles" or both, to say which files it applies to.`);
+    if (record.rules === undefined) throw new UsageError(`${where}: "rules" is missing.`);
+    const entries = parseRuleEntries(record.rules, `${where}.rules`, byId, all);
+    const isMatch = files === undefined ? undefined : picomatch(files as string[], { dot: true });
+    return {
+      entries,
+      matches: (relativePath, role) =>
+        (isMatch === undefined || (relativePath !== undefined && !relativePath.startsWith("..") && isMatch(relativePath))) &&
+        (roles === undefined || (role !== undefined && (roles as FileRole[]).includes(role))),
+    };
+  });
+}
+
+/** `"roles": { "fixture": "lint" }`: whether files of a role are linted at all. */
+function parseRoles(value: unknown, label: string): Record<FileRole, RoleSetting> {
+  const roles: Record<FileRole, RoleSetting> = { source: "lint", test: "lint", example: "lint", script: "lint", fixture: "skip", generated: "skip" };
+  if (value === undefined) return roles;
+  if (typeof value !== "object" || value === null || Array.isArray(value)) {
+    throw new UsageError(`${label}: "roles" must be an object such as { "fixture": "lint", "generated": "skip" }.`);
+  }
+  for (const [role, setting] of Object.entries(value as Record<string, unknown>)) {
+    if (!(FILE_ROLES as readonly string[]).includes(role)) throw new UsageError(`${label}: roles.${role}: unknown file role; use one of ${FILE_ROLES.join(", ")}.`);
+    if (setting !== "lint" && setting !== "skip") throw new UsageError(`${label}: roles.${role} must be "lint" or "skip", not ${JSON.stringify(setting)}.`);
+    roles[role as FileRole] = setting;
+  }
+  return roles;
 }
 
 /** Severity of every rule under a preset, before the config's own `rules`. */
@@ -184,8 +312,9 @@ export function loadConfig(options: LoadConfigOptions): ResolvedConfig {
       throw new UsageError(`${label}: the config must be a JSON object with "rules", "ignore" and "extends" keys.`);
     }
     for (const key of Object.keys(raw)) {
-      if (!["$schema", "extends", "rules", "ignore"].includes(key)) {
-        throw new UsageError(`${label}: unknown key "${key}"; allowed keys are "$schema", "extends", "rules" and "ignore".`);
+      if (!CONFIG_KEYS.includes(key)) {
+        const suggestion = nearest(key, CONFIG_KEYS);
+        throw new UsageError(`${label}: unknown key "${key}";${suggestion ? ` did you mean "${suggestion}"?` : ""} allowed keys are ${CONFIG_KEYS.map((k) => `"${k}"`).join(", ")}.`);
       }
     }
   }
@@ -201,37 +330,18 @@ export function loadConfig(options: LoadConfigOptions): ResolvedConfig {
   }
 
   const byId = new Map(options.rules.map((rule) => [rule.id, rule]));
-  const settings = new Map<string, { severity: SeveritySetting; options: Record<string, unknown> }>();
-  for (const rule of options.rules) {
-    settings.set(rule.id, { severity: presetSeverity(preset, rule), options: {} });
-  }
+  const base = new Map<string, RuleSetting>();
+  for (const rule of options.rules) base.set(rule.id, { severity: presetSeverity(preset, rule), options: {} });
 
-  if (raw.rules !== undefined) {
-    if (typeof raw.rules !== "object" || raw.rules === null || Array.isArray(raw.rules)) {
-      throw new UsageError(`${label}: "rules" must be an object mapping rule ids to "off", "warn", "error" or ["warn", { options }].`);
-    }
-    for (const [id, value] of Object.entries(raw.rules as Record<string, unknown>)) {
-      const where = `${label}: rules.${id}`;
-      const rule = byId.get(id);
-      if (!rule) throw new UsageError(unknownRuleMessage(`${label}: rules`, id, options.rules));
-      if (Array.isArray(value)) {
-        if (value.length < 1 || value.length > 2) {
-          throw new UsageError(`${where}: use "warn" or ["warn", { options }] (an array of one or two items).`);
-        }
-        const severity = parseSeverity(value[0], where);
-        settings.set(id, { severity, options: validateRuleOptions(rule, value[1], where) });
-      } else {
-        settings.set(id, { severity: parseSeverity(value, where), options: settings.get(id)!.options });
-      }
-    }
-  }
+  if (raw.rules !== undefined) applyRuleEntries(base, parseRuleEntries(raw.rules, `${label}: rules`, byId, options.rules));
 
+  const cliOverrides = new Map<string, SeveritySetting>();
   for (const override of options.overrides ?? []) {
     const match = /^([^=]+)=(.*)$/.exec(override);
     if (!match) throw new UsageError(`--rule ${override}: use --rule <id>=off|warn|error.`);
     const [, id, severity] = match;
     if (!byId.has(id!)) throw new UsageError(unknownRuleMessage(`--rule ${override}`, id!, options.rules));
-    settings.set(id!, { severity: parseSeverity(severity, `--rule ${override}`), options: settings.get(id!)!.options });
+    cliOverrides.set(id!, parseSeverity(severity, `--rule ${override}`));
   }
 
   let ignore: string[] = [];
@@ -242,16 +352,47 @@ export function loadConfig(options: LoadConfigOptions): ResolvedConfig {
     ignore = raw.ignore as string[];
   }
 
-  const rules: ConfiguredRule[] = [];
-  for (const rule of options.rules) {
-    const setting = settings.get(rule.id)!;
-    if (setting.severity !== "off") rules.push({ rule, severity: setting.severity, options: setting.options });
+  const baseDir = found ? path.dirname(found.filePath) : options.cwd;
+  const overrides = parseOverrides(raw.overrides, label, byId, options.rules);
+  const roles = parseRoles(raw.roles, label);
+
+  /** The settings of every rule for one file: base, the preset's role defaults, matching overrides, then --rule. */
+  const settingsFor = (filePath: string | undefined, role: FileRole | undefined): Map<string, RuleSetting> => {
+    const settings = new Map(base);
+    if (role) applyRuleEntries(settings, ROLE_DEFAULTS[role] ?? new Map());
+    if (filePath !== undefined || role !== undefined) {
+      const relative = filePath === undefined ? undefined : toPosix(path.relative(baseDir, filePath));
+      for (const override of overrides) if (override.matches(relative, role)) applyRuleEntries(settings, override.entries);
+    }
+    for (const [id, severity] of cliOverrides) settings.set(id, { ...settings.get(id)!, severity });
+    return settings;
+  };
+  // Every rule that is on for some file: the backends are handed this list, and each file its own settings.
+  const everyVariant = [settingsFor(undefined, undefined), ...FILE_ROLES.map((role) => settingsFor(undefined, role))];
+  for (const override of overrides) {
+    const variant = new Map(base);
+    applyRuleEntries(variant, override.entries);
+    everyVariant.push(variant);
   }
+  const rules = options.rules
+    .filter((rule) => everyVariant.some((variant) => variant.get(rule.id)!.severity !== "off"))
+    .map((rule) => {
+      const setting = base.get(rule.id)!;
+      return { rule, severity: setting.severity === "off" ? ("warn" as const) : setting.severity, options: setting.options };
+    });
   return {
     filePath: found?.filePath,
-    baseDir: found ? path.dirname(found.filePath) : options.cwd,
+    baseDir,
     preset,
     ignore,
     rules,
+    roles,
+    rulesFor(filePath, role) {
+      const settings = settingsFor(filePath, role);
+      return rules.map((entry) => {
+        const setting = settings.get(entry.rule.id)!;
+        return setting.severity === "off" ? undefined : { rule: entry.rule, severity: setting.severity, options: setting.options };
+      });
+    },
   };
 }

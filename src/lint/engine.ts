@@ -1,5 +1,6 @@
 import { readFile } from "node:fs/promises";
 import path from "node:path";
+import { fileRole, type FileRole } from "./file-roles.js";
 import { applySuppressions } from "./suppressions.js";
 import type {
   BackendRunOptions,
@@ -21,7 +22,13 @@ export interface EngineOptions extends BackendRunOptions {
   rules: readonly ConfiguredRule[];
   /** Every rule id the tool knows, enabled or not, so suppressions of disabled rules are not "unknown". */
   knownRuleIds: ReadonlySet<string>;
+  /** The rules of a file of this role, aligned with `rules`; without it every file gets `rules`. */
+  rulesForRole?: (filePath: string, role: FileRole) => readonly (ConfiguredRule | undefined)[];
+  /** Roles whose files are not linted (default: fixture and generated). */
+  skipRoles?: ReadonlySet<FileRole>;
 }
+
+const DEFAULT_SKIPPED_ROLES: ReadonlySet<FileRole> = new Set(["fixture", "generated"]);
 
 const rustExtensions = [".rs"];
 
@@ -57,7 +64,10 @@ function summarize(filePath: string, messages: LintMessage[], source?: string): 
  * its extension; suppressions are applied here, the same way for every language.
  */
 export async function lintFiles(options: EngineOptions): Promise<LintReport> {
-  const stats: LintStats = { files: 0, lines: 0, parseMs: 0, rulesMs: 0, typeCheckerMs: 0, ruleMs: {}, byLanguage: {} };
+  const stats: LintStats = { files: 0, lines: 0, parseMs: 0, rulesMs: 0, typeCheckerMs: 0, ruleMs: {}, byLanguage: {}, linted: {}, skipped: {} };
+  const skipRoles = options.skipRoles ?? DEFAULT_SKIPPED_ROLES;
+  const siblings = new Set(options.files);
+  const roles = new Map<string, FileRole>();
   const results: FileResult[] = [];
   const internalErrors: InternalError[] = [];
   const groups = new Map<LanguageBackend, { path: string; text: string }[]>();
@@ -83,15 +93,24 @@ export async function lintFiles(options: EngineOptions): Promise<LintReport> {
       );
       continue;
     }
+    const text = buffer.toString("utf8");
+    const role = fileRole({ filePath, text, siblings, fallbackRoot: options.cwd });
+    if (skipRoles.has(role)) {
+      stats.skipped[role] = (stats.skipped[role] ?? 0) + 1;
+      continue;
+    }
+    stats.linted[role] = (stats.linted[role] ?? 0) + 1;
+    roles.set(filePath, role);
     const list = groups.get(backend) ?? [];
-    list.push({ path: filePath, text: buffer.toString("utf8") });
+    list.push({ path: filePath, text });
     groups.set(backend, list);
   }
 
   const enabledRuleIds = new Set(options.rules.map((configured) => configured.rule.id));
   for (const [backend, files] of groups) {
     const started = performance.now();
-    const outcome = await backend.lint(files, options.rules, options);
+    const rulesFor = options.rulesForRole && ((filePath: string) => options.rulesForRole!(filePath, roles.get(filePath) ?? "source"));
+    const outcome = await backend.lint(files, options.rules, { ...options, rulesFor });
     const elapsed = performance.now() - started;
     internalErrors.push(...outcome.internalErrors);
     stats.typeCheckerMs += outcome.typeCheckerMs;

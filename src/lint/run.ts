@@ -4,6 +4,7 @@ import { ExitCode, UsageError } from "../errors.js";
 import { packageRoot, version } from "../version.js";
 import type { Rule } from "./rule.js";
 import { loadConfig } from "./config.js";
+import { FILE_ROLES } from "./file-roles.js";
 import { lintableExtensions, lintFiles } from "./engine.js";
 import { discoverFiles } from "./files.js";
 import { formatters } from "./formatters/index.js";
@@ -69,6 +70,8 @@ export async function runLint(
     files,
     rules: config.rules,
     knownRuleIds: new Set(rules.map((rule) => rule.id)),
+    rulesForRole: (filePath, role) => config.rulesFor(filePath, role),
+    skipRoles: new Set(FILE_ROLES.filter((role) => config.roles[role] === "skip")),
     cwd,
     tsconfigPath,
     types: options.types ?? tsconfigPath !== undefined,
@@ -122,6 +125,9 @@ export async function runLint(
     io.stderr.write(
       `asyncpat: ${plural(stats.files, "file")}, ${plural(stats.lines, "line")} in ${elapsed.toFixed(0)} ms (type checker ${stats.typeCheckerMs.toFixed(0)} ms); ${perLanguage}\n`,
     );
+    const byRole = (counts: Partial<Record<string, number>>) =>
+      FILE_ROLES.filter((role) => counts[role]).map((role) => `${counts[role]} ${role}`).join(", ") || "none";
+    io.stderr.write(`asyncpat: files linted by role: ${byRole(stats.linted)}; not linted: ${byRole(stats.skipped)} (config "roles")\n`);
     const slowest = Object.entries(stats.ruleMs).sort((a, b) => b[1] - a[1]);
     if (slowest.length > 0) {
       io.stderr.write(`asyncpat: time per rule: ${slowest.map(([ruleId, ms]) => `${ruleId} ${ms.toFixed(0)} ms`).join(", ")}\n`);

@@ -45,6 +45,10 @@ export interface LintStats {
   /** Milliseconds spent in each rule (its listeners and create()), when timing was asked for. */
   ruleMs: Record<string, number>;
   byLanguage: Record<string, { files: number; lines: number; ms: number }>;
+  /** Files linted per role. */
+  linted: Partial<Record<string, number>>;
+  /** Files not linted per role (fixtures and generated files by default). */
+  skipped: Partial<Record<string, number>>;
 }
 
 export interface LintReport {
@@ -83,6 +87,11 @@ export interface BackendFileResult {
 }
 
 export interface BackendRunOptions {
+  /**
+   * The rules of one file, aligned with the run's rule list (undefined: off in this file), after
+   * its role's defaults and the config's overrides. Without it every file gets the run's rules.
+   */
+  rulesFor?: (filePath: string) => readonly (ConfiguredRule | undefined)[];
   cwd: string;
   tsconfigPath?: string;
   /** Use the type checker where rules ask for it. */

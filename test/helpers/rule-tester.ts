@@ -8,6 +8,8 @@
 import { Ajv } from "ajv";
 import { describe, expect, it } from "vitest";
 import type { ImplementationMeta, Language, Rule } from "../../src/lint/api.js";
+import { ROLE_DEFAULTS } from "../../src/lint/config.js";
+import { fileRole } from "../../src/lint/file-roles.js";
 import { typescriptBackend } from "../../src/lint/typescript/backend.js";
 import type { ConfiguredRule, LanguageBackend, LintMessage } from "../../src/lint/types.js";
 
@@ -62,7 +64,13 @@ export async function lintCase(language: Language, rules: readonly Rule[], testC
   const files = [{ path: main, text: testCase.code }];
   for (const [relative, text] of Object.entries(testCase.files ?? {})) files.push({ path: `${ROOT}/${relative}`, text });
   const backend = await backendFor(language);
-  const outcome = await backend.lint(files, configured(rules, testCase), { cwd: ROOT, types: testCase.types ?? false });
+  const run = configured(rules, testCase);
+  // as the engine does: a file's role (test, example, …) turns off the rules its preset defaults say
+  const rulesFor = (filePath: string) => {
+    const defaults = ROLE_DEFAULTS[fileRole({ filePath, text: "", fallbackRoot: ROOT })];
+    return run.map((entry) => (defaults?.get(entry.rule.id)?.severity === "off" ? undefined : entry));
+  };
+  const outcome = await backend.lint(files, run, { cwd: ROOT, types: testCase.types ?? false, rulesFor });
   if (outcome.internalErrors.length > 0) throw new Error(outcome.internalErrors.map((error) => error.message).join("\n"));
   const result = outcome.files.find((file) => file.filePath === main)!;
   const fatal = result.messages.find((message) => message.fatal);

@@ -78,7 +78,7 @@ describe("rust backend", () => {
   });
 
   it("parses 10,000 nested blocks", async () => {
-    const report = await lintRust({ "deep.rs": `fn f() {${"{".repeat(10_000)}${"}".repeat(10_000)}}\n` });
+    const report = await lintRust({ "deep.rs": `fn f() {\n${"{\n".repeat(10_000)}${"}\n".repeat(10_000)}}\n` });
     expect(report.results[0]!.messages).toEqual([]);
   });
 });

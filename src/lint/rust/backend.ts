@@ -77,14 +77,17 @@ function lintTree(
   source: string,
   root: Node,
   rules: readonly ConfiguredRule[],
+  fileRules: readonly (ConfiguredRule | undefined)[],
   messages: LintMessage[],
   internalErrors: InternalError[],
   timing: number[] | undefined,
 ): void {
   const listeners = new ListenerTable<string, Node>(rules, filePath, internalErrors, timing);
 
-  rules.forEach((configured, ruleIndex) => {
-    const implementation = configured.rule.implementations.rust;
+  rules.forEach((runRule, ruleIndex) => {
+    const configured = fileRules[ruleIndex];
+    if (!configured) return;
+    const implementation = runRule.rule.implementations.rust;
     if (!implementation) return;
     const rule = configured.rule;
     const reporter = createReporter(configured, implementation, messages);
@@ -174,7 +177,7 @@ export const rustBackend: LanguageBackend = {
           continue;
         }
         result.directives = collectDirectives(tree.rootNode, file.text);
-        lintTree(program, file.path, file.text, tree.rootNode, rules, result.messages, internalErrors, timing);
+        lintTree(program, file.path, file.text, tree.rootNode, rules, options.rulesFor?.(file.path) ?? rules, result.messages, internalErrors, timing);
       } finally {
         tree.delete();
       }

@@ -201,7 +201,7 @@ export const typescriptBackend: LanguageBackend = {
     const timing = options.timing ? rules.map(() => 0) : undefined;
     for (const file of programFiles) {
       const result = resultByPath.get(file.path)!;
-      lintSourceFile(file, rules, programs, getTypeChecker, result, internalErrors, timing);
+      lintSourceFile(file, rules, options.rulesFor?.(file.path) ?? rules, programs, getTypeChecker, result, internalErrors, timing);
     }
     return { files: results, internalErrors, typeCheckerMs, ruleMs: timingByRule(rules, timing) };
   },
@@ -216,6 +216,7 @@ function countLines(text: string): number {
 function lintSourceFile(
   file: ProgramFile,
   rules: readonly ConfiguredRule[],
+  fileRules: readonly (ConfiguredRule | undefined)[],
   programs: Map<string, ProgramView>,
   getTypeChecker: () => ts.TypeChecker | undefined,
   result: BackendFileResult,
@@ -225,8 +226,10 @@ function lintSourceFile(
   const { sourceFile } = file;
   const listeners = new ListenerTable<ts.SyntaxKind, ts.Node>(rules, file.path, internalErrors, timing);
 
-  rules.forEach((configured, ruleIndex) => {
-    const rule = configured.rule;
+  rules.forEach((runRule, ruleIndex) => {
+    const configured = fileRules[ruleIndex];
+    if (!configured) return;
+    const rule = runRule.rule;
     const implementation: TypeScriptRule<unknown> | undefined = rule.implementations.typescript;
     if (!implementation) return;
     const reporter = createReporter(configured, implementation, result.messages);
