@@ -487,11 +487,7 @@ export default defineTypeScriptRule<Options>({
     return {
       CallExpression(call) {
         const callee = unwrapExpression(call.expression);
-        if (
-          ts.isPropertyAccessExpression(callee) &&
-          callee.name.text === "listen" &&
-          isServerValue(callee.expression, filePath, program)
-        ) {
+        if (ts.isPropertyAccessExpression(callee) && callee.name.text === "listen" && isServerValue(callee.expression, filePath, program)) {
           if (!handled() && !isUnusedLibraryApi(call) && !closesOnListening(call))
             context.report({ node: call, messageId: "noSignalHandler" });
           return;

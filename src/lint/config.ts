@@ -94,8 +94,12 @@ function parseRuleEntries(value: unknown, where: string, byId: ReadonlyMap<strin
     const rule = byId.get(id);
     if (!rule) throw new UsageError(unknownRuleMessage(where, id, all));
     if (Array.isArray(entry)) {
-      if (entry.length < 1 || entry.length > 2) throw new UsageError(`${at}: use "warn" or ["warn", { options }] (an array of one or two items).`);
-      entries.set(id, { severity: parseSeverity(entry[0], at), options: entry.length === 2 ? validateRuleOptions(rule, entry[1], at) : undefined });
+      if (entry.length < 1 || entry.length > 2)
+        throw new UsageError(`${at}: use "warn" or ["warn", { options }] (an array of one or two items).`);
+      entries.set(id, {
+        severity: parseSeverity(entry[0], at),
+        options: entry.length === 2 ? validateRuleOptions(rule, entry[1], at) : undefined,
+      });
     } else {
       entries.set(id, { severity: parseSeverity(entry, at) });
     }
@@ -118,17 +122,22 @@ function parseOverrides(value: unknown, label: string, byId: ReadonlyMap<string,
     if (typeof entry !== "object" || entry === null || Array.isArray(entry)) throw new UsageError(`${where}: ${shape}.`);
     const record = entry as Record<string, unknown>;
     for (const key of Object.keys(record)) {
-      if (!["files", "roles", "rules"].includes(key)) throw new UsageError(`${where}: unknown key "${key}"; allowed keys are "files", "roles" and "rules".`);
+      if (!["files", "roles", "rules"].includes(key))
+        throw new UsageError(`${where}: unknown key "${key}"; allowed keys are "files", "roles" and "rules".`);
     }
     const files = record.files;
     if (files !== undefined && (!Array.isArray(files) || files.length === 0 || !files.every((glob) => typeof glob === "string"))) {
       throw new UsageError(`${where}.files must be a non-empty array of globs relative to the config file, e.g. ["scripts/**"].`);
     }
     const roles = record.roles;
-    if (roles !== undefined && (!Array.isArray(roles) || roles.length === 0 || !roles.every((role) => (FILE_ROLES as readonly unknown[]).includes(role)))) {
+    if (
+      roles !== undefined &&
+      (!Array.isArray(roles) || roles.length === 0 || !roles.every((role) => (FILE_ROLES as readonly unknown[]).includes(role)))
+    ) {
       throw new UsageError(`${where}.roles must be a non-empty array of ${FILE_ROLES.map((role) => `"${role}"`).join(", ")}.`);
     }
-    if (files === undefined && roles === undefined) throw new UsageError(`${where}: give "files", "roles" or both, to say which files it applies to.`);
+    if (files === undefined && roles === undefined)
+      throw new UsageError(`${where}: give "files", "roles" or both, to say which files it applies to.`);
     if (record.rules === undefined) throw new UsageError(`${where}: "rules" is missing.`);
     const entries = parseRuleEntries(record.rules, `${where}.rules`, byId, all);
     const isMatch = files === undefined ? undefined : picomatch(files as string[], { dot: true });
@@ -143,14 +152,23 @@ function parseOverrides(value: unknown, label: string, byId: ReadonlyMap<string,
 
 /** `"roles": { "fixture": "lint" }`: whether files of a role are linted at all. */
 function parseRoles(value: unknown, label: string): Record<FileRole, RoleSetting> {
-  const roles: Record<FileRole, RoleSetting> = { source: "lint", test: "lint", example: "lint", script: "lint", fixture: "skip", generated: "skip" };
+  const roles: Record<FileRole, RoleSetting> = {
+    source: "lint",
+    test: "lint",
+    example: "lint",
+    script: "lint",
+    fixture: "skip",
+    generated: "skip",
+  };
   if (value === undefined) return roles;
   if (typeof value !== "object" || value === null || Array.isArray(value)) {
     throw new UsageError(`${label}: "roles" must be an object such as { "fixture": "lint", "generated": "skip" }.`);
   }
   for (const [role, setting] of Object.entries(value as Record<string, unknown>)) {
-    if (!(FILE_ROLES as readonly string[]).includes(role)) throw new UsageError(`${label}: roles.${role}: unknown file role; use one of ${FILE_ROLES.join(", ")}.`);
-    if (setting !== "lint" && setting !== "skip") throw new UsageError(`${label}: roles.${role} must be "lint" or "skip", not ${JSON.stringify(setting)}.`);
+    if (!(FILE_ROLES as readonly string[]).includes(role))
+      throw new UsageError(`${label}: roles.${role}: unknown file role; use one of ${FILE_ROLES.join(", ")}.`);
+    if (setting !== "lint" && setting !== "skip")
+      throw new UsageError(`${label}: roles.${role} must be "lint" or "skip", not ${JSON.stringify(setting)}.`);
     roles[role as FileRole] = setting;
   }
   return roles;
@@ -314,7 +332,9 @@ export function loadConfig(options: LoadConfigOptions): ResolvedConfig {
     for (const key of Object.keys(raw)) {
       if (!CONFIG_KEYS.includes(key)) {
         const suggestion = nearest(key, CONFIG_KEYS);
-        throw new UsageError(`${label}: unknown key "${key}";${suggestion ? ` did you mean "${suggestion}"?` : ""} allowed keys are ${CONFIG_KEYS.map((k) => `"${k}"`).join(", ")}.`);
+        throw new UsageError(
+          `${label}: unknown key "${key}";${suggestion ? ` did you mean "${suggestion}"?` : ""} allowed keys are ${CONFIG_KEYS.map((k) => `"${k}"`).join(", ")}.`,
+        );
       }
     }
   }

@@ -64,7 +64,17 @@ function summarize(filePath: string, messages: LintMessage[], source?: string): 
  * its extension; suppressions are applied here, the same way for every language.
  */
 export async function lintFiles(options: EngineOptions): Promise<LintReport> {
-  const stats: LintStats = { files: 0, lines: 0, parseMs: 0, rulesMs: 0, typeCheckerMs: 0, ruleMs: {}, byLanguage: {}, linted: {}, skipped: {} };
+  const stats: LintStats = {
+    files: 0,
+    lines: 0,
+    parseMs: 0,
+    rulesMs: 0,
+    typeCheckerMs: 0,
+    ruleMs: {},
+    byLanguage: {},
+    linted: {},
+    skipped: {},
+  };
   const skipRoles = options.skipRoles ?? DEFAULT_SKIPPED_ROLES;
   const siblings = new Set(options.files);
   const roles = new Map<string, FileRole>();

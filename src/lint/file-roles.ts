@@ -65,7 +65,8 @@ export function packageRootOf(dir: string): string | undefined {
  */
 export function looksGenerated(text: string): boolean {
   if (/^\s*\/\/ @generated\b|^\s*\/\*\s*@generated\b|\bDO NOT EDIT\b/m.test(text.slice(0, 2000))) return true;
-  if (/\b__webpack_require__\b|\b__vite__|\bSystem\.register\(|\/\*\*\*\*\*\*\/ \(function\(modules\)/.test(text.slice(0, 20_000))) return true;
+  if (/\b__webpack_require__\b|\b__vite__|\bSystem\.register\(|\/\*\*\*\*\*\*\/ \(function\(modules\)/.test(text.slice(0, 20_000)))
+    return true;
   const lines = text.split("\n");
   if (text.length > 5_000 && text.length / lines.length > 250) return true;
   return lines.some((line) => line.length > 5_000);

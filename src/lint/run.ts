@@ -126,7 +126,9 @@ export async function runLint(
       `asyncpat: ${plural(stats.files, "file")}, ${plural(stats.lines, "line")} in ${elapsed.toFixed(0)} ms (type checker ${stats.typeCheckerMs.toFixed(0)} ms); ${perLanguage}\n`,
     );
     const byRole = (counts: Partial<Record<string, number>>) =>
-      FILE_ROLES.filter((role) => counts[role]).map((role) => `${counts[role]} ${role}`).join(", ") || "none";
+      FILE_ROLES.filter((role) => counts[role])
+        .map((role) => `${counts[role]} ${role}`)
+        .join(", ") || "none";
     io.stderr.write(`asyncpat: files linted by role: ${byRole(stats.linted)}; not linted: ${byRole(stats.skipped)} (config "roles")\n`);
     const slowest = Object.entries(stats.ruleMs).sort((a, b) => b[1] - a[1]);
     if (slowest.length > 0) {

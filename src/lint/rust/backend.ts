@@ -177,7 +177,17 @@ export const rustBackend: LanguageBackend = {
           continue;
         }
         result.directives = collectDirectives(tree.rootNode, file.text);
-        lintTree(program, file.path, file.text, tree.rootNode, rules, options.rulesFor?.(file.path) ?? rules, result.messages, internalErrors, timing);
+        lintTree(
+          program,
+          file.path,
+          file.text,
+          tree.rootNode,
+          rules,
+          options.rulesFor?.(file.path) ?? rules,
+          result.messages,
+          internalErrors,
+          timing,
+        );
       } finally {
         tree.delete();
       }
