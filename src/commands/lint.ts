@@ -63,6 +63,7 @@ export function registerLintCommand(program: Command): void {
     .option("--tsconfig <file>", "TypeScript project config (default: the nearest tsconfig.json)")
     .option("--types", "use the type checker even without a tsconfig.json (default: only when one is found)")
     .option("--no-types", "never use the type checker (faster; rules rely on syntax and imports alone)")
+    .option("--no-gitignore", "also lint files that .gitignore files ignore (by default they are skipped, like node_modules)")
     .option("--no-color", "disable colours (NO_COLOR and FORCE_COLOR are honoured too)")
     .option("--stats", "print file, line and per-rule timing figures to standard error", false)
     .addHelpText(

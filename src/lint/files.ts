@@ -2,6 +2,7 @@ import { existsSync, readdirSync, statSync, type Dirent } from "node:fs";
 import path from "node:path";
 import picomatch from "picomatch";
 import { UsageError } from "../errors.js";
+import { GitIgnore } from "./gitignore.js";
 
 /** Folders never descended into. */
 export const SKIPPED_DIRECTORIES = new Set(["node_modules", "dist", "build", "coverage", ".git", "target"]);
@@ -15,6 +16,8 @@ export interface FileDiscoveryOptions {
   /** Globs from the config, relative to `ignoreBase`. */
   ignore: readonly string[];
   ignoreBase: string;
+  /** Skip what `.gitignore` files ignore in folders walked and globs expanded (files named directly are always linted). Default true. */
+  gitignore?: boolean;
 }
 
 function toPosix(relative: string): string {
@@ -35,7 +38,7 @@ function makeIgnoreMatcher(ignore: readonly string[], base: string): (absolute: 
   };
 }
 
-function walkDirectory(root: string, visit: (file: string) => void, isIgnored: (absolute: string) => boolean): void {
+function walkDirectory(root: string, visit: (file: string) => void, isIgnored: (absolute: string, isDirectory: boolean) => boolean): void {
   const pending = [root];
   while (pending.length > 0) {
     const dir = pending.pop()!;
@@ -49,8 +52,8 @@ function walkDirectory(root: string, visit: (file: string) => void, isIgnored: (
     for (const entry of entries) {
       const absolute = path.join(dir, entry.name);
       if (entry.isDirectory()) {
-        if (!SKIPPED_DIRECTORIES.has(entry.name) && !isIgnored(absolute)) pending.push(absolute);
-      } else if (entry.isFile()) {
+        if (!SKIPPED_DIRECTORIES.has(entry.name) && !isIgnored(absolute, true)) pending.push(absolute);
+      } else if (entry.isFile() && !isIgnored(absolute, false)) {
         visit(absolute);
       }
     }
@@ -76,7 +79,10 @@ function globBase(pattern: string): string {
  * A path that does not exist, or a glob that matches nothing, is a usage error.
  */
 export function discoverFiles(paths: readonly string[], options: FileDiscoveryOptions): string[] {
-  const isIgnored = makeIgnoreMatcher(options.ignore, options.ignoreBase);
+  const isConfigIgnored = makeIgnoreMatcher(options.ignore, options.ignoreBase);
+  const gitignore = options.gitignore === false ? undefined : new GitIgnore();
+  const isIgnored = (absolute: string) => isConfigIgnored(absolute);
+  const isWalkIgnored = (absolute: string, isDirectory: boolean) => isConfigIgnored(absolute) || (gitignore?.isIgnored(absolute, isDirectory) ?? false);
   const lintable = (file: string) => options.extensions.includes(path.extname(file)) && !file.endsWith(".d.ts");
   const found = new Set<string>();
   for (const input of paths) {
@@ -89,7 +95,7 @@ export function discoverFiles(paths: readonly string[], options: FileDiscoveryOp
           (file) => {
             if (lintable(file) && !isIgnored(file)) found.add(file);
           },
-          isIgnored,
+          isWalkIgnored,
         );
       } else if (lintable(absolute) && !isIgnored(absolute)) {
         found.add(absolute);
@@ -111,7 +117,7 @@ export function discoverFiles(paths: readonly string[], options: FileDiscoveryOp
           matched++;
           if (lintable(file) && !isIgnored(file)) found.add(file);
         },
-        isIgnored,
+        isWalkIgnored,
       );
     }
     if (matched === 0) throw new UsageError(`No files match the pattern "${input}".`);

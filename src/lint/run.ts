@@ -35,6 +35,8 @@ export interface LintOptions {
   /** undefined: use the type checker when a tsconfig.json is found. */
   types?: boolean;
   stats: boolean;
+  /** false: do not skip what .gitignore files ignore (`--no-gitignore`). */
+  gitignore?: boolean;
 }
 
 export interface LintIO {
@@ -64,6 +66,7 @@ export async function runLint(
     extensions: lintableExtensions(),
     ignore: config.ignore,
     ignoreBase: config.baseDir,
+    gitignore: options.gitignore !== false,
   });
   const started = performance.now();
   const report = await lintFiles({

@@ -86,3 +86,39 @@ describe("asyncpat lint: file roles and overrides", () => {
     expect(result.stderr).toContain("asyncpat.config.json");
   });
 });
+
+describe("asyncpat lint: .gitignore", () => {
+  const bug = `setInterval(async () => {\n  await Promise.resolve();\n}, 1000);\n`;
+  const tree = () =>
+    makeTree({
+      ".git/HEAD": "ref: refs/heads/main\n",
+      ".gitignore": "# build output\n/out/\n*.gen.ts\nvendor/\n!vendor/keep.ts\n",
+      "package.json": "{}",
+      "src/a.ts": bug,
+      "src/b.gen.ts": bug,
+      "out/c.ts": bug,
+      "src/out/d.ts": bug,
+      "vendor/e.ts": bug,
+      "packages/x/.gitignore": "local.ts\n",
+      "packages/x/local.ts": bug,
+      "packages/x/kept.ts": bug,
+    });
+  it("skips what .gitignore files ignore when walking folders, honouring anchors, globs, nested files and the walk's parents", async () => {
+    const dir = tree();
+    const result = await runCli(["lint", "--format", "json"], { cwd: dir });
+    const files = (JSON.parse(result.stdout) as EslintJson[])
+      .map((file) => path.relative(dir, file.filePath).split(path.sep).join("/"))
+      .sort();
+    expect(files).toEqual(["packages/x/kept.ts", "src/a.ts", "src/out/d.ts"]);
+    const inside = await runCli(["lint", "--format", "json", "."], { cwd: path.join(dir, "packages", "x") });
+    expect((JSON.parse(inside.stdout) as EslintJson[]).map((file) => path.basename(file.filePath))).toEqual(["kept.ts"]);
+  });
+
+  it("--no-gitignore lints them, and a file named on the command line is always linted", async () => {
+    const dir = tree();
+    const all = await runCli(["lint", "--format", "json", "--no-gitignore"], { cwd: dir });
+    expect((JSON.parse(all.stdout) as EslintJson[]).length).toBe(7);
+    const named = await runCli(["lint", "--format", "json", "src/b.gen.ts"], { cwd: dir });
+    expect((JSON.parse(named.stdout) as EslintJson[]).map((file) => path.basename(file.filePath))).toEqual(["b.gen.ts"]);
+  });
+});
