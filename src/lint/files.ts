@@ -82,7 +82,8 @@ export function discoverFiles(paths: readonly string[], options: FileDiscoveryOp
   const isConfigIgnored = makeIgnoreMatcher(options.ignore, options.ignoreBase);
   const gitignore = options.gitignore === false ? undefined : new GitIgnore();
   const isIgnored = (absolute: string) => isConfigIgnored(absolute);
-  const isWalkIgnored = (absolute: string, isDirectory: boolean) => isConfigIgnored(absolute) || (gitignore?.isIgnored(absolute, isDirectory) ?? false);
+  const isWalkIgnored = (absolute: string, isDirectory: boolean) =>
+    isConfigIgnored(absolute) || (gitignore?.isIgnored(absolute, isDirectory) ?? false);
   const lintable = (file: string) => options.extensions.includes(path.extname(file)) && !file.endsWith(".d.ts");
   const found = new Set<string>();
   for (const input of paths) {
