@@ -4,6 +4,11 @@ import { ruleTester } from "../../helpers/rule-tester.js";
 ruleTester(rule, {
   valid: [
     {
+      name: "thenable-not-promise: a fluent reply object that also has then() (fastify's Reply) creates no promise when its methods are called",
+      types: true,
+      code: `export class Reply {\n  code(status: number): Reply { return this; }\n  header(name: string, value: string): Reply { return this; }\n  send(payload: unknown): Reply { return this; }\n  then(onFulfilled: (value: unknown) => void, onRejected?: (error: unknown) => void): void { onFulfilled(this); }\n}\nexport function handler(reply: Reply) {\n  reply.header("Content-Type", "application/json").code(200);\n  reply.send({ hello: "world" });\n}`,
+    },
+    {
       name: "node:test registrations are awaited by the runner",
       types: true,
       code: `import { describe, it } from "node:test";\nimport test from "node:test";\ndescribe("pool", () => {\n  it("works", async () => {});\n  it.skip("later", async () => {});\n});\ntest("top", async () => {});`,
@@ -158,6 +163,18 @@ ruleTester(rule, {
     },
   ],
   invalid: [
+    {
+      name: "a Thenable whose members are only the promise protocol (VS Code's withProgress) is a promise",
+      types: true,
+      code: `interface Thenable<T> {\n  then<R>(onFulfilled?: (value: T) => R, onRejected?: (reason: unknown) => R): Thenable<R>;\n}\ndeclare const window: { withProgress(task: () => Promise<void>): Thenable<void> };\nexport function run() {\n  window.withProgress(async () => {});\n}`,
+      errors: [{ messageId: "floating", line: 6 }],
+    },
+    {
+      name: "a subclass of Promise is a promise, whatever else it declares",
+      types: true,
+      code: `class TrackedPromise<T> extends Promise<T> {\n  label = "job";\n}\ndeclare const jobs: { start(): TrackedPromise<void> };\nexport function run() {\n  jobs.start();\n}`,
+      errors: [{ messageId: "floating", line: 6 }],
+    },
     {
       name: "audit write not awaited in a request handler",
       code: `async function saveAudit(e: string) { await fetch("http://audit", { method: "POST", body: e }); }\nexport async function handle(e: string) {\n  saveAudit(e);\n  return { ok: true };\n}`,

@@ -38,6 +38,37 @@ export function functionName(node: ts.FunctionLikeDeclaration): string {
   return "<anonymous>";
 }
 
+/** The promise protocol: a type whose only members are these is a promise by shape (`Thenable<T>`, `PromiseLike<T>`). */
+const PROMISE_PROTOCOL = new Set(["then", "catch", "finally"]);
+
+/** A class or interface that extends `Promise`/`PromiseLike`, directly or through its bases. */
+function extendsPromise(checker: ts.TypeChecker, type: ts.Type, depth = 0): boolean {
+  if (depth > 5 || !(type.flags & ts.TypeFlags.Object)) return false;
+  const target = (type as ts.TypeReference).target ?? type;
+  if (!((target as ts.ObjectType).objectFlags & (ts.ObjectFlags.Class | ts.ObjectFlags.Interface))) return false;
+  for (const base of checker.getBaseTypes(target as ts.InterfaceType)) {
+    const name = (base.getSymbol() ?? base.aliasSymbol)?.name;
+    if (name === "Promise" || name === "PromiseLike" || extendsPromise(checker, base, depth + 1)) return true;
+  }
+  return false;
+}
+
+/**
+ * Is this type a promise? `Promise`, `PromiseLike` and their subclasses are; so is any type whose
+ * members are only the promise protocol (`then`, `catch`, `finally`: VS Code's `Thenable`). An
+ * object with an API of its own that also has a `then` (fastify's reply, a knex or mongoose query
+ * builder) is a thenable, not a promise: no work starts and nothing can reject until someone calls
+ * `then`, so dropping it loses nothing.
+ */
+function isPromiseType(checker: ts.TypeChecker, member: ts.Type): boolean {
+  const name = (member.getSymbol() ?? member.aliasSymbol)?.name;
+  if (name === "Promise" || name === "PromiseLike") return true;
+  const then = member.getProperty("then");
+  if (!then || checker.getTypeOfSymbol(then).getCallSignatures().length === 0) return false;
+  if (member.getProperties().every((property) => PROMISE_PROTOCOL.has(property.name) || property.name.startsWith("__@"))) return true;
+  return extendsPromise(checker, member);
+}
+
 /**
  * The type checker's answer to "does this expression produce a promise?" Undefined when there is no
  * checker or the type is unknown/any, so callers fall back to syntax.
@@ -52,10 +83,5 @@ export function isPromiseTyped(checker: ts.TypeChecker | undefined, node: ts.Exp
   }
   if (type.flags & (ts.TypeFlags.Any | ts.TypeFlags.Unknown)) return undefined;
   const types = type.isUnion() ? type.types : [type];
-  return types.some((member) => {
-    const symbol = member.getSymbol() ?? member.aliasSymbol;
-    if (symbol && (symbol.name === "Promise" || symbol.name === "PromiseLike")) return true;
-    const then = member.getProperty("then");
-    return !!then && checker.getTypeOfSymbol(then).getCallSignatures().length > 0;
-  });
+  return types.some((member) => isPromiseType(checker, member));
 }
