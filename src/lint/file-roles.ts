@@ -60,6 +60,26 @@ export function packageRootOf(dir: string): string | undefined {
 }
 
 /**
+ * The unit whose files run together, for facts that span files (is there a shutdown handler? who
+ * calls this under a deadline?): the file's package or crate root, "" when it has none.
+ */
+export function packageKeyOf(filePath: string): string {
+  return packageRootOf(path.dirname(filePath)) ?? "";
+}
+
+/** Groups items by the package of their path, in first-seen order. */
+export function byPackage<T>(items: readonly T[], pathOf: (item: T) => string): Map<string, T[]> {
+  const groups = new Map<string, T[]>();
+  for (const item of items) {
+    const key = packageKeyOf(pathOf(item));
+    const group = groups.get(key);
+    if (group) group.push(item);
+    else groups.set(key, [item]);
+  }
+  return groups;
+}
+
+/**
  * Minified or bundled code by its shape: long lines with few line breaks, or a bundler's runtime.
  * Hand-written code has short lines; a formatter keeps it so.
  */

@@ -1,5 +1,6 @@
 import { createRequire } from "node:module";
 import { Language, Parser, type Node, type Tree } from "web-tree-sitter";
+import { byPackage } from "../file-roles.js";
 import { createReporter } from "../messages.js";
 import { implementationOptions } from "../rule.js";
 import { ListenerTable } from "../listeners.js";
@@ -138,7 +139,12 @@ export const rustBackend: LanguageBackend = {
   async lint(files, rules, options) {
     const results: BackendFileResult[] = [];
     const internalErrors: InternalError[] = [];
-    const program = { files };
+    // Cross-file facts are per crate: a rule sees the files of the linted file's own crate.
+    const programs = new Map<string, { files: typeof files }>();
+    for (const [, crateFiles] of byPackage(files, (file) => file.path)) {
+      const program = { files: crateFiles };
+      for (const file of crateFiles) programs.set(file.path, program);
+    }
     const timing = options.timing ? rules.map(() => 0) : undefined;
     for (const file of files) {
       const lines = file.text.split(/\r?\n/);
@@ -178,7 +184,7 @@ export const rustBackend: LanguageBackend = {
         }
         result.directives = collectDirectives(tree.rootNode, file.text);
         lintTree(
-          program,
+          programs.get(file.path)!,
           file.path,
           file.text,
           tree.rootNode,

@@ -3,6 +3,7 @@ import path from "node:path";
 import { Project, ts } from "ts-morph";
 import type { ListenerKey, ProgramFile, ProgramView, ReportDescriptor, RuleContext, TypeScriptRule } from "./rule.js";
 import { implementationOptions } from "../rule.js";
+import { byPackage } from "../file-roles.js";
 import { parseDirective } from "../suppressions.js";
 import { createReporter } from "../messages.js";
 import { ListenerTable } from "../listeners.js";
@@ -184,24 +185,27 @@ export const typescriptBackend: LanguageBackend = {
       return checker;
     };
 
+    // Cross-file facts are per package: a rule sees the files of the linted file's own package
+    // (imports still resolve across packages), and its memos are kept per package.
     const memos = new Map<string, unknown>();
-    const programFiles = [...parsed.values()];
-    const programFor = (ruleId: string): ProgramView => ({
-      files: programFiles,
+    const programFor = (ruleId: string, packageKey: string, files: readonly ProgramFile[]): ProgramView => ({
+      files,
       getFile: (absolutePath) => parsed.get(absolutePath),
       resolveImport: (fromFile, specifier) => resolveRelative(fromFile, specifier, parsed),
       memo<T>(key: string, compute: () => T): T {
-        const fullKey = `${ruleId}\u0000${key}`;
+        const fullKey = `${ruleId}\u0000${packageKey}\u0000${key}`;
         if (!memos.has(fullKey)) memos.set(fullKey, compute());
         return memos.get(fullKey) as T;
       },
     });
-    const programs = new Map(rules.map((configured) => [configured.rule.id, programFor(configured.rule.id)]));
 
     const timing = options.timing ? rules.map(() => 0) : undefined;
-    for (const file of programFiles) {
-      const result = resultByPath.get(file.path)!;
-      lintSourceFile(file, rules, options.rulesFor?.(file.path) ?? rules, programs, getTypeChecker, result, internalErrors, timing);
+    for (const [packageKey, packageFiles] of byPackage([...parsed.values()], (file) => file.path)) {
+      const programs = new Map(rules.map((configured) => [configured.rule.id, programFor(configured.rule.id, packageKey, packageFiles)]));
+      for (const file of packageFiles) {
+        const result = resultByPath.get(file.path)!;
+        lintSourceFile(file, rules, options.rulesFor?.(file.path) ?? rules, programs, getTypeChecker, result, internalErrors, timing);
+      }
     }
     return { files: results, internalErrors, typeCheckerMs, ruleMs: timingByRule(rules, timing) };
   },
