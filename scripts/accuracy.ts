@@ -287,6 +287,14 @@ async function main(): Promise<void> {
     process.stdout.write(`${unjudged.size} findings have no verdict yet: see ${path.relative(repoRoot, pendingPath)}\n`);
   }
   if (only) {
+    // per package, mode and verdict, with the causes of what is not true: enough to see what a rule change did
+    const tally = new Map<string, number>();
+    for (const finding of findings) {
+      const verdict = verdicts[finding.key];
+      const label = `${finding.pkg} ${finding.mode} ${finding.ruleId} ${statusOf(finding)}${verdict && verdict.verdict !== "true-positive" && "cause" in verdict ? ` (${String((verdict as { cause?: string }).cause)})` : ""}`;
+      tally.set(label, (tally.get(label) ?? 0) + 1);
+    }
+    for (const [label, count] of [...tally].sort()) process.stdout.write(`  ${String(count).padStart(5)}  ${label}\n`);
     process.stdout.write(
       `Partial run (ACCURACY_ONLY): docs/accuracy.md and docs/accuracy-summary.json left as they were. ${elapsed.toFixed(0)} s.\n`,
     );
