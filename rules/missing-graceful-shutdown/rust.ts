@@ -1,4 +1,11 @@
-import { rustCallee, defineRustRule, type RustListeners, type RustNode, type RustRuleContext } from "../../src/lint/api.js";
+import {
+  isRustTestContext,
+  rustCallee,
+  defineRustRule,
+  type RustListeners,
+  type RustNode,
+  type RustRuleContext,
+} from "../../src/lint/api.js";
 
 /** Any of these anywhere in the run's Rust files is a shutdown path the accept loop can be tied to. */
 const SHUTDOWN_SIGNS =
@@ -58,6 +65,11 @@ export default defineRustRule<unknown>({
     return {
       call_expression(node) {
         const callee = rustCallee(node);
+        if (
+          (callee.method === "accept" || callee.method === "serve" || callee.path === "axum::serve") &&
+          isRustTestContext(node, context.filePath, context.program)
+        )
+          return;
         if (callee.method === "accept" && isAwaited(node)) {
           const loop = enclosingLoop(node);
           if (!loop || (reportedLoop && reportedLoop.equals(loop))) return;

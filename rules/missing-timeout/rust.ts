@@ -1,7 +1,7 @@
 import {
   enclosingRustAsync,
   findRustBinding,
-  isRustTestCode,
+  isRustTestContext,
   resolveRustPath,
   rustCallee,
   rustDescendants,
@@ -132,7 +132,7 @@ export default defineRustRule<Options>({
     const checker = new Checker(context, uses, wrappers);
     return {
       await_expression(node) {
-        if (isRustTestCode(node)) return;
+        if (isRustTestContext(node, context.filePath, context.program)) return;
         const operand = node.namedChildren[0];
         if (!operand) return;
         const finding = checker.classify(unwrapValue(operand));

@@ -1,5 +1,6 @@
 import {
   findRustBinding,
+  isRustTestContext,
   resolveRustPath,
   rustCallee,
   rustDescendants,
@@ -143,6 +144,8 @@ export default defineRustRule<unknown>({
     const uses = rustUseMap(context.root);
     return {
       call_expression(node) {
+        // A test fans out over the items it made itself.
+        if (isRustTestContext(node, context.filePath, context.program)) return;
         if (isSpawn(node, uses)) {
           const loop = enclosingLoop(node);
           if (!loop || isFixedCountIteration(loop)) return;
