@@ -117,6 +117,10 @@ export default defineRustRule<unknown>({
   knownLimits: [
     "Only calls lexically inside an `async fn`, `async` block or async closure are seen (through plain closures); a sync helper that blocks and is called from async code is not followed.",
     "`std::fs` used through a local alias binding (`let read = std::fs::read;`) is not recognised.",
+    "A closure counts as off the runtime when it is handed to `spawn_blocking`, `block_in_place`, `std::thread::spawn`/`scope`, or to a function of the linted files that passes its parameter on to one of those (tokio's `asyncify(f)`, also through a wrapper of a wrapper). Wrappers are matched by name (module checked for `crate::` paths), and only when the closure is an argument of the call; one that stores the closure in a struct or sends it down a channel is not followed.",
+    "Test code is not reported: `#[test]`/`#[tokio::test]` and other `…test` attribute functions, `#[cfg(test)]` modules, functions and impls, and files their parent declares as `#[cfg(test)] mod name;`.",
+    "Start-up code is not reported: a blocking call in a program's entry future (a `#[tokio::main]`-style function, or the `async` block `fn main` hands to `block_on`) before its first `.await` and first `spawn…(` call, outside any loop. A task a library call starts internally before that point is not seen.",
+    '`std::net` `bind` on an address written as an IP (`"127.0.0.1:0"`, `"[::]:0"`, `SocketAddr::new(…)`, `(Ipv4Addr::UNSPECIFIED, 0)`) is not reported: it resolves no name and returns at once. An address in a variable is reported, since it may be a host name.',
   ],
   create(context) {
     const uses = rustUseMap(context.root);

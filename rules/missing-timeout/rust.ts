@@ -117,7 +117,7 @@ export default defineRustRule<Options>({
     "A reqwest client is judged only when its construction is visible: a `let`, a `static`/`Lazy`, or a struct field initialised in the same file; clients passed in as parameters are assumed to carry a timeout.",
     "A oneshot receiver is reported only when its sender is handed to another call (a message to an actor, a job) in the same function; receivers used as shutdown signals, or received as parameters, are not.",
     "Only Tokio's `TcpStream`/`UnixStream` connects and sockets, `tokio::process` and reqwest are recognised; async-std, hyper's client, tonic channels and database drivers are not.",
-    "Test code (`#[test]`, `#[tokio::test]`, `#[cfg(test)]` modules, files under `tests/` and `benches/`) is not checked.",
+    "Test code (`#[test]`, `#[tokio::test]` and other `…test` attribute functions, `#[cfg(test)]` modules, functions and impls, files their parent declares as `#[cfg(test)] mod name;`, files under `tests/` and `benches/`) is not checked.",
     "A supervisor that waits on a long-lived child on purpose (`child.wait().await`) is reported unless the wait is raced against shutdown in `select!`.",
   ],
   create(context) {

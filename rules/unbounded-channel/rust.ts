@@ -28,6 +28,7 @@ export default defineRustRule<unknown>({
   },
   knownLimits: [
     "`std::sync::mpsc::channel` is unbounded too but is not reported: it is mostly used for small hand-offs between threads, outside async code.",
+    "Test code is not reported: `#[test]`/`#[tokio::test]` and other `…test` attribute functions, `#[cfg(test)]` modules, functions and impls, and files their parent declares as `#[cfg(test)] mod name;` (Rust files under a test directory are a file role of the engine).",
   ],
   create(context) {
     const uses = rustUseMap(context.root);

@@ -4,6 +4,12 @@ import { rustRuleTester } from "../../helpers/rule-tester.js";
 rustRuleTester(rule, {
   valid: [
     {
+      name: "connect in a test module file declared #[cfg(test)] mod tests; in lib.rs",
+      filename: "tests.rs",
+      code: `pub async fn start() -> tokio::net::TcpStream {\n    tokio::net::TcpStream::connect("127.0.0.1:7000").await.unwrap()\n}`,
+      files: { "src/lib.rs": `#[cfg(test)]\nmod tests;` },
+    },
+    {
       name: "helper's socket write bounded by a caller in another file of the run",
       code: `use std::time::Duration;\nuse tokio::io::AsyncWriteExt;\nuse tokio::net::TcpStream;\nuse tokio::time::timeout;\npub async fn ping(addr: &str) -> std::io::Result<()> {\n    let mut stream: TcpStream = timeout(Duration::from_secs(3), TcpStream::connect(addr)).await??;\n    stream.write_all(b"ping").await\n}`,
       files: {

@@ -4,6 +4,10 @@ import { rustRuleTester } from "../../helpers/rule-tester.js";
 rustRuleTester(rule, {
   valid: [
     {
+      name: "spawn per message inside a #[tokio::test] (the test sends a fixed count)",
+      code: `#[tokio::test]\nasync fn spawns_per_message() {\n    let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel::<u32>();\n    while let Some(n) = rx.recv().await {\n        tokio::task::spawn_local(async move { n });\n    }\n}`,
+    },
+    {
       name: "semaphore permit acquired per item",
       code: `async fn f(items: Vec<I>, sem: Arc<Semaphore>) {\n    for i in items {\n        let p = sem.clone().acquire_owned().await.unwrap();\n        tokio::spawn(async move { let _p = p; work(i).await });\n    }\n}`,
     },
@@ -75,6 +79,11 @@ rustRuleTester(rule, {
     },
   ],
   invalid: [
+    {
+      name: "spawn per message in a #[cfg(not(test))] function",
+      code: `#[cfg(not(test))]\nasync fn pump(mut rx: tokio::sync::mpsc::Receiver<u32>) {\n    while let Some(n) = rx.recv().await {\n        tokio::spawn(async move { n });\n    }\n}`,
+      errors: [{ messageId: "rustSpawnPerItem", line: 4 }],
+    },
     {
       name: "spawn per url",
       code: `async fn f(urls: Vec<String>) {\n    for url in urls {\n        tokio::spawn(async move { fetch(&url).await });\n    }\n}`,
