@@ -576,3 +576,92 @@ export function isRustStartupCode(node: Node): boolean {
   }
   return true;
 }
+
+const TYPE_ALIASES = new WeakMap<Node, ReadonlyMap<string, string>>();
+
+/** `type OneshotResponse = oneshot::Sender<…>;` of the file: alias name → aliased type text. */
+function rustTypeAliases(root: Node): ReadonlyMap<string, string> {
+  let aliases = TYPE_ALIASES.get(root);
+  if (!aliases) {
+    const map = new Map<string, string>();
+    for (const item of root.descendantsOfType("type_item")) {
+      const name = item?.childForFieldName("name")?.text;
+      const type = item?.childForFieldName("type")?.text;
+      if (name && type) map.set(name, type);
+    }
+    TYPE_ALIASES.set(root, (aliases = map));
+  }
+  return aliases;
+}
+
+/**
+ * Whether a message type carries a oneshot reply sender (`(Request, oneshot::Sender<Response>)`),
+ * through the file's `use` map and type aliases: a request whose sender then waits for the reply.
+ */
+export function rustTypeCarriesReplySender(typeText: string, root: Node): boolean {
+  const uses = rustUseMap(root);
+  const aliases = rustTypeAliases(root);
+  let text = typeText;
+  const expanded = new Set<string>();
+  for (let round = 0; round < 3; round++) {
+    for (const word of text.match(/\b[A-Z]\w*\b/g) ?? []) {
+      const alias = aliases.get(word);
+      if (alias && !expanded.has(word)) {
+        expanded.add(word);
+        text += ` ${alias}`;
+      }
+    }
+  }
+  if (/\boneshot\s*::\s*Sender\b/.test(text)) return true;
+  for (const path of text.match(/\b[A-Za-z_]\w*(\s*::\s*\w+)*/g) ?? []) {
+    if (/(^|::)oneshot::Sender$/.test(resolveRustPath(path.replace(/\s+/g, ""), uses))) return true;
+  }
+  return false;
+}
+
+const CHANNEL_CONSTRUCTOR = /(^|::)(channel|unbounded_channel|unbounded|bounded|unbounded_async|bounded_async)$/;
+
+/**
+ * The type text that says what a channel carries: the constructor's turbofish
+ * (`unbounded_channel::<(Req, Reply)>()`) or the annotated type of the `let` it initialises.
+ */
+export function rustChannelItemType(call: Node): string | undefined {
+  const fn = call.childForFieldName("function");
+  const turbofish = fn?.type === "generic_function" ? fn.childForFieldName("type_arguments")?.text : undefined;
+  if (turbofish) return turbofish;
+  for (let current = call.parent; current; current = current.parent) {
+    if (current.type === "let_declaration") return current.childForFieldName("type")?.text;
+    if (!["try_expression", "call_expression", "field_expression", "arguments"].includes(current.type)) return undefined;
+  }
+  return undefined;
+}
+
+/**
+ * What a channel end named `name` carries, as type text: its parameter's type, or the channel
+ * constructor it was bound from, following `let rx = rx;` moves a few times.
+ */
+export function rustChannelEndType(at: Node, name: string): string | undefined {
+  let current: Node = at;
+  let currentName = name;
+  for (let hop = 0; hop < 4; hop++) {
+    const binding = findRustBinding(current, currentName);
+    if (!binding) return undefined;
+    if (binding.kind === "parameter") return binding.type?.text;
+    if (binding.kind !== "let") return undefined;
+    if (binding.type) return binding.type.text;
+    let value = binding.value;
+    while (value && value.type === "try_expression") value = value.namedChildren[0] ?? undefined;
+    if (!value) return undefined;
+    if (value.type === "identifier") {
+      current = value;
+      currentName = value.text;
+      continue;
+    }
+    if (value.type === "call_expression") {
+      const callee = rustCallee(value);
+      if (callee.path && CHANNEL_CONSTRUCTOR.test(callee.path)) return rustChannelItemType(value);
+    }
+    return undefined;
+  }
+  return undefined;
+}
