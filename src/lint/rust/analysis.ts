@@ -382,6 +382,7 @@ interface OffloadingFunction {
   module?: string;
 }
 
+/** Per run: function name → the crate's functions of that name that offload their parameter. */
 const OFFLOADING_FUNCTIONS = new WeakMap<RustProgram, Map<string, OffloadingFunction[]>>();
 
 /** The module path of a file under `src/`: src/fs/mod.rs → `fs`, src/fs/read.rs → `fs::read`, src/lib.rs → ``. */
@@ -416,70 +417,55 @@ function passesParameter(argument: Node, parameters: ReadonlySet<string>): boole
 }
 
 /**
- * The crate's own wrappers around the blocking pool: functions whose body passes one of their
- * parameters to `spawn_blocking`, `block_in_place`, `std::thread::spawn` or to another such wrapper
- * (tokio's `asyncify(f)` is `spawn_blocking(f).await`), found in the run's files, by name. Once
- * per run; only files that mention one of those calls are parsed.
+ * The crate's own wrappers around the blocking pool named `name`: functions of the run's files whose
+ * body passes one of their parameters to `spawn_blocking`, `block_in_place`, `std::thread::spawn`
+ * or to another such wrapper (tokio's `asyncify(f)` is `spawn_blocking(f).await`). Looked up
+ * lazily, once per run and name: only files whose text defines `fn name` are parsed.
  */
-export function rustOffloadingFunctions(program: RustProgram, language: Node): ReadonlyMap<string, OffloadingFunction[]> {
-  let found = OFFLOADING_FUNCTIONS.get(program);
-  if (found) return found;
-  found = new Map();
-  OFFLOADING_FUNCTIONS.set(program, found);
+function rustOffloadingFunctions(program: RustProgram, language: Node, name: string, depth = 0): OffloadingFunction[] {
+  let cache = OFFLOADING_FUNCTIONS.get(program);
+  if (!cache) OFFLOADING_FUNCTIONS.set(program, (cache = new Map()));
+  const known = cache.get(name);
+  if (known) return known;
+  const found: OffloadingFunction[] = [];
+  // Set before looking, so that recursion through a cycle of wrappers ends.
+  cache.set(name, found);
+  if (depth > 3) return found;
+  const definition = new RegExp(`\\bfn\\s+${name}\\b`);
   const parser = new Parser();
   try {
     parser.setLanguage(language.tree.language);
-    const parsed = new Map<string, Node>();
-    const trees: { delete(): void }[] = [];
-    const searched = new Set<string>();
-    let names = ["spawn_blocking", "block_in_place", "thread::spawn", "scope"];
-    // A wrapper of a wrapper is a wrapper: a few rounds, each over the files that call the last round's names.
-    for (let round = 0; round < 3 && names.length > 0; round++) {
-      const fresh: string[] = [];
-      for (const file of program.files) {
-        if (!names.some((name) => file.text.includes(`${name}(`))) continue;
-        let root = parsed.get(file.path);
-        if (!root) {
-          const tree = parser.parse(file.text);
-          if (!tree) continue;
-          trees.push(tree);
-          root = tree.rootNode;
-          parsed.set(file.path, root);
-        }
+    for (const file of program.files) {
+      if (!definition.test(file.text)) continue;
+      const tree = parser.parse(file.text);
+      if (!tree) continue;
+      try {
+        const root = tree.rootNode;
         const uses = rustUseMap(root);
         for (const fn of root.descendantsOfType("function_item")) {
-          const name = fn?.childForFieldName("name")?.text;
-          if (!fn || !name || searched.has(`${file.path}#${name}`)) continue;
+          if (!fn || fn.childForFieldName("name")?.text !== name) continue;
           const parameters = new Set<string>();
           for (const parameter of fn.childForFieldName("parameters")?.namedChildren ?? []) {
             const pattern = parameter?.type === "parameter" ? parameter.childForFieldName("pattern") : undefined;
             if (pattern) for (const bound of rustPatternNames(pattern)) parameters.add(bound.text);
           }
-          if (parameters.size === 0) continue;
           const body = fn.childForFieldName("body");
-          if (!body) continue;
-          for (const call of body.descendantsOfType("call_expression")) {
-            if (!call) continue;
-            const callee = rustCallee(call);
-            const offloads =
-              (callee.path && OFF_RUNTIME_CALLEE.test(callee.path)) ||
-              (callee.method && OFF_RUNTIME_CALLEE.test(callee.method)) ||
-              (callee.path && isOffloadingPath(callee.path, uses, file.path, found));
-            if (!offloads) continue;
+          if (parameters.size === 0 || !body) continue;
+          const offloads = body.descendantsOfType("call_expression").some((call) => {
+            if (!call) return false;
             const args = call.childForFieldName("arguments")?.namedChildren ?? [];
-            if (!args.some((argument) => argument && passesParameter(argument, parameters))) continue;
-            searched.add(`${file.path}#${name}`);
-            const list = found.get(name) ?? [];
-            list.push({ file: file.path, module: rustModuleOf(file.path) });
-            found.set(name, list);
-            fresh.push(name);
-            break;
-          }
+            if (!args.some((argument) => argument && passesParameter(argument, parameters))) return false;
+            const callee = rustCallee(call);
+            if ((callee.path && OFF_RUNTIME_CALLEE.test(callee.path)) || (callee.method && OFF_RUNTIME_CALLEE.test(callee.method)))
+              return true;
+            return !!callee.path && isOffloadingPath(callee.path, uses, file.path, program, language, depth + 1);
+          });
+          if (offloads) found.push({ file: file.path, module: rustModuleOf(file.path) });
         }
+      } finally {
+        tree.delete();
       }
-      names = fresh;
     }
-    for (const tree of trees) tree.delete();
   } finally {
     parser.delete();
   }
@@ -495,15 +481,19 @@ function isOffloadingPath(
   path: string,
   uses: ReadonlyMap<string, string>,
   file: string,
-  functions: ReadonlyMap<string, OffloadingFunction[]>,
+  program: RustProgram,
+  language: Node,
+  depth = 0,
 ): boolean {
   const full = resolveRustPath(path, uses);
   const segments = full.split("::");
   const name = segments[segments.length - 1]!;
-  const candidates = functions.get(name);
-  if (!candidates) return false;
-  if (segments.length === 1) return candidates.some((candidate) => candidate.file === file);
   const first = segments[0]!;
+  const local = segments.length === 1;
+  if (!/^\w+$/.test(name) || !(local || ["crate", "self", "super", "Self"].includes(first) || /^[A-Z]/.test(first))) return false;
+  const candidates = rustOffloadingFunctions(program, language, name, depth);
+  if (candidates.length === 0) return false;
+  if (local) return candidates.some((candidate) => candidate.file === file);
   if (first === "crate") {
     const module = segments.slice(1, -1).join("::");
     return candidates.some((candidate) => candidate.module === undefined || candidate.module === module);
@@ -520,7 +510,7 @@ export function isRustOffloadingCall(call: Node, uses: ReadonlyMap<string, strin
   const callee = rustCallee(call);
   if ((callee.path && OFF_RUNTIME_CALLEE.test(callee.path)) || (callee.method && OFF_RUNTIME_CALLEE.test(callee.method))) return true;
   if (!callee.path) return false;
-  return isOffloadingPath(callee.path, uses, filePath, rustOffloadingFunctions(program, call));
+  return isOffloadingPath(callee.path, uses, filePath, program, call);
 }
 
 const RUST_LOOPS = new Set(["loop_expression", "while_expression", "for_expression"]);
