@@ -427,10 +427,10 @@ function rustOffloadingFunctions(program: RustProgram, language: Node, name: str
   if (!cache) OFFLOADING_FUNCTIONS.set(program, (cache = new Map()));
   const known = cache.get(name);
   if (known) return known;
+  if (depth > 3) return [];
   const found: OffloadingFunction[] = [];
   // Set before looking, so that recursion through a cycle of wrappers ends.
   cache.set(name, found);
-  if (depth > 3) return found;
   const definition = new RegExp(`\\bfn\\s+${name}\\b`);
   const parser = new Parser();
   try {
