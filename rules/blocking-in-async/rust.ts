@@ -1,4 +1,15 @@
-import { isRustAsync, resolveRustPath, rustCallee, rustUseMap, defineRustRule, type RustNode } from "../../src/lint/api.js";
+import {
+  isRustAsync,
+  isRustOffloadingCall,
+  isRustStartupCode,
+  isRustTestContext,
+  resolveRustPath,
+  rustCallee,
+  rustUseMap,
+  defineRustRule,
+  type RustNode,
+  type RustRuleContext,
+} from "../../src/lint/api.js";
 
 /** Blocking std APIs by full path → what to use on the async runtime instead. */
 const BLOCKING_PATHS: [RegExp, string][] = [
@@ -41,27 +52,49 @@ function isStdCommandWait(call: RustNode, uses: ReadonlyMap<string, string>): bo
   return false;
 }
 
-const OFF_RUNTIME = /(^|::)(spawn_blocking|block_in_place|thread::spawn|scope)$/;
-
 /**
  * The async body this node runs in, seen through plain closures (an iterator `map` inside an
  * `async fn` still runs on the runtime thread), but not through closures handed to
- * `spawn_blocking`, `block_in_place` or `std::thread::spawn`, which exist to run blocking code.
+ * `spawn_blocking`, `block_in_place`, `std::thread::spawn`, or to a function of the crate that
+ * passes its parameter on to one of those (tokio's `asyncify(f)`): they exist to run blocking code.
  */
-function runsOnRuntime(node: RustNode): boolean {
+function runsOnRuntime(node: RustNode, uses: ReadonlyMap<string, string>, context: RustRuleContext<unknown>): boolean {
   for (let current = node.parent; current; current = current.parent) {
     if (current.type === "async_block") return true;
     if (current.type === "function_item") return isRustAsync(current);
     if (current.type === "closure_expression") {
       if (isRustAsync(current)) return true;
       const call = current.parent?.type === "arguments" ? current.parent.parent : undefined;
-      if (call?.type === "call_expression") {
-        const callee = rustCallee(call);
-        if ((callee.path && OFF_RUNTIME.test(callee.path)) || (callee.method && OFF_RUNTIME.test(callee.method))) return false;
-      }
+      if (call?.type === "call_expression" && isRustOffloadingCall(call, uses, context.filePath, context.program)) return false;
     }
   }
   return false;
+}
+
+/** An IP address with a port, written out: `127.0.0.1:0`, `0.0.0.0:8080`, `[::]:0`, `[::1]:443`. */
+const LITERAL_SOCKET_ADDRESS = /^"(\d{1,3}(\.\d{1,3}){3}|\[[0-9a-fA-F:.]*\]):\d+"$/;
+/** Address values built from IPs, never from host names: `SocketAddr::new(IpAddr::V4(Ipv4Addr::LOCALHOST), 0)`, `(Ipv4Addr::UNSPECIFIED, 0)`. */
+const IP_CONSTRUCTOR = /^(std::net::|net::)?(SocketAddr(V4|V6)?|IpAddr|Ipv4Addr|Ipv6Addr)\b/;
+
+/**
+ * `std::net::TcpListener::bind("127.0.0.1:0")`: binding a socket to an address written as an IP is a
+ * few system calls that return at once; only a host name (`"localhost:80"`, a variable) goes through
+ * blocking name resolution.
+ */
+function isLiteralAddressBind(call: RustNode, full: string): boolean {
+  if (!/^std::net::(TcpListener|UdpSocket)::bind$/.test(full)) return false;
+  const args = call.childForFieldName("arguments")?.namedChildren ?? [];
+  if (args.length !== 1 || !args[0]) return false;
+  let address = args[0];
+  // `"[::]:0".parse().unwrap()`
+  while (address.type === "call_expression") {
+    const callee = rustCallee(address);
+    if (!callee.receiver || !["parse", "unwrap", "expect"].includes(callee.method ?? "")) break;
+    address = callee.receiver;
+  }
+  if (address.type === "string_literal") return LITERAL_SOCKET_ADDRESS.test(address.text);
+  if (address.type === "tuple_expression") return IP_CONSTRUCTOR.test(address.namedChildren[0]?.text ?? "");
+  return address.type === "call_expression" && IP_CONSTRUCTOR.test(address.text);
 }
 
 export default defineRustRule<unknown>({
@@ -84,9 +117,15 @@ export default defineRustRule<unknown>({
   knownLimits: [
     "Only calls lexically inside an `async fn`, `async` block or async closure are seen (through plain closures); a sync helper that blocks and is called from async code is not followed.",
     "`std::fs` used through a local alias binding (`let read = std::fs::read;`) is not recognised.",
+    "A closure counts as off the runtime when it is handed to `spawn_blocking`, `block_in_place`, `std::thread::spawn`/`scope`, or to a function of the linted files that passes its parameter on to one of those (tokio's `asyncify(f)`, also through a wrapper of a wrapper). Wrappers are matched by name (module checked for `crate::` paths), and only when the closure is an argument of the call; one that stores the closure in a struct or sends it down a channel is not followed.",
+    "Test code is not reported: `#[test]`/`#[tokio::test]` and other `…test` attribute functions, `#[cfg(test)]` modules, functions and impls, and files their parent declares as `#[cfg(test)] mod name;`.",
+    "Start-up code is not reported: a blocking call in a program's entry future (a `#[tokio::main]`-style function, or the `async` block `fn main` hands to `block_on`) before its first `.await` and first `spawn…(` call, outside any loop. A task a library call starts internally before that point is not seen.",
+    '`std::net` `bind` on an address written as an IP (`"127.0.0.1:0"`, `"[::]:0"`, `SocketAddr::new(…)`, `(Ipv4Addr::UNSPECIFIED, 0)`) is not reported: it resolves no name and returns at once. An address in a variable is reported, since it may be a host name.',
   ],
   create(context) {
     const uses = rustUseMap(context.root);
+    /** Tests block their own runtime on purpose; start-up code runs before any other task exists. */
+    const exempt = (node: RustNode) => isRustTestContext(node, context.filePath, context.program) || isRustStartupCode(node);
     return {
       // Every call of the file comes here: match the callee first, walk the ancestors only for a blocking one.
       call_expression(node) {
@@ -94,7 +133,7 @@ export default defineRustRule<unknown>({
         if (callee.path) {
           const full = resolveRustPath(callee.path, uses);
           const alternative = blockingAlternative(full);
-          if (alternative && runsOnRuntime(node)) {
+          if (alternative && !isLiteralAddressBind(node, full) && runsOnRuntime(node, uses, context) && !exempt(node)) {
             context.report({
               node: node.childForFieldName("function") ?? node,
               messageId: "rustBlocking",
@@ -104,7 +143,7 @@ export default defineRustRule<unknown>({
           }
           return;
         }
-        if (isStdCommandWait(node, uses) && runsOnRuntime(node)) {
+        if (isStdCommandWait(node, uses) && runsOnRuntime(node, uses, context) && !exempt(node)) {
           context.report({
             node,
             messageId: "rustBlocking",

@@ -1,4 +1,11 @@
-import { rustCallee, defineRustRule, type RustListeners, type RustNode, type RustRuleContext } from "../../src/lint/api.js";
+import {
+  isRustTestContext,
+  rustCallee,
+  defineRustRule,
+  type RustListeners,
+  type RustNode,
+  type RustRuleContext,
+} from "../../src/lint/api.js";
 
 /** Any of these anywhere in the run's Rust files is a shutdown path the accept loop can be tied to. */
 const SHUTDOWN_SIGNS =
@@ -51,6 +58,7 @@ export default defineRustRule<unknown>({
     "Any ctrl_c, SIGTERM signal stream, CancellationToken or `with_graceful_shutdown` anywhere in the linted Rust files counts as a shutdown path; the rule does not prove the accept loop observes it.",
     "Library crates (no `fn main` in the linted files) are not reported: their callers own shutdown.",
     "Accept loops written inside `tokio::select!` are macro tokens to the parser and are not seen; that form usually has a shutdown branch anyway.",
+    "Test code is not reported: `#[test]`/`#[tokio::test]` and other `…test` attribute functions, `#[cfg(test)]` modules, functions and impls, and files their parent declares as `#[cfg(test)] mod name;` (Rust files under a test directory are a file role of the engine).",
   ],
   create(context): RustListeners {
     if (!needsShutdownPath(context.program)) return {};
@@ -58,6 +66,11 @@ export default defineRustRule<unknown>({
     return {
       call_expression(node) {
         const callee = rustCallee(node);
+        if (
+          (callee.method === "accept" || callee.method === "serve" || callee.path === "axum::serve") &&
+          isRustTestContext(node, context.filePath, context.program)
+        )
+          return;
         if (callee.method === "accept" && isAwaited(node)) {
           const loop = enclosingLoop(node);
           if (!loop || (reportedLoop && reportedLoop.equals(loop))) return;

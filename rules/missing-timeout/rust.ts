@@ -1,7 +1,7 @@
 import {
   enclosingRustAsync,
   findRustBinding,
-  isRustTestCode,
+  isRustTestContext,
   resolveRustPath,
   rustCallee,
   rustDescendants,
@@ -116,8 +116,9 @@ export default defineRustRule<Options>({
     "`select!` bodies are token trees: an operation awaited inside one is not checked, and a function called there counts as bounded when the `select!` races a sleep, deadline, cancellation or shutdown signal.",
     "A reqwest client is judged only when its construction is visible: a `let`, a `static`/`Lazy`, or a struct field initialised in the same file; clients passed in as parameters are assumed to carry a timeout.",
     "A oneshot receiver is reported only when its sender is handed to another call (a message to an actor, a job) in the same function; receivers used as shutdown signals, or received as parameters, are not.",
+    'A connect to a loopback address written as a literal (`"127.0.0.1:5928"`, `"[::1]:80"`) is not reported: the kernel completes or refuses a loopback handshake at once. `localhost` and addresses in variables are reported.',
     "Only Tokio's `TcpStream`/`UnixStream` connects and sockets, `tokio::process` and reqwest are recognised; async-std, hyper's client, tonic channels and database drivers are not.",
-    "Test code (`#[test]`, `#[tokio::test]`, `#[cfg(test)]` modules, files under `tests/` and `benches/`) is not checked.",
+    "Test code (`#[test]`, `#[tokio::test]` and other `…test` attribute functions, `#[cfg(test)]` modules, functions and impls, files their parent declares as `#[cfg(test)] mod name;`, files under `tests/` and `benches/`) is not checked.",
     "A supervisor that waits on a long-lived child on purpose (`child.wait().await`) is reported unless the wait is raced against shutdown in `select!`.",
   ],
   create(context) {
@@ -132,7 +133,7 @@ export default defineRustRule<Options>({
     const checker = new Checker(context, uses, wrappers);
     return {
       await_expression(node) {
-        if (isRustTestCode(node)) return;
+        if (isRustTestContext(node, context.filePath, context.program)) return;
         const operand = node.namedChildren[0];
         if (!operand) return;
         const finding = checker.classify(unwrapValue(operand));
@@ -196,6 +197,20 @@ function mentionedTwice(source: string, name: string): boolean {
   return first >= 0 && source.indexOf(name, first + name.length) >= 0;
 }
 
+/** A loopback address written out with its port: `"127.0.0.1:5928"`, `"[::1]:8080"`. */
+const LOOPBACK_LITERAL = /^"(127(\.\d{1,3}){3}|\[::1\]):\d+"$/;
+
+/**
+ * `TcpStream::connect("127.0.0.1:5928")`: the kernel answers a loopback handshake itself, at once
+ * (accepted into the listener's backlog, or refused when nothing listens), so the connect cannot
+ * wait for the OS connect timeout. Reads and writes on the stream are still checked.
+ */
+function isLoopbackLiteralConnect(call: RustNode): boolean {
+  const args = call.childForFieldName("arguments")?.namedChildren ?? [];
+  const address = args.length === 1 && args[0] ? rustStripReferences(args[0]) : undefined;
+  return address?.type === "string_literal" && LOOPBACK_LITERAL.test(address.text);
+}
+
 class Checker {
   private readonly functionBounded = new Map<number, boolean>();
 
@@ -211,7 +226,7 @@ class Checker {
     const callee = rustCallee(operand);
     if (callee.path) {
       const full = resolveRustPath(callee.path, this.uses);
-      if (this.isTokioConnect(callee.path, full)) {
+      if (this.isTokioConnect(callee.path, full) && !isLoopbackLiteralConnect(operand)) {
         return {
           messageId: "rustConnect",
           name: callee.path,

@@ -1,4 +1,12 @@
-import { resolveRustPath, rustCallee, rustUseMap, defineRustRule } from "../../src/lint/api.js";
+import {
+  isRustTestContext,
+  rustChannelItemType,
+  rustTypeCarriesReplySender,
+  resolveRustPath,
+  rustCallee,
+  rustUseMap,
+  defineRustRule,
+} from "../../src/lint/api.js";
 
 /** Constructors of channels that never apply backpressure, by full path. */
 const UNBOUNDED = new Map<string, string>([
@@ -27,7 +35,9 @@ export default defineRustRule<unknown>({
     ],
   },
   knownLimits: [
+    "A channel whose message type carries a oneshot reply sender (`unbounded_channel::<(Request, oneshot::Sender<Response>)>()`, also through a type alias of the file or the `let`'s annotated type) is taken as request/response and not reported: each caller waits for its reply, so the queue holds at most one message per waiting caller. That the callers do wait is not checked.",
     "`std::sync::mpsc::channel` is unbounded too but is not reported: it is mostly used for small hand-offs between threads, outside async code.",
+    "Test code is not reported: `#[test]`/`#[tokio::test]` and other `…test` attribute functions, `#[cfg(test)]` modules, functions and impls, and files their parent declares as `#[cfg(test)] mod name;` (Rust files under a test directory are a file role of the engine).",
   ],
   create(context) {
     const uses = rustUseMap(context.root);
@@ -40,6 +50,11 @@ export default defineRustRule<unknown>({
           UNBOUNDED.get(full) ??
           (full.endsWith("::unbounded_channel") || full === "unbounded_channel" ? "mpsc::channel(capacity)" : undefined);
         if (!bounded) return;
+        // A test's channel carries the messages the test itself sends.
+        if (isRustTestContext(node, context.filePath, context.program)) return;
+        // Requests with a reply channel: each sender waits for its reply, so the queue holds at most one message per waiting caller.
+        const item = rustChannelItemType(node);
+        if (item && rustTypeCarriesReplySender(item, context.root)) return;
         context.report({
           node: node.childForFieldName("function") ?? node,
           messageId: "rustUnbounded",

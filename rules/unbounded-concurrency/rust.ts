@@ -1,5 +1,8 @@
 import {
   findRustBinding,
+  isRustTestContext,
+  rustChannelEndType,
+  rustTypeCarriesReplySender,
   resolveRustPath,
   rustCallee,
   rustDescendants,
@@ -116,6 +119,22 @@ function describeLoop(loop: RustNode): "items" | "messages" | "connections" | un
   return undefined;
 }
 
+/**
+ * A `while let Some(msg) = rx.recv().await` loop over requests that carry a oneshot reply sender:
+ * each sender waits for its reply, so tasks spawned per message are at most one per waiting caller.
+ */
+function carriesReplies(loop: RustNode, root: RustNode): boolean {
+  const condition = loop.childForFieldName("condition");
+  const letCondition = condition?.type === "let_condition" ? condition : undefined;
+  let value = letCondition?.childForFieldName("value");
+  if (value?.type === "await_expression") value = value.namedChildren[0] ?? undefined;
+  if (value?.type !== "call_expression") return false;
+  const receiver = rustCallee(value).receiver;
+  if (receiver?.type !== "identifier") return false;
+  const type = rustChannelEndType(receiver, receiver.text);
+  return !!type && rustTypeCarriesReplySender(type, root);
+}
+
 export default defineRustRule<unknown>({
   instead:
     "Bound how many run at once: acquire a `tokio::sync::Semaphore` permit before each spawn and move it into the task, cap a `JoinSet` (`while set.len() >= limit { set.join_next().await; }`), or use `futures::stream::iter(items).map(\u2026).buffer_unordered(limit)`.",
@@ -137,7 +156,9 @@ export default defineRustRule<unknown>({
   knownLimits: [
     "A limit applied inside the spawned task (a semaphore acquired by the task itself) is not recognised unless the acquire call is in the loop body.",
     "A counted loop (`for i in 0..n`) is a worker pool when `n` is fixed by construction: a literal up to 64, a constant, `available_parallelism()`/`num_cpus::get()`, a field of a config value (`config.workers`, `self.pool_size`) or a name that counts workers (`workers`, `concurrency`, `pool_size`), also through a `let`, `.min(cap)`, `.clamp(lo, hi)` or arithmetic. A collection's `.len()` or `.count()`, or any other parameter (`n`, `input_count`), is taken as the input's size and reported.",
+    "A loop over a channel whose messages carry a oneshot reply sender (seen from the receiver's parameter type or the channel constructor it was bound from) is taken as request/response and not reported: each caller waits for its reply, so there is at most one task per waiting caller. That the callers do wait is not checked.",
     "Loops over a channel are reported only for `while let … = rx.recv().await` (and `.next().await`) heads; a `loop { match rx.recv().await … }` is not.",
+    "Test code is not reported: `#[test]`/`#[tokio::test]` and other `…test` attribute functions, `#[cfg(test)]` modules, functions and impls, and files their parent declares as `#[cfg(test)] mod name;` (Rust files under a test directory are a file role of the engine).",
   ],
   create(context) {
     const uses = rustUseMap(context.root);
@@ -150,6 +171,9 @@ export default defineRustRule<unknown>({
           if (!what) return;
           const body = loop.childForFieldName("body");
           if (body && LIMITERS.test(body.text)) return;
+          if (what === "messages" && carriesReplies(loop, context.root)) return;
+          // A test fans out over the items it made itself.
+          if (isRustTestContext(node, context.filePath, context.program)) return;
           context.report({
             node: node.childForFieldName("function") ?? node,
             messageId: "rustSpawnPerItem",
@@ -165,6 +189,7 @@ export default defineRustRule<unknown>({
         if (!argument) return;
         for (const inner of rustDescendants(argument)) {
           if (inner.type === "call_expression" && rustCallee(inner).method === "map") {
+            if (isRustTestContext(node, context.filePath, context.program)) return;
             context.report({
               node: node.childForFieldName("function") ?? node,
               messageId: "rustJoinAllMap",

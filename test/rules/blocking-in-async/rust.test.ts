@@ -3,6 +3,68 @@ import { rustRuleTester } from "../../helpers/rule-tester.js";
 
 rustRuleTester(rule, {
   valid: [
+    // already-offloaded: the closure runs on the blocking pool, not on a runtime worker.
+    {
+      name: "closure given to the crate's own spawn_blocking wrapper in another module (tokio's asyncify)",
+      filename: "fs/read.rs",
+      code: `use crate::fs::asyncify;\nuse std::{io, path::Path};\npub async fn read(path: impl AsRef<Path>) -> io::Result<Vec<u8>> {\n    let path = path.as_ref().to_owned();\n    asyncify(move || std::fs::read(path)).await\n}`,
+      files: {
+        "src/fs/mod.rs": `mod read;\npub(crate) async fn asyncify<F, T>(f: F) -> std::io::Result<T>\nwhere\n    F: FnOnce() -> std::io::Result<T> + Send + 'static,\n    T: Send + 'static,\n{\n    match tokio::task::spawn_blocking(f).await {\n        Ok(res) => res,\n        Err(_) => Err(std::io::Error::new(std::io::ErrorKind::Other, "background task failed")),\n    }\n}`,
+      },
+    },
+    {
+      name: "closure with a block body given to a spawn_blocking wrapper of the same file",
+      code: `async fn asyncify<F: FnOnce() -> T + Send + 'static, T: Send + 'static>(f: F) -> T {\n    tokio::task::spawn_blocking(f).await.unwrap()\n}\npub async fn list(path: std::path::PathBuf) -> std::io::Result<usize> {\n    asyncify(move || {\n        let entries = std::fs::read_dir(path)?;\n        Ok(entries.count())\n    })\n    .await\n}`,
+    },
+    {
+      name: "wrapper of a wrapper that runs its closure on a std thread",
+      code: `fn on_thread<F: FnOnce() + Send + 'static>(job: F) {\n    std::thread::spawn(move || job());\n}\nfn background<F: FnOnce() + Send + 'static>(f: F) {\n    on_thread(f)\n}\nasync fn save(bytes: Vec<u8>) {\n    background(move || std::fs::write("out.bin", bytes).unwrap());\n}`,
+    },
+    {
+      name: "closure given to a method spawn_blocking of a runtime handle",
+      code: `async fn f(handle: tokio::runtime::Handle) {\n    handle.spawn_blocking(|| std::fs::read("big.bin")).await.unwrap().unwrap();\n}`,
+    },
+    // Test code: a test blocks its own runtime on purpose.
+    {
+      name: "std::fs set-up inside a #[tokio::test]",
+      code: `#[tokio::test]\nasync fn create_dir() {\n    let dir = tempfile::tempdir().unwrap();\n    std::fs::create_dir(dir.path().join("a")).unwrap();\n    tokio::fs::remove_dir(dir.path().join("a")).await.unwrap();\n}`,
+    },
+    {
+      name: "a #[should_panic] test checking that the blocking client panics inside a runtime",
+      code: `#[tokio::test]\n#[should_panic]\nasync fn blocking_in_runtime() {\n    let _ = reqwest::blocking::get("http://127.0.0.1:1");\n}`,
+    },
+    {
+      name: "async helper inside a #[cfg(test)] module",
+      code: `pub async fn real() {}\n\n#[cfg(test)]\nmod tests {\n    async fn fixture() -> Vec<u8> {\n        std::fs::read("tests/fixture.bin").unwrap()\n    }\n}`,
+    },
+    {
+      name: "test module file declared #[cfg(test)] mod tests; in lib.rs (quinn's src/tests.rs)",
+      filename: "tests.rs",
+      code: `async fn rebind(endpoint: Endpoint) {\n    endpoint.rebind(std::net::UdpSocket::bind(local()).unwrap()).unwrap();\n}`,
+      files: { "src/lib.rs": `pub mod endpoint;\n\n#[cfg(test)]\nmod tests;` },
+    },
+    {
+      name: "a test macro alias (#[maybe_tokio_test]) and a cfg(all(test, …)) module",
+      code: `#[cfg(all(test, not(loom)))]\nmod tests {\n    async fn helper() { std::thread::sleep(std::time::Duration::from_millis(1)); }\n}\n#[maybe_tokio_test]\nasync fn reads() { std::fs::read("x").unwrap(); }`,
+    },
+    // Start-up code: nothing else runs on the runtime yet.
+    {
+      name: "certificates read in #[tokio::main] before the first await",
+      code: `#[tokio::main]\nasync fn run(options: Opt) -> anyhow::Result<()> {\n    let key = std::fs::read(&options.key)?;\n    let cert_chain = match std::fs::read(&options.cert) {\n        Ok(x) => x,\n        Err(_) => generate(),\n    };\n    let endpoint = Endpoint::server(config(cert_chain, key), options.listen)?;\n    while let Some(conn) = endpoint.accept().await {\n        tokio::spawn(handle(conn));\n    }\n    Ok(())\n}`,
+    },
+    {
+      name: "config read in the async block main hands to block_on",
+      code: `fn main() {\n    let rt = tokio::runtime::Runtime::new().unwrap();\n    rt.block_on(async {\n        let cfg = std::fs::read_to_string("app.toml").unwrap();\n        serve(cfg).await;\n    });\n}`,
+    },
+    // std bind on an address written as an IP: no name resolution, returns at once.
+    {
+      name: "std UdpSocket bound to an IPv6 literal inside async code",
+      code: `async fn rebind(endpoint: Endpoint) {\n    let socket = std::net::UdpSocket::bind("[::]:0").unwrap();\n    endpoint.rebind(socket).unwrap();\n}`,
+    },
+    {
+      name: "std TcpListener bound to 127.0.0.1:0 and to a SocketAddr built from an IP",
+      code: `use std::net::{IpAddr, Ipv4Addr, SocketAddr, TcpListener};\nasync fn listen() {\n    let a = TcpListener::bind("127.0.0.1:0").unwrap();\n    let b = TcpListener::bind(SocketAddr::new(IpAddr::V4(Ipv4Addr::LOCALHOST), 0)).unwrap();\n    let c = std::net::UdpSocket::bind((Ipv4Addr::UNSPECIFIED, 0)).unwrap();\n}`,
+    },
     {
       name: "tokio::fs in an async handler",
       code: `async fn h(p: &str) -> std::io::Result<String> { tokio::fs::read_to_string(p).await }`,
@@ -36,6 +98,56 @@ rustRuleTester(rule, {
     { name: "fs path as a string", code: `async fn f() { let s = "std::fs::read"; }` },
   ],
   invalid: [
+    {
+      name: "closure given to a crate function that calls it on the runtime (not a wrapper)",
+      code: `async fn with_retry<T, F: Fn() -> std::io::Result<T>>(f: F) -> std::io::Result<T> {\n    match f() { Ok(v) => Ok(v), Err(_) => f() }\n}\nasync fn load() -> std::io::Result<Vec<u8>> {\n    with_retry(|| std::fs::read("data.bin")).await\n}`,
+      errors: [{ messageId: "rustBlocking", line: 5 }],
+    },
+    {
+      name: "a wrapper's name in another module that does not offload",
+      filename: "util/read.rs",
+      code: `use crate::util::asyncify;\npub async fn read(p: std::path::PathBuf) -> std::io::Result<Vec<u8>> {\n    asyncify(move || std::fs::read(p)).await\n}`,
+      files: {
+        "src/fs/mod.rs": `pub(crate) async fn asyncify<F: FnOnce() -> T + Send + 'static, T: Send + 'static>(f: F) -> T {\n    tokio::task::spawn_blocking(f).await.unwrap()\n}`,
+        "src/util/mod.rs": `mod read;\npub(crate) async fn asyncify<F: FnOnce() -> T, T>(f: F) -> T {\n    f()\n}`,
+      },
+      errors: [{ messageId: "rustBlocking", line: 3 }],
+    },
+    {
+      name: "module compiled outside tests (#[cfg(not(test))])",
+      code: `#[cfg(not(test))]\nmod real {\n    async fn load() -> Vec<u8> {\n        std::fs::read("data.bin").unwrap()\n    }\n}`,
+      errors: [{ messageId: "rustBlocking", line: 4 }],
+    },
+    {
+      name: "a module file declared without #[cfg(test)]",
+      filename: "tests.rs",
+      code: `pub async fn load() -> Vec<u8> {\n    std::fs::read("data.bin").unwrap()\n}`,
+      files: { "src/lib.rs": `#[cfg(feature = "x")]\npub mod tests;` },
+      errors: [{ messageId: "rustBlocking", line: 2 }],
+    },
+    {
+      name: "blocking read in #[tokio::main] after the first await (connections may be running)",
+      code: `#[tokio::main]\nasync fn main() {\n    let listener = tokio::net::TcpListener::bind("0.0.0.0:8080").await.unwrap();\n    let cfg = std::fs::read_to_string("app.toml").unwrap();\n    serve(listener, cfg).await;\n}`,
+      errors: [{ messageId: "rustBlocking", line: 4 }],
+    },
+    {
+      name: "blocking read in #[tokio::main] after a task was spawned",
+      code: `#[tokio::main]\nasync fn main() {\n    tokio::spawn(metrics());\n    let cfg = std::fs::read_to_string("app.toml").unwrap();\n    run(cfg).await;\n}`,
+      errors: [{ messageId: "rustBlocking", line: 4 }],
+    },
+    {
+      name: "blocking read inside the accept loop of #[tokio::main]",
+      code: `#[tokio::main]\nasync fn main() {\n    let l = tokio::net::TcpListener::bind("0.0.0.0:80").await.unwrap();\n    loop {\n        let page = std::fs::read("index.html").unwrap();\n        let (s, _) = l.accept().await.unwrap();\n        tokio::spawn(send(s, page));\n    }\n}`,
+      errors: [{ messageId: "rustBlocking", line: 5 }],
+    },
+    {
+      name: "std bind to a host name resolves it, blocking",
+      code: `async fn listen(addr: String) {\n    let a = std::net::TcpListener::bind("localhost:8080").unwrap();\n    let b = std::net::TcpListener::bind(addr).unwrap();\n}`,
+      errors: [
+        { messageId: "rustBlocking", line: 2 },
+        { messageId: "rustBlocking", line: 3 },
+      ],
+    },
     {
       name: "std::fs inside an async handler",
       code: `async fn handle(p: &str) -> String {\n    std::fs::read_to_string(p).unwrap()\n}`,

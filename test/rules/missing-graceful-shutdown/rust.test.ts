@@ -7,6 +7,16 @@ const acceptLoop = (extra = "") =>
 rustRuleTester(rule, {
   valid: [
     {
+      name: "accept loop in a test module file (src/tests.rs under #[cfg(test)] mod tests;)",
+      filename: "tests.rs",
+      code: `async fn serve_n(endpoint: Endpoint, n: usize) {\n    for _ in 0..n {\n        let incoming = endpoint.accept().await.unwrap();\n        tokio::spawn(incoming);\n    }\n}`,
+      files: { "src/lib.rs": `#[cfg(test)]\nmod tests;`, "examples/server.rs": `fn main() {}` },
+    },
+    {
+      name: "accept loop inside a #[tokio::test]",
+      code: `fn main() {}\n#[tokio::test]\nasync fn many_connections() {\n    let l = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();\n    loop {\n        let (s, _) = l.accept().await.unwrap();\n        tokio::spawn(async move { drop(s) });\n    }\n}`,
+    },
+    {
       name: "select! against ctrl_c",
       code: `#[tokio::main]\nasync fn main() {\n    let l = tokio::net::TcpListener::bind("0:0").await.unwrap();\n    loop { tokio::select! { r = l.accept() => { let _ = r; } _ = tokio::signal::ctrl_c() => break, } }\n}`,
     },

@@ -4,6 +4,16 @@ import { rustRuleTester } from "../../helpers/rule-tester.js";
 rustRuleTester(rule, {
   valid: [
     {
+      name: "connect to a loopback address written as a literal (h2's example client)",
+      code: `use tokio::net::TcpStream;\npub async fn main_client() -> std::io::Result<()> {\n    let tcp = TcpStream::connect("127.0.0.1:5928").await?;\n    let v6 = TcpStream::connect("[::1]:5928").await?;\n    Ok(())\n}`,
+    },
+    {
+      name: "connect in a test module file declared #[cfg(test)] mod tests; in lib.rs",
+      filename: "tests.rs",
+      code: `pub async fn start() -> tokio::net::TcpStream {\n    tokio::net::TcpStream::connect("db.internal:7000").await.unwrap()\n}`,
+      files: { "src/lib.rs": `#[cfg(test)]\nmod tests;` },
+    },
+    {
       name: "helper's socket write bounded by a caller in another file of the run",
       code: `use std::time::Duration;\nuse tokio::io::AsyncWriteExt;\nuse tokio::net::TcpStream;\nuse tokio::time::timeout;\npub async fn ping(addr: &str) -> std::io::Result<()> {\n    let mut stream: TcpStream = timeout(Duration::from_secs(3), TcpStream::connect(addr)).await??;\n    stream.write_all(b"ping").await\n}`,
       files: {
@@ -84,7 +94,7 @@ rustRuleTester(rule, {
     },
     {
       name: "test code is not checked",
-      code: `#[cfg(test)]\nmod tests {\n    #[tokio::test]\n    async fn connects() {\n        let s = tokio::net::TcpStream::connect("127.0.0.1:1").await;\n        assert!(s.is_err());\n    }\n}`,
+      code: `#[cfg(test)]\nmod tests {\n    #[tokio::test]\n    async fn connects() {\n        let s = tokio::net::TcpStream::connect("db.internal:1").await;\n        assert!(s.is_err());\n    }\n}`,
     },
     {
       name: "configured wrapper (timeoutWrappers, snake_case)",
@@ -106,10 +116,18 @@ rustRuleTester(rule, {
     {
       name: "integration-test helper under tests/",
       filename: "tests/support.rs",
-      code: `pub async fn start() -> tokio::net::TcpStream {\n    tokio::net::TcpStream::connect("127.0.0.1:7000").await.unwrap()\n}`,
+      code: `pub async fn start() -> tokio::net::TcpStream {\n    tokio::net::TcpStream::connect("db.internal:7000").await.unwrap()\n}`,
     },
   ],
   invalid: [
+    {
+      name: "connect to localhost or to an address in a variable (name resolution, a remote peer)",
+      code: `use tokio::net::TcpStream;\npub async fn open(addr: &str) -> std::io::Result<()> {\n    let a = TcpStream::connect("localhost:5928").await?;\n    let b = TcpStream::connect(addr).await?;\n    Ok(())\n}`,
+      errors: [
+        { messageId: "rustConnect", line: 3 },
+        { messageId: "rustConnect", line: 4 },
+      ],
+    },
     {
       name: "helper's socket write: the other file calls it with no deadline",
       code: `use std::time::Duration;\nuse tokio::io::AsyncWriteExt;\nuse tokio::net::TcpStream;\nuse tokio::time::timeout;\npub async fn ping(addr: &str) -> std::io::Result<()> {\n    let mut stream: TcpStream = timeout(Duration::from_secs(3), TcpStream::connect(addr)).await??;\n    stream.write_all(b"ping").await\n}`,

@@ -3,6 +3,31 @@ import { rustRuleTester } from "../../helpers/rule-tester.js";
 
 rustRuleTester(rule, {
   valid: [
+    {
+      name: "requests that carry a oneshot reply sender, through a type alias (reqwest's blocking client)",
+      code: `use tokio::sync::{mpsc, oneshot};\ntype OneshotResponse = oneshot::Sender<Result<Response, Error>>;\nfn new_handle() -> mpsc::UnboundedSender<(Request, OneshotResponse)> {\n    let (tx, rx) = mpsc::unbounded_channel::<(Request, OneshotResponse)>();\n    std::thread::spawn(move || run(rx));\n    tx\n}`,
+    },
+    {
+      name: "requests with a reply sender, seen from the let's annotated type",
+      code: `use tokio::sync::mpsc::{self, UnboundedReceiver, UnboundedSender};\nuse tokio::sync::oneshot::Sender;\nfn actor() {\n    let (tx, rx): (UnboundedSender<(u64, Sender<String>)>, UnboundedReceiver<(u64, Sender<String>)>) = mpsc::unbounded_channel();\n}`,
+    },
+    {
+      name: "unbounded channel inside a #[tokio::test] (the test sends its own messages)",
+      code: `use tokio::sync::mpsc;\n#[tokio::test]\nasync fn send_recv_unbounded() {\n    let (tx, mut rx) = mpsc::unbounded_channel::<i32>();\n    tx.send(1).unwrap();\n    assert_eq!(rx.recv().await, Some(1));\n}`,
+    },
+    {
+      name: "unbounded channel in a test under a test-macro alias (#[maybe_tokio_test])",
+      code: `use tokio::sync::mpsc;\n#[maybe_tokio_test]\nasync fn select_streams() {\n    let (tx1, mut rx1) = mpsc::unbounded_channel::<i32>();\n}`,
+    },
+    {
+      name: "unbounded channel in a loom test module file declared under #[cfg(test)]",
+      filename: "sync/tests/loom_mpsc.rs",
+      code: `use crate::sync::mpsc;\n#[test]\nfn closing_tx() {\n    loom::model(|| {\n        let (tx, mut rx) = mpsc::unbounded_channel::<()>();\n    });\n}\nfn helper() {\n    let (tx, rx) = mpsc::unbounded_channel::<()>();\n}`,
+      files: {
+        "src/sync/mod.rs": `pub mod mpsc;\n#[cfg(test)]\nmod tests;`,
+        "src/sync/tests/mod.rs": `#[cfg(loom)]\nmod loom_mpsc;`,
+      },
+    },
     { name: "bounded tokio mpsc", code: `use tokio::sync::mpsc;\nasync fn f() { let (tx, rx) = mpsc::channel::<u8>(64); }` },
     { name: "fully qualified bounded channel", code: `async fn f() { let (tx, rx) = tokio::sync::mpsc::channel(16); }` },
     { name: "flume bounded", code: `fn f() { let (tx, rx) = flume::bounded::<u32>(8); }` },
@@ -18,6 +43,16 @@ rustRuleTester(rule, {
     { name: "mention in a string", code: `fn f() { let s = "mpsc::unbounded_channel()"; }` },
   ],
   invalid: [
+    {
+      name: "messages that carry an mpsc sender (a subscription, not one reply per request)",
+      code: `use tokio::sync::mpsc;\nfn subscribe() {\n    let (tx, rx) = mpsc::unbounded_channel::<(Topic, mpsc::Sender<Event>)>();\n}`,
+      errors: [{ messageId: "rustUnbounded", line: 3 }],
+    },
+    {
+      name: "unbounded channel in a #[cfg(not(test))] module",
+      code: `#[cfg(not(test))]\nmod pipeline {\n    fn start() {\n        let (tx, rx) = tokio::sync::mpsc::unbounded_channel::<Vec<u8>>();\n    }\n}`,
+      errors: [{ messageId: "rustUnbounded", line: 4 }],
+    },
     {
       name: "unbounded pipeline channel grows until OOM",
       code: `use tokio::sync::mpsc;\nasync fn pipeline() {\n    let (tx, mut rx) = mpsc::unbounded_channel::<Vec<u8>>();\n}`,

@@ -4,6 +4,14 @@ import { rustRuleTester } from "../../helpers/rule-tester.js";
 rustRuleTester(rule, {
   valid: [
     {
+      name: "spawn per request whose sender waits on its oneshot reply (reqwest's blocking client runtime)",
+      code: `use tokio::sync::{mpsc, oneshot};\ntype OneshotResponse = oneshot::Sender<Result<Response, Error>>;\nfn start(client: Client) {\n    let (tx, rx) = mpsc::unbounded_channel::<(Request, OneshotResponse)>();\n    std::thread::spawn(move || {\n        let f = async move {\n            let mut rx = rx;\n            while let Some((req, req_tx)) = rx.recv().await {\n                let req_fut = client.execute(req);\n                tokio::spawn(forward(req_fut, req_tx));\n            }\n        };\n        block_on(f);\n    });\n}`,
+    },
+    {
+      name: "spawn per message inside a #[tokio::test] (the test sends a fixed count)",
+      code: `#[tokio::test]\nasync fn spawns_per_message() {\n    let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel::<u32>();\n    while let Some(n) = rx.recv().await {\n        tokio::task::spawn_local(async move { n });\n    }\n}`,
+    },
+    {
       name: "semaphore permit acquired per item",
       code: `async fn f(items: Vec<I>, sem: Arc<Semaphore>) {\n    for i in items {\n        let p = sem.clone().acquire_owned().await.unwrap();\n        tokio::spawn(async move { let _p = p; work(i).await });\n    }\n}`,
     },
@@ -75,6 +83,16 @@ rustRuleTester(rule, {
     },
   ],
   invalid: [
+    {
+      name: "spawn per message of a channel whose messages carry no reply sender",
+      code: `use tokio::sync::mpsc;\nasync fn pump() {\n    let (tx, rx) = mpsc::unbounded_channel::<(Request, u64)>();\n    let mut rx = rx;\n    while let Some((req, id)) = rx.recv().await {\n        tokio::spawn(handle(req, id));\n    }\n}`,
+      errors: [{ messageId: "rustSpawnPerItem", line: 6 }],
+    },
+    {
+      name: "spawn per message in a #[cfg(not(test))] function",
+      code: `#[cfg(not(test))]\nasync fn pump(mut rx: tokio::sync::mpsc::Receiver<u32>) {\n    while let Some(n) = rx.recv().await {\n        tokio::spawn(async move { n });\n    }\n}`,
+      errors: [{ messageId: "rustSpawnPerItem", line: 4 }],
+    },
     {
       name: "spawn per url",
       code: `async fn f(urls: Vec<String>) {\n    for url in urls {\n        tokio::spawn(async move { fetch(&url).await });\n    }\n}`,
