@@ -7,7 +7,8 @@ import { languagesOf, LANGUAGES, mergedOptions } from "../../src/lint/api.js";
 
 const root = path.resolve(import.meta.dirname, "../..");
 const ruleFolders = readdirSync(path.join(root, "rules")).filter((entry) => statSync(path.join(root, "rules", entry)).isDirectory());
-const ALLOWED_FILES = new Set(["index.ts", "typescript.ts", "rust.ts", "options.ts"]);
+/** The meta, one implementation per language (split into `<language>-<part>.ts` when large), shared options. */
+const RULE_PART = /^(index|options|typescript|rust|(typescript|rust)-[a-z]+(-[a-z]+)*)\.ts$/;
 
 describe("rule anatomy", () => {
   it("every rule folder is registered, once, in rules/index.ts", () => {
@@ -26,7 +27,7 @@ describe("rule anatomy", () => {
       it("has a kebab-case id equal to its folder, one implementation file and one test file per language, and a doc page", () => {
         expect(rule.id).toMatch(/^[a-z]+(-[a-z]+)*$/);
         expect(ruleFolders).toContain(rule.id);
-        for (const file of readdirSync(folder)) expect(ALLOWED_FILES, `rules/${rule.id}/${file} is not a rule part`).toContain(file);
+        for (const file of readdirSync(folder)) expect(file, `rules/${rule.id}/${file} is not a rule part`).toMatch(RULE_PART);
         for (const language of LANGUAGES) {
           const implemented = rule.implementations[language] !== undefined;
           expect(existsSync(path.join(folder, `${language}.ts`)), `rules/${rule.id}/${language}.ts`).toBe(implemented);
