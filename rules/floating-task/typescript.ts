@@ -1,5 +1,4 @@
 import {
-  calledFunction,
   cannotReject,
   calleeName,
   collectAwaits,
@@ -28,6 +27,7 @@ import {
   walk,
   type PromiseEnv,
   hasExportModifier,
+  resolveCalledFunction,
 } from "../../src/lint/api.js";
 
 interface Options {
@@ -401,7 +401,7 @@ export default defineTypeScriptRule<Options>({
     /** A call of a function of this file that catches its own rejections (`async function f() { try { … } catch { … } }`). */
     function catchesInside(node: ts.CallExpression | ts.NewExpression): boolean {
       if (!ts.isCallExpression(node)) return false;
-      const called = calledFunction(node);
+      const called = resolveCalledFunction(node, env);
       return !!called && catchesItsRejections(called, env);
     }
 

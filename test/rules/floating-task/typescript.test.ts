@@ -4,6 +4,21 @@ import { ruleTester } from "../../helpers/rule-tester.js";
 ruleTester(rule, {
   valid: [
     {
+      name: "cannot-reject: an imported async function whose every await and call sits in a try with a catch that does not rethrow",
+      code: `import { track } from "./telemetry.js";\nexport function start() {\n  track();\n}`,
+      files: {
+        "src/telemetry.ts": `export async function track(): Promise<boolean> {\n  try {\n    const report = await fetch("http://telemetry/report", { method: "POST" });\n    return report.ok;\n  } catch (error) {\n    console.error("telemetry failed", error);\n    return false;\n  }\n}`,
+      },
+    },
+    {
+      name: "cannot-reject (with types): a method of an imported class that catches its own errors",
+      types: true,
+      code: `import { WorkerQueue } from "./worker-queue.js";\nexport function run(queue: WorkerQueue) {\n  queue.execute();\n}`,
+      files: {
+        "src/worker-queue.ts": `export class WorkerQueue {\n  async execute(): Promise<void> {\n    try {\n      await fetch("http://jobs/next");\n    } catch (error) {\n      console.error(error);\n    }\n  }\n}`,
+      },
+    },
+    {
       name: "thenable-not-promise: a fluent reply object that also has then() (fastify's Reply) creates no promise when its methods are called",
       types: true,
       code: `export class Reply {\n  code(status: number): Reply { return this; }\n  header(name: string, value: string): Reply { return this; }\n  send(payload: unknown): Reply { return this; }\n  then(onFulfilled: (value: unknown) => void, onRejected?: (error: unknown) => void): void { onFulfilled(this); }\n}\nexport function handler(reply: Reply) {\n  reply.header("Content-Type", "application/json").code(200);\n  reply.send({ hello: "world" });\n}`,
@@ -163,6 +178,14 @@ ruleTester(rule, {
     },
   ],
   invalid: [
+    {
+      name: "an imported async function that awaits outside its try still rejects",
+      code: `import { track } from "./telemetry.js";\nexport function start() {\n  track();\n}`,
+      files: {
+        "src/telemetry.ts": `export async function track(): Promise<boolean> {\n  const report = await fetch("http://telemetry/report", { method: "POST" });\n  try {\n    return report.ok;\n  } catch {\n    return false;\n  }\n}`,
+      },
+      errors: [{ messageId: "floating", line: 3 }],
+    },
     {
       name: "a Thenable whose members are only the promise protocol (VS Code's withProgress) is a promise",
       types: true,

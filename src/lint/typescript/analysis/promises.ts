@@ -123,11 +123,14 @@ function memberName2(name: ts.PropertyName): string | undefined {
 interface PromiseExports {
   functions: Set<string>;
   methods: Map<string, Set<string>>;
+  /** Every exported function (promise-returning or not), by exported name. */
+  declarations: Map<string, ts.FunctionLikeDeclaration>;
 }
 
 function indexPromiseExports(file: ProgramFile, env: PromiseEnv): PromiseExports {
   const functions = new Set<string>();
   const methods = new Map<string, Set<string>>();
+  const declarations = new Map<string, ts.FunctionLikeDeclaration>();
   const local = new Map<string, ts.Node>();
   const exported: [exportedName: string, localName: string][] = [];
   const isExported = (node: ts.Node) =>
@@ -173,9 +176,10 @@ function indexPromiseExports(file: ProgramFile, env: PromiseEnv): PromiseExports
       continue;
     }
     const fn = functionOfDeclaration(node);
+    if (fn) declarations.set(exportedName, fn);
     if (fn && returnsPromise(fn, env, 2)) functions.add(exportedName);
   }
-  return { functions, methods };
+  return { functions, methods, declarations };
 }
 
 function promiseExportsOf(env: PromiseEnv, specifier: string): PromiseExports | undefined {
@@ -224,6 +228,33 @@ export function calledFunction(call: ts.CallExpression): ts.FunctionLikeDeclarat
   if (init && ts.isNewExpression(init) && ts.isIdentifier(init.expression)) {
     const declaration = findDeclaration(init.expression);
     if (declaration && ts.isClassDeclaration(declaration)) return classMethod(declaration, name);
+  }
+  return undefined;
+}
+
+/**
+ * The function a call invokes, wherever it is declared among the linted files: in this file (per
+ * `calledFunction`), exported by a file this one imports relatively, or — with the type checker —
+ * wherever the checker resolves the callee to a function with a body (a method of an imported
+ * class, a CommonJS export). Undefined for functions only declared (`.d.ts`, `declare`).
+ */
+export function resolveCalledFunction(call: ts.CallExpression, env: PromiseEnv): ts.FunctionLikeDeclaration | undefined {
+  const local = calledFunction(call);
+  if (local) return local;
+  const callee = unwrapExpression(call.expression);
+  if (ts.isIdentifier(callee)) {
+    const imported = relativeImportOf(callee);
+    const declaration = imported && promiseExportsOf(env, imported.specifier)?.declarations.get(imported.name);
+    if (declaration) return declaration;
+  }
+  const checker = env.getTypeChecker();
+  if (!checker) return undefined;
+  try {
+    const declaration = checker.getResolvedSignature(call)?.getDeclaration();
+    if (declaration && isFunctionNode(declaration) && declaration.body && !declaration.getSourceFile().isDeclarationFile)
+      return declaration;
+  } catch {
+    return undefined;
   }
   return undefined;
 }
