@@ -1,6 +1,6 @@
 import { randomUUID } from "node:crypto";
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
-import type { AddressInfo } from "node:net";
+import { type AddressInfo, Server as NetServer } from "node:net";
 import { performance } from "node:perf_hooks";
 import { setTimeout as sleep } from "node:timers/promises";
 import { checkDeclaredLength, readJson } from "./body.js";
@@ -18,6 +18,8 @@ export interface Service {
   readonly draining: boolean;
   /** Handlers still running (a handler that ignores its signal keeps its slot until it returns). */
   readonly inFlight: number;
+  /** Requests read, and responses written in full: the ledger a shutdown must balance. */
+  readonly requests: { readonly received: number; readonly answered: number };
   listen(): Promise<AddressInfo>;
   /**
    * Graceful shutdown, safe to call more than once: fail readiness, wait the readiness drain
@@ -35,12 +37,25 @@ export interface ServiceDeps {
 }
 
 const JSON_TYPE = "application/json; charset=utf-8";
+/** At a forced shutdown, how long the 503s of aborted requests get to be written before connections are cut. */
+const FORCED_ANSWER_GRACE_MS = 1_000;
+
+/** Resolves once the response is fully written or its connection is gone. */
+function finished(res: ServerResponse): Promise<void> {
+  if (res.writableFinished || res.destroyed) return Promise.resolve();
+  return new Promise((resolve) => {
+    res.once("finish", () => resolve());
+    res.once("close", () => resolve());
+  });
+}
 
 export function createService(config: Config, deps: ServiceDeps): Service {
   const { log } = deps;
   const limiter = new Semaphore(config.maxConcurrentRequests);
-  const running = new Set<AbortController>();
+  const running = new Map<AbortController, ServerResponse>();
   let draining = false;
+  let received = 0;
+  let answered = 0;
   let shutdownStarted: Promise<ShutdownOutcome> | undefined;
   const routes = (deps.routes ?? createRoutes)(config, { draining: () => draining });
 
@@ -53,6 +68,10 @@ export function createService(config: Config, deps: ServiceDeps): Service {
       connectionsCheckingInterval: Math.min(1_000, Math.max(50, Math.floor(config.headersTimeoutMs / 4))),
     },
     (req, res) => {
+      received += 1;
+      res.once("finish", () => {
+        answered += 1;
+      });
       handle(req, res).catch((error: unknown) => {
         log.error("request handling failed", { error });
         res.destroy();
@@ -144,7 +163,7 @@ export function createService(config: Config, deps: ServiceDeps): Service {
       if (!res.writableFinished) controller.abort(new ClientClosedError());
     };
     res.once("close", onClose);
-    running.add(controller);
+    running.set(controller, res);
 
     const ctx: RequestContext = {
       req,
@@ -185,7 +204,7 @@ export function createService(config: Config, deps: ServiceDeps): Service {
       return;
     }
     if (reason instanceof ShutdownError) {
-      sendProblem(res, 503, "shutting_down", reason.message);
+      sendProblem(res, 503, "shutting_down", reason.message, { "retry-after": String(config.retryAfterSeconds) });
       return;
     }
     if (error instanceof HttpError) {
@@ -206,19 +225,30 @@ export function createService(config: Config, deps: ServiceDeps): Service {
     log.info("listener closed, waiting for in-flight requests", { inFlight: running.size });
     const outcome = await new Promise<ShutdownOutcome>((resolve) => {
       const timer = setTimeout(() => resolve("forced"), config.shutdownTimeoutMs);
-      server.close(() => {
+      // Stop accepting, but do not close idle keep-alive connections now (http.Server.close()
+      // would): a client may be writing its next request on one at this very moment, and closing
+      // it is a reset on a request that never reached a handler. Each connection closes after its
+      // next response (`connection: close` while draining) or at SERVER_KEEP_ALIVE_TIMEOUT_MS.
+      NetServer.prototype.close.call(server, () => {
         clearTimeout(timer);
         resolve("clean");
       });
-      server.closeIdleConnections();
     });
     if (outcome === "forced") {
       log.warn("shutdown deadline exceeded, closing remaining connections", {
         inFlight: running.size,
         shutdownTimeoutMs: config.shutdownTimeoutMs,
       });
-      for (const request of running) request.abort(new ShutdownError());
+      // Abort first and let the 503s the abort path writes reach their clients; only then cut
+      // the connections. Cutting them in the same step turns every one of those 503s into a reset.
+      const answered = [...running.values()].map((res) => finished(res));
+      for (const request of running.keys()) request.abort(new ShutdownError());
+      const grace = new AbortController();
+      await Promise.race([Promise.all(answered), sleep(FORCED_ANSWER_GRACE_MS, undefined, { signal: grace.signal }).catch(() => undefined)]);
+      grace.abort();
       server.closeAllConnections();
+      // Only idle keep-alive connections were left: nothing was cut short, the shutdown was clean.
+      if (answered.length === 0) return "clean";
     }
     return outcome;
   }
@@ -230,6 +260,9 @@ export function createService(config: Config, deps: ServiceDeps): Service {
     },
     get inFlight() {
       return running.size;
+    },
+    get requests() {
+      return { received, answered };
     },
     listen: () =>
       new Promise<AddressInfo>((resolve, reject) => {
