@@ -83,8 +83,8 @@ export class RedisBridge implements Publisher {
   async publish(topic: string, data: string, options: RequestOptions = {}): Promise<PublishReceipt> {
     options.signal?.throwIfAborted();
     const wire: WireMessage = { data, publishedAt: new Date().toISOString() };
-    const delivered = await this.#publisher.publish(`${this.#prefix}${topic}`, JSON.stringify(wire));
-    return { topic, seq: undefined, delivered };
+    const receivers = await this.#publisher.publish(`${this.#prefix}${topic}`, JSON.stringify(wire));
+    return { topic, seq: undefined, receivers };
   }
 
   /** Unsubscribes and closes both connections (QUIT, or a hard disconnect after the timeout). */
