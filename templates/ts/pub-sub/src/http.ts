@@ -75,7 +75,12 @@ export interface AppOptions {
 export function createApp(config: AppConfig, broker: Broker, options: AppOptions = {}): App {
   const publisher = options.publisher ?? broker;
   const ready = options.ready ?? (() => true);
+  /** Aborted first at shutdown: new requests are refused (503 + Retry-After). */
   const shutdown = new AbortController();
+  /** Aborted once the publishes in flight are done: SSE streams flush what they hold and end. */
+  const endStreams = new AbortController();
+  let publishesInFlight = 0;
+  let publishesSettled: (() => void) | undefined;
   const metrics: AppMetrics = {
     openStreams: 0,
     streamsEnded: { "client-closed": 0, "slow-consumer": 0, shutdown: 0, "topic-closed": 0 },
@@ -152,7 +157,7 @@ export function createApp(config: AppConfig, broker: Broker, options: AppOptions
         const end = await streamSubscription(res, subscription, {
           heartbeatMs: config.heartbeatMs,
           slowConsumerTimeoutMs: config.slowConsumerTimeoutMs,
-          shutdown: shutdown.signal,
+          shutdown: endStreams.signal,
         });
         metrics.streamsEnded[end] += 1;
       } finally {
@@ -166,10 +171,16 @@ export function createApp(config: AppConfig, broker: Broker, options: AppOptions
       return json(res, 200, state);
     }
     if (req.method === "POST") {
-      const data = await readBody(req, config.maxMessageBytes, deadline);
-      const receipt = await publisher.publish(topic, data, { signal: deadline });
-      metrics.published += 1;
-      return json(res, 202, receipt);
+      publishesInFlight += 1;
+      try {
+        const data = await readBody(req, config.maxMessageBytes, deadline);
+        const receipt = await publisher.publish(topic, data, { signal: deadline });
+        metrics.published += 1;
+        return json(res, 202, receipt);
+      } finally {
+        publishesInFlight -= 1;
+        if (publishesInFlight === 0) publishesSettled?.();
+      }
     }
     throw new HttpError(405, "use GET or POST", { allow: "GET, POST" });
   }
@@ -215,9 +226,14 @@ export function createApp(config: AppConfig, broker: Broker, options: AppOptions
     close(deadlineMs) {
       closing ??= new Promise<boolean>((resolve) => {
         shutdown.abort();
+        // Streams end only after the publishes already accepted reached the topics, so a
+        // subscriber gets every message that was answered 202.
+        if (publishesInFlight === 0) endStreams.abort();
+        else publishesSettled = () => endStreams.abort();
         const busy = (): number => [...activeRequests.values()].reduce((sum, count) => sum + count, 0);
         const deadline = setTimeout(() => {
           clearTimeout(idle);
+          endStreams.abort();
           // Only idle sockets left means nothing was cut short.
           const clean = busy() === 0;
           server.closeAllConnections();

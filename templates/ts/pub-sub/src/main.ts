@@ -6,6 +6,7 @@
  */
 import { Broker, type Publisher } from "./broker.js";
 import { ConfigError, loadConfig } from "./config.js";
+import { constants } from "node:os";
 import { createApp } from "./http.js";
 import { TopicHub } from "./hub.js";
 // asyncpat-template:if broker=redis
@@ -48,7 +49,7 @@ async function main(): Promise<number> {
       seen += 1;
       if (seen > 1) {
         console.error(`${signal} again: exiting now`);
-        process.exit(130);
+        process.exit(128 + constants.signals[signal]);
       }
       resolve(signal);
     };

@@ -72,7 +72,20 @@ export async function streamSubscription(
     }
     if (written === "slow-consumer") return written;
     const reason = stopped();
-    if (reason === "shutdown" && !res.destroyed) res.end("event: shutdown\ndata: {}\n\n");
+    if (reason === "shutdown" && !res.destroyed) {
+      // Messages accepted before the shutdown and queued for this subscriber go out first.
+      // The flush waits for 'drain' like any write (a client gone or too slow ends it), bounded by
+      // the topic's capacity.
+      const flushing = linkSignals(clientGone.signal);
+      let flushed: "ok" | "stopped" | "slow-consumer" = "ok";
+      for (let next = subscription.receiver.tryRecv(); flushed === "ok" && (next.kind === "message" || next.kind === "lagged"); next = subscription.receiver.tryRecv()) {
+        const frame = next.kind === "message" ? messageFrame(next.value) : `event: lagged\ndata: ${JSON.stringify({ skipped: next.skipped })}\n\n`;
+        flushed = await send(res, frame, flushing.signal, options);
+      }
+      flushing.dispose();
+      if (flushed === "slow-consumer") return flushed;
+      if (!res.destroyed) res.end("event: shutdown\ndata: {}\n\n");
+    }
     return reason;
   } finally {
     stopping.dispose();

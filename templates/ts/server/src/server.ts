@@ -241,14 +241,17 @@ export function createService(config: Config, deps: ServiceDeps): Service {
       });
       // Abort first and let the 503s the abort path writes reach their clients; only then cut
       // the connections. Cutting them in the same step turns every one of those 503s into a reset.
-      const answered = [...running.values()].map((res) => finished(res));
+      const responses = [...running.values()];
       for (const request of running.keys()) request.abort(new ShutdownError());
+      const allAnswered = (async () => {
+        for (const res of responses) await finished(res);
+      })();
       const grace = new AbortController();
-      await Promise.race([Promise.all(answered), sleep(FORCED_ANSWER_GRACE_MS, undefined, { signal: grace.signal }).catch(() => undefined)]);
+      await Promise.race([allAnswered, sleep(FORCED_ANSWER_GRACE_MS, undefined, { signal: grace.signal }).catch(() => undefined)]);
       grace.abort();
       server.closeAllConnections();
       // Only idle keep-alive connections were left: nothing was cut short, the shutdown was clean.
-      if (answered.length === 0) return "clean";
+      if (responses.length === 0) return "clean";
     }
     return outcome;
   }

@@ -106,7 +106,10 @@ async function run(config: Config): Promise<number> {
       else if (intakeDone) return;
       else await spawned.notified();
     }
-  })();
+  })().catch((error: unknown) => {
+    process.stderr.write(`writing results stopped: ${String(error)}\n`);
+    failures += 1;
+  });
 
   const refuse = async (line: number, message: string): Promise<void> => {
     refused += 1;
