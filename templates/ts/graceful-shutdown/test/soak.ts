@@ -10,7 +10,6 @@
  * Last line: `soak: N accepted, M refused, 0 lost, exit 0 after X ms`; exit code 1 on any loss.
  */
 import { spawn } from "node:child_process";
-import { once } from "node:events";
 import { mkdtemp, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -27,6 +26,8 @@ try {
   const child = spawn(process.execPath, [MAIN], {
     env: { PATH: process.env["PATH"] ?? "", OUTPUT_PATH: outputPath, QUEUE_CAPACITY: "64", SHUTDOWN_TIMEOUT_MS: String(SHUTDOWN_TIMEOUT_MS), STATS_INTERVAL_MS: "1000" },
     stdio: ["pipe", "pipe", "inherit"],
+    timeout: (SECONDS + 60) * 1_000,
+    killSignal: "SIGKILL",
   });
   const logs: { msg: string; [key: string]: unknown }[] = [];
   let partial = "";
@@ -35,7 +36,9 @@ try {
     partial = lines.pop() ?? "";
     for (const line of lines) if (line.trim() !== "") logs.push(JSON.parse(line) as { msg: string });
   });
-  const exited = once(child, "exit") as Promise<[number | null, NodeJS.Signals | null]>;
+  const exited = new Promise<[number | null, NodeJS.Signals | null]>((resolve) => {
+    child.once("exit", (code, signal) => resolve([code, signal]));
+  });
 
   // A producer that writes until the pipe pushes back, then waits for room: the service's pace.
   let written = 0;

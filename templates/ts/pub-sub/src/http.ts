@@ -70,6 +70,11 @@ export interface AppOptions {
   readonly publisher?: Publisher;
   /** Extra readiness check for /readyz, e.g. the Redis connections. */
   readonly ready?: () => boolean;
+  /**
+   * At shutdown, after the last accepted publish: waits until those messages reached the local
+   * subscribers (the Redis round trip), so streams end only after them.
+   */
+  readonly flush?: (signal: AbortSignal) => Promise<void>;
 }
 
 export function createApp(config: AppConfig, broker: Broker, options: AppOptions = {}): App {
@@ -188,6 +193,7 @@ export function createApp(config: AppConfig, broker: Broker, options: AppOptions
   // Requests in progress per socket, so shutdown can close every socket that is not serving one:
   // idle keep-alive sockets, and sockets a client opened ahead of time and never used.
   const activeRequests = new Map<Socket, number>();
+  const activeResponses = new Set<ServerResponse>();
   const closeIfIdle = (socket: Socket): void => {
     if ((activeRequests.get(socket) ?? 0) === 0) socket.destroySoon();
   };
@@ -198,9 +204,13 @@ export function createApp(config: AppConfig, broker: Broker, options: AppOptions
   server.on("request", (req: IncomingMessage, res: ServerResponse) => {
     const socket = req.socket;
     activeRequests.set(socket, (activeRequests.get(socket) ?? 0) + 1);
+    // Once shutdown begins, every response says `connection: close`, so the client does not
+    // send another request on a socket about to close (closing it under that request is a reset).
+    if (shutdown.signal.aborted) res.shouldKeepAlive = false;
+    else activeResponses.add(res);
     res.once("close", () => {
+      activeResponses.delete(res);
       activeRequests.set(socket, (activeRequests.get(socket) ?? 1) - 1);
-      if (shutdown.signal.aborted) closeIfIdle(socket);
     });
     handle(req, res).catch((error: unknown) => respondWithError(res, error));
   });
@@ -226,13 +236,23 @@ export function createApp(config: AppConfig, broker: Broker, options: AppOptions
     close(deadlineMs) {
       closing ??= new Promise<boolean>((resolve) => {
         shutdown.abort();
+        for (const res of activeResponses) res.shouldKeepAlive = false;
         // Streams end only after the publishes already accepted reached the topics, so a
         // subscriber gets every message that was answered 202.
-        if (publishesInFlight === 0) endStreams.abort();
-        else publishesSettled = () => endStreams.abort();
+        const flushed = new AbortController();
+        const settleThenEnd = (): void => {
+          const flush = options.flush ?? (() => Promise.resolve());
+          flush(flushed.signal).then(
+            () => endStreams.abort(),
+            () => endStreams.abort(),
+          );
+        };
+        if (publishesInFlight === 0) settleThenEnd();
+        else publishesSettled = settleThenEnd;
         const busy = (): number => [...activeRequests.values()].reduce((sum, count) => sum + count, 0);
         const deadline = setTimeout(() => {
           clearTimeout(idle);
+          flushed.abort();
           endStreams.abort();
           // Only idle sockets left means nothing was cut short.
           const clean = busy() === 0;

@@ -27,6 +27,7 @@ async function main(): Promise<number> {
   );
   let publisher: Publisher = broker;
   let ready = (): boolean => true;
+  let flush: ((signal: AbortSignal) => Promise<void>) | undefined;
   const closeResources: (() => Promise<void>)[] = [];
   // asyncpat-template:if broker=redis
   const bridge = await RedisBridge.connect(broker, {
@@ -36,10 +37,11 @@ async function main(): Promise<number> {
   });
   publisher = bridge;
   ready = () => bridge.ready;
+  flush = (signal) => bridge.flush({ signal });
   closeResources.push(() => bridge.close());
   // asyncpat-template:endif
 
-  const app = createApp(config, broker, { publisher, ready });
+  const app = createApp(config, broker, { publisher, ready, ...(flush === undefined ? {} : { flush }) });
   const address = await app.listen(config.port, config.host);
   console.log(`listening on http://${address.address}:${address.port}`);
 

@@ -10,7 +10,6 @@
  * Last line: `soak: N accepted, M refused, 0 lost, exit 0 after X ms`; exit code 1 on any loss.
  */
 import { spawn } from "node:child_process";
-import { once } from "node:events";
 import { Agent, request } from "node:http";
 import { fileURLToPath } from "node:url";
 
@@ -57,6 +56,8 @@ const child = spawn(process.execPath, [MAIN], {
     MAX_CONCURRENT_REQUESTS: "64",
   },
   stdio: ["ignore", "pipe", "inherit"],
+  timeout: (SECONDS + 60) * 1_000,
+  killSignal: "SIGKILL",
 });
 const logs: { msg: string; [key: string]: unknown }[] = [];
 let partial = "";
@@ -75,8 +76,11 @@ child.stdout.setEncoding("utf8").on("data", (chunk: string) => {
     if (entry.msg === "listening" && entry.port !== undefined) onListening(entry.port);
   }
 });
-const exited = once(child, "exit") as Promise<[number | null, NodeJS.Signals | null]>;
-const port = await Promise.race([listening, exited.then(() => Number.NaN)]);
+const exited = new Promise<[number | null, NodeJS.Signals | null]>((resolve) => {
+  child.once("exit", (code, signal) => resolve([code, signal]));
+});
+child.once("exit", () => onListening(Number.NaN));
+const port = await listening;
 if (Number.isNaN(port)) throw new Error("the server exited before it listened");
 const url = new URL(`http://127.0.0.1:${port}/v1/echo`);
 

@@ -8,7 +8,6 @@
  * Last line: `soak: N accepted, M refused, 0 lost, exit 0 after X ms`; exit code 1 on any loss.
  */
 import { spawn } from "node:child_process";
-import { once } from "node:events";
 import { fileURLToPath } from "node:url";
 
 const SECONDS = Number(process.env["SOAK_SECONDS"] ?? "3");
@@ -25,6 +24,8 @@ interface Answer {
 const child = spawn(process.execPath, [MAIN], {
   env: { PATH: process.env["PATH"] ?? "", POOL_THREADS: "2", POOL_MAX_QUEUE: "8", PROGRESS_INTERVAL_MS: "0", SHUTDOWN_DEADLINE_MS: String(SHUTDOWN_DEADLINE_MS) },
   stdio: ["pipe", "pipe", "pipe"],
+  timeout: (SECONDS + 60) * 1_000,
+  killSignal: "SIGKILL",
 });
 let stdout = "";
 let stderr = "";
@@ -34,7 +35,9 @@ child.stdout.setEncoding("utf8").on("data", (chunk: string) => {
 child.stderr.setEncoding("utf8").on("data", (chunk: string) => {
   stderr += chunk;
 });
-const exited = once(child, "exit") as Promise<[number | null, NodeJS.Signals | null]>;
+const exited = new Promise<[number | null, NodeJS.Signals | null]>((resolve) => {
+  child.once("exit", (code, signal) => resolve([code, signal]));
+});
 
 let written = 0;
 let producing = true;
