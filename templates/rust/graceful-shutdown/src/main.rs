@@ -139,7 +139,7 @@ async fn run(config: Config) -> ExitCode {
         finished = timeout(config.shutdown_timeout, services.shut_down()) => finished,
         signal = signals.recv() => {
             println!("shutdown: {signal} received again, exiting now");
-            return ExitCode::from(130);
+            return ExitCode::from(second_signal_exit_code(signal));
         }
     };
     match finished {
@@ -228,4 +228,14 @@ async fn supervised<T>(
         Err(error) => eprintln!("{name} failed: {error}"),
     }
     result
+}
+
+/// The exit code of a second signal: 128 + its number, as a shell reports a process killed by it
+/// (130 for SIGINT, 143 for SIGTERM), the same in every asyncpat template, TypeScript or Rust.
+fn second_signal_exit_code(signal: &str) -> u8 {
+    if signal == "SIGTERM" {
+        143
+    } else {
+        130
+    }
 }

@@ -100,7 +100,7 @@ pub async fn run(config: Config) -> ExitCode {
         drained = timeout(shutdown_timeout, drain) => drained.is_ok(),
         signal = signals.recv() => {
             eprintln!("{signal} received again: exiting without waiting");
-            return ExitCode::from(130);
+            return ExitCode::from(second_signal_exit_code(signal));
         }
     };
     if drained {
@@ -160,5 +160,15 @@ fn report(finished: Result<(), JoinError>) {
         if error.is_panic() {
             eprintln!("a connection task panicked: {error}");
         }
+    }
+}
+
+/// The exit code of a second signal: 128 + its number, as a shell reports a process killed by it
+/// (130 for SIGINT, 143 for SIGTERM), the same in every asyncpat template, TypeScript or Rust.
+fn second_signal_exit_code(signal: &str) -> u8 {
+    if signal == "SIGTERM" {
+        143
+    } else {
+        130
     }
 }

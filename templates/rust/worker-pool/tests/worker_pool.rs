@@ -159,7 +159,7 @@ fn sigterm_finishes_accepted_jobs_then_exits_0() {
     let (status, stderr) = pool.wait(Duration::from_secs(5));
     assert_eq!(status.code(), Some(0), "{stderr}");
     assert!(
-        stderr.contains("drained: completed=2 timed_out=0 failed=0"),
+        stderr.contains("accepted=2 completed=2 timed_out=0 failed=0 skipped=0"),
         "{stderr}"
     );
 }
@@ -177,7 +177,7 @@ fn exits_1_when_jobs_outlive_the_shutdown_deadline() {
 }
 
 #[test]
-fn a_second_signal_exits_at_once_with_130() {
+fn a_second_sigterm_exits_at_once_with_143() {
     let pool = Pool::start(&[("JOB_TIMEOUT_MS", "60000")]);
     let mut client = pool.connect();
     client.send("spin 5000");
@@ -186,5 +186,5 @@ fn a_second_signal_exits_at_once_with_130() {
     thread::sleep(Duration::from_millis(100));
     pool.signal(libc::SIGTERM);
     let (status, stderr) = pool.wait(Duration::from_secs(2));
-    assert_eq!(status.code(), Some(130), "{stderr}");
+    assert_eq!(status.code(), Some(143), "{stderr}");
 }
