@@ -75,7 +75,11 @@ async fn run(config: Config) -> ExitCode {
         Err(error) => eprintln!("warning: cannot read the bound address: {error}"),
     }
 
-    let (broker, broker_task) = Broker::start(config.topic_capacity, config.request_timeout);
+    let (broker, broker_task) = Broker::start(
+        config.topic_capacity,
+        config.max_topics,
+        config.request_timeout,
+    );
     let stop = CancellationToken::new();
     let connection_slots = Arc::new(Semaphore::new(config.max_connections));
     let mut sessions = JoinSet::new();

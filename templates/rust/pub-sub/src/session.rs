@@ -2,7 +2,7 @@
 //!
 //! | request | answer |
 //! | --- | --- |
-//! | `PUB <topic> <message>` | `OK <subscribers reached>` |
+//! | `PUB <topic> <message>` | `OK <receivers>`: subscribers at send time (queued for, not yet read) |
 //! | `GET <topic>` | `LATEST <topic> <message>` or `NONE <topic>` |
 //! | `SUB <topic>` | `OK`, then `MSG <topic> <message>` per message and `LAGGED <n>` when `n` were missed |
 //! | `WATCH <topic>` | `OK`, then `LATEST <topic> <message>` now and on every change (intermediate values may be skipped) |
@@ -77,7 +77,12 @@ where
             },
             (Some("SUB"), Some(topic), None) if valid(topic) => match broker.subscribe(topic).await
             {
-                Ok(messages) => return session.stream_messages(topic, messages).await,
+                Ok(messages) => {
+                    // A subscriber holds no broker handle: at shutdown the broker stops once the
+                    // publishers are done, and the stream ends after its last message.
+                    drop(broker);
+                    return session.stream_messages(topic, messages).await;
+                }
                 Err(error) => format!("ERR {error}\n"),
             },
             (Some("WATCH"), Some(topic), None) if valid(topic) => match broker.watch(topic).await {
@@ -131,9 +136,16 @@ impl<R: AsyncRead + Unpin, W: AsyncWrite + Unpin> Session<R, W> {
         mut messages: broadcast::Receiver<Message>,
     ) -> std::io::Result<()> {
         self.send("OK\n").await?;
+        let mut stopping = false;
         loop {
             let received = tokio::select! {
-                _ = self.stop.cancelled() => return self.send("BYE\n").await,
+                biased;
+                // At shutdown, keep going: messages published before the broker stopped are still
+                // delivered, and `Closed` (the broker is gone) ends the stream with BYE.
+                _ = self.stop.cancelled(), if !stopping => {
+                    stopping = true;
+                    continue;
+                }
                 _ = Self::client_gone(&mut self.reader) => return Ok(()),
                 received = messages.recv() => received,
             };
@@ -235,7 +247,7 @@ mod tests {
 
     #[tokio::test]
     async fn publish_get_and_subscribe() {
-        let (broker, _task) = Broker::start(8, Duration::from_secs(1));
+        let (broker, _task) = Broker::start(8, 64, Duration::from_secs(1));
         let stop = CancellationToken::new();
         let mut subscriber = connect(&broker, &stop, 4096);
         subscriber.send("SUB news").await;
@@ -252,9 +264,14 @@ mod tests {
         publisher.send("SHOUT").await;
         assert!(publisher.line().await.starts_with("ERR "));
 
+        // A message published as the shutdown begins still reaches the subscriber before its BYE.
+        publisher.send("PUB news last words").await;
+        assert_eq!(publisher.line().await, "OK 1");
         stop.cancel();
-        assert_eq!(subscriber.line().await, "BYE");
+        drop(broker);
         assert_eq!(publisher.line().await, "BYE");
+        assert_eq!(subscriber.line().await, "MSG news last words");
+        assert_eq!(subscriber.line().await, "BYE");
         for session in [subscriber.session, publisher.session] {
             session.await.unwrap().unwrap();
         }
@@ -262,7 +279,7 @@ mod tests {
 
     #[tokio::test]
     async fn a_subscriber_that_cannot_keep_up_is_told_it_lagged() {
-        let (broker, _task) = Broker::start(4, Duration::from_secs(1));
+        let (broker, _task) = Broker::start(4, 64, Duration::from_secs(1));
         let stop = CancellationToken::new();
         // A 64-byte pipe: the session blocks writing while the broadcast buffer overflows.
         let mut slow = connect(&broker, &stop, 64);
@@ -295,7 +312,7 @@ mod tests {
 
     #[tokio::test]
     async fn watch_streams_the_latest_value() {
-        let (broker, _task) = Broker::start(4, Duration::from_secs(1));
+        let (broker, _task) = Broker::start(4, 64, Duration::from_secs(1));
         let stop = CancellationToken::new();
         broker.publish("config", "v1").await.unwrap();
         let mut watcher = connect(&broker, &stop, 4096);
