@@ -6,7 +6,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use hyper::body::{Bytes, HttpBody};
-use hyper::header::{HeaderValue, CONTENT_TYPE, RETRY_AFTER};
+use hyper::header::{HeaderValue, CONNECTION, CONTENT_TYPE, RETRY_AFTER};
 use hyper::{Body, Method, Request, Response, StatusCode};
 use tokio::io::{AsyncBufReadExt, AsyncReadExt, AsyncWriteExt, BufReader};
 use tokio::net::TcpStream;
@@ -18,6 +18,7 @@ use crate::shutdown::Shutdown;
 /// What every request handler can reach.
 pub struct App {
     pub config: Config,
+    /// Fires at the first signal: readiness turns off and responses close their connection.
     pub shutdown: Shutdown,
 }
 
@@ -25,13 +26,26 @@ pub struct App {
 /// call made on its behalf) outlives `REQUEST_TIMEOUT_MS`.
 pub async fn handle(app: Arc<App>, request: Request<Body>) -> Result<Response<Body>, Infallible> {
     let deadline = app.config.request_timeout;
-    Ok(match timeout(deadline, route(&app, request)).await {
+    let mut response = match timeout(deadline, route(&app, request)).await {
         Ok(response) => response,
         Err(_) => json(
             StatusCode::GATEWAY_TIMEOUT,
             r#"{"error":"request deadline exceeded"}"#,
         ),
-    })
+    };
+    if app.shutdown.is_triggered() {
+        // Draining: the client opens a new connection (elsewhere) for its next request, instead
+        // of sending it on a socket that is about to close.
+        response
+            .headers_mut()
+            .insert(CONNECTION, HeaderValue::from_static("close"));
+    }
+    Ok(response)
+}
+
+/// Liveness and readiness probes: answered even over the connection limit.
+pub fn is_probe(request: &Request<Body>) -> bool {
+    request.method() == Method::GET && matches!(request.uri().path(), "/healthz" | "/readyz")
 }
 
 /// The answer to a connection over the limit: come back later, and do not keep this socket.

@@ -1,16 +1,20 @@
 //! The accept loop, the connection limit and the drain on shutdown.
 
 use std::net::SocketAddr;
+use std::pin::Pin;
 use std::process::ExitCode;
+use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use std::sync::Arc;
+use std::task::{Context, Poll};
 use std::time::Duration;
 
 use hyper::server::conn::Http;
 use hyper::service::service_fn;
+use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
 use tokio::net::{TcpListener, TcpStream};
 use tokio::sync::{OwnedSemaphorePermit, Semaphore};
 use tokio::task::{JoinError, JoinSet};
-use tokio::time::timeout;
+use tokio::time::{timeout, Instant};
 
 use crate::config::Config;
 use crate::routes::{self, App};
@@ -43,49 +47,62 @@ pub async fn run(config: Config) -> ExitCode {
         Err(error) => eprintln!("warning: cannot read the bound address: {error}"),
     }
 
+    // Two steps: `draining` turns readiness off while the server still accepts; `shutdown` then
+    // tells every connection to finish its request in flight and close.
+    let (drain_trigger, draining) = shutdown::channel();
     let (trigger, shutdown) = shutdown::channel();
     let shutdown_timeout = config.shutdown_timeout;
     let mut http = Http::new();
     http.http1_only(true)
         .http1_header_read_timeout(config.header_read_timeout);
-    let http = Arc::new(http);
-    let app = Arc::new(App {
-        config: config.clone(),
+    let limits = Limits {
+        http: Arc::new(http),
+        app: Arc::new(App {
+            config: config.clone(),
+            shutdown: draining,
+        }),
+        connection_limit: Arc::new(Semaphore::new(config.max_connections)),
+        // Rejecting costs a task too: bound those as well, and drop the socket beyond that.
+        shed_limit: Arc::new(Semaphore::new(config.max_connections)),
         shutdown: shutdown.clone(),
-    });
-    let connection_limit = Arc::new(Semaphore::new(config.max_connections));
-    // Rejecting costs a task too: bound those as well, and drop the socket beyond that.
-    let shed_limit = Arc::new(Semaphore::new(config.max_connections));
+        idle_timeout: config.idle_timeout,
+    };
     let mut connections = JoinSet::new();
 
     let signal = loop {
         tokio::select! {
+            biased;
             signal = signals.recv() => break signal,
-            accepted = listener.accept() => match accepted {
-                Ok((stream, peer)) => match connection_limit.clone().try_acquire_owned() {
-                    Ok(permit) => {
-                        let task = serve(stream, peer, permit, http.clone(), app.clone(), shutdown.clone());
-                        connections.spawn(task);
-                    }
-                    Err(_) => {
-                        if let Ok(permit) = shed_limit.clone().try_acquire_owned() {
-                            connections.spawn(shed(stream, permit));
-                        }
-                    }
-                },
-                Err(error) => {
-                    // Usually EMFILE: out of file descriptors. Pause instead of spinning on it.
-                    eprintln!("accept failed: {error}");
-                    tokio::time::sleep(Duration::from_millis(100)).await;
-                }
-            },
+            accepted = listener.accept() => limits.admit(accepted, &mut connections).await,
             // Reap finished connections so the set does not grow with every client ever served.
             Some(finished) = connections.join_next(), if !connections.is_empty() => report(finished),
         }
     };
 
+    // The readiness window: /readyz fails, everything else is still served (with
+    // `Connection: close`), so the load balancer stops sending traffic before the listener goes.
     eprintln!(
-        "{signal} received: no longer accepting; draining {} connection(s)",
+        "{signal} received: readiness off, serving for {} ms more",
+        config.readiness_drain_delay.as_millis()
+    );
+    drain_trigger.fire();
+    let window = tokio::time::sleep(config.readiness_drain_delay);
+    tokio::pin!(window);
+    loop {
+        tokio::select! {
+            biased;
+            signal = signals.recv() => {
+                eprintln!("{signal} received again: exiting without waiting");
+                return ExitCode::from(second_signal_exit_code(signal));
+            }
+            _ = &mut window => break,
+            accepted = listener.accept() => limits.admit(accepted, &mut connections).await,
+            Some(finished) = connections.join_next(), if !connections.is_empty() => report(finished),
+        }
+    }
+
+    eprintln!(
+        "no longer accepting; draining {} connection(s)",
         connections.len()
     );
     drop(listener);
@@ -117,6 +134,50 @@ pub async fn run(config: Config) -> ExitCode {
     }
 }
 
+/// What the accept loop needs to admit a connection.
+struct Limits {
+    http: Arc<Http>,
+    app: Arc<App>,
+    connection_limit: Arc<Semaphore>,
+    shed_limit: Arc<Semaphore>,
+    shutdown: Shutdown,
+    idle_timeout: Duration,
+}
+
+impl Limits {
+    async fn admit(
+        &self,
+        accepted: std::io::Result<(TcpStream, SocketAddr)>,
+        connections: &mut JoinSet<()>,
+    ) {
+        match accepted {
+            Ok((stream, peer)) => match self.connection_limit.clone().try_acquire_owned() {
+                Ok(permit) => {
+                    connections.spawn(serve(
+                        stream,
+                        peer,
+                        permit,
+                        self.http.clone(),
+                        self.app.clone(),
+                        self.shutdown.clone(),
+                        self.idle_timeout,
+                    ));
+                }
+                Err(_) => {
+                    if let Ok(permit) = self.shed_limit.clone().try_acquire_owned() {
+                        connections.spawn(shed(stream, permit, self.app.clone()));
+                    }
+                }
+            },
+            Err(error) => {
+                // Usually EMFILE: out of file descriptors. Pause instead of spinning on it.
+                eprintln!("accept failed: {error}");
+                tokio::time::sleep(Duration::from_millis(100)).await;
+            }
+        }
+    }
+}
+
 async fn serve(
     stream: TcpStream,
     peer: SocketAddr,
@@ -124,18 +185,49 @@ async fn serve(
     http: Arc<Http>,
     app: Arc<App>,
     mut shutdown: Shutdown,
+    idle_timeout: Duration,
 ) {
     // Holding the permit for the connection's lifetime is what enforces MAX_CONNECTIONS.
     let _permit = permit;
-    let service = service_fn(move |request| routes::handle(app.clone(), request));
+    let activity = Activity::new();
+    let in_flight = Arc::new(AtomicUsize::new(0));
+    let requests = in_flight.clone();
+    let service = service_fn(move |request| {
+        let app = app.clone();
+        let requests = requests.clone();
+        async move {
+            requests.fetch_add(1, Ordering::SeqCst);
+            let response = routes::handle(app, request).await;
+            requests.fetch_sub(1, Ordering::SeqCst);
+            response
+        }
+    });
+    let stream = Tracked {
+        inner: stream,
+        activity: activity.clone(),
+    };
     let connection = http.serve_connection(stream, service);
     tokio::pin!(connection);
-    let result = tokio::select! {
-        result = connection.as_mut() => result,
-        _ = shutdown.wait() => {
-            // Finish the request in flight, then close; idle keep-alive connections close now.
-            connection.as_mut().graceful_shutdown();
-            connection.await
+    let mut closing = false;
+    let result = loop {
+        tokio::select! {
+            biased;
+            result = connection.as_mut() => break result,
+            _ = shutdown.wait(), if !closing => {
+                // Finish the request in flight, then close.
+                connection.as_mut().graceful_shutdown();
+                closing = true;
+            }
+            // hyper 0.14 has no idle timeout (its header timeout starts at the first byte), so
+            // a silent socket would hold its slot forever: close it once nothing moved for
+            // IDLE_TIMEOUT_MS and no request is in flight.
+            // Dropping the connection closes the socket (hyper's graceful_shutdown would keep
+            // waiting for a first request that never comes).
+            _ = tokio::time::sleep_until(activity.last() + idle_timeout), if !closing => {
+                if in_flight.load(Ordering::SeqCst) == 0 && activity.last().elapsed() >= idle_timeout {
+                    break Ok(());
+                }
+            }
         }
     };
     if let Err(error) = result {
@@ -145,12 +237,91 @@ async fn serve(
     }
 }
 
-/// Answers one request with 503 and closes. Reading the request first matters: closing a socket
-/// with unread data makes the client see a reset instead of the 503.
-async fn shed(stream: TcpStream, _permit: OwnedSemaphorePermit) {
+/// When bytes last moved on a connection.
+#[derive(Clone)]
+struct Activity {
+    started: Instant,
+    last_ms: Arc<AtomicU64>,
+}
+
+impl Activity {
+    fn new() -> Self {
+        Activity {
+            started: Instant::now(),
+            last_ms: Arc::new(AtomicU64::new(0)),
+        }
+    }
+
+    fn touch(&self) {
+        let now = u64::try_from(self.started.elapsed().as_millis()).unwrap_or(u64::MAX);
+        self.last_ms.store(now, Ordering::Relaxed);
+    }
+
+    fn last(&self) -> Instant {
+        self.started + Duration::from_millis(self.last_ms.load(Ordering::Relaxed))
+    }
+}
+
+/// A stream that records its activity, for the idle timeout.
+struct Tracked {
+    inner: TcpStream,
+    activity: Activity,
+}
+
+impl AsyncRead for Tracked {
+    fn poll_read(
+        mut self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        buf: &mut ReadBuf<'_>,
+    ) -> Poll<std::io::Result<()>> {
+        let before = buf.filled().len();
+        let polled = Pin::new(&mut self.inner).poll_read(cx, buf);
+        if buf.filled().len() > before {
+            self.activity.touch();
+        }
+        polled
+    }
+}
+
+impl AsyncWrite for Tracked {
+    fn poll_write(
+        mut self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        data: &[u8],
+    ) -> Poll<std::io::Result<usize>> {
+        let polled = Pin::new(&mut self.inner).poll_write(cx, data);
+        if matches!(polled, Poll::Ready(Ok(written)) if written > 0) {
+            self.activity.touch();
+        }
+        polled
+    }
+
+    fn poll_flush(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<std::io::Result<()>> {
+        Pin::new(&mut self.inner).poll_flush(cx)
+    }
+
+    fn poll_shutdown(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<std::io::Result<()>> {
+        Pin::new(&mut self.inner).poll_shutdown(cx)
+    }
+}
+
+/// Answers one request over the connection limit and closes: a probe normally (probes are exempt
+/// from the limit, so an orchestrator never restarts a server for being busy), anything else with
+/// 503. Reading the request first matters: closing a socket with unread data makes the client see
+/// a reset instead of the 503.
+async fn shed(stream: TcpStream, _permit: OwnedSemaphorePermit, app: Arc<App>) {
     let mut http = Http::new();
     http.http1_only(true).http1_keep_alive(false);
-    let service = service_fn(|_request| async { Ok::<_, hyper::Error>(routes::overloaded()) });
+    let service = service_fn(move |request| {
+        let app = app.clone();
+        async move {
+            if routes::is_probe(&request) {
+                routes::handle(app, request).await
+            } else {
+                Ok(routes::overloaded())
+            }
+        }
+    });
     // Errors here are from clients we are turning away anyway.
     let _ = timeout(SHED_TIMEOUT, http.serve_connection(stream, service)).await;
 }
