@@ -8,6 +8,7 @@ import type { Config } from "./config.js";
 import { ClientClosedError, DeadlineExceededError, HttpError, ShutdownError } from "./errors.js";
 import { Semaphore } from "./lib/semaphore.js";
 import type { Logger } from "./log.js";
+import { createMetrics, type Metrics } from "./metrics.js";
 import { createRoutes, type Reply, type RequestContext, type Route, type RouteState } from "./routes.js";
 
 export type ShutdownOutcome = "clean" | "forced";
@@ -32,6 +33,8 @@ export interface Service {
 
 export interface ServiceDeps {
   readonly log: Logger;
+  /** Where the service counts what it does; GET /metrics serves it. Defaults to a fresh registry. */
+  readonly metrics?: Metrics;
   /** Builds the route table; defaults to the routes in routes.ts. */
   readonly routes?: (config: Config, state: RouteState) => Route[];
 }
@@ -51,6 +54,7 @@ function finished(res: ServerResponse): Promise<void> {
 
 export function createService(config: Config, deps: ServiceDeps): Service {
   const { log } = deps;
+  const metrics = deps.metrics ?? createMetrics();
   const limiter = new Semaphore(config.maxConcurrentRequests);
   const running = new Map<AbortController, ServerResponse>();
   let draining = false;
@@ -71,6 +75,7 @@ export function createService(config: Config, deps: ServiceDeps): Service {
       received += 1;
       res.once("finish", () => {
         answered += 1;
+        metrics.requests.inc({ status: String(res.statusCode) });
       });
       handle(req, res).catch((error: unknown) => {
         log.error("request handling failed", { error });
@@ -119,6 +124,15 @@ export function createService(config: Config, deps: ServiceDeps): Service {
       sendProblem(res, 400, "bad_request", "The request target is not a valid URL.");
       return;
     }
+    // Like the probes, /metrics is never shed: it must answer most of all under load.
+    if (url.pathname === "/metrics" && req.method === "GET") {
+      const text = await metrics.registry.metrics();
+      if (!res.headersSent) {
+        res.writeHead(200, { "content-type": metrics.registry.contentType, ...(draining ? { connection: "close" } : {}) });
+        res.end(text);
+      }
+      return;
+    }
     const candidates = routes.filter((route) => route.path === url.pathname);
     const route = candidates.find((candidate) => candidate.method === req.method);
     if (route === undefined) {
@@ -143,6 +157,7 @@ export function createService(config: Config, deps: ServiceDeps): Service {
     // Load shedding: answer "busy" at once rather than queueing without limit.
     const permit = limiter.tryAcquire();
     if (permit === undefined) {
+      metrics.shed.inc();
       sendProblem(res, 503, "overloaded", "The server is at capacity; retry later.", {
         "retry-after": String(config.retryAfterSeconds),
       });
@@ -164,6 +179,7 @@ export function createService(config: Config, deps: ServiceDeps): Service {
     };
     res.once("close", onClose);
     running.set(controller, res);
+    metrics.inFlight.inc();
 
     const ctx: RequestContext = {
       req,
@@ -192,6 +208,7 @@ export function createService(config: Config, deps: ServiceDeps): Service {
       clearTimeout(deadline);
       res.off("close", onClose);
       running.delete(controller);
+      metrics.inFlight.dec();
     }
   }
 
@@ -217,12 +234,14 @@ export function createService(config: Config, deps: ServiceDeps): Service {
 
   async function drain(): Promise<ShutdownOutcome> {
     draining = true;
+    metrics.shutdownPhase.set(1);
     log.info("shutdown started", { inFlight: running.size, readinessDrainDelayMs: config.readinessDrainDelayMs });
     if (config.readinessDrainDelayMs > 0) {
       // Readiness now fails; keep serving while the load balancer takes this instance out.
       await sleep(config.readinessDrainDelayMs);
     }
     log.info("listener closed, waiting for in-flight requests", { inFlight: running.size });
+    metrics.shutdownPhase.set(2);
     const outcome = await new Promise<ShutdownOutcome>((resolve) => {
       const timer = setTimeout(() => resolve("forced"), config.shutdownTimeoutMs);
       // Stop accepting, but do not close idle keep-alive connections now (http.Server.close()
@@ -235,6 +254,7 @@ export function createService(config: Config, deps: ServiceDeps): Service {
       });
     });
     if (outcome === "forced") {
+      metrics.shutdownPhase.set(3);
       log.warn("shutdown deadline exceeded, closing remaining connections", {
         inFlight: running.size,
         shutdownTimeoutMs: config.shutdownTimeoutMs,

@@ -166,6 +166,19 @@ describe("server", () => {
     assert.equal((await request(`${base}/v1/upstream`)).status, 200, "the slot is free again");
   });
 
+  it("serves Prometheus metrics on GET /metrics, never shed: in flight, shed, event-loop lag, shutdown phase", TEST, async () => {
+    const { base } = await start({ MAX_CONCURRENT_REQUESTS: "1" });
+    assert.equal((await request(`${base}/healthz`)).status, 200);
+    const response = await fetch(`${base}/metrics`, { signal: AbortSignal.timeout(PATIENCE_MS) });
+    assert.equal(response.status, 200);
+    assert.match(response.headers.get("content-type") ?? "", /text\/plain/);
+    const text = await response.text();
+    for (const name of ["http_requests_in_flight", "http_requests_shed_total", "http_requests_total", "shutdown_phase", "nodejs_eventloop_lag_seconds"]) {
+      assert.match(text, new RegExp(`^${name}`, "m"), name);
+    }
+    assert.match(text, /^http_requests_total\{status="200"\} 1$/m);
+  });
+
   it("answers 504 when the upstream call outlives the deadline, and cancels that call", TEST, async () => {
     const hung = await upstream();
     const { base, lines } = await start({ REQUEST_DEADLINE_MS: "300", UPSTREAM_URL: hung.url.href });
