@@ -12,18 +12,19 @@
 
 use std::time::Duration;
 
-use tokio::io::{
-    AsyncBufRead, AsyncBufReadExt, AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt, BufReader,
-};
+use tokio::io::{AsyncRead, AsyncWrite, AsyncWriteExt, ReadHalf};
 use tokio::sync::{broadcast, watch};
 use tokio::time::timeout;
 use tokio_stream::wrappers::WatchStream;
 use tokio_stream::StreamExt;
+use tokio_util::codec::{FramedRead, LinesCodec, LinesCodecError};
 use tokio_util::sync::CancellationToken;
 
 use crate::broker::{Broker, Message};
 
-/// A request line longer than this is refused rather than buffered.
+/// A request line longer than this ends the connection rather than being buffered: the codec's
+/// maximum frame length. (`FramedRead` is also cancel-safe in `select!`, where `read_line` would
+/// lose a half-read line.)
 const MAX_LINE_BYTES: usize = 64 * 1024;
 
 #[derive(Debug, Clone, Copy)]
@@ -45,23 +46,22 @@ where
 {
     let (reader, writer) = tokio::io::split(stream);
     let mut session = Session {
-        reader: BufReader::new(reader),
+        reader: FramedRead::new(reader, LinesCodec::new_with_max_length(MAX_LINE_BYTES)),
         writer,
         settings,
         stop,
     };
-    let mut line = String::new();
     loop {
-        line.clear();
         let read = tokio::select! {
+            biased;
             _ = session.stop.cancelled() => return session.send("BYE\n").await,
-            read = timeout(settings.idle_timeout, read_line(&mut session.reader, &mut line)) => read,
+            read = timeout(settings.idle_timeout, session.reader.next()) => read,
         };
-        match read {
-            Err(_) | Ok(Ok(0)) => return Ok(()),
-            Ok(Err(error)) => return Err(error),
-            Ok(Ok(_)) => {}
-        }
+        let line = match read {
+            Err(_) | Ok(None) => return Ok(()),
+            Ok(Some(Err(error))) => return Err(frame_error(error)),
+            Ok(Some(Ok(line))) => line,
+        };
         let mut words = line.trim_end().splitn(3, ' ');
         let answer = match (words.next(), words.next(), words.next()) {
             (Some("PUB"), Some(topic), Some(message)) if valid(topic) => {
@@ -101,13 +101,13 @@ fn valid(topic: &str) -> bool {
 }
 
 struct Session<R, W> {
-    reader: BufReader<R>,
+    reader: FramedRead<ReadHalf<R>, LinesCodec>,
     writer: W,
     settings: SessionSettings,
     stop: CancellationToken,
 }
 
-impl<R: AsyncRead + Unpin, W: AsyncWrite + Unpin> Session<R, W> {
+impl<R: AsyncRead, W: AsyncWrite + Unpin> Session<R, W> {
     /// Writes a line, or gives up on a client that does not read.
     async fn send(&mut self, line: &str) -> std::io::Result<()> {
         match timeout(
@@ -124,10 +124,9 @@ impl<R: AsyncRead + Unpin, W: AsyncWrite + Unpin> Session<R, W> {
         }
     }
 
-    /// Resolves when the client closes its side (anything it sends while subscribed is ignored).
-    async fn client_gone(reader: &mut BufReader<R>) {
-        let mut ignored = [0u8; 256];
-        while matches!(reader.read(&mut ignored).await, Ok(n) if n > 0) {}
+    /// Resolves when the client closes its side (lines it sends while subscribed are ignored).
+    async fn client_gone(reader: &mut FramedRead<ReadHalf<R>, LinesCodec>) {
+        while matches!(reader.next().await, Some(Ok(_))) {}
     }
 
     async fn stream_messages(
@@ -183,27 +182,18 @@ impl<R: AsyncRead + Unpin, W: AsyncWrite + Unpin> Session<R, W> {
     }
 }
 
-/// `read_line` with a length limit, so one endless line cannot exhaust memory.
-async fn read_line<R: AsyncBufRead + Unpin>(
-    reader: &mut R,
-    line: &mut String,
-) -> std::io::Result<usize> {
-    let read = (&mut *reader)
-        .take(MAX_LINE_BYTES as u64)
-        .read_line(line)
-        .await?;
-    if read == MAX_LINE_BYTES && !line.ends_with('\n') {
-        return Err(std::io::Error::new(
-            std::io::ErrorKind::InvalidData,
-            "request line too long",
-        ));
+fn frame_error(error: LinesCodecError) -> std::io::Error {
+    match error {
+        LinesCodecError::MaxLineLengthExceeded => {
+            std::io::Error::new(std::io::ErrorKind::InvalidData, "request line too long")
+        }
+        LinesCodecError::Io(error) => error,
     }
-    Ok(read)
 }
 
 #[cfg(test)]
 mod tests {
-    use tokio::io::{DuplexStream, ReadHalf, WriteHalf};
+    use tokio::io::{AsyncBufReadExt, BufReader, DuplexStream, WriteHalf};
 
     use super::*;
 
@@ -321,5 +311,23 @@ mod tests {
         assert_eq!(watcher.line().await, "LATEST config v1");
         broker.publish("config", "v2").await.unwrap();
         assert_eq!(watcher.line().await, "LATEST config v2");
+    }
+
+    #[tokio::test]
+    async fn a_line_over_the_maximum_frame_length_ends_the_connection() {
+        let (broker, _task) = Broker::start(4, 64, Duration::from_secs(1));
+        let stop = CancellationToken::new();
+        let mut client = connect(&broker, &stop, 256 * 1024);
+        let long = "x".repeat(MAX_LINE_BYTES + 1);
+        client.send(&format!("PUB news {long}")).await;
+        let ended = timeout(Duration::from_secs(2), client.session)
+            .await
+            .unwrap()
+            .unwrap();
+        assert_eq!(
+            ended.unwrap_err().kind(),
+            std::io::ErrorKind::InvalidData,
+            "refused by the codec, never buffered whole"
+        );
     }
 }
