@@ -13,6 +13,7 @@ use tokio::net::TcpStream;
 use tokio::time::timeout;
 
 use crate::config::Config;
+use crate::metrics::Metrics;
 use crate::shutdown::Shutdown;
 
 /// What every request handler can reach.
@@ -20,6 +21,7 @@ pub struct App {
     pub config: Config,
     /// Fires at the first signal: readiness turns off and responses close their connection.
     pub shutdown: Shutdown,
+    pub metrics: Arc<Metrics>,
 }
 
 /// The hyper service: runs the route under the request deadline, so no request (and no outbound
@@ -33,6 +35,10 @@ pub async fn handle(app: Arc<App>, request: Request<Body>) -> Result<Response<Bo
             r#"{"error":"request deadline exceeded"}"#,
         ),
     };
+    app.metrics
+        .responses
+        .with_label_values(&[response.status().as_str()])
+        .inc();
     if app.shutdown.is_triggered() {
         // Draining: the client opens a new connection (elsewhere) for its next request, instead
         // of sending it on a socket that is about to close.
@@ -43,9 +49,10 @@ pub async fn handle(app: Arc<App>, request: Request<Body>) -> Result<Response<Bo
     Ok(response)
 }
 
-/// Liveness and readiness probes: answered even over the connection limit.
+/// Liveness and readiness probes, and the metrics: answered even over the connection limit.
 pub fn is_probe(request: &Request<Body>) -> bool {
-    request.method() == Method::GET && matches!(request.uri().path(), "/healthz" | "/readyz")
+    request.method() == Method::GET
+        && matches!(request.uri().path(), "/healthz" | "/readyz" | "/metrics")
 }
 
 /// The answer to a connection over the limit: come back later, and do not keep this socket.
@@ -67,10 +74,18 @@ async fn route(app: &App, request: Request<Body>) -> Response<Body> {
             json(StatusCode::SERVICE_UNAVAILABLE, r#"{"ready":false}"#)
         }
         (&Method::GET, "/readyz") => json(StatusCode::OK, r#"{"ready":true}"#),
+        (&Method::GET, "/metrics") => {
+            let mut response = Response::new(Body::from(app.metrics.render()));
+            response.headers_mut().insert(
+                CONTENT_TYPE,
+                HeaderValue::from_static("text/plain; version=0.0.4"),
+            );
+            response
+        }
         (&Method::POST, "/echo") => echo(app, request.into_body()).await,
         (&Method::GET, "/delay") => delay(request.uri().query()).await,
         (&Method::GET, "/upstream") => upstream(app).await,
-        (_, "/healthz" | "/readyz" | "/echo" | "/delay" | "/upstream") => json(
+        (_, "/healthz" | "/readyz" | "/metrics" | "/echo" | "/delay" | "/upstream") => json(
             StatusCode::METHOD_NOT_ALLOWED,
             r#"{"error":"method not allowed"}"#,
         ),
@@ -228,7 +243,14 @@ mod tests {
         })
         .unwrap();
         let (trigger, shutdown) = shutdown::channel();
-        (trigger, Arc::new(App { config, shutdown }))
+        (
+            trigger,
+            Arc::new(App {
+                config,
+                shutdown,
+                metrics: Arc::default(),
+            }),
+        )
     }
 
     async fn call(

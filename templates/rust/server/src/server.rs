@@ -17,6 +17,7 @@ use tokio::task::{JoinError, JoinSet};
 use tokio::time::{timeout, Instant};
 
 use crate::config::Config;
+use crate::metrics::Metrics;
 use crate::routes::{self, App};
 use crate::shutdown::{self, Shutdown, Signals};
 
@@ -27,14 +28,14 @@ pub async fn run(config: Config) -> ExitCode {
     let mut signals = match Signals::install() {
         Ok(signals) => signals,
         Err(error) => {
-            eprintln!("error: cannot install signal handlers: {error}");
+            tracing::error!("error: cannot install signal handlers: {error}");
             return ExitCode::from(2);
         }
     };
     let listener = match TcpListener::bind(config.bind_addr).await {
         Ok(listener) => listener,
         Err(error) => {
-            eprintln!(
+            tracing::error!(
                 "error: cannot listen on {} (BIND_ADDR): {error}",
                 config.bind_addr
             );
@@ -44,13 +45,14 @@ pub async fn run(config: Config) -> ExitCode {
     match listener.local_addr() {
         // The tests (and process supervisors) wait for this line on stdout.
         Ok(addr) => println!("listening on {addr}"),
-        Err(error) => eprintln!("warning: cannot read the bound address: {error}"),
+        Err(error) => tracing::warn!("warning: cannot read the bound address: {error}"),
     }
 
     // Two steps: `draining` turns readiness off while the server still accepts; `shutdown` then
     // tells every connection to finish its request in flight and close.
     let (drain_trigger, draining) = shutdown::channel();
     let (trigger, shutdown) = shutdown::channel();
+    let metrics = Arc::new(Metrics::new());
     let shutdown_timeout = config.shutdown_timeout;
     let mut http = Http::new();
     http.http1_only(true)
@@ -60,6 +62,7 @@ pub async fn run(config: Config) -> ExitCode {
         app: Arc::new(App {
             config: config.clone(),
             shutdown: draining,
+            metrics: metrics.clone(),
         }),
         connection_limit: Arc::new(Semaphore::new(config.max_connections)),
         // Rejecting costs a task too: bound those as well, and drop the socket beyond that.
@@ -81,18 +84,19 @@ pub async fn run(config: Config) -> ExitCode {
 
     // The readiness window: /readyz fails, everything else is still served (with
     // `Connection: close`), so the load balancer stops sending traffic before the listener goes.
-    eprintln!(
+    tracing::info!(
         "{signal} received: readiness off, serving for {} ms more",
         config.readiness_drain_delay.as_millis()
     );
     drain_trigger.fire();
+    metrics.shutdown_phase.set(1);
     let window = tokio::time::sleep(config.readiness_drain_delay);
     tokio::pin!(window);
     loop {
         tokio::select! {
             biased;
             signal = signals.recv() => {
-                eprintln!("{signal} received again: exiting without waiting");
+                tracing::warn!("{signal} received again: exiting without waiting");
                 return ExitCode::from(second_signal_exit_code(signal));
             }
             _ = &mut window => break,
@@ -101,12 +105,13 @@ pub async fn run(config: Config) -> ExitCode {
         }
     }
 
-    eprintln!(
+    tracing::info!(
         "no longer accepting; draining {} connection(s)",
         connections.len()
     );
     drop(listener);
     trigger.fire();
+    metrics.shutdown_phase.set(2);
 
     let drain = async {
         while let Some(finished) = connections.join_next().await {
@@ -116,19 +121,20 @@ pub async fn run(config: Config) -> ExitCode {
     let drained = tokio::select! {
         drained = timeout(shutdown_timeout, drain) => drained.is_ok(),
         signal = signals.recv() => {
-            eprintln!("{signal} received again: exiting without waiting");
+            tracing::warn!("{signal} received again: exiting without waiting");
             return ExitCode::from(second_signal_exit_code(signal));
         }
     };
     if drained {
-        eprintln!("shutdown complete");
+        tracing::info!("shutdown complete");
         ExitCode::SUCCESS
     } else {
-        eprintln!(
+        tracing::error!(
             "shutdown deadline of {} ms exceeded: aborting {} connection(s)",
             shutdown_timeout.as_millis(),
             connections.len()
         );
+        metrics.shutdown_phase.set(3);
         connections.shutdown().await;
         ExitCode::FAILURE
     }
@@ -171,7 +177,7 @@ impl Limits {
             },
             Err(error) => {
                 // Usually EMFILE: out of file descriptors. Pause instead of spinning on it.
-                eprintln!("accept failed: {error}");
+                tracing::error!("accept failed: {error}");
                 tokio::time::sleep(Duration::from_millis(100)).await;
             }
         }
@@ -197,7 +203,9 @@ async fn serve(
         let requests = requests.clone();
         async move {
             requests.fetch_add(1, Ordering::SeqCst);
-            let response = routes::handle(app, request).await;
+            app.metrics.in_flight.inc();
+            let response = routes::handle(app.clone(), request).await;
+            app.metrics.in_flight.dec();
             requests.fetch_sub(1, Ordering::SeqCst);
             response
         }
@@ -232,7 +240,7 @@ async fn serve(
     };
     if let Err(error) = result {
         if !error.is_incomplete_message() {
-            eprintln!("connection from {peer}: {error}");
+            tracing::error!("connection from {peer}: {error}");
         }
     }
 }
@@ -318,6 +326,7 @@ async fn shed(stream: TcpStream, _permit: OwnedSemaphorePermit, app: Arc<App>) {
             if routes::is_probe(&request) {
                 routes::handle(app, request).await
             } else {
+                app.metrics.shed.inc();
                 Ok(routes::overloaded())
             }
         }
@@ -329,7 +338,7 @@ async fn shed(stream: TcpStream, _permit: OwnedSemaphorePermit, app: Arc<App>) {
 fn report(finished: Result<(), JoinError>) {
     if let Err(error) = finished {
         if error.is_panic() {
-            eprintln!("a connection task panicked: {error}");
+            tracing::error!("a connection task panicked: {error}");
         }
     }
 }

@@ -127,6 +127,31 @@ fn serves_health_echo_and_not_found() {
 }
 
 #[test]
+fn exposes_prometheus_metrics_and_logs_json_lines() {
+    let server = Server::start(&[]);
+    assert_eq!(server.get("/healthz").0, 200);
+    let (status, response) = server.get("/metrics");
+    assert_eq!(status, 200, "{response}");
+    for metric in [
+        "http_requests_in_flight",
+        "http_responses_total{status=\"200\"}",
+        "http_connections_shed_total 0",
+        "shutdown_phase 0",
+    ] {
+        assert!(response.contains(metric), "{metric} in {response}");
+    }
+    server.signal(libc::SIGINT);
+    let (_, stderr) = server.wait(Duration::from_secs(10));
+    assert!(
+        stderr
+            .lines()
+            .filter(|line| !line.is_empty())
+            .all(|line| line.starts_with('{') && line.contains("\"level\"")),
+        "every log line is a JSON object: {stderr}"
+    );
+}
+
+#[test]
 fn refuses_a_body_over_the_limit_with_413() {
     let server = Server::start(&[("MAX_BODY_BYTES", "16")]);
     let (status, _) = server.post("/echo", &"x".repeat(17));
