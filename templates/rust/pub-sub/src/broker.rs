@@ -339,7 +339,21 @@ mod tests {
         for n in 0..100 {
             assert_eq!(broker.publish(&format!("random-{n}"), "x").await, Ok(0));
         }
-        assert_eq!(broker.latest("random-0").await, Ok(None), "evicted");
+        let mut still_held = 0;
+        for n in 0..100 {
+            if broker
+                .latest(&format!("random-{n}"))
+                .await
+                .unwrap()
+                .is_some()
+            {
+                still_held += 1;
+            }
+        }
+        assert!(
+            still_held <= 2,
+            "idle topics were evicted: {still_held} of 100 held"
+        );
         assert_eq!(
             broker.publish("kept", "still here").await,
             Ok(1),

@@ -81,17 +81,20 @@ struct Job {
 pub struct Submitter {
     queue: mpsc::Sender<Job>,
     accepted: Arc<AtomicU64>,
+    /// Longer than any accepted job can take to be answered (see `submit`).
+    reply_bound: Duration,
 }
 
 impl Submitter {
     /// Queues a job, waiting for room while the queue is full (backpressure instead of buffering
     /// without bound), then waits for its outcome.
     ///
-    /// There is no timeout on the reply: `JOB_TIMEOUT_MS` counts from the moment the job starts,
-    /// and the dispatcher answers every job it accepted (or drops the reply, which reads as
-    /// `Refused`). A timeout counted from the queue would report `timeout` for a job that then
-    /// still runs, for nobody. Dropping this future (the client left) makes the dispatcher skip
-    /// the job if it has not started.
+    /// The wait for the reply is not the job's timeout: `JOB_TIMEOUT_MS` counts from the moment
+    /// the job starts, and the dispatcher answers every job it accepted (or drops the reply,
+    /// which reads as `Refused`). A timeout counted from the queue would report `timeout` for a
+    /// job that then still runs, for nobody. The bound here is only a safety net, above the
+    /// longest a queued job can wait: every job ahead of it taking its full timeout. Dropping this
+    /// future (the client left) makes the dispatcher skip the job if it has not started.
     pub async fn submit(&self, work: Work) -> Result<Outcome, Refused> {
         let (reply, outcome) = oneshot::channel();
         self.queue
@@ -99,7 +102,13 @@ impl Submitter {
             .await
             .map_err(|_| Refused)?;
         self.accepted.fetch_add(1, Ordering::Relaxed);
-        outcome.await.map_err(|_| Refused)
+        match timeout(self.reply_bound, outcome).await {
+            Ok(answer) => answer.map_err(|_| Refused),
+            Err(_) => Ok(Outcome::Failed(format!(
+                "no answer within {} ms; the pool is stuck",
+                self.reply_bound.as_millis()
+            ))),
+        }
     }
 
     /// Jobs this pool has accepted into its queue so far (every clone counts).
@@ -114,7 +123,18 @@ pub fn start(settings: PoolSettings, shutdown: Shutdown) -> (Submitter, JoinHand
     let (queue, jobs) = mpsc::channel(settings.queue_capacity);
     let dispatcher = tokio::spawn(dispatch(jobs, settings, shutdown));
     let accepted = Arc::new(AtomicU64::new(0));
-    (Submitter { queue, accepted }, dispatcher)
+    // Every job queued ahead, then this one, each taking its full timeout, plus a margin.
+    let rounds = u32::try_from(settings.queue_capacity / settings.concurrency.max(1) + 2)
+        .unwrap_or(u32::MAX);
+    let reply_bound = settings.job_timeout.saturating_mul(rounds) + Duration::from_secs(5);
+    (
+        Submitter {
+            queue,
+            accepted,
+            reply_bound,
+        },
+        dispatcher,
+    )
 }
 
 enum Event {
@@ -249,10 +269,10 @@ mod tests {
         let (submitter, dispatcher) = start(settings(1, 1, 5_000), shutdown);
         let mut producers = JoinSet::new();
         // One job takes the only slot, the next fills the only queue place.
-        for _ in 0..2 {
-            let submitter = submitter.clone();
-            producers.spawn(async move { submitter.submit(spin(300)).await });
-            tokio::time::sleep(Duration::from_millis(50)).await;
+        for n in 1..=2 {
+            let submitter_for_job = submitter.clone();
+            producers.spawn(async move { submitter_for_job.submit(spin(300)).await });
+            wait_until(|| submitter.accepted() == n).await;
         }
         assert_eq!(submitter.queue.capacity(), 0, "the queue is full");
         let third = submitter.submit(Work::CountPrimes(10));
@@ -270,19 +290,19 @@ mod tests {
     #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
     async fn the_job_timeout_counts_from_the_start_not_from_the_queue() {
         let (trigger, shutdown) = shutdown::channel();
-        // 30 jobs of 60 ms on one slot: the last waits ~1.8 s in the queue, far past the 100 ms
-        // timeout (and past the 1.2 s the reply used to be allowed from the moment it was queued).
-        let (submitter, dispatcher) = start(settings(1, 30, 100), shutdown);
+        // 80 jobs of 20 ms on one slot: the last waits ~1.6 s in the queue, far past the 200 ms
+        // timeout (and past the 1.4 s the reply used to be allowed from the moment it was queued).
+        let (submitter, dispatcher) = start(settings(1, 80, 200), shutdown);
         let mut jobs = JoinSet::new();
-        for _ in 0..30 {
+        for _ in 0..80 {
             let submitter = submitter.clone();
-            jobs.spawn(async move { submitter.submit(spin(60)).await });
+            jobs.spawn(async move { submitter.submit(spin(20)).await });
         }
         while let Some(joined) = jobs.join_next().await {
-            assert_eq!(joined.unwrap(), Ok(Outcome::Done(60)));
+            assert_eq!(joined.unwrap(), Ok(Outcome::Done(20)));
         }
         trigger.fire();
-        assert_eq!(dispatcher.await.unwrap().completed, 30);
+        assert_eq!(dispatcher.await.unwrap().completed, 80);
     }
 
     #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -293,6 +313,8 @@ mod tests {
             let submitter = submitter.clone();
             tokio::spawn(async move { submitter.submit(spin(200)).await })
         };
+        // The first job has left the queue: it is running.
+        wait_until(|| submitter.accepted() == 1 && submitter.queue.capacity() == 4).await;
         let abandoned = {
             let submitter = submitter.clone();
             tokio::spawn(async move { submitter.submit(spin(200)).await })
