@@ -18,6 +18,8 @@ export interface IntakeOptions {
 }
 
 export interface IntakeCounts {
+  /** Complete lines taken from the input (blank ones aside): each is accepted or rejected, never dropped. */
+  read: number;
   accepted: number;
   rejected: number;
 }
@@ -36,6 +38,7 @@ export async function runIntake(input: Readable, queue: Channel<Job>, counts: In
 
   const accept = async (line: string): Promise<void> => {
     if (line.trim() === "") return;
+    counts.read += 1;
     let job: Job;
     try {
       job = parseJob(line);
@@ -53,6 +56,7 @@ export async function runIntake(input: Readable, queue: Channel<Job>, counts: In
 
   const tooLong = (text: string): boolean => {
     if (Buffer.byteLength(text) <= maxLineBytes) return false;
+    counts.read += 1;
     counts.rejected += 1;
     log.warn("line longer than MAX_LINE_BYTES dropped", { maxLineBytes });
     return true;

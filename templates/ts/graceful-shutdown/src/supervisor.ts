@@ -61,7 +61,7 @@ export class Supervisor {
   readonly #process: (job: Job, signal: AbortSignal) => Promise<JobResult>;
   readonly #queue: Channel<Job>;
   readonly #tasks: TaskGroup<void>;
-  readonly #intake: IntakeCounts = { accepted: 0, rejected: 0 };
+  readonly #intake: IntakeCounts = { read: 0, accepted: 0, rejected: 0 };
   #processed = 0;
   #failed = 0;
   #started = false;
@@ -83,7 +83,7 @@ export class Supervisor {
     this.#tasks = new TaskGroup<void>({ signal: this.root.signal });
   }
 
-  get stats(): { accepted: number; rejected: number; queued: number; processed: number; failed: number } {
+  get stats(): { read: number; accepted: number; rejected: number; queued: number; processed: number; failed: number } {
     return { ...this.#intake, queued: this.#queue.size, processed: this.#processed, failed: this.#failed };
   }
 
@@ -201,7 +201,7 @@ export class Supervisor {
       switch (outcome.name) {
         case "intake":
           this.#beginShutdown("end of input");
-          this.#log.info("intake stopped", { accepted: this.#intake.accepted, rejected: this.#intake.rejected });
+          this.#log.info("intake stopped", { read: this.#intake.read, accepted: this.#intake.accepted, rejected: this.#intake.rejected });
           break;
         case "consumer":
           this.#log.info("queue drained", { processed: this.#processed, failed: this.#failed, left: this.#queue.size });

@@ -74,6 +74,10 @@ try {
   const done = records.filter((record) => record.status === "done");
   const ids = new Set(records.map((record) => record.id));
   if (!Number.isSafeInteger(accepted)) problems.push("no `intake stopped` line with the accepted count");
+  const read = Number(stopped?.["read"] ?? Number.NaN);
+  const rejected = Number(stopped?.["rejected"] ?? Number.NaN);
+  // Every complete line taken from the pipe was accepted or rejected: none read and dropped.
+  if (read !== accepted + rejected) problems.push(`${read} lines read, but ${accepted} accepted and ${rejected} rejected`);
   if (ids.size !== records.length) problems.push("a job was written twice");
   const missing: string[] = [];
   for (let n = 1; n <= accepted; n += 1) if (!ids.has(`job-${n}`)) missing.push(`job-${n}`);
@@ -85,7 +89,7 @@ try {
   if (exitMs > SHUTDOWN_TIMEOUT_MS) problems.push(`exit took ${exitMs} ms, over SHUTDOWN_TIMEOUT_MS`);
   if (accepted < 100) problems.push(`only ${accepted} jobs accepted: the load did not run`);
 
-  const lost = Math.max(0, accepted - done.length) + (ids.size !== records.length ? 1 : 0);
+  const lost = Math.max(0, accepted - done.length) + Math.max(0, read - accepted - rejected) + (ids.size !== records.length ? 1 : 0);
   for (const problem of problems) console.error(`soak problem: ${problem}`);
   console.log(`soak: ${written} lines offered, ${records.length} records written`);
   console.log(`soak: ${accepted} accepted, 0 refused, ${lost} lost, exit ${code ?? signal} after ${exitMs} ms`);

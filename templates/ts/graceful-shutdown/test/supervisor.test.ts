@@ -217,6 +217,6 @@ describe("Supervisor", () => {
     input.end();
     assert.equal(await valueOf(running), 0);
     const report = lines.find((line) => line.msg === "stats");
-    assert.deepEqual(Object.keys(report ?? {}).sort(), ["accepted", "failed", "level", "msg", "processed", "queued", "rejected"]);
+    assert.deepEqual(Object.keys(report ?? {}).sort(), ["accepted", "failed", "level", "msg", "processed", "queued", "read", "rejected"]);
   });
 });
