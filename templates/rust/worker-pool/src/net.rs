@@ -1,7 +1,8 @@
 //! The line protocol clients use to submit jobs over TCP.
 //!
 //! Each request line (`primes <n>` or `spin <ms>`) gets one answer line: `ok <result>`,
-//! `timeout`, `error <reason>` or `refused <reason>`.
+//! `timeout`, `error <reason>` or `refused <reason>`. `stats` answers
+//! `stats accepted=<jobs accepted so far> queued=<jobs waiting for a slot>`.
 
 use std::time::Duration;
 
@@ -82,6 +83,14 @@ where
 }
 
 async fn answer(submitter: &Submitter, request: &str) -> String {
+    if request == "stats" {
+        // Introspection for operators (and tests, which wait on it instead of sleeping).
+        return format!(
+            "stats accepted={} queued={}\n",
+            submitter.accepted(),
+            submitter.queued()
+        );
+    }
     let work = match Work::parse(request) {
         Ok(work) => work,
         Err(reason) => return format!("error {reason}\n"),

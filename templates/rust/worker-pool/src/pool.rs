@@ -83,6 +83,7 @@ pub struct Submitter {
     accepted: Arc<AtomicU64>,
     /// Longer than any accepted job can take to be answered (see `submit`).
     reply_bound: Duration,
+    queue_capacity: usize,
 }
 
 impl Submitter {
@@ -111,6 +112,11 @@ impl Submitter {
         }
     }
 
+    /// Jobs waiting in the queue for a slot right now.
+    pub fn queued(&self) -> usize {
+        self.queue_capacity.saturating_sub(self.queue.capacity())
+    }
+
     /// Jobs this pool has accepted into its queue so far (every clone counts).
     pub fn accepted(&self) -> u64 {
         self.accepted.load(Ordering::Relaxed)
@@ -132,6 +138,7 @@ pub fn start(settings: PoolSettings, shutdown: Shutdown) -> (Submitter, JoinHand
             queue,
             accepted,
             reply_bound,
+            queue_capacity: settings.queue_capacity,
         },
         dispatcher,
     )
