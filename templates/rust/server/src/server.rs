@@ -21,6 +21,8 @@ use crate::metrics::Metrics;
 use crate::routes::{self, App};
 use crate::shutdown::{self, Shutdown, Signals};
 
+/// Connections being turned away (or answered as probes) at once, at least.
+const SHED_SLOTS: usize = 64;
 /// How long a rejected connection may take to send the request head we answer with 503.
 const SHED_TIMEOUT: Duration = Duration::from_secs(1);
 
@@ -66,7 +68,9 @@ pub async fn run(config: Config) -> ExitCode {
         }),
         connection_limit: Arc::new(Semaphore::new(config.max_connections)),
         // Rejecting costs a task too: bound those as well, and drop the socket beyond that.
-        shed_limit: Arc::new(Semaphore::new(config.max_connections)),
+        // At least SHED_SLOTS: with a tiny MAX_CONNECTIONS, one slow client being turned away
+        // must not make the next one (a probe) get a reset instead of an answer.
+        shed_limit: Arc::new(Semaphore::new(config.max_connections.max(SHED_SLOTS))),
         shutdown: shutdown.clone(),
         idle_timeout: config.idle_timeout,
     };
