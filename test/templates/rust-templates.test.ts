@@ -1,6 +1,7 @@
 /**
  * Every Rust template, rendered by the real scaffolder renderer (src/scaffold/render.ts) the way
- * `asyncpat new --lang rust` renders it, must pass `cargo test` and
+ * `asyncpat new --lang rust` renders it, must pass `cargo test`, its soak
+ * (`cargo test --test soak`: the real binary under load, SIGTERM mid-flight, "0 lost", exit 0) and
  * `cargo clippy --all-targets -- -D warnings` offline against Debian's vendored crates
  * (.ci/install-rust-deps.sh installs them), and `asyncpat lint` (the built CLI: `npm test` builds
  * it first) must find nothing in it.
@@ -189,6 +190,14 @@ describeWithTools("Rust templates: generated projects build and pass their tests
         expect(lint.exitCode, `asyncpat lint found problems in ${name}:\n${lint.stdout}${lint.stderr}`).toBe(0);
 
         await expectCargoTestAndClippy(dir, `${name} (multi-thread)`);
+
+        // The soak: the real binary under load, SIGTERM mid-flight, nothing lost, exit 0.
+        const soak = await cargo(dir, ["test", "--offline", "--test", "soak", "--", "--nocapture"]);
+        expect(soak.exitCode, `the soak failed for ${name}:\n${tail(soak.output)}`).toBe(0);
+        const verdict = soak.output.split("\n").filter((line) => line.startsWith("soak: ")).at(-1) ?? "";
+        expect(verdict).toMatch(/^soak: \d+ accepted, \d+ refused, 0 lost, exit 0 after \d+ ms$/);
+        expect(Number(/^soak: (\d+) accepted/.exec(verdict)?.[1])).toBeGreaterThan(0);
+        console.log(`${name}: soak ${soak.seconds.toFixed(1)} s: ${verdict}`);
       },
       CARGO_TIMEOUT_MS,
     );

@@ -9,7 +9,8 @@ import { missingTools, REDIS_SERVER, testMissingTools } from "../helpers/system-
 import { expectOk, packRepository, run } from "../package/pack-helpers.js";
 
 // "Done when": every TypeScript template, every option value, generated into a temp folder, then
-// installed from the registry, built, tested and linted with the asyncpat that ships (npm pack).
+// installed from the registry, built, tested, soaked (`npm run soak`: the real service under load,
+// SIGTERM mid-flight, nothing lost) and linted with the asyncpat that ships (npm pack).
 // Slow by nature (minutes per case); it is part of `npm test` and of CI.
 
 interface Case {
@@ -66,8 +67,14 @@ describe("TypeScript templates: generate, npm install, build, test, asyncpat lin
       expectOk(build);
       const test = await run("npm", ["test"], app);
       expectOk(test);
+      // The soak prints its verdict last; any loss, a non-zero exit or a missing verdict fails.
+      const soak = await run("npm", ["run", "--silent", "soak"], app);
+      expectOk(soak);
+      const verdict = soak.stdout.trim().split("\n").at(-1) ?? "";
+      expect(verdict).toMatch(/^soak: \d+ accepted, \d+ refused, 0 lost, exit 0 after \d+ ms$/);
+      expect(Number(/^soak: (\d+) accepted/.exec(verdict)?.[1])).toBeGreaterThan(0);
       console.log(
-        `[template timing] ${template.name} ${flags.join(" ") || "(defaults)"}: install ${install.seconds.toFixed(1)}s, build ${build.seconds.toFixed(1)}s, test ${test.seconds.toFixed(1)}s`,
+        `[template timing] ${template.name} ${flags.join(" ") || "(defaults)"}: install ${install.seconds.toFixed(1)}s, build ${build.seconds.toFixed(1)}s, test ${test.seconds.toFixed(1)}s, soak ${soak.seconds.toFixed(1)}s: ${verdict}`,
       );
       // Zero findings: asyncpat lint exits 1 on any finding.
       const lint = await run("npx", ["--no", "asyncpat", "lint"], app);

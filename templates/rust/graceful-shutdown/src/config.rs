@@ -18,6 +18,8 @@ pub struct Config {
     pub queue_capacity: usize,
     /// `ITEM_DELAY_MS`: how long handling one item takes (stands in for real I/O).
     pub item_delay: Duration,
+    /// `ITEM_TIMEOUT_MS`: an item whose handling takes longer is answered `failed timeout`.
+    pub item_timeout: Duration,
     /// `JOURNAL_PATH`: file the consumer appends handled items to; unset keeps no journal.
     pub journal_path: Option<PathBuf>,
     /// `TICK_INTERVAL_MS`: period of the heartbeat task.
@@ -86,6 +88,7 @@ impl Config {
             idle_timeout: millis("IDLE_TIMEOUT_MS", 60_000)?,
             queue_capacity: count("QUEUE_CAPACITY", 128)?,
             item_delay: millis("ITEM_DELAY_MS", 10)?,
+            item_timeout: millis("ITEM_TIMEOUT_MS", 5_000)?,
             journal_path: lookup("JOURNAL_PATH")
                 .filter(|path| !path.is_empty())
                 .map(PathBuf::from),

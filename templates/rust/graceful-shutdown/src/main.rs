@@ -19,11 +19,11 @@ use tokio::net::TcpListener;
 use tokio::runtime::{Builder, Runtime};
 use tokio::sync::mpsc;
 use tokio::task::{JoinError, JoinHandle};
-use tokio::time::timeout;
+use tokio::time::{timeout_at, Duration, Instant};
 use tokio_util::sync::CancellationToken;
 
 use config::Config;
-use consumer::Journal;
+use consumer::{ConsumerSettings, Journal};
 use intake::IntakeSettings;
 use signals::Signals;
 
@@ -112,7 +112,16 @@ async fn run(config: Config) -> ExitCode {
         consumer: tokio::spawn(supervised(
             "consumer",
             root.clone(),
-            consumer::run(items, journal, config.item_delay, processed.clone()),
+            consumer::run(
+                items,
+                journal,
+                ConsumerSettings {
+                    item_delay: config.item_delay,
+                    item_timeout: config.item_timeout,
+                },
+                processed.clone(),
+                root.clone(),
+            ),
         )),
         heartbeat: tokio::spawn(ticker::run(
             config.tick_interval,
@@ -136,31 +145,27 @@ async fn run(config: Config) -> ExitCode {
     };
 
     let finished = tokio::select! {
-        finished = timeout(config.shutdown_timeout, services.shut_down()) => finished,
+        finished = services.shut_down(&root, config.shutdown_timeout) => finished,
         signal = signals.recv() => {
             println!("shutdown: {signal} received again, exiting now");
-            return ExitCode::from(130);
+            return ExitCode::from(second_signal_exit_code(signal));
         }
     };
     match finished {
-        Ok(Ok(())) if requested => {
+        Ok(()) if requested => {
             println!("shutdown: complete");
             ExitCode::SUCCESS
         }
-        Ok(Ok(())) => ExitCode::FAILURE,
-        Ok(Err(error)) => {
+        Ok(()) => ExitCode::FAILURE,
+        Err(error) => {
             println!("shutdown: {error}");
-            ExitCode::FAILURE
-        }
-        Err(_) => {
-            println!(
-                "shutdown: deadline of {} ms exceeded",
-                config.shutdown_timeout.as_millis()
-            );
             ExitCode::FAILURE
         }
     }
 }
+
+/// After the shutdown deadline, how long the cancelled consumer gets to hand back the journal.
+const JOURNAL_GRACE: Duration = Duration::from_secs(1);
 
 struct Services {
     intake: JoinHandle<io::Result<()>>,
@@ -173,34 +178,64 @@ struct Services {
 
 impl Services {
     /// Stops the services in dependency order. Each step waits for the previous one, so nothing
-    /// is cut off mid-item and nothing queued is lost.
-    async fn shut_down(self) -> Result<(), String> {
-        // 1. No new items. The intake drops its queue senders when it returns.
-        self.stop_intake.cancel();
-        joined("intake", self.intake.await)?;
-        println!("shutdown: intake stopped");
+    /// is cut off mid-item and nothing queued is lost. Whatever fails, every task is awaited and
+    /// the journal is synced and closed; at `timeout` the root token cancels what is left.
+    async fn shut_down(self, root: &CancellationToken, timeout: Duration) -> Result<(), String> {
+        let deadline = Instant::now() + timeout;
+        let mut failures = Vec::new();
+        let mut consumer = self.consumer;
 
+        // 1. No new items; items in hand are answered. The intake drops its queue senders when it returns.
         // 2. The consumer handles everything already queued, then sees the queue closed.
-        let journal = joined("consumer", self.consumer.await)?;
-        println!(
-            "shutdown: queue drained ({} items processed)",
-            self.processed.load(Ordering::Relaxed)
-        );
+        let drained = timeout_at(deadline, async {
+            let intake = joined("intake", self.intake.await);
+            println!("shutdown: intake stopped");
+            let journal = joined("consumer", (&mut consumer).await);
+            (intake, journal)
+        });
+        self.stop_intake.cancel();
+        let journal = match drained.await {
+            Ok((intake, journal)) => {
+                if let Err(error) = intake {
+                    failures.push(error);
+                }
+                println!(
+                    "shutdown: queue drained ({} items processed)",
+                    self.processed.load(Ordering::Relaxed)
+                );
+                journal
+            }
+            Err(_) => {
+                failures.push(format!("deadline of {} ms exceeded", timeout.as_millis()));
+                // Cancels the consumer (unhandled items are answered `refused`) and the intake.
+                root.cancel();
+                match tokio::time::timeout(JOURNAL_GRACE, &mut consumer).await {
+                    Ok(joined_consumer) => joined("consumer", joined_consumer),
+                    Err(_) => Err("the consumer did not stop within its grace period".to_owned()),
+                }
+            }
+        };
 
         // 3. The heartbeat goes last among the tasks: it reports progress during the drain.
         self.stop_heartbeat.cancel();
-        self.heartbeat
-            .await
-            .map_err(|error| format!("heartbeat failed: {error}"))?;
+        if let Err(error) = self.heartbeat.await {
+            failures.push(format!("heartbeat failed: {error}"));
+        }
         println!("shutdown: heartbeat stopped");
 
-        // 4. Resources close after every task that uses them has ended.
-        journal
-            .close()
-            .await
-            .map_err(|error| format!("closing the journal failed: {error}"))?;
-        println!("shutdown: journal closed");
-        Ok(())
+        // 4. Resources close after every task that uses them has ended, on every path.
+        match journal {
+            Ok(journal) => match journal.close().await {
+                Ok(()) => println!("shutdown: journal closed"),
+                Err(error) => failures.push(format!("closing the journal failed: {error}")),
+            },
+            Err(error) => failures.push(error),
+        }
+        if failures.is_empty() {
+            Ok(())
+        } else {
+            Err(failures.join("; "))
+        }
     }
 }
 
@@ -228,4 +263,14 @@ async fn supervised<T>(
         Err(error) => eprintln!("{name} failed: {error}"),
     }
     result
+}
+
+/// The exit code of a second signal: 128 + its number, as a shell reports a process killed by it
+/// (130 for SIGINT, 143 for SIGTERM), the same in every asyncpat template, TypeScript or Rust.
+fn second_signal_exit_code(signal: &str) -> u8 {
+    if signal == "SIGTERM" {
+        143
+    } else {
+        130
+    }
 }

@@ -38,18 +38,19 @@ impl Service {
         Service { child, addr, lines }
     }
 
-    /// Sends items on a new connection and waits until each is acknowledged as queued.
-    fn enqueue(&self, items: &[&str]) {
+    /// Sends items on a new connection, pipelined, without waiting for their answers.
+    fn enqueue(&self, items: &[&str]) -> Producer {
         let mut stream = TcpStream::connect(self.addr).expect("connect to the intake");
         stream
-            .set_read_timeout(Some(Duration::from_secs(10)))
+            .set_read_timeout(Some(Duration::from_secs(15)))
             .unwrap();
-        let mut acks = BufReader::new(stream.try_clone().unwrap());
+        let acks = BufReader::new(stream.try_clone().unwrap());
         for item in items {
             stream.write_all(format!("{item}\n").as_bytes()).unwrap();
-            let mut ack = String::new();
-            acks.read_line(&mut ack).unwrap();
-            assert_eq!(ack, "queued\n");
+        }
+        Producer {
+            acks,
+            _stream: stream,
         }
     }
 
@@ -102,6 +103,24 @@ impl Drop for Service {
 }
 
 /// Reads stdout on a thread so the service never blocks on a full pipe.
+struct Producer {
+    acks: BufReader<TcpStream>,
+    _stream: TcpStream,
+}
+
+impl Producer {
+    /// The answers to every item sent, in order, until the service closes the connection.
+    fn answers(mut self) -> Vec<String> {
+        let mut answers = Vec::new();
+        let mut line = String::new();
+        while self.acks.read_line(&mut line).unwrap_or(0) > 0 {
+            answers.push(line.trim_end().to_owned());
+            line.clear();
+        }
+        answers
+    }
+}
+
 fn forward_lines(stdout: ChildStdout) -> mpsc::Receiver<String> {
     let (sender, receiver) = mpsc::channel();
     thread::spawn(move || {
@@ -133,9 +152,16 @@ fn sigterm_stops_intake_drains_the_queue_then_stops_the_heartbeat_and_exits_0() 
         ("TICK_INTERVAL_MS", "50"),
         ("JOURNAL_PATH", journal.to_str().unwrap()),
     ]);
-    service.enqueue(&["a", "b", "c", "d", "e"]);
+    let producer = service.enqueue(&["a", "b", "c", "d", "e"]);
+    // SIGTERM while the items are queued: the first is being handled, four wait.
+    service.wait_for("processed a");
     service.signal(libc::SIGTERM);
+    let answers = producer.answers();
     let (status, rest) = service.wait(Duration::from_secs(10));
+    assert_eq!(
+        answers, ["recorded"; 5],
+        "every item taken is acknowledged only once it is in the journal"
+    );
     assert_eq!(status.code(), Some(0), "{rest:?}");
 
     let intake_stopped = position(&rest, "shutdown: intake stopped");
@@ -179,9 +205,27 @@ fn sigint_on_an_idle_service_exits_0() {
 #[test]
 fn exits_1_when_the_drain_outlives_the_shutdown_deadline() {
     let service = Service::start(&[("ITEM_DELAY_MS", "400"), ("SHUTDOWN_TIMEOUT_MS", "300")]);
-    service.enqueue(&["a", "b", "c"]);
+    let producer = service.enqueue(&["a", "b", "c"]);
+    service.wait_for("processed a");
     service.signal(libc::SIGTERM);
+    let answers = producer.answers();
     let (status, rest) = service.wait(Duration::from_secs(5));
+    assert_eq!(
+        answers.len(),
+        3,
+        "the items the deadline cut short are refused, not left unanswered: {answers:?}"
+    );
+    assert!(answers
+        .iter()
+        .all(|answer| answer == "recorded" || answer == "refused shutting down"));
+    assert!(
+        answers.contains(&"refused shutting down".to_owned()),
+        "{answers:?}"
+    );
+    assert!(
+        rest.contains(&"shutdown: journal closed".to_owned()),
+        "the deadline path still closes the journal: {rest:?}"
+    );
     assert_eq!(status.code(), Some(1), "{rest:?}");
     assert!(
         rest.contains(&"shutdown: deadline of 300 ms exceeded".to_owned()),
@@ -192,7 +236,7 @@ fn exits_1_when_the_drain_outlives_the_shutdown_deadline() {
 #[test]
 fn a_second_signal_forces_exit_130() {
     let service = Service::start(&[("ITEM_DELAY_MS", "1000"), ("SHUTDOWN_TIMEOUT_MS", "30000")]);
-    service.enqueue(&["a", "b", "c"]);
+    let _producer = service.enqueue(&["a", "b", "c"]);
     service.signal(libc::SIGTERM);
     service.wait_for("SIGTERM received: shutting down");
     service.signal(libc::SIGINT);
@@ -211,7 +255,12 @@ fn a_second_signal_forces_exit_130() {
 fn a_failing_service_stops_everything_with_exit_1() {
     // Every journal write fails on /dev/full: the consumer's first failure must surface.
     let service = Service::start(&[("JOURNAL_PATH", "/dev/full")]);
-    service.enqueue(&["doomed"]);
+    let producer = service.enqueue(&["doomed"]);
+    assert_eq!(
+        producer.answers(),
+        ["refused shutting down"],
+        "never acknowledged: it is not on disk"
+    );
     let (status, rest) = service.wait(Duration::from_secs(5));
     assert_eq!(status.code(), Some(1), "{rest:?}");
     assert_eq!(

@@ -12,7 +12,7 @@ use std::time::Duration;
 
 use tokio::sync::{broadcast, mpsc, oneshot, watch};
 use tokio::task::JoinHandle;
-use tokio::time::timeout;
+use tokio::time::{timeout_at, Instant};
 
 pub type Message = Arc<str>;
 
@@ -23,15 +23,15 @@ enum Command {
     Publish {
         topic: String,
         message: Message,
-        reply: oneshot::Sender<usize>,
+        reply: oneshot::Sender<Result<usize, BrokerError>>,
     },
     Subscribe {
         topic: String,
-        reply: oneshot::Sender<broadcast::Receiver<Message>>,
+        reply: oneshot::Sender<Result<broadcast::Receiver<Message>, BrokerError>>,
     },
     Watch {
         topic: String,
-        reply: oneshot::Sender<watch::Receiver<Option<Message>>>,
+        reply: oneshot::Sender<Result<watch::Receiver<Option<Message>>, BrokerError>>,
     },
     Latest {
         topic: String,
@@ -41,8 +41,10 @@ enum Command {
 
 #[derive(Debug, PartialEq, Eq)]
 pub enum BrokerError {
-    /// The broker did not answer within the request timeout.
+    /// The broker did not answer within the request timeout; the request was not applied.
     Busy,
+    /// Every topic slot holds a topic someone subscribes to or watches.
+    TooManyTopics,
     /// The broker has stopped.
     Closed,
 }
@@ -51,6 +53,7 @@ impl fmt::Display for BrokerError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(match self {
             BrokerError::Busy => "the broker is busy; try again",
+            BrokerError::TooManyTopics => "too many topics in use; try again later",
             BrokerError::Closed => "the broker has stopped",
         })
     }
@@ -65,9 +68,16 @@ pub struct Broker {
 
 impl Broker {
     /// Starts the broker task. Each topic keeps up to `capacity` messages for slow subscribers.
-    pub fn start(capacity: usize, request_timeout: Duration) -> (Broker, JoinHandle<()>) {
+    ///
+    /// At most `max_topics` topics are held; a new one evicts a topic nobody subscribes to or
+    /// watches, so publishing to random topic names cannot grow memory without bound.
+    pub fn start(
+        capacity: usize,
+        max_topics: usize,
+        request_timeout: Duration,
+    ) -> (Broker, JoinHandle<()>) {
         let (commands, inbox) = mpsc::channel(COMMAND_QUEUE);
-        let task = tokio::spawn(run(inbox, capacity));
+        let task = tokio::spawn(run(inbox, capacity, max_topics));
         (
             Broker {
                 commands,
@@ -77,7 +87,8 @@ impl Broker {
         )
     }
 
-    /// Publishes to a topic; returns how many subscribers will receive the message.
+    /// Publishes to a topic; returns the receivers at send time (subscribers the message was
+    /// queued for, not a delivery confirmation). `Busy` means it was not published.
     pub async fn publish(&self, topic: &str, message: &str) -> Result<usize, BrokerError> {
         let message: Message = Arc::from(message);
         self.request(|reply| Command::Publish {
@@ -85,7 +96,7 @@ impl Broker {
             message,
             reply,
         })
-        .await
+        .await?
     }
 
     pub async fn subscribe(
@@ -96,7 +107,7 @@ impl Broker {
             topic: topic.to_owned(),
             reply,
         })
-        .await
+        .await?
     }
 
     pub async fn watch(
@@ -107,7 +118,7 @@ impl Broker {
             topic: topic.to_owned(),
             reply,
         })
-        .await
+        .await?
     }
 
     pub async fn latest(&self, topic: &str) -> Result<Option<Message>, BrokerError> {
@@ -118,22 +129,29 @@ impl Broker {
         .await
     }
 
-    /// Request/response over a oneshot, bounded by the request timeout end to end.
+    /// Request/response over a oneshot, bounded by the request timeout end to end. A request
+    /// that times out was not applied: if the deadline passes while it is queued, the reply is
+    /// closed first and the broker skips a command whose reply is closed; if the broker answered
+    /// at that very moment, the answer is taken instead of reporting `Busy`.
     async fn request<T>(
         &self,
         command: impl FnOnce(oneshot::Sender<T>) -> Command,
     ) -> Result<T, BrokerError> {
-        let (reply, response) = oneshot::channel();
-        let exchange = async {
-            self.commands
-                .send(command(reply))
-                .await
-                .map_err(|_| BrokerError::Closed)?;
-            response.await.map_err(|_| BrokerError::Closed)
-        };
-        timeout(self.request_timeout, exchange)
-            .await
-            .map_err(|_| BrokerError::Busy)?
+        let deadline = Instant::now() + self.request_timeout;
+        let (reply, mut response) = oneshot::channel();
+        match timeout_at(deadline, self.commands.send(command(reply))).await {
+            Ok(Ok(())) => {}
+            Ok(Err(_)) => return Err(BrokerError::Closed),
+            // Never queued: nothing to undo.
+            Err(_) => return Err(BrokerError::Busy),
+        }
+        match timeout_at(deadline, &mut response).await {
+            Ok(answer) => answer.map_err(|_| BrokerError::Closed),
+            Err(_) => {
+                response.close();
+                response.try_recv().map_err(|_| BrokerError::Busy)
+            }
+        }
     }
 }
 
@@ -151,12 +169,42 @@ impl Topic {
     }
 }
 
-fn topic(topics: &mut HashMap<String, Topic>, name: String, capacity: usize) -> &mut Topic {
-    topics.entry(name).or_insert_with(|| Topic::new(capacity))
+impl Topic {
+    /// Nobody subscribes to it or watches it: it may be evicted to make room.
+    fn idle(&self) -> bool {
+        self.messages.receiver_count() == 0 && self.latest.receiver_count() == 0
+    }
 }
 
-async fn run(mut inbox: mpsc::Receiver<Command>, capacity: usize) {
-    let mut topics: HashMap<String, Topic> = HashMap::new();
+/// The topic map, bounded: a new topic beyond `max_topics` evicts an idle one, or is refused.
+struct Topics {
+    map: HashMap<String, Topic>,
+    capacity: usize,
+    max_topics: usize,
+}
+
+impl Topics {
+    fn get_or_create(&mut self, name: String) -> Result<&mut Topic, BrokerError> {
+        if !self.map.contains_key(&name) && self.map.len() >= self.max_topics {
+            let idle = self
+                .map
+                .iter()
+                .find(|(_, topic)| topic.idle())
+                .map(|(name, _)| name.clone())
+                .ok_or(BrokerError::TooManyTopics)?;
+            self.map.remove(&idle);
+        }
+        let capacity = self.capacity;
+        Ok(self.map.entry(name).or_insert_with(|| Topic::new(capacity)))
+    }
+}
+
+async fn run(mut inbox: mpsc::Receiver<Command>, capacity: usize, max_topics: usize) {
+    let mut topics = Topics {
+        map: HashMap::new(),
+        capacity,
+        max_topics,
+    };
     // Replies are sent with `let _ =`: the requester may have timed out and left, which is fine.
     while let Some(command) = inbox.recv().await {
         match command {
@@ -165,21 +213,42 @@ async fn run(mut inbox: mpsc::Receiver<Command>, capacity: usize) {
                 message,
                 reply,
             } => {
-                let topic = topic(&mut topics, name, capacity);
-                topic.latest.send_replace(Some(message.clone()));
-                // An error only means nobody is subscribed right now.
-                let receivers = topic.messages.send(message).unwrap_or(0);
-                let _ = reply.send(receivers);
+                // The requester gave up (timed out) while this waited in the inbox: applying it
+                // now would publish behind its back, and its retry would publish twice.
+                if reply.is_closed() {
+                    continue;
+                }
+                let published = topics.get_or_create(name).map(|topic| {
+                    topic.latest.send_replace(Some(message.clone()));
+                    // An error only means nobody is subscribed right now.
+                    topic.messages.send(message).unwrap_or(0)
+                });
+                let _ = reply.send(published);
             }
             Command::Subscribe { topic: name, reply } => {
-                let _ = reply.send(topic(&mut topics, name, capacity).messages.subscribe());
+                if reply.is_closed() {
+                    continue;
+                }
+                let _ = reply.send(
+                    topics
+                        .get_or_create(name)
+                        .map(|topic| topic.messages.subscribe()),
+                );
             }
             Command::Watch { topic: name, reply } => {
-                let _ = reply.send(topic(&mut topics, name, capacity).latest.subscribe());
+                if reply.is_closed() {
+                    continue;
+                }
+                let _ = reply.send(
+                    topics
+                        .get_or_create(name)
+                        .map(|topic| topic.latest.subscribe()),
+                );
             }
             Command::Latest { topic: name, reply } => {
                 let _ = reply.send(
                     topics
+                        .map
                         .get(&name)
                         .and_then(|topic| topic.latest.borrow().clone()),
                 );
@@ -195,7 +264,7 @@ mod tests {
     use super::*;
 
     fn broker(capacity: usize) -> Broker {
-        Broker::start(capacity, Duration::from_secs(1)).0
+        Broker::start(capacity, 64, Duration::from_secs(1)).0
     }
 
     #[tokio::test]
@@ -256,10 +325,76 @@ mod tests {
 
     #[tokio::test]
     async fn the_broker_stops_with_its_last_handle() {
-        let (broker, task) = Broker::start(2, Duration::from_secs(1));
+        let (broker, task) = Broker::start(2, 64, Duration::from_secs(1));
         let mut subscriber = broker.subscribe("news").await.unwrap();
         drop(broker);
         task.await.unwrap();
         assert_eq!(subscriber.recv().await, Err(RecvError::Closed));
+    }
+
+    #[tokio::test]
+    async fn publishing_to_random_topics_stays_within_max_topics_by_evicting_idle_ones() {
+        let (broker, _task) = Broker::start(2, 3, Duration::from_secs(1));
+        let _kept = broker.subscribe("kept").await.unwrap();
+        for n in 0..100 {
+            assert_eq!(broker.publish(&format!("random-{n}"), "x").await, Ok(0));
+        }
+        let mut still_held = 0;
+        for n in 0..100 {
+            if broker
+                .latest(&format!("random-{n}"))
+                .await
+                .unwrap()
+                .is_some()
+            {
+                still_held += 1;
+            }
+        }
+        assert!(
+            still_held <= 2,
+            "idle topics were evicted: {still_held} of 100 held"
+        );
+        assert_eq!(
+            broker.publish("kept", "still here").await,
+            Ok(1),
+            "a subscribed topic is never evicted"
+        );
+        let _watched = broker.watch("watched").await.unwrap();
+        let _third = broker.subscribe("third").await.unwrap();
+        assert_eq!(
+            broker.publish("one-too-many", "x").await,
+            Err(BrokerError::TooManyTopics)
+        );
+    }
+
+    #[tokio::test]
+    async fn a_publish_that_timed_out_in_the_queue_is_not_applied() {
+        let (commands, mut inbox) = mpsc::channel(COMMAND_QUEUE);
+        let broker = Broker {
+            commands,
+            request_timeout: Duration::from_millis(50),
+        };
+        // Nobody serves the inbox yet: the publish waits there past its timeout.
+        assert_eq!(
+            broker.publish("orders", "once").await,
+            Err(BrokerError::Busy)
+        );
+        let queued = inbox.recv().await.unwrap();
+        let (commands, inbox_for_broker) = mpsc::channel(COMMAND_QUEUE);
+        commands.send(queued).await.ok().unwrap();
+        let served = tokio::spawn(run(inbox_for_broker, 4, 8));
+        let retry = Broker {
+            commands,
+            request_timeout: Duration::from_secs(1),
+        };
+        // The stale command is served first: it must have been skipped.
+        assert_eq!(
+            retry.latest("orders").await,
+            Ok(None),
+            "the timed-out publish was not applied"
+        );
+        assert_eq!(retry.publish("orders", "retry").await, Ok(0));
+        drop(retry);
+        served.await.unwrap();
     }
 }

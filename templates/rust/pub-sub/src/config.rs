@@ -15,6 +15,8 @@ pub struct Config {
     pub max_connections: usize,
     /// `TOPIC_CAPACITY`: messages a topic keeps for subscribers that fall behind.
     pub topic_capacity: usize,
+    /// `MAX_TOPICS`: topics held at once; a new one evicts a topic nobody subscribes to or watches.
+    pub max_topics: usize,
     /// `REQUEST_TIMEOUT_MS`: how long a client request may wait for the broker.
     pub request_timeout: Duration,
     /// `SHUTDOWN_TIMEOUT_MS`: how long closing every connection may take.
@@ -72,6 +74,7 @@ impl Config {
             )?,
             max_connections: count("MAX_CONNECTIONS", 1024)?,
             topic_capacity: count("TOPIC_CAPACITY", 128)?,
+            max_topics: count("MAX_TOPICS", 1024)?,
             request_timeout: millis("REQUEST_TIMEOUT_MS", 5_000)?,
             shutdown_timeout: millis("SHUTDOWN_TIMEOUT_MS", 10_000)?,
             session: SessionSettings {

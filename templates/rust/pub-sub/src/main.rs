@@ -75,7 +75,11 @@ async fn run(config: Config) -> ExitCode {
         Err(error) => eprintln!("warning: cannot read the bound address: {error}"),
     }
 
-    let (broker, broker_task) = Broker::start(config.topic_capacity, config.request_timeout);
+    let (broker, broker_task) = Broker::start(
+        config.topic_capacity,
+        config.max_topics,
+        config.request_timeout,
+    );
     let stop = CancellationToken::new();
     let connection_slots = Arc::new(Semaphore::new(config.max_connections));
     let mut sessions = JoinSet::new();
@@ -124,7 +128,7 @@ async fn run(config: Config) -> ExitCode {
         drained = timeout(config.shutdown_timeout, drain) => drained,
         signal = signals.recv() => {
             eprintln!("{signal} received again: exiting without waiting");
-            return ExitCode::from(130);
+            return ExitCode::from(second_signal_exit_code(signal));
         }
     };
     match drained {
@@ -143,5 +147,15 @@ async fn run(config: Config) -> ExitCode {
             );
             ExitCode::FAILURE
         }
+    }
+}
+
+/// The exit code of a second signal: 128 + its number, as a shell reports a process killed by it
+/// (130 for SIGINT, 143 for SIGTERM), the same in every asyncpat template, TypeScript or Rust.
+fn second_signal_exit_code(signal: &str) -> u8 {
+    if signal == "SIGTERM" {
+        143
+    } else {
+        130
     }
 }

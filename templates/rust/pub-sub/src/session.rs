@@ -2,7 +2,7 @@
 //!
 //! | request | answer |
 //! | --- | --- |
-//! | `PUB <topic> <message>` | `OK <subscribers reached>` |
+//! | `PUB <topic> <message>` | `OK <receivers>`: subscribers at send time (queued for, not yet read) |
 //! | `GET <topic>` | `LATEST <topic> <message>` or `NONE <topic>` |
 //! | `SUB <topic>` | `OK`, then `MSG <topic> <message>` per message and `LAGGED <n>` when `n` were missed |
 //! | `WATCH <topic>` | `OK`, then `LATEST <topic> <message>` now and on every change (intermediate values may be skipped) |
@@ -12,18 +12,19 @@
 
 use std::time::Duration;
 
-use tokio::io::{
-    AsyncBufRead, AsyncBufReadExt, AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt, BufReader,
-};
+use tokio::io::{AsyncRead, AsyncWrite, AsyncWriteExt, ReadHalf};
 use tokio::sync::{broadcast, watch};
 use tokio::time::timeout;
 use tokio_stream::wrappers::WatchStream;
 use tokio_stream::StreamExt;
+use tokio_util::codec::{FramedRead, LinesCodec, LinesCodecError};
 use tokio_util::sync::CancellationToken;
 
 use crate::broker::{Broker, Message};
 
-/// A request line longer than this is refused rather than buffered.
+/// A request line longer than this ends the connection rather than being buffered: the codec's
+/// maximum frame length. (`FramedRead` is also cancel-safe in `select!`, where `read_line` would
+/// lose a half-read line.)
 const MAX_LINE_BYTES: usize = 64 * 1024;
 
 #[derive(Debug, Clone, Copy)]
@@ -45,23 +46,22 @@ where
 {
     let (reader, writer) = tokio::io::split(stream);
     let mut session = Session {
-        reader: BufReader::new(reader),
+        reader: FramedRead::new(reader, LinesCodec::new_with_max_length(MAX_LINE_BYTES)),
         writer,
         settings,
         stop,
     };
-    let mut line = String::new();
     loop {
-        line.clear();
         let read = tokio::select! {
+            biased;
             _ = session.stop.cancelled() => return session.send("BYE\n").await,
-            read = timeout(settings.idle_timeout, read_line(&mut session.reader, &mut line)) => read,
+            read = timeout(settings.idle_timeout, session.reader.next()) => read,
         };
-        match read {
-            Err(_) | Ok(Ok(0)) => return Ok(()),
-            Ok(Err(error)) => return Err(error),
-            Ok(Ok(_)) => {}
-        }
+        let line = match read {
+            Err(_) | Ok(None) => return Ok(()),
+            Ok(Some(Err(error))) => return Err(frame_error(error)),
+            Ok(Some(Ok(line))) => line,
+        };
         let mut words = line.trim_end().splitn(3, ' ');
         let answer = match (words.next(), words.next(), words.next()) {
             (Some("PUB"), Some(topic), Some(message)) if valid(topic) => {
@@ -77,7 +77,12 @@ where
             },
             (Some("SUB"), Some(topic), None) if valid(topic) => match broker.subscribe(topic).await
             {
-                Ok(messages) => return session.stream_messages(topic, messages).await,
+                Ok(messages) => {
+                    // A subscriber holds no broker handle: at shutdown the broker stops once the
+                    // publishers are done, and the stream ends after its last message.
+                    drop(broker);
+                    return session.stream_messages(topic, messages).await;
+                }
                 Err(error) => format!("ERR {error}\n"),
             },
             (Some("WATCH"), Some(topic), None) if valid(topic) => match broker.watch(topic).await {
@@ -96,13 +101,13 @@ fn valid(topic: &str) -> bool {
 }
 
 struct Session<R, W> {
-    reader: BufReader<R>,
+    reader: FramedRead<ReadHalf<R>, LinesCodec>,
     writer: W,
     settings: SessionSettings,
     stop: CancellationToken,
 }
 
-impl<R: AsyncRead + Unpin, W: AsyncWrite + Unpin> Session<R, W> {
+impl<R: AsyncRead, W: AsyncWrite + Unpin> Session<R, W> {
     /// Writes a line, or gives up on a client that does not read.
     async fn send(&mut self, line: &str) -> std::io::Result<()> {
         match timeout(
@@ -119,10 +124,9 @@ impl<R: AsyncRead + Unpin, W: AsyncWrite + Unpin> Session<R, W> {
         }
     }
 
-    /// Resolves when the client closes its side (anything it sends while subscribed is ignored).
-    async fn client_gone(reader: &mut BufReader<R>) {
-        let mut ignored = [0u8; 256];
-        while matches!(reader.read(&mut ignored).await, Ok(n) if n > 0) {}
+    /// Resolves when the client closes its side (lines it sends while subscribed are ignored).
+    async fn client_gone(reader: &mut FramedRead<ReadHalf<R>, LinesCodec>) {
+        while matches!(reader.next().await, Some(Ok(_))) {}
     }
 
     async fn stream_messages(
@@ -131,9 +135,16 @@ impl<R: AsyncRead + Unpin, W: AsyncWrite + Unpin> Session<R, W> {
         mut messages: broadcast::Receiver<Message>,
     ) -> std::io::Result<()> {
         self.send("OK\n").await?;
+        let mut stopping = false;
         loop {
             let received = tokio::select! {
-                _ = self.stop.cancelled() => return self.send("BYE\n").await,
+                biased;
+                // At shutdown, keep going: messages published before the broker stopped are still
+                // delivered, and `Closed` (the broker is gone) ends the stream with BYE.
+                _ = self.stop.cancelled(), if !stopping => {
+                    stopping = true;
+                    continue;
+                }
                 _ = Self::client_gone(&mut self.reader) => return Ok(()),
                 received = messages.recv() => received,
             };
@@ -171,27 +182,18 @@ impl<R: AsyncRead + Unpin, W: AsyncWrite + Unpin> Session<R, W> {
     }
 }
 
-/// `read_line` with a length limit, so one endless line cannot exhaust memory.
-async fn read_line<R: AsyncBufRead + Unpin>(
-    reader: &mut R,
-    line: &mut String,
-) -> std::io::Result<usize> {
-    let read = (&mut *reader)
-        .take(MAX_LINE_BYTES as u64)
-        .read_line(line)
-        .await?;
-    if read == MAX_LINE_BYTES && !line.ends_with('\n') {
-        return Err(std::io::Error::new(
-            std::io::ErrorKind::InvalidData,
-            "request line too long",
-        ));
+fn frame_error(error: LinesCodecError) -> std::io::Error {
+    match error {
+        LinesCodecError::MaxLineLengthExceeded => {
+            std::io::Error::new(std::io::ErrorKind::InvalidData, "request line too long")
+        }
+        LinesCodecError::Io(error) => error,
     }
-    Ok(read)
 }
 
 #[cfg(test)]
 mod tests {
-    use tokio::io::{DuplexStream, ReadHalf, WriteHalf};
+    use tokio::io::{AsyncBufReadExt, BufReader, DuplexStream, WriteHalf};
 
     use super::*;
 
@@ -235,7 +237,7 @@ mod tests {
 
     #[tokio::test]
     async fn publish_get_and_subscribe() {
-        let (broker, _task) = Broker::start(8, Duration::from_secs(1));
+        let (broker, _task) = Broker::start(8, 64, Duration::from_secs(1));
         let stop = CancellationToken::new();
         let mut subscriber = connect(&broker, &stop, 4096);
         subscriber.send("SUB news").await;
@@ -252,9 +254,14 @@ mod tests {
         publisher.send("SHOUT").await;
         assert!(publisher.line().await.starts_with("ERR "));
 
+        // A message published as the shutdown begins still reaches the subscriber before its BYE.
+        publisher.send("PUB news last words").await;
+        assert_eq!(publisher.line().await, "OK 1");
         stop.cancel();
-        assert_eq!(subscriber.line().await, "BYE");
+        drop(broker);
         assert_eq!(publisher.line().await, "BYE");
+        assert_eq!(subscriber.line().await, "MSG news last words");
+        assert_eq!(subscriber.line().await, "BYE");
         for session in [subscriber.session, publisher.session] {
             session.await.unwrap().unwrap();
         }
@@ -262,7 +269,7 @@ mod tests {
 
     #[tokio::test]
     async fn a_subscriber_that_cannot_keep_up_is_told_it_lagged() {
-        let (broker, _task) = Broker::start(4, Duration::from_secs(1));
+        let (broker, _task) = Broker::start(4, 64, Duration::from_secs(1));
         let stop = CancellationToken::new();
         // A 64-byte pipe: the session blocks writing while the broadcast buffer overflows.
         let mut slow = connect(&broker, &stop, 64);
@@ -295,7 +302,7 @@ mod tests {
 
     #[tokio::test]
     async fn watch_streams_the_latest_value() {
-        let (broker, _task) = Broker::start(4, Duration::from_secs(1));
+        let (broker, _task) = Broker::start(4, 64, Duration::from_secs(1));
         let stop = CancellationToken::new();
         broker.publish("config", "v1").await.unwrap();
         let mut watcher = connect(&broker, &stop, 4096);
@@ -304,5 +311,23 @@ mod tests {
         assert_eq!(watcher.line().await, "LATEST config v1");
         broker.publish("config", "v2").await.unwrap();
         assert_eq!(watcher.line().await, "LATEST config v2");
+    }
+
+    #[tokio::test]
+    async fn a_line_over_the_maximum_frame_length_ends_the_connection() {
+        let (broker, _task) = Broker::start(4, 64, Duration::from_secs(1));
+        let stop = CancellationToken::new();
+        let mut client = connect(&broker, &stop, 256 * 1024);
+        let long = "x".repeat(MAX_LINE_BYTES + 1);
+        client.send(&format!("PUB news {long}")).await;
+        let ended = timeout(Duration::from_secs(2), client.session)
+            .await
+            .unwrap()
+            .unwrap();
+        assert_eq!(
+            ended.unwrap_err().kind(),
+            std::io::ErrorKind::InvalidData,
+            "refused by the codec, never buffered whole"
+        );
     }
 }

@@ -25,6 +25,14 @@ pub struct Config {
     pub connect_timeout: Duration,
     /// `SHUTDOWN_TIMEOUT_MS`: how long in-flight requests may run after a shutdown signal.
     pub shutdown_timeout: Duration,
+    /// `IDLE_TIMEOUT_MS`: a connection with no request in flight and no bytes moving for this long
+    /// is closed, so idle sockets (before their first byte, or between keep-alive requests) give
+    /// their connection slot back.
+    pub idle_timeout: Duration,
+    /// `READINESS_DRAIN_DELAY_MS`: after the first signal, how long `/readyz` answers 503 while
+    /// the server still accepts and serves (every response then says `Connection: close`), so a
+    /// load balancer stops routing here before the listener closes.
+    pub readiness_drain_delay: Duration,
 }
 
 #[derive(Debug, PartialEq, Eq)]
@@ -74,6 +82,8 @@ impl Config {
             upstream_addr: lookup("UPSTREAM_ADDR").filter(|addr| !addr.is_empty()),
             connect_timeout: millis("CONNECT_TIMEOUT_MS", 2_000)?,
             shutdown_timeout: millis("SHUTDOWN_TIMEOUT_MS", 10_000)?,
+            idle_timeout: millis("IDLE_TIMEOUT_MS", 30_000)?,
+            readiness_drain_delay: millis("READINESS_DRAIN_DELAY_MS", 2_000)?,
         })
     }
 }

@@ -2,6 +2,7 @@
 //! request and outbound call, and a graceful shutdown on SIGTERM or Ctrl-C.
 
 mod config;
+mod metrics;
 mod routes;
 mod server;
 mod shutdown;
@@ -11,17 +12,23 @@ use std::process::ExitCode;
 use tokio::runtime::{Builder, Runtime};
 
 fn main() -> ExitCode {
+    // Structured logs: one JSON object per line on stderr (stdout carries the `listening on` line).
+    tracing_subscriber::fmt()
+        .json()
+        .with_writer(std::io::stderr)
+        .with_target(false)
+        .init();
     let config = match config::Config::from_env() {
         Ok(config) => config,
         Err(error) => {
-            eprintln!("error: {error}");
+            tracing::error!("error: {error}");
             return ExitCode::from(2);
         }
     };
     let runtime = match build_runtime() {
         Ok(runtime) => runtime,
         Err(error) => {
-            eprintln!("error: cannot start the Tokio runtime: {error}");
+            tracing::error!("error: cannot start the Tokio runtime: {error}");
             return ExitCode::from(2);
         }
     };

@@ -6,32 +6,53 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use hyper::body::{Bytes, HttpBody};
-use hyper::header::{HeaderValue, CONTENT_TYPE, RETRY_AFTER};
+use hyper::header::{HeaderValue, CONNECTION, CONTENT_TYPE, RETRY_AFTER};
 use hyper::{Body, Method, Request, Response, StatusCode};
 use tokio::io::{AsyncBufReadExt, AsyncReadExt, AsyncWriteExt, BufReader};
 use tokio::net::TcpStream;
 use tokio::time::timeout;
 
 use crate::config::Config;
+use crate::metrics::Metrics;
 use crate::shutdown::Shutdown;
 
 /// What every request handler can reach.
 pub struct App {
     pub config: Config,
+    /// Fires at the first signal: readiness turns off and responses close their connection.
     pub shutdown: Shutdown,
+    pub metrics: Arc<Metrics>,
 }
 
 /// The hyper service: runs the route under the request deadline, so no request (and no outbound
 /// call made on its behalf) outlives `REQUEST_TIMEOUT_MS`.
 pub async fn handle(app: Arc<App>, request: Request<Body>) -> Result<Response<Body>, Infallible> {
     let deadline = app.config.request_timeout;
-    Ok(match timeout(deadline, route(&app, request)).await {
+    let mut response = match timeout(deadline, route(&app, request)).await {
         Ok(response) => response,
         Err(_) => json(
             StatusCode::GATEWAY_TIMEOUT,
             r#"{"error":"request deadline exceeded"}"#,
         ),
-    })
+    };
+    app.metrics
+        .responses
+        .with_label_values(&[response.status().as_str()])
+        .inc();
+    if app.shutdown.is_triggered() {
+        // Draining: the client opens a new connection (elsewhere) for its next request, instead
+        // of sending it on a socket that is about to close.
+        response
+            .headers_mut()
+            .insert(CONNECTION, HeaderValue::from_static("close"));
+    }
+    Ok(response)
+}
+
+/// Liveness and readiness probes, and the metrics: answered even over the connection limit.
+pub fn is_probe(request: &Request<Body>) -> bool {
+    request.method() == Method::GET
+        && matches!(request.uri().path(), "/healthz" | "/readyz" | "/metrics")
 }
 
 /// The answer to a connection over the limit: come back later, and do not keep this socket.
@@ -53,10 +74,18 @@ async fn route(app: &App, request: Request<Body>) -> Response<Body> {
             json(StatusCode::SERVICE_UNAVAILABLE, r#"{"ready":false}"#)
         }
         (&Method::GET, "/readyz") => json(StatusCode::OK, r#"{"ready":true}"#),
+        (&Method::GET, "/metrics") => {
+            let mut response = Response::new(Body::from(app.metrics.render()));
+            response.headers_mut().insert(
+                CONTENT_TYPE,
+                HeaderValue::from_static("text/plain; version=0.0.4"),
+            );
+            response
+        }
         (&Method::POST, "/echo") => echo(app, request.into_body()).await,
         (&Method::GET, "/delay") => delay(request.uri().query()).await,
         (&Method::GET, "/upstream") => upstream(app).await,
-        (_, "/healthz" | "/readyz" | "/echo" | "/delay" | "/upstream") => json(
+        (_, "/healthz" | "/readyz" | "/metrics" | "/echo" | "/delay" | "/upstream") => json(
             StatusCode::METHOD_NOT_ALLOWED,
             r#"{"error":"method not allowed"}"#,
         ),
@@ -214,7 +243,14 @@ mod tests {
         })
         .unwrap();
         let (trigger, shutdown) = shutdown::channel();
-        (trigger, Arc::new(App { config, shutdown }))
+        (
+            trigger,
+            Arc::new(App {
+                config,
+                shutdown,
+                metrics: Arc::default(),
+            }),
+        )
     }
 
     async fn call(

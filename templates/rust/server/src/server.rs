@@ -1,21 +1,28 @@
 //! The accept loop, the connection limit and the drain on shutdown.
 
 use std::net::SocketAddr;
+use std::pin::Pin;
 use std::process::ExitCode;
+use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use std::sync::Arc;
+use std::task::{Context, Poll};
 use std::time::Duration;
 
 use hyper::server::conn::Http;
 use hyper::service::service_fn;
+use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
 use tokio::net::{TcpListener, TcpStream};
 use tokio::sync::{OwnedSemaphorePermit, Semaphore};
 use tokio::task::{JoinError, JoinSet};
-use tokio::time::timeout;
+use tokio::time::{timeout, Instant};
 
 use crate::config::Config;
+use crate::metrics::Metrics;
 use crate::routes::{self, App};
 use crate::shutdown::{self, Shutdown, Signals};
 
+/// Connections being turned away (or answered as probes) at once, at least.
+const SHED_SLOTS: usize = 64;
 /// How long a rejected connection may take to send the request head we answer with 503.
 const SHED_TIMEOUT: Duration = Duration::from_secs(1);
 
@@ -23,14 +30,14 @@ pub async fn run(config: Config) -> ExitCode {
     let mut signals = match Signals::install() {
         Ok(signals) => signals,
         Err(error) => {
-            eprintln!("error: cannot install signal handlers: {error}");
+            tracing::error!("error: cannot install signal handlers: {error}");
             return ExitCode::from(2);
         }
     };
     let listener = match TcpListener::bind(config.bind_addr).await {
         Ok(listener) => listener,
         Err(error) => {
-            eprintln!(
+            tracing::error!(
                 "error: cannot listen on {} (BIND_ADDR): {error}",
                 config.bind_addr
             );
@@ -40,56 +47,75 @@ pub async fn run(config: Config) -> ExitCode {
     match listener.local_addr() {
         // The tests (and process supervisors) wait for this line on stdout.
         Ok(addr) => println!("listening on {addr}"),
-        Err(error) => eprintln!("warning: cannot read the bound address: {error}"),
+        Err(error) => tracing::warn!("warning: cannot read the bound address: {error}"),
     }
 
+    // Two steps: `draining` turns readiness off while the server still accepts; `shutdown` then
+    // tells every connection to finish its request in flight and close.
+    let (drain_trigger, draining) = shutdown::channel();
     let (trigger, shutdown) = shutdown::channel();
+    let metrics = Arc::new(Metrics::new());
     let shutdown_timeout = config.shutdown_timeout;
     let mut http = Http::new();
     http.http1_only(true)
         .http1_header_read_timeout(config.header_read_timeout);
-    let http = Arc::new(http);
-    let app = Arc::new(App {
-        config: config.clone(),
+    let limits = Limits {
+        http: Arc::new(http),
+        app: Arc::new(App {
+            config: config.clone(),
+            shutdown: draining,
+            metrics: metrics.clone(),
+        }),
+        connection_limit: Arc::new(Semaphore::new(config.max_connections)),
+        // Rejecting costs a task too: bound those as well, and drop the socket beyond that.
+        // At least SHED_SLOTS: with a tiny MAX_CONNECTIONS, one slow client being turned away
+        // must not make the next one (a probe) get a reset instead of an answer.
+        shed_limit: Arc::new(Semaphore::new(config.max_connections.max(SHED_SLOTS))),
         shutdown: shutdown.clone(),
-    });
-    let connection_limit = Arc::new(Semaphore::new(config.max_connections));
-    // Rejecting costs a task too: bound those as well, and drop the socket beyond that.
-    let shed_limit = Arc::new(Semaphore::new(config.max_connections));
+        idle_timeout: config.idle_timeout,
+    };
     let mut connections = JoinSet::new();
 
     let signal = loop {
         tokio::select! {
+            biased;
             signal = signals.recv() => break signal,
-            accepted = listener.accept() => match accepted {
-                Ok((stream, peer)) => match connection_limit.clone().try_acquire_owned() {
-                    Ok(permit) => {
-                        let task = serve(stream, peer, permit, http.clone(), app.clone(), shutdown.clone());
-                        connections.spawn(task);
-                    }
-                    Err(_) => {
-                        if let Ok(permit) = shed_limit.clone().try_acquire_owned() {
-                            connections.spawn(shed(stream, permit));
-                        }
-                    }
-                },
-                Err(error) => {
-                    // Usually EMFILE: out of file descriptors. Pause instead of spinning on it.
-                    eprintln!("accept failed: {error}");
-                    tokio::time::sleep(Duration::from_millis(100)).await;
-                }
-            },
+            accepted = listener.accept() => limits.admit(accepted, &mut connections).await,
             // Reap finished connections so the set does not grow with every client ever served.
             Some(finished) = connections.join_next(), if !connections.is_empty() => report(finished),
         }
     };
 
-    eprintln!(
-        "{signal} received: no longer accepting; draining {} connection(s)",
+    // The readiness window: /readyz fails, everything else is still served (with
+    // `Connection: close`), so the load balancer stops sending traffic before the listener goes.
+    tracing::info!(
+        "{signal} received: readiness off, serving for {} ms more",
+        config.readiness_drain_delay.as_millis()
+    );
+    drain_trigger.fire();
+    metrics.shutdown_phase.set(1);
+    let window = tokio::time::sleep(config.readiness_drain_delay);
+    tokio::pin!(window);
+    loop {
+        tokio::select! {
+            biased;
+            signal = signals.recv() => {
+                tracing::warn!("{signal} received again: exiting without waiting");
+                return ExitCode::from(second_signal_exit_code(signal));
+            }
+            _ = &mut window => break,
+            accepted = listener.accept() => limits.admit(accepted, &mut connections).await,
+            Some(finished) = connections.join_next(), if !connections.is_empty() => report(finished),
+        }
+    }
+
+    tracing::info!(
+        "no longer accepting; draining {} connection(s)",
         connections.len()
     );
     drop(listener);
     trigger.fire();
+    metrics.shutdown_phase.set(2);
 
     let drain = async {
         while let Some(finished) = connections.join_next().await {
@@ -99,21 +125,66 @@ pub async fn run(config: Config) -> ExitCode {
     let drained = tokio::select! {
         drained = timeout(shutdown_timeout, drain) => drained.is_ok(),
         signal = signals.recv() => {
-            eprintln!("{signal} received again: exiting without waiting");
-            return ExitCode::from(130);
+            tracing::warn!("{signal} received again: exiting without waiting");
+            return ExitCode::from(second_signal_exit_code(signal));
         }
     };
     if drained {
-        eprintln!("shutdown complete");
+        tracing::info!("shutdown complete");
         ExitCode::SUCCESS
     } else {
-        eprintln!(
+        tracing::error!(
             "shutdown deadline of {} ms exceeded: aborting {} connection(s)",
             shutdown_timeout.as_millis(),
             connections.len()
         );
+        metrics.shutdown_phase.set(3);
         connections.shutdown().await;
         ExitCode::FAILURE
+    }
+}
+
+/// What the accept loop needs to admit a connection.
+struct Limits {
+    http: Arc<Http>,
+    app: Arc<App>,
+    connection_limit: Arc<Semaphore>,
+    shed_limit: Arc<Semaphore>,
+    shutdown: Shutdown,
+    idle_timeout: Duration,
+}
+
+impl Limits {
+    async fn admit(
+        &self,
+        accepted: std::io::Result<(TcpStream, SocketAddr)>,
+        connections: &mut JoinSet<()>,
+    ) {
+        match accepted {
+            Ok((stream, peer)) => match self.connection_limit.clone().try_acquire_owned() {
+                Ok(permit) => {
+                    connections.spawn(serve(
+                        stream,
+                        peer,
+                        permit,
+                        self.http.clone(),
+                        self.app.clone(),
+                        self.shutdown.clone(),
+                        self.idle_timeout,
+                    ));
+                }
+                Err(_) => {
+                    if let Ok(permit) = self.shed_limit.clone().try_acquire_owned() {
+                        connections.spawn(shed(stream, permit, self.app.clone()));
+                    }
+                }
+            },
+            Err(error) => {
+                // Usually EMFILE: out of file descriptors. Pause instead of spinning on it.
+                tracing::error!("accept failed: {error}");
+                tokio::time::sleep(Duration::from_millis(100)).await;
+            }
+        }
     }
 }
 
@@ -124,33 +195,146 @@ async fn serve(
     http: Arc<Http>,
     app: Arc<App>,
     mut shutdown: Shutdown,
+    idle_timeout: Duration,
 ) {
     // Holding the permit for the connection's lifetime is what enforces MAX_CONNECTIONS.
     let _permit = permit;
-    let service = service_fn(move |request| routes::handle(app.clone(), request));
+    let activity = Activity::new();
+    let in_flight = Arc::new(AtomicUsize::new(0));
+    let requests = in_flight.clone();
+    let service = service_fn(move |request| {
+        let app = app.clone();
+        let requests = requests.clone();
+        async move {
+            requests.fetch_add(1, Ordering::SeqCst);
+            app.metrics.in_flight.inc();
+            let response = routes::handle(app.clone(), request).await;
+            app.metrics.in_flight.dec();
+            requests.fetch_sub(1, Ordering::SeqCst);
+            response
+        }
+    });
+    let stream = Tracked {
+        inner: stream,
+        activity: activity.clone(),
+    };
     let connection = http.serve_connection(stream, service);
     tokio::pin!(connection);
-    let result = tokio::select! {
-        result = connection.as_mut() => result,
-        _ = shutdown.wait() => {
-            // Finish the request in flight, then close; idle keep-alive connections close now.
-            connection.as_mut().graceful_shutdown();
-            connection.await
+    let mut closing = false;
+    let result = loop {
+        tokio::select! {
+            biased;
+            result = connection.as_mut() => break result,
+            _ = shutdown.wait(), if !closing => {
+                // Finish the request in flight, then close.
+                connection.as_mut().graceful_shutdown();
+                closing = true;
+            }
+            // hyper 0.14 has no idle timeout (its header timeout starts at the first byte), so
+            // a silent socket would hold its slot forever: close it once nothing moved for
+            // IDLE_TIMEOUT_MS and no request is in flight.
+            // Dropping the connection closes the socket (hyper's graceful_shutdown would keep
+            // waiting for a first request that never comes).
+            _ = tokio::time::sleep_until(activity.last() + idle_timeout), if !closing => {
+                if in_flight.load(Ordering::SeqCst) == 0 && activity.last().elapsed() >= idle_timeout {
+                    break Ok(());
+                }
+            }
         }
     };
     if let Err(error) = result {
         if !error.is_incomplete_message() {
-            eprintln!("connection from {peer}: {error}");
+            tracing::error!("connection from {peer}: {error}");
         }
     }
 }
 
-/// Answers one request with 503 and closes. Reading the request first matters: closing a socket
-/// with unread data makes the client see a reset instead of the 503.
-async fn shed(stream: TcpStream, _permit: OwnedSemaphorePermit) {
+/// When bytes last moved on a connection.
+#[derive(Clone)]
+struct Activity {
+    started: Instant,
+    last_ms: Arc<AtomicU64>,
+}
+
+impl Activity {
+    fn new() -> Self {
+        Activity {
+            started: Instant::now(),
+            last_ms: Arc::new(AtomicU64::new(0)),
+        }
+    }
+
+    fn touch(&self) {
+        let now = u64::try_from(self.started.elapsed().as_millis()).unwrap_or(u64::MAX);
+        self.last_ms.store(now, Ordering::Relaxed);
+    }
+
+    fn last(&self) -> Instant {
+        self.started + Duration::from_millis(self.last_ms.load(Ordering::Relaxed))
+    }
+}
+
+/// A stream that records its activity, for the idle timeout.
+struct Tracked {
+    inner: TcpStream,
+    activity: Activity,
+}
+
+impl AsyncRead for Tracked {
+    fn poll_read(
+        mut self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        buf: &mut ReadBuf<'_>,
+    ) -> Poll<std::io::Result<()>> {
+        let before = buf.filled().len();
+        let polled = Pin::new(&mut self.inner).poll_read(cx, buf);
+        if buf.filled().len() > before {
+            self.activity.touch();
+        }
+        polled
+    }
+}
+
+impl AsyncWrite for Tracked {
+    fn poll_write(
+        mut self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        data: &[u8],
+    ) -> Poll<std::io::Result<usize>> {
+        let polled = Pin::new(&mut self.inner).poll_write(cx, data);
+        if matches!(polled, Poll::Ready(Ok(written)) if written > 0) {
+            self.activity.touch();
+        }
+        polled
+    }
+
+    fn poll_flush(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<std::io::Result<()>> {
+        Pin::new(&mut self.inner).poll_flush(cx)
+    }
+
+    fn poll_shutdown(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<std::io::Result<()>> {
+        Pin::new(&mut self.inner).poll_shutdown(cx)
+    }
+}
+
+/// Answers one request over the connection limit and closes: a probe normally (probes are exempt
+/// from the limit, so an orchestrator never restarts a server for being busy), anything else with
+/// 503. Reading the request first matters: closing a socket with unread data makes the client see
+/// a reset instead of the 503.
+async fn shed(stream: TcpStream, _permit: OwnedSemaphorePermit, app: Arc<App>) {
     let mut http = Http::new();
     http.http1_only(true).http1_keep_alive(false);
-    let service = service_fn(|_request| async { Ok::<_, hyper::Error>(routes::overloaded()) });
+    let service = service_fn(move |request| {
+        let app = app.clone();
+        async move {
+            if routes::is_probe(&request) {
+                routes::handle(app, request).await
+            } else {
+                app.metrics.shed.inc();
+                Ok(routes::overloaded())
+            }
+        }
+    });
     // Errors here are from clients we are turning away anyway.
     let _ = timeout(SHED_TIMEOUT, http.serve_connection(stream, service)).await;
 }
@@ -158,7 +342,17 @@ async fn shed(stream: TcpStream, _permit: OwnedSemaphorePermit) {
 fn report(finished: Result<(), JoinError>) {
     if let Err(error) = finished {
         if error.is_panic() {
-            eprintln!("a connection task panicked: {error}");
+            tracing::error!("a connection task panicked: {error}");
         }
+    }
+}
+
+/// The exit code of a second signal: 128 + its number, as a shell reports a process killed by it
+/// (130 for SIGINT, 143 for SIGTERM), the same in every asyncpat template, TypeScript or Rust.
+fn second_signal_exit_code(signal: &str) -> u8 {
+    if signal == "SIGTERM" {
+        143
+    } else {
+        130
     }
 }

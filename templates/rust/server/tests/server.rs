@@ -127,6 +127,31 @@ fn serves_health_echo_and_not_found() {
 }
 
 #[test]
+fn exposes_prometheus_metrics_and_logs_json_lines() {
+    let server = Server::start(&[]);
+    assert_eq!(server.get("/healthz").0, 200);
+    let (status, response) = server.get("/metrics");
+    assert_eq!(status, 200, "{response}");
+    for metric in [
+        "http_requests_in_flight",
+        "http_responses_total{status=\"200\"}",
+        "http_connections_shed_total 0",
+        "shutdown_phase 0",
+    ] {
+        assert!(response.contains(metric), "{metric} in {response}");
+    }
+    server.signal(libc::SIGINT);
+    let (_, stderr) = server.wait(Duration::from_secs(10));
+    assert!(
+        stderr
+            .lines()
+            .filter(|line| !line.is_empty())
+            .all(|line| line.starts_with('{') && line.contains("\"level\"")),
+        "every log line is a JSON object: {stderr}"
+    );
+}
+
+#[test]
 fn refuses_a_body_over_the_limit_with_413() {
     let server = Server::start(&[("MAX_BODY_BYTES", "16")]);
     let (status, _) = server.post("/echo", &"x".repeat(17));
@@ -134,7 +159,7 @@ fn refuses_a_body_over_the_limit_with_413() {
 }
 
 #[test]
-fn sheds_load_with_503_and_retry_after_when_saturated() {
+fn sheds_load_with_503_and_retry_after_when_saturated_but_probes_still_answer() {
     let server = Server::start(&[("MAX_CONNECTIONS", "1")]);
     let addr = server.addr;
     let busy = thread::spawn(move || {
@@ -145,6 +170,12 @@ fn sheds_load_with_503_and_retry_after_when_saturated() {
     });
     thread::sleep(Duration::from_millis(500));
     let (status, response) = server.get("/healthz");
+    assert_eq!(
+        status, 200,
+        "probes are exempt from the connection limit: {response}"
+    );
+    assert_eq!(server.get("/readyz").0, 200);
+    let (status, response) = server.get("/delay?ms=1");
     assert_eq!(status, 503, "{response}");
     assert!(
         response.to_ascii_lowercase().contains("retry-after: 1"),
@@ -193,7 +224,7 @@ fn calls_the_upstream_over_tcp() {
 
 #[test]
 fn sigterm_lets_the_request_in_flight_finish_then_exits_0() {
-    let server = Server::start(&[]);
+    let server = Server::start(&[("READINESS_DRAIN_DELAY_MS", "0")]);
     let addr = server.addr;
     let in_flight = thread::spawn(move || {
         request(
@@ -216,6 +247,54 @@ fn sigterm_lets_the_request_in_flight_finish_then_exits_0() {
 }
 
 #[test]
+fn an_idle_socket_gives_its_connection_slot_back_after_idle_timeout() {
+    let server = Server::start(&[("MAX_CONNECTIONS", "1"), ("IDLE_TIMEOUT_MS", "300")]);
+    // Connects and never sends a byte: hyper's header timeout never starts for it.
+    let _silent = TcpStream::connect(server.addr).unwrap();
+    thread::sleep(Duration::from_millis(100));
+    assert_eq!(
+        server.get("/delay?ms=1").0,
+        503,
+        "the silent socket holds the only slot"
+    );
+    thread::sleep(Duration::from_millis(700));
+    assert_eq!(
+        server.get("/delay?ms=1").0,
+        200,
+        "the idle socket was closed and its slot freed"
+    );
+}
+
+#[test]
+fn after_sigterm_readiness_fails_while_requests_are_still_served_then_the_listener_closes() {
+    let server = Server::start(&[("READINESS_DRAIN_DELAY_MS", "1000")]);
+    server.signal(libc::SIGTERM);
+    thread::sleep(Duration::from_millis(200));
+    let (status, response) = server.get("/readyz");
+    assert_eq!(status, 503, "{response}");
+    // A keep-alive request: the server itself closes the connection after answering.
+    let (status, response) = request(
+        server.addr,
+        "GET /delay?ms=1 HTTP/1.1\r\nHost: test\r\n\r\n",
+    );
+    assert_eq!(
+        status, 200,
+        "still served in the readiness window: {response}"
+    );
+    assert!(
+        response.to_ascii_lowercase().contains("connection: close"),
+        "{response}"
+    );
+    thread::sleep(Duration::from_millis(1_200));
+    assert!(
+        TcpStream::connect(server.addr).is_err(),
+        "the listener closes after the window"
+    );
+    let (exit, stderr) = server.wait(Duration::from_secs(5));
+    assert_eq!(exit.code(), Some(0), "{stderr}");
+}
+
+#[test]
 fn sigint_on_an_idle_server_exits_0() {
     let server = Server::start(&[]);
     assert_eq!(server.get("/readyz").0, 200);
@@ -226,7 +305,10 @@ fn sigint_on_an_idle_server_exits_0() {
 
 #[test]
 fn exits_1_when_the_drain_outlives_the_shutdown_deadline() {
-    let server = Server::start(&[("SHUTDOWN_TIMEOUT_MS", "200")]);
+    let server = Server::start(&[
+        ("SHUTDOWN_TIMEOUT_MS", "200"),
+        ("READINESS_DRAIN_DELAY_MS", "0"),
+    ]);
     let addr = server.addr;
     let _stuck = thread::spawn(move || {
         request(

@@ -117,6 +117,7 @@ async fn run(config: Config) -> ExitCode {
     eprintln!("{signal} received: refusing new jobs, finishing accepted ones");
     drop(listener);
     trigger.fire();
+    let accepted = submitter.clone();
     drop(submitter);
 
     let drain = async {
@@ -128,12 +129,12 @@ async fn run(config: Config) -> ExitCode {
         drained = timeout(config.shutdown_timeout, drain) => drained,
         signal = signals.recv() => {
             eprintln!("{signal} received again: exiting without waiting");
-            return ExitCode::from(130);
+            return ExitCode::from(second_signal_exit_code(signal));
         }
     };
     match drained {
         Ok(Ok(stats)) => {
-            eprintln!("drained: {stats}");
+            eprintln!("drained: accepted={} {stats}", accepted.accepted());
             ExitCode::SUCCESS
         }
         Ok(Err(error)) => {
@@ -147,5 +148,15 @@ async fn run(config: Config) -> ExitCode {
             );
             ExitCode::FAILURE
         }
+    }
+}
+
+/// The exit code of a second signal: 128 + its number, as a shell reports a process killed by it
+/// (130 for SIGINT, 143 for SIGTERM), the same in every asyncpat template, TypeScript or Rust.
+fn second_signal_exit_code(signal: &str) -> u8 {
+    if signal == "SIGTERM" {
+        143
+    } else {
+        130
     }
 }

@@ -1,7 +1,8 @@
 //! The line protocol clients use to submit jobs over TCP.
 //!
 //! Each request line (`primes <n>` or `spin <ms>`) gets one answer line: `ok <result>`,
-//! `timeout`, `error <reason>` or `refused <reason>`.
+//! `timeout`, `error <reason>` or `refused <reason>`. `stats` answers
+//! `stats accepted=<jobs accepted so far> queued=<jobs waiting for a slot>`.
 
 use std::time::Duration;
 
@@ -16,6 +17,10 @@ use crate::work::Work;
 
 /// A request line longer than this is refused rather than buffered.
 const MAX_LINE_BYTES: usize = 1024;
+/// At shutdown, lines already sent are refused until none arrives for this long...
+const PIPELINE_QUIET: Duration = Duration::from_millis(50);
+/// ...or this many were refused.
+const MAX_REFUSED_AT_SHUTDOWN: usize = 10_000;
 /// A client that stops reading its answers is dropped after this long.
 const WRITE_TIMEOUT: Duration = Duration::from_secs(10);
 
@@ -36,7 +41,8 @@ where
     loop {
         line.clear();
         let read = tokio::select! {
-            _ = shutdown.wait() => return Ok(()),
+            biased;
+            _ = shutdown.wait() => return refuse_pipelined(&mut reader, &mut writer).await,
             read = timeout(idle_timeout, read_line(&mut reader, &mut line)) => read,
         };
         let answer = match read {
@@ -52,7 +58,39 @@ where
     }
 }
 
+/// At shutdown, lines the client already sent (pipelined behind the one in progress) are answered
+/// `refused shutting down` instead of being dropped with the connection: the client knows to
+/// send them again elsewhere. Reads only what arrives without waiting, within a bound.
+async fn refuse_pipelined<R, W>(reader: &mut BufReader<R>, writer: &mut W) -> std::io::Result<()>
+where
+    R: AsyncRead + Unpin,
+    W: AsyncWrite + Unpin,
+{
+    let mut line = String::new();
+    for _ in 0..MAX_REFUSED_AT_SHUTDOWN {
+        line.clear();
+        match timeout(PIPELINE_QUIET, read_line(reader, &mut line)).await {
+            Ok(Ok(read)) if read > 0 && line.ends_with('\n') => {
+                match timeout(WRITE_TIMEOUT, writer.write_all(b"refused shutting down\n")).await {
+                    Ok(result) => result?,
+                    Err(_) => return Ok(()),
+                }
+            }
+            _ => break,
+        }
+    }
+    writer.flush().await
+}
+
 async fn answer(submitter: &Submitter, request: &str) -> String {
+    if request == "stats" {
+        // Introspection for operators (and tests, which wait on it instead of sleeping).
+        return format!(
+            "stats accepted={} queued={}\n",
+            submitter.accepted(),
+            submitter.queued()
+        );
+    }
     let work = match Work::parse(request) {
         Ok(work) => work,
         Err(reason) => return format!("error {reason}\n"),
@@ -66,7 +104,7 @@ async fn answer(submitter: &Submitter, request: &str) -> String {
 }
 
 /// `read_line` with a length limit, so one endless line cannot exhaust memory.
-async fn read_line<R: AsyncBufRead + Unpin>(
+async fn read_line<R: AsyncBufRead + Unpin + ?Sized>(
     reader: &mut R,
     line: &mut String,
 ) -> std::io::Result<usize> {
@@ -115,5 +153,50 @@ mod tests {
         );
         session.await.unwrap().unwrap();
         trigger.fire();
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn at_shutdown_pipelined_lines_are_refused_not_dropped() {
+        let (trigger, shutdown) = shutdown::channel();
+        let settings = PoolSettings {
+            concurrency: 1,
+            queue_capacity: 2,
+            job_timeout: Duration::from_secs(5),
+        };
+        let (submitter, _dispatcher) = pool::start(settings, shutdown.clone());
+        let (client, server) = tokio::io::duplex(4096);
+        let session = tokio::spawn(serve(
+            server,
+            submitter.clone(),
+            Duration::from_secs(5),
+            shutdown,
+        ));
+        let (mut from_server, mut to_server) = tokio::io::split(client);
+        to_server
+            .write_all(b"spin 300\nprimes 10\nprimes 20\n")
+            .await
+            .unwrap();
+        // The first job is running; the other two lines wait behind it.
+        timeout(Duration::from_secs(10), async {
+            while submitter.accepted() < 1 {
+                tokio::time::sleep(Duration::from_millis(2)).await;
+            }
+        })
+        .await
+        .unwrap();
+        trigger.fire();
+        let mut answers = String::new();
+        timeout(
+            Duration::from_secs(10),
+            from_server.read_to_string(&mut answers),
+        )
+        .await
+        .unwrap()
+        .unwrap();
+        assert_eq!(
+            answers,
+            "ok 300\nrefused shutting down\nrefused shutting down\n"
+        );
+        session.await.unwrap().unwrap();
     }
 }

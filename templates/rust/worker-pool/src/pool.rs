@@ -2,7 +2,7 @@
 //! CPU work on the blocking pool under a per-job timeout, and results gathered in a `JoinSet`.
 
 use std::fmt;
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -46,24 +46,27 @@ pub struct Stats {
     pub completed: u64,
     pub timed_out: u64,
     pub failed: u64,
+    /// Jobs whose client left before they started: not run.
+    pub skipped: u64,
 }
 
 impl fmt::Display for Stats {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(
             f,
-            "completed={} timed_out={} failed={}",
-            self.completed, self.timed_out, self.failed
+            "completed={} timed_out={} failed={} skipped={}",
+            self.completed, self.timed_out, self.failed, self.skipped
         )
     }
 }
 
 impl Stats {
-    fn record(&mut self, joined: Result<Outcome, JoinError>) {
+    fn record(&mut self, joined: Result<Option<Outcome>, JoinError>) {
         match joined {
-            Ok(Outcome::Done(_)) => self.completed += 1,
-            Ok(Outcome::TimedOut) => self.timed_out += 1,
-            Ok(Outcome::Failed(_)) | Err(_) => self.failed += 1,
+            Ok(Some(Outcome::Done(_))) => self.completed += 1,
+            Ok(Some(Outcome::TimedOut)) => self.timed_out += 1,
+            Ok(Some(Outcome::Failed(_))) | Err(_) => self.failed += 1,
+            Ok(None) => self.skipped += 1,
         }
     }
 }
@@ -77,25 +80,46 @@ struct Job {
 #[derive(Clone)]
 pub struct Submitter {
     queue: mpsc::Sender<Job>,
-    reply_timeout: Duration,
+    accepted: Arc<AtomicU64>,
+    /// Longer than any accepted job can take to be answered (see `submit`).
+    reply_bound: Duration,
+    queue_capacity: usize,
 }
 
 impl Submitter {
     /// Queues a job, waiting for room while the queue is full (backpressure instead of buffering
     /// without bound), then waits for its outcome.
+    ///
+    /// The wait for the reply is not the job's timeout: `JOB_TIMEOUT_MS` counts from the moment
+    /// the job starts, and the dispatcher answers every job it accepted (or drops the reply,
+    /// which reads as `Refused`). A timeout counted from the queue would report `timeout` for a
+    /// job that then still runs, for nobody. The bound here is only a safety net, above the
+    /// longest a queued job can wait: every job ahead of it taking its full timeout. Dropping this
+    /// future (the client left) makes the dispatcher skip the job if it has not started.
     pub async fn submit(&self, work: Work) -> Result<Outcome, Refused> {
         let (reply, outcome) = oneshot::channel();
         self.queue
             .send(Job { work, reply })
             .await
             .map_err(|_| Refused)?;
-        // The dispatcher answers every accepted job within its own timeout; this bound only
-        // keeps a client from hanging forever should that ever break.
-        match timeout(self.reply_timeout, outcome).await {
-            Ok(Ok(outcome)) => Ok(outcome),
-            Ok(Err(_)) => Err(Refused),
-            Err(_) => Ok(Outcome::TimedOut),
+        self.accepted.fetch_add(1, Ordering::Relaxed);
+        match timeout(self.reply_bound, outcome).await {
+            Ok(answer) => answer.map_err(|_| Refused),
+            Err(_) => Ok(Outcome::Failed(format!(
+                "no answer within {} ms; the pool is stuck",
+                self.reply_bound.as_millis()
+            ))),
         }
+    }
+
+    /// Jobs waiting in the queue for a slot right now.
+    pub fn queued(&self) -> usize {
+        self.queue_capacity.saturating_sub(self.queue.capacity())
+    }
+
+    /// Jobs this pool has accepted into its queue so far (every clone counts).
+    pub fn accepted(&self) -> u64 {
+        self.accepted.load(Ordering::Relaxed)
     }
 }
 
@@ -104,12 +128,17 @@ impl Submitter {
 pub fn start(settings: PoolSettings, shutdown: Shutdown) -> (Submitter, JoinHandle<Stats>) {
     let (queue, jobs) = mpsc::channel(settings.queue_capacity);
     let dispatcher = tokio::spawn(dispatch(jobs, settings, shutdown));
-    // Queue wait is the caller's; the reply can take at most a slot wait plus the job timeout.
-    let reply_timeout = settings.job_timeout * 2 + Duration::from_secs(1);
+    let accepted = Arc::new(AtomicU64::new(0));
+    // Every job queued ahead, then this one, each taking its full timeout, plus a margin.
+    let rounds = u32::try_from(settings.queue_capacity / settings.concurrency.max(1) + 2)
+        .unwrap_or(u32::MAX);
+    let reply_bound = settings.job_timeout.saturating_mul(rounds) + Duration::from_secs(5);
     (
         Submitter {
             queue,
-            reply_timeout,
+            accepted,
+            reply_bound,
+            queue_capacity: settings.queue_capacity,
         },
         dispatcher,
     )
@@ -117,7 +146,7 @@ pub fn start(settings: PoolSettings, shutdown: Shutdown) -> (Submitter, JoinHand
 
 enum Event {
     ShutdownBegan,
-    Finished(Result<Outcome, JoinError>),
+    Finished(Result<Option<Outcome>, JoinError>),
     Next(Option<(OwnedSemaphorePermit, Job)>),
 }
 
@@ -132,6 +161,9 @@ async fn dispatch(
     let mut intake_open = true;
     loop {
         let event = tokio::select! {
+            // Biased: shutdown first, then finished jobs, then new ones, so a steady stream of
+            // jobs can never starve the shutdown or the bookkeeping.
+            biased;
             _ = shutdown.wait(), if intake_open => Event::ShutdownBegan,
             Some(joined) = running.join_next(), if !running.is_empty() => Event::Finished(joined),
             next = next_job(&slots, &mut jobs) => Event::Next(next),
@@ -167,7 +199,11 @@ async fn next_job(
     Some((slot, job))
 }
 
-async fn run(job: Job, slot: OwnedSemaphorePermit, job_timeout: Duration) -> Outcome {
+async fn run(job: Job, slot: OwnedSemaphorePermit, job_timeout: Duration) -> Option<Outcome> {
+    if job.reply.is_closed() {
+        // The client gave up while the job was queued: nobody would read the answer.
+        return None;
+    }
     let cancel = Arc::new(AtomicBool::new(false));
     let work = job.work;
     let cancelled = cancel.clone();
@@ -188,7 +224,7 @@ async fn run(job: Job, slot: OwnedSemaphorePermit, job_timeout: Duration) -> Out
     };
     // The client may have disconnected; the outcome still counts in the stats.
     let _ = job.reply.send(outcome.clone());
-    outcome
+    Some(outcome)
 }
 
 #[cfg(test)]
@@ -228,7 +264,8 @@ mod tests {
             Stats {
                 completed: 2,
                 timed_out: 0,
-                failed: 0
+                failed: 0,
+                skipped: 0
             }
         );
     }
@@ -239,10 +276,10 @@ mod tests {
         let (submitter, dispatcher) = start(settings(1, 1, 5_000), shutdown);
         let mut producers = JoinSet::new();
         // One job takes the only slot, the next fills the only queue place.
-        for _ in 0..2 {
-            let submitter = submitter.clone();
-            producers.spawn(async move { submitter.submit(spin(300)).await });
-            tokio::time::sleep(Duration::from_millis(50)).await;
+        for n in 1..=2 {
+            let submitter_for_job = submitter.clone();
+            producers.spawn(async move { submitter_for_job.submit(spin(300)).await });
+            wait_until(|| submitter.accepted() == n).await;
         }
         assert_eq!(submitter.queue.capacity(), 0, "the queue is full");
         let third = submitter.submit(Work::CountPrimes(10));
@@ -255,6 +292,58 @@ mod tests {
         }
         trigger.fire();
         dispatcher.await.unwrap();
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn the_job_timeout_counts_from_the_start_not_from_the_queue() {
+        let (trigger, shutdown) = shutdown::channel();
+        // 80 jobs of 20 ms on one slot: the last waits ~1.6 s in the queue, far past the 200 ms
+        // timeout (and past the 1.4 s the reply used to be allowed from the moment it was queued).
+        let (submitter, dispatcher) = start(settings(1, 80, 200), shutdown);
+        let mut jobs = JoinSet::new();
+        for _ in 0..80 {
+            let submitter = submitter.clone();
+            jobs.spawn(async move { submitter.submit(spin(20)).await });
+        }
+        while let Some(joined) = jobs.join_next().await {
+            assert_eq!(joined.unwrap(), Ok(Outcome::Done(20)));
+        }
+        trigger.fire();
+        assert_eq!(dispatcher.await.unwrap().completed, 80);
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn a_job_whose_client_left_while_queued_is_not_run() {
+        let (trigger, shutdown) = shutdown::channel();
+        let (submitter, dispatcher) = start(settings(1, 4, 5_000), shutdown);
+        let first = {
+            let submitter = submitter.clone();
+            tokio::spawn(async move { submitter.submit(spin(200)).await })
+        };
+        // The first job has left the queue: it is running.
+        wait_until(|| submitter.accepted() == 1 && submitter.queue.capacity() == 4).await;
+        let abandoned = {
+            let submitter = submitter.clone();
+            tokio::spawn(async move { submitter.submit(spin(200)).await })
+        };
+        // The second job is queued behind the first; its client gives up.
+        wait_until(|| submitter.accepted() == 2 && submitter.queue.capacity() == 3).await;
+        abandoned.abort();
+        assert_eq!(first.await.unwrap(), Ok(Outcome::Done(200)));
+        trigger.fire();
+        let stats = dispatcher.await.unwrap();
+        assert_eq!((stats.completed, stats.skipped), (1, 1));
+    }
+
+    /// Polls instead of sleeping a fixed time: fast when the machine is, patient when it is loaded.
+    async fn wait_until(condition: impl Fn() -> bool) {
+        timeout(Duration::from_secs(10), async {
+            while !condition() {
+                tokio::time::sleep(Duration::from_millis(2)).await;
+            }
+        })
+        .await
+        .expect("the condition held within 10 s");
     }
 
     #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -275,7 +364,8 @@ mod tests {
             Stats {
                 completed: 1,
                 timed_out: 1,
-                failed: 0
+                failed: 0,
+                skipped: 0
             }
         );
     }
@@ -289,8 +379,8 @@ mod tests {
             let submitter = submitter.clone();
             accepted.spawn(async move { submitter.submit(spin(150)).await });
         }
-        // Give the three producers time to get their jobs into the queue.
-        tokio::time::sleep(Duration::from_millis(200)).await;
+        // Wait until the three jobs are in: one running (its slot taken), two queued.
+        wait_until(|| submitter.accepted() == 3 && submitter.queue.capacity() == 2).await;
         trigger.fire();
         timeout(Duration::from_secs(2), async {
             while !submitter.queue.is_closed() {

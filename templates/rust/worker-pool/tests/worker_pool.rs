@@ -84,6 +84,26 @@ impl Pool {
     }
 }
 
+impl Pool {
+    /// Polls `stats` until it reads `expected` (`accepted=N queued=M`), instead of sleeping a
+    /// fixed time: fast on an idle machine, patient on a loaded CI.
+    fn wait_for_stats(&self, expected: &str) {
+        let mut probe = self.connect();
+        let deadline = Instant::now() + Duration::from_secs(20);
+        loop {
+            let stats = probe.ask("stats");
+            if stats == format!("stats {expected}") {
+                return;
+            }
+            assert!(
+                Instant::now() < deadline,
+                "still {stats:?}, waiting for {expected:?}"
+            );
+            thread::sleep(Duration::from_millis(10));
+        }
+    }
+}
+
 impl Drop for Pool {
     fn drop(&mut self) {
         let _ = self.child.kill();
@@ -146,9 +166,9 @@ fn sigterm_finishes_accepted_jobs_then_exits_0() {
     let mut running = pool.connect();
     let mut queued = pool.connect();
     running.send("spin 1500");
-    thread::sleep(Duration::from_millis(300));
+    pool.wait_for_stats("accepted=1 queued=0");
     queued.send("spin 100");
-    thread::sleep(Duration::from_millis(300));
+    pool.wait_for_stats("accepted=2 queued=1");
     pool.signal(libc::SIGTERM);
     assert_eq!(running.answer(), "ok 1500");
     assert_eq!(
@@ -159,7 +179,7 @@ fn sigterm_finishes_accepted_jobs_then_exits_0() {
     let (status, stderr) = pool.wait(Duration::from_secs(5));
     assert_eq!(status.code(), Some(0), "{stderr}");
     assert!(
-        stderr.contains("drained: completed=2 timed_out=0 failed=0"),
+        stderr.contains("accepted=2 completed=2 timed_out=0 failed=0 skipped=0"),
         "{stderr}"
     );
 }
@@ -169,7 +189,7 @@ fn exits_1_when_jobs_outlive_the_shutdown_deadline() {
     let pool = Pool::start(&[("SHUTDOWN_TIMEOUT_MS", "200"), ("JOB_TIMEOUT_MS", "60000")]);
     let mut client = pool.connect();
     client.send("spin 5000");
-    thread::sleep(Duration::from_millis(500));
+    pool.wait_for_stats("accepted=1 queued=0");
     pool.signal(libc::SIGINT);
     let (status, stderr) = pool.wait(Duration::from_secs(3));
     assert_eq!(status.code(), Some(1), "{stderr}");
@@ -177,14 +197,19 @@ fn exits_1_when_jobs_outlive_the_shutdown_deadline() {
 }
 
 #[test]
-fn a_second_signal_exits_at_once_with_130() {
+fn a_second_sigterm_exits_at_once_with_143() {
     let pool = Pool::start(&[("JOB_TIMEOUT_MS", "60000")]);
     let mut client = pool.connect();
     client.send("spin 5000");
-    thread::sleep(Duration::from_millis(500));
+    pool.wait_for_stats("accepted=1 queued=0");
     pool.signal(libc::SIGTERM);
-    thread::sleep(Duration::from_millis(100));
+    // The listener closes once the first signal was handled.
+    let deadline = Instant::now() + Duration::from_secs(20);
+    while TcpStream::connect(pool.addr).is_ok() {
+        assert!(Instant::now() < deadline, "the listener never closed");
+        thread::sleep(Duration::from_millis(10));
+    }
     pool.signal(libc::SIGTERM);
     let (status, stderr) = pool.wait(Duration::from_secs(2));
-    assert_eq!(status.code(), Some(130), "{stderr}");
+    assert_eq!(status.code(), Some(143), "{stderr}");
 }

@@ -5,13 +5,21 @@ import type { Channel } from "./lib/channel.js";
 import type { Logger } from "./log.js";
 
 export interface IntakeOptions {
-  /** Stops intake: reading ends and the input stream is destroyed. */
+  /**
+   * Stops intake: no further chunk is read and the input stream is destroyed. Complete lines
+   * already read from the input are still queued (they left the producer's pipe, so dropping them
+   * would lose them); a line cut in half by the stop is counted in `unfinished` and logged.
+   */
   readonly signal: AbortSignal;
+  /** Cancels everything, including queueing the lines already read: the shutdown deadline. */
+  readonly cancel: AbortSignal;
   readonly maxLineBytes: number;
   readonly log: Logger;
 }
 
 export interface IntakeCounts {
+  /** Complete lines taken from the input (blank ones aside): each is accepted or rejected, never dropped. */
+  read: number;
   accepted: number;
   rejected: number;
 }
@@ -23,13 +31,14 @@ export interface IntakeCounts {
  * aborts; either way the queue is closed, which tells the consumer to drain and stop.
  */
 export async function runIntake(input: Readable, queue: Channel<Job>, counts: IntakeCounts, options: IntakeOptions): Promise<void> {
-  const { signal, maxLineBytes, log } = options;
+  const { signal, cancel, maxLineBytes, log } = options;
   const decoder = new StringDecoder("utf8");
   let pending = "";
   let skippingLongLine = false;
 
   const accept = async (line: string): Promise<void> => {
     if (line.trim() === "") return;
+    counts.read += 1;
     let job: Job;
     try {
       job = parseJob(line);
@@ -39,13 +48,15 @@ export async function runIntake(input: Readable, queue: Channel<Job>, counts: In
       log.warn("invalid job skipped", { reason: error.message });
       return;
     }
-    await queue.send(job, { signal });
+    // The job in hand is queued even when intake stops meanwhile: only the deadline cancels it.
+    await queue.send(job, { signal: cancel });
     counts.accepted += 1;
     log.debug("job accepted", { id: job.id, queued: queue.size });
   };
 
   const tooLong = (text: string): boolean => {
     if (Buffer.byteLength(text) <= maxLineBytes) return false;
+    counts.read += 1;
     counts.rejected += 1;
     log.warn("line longer than MAX_LINE_BYTES dropped", { maxLineBytes });
     return true;
@@ -63,11 +74,16 @@ export async function runIntake(input: Readable, queue: Channel<Job>, counts: In
       // An unfinished line is never buffered past the limit: drop it now, and its rest when it comes.
       if (!skippingLongLine && tooLong(pending)) skippingLongLine = true;
       if (skippingLongLine) pending = "";
+      if (signal.aborted) break;
     }
-    pending += decoder.end();
-    if (!skippingLongLine && !tooLong(pending)) await accept(pending);
+    if (signal.aborted) {
+      if (pending.trim() !== "") log.warn("intake stopped in the middle of a line; it was not accepted", { bytes: Buffer.byteLength(pending) });
+    } else {
+      pending += decoder.end();
+      if (!skippingLongLine && !tooLong(pending)) await accept(pending);
+    }
   } catch (error) {
-    if (!signal.aborted) throw error;
+    if (!signal.aborted && !cancel.aborted) throw error;
   } finally {
     queue.close();
   }

@@ -20,6 +20,12 @@ export interface SupervisorDeps {
   readonly process?: (job: Job, signal: AbortSignal) => Promise<JobResult>;
 }
 
+/**
+ * After the deadline, how long cancelled tasks get to record the abandoned jobs and close the
+ * sink before the exit code is reported anyway (a sink that hangs must not hang the exit).
+ */
+const CLOSE_GRACE_MS = 1_000;
+
 export class ShutdownDeadlineError extends Error {
   override readonly name = "ShutdownDeadlineError";
 
@@ -55,11 +61,15 @@ export class Supervisor {
   readonly #process: (job: Job, signal: AbortSignal) => Promise<JobResult>;
   readonly #queue: Channel<Job>;
   readonly #tasks: TaskGroup<void>;
-  readonly #intake: IntakeCounts = { accepted: 0, rejected: 0 };
+  readonly #intake: IntakeCounts = { read: 0, accepted: 0, rejected: 0 };
   #processed = 0;
   #failed = 0;
   #started = false;
   #stopping = false;
+  #finished = false;
+  #deadlineHit = false;
+  #consumer: Promise<void> = Promise.resolve();
+  #sinkClosed: Promise<void> | undefined;
   #deadline: NodeJS.Timeout | undefined;
   #finish: (exitCode: number) => void = () => undefined;
 
@@ -73,7 +83,7 @@ export class Supervisor {
     this.#tasks = new TaskGroup<void>({ signal: this.root.signal });
   }
 
-  get stats(): { accepted: number; rejected: number; queued: number; processed: number; failed: number } {
+  get stats(): { read: number; accepted: number; rejected: number; queued: number; processed: number; failed: number } {
     return { ...this.#intake, queued: this.#queue.size, processed: this.#processed, failed: this.#failed };
   }
 
@@ -83,24 +93,42 @@ export class Supervisor {
     this.#started = true;
     return new Promise<number>((resolve) => {
       this.#finish = (exitCode) => {
+        if (this.#finished) return;
         this.#stopping = true;
+        this.#finished = true;
         clearTimeout(this.#deadline);
         resolve(exitCode);
       };
       this.#start();
-      this.#supervise().then(this.#finish, (error: unknown) => {
+      // After the deadline, #deadlineExceeded owns the exit: it records what was abandoned first.
+      this.#supervise().then((exitCode) => {
+        if (!this.#deadlineHit) this.#finish(exitCode);
+      }, (error: unknown) => {
         this.#log.error("supervisor failed", { error });
         this.#finish(1);
       });
     });
   }
 
-  /** Starts the ordered shutdown; later calls, and calls after the run has ended, do nothing. */
+  /**
+   * Starts the ordered shutdown and arms the shutdown deadline (a signal, or a failed task).
+   * Later calls, and calls after the run has ended, do nothing; a call after the input ended
+   * only arms the deadline, since the drain has already begun.
+   */
   shutdown(reason: string): void {
+    this.#beginShutdown(reason);
+    if (this.#deadline !== undefined || this.#finished) return;
+    this.#deadline = setTimeout(() => void this.#deadlineExceeded(), this.#config.shutdownTimeoutMs);
+  }
+
+  /**
+   * The end of the input is no reason to hurry: every job read is drained, however long that
+   * takes, and no deadline is armed (only a signal brings one).
+   */
+  #beginShutdown(reason: string): void {
     if (this.#stopping) return;
     this.#stopping = true;
     this.#log.info("shutdown started", { reason, ...this.stats });
-    this.#deadline = setTimeout(() => this.#deadlineExceeded(), this.#config.shutdownTimeoutMs);
     this.#intakeStop.abort(new Error(`shutdown: ${reason}`));
   }
 
@@ -113,6 +141,7 @@ export class Supervisor {
       try {
         await runIntake(this.#input, this.#queue, this.#intake, {
           signal: stop.signal,
+          cancel: signal,
           maxLineBytes: config.maxLineBytes,
           log,
         });
@@ -120,7 +149,7 @@ export class Supervisor {
         stop.dispose();
       }
     });
-    this.#tasks.spawn("consumer", (signal) => this.#consume(signal));
+    this.#tasks.spawn("consumer", (signal) => (this.#consumer = this.#consume(signal)));
     this.#tasks.spawn("stats", async (signal) => {
       const stop = linkSignals(signal, this.#statsStop.signal);
       try {
@@ -140,9 +169,15 @@ export class Supervisor {
       try {
         result = await this.#process(job, deadline.signal);
       } catch (error) {
-        if (signal.aborted) throw error;
+        if (signal.aborted) {
+          // Cancelled at the deadline: say so in the output instead of dropping the job.
+          await this.#sink.write({ id: job.id, status: "abandoned", reason: "shutdown deadline" });
+          this.#log.warn("job abandoned at the shutdown deadline", { id: job.id });
+          throw error;
+        }
         this.#failed += 1;
         this.#log.warn("job failed", { id: job.id, error });
+        await this.#sink.write({ id: job.id, status: "failed", error: error instanceof Error ? error.message : String(error) });
       } finally {
         deadline.dispose();
       }
@@ -165,8 +200,8 @@ export class Supervisor {
       }
       switch (outcome.name) {
         case "intake":
-          this.shutdown("end of input");
-          this.#log.info("intake stopped", { accepted: this.#intake.accepted, rejected: this.#intake.rejected });
+          this.#beginShutdown("end of input");
+          this.#log.info("intake stopped", { read: this.#intake.read, accepted: this.#intake.accepted, rejected: this.#intake.rejected });
           break;
         case "consumer":
           this.#log.info("queue drained", { processed: this.#processed, failed: this.#failed, left: this.#queue.size });
@@ -177,17 +212,53 @@ export class Supervisor {
           break;
       }
     }
-    await this.#sink.close();
-    this.#log.info("resources closed");
+    if (!this.#deadlineHit) await this.#closeSink();
     return exitCode;
   }
 
-  #deadlineExceeded(): void {
+  /** Syncs and closes the sink once, whichever path (drain or deadline) gets there first. */
+  #closeSink(): Promise<void> {
+    this.#sinkClosed ??= this.#sink.close().then(() => this.#log.info("resources closed"));
+    return this.#sinkClosed;
+  }
+
+  async #abandonAndClose(): Promise<void> {
+    // The job in progress sees the root token and writes itself as abandoned; wait for that first.
+    await this.#consumer.catch(() => undefined);
+    const abandoned: string[] = [];
+    for (let job = this.#queue.tryRecv(); job !== undefined; job = this.#queue.tryRecv()) {
+      abandoned.push(job.id);
+      await this.#sink.write({ id: job.id, status: "abandoned", reason: "shutdown deadline" });
+    }
+    if (abandoned.length > 0) this.#log.warn("jobs abandoned at the shutdown deadline", { ids: abandoned });
+    await this.#closeSink();
+  }
+
+  /**
+   * The deadline gives up on the backlog, never silently: the root token cancels the tasks, every
+   * job still queued is written to the sink as `abandoned` (so whoever reads the output knows to
+   * resubmit it), and the sink is synced and closed before the exit code is reported.
+   */
+  async #deadlineExceeded(): Promise<void> {
     this.#log.error("shutdown deadline exceeded, cancelling", {
       shutdownTimeoutMs: this.#config.shutdownTimeoutMs,
       ...this.stats,
     });
+    this.#deadlineHit = true;
     this.root.abort(new ShutdownDeadlineError(this.#config.shutdownTimeoutMs));
+    const grace = new AbortController();
+    const settled = await Promise.race([
+      this.#abandonAndClose().then(
+        () => true,
+        (error: unknown) => {
+          this.#log.error("closing resources after the deadline failed", { error });
+          return true;
+        },
+      ),
+      sleep(CLOSE_GRACE_MS, false, { signal: grace.signal }).catch(() => false),
+    ]);
+    grace.abort();
+    if (!settled) this.#log.error("resources not closed within the grace period", { closeGraceMs: CLOSE_GRACE_MS });
     this.#finish(1);
   }
 }

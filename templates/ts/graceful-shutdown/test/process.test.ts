@@ -51,6 +51,13 @@ describe("the compiled service process", () => {
     assert.ok(isAscending(order(service.logs, ...SHUTDOWN_ORDER)));
   });
 
+  it("drains a backlog slower than SHUTDOWN_TIMEOUT_MS when its input ends: the end of input is not a signal", TEST, async () => {
+    const service = start({ MIN_JOB_INTERVAL_MS: "20", SHUTDOWN_TIMEOUT_MS: "200" });
+    service.child.stdin?.end(jobLines(30));
+    assert.deepEqual(await service.exit, { code: 0, signal: null });
+    assert.equal((await service.output()).length, 30, "all 30 piped jobs were written");
+  });
+
   it("exits 1 when draining the backlog outlives SHUTDOWN_TIMEOUT_MS", TEST, async () => {
     const service = start({ MIN_JOB_INTERVAL_MS: "5000", SHUTDOWN_TIMEOUT_MS: "300" });
     service.child.stdin?.write(jobLines(5));
@@ -60,7 +67,9 @@ describe("the compiled service process", () => {
     assert.deepEqual(await service.exit, { code: 1, signal: null });
     assert.ok(isAscending(order(service.logs, "shutdown started", "intake stopped", "shutdown deadline exceeded, cancelling", "shutdown complete")));
     assert.equal(service.logs.at(-1)?.["exitCode"], 1);
-    assert.ok((await service.output()).length < 5, "the backlog was not drained");
+    const statuses = (await service.output()).map((line) => (JSON.parse(line) as { status: string }).status);
+    assert.equal(statuses.length, 5, "every accepted job is in the output: done or abandoned, none missing");
+    assert.ok(statuses.includes("abandoned"), "the backlog was not drained");
   });
 
   it("exits at once on a second signal", TEST, async () => {

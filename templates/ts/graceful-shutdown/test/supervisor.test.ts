@@ -70,6 +70,66 @@ describe("Supervisor", () => {
     assert.equal(supervisor.root.signal.aborted, false, "a clean shutdown never needs the root token");
   });
 
+  it("at the end of the input drains the whole backlog, however long it takes: no deadline is armed", TEST, async () => {
+    const slow: Processor = async (job, signal) => {
+      await sleep(10, undefined, { signal });
+      return processJob(job, signal);
+    };
+    const { supervisor, input, sink, lines } = setup({ SHUTDOWN_TIMEOUT_MS: "50", QUEUE_CAPACITY: "64" }, slow);
+    const running = observe(supervisor.run());
+    input.end(jobLines(30));
+    assert.equal(await valueOf(running), 0);
+    assert.equal(sink.records.length, 30, "every job read was processed");
+    assert.equal(lines.some((line) => line.msg === "shutdown deadline exceeded, cancelling"), false);
+  });
+
+  it("a signal after the end of the input arms the deadline for the drain already under way", TEST, async () => {
+    const { supervisor, input, sink } = setup({ SHUTDOWN_TIMEOUT_MS: "100", QUEUE_CAPACITY: "8" });
+    sink.hold();
+    const running = observe(supervisor.run());
+    input.end(jobLines(3));
+    await eventually(() => supervisor.stats.accepted === 3, "3 accepted jobs");
+    supervisor.shutdown("SIGTERM");
+    assert.equal(await valueOf(running), 1);
+    sink.release();
+  });
+
+  it("queues the job in hand and the lines already read when intake stops, instead of dropping them", TEST, async () => {
+    const { supervisor, input, sink } = setup({ QUEUE_CAPACITY: "1" });
+    sink.hold();
+    const running = observe(supervisor.run());
+    input.write(jobLines(5));
+    // One job with the consumer, one queued, the third parsed and waiting for room.
+    await eventually(() => supervisor.stats.accepted === 2 && supervisor.stats.queued === 1, "the queue to fill");
+    await sleep(20);
+    supervisor.shutdown("SIGTERM");
+    await sleep(20);
+    input.write(jobLines(2, 6));
+    sink.release();
+    assert.equal(await valueOf(running), 0);
+    assert.deepEqual(ids(sink.records), ["job-1", "job-2", "job-3", "job-4", "job-5"], "every line read was processed; none read after the stop");
+  });
+
+  it("at the deadline writes the job in progress and the queued jobs as abandoned, then syncs and closes the sink", TEST, async () => {
+    const reasons: unknown[] = [];
+    const { supervisor, input, sink, lines } = setup({ SHUTDOWN_TIMEOUT_MS: "100", QUEUE_CAPACITY: "8" }, hangsOn("job-1", reasons));
+    const running = observe(supervisor.run());
+    input.write(jobLines(3));
+    await eventually(() => supervisor.stats.accepted === 3, "3 accepted jobs");
+    supervisor.shutdown("SIGTERM");
+    assert.equal(await valueOf(running), 1);
+    assert.deepEqual(
+      sink.records.map((record) => [(record as { id: string }).id, (record as { status: string }).status]),
+      [
+        ["job-1", "abandoned"],
+        ["job-2", "abandoned"],
+        ["job-3", "abandoned"],
+      ],
+    );
+    assert.equal(sink.closed, true, "the deadline path closes the sink too");
+    assert.ok(isAscending(order(lines, "shutdown deadline exceeded, cancelling", "resources closed")));
+  });
+
   it("holds the producer back when the queue is full instead of buffering", TEST, async () => {
     const { supervisor, input, sink } = setup({ QUEUE_CAPACITY: "2" });
     sink.hold();
@@ -119,7 +179,8 @@ describe("Supervisor", () => {
     const running = observe(supervisor.run());
     input.end(jobLines(3));
     assert.equal(await valueOf(running), 0);
-    assert.deepEqual(ids(sink.records), ["job-1", "job-3"]);
+    assert.deepEqual(ids(sink.records), ["job-1", "job-2", "job-3"]);
+    assert.equal((sink.records[1] as { status: string }).status, "failed", "a failed job is in the output, not only in the log");
     assert.ok(reasons[0] instanceof TimeoutError);
     assert.equal(supervisor.stats.failed, 1);
     assert.equal(lines.find((line) => line.msg === "job failed")?.["id"], "job-2");
@@ -156,6 +217,6 @@ describe("Supervisor", () => {
     input.end();
     assert.equal(await valueOf(running), 0);
     const report = lines.find((line) => line.msg === "stats");
-    assert.deepEqual(Object.keys(report ?? {}).sort(), ["accepted", "failed", "level", "msg", "processed", "queued", "rejected"]);
+    assert.deepEqual(Object.keys(report ?? {}).sort(), ["accepted", "failed", "level", "msg", "processed", "queued", "read", "rejected"]);
   });
 });

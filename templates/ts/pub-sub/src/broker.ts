@@ -17,8 +17,11 @@ export interface PublishReceipt {
   readonly topic: string;
   /** Sequence number in this process; undefined when the message went through Redis. */
   readonly seq: number | undefined;
-  /** Subscribers (memory) or subscribed processes (Redis) the message reached. */
-  readonly delivered: number;
+  /**
+   * Receivers at send time: local subscribers the message was queued for (memory), or subscribed
+   * Redis connections (Redis). Not a delivery confirmation: a subscriber may still lag or leave.
+   */
+  readonly receivers: number;
 }
 
 /** Anything that can publish: the in-process broker, or the Redis bridge in the multi-process variant. */
@@ -43,7 +46,7 @@ type Reply<T> = { readonly ok: true; readonly value: T } | { readonly ok: false;
 
 type Command =
   | { readonly kind: "publish"; readonly topic: string; readonly data: string; readonly reply: OneshotSender<Reply<PublishReceipt>> }
-  | { readonly kind: "subscribe"; readonly topic: string; readonly reply: OneshotSender<Reply<Subscription>> }
+  | { readonly kind: "subscribe"; readonly topic: string; readonly afterSeq: number | undefined; readonly reply: OneshotSender<Reply<Subscription>> }
   | { readonly kind: "state"; readonly topic: string; readonly reply: OneshotSender<Reply<TopicState | undefined>> }
   | { readonly kind: "states"; readonly reply: OneshotSender<Reply<TopicState[]>> };
 
@@ -72,9 +75,9 @@ export class Broker implements Publisher {
     return this.#request((reply) => ({ kind: "publish", topic, data, reply }), options);
   }
 
-  /** Subscribes to `topic`; close the subscription to free it. */
-  subscribe(topic: string, options: RequestOptions = {}): Promise<Subscription> {
-    return this.#request((reply) => ({ kind: "subscribe", topic, reply }), options);
+  /** Subscribes to `topic` (replaying what came after `afterSeq`, if given); close the subscription to free it. */
+  subscribe(topic: string, options: RequestOptions & { readonly afterSeq?: number | undefined } = {}): Promise<Subscription> {
+    return this.#request((reply) => ({ kind: "subscribe", topic, afterSeq: options.afterSeq, reply }), options);
   }
 
   state(topic: string, options: RequestOptions = {}): Promise<TopicState | undefined> {
@@ -131,17 +134,20 @@ export class Broker implements Publisher {
   #serve(command: Command): void {
     switch (command.kind) {
       case "publish": {
+        // The caller gave up (its deadline passed while the command was queued): do not publish
+        // behind its back, or its retry would publish the message twice.
+        if (command.reply.closed) return;
         const outcome = attempt(() => this.#hub.publish(command.topic, command.data));
         command.reply.send(
           outcome.ok
-            ? { ok: true, value: { topic: command.topic, seq: outcome.value.message.seq, delivered: outcome.value.delivered } }
+            ? { ok: true, value: { topic: command.topic, seq: outcome.value.message.seq, receivers: outcome.value.receivers } }
             : outcome,
         );
         return;
       }
       case "subscribe": {
         if (command.reply.closed) return;
-        const outcome = attempt(() => this.#hub.subscribe(command.topic));
+        const outcome = attempt(() => this.#hub.subscribe(command.topic, command.afterSeq));
         if (!command.reply.send(outcome) && outcome.ok) outcome.value.close();
         return;
       }

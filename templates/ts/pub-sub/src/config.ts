@@ -12,6 +12,8 @@ export interface Config {
   readonly requestTimeoutMs: number;
   /** SSE connections served at once. */
   readonly maxConnections: number;
+  /** SSE streams open at once; counted apart from MAX_CONNECTIONS so streams cannot starve probes and publishes. */
+  readonly maxStreams: number;
   /** A comment line sent on idle SSE streams so proxies and clients see the stream is alive. */
   readonly heartbeatMs: number;
   /** How long an SSE client may leave its socket full before it is disconnected as too slow. */
@@ -52,6 +54,7 @@ export function loadConfig(env: Env = process.env): Config {
     maxMessageBytes: integer(env, "MAX_MESSAGE_BYTES", 64 * 1024, 1, 16 * 1024 * 1024),
     requestTimeoutMs: integer(env, "REQUEST_TIMEOUT_MS", 5_000, 1, 600_000),
     maxConnections: integer(env, "MAX_CONNECTIONS", 1_000, 1, 1_000_000),
+    maxStreams: integer(env, "MAX_STREAMS", 1_000, 1, 1_000_000),
     heartbeatMs: integer(env, "HEARTBEAT_MS", 15_000, 10, 3_600_000),
     slowConsumerTimeoutMs: integer(env, "SLOW_CONSUMER_TIMEOUT_MS", 10_000, 1, 3_600_000),
     shutdownDeadlineMs: integer(env, "SHUTDOWN_DEADLINE_MS", 10_000, 1, 3_600_000),

@@ -6,24 +6,36 @@
  *   GET  /topics/:name          latest state of the topic (from its watch channel)
  *   GET  /topics                every topic's state
  *   GET  /healthz, /readyz      liveness; readiness is 503 while draining
+ *   GET  /metrics               Prometheus text format
  *
+ * Probes and /metrics are exempt from the caps: SSE streams are limited by MAX_STREAMS, other
+ * requests by MAX_CONNECTIONS sockets, and sockets beyond both are still accepted for probes up
+ * to PROBE_HEADROOM more.
  * Every request that waits on the broker has a deadline; the server has header, request and
  * keep-alive timeouts and a connection limit; shutdown stops intake, ends every SSE stream with a
  * `shutdown` event, and closes what is left at the deadline.
  */
 import { type IncomingMessage, type Server, type ServerResponse, createServer } from "node:http";
-import type { AddressInfo, Socket } from "node:net";
+import { type AddressInfo, Server as NetServer, type Socket } from "node:net";
 import { type Broker, BrokerClosedError, type Publisher } from "./broker.js";
 import type { Config } from "./config.js";
 import { TopicLimitError } from "./hub.js";
 import { type StreamEnd, streamSubscription } from "./sse.js";
 
 const TOPIC_NAME = /^[A-Za-z0-9._~-]{1,128}$/;
+/** Sockets accepted beyond MAX_STREAMS + MAX_CONNECTIONS, so probes answer under full load. */
+const PROBE_HEADROOM = 16;
+/** At shutdown, how long an idle keep-alive socket may stay before it is closed (well above a client's pause between requests). */
+const IDLE_SOCKET_GRACE_MS = 1_000;
 
 export interface AppMetrics {
   openStreams: number;
   readonly streamsEnded: Record<StreamEnd, number>;
   published: number;
+  /** Requests answered 503 because a cap was reached (streams or connections). */
+  shed: number;
+  /** Requests refused (503 + Retry-After) because the service was shutting down. */
+  refusedShuttingDown: number;
 }
 
 export interface App {
@@ -40,7 +52,7 @@ export interface App {
 
 type AppConfig = Pick<
   Config,
-  "maxMessageBytes" | "requestTimeoutMs" | "maxConnections" | "heartbeatMs" | "slowConsumerTimeoutMs"
+  "maxMessageBytes" | "requestTimeoutMs" | "maxConnections" | "maxStreams" | "heartbeatMs" | "slowConsumerTimeoutMs"
 >;
 
 class HttpError extends Error {
@@ -58,16 +70,28 @@ export interface AppOptions {
   readonly publisher?: Publisher;
   /** Extra readiness check for /readyz, e.g. the Redis connections. */
   readonly ready?: () => boolean;
+  /**
+   * At shutdown, after the last accepted publish: waits until those messages reached the local
+   * subscribers (the Redis round trip), so streams end only after them.
+   */
+  readonly flush?: (signal: AbortSignal) => Promise<void>;
 }
 
 export function createApp(config: AppConfig, broker: Broker, options: AppOptions = {}): App {
   const publisher = options.publisher ?? broker;
   const ready = options.ready ?? (() => true);
+  /** Aborted first at shutdown: new requests are refused (503 + Retry-After). */
   const shutdown = new AbortController();
+  /** Aborted once the publishes in flight are done: SSE streams flush what they hold and end. */
+  const endStreams = new AbortController();
+  let publishesInFlight = 0;
+  let publishesSettled: (() => void) | undefined;
   const metrics: AppMetrics = {
     openStreams: 0,
     streamsEnded: { "client-closed": 0, "slow-consumer": 0, shutdown: 0, "topic-closed": 0 },
     published: 0,
+    shed: 0,
+    refusedShuttingDown: 0,
   };
 
   const server = createServer({
@@ -75,7 +99,7 @@ export function createApp(config: AppConfig, broker: Broker, options: AppOptions
     requestTimeout: 30_000,
     keepAliveTimeout: 5_000,
   });
-  server.maxConnections = config.maxConnections;
+  server.maxConnections = config.maxConnections + config.maxStreams + PROBE_HEADROOM;
   // Idle sockets are closed; SSE streams stay active through their heartbeat.
   server.setTimeout(Math.max(config.heartbeatMs * 2, 30_000));
 
@@ -87,28 +111,58 @@ export function createApp(config: AppConfig, broker: Broker, options: AppOptions
       if (shutdown.signal.aborted) return json(res, 503, { status: "draining" });
       return ready() ? json(res, 200, { status: "ready" }) : json(res, 503, { status: "dependencies not ready" });
     }
+    if (req.method === "GET" && url.pathname === "/metrics") {
+      const body = await metricsText(broker, metrics);
+      res.writeHead(200, { "content-type": "text/plain; version=0.0.4; charset=utf-8", "content-length": Buffer.byteLength(body) });
+      res.end(body);
+      return;
+    }
     if (parts[0] !== "topics" || parts.length > 3) throw new HttpError(404, "not found");
-    if (shutdown.signal.aborted) throw new HttpError(503, "shutting down", { connection: "close" });
+    if (shutdown.signal.aborted) {
+      metrics.refusedShuttingDown += 1;
+      throw new HttpError(503, "shutting down", { connection: "close", "retry-after": "1" });
+    }
+    const isStream = parts.length === 3 && parts[2] === "events";
+    if (!isStream && activeRequests.size - metrics.openStreams > config.maxConnections) {
+      metrics.shed += 1;
+      throw new HttpError(503, "too many connections", { connection: "close", "retry-after": "1" });
+    }
     const deadline = AbortSignal.timeout(config.requestTimeoutMs);
 
     if (parts.length === 1) {
       if (req.method !== "GET") throw new HttpError(405, "use GET", { allow: "GET" });
       return json(res, 200, { topics: await broker.states({ signal: deadline }) });
     }
-    const topic = decodeURIComponent(parts[1] ?? "");
+    let topic: string;
+    try {
+      topic = decodeURIComponent(parts[1] ?? "");
+    } catch {
+      throw new HttpError(400, "the topic name is not valid percent-encoding");
+    }
     if (!TOPIC_NAME.test(topic)) {
       throw new HttpError(400, "topic names are 1 to 128 characters of A-Z a-z 0-9 . _ ~ -");
     }
     if (parts.length === 3) {
       if (parts[2] !== "events") throw new HttpError(404, "not found");
       if (req.method !== "GET") throw new HttpError(405, "use GET", { allow: "GET" });
-      const subscription = await broker.subscribe(topic, { signal: deadline });
+      if (metrics.openStreams >= config.maxStreams) {
+        metrics.shed += 1;
+        throw new HttpError(503, "too many event streams", { "retry-after": "1" });
+      }
+      const afterSeq = lastEventId(req.headers["last-event-id"]);
       metrics.openStreams += 1;
+      let subscription;
+      try {
+        subscription = await broker.subscribe(topic, { signal: deadline, afterSeq });
+      } catch (error) {
+        metrics.openStreams -= 1;
+        throw error;
+      }
       try {
         const end = await streamSubscription(res, subscription, {
           heartbeatMs: config.heartbeatMs,
           slowConsumerTimeoutMs: config.slowConsumerTimeoutMs,
-          shutdown: shutdown.signal,
+          shutdown: endStreams.signal,
         });
         metrics.streamsEnded[end] += 1;
       } finally {
@@ -122,10 +176,16 @@ export function createApp(config: AppConfig, broker: Broker, options: AppOptions
       return json(res, 200, state);
     }
     if (req.method === "POST") {
-      const data = await readBody(req, config.maxMessageBytes, deadline);
-      const receipt = await publisher.publish(topic, data, { signal: deadline });
-      metrics.published += 1;
-      return json(res, 202, receipt);
+      publishesInFlight += 1;
+      try {
+        const data = await readBody(req, config.maxMessageBytes, deadline);
+        const receipt = await publisher.publish(topic, data, { signal: deadline });
+        metrics.published += 1;
+        return json(res, 202, receipt);
+      } finally {
+        publishesInFlight -= 1;
+        if (publishesInFlight === 0) publishesSettled?.();
+      }
     }
     throw new HttpError(405, "use GET or POST", { allow: "GET, POST" });
   }
@@ -133,6 +193,7 @@ export function createApp(config: AppConfig, broker: Broker, options: AppOptions
   // Requests in progress per socket, so shutdown can close every socket that is not serving one:
   // idle keep-alive sockets, and sockets a client opened ahead of time and never used.
   const activeRequests = new Map<Socket, number>();
+  const activeResponses = new Set<ServerResponse>();
   const closeIfIdle = (socket: Socket): void => {
     if ((activeRequests.get(socket) ?? 0) === 0) socket.destroySoon();
   };
@@ -143,9 +204,13 @@ export function createApp(config: AppConfig, broker: Broker, options: AppOptions
   server.on("request", (req: IncomingMessage, res: ServerResponse) => {
     const socket = req.socket;
     activeRequests.set(socket, (activeRequests.get(socket) ?? 0) + 1);
+    // Once shutdown begins, every response says `connection: close`, so the client does not
+    // send another request on a socket about to close (closing it under that request is a reset).
+    if (shutdown.signal.aborted) res.shouldKeepAlive = false;
+    else activeResponses.add(res);
     res.once("close", () => {
+      activeResponses.delete(res);
       activeRequests.set(socket, (activeRequests.get(socket) ?? 1) - 1);
-      if (shutdown.signal.aborted) closeIfIdle(socket);
     });
     handle(req, res).catch((error: unknown) => respondWithError(res, error));
   });
@@ -171,19 +236,79 @@ export function createApp(config: AppConfig, broker: Broker, options: AppOptions
     close(deadlineMs) {
       closing ??= new Promise<boolean>((resolve) => {
         shutdown.abort();
+        for (const res of activeResponses) res.shouldKeepAlive = false;
+        // Streams end only after the publishes already accepted reached the topics, so a
+        // subscriber gets every message that was answered 202.
+        const flushed = new AbortController();
+        const settleThenEnd = (): void => {
+          const flush = options.flush ?? (() => Promise.resolve());
+          flush(flushed.signal).then(
+            () => endStreams.abort(),
+            () => endStreams.abort(),
+          );
+        };
+        if (publishesInFlight === 0) settleThenEnd();
+        else publishesSettled = settleThenEnd;
+        const busy = (): number => [...activeRequests.values()].reduce((sum, count) => sum + count, 0);
         const deadline = setTimeout(() => {
+          clearTimeout(idle);
+          flushed.abort();
+          endStreams.abort();
+          // Only idle sockets left means nothing was cut short.
+          const clean = busy() === 0;
           server.closeAllConnections();
-          resolve(false);
+          resolve(clean);
         }, deadlineMs);
-        server.close(() => {
+        // Stop accepting without closing idle keep-alive sockets at once (http.Server.close()
+        // would): a client may be writing its next request on one right now, and closing it is a
+        // reset on a request that never got an answer. Every response now says `connection:
+        // close`; a socket still idle after the grace is closed.
+        const idle = setTimeout(() => {
+          for (const socket of activeRequests.keys()) closeIfIdle(socket);
+        }, Math.min(IDLE_SOCKET_GRACE_MS, Math.floor(deadlineMs / 2)));
+        NetServer.prototype.close.call(server, () => {
           clearTimeout(deadline);
+          clearTimeout(idle);
           resolve(true);
         });
-        for (const socket of activeRequests.keys()) closeIfIdle(socket);
       });
       return closing;
     },
   };
+}
+
+/** A resuming SSE client's `Last-Event-ID`: the seq of the last message it got. */
+function lastEventId(header: string | string[] | undefined): number | undefined {
+  if (typeof header !== "string" || !/^\d{1,15}$/.test(header.trim())) return undefined;
+  return Number(header.trim());
+}
+
+async function metricsText(broker: Broker, metrics: AppMetrics): Promise<string> {
+  const states = await broker.states({ signal: AbortSignal.timeout(1_000) }).catch(() => []);
+  const lines = [
+    "# HELP pubsub_open_streams SSE streams open now.",
+    "# TYPE pubsub_open_streams gauge",
+    `pubsub_open_streams ${metrics.openStreams}`,
+    "# HELP pubsub_streams_ended_total SSE streams ended, by reason.",
+    "# TYPE pubsub_streams_ended_total counter",
+    ...Object.entries(metrics.streamsEnded).map(([reason, count]) => `pubsub_streams_ended_total{reason="${reason}"} ${count}`),
+    "# HELP pubsub_published_total Messages published over HTTP.",
+    "# TYPE pubsub_published_total counter",
+    `pubsub_published_total ${metrics.published}`,
+    "# HELP pubsub_shed_total Requests answered 503 because a cap was reached.",
+    "# TYPE pubsub_shed_total counter",
+    `pubsub_shed_total ${metrics.shed}`,
+    "# HELP pubsub_refused_shutting_down_total Requests refused (503 + Retry-After) while shutting down.",
+    "# TYPE pubsub_refused_shutting_down_total counter",
+    `pubsub_refused_shutting_down_total ${metrics.refusedShuttingDown}`,
+    "# HELP pubsub_broker_queue_depth Commands waiting for the broker loop.",
+    "# TYPE pubsub_broker_queue_depth gauge",
+    `pubsub_broker_queue_depth ${broker.queued}`,
+    "# HELP pubsub_topics Topics held by this process.",
+    "# TYPE pubsub_topics gauge",
+    `pubsub_topics ${states.length}`,
+  ];
+  return `${lines.join("\n")}\n`;
 }
 
 function json(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {

@@ -6,6 +6,7 @@
  */
 import { Broker, type Publisher } from "./broker.js";
 import { ConfigError, loadConfig } from "./config.js";
+import { constants } from "node:os";
 import { createApp } from "./http.js";
 import { TopicHub } from "./hub.js";
 // asyncpat-template:if broker=redis
@@ -26,6 +27,7 @@ async function main(): Promise<number> {
   );
   let publisher: Publisher = broker;
   let ready = (): boolean => true;
+  let flush: ((signal: AbortSignal) => Promise<void>) | undefined;
   const closeResources: (() => Promise<void>)[] = [];
   // asyncpat-template:if broker=redis
   const bridge = await RedisBridge.connect(broker, {
@@ -35,10 +37,11 @@ async function main(): Promise<number> {
   });
   publisher = bridge;
   ready = () => bridge.ready;
+  flush = (signal) => bridge.flush({ signal });
   closeResources.push(() => bridge.close());
   // asyncpat-template:endif
 
-  const app = createApp(config, broker, { publisher, ready });
+  const app = createApp(config, broker, { publisher, ready, ...(flush === undefined ? {} : { flush }) });
   const address = await app.listen(config.port, config.host);
   console.log(`listening on http://${address.address}:${address.port}`);
 
@@ -48,7 +51,7 @@ async function main(): Promise<number> {
       seen += 1;
       if (seen > 1) {
         console.error(`${signal} again: exiting now`);
-        process.exit(130);
+        process.exit(128 + constants.signals[signal]);
       }
       resolve(signal);
     };

@@ -7,6 +7,7 @@
  * have a connect timeout, a command timeout and a bounded retry per request; the publisher has no
  * offline queue, so while Redis is down a publish fails fast (503) instead of piling up in memory.
  */
+import { randomUUID } from "node:crypto";
 import { Redis, type RedisOptions } from "ioredis";
 import type { Broker, PublishReceipt, Publisher, RequestOptions } from "./broker.js";
 
@@ -31,6 +32,7 @@ export class RedisBridge implements Publisher {
   readonly #broker: Broker;
   readonly #timeoutMs: number;
   #closed = false;
+  readonly #flushes = new Map<string, () => void>();
 
   private constructor(broker: Broker, options: RedisBridgeOptions) {
     this.#broker = broker;
@@ -83,11 +85,27 @@ export class RedisBridge implements Publisher {
   async publish(topic: string, data: string, options: RequestOptions = {}): Promise<PublishReceipt> {
     options.signal?.throwIfAborted();
     const wire: WireMessage = { data, publishedAt: new Date().toISOString() };
-    const delivered = await this.#publisher.publish(`${this.#prefix}${topic}`, JSON.stringify(wire));
-    return { topic, seq: undefined, delivered };
+    const receivers = await this.#publisher.publish(`${this.#prefix}${topic}`, JSON.stringify(wire));
+    return { topic, seq: undefined, receivers };
   }
 
   /** Unsubscribes and closes both connections (QUIT, or a hard disconnect after the timeout). */
+  /**
+   * Resolves once every message this process published so far has come back on the subscriber
+   * connection (and so reached the local subscribers): a marker published after them on the same
+   * connection arrives after them. Shutdown waits for this before it ends the SSE streams.
+   */
+  async flush(options: RequestOptions = {}): Promise<void> {
+    const marker = `${FLUSH_MARKER}${randomUUID()}`;
+    const arrived = new Promise<void>((resolve) => this.#flushes.set(marker, resolve));
+    try {
+      await this.#publisher.publish(`${this.#prefix}${marker}`, "{}");
+      await untilAborted(arrived, options.signal);
+    } finally {
+      this.#flushes.delete(marker);
+    }
+  }
+
   async close(): Promise<void> {
     if (this.#closed) return;
     this.#closed = true;
@@ -97,11 +115,37 @@ export class RedisBridge implements Publisher {
   #deliver(channel: string, payload: string): void {
     if (!channel.startsWith(this.#prefix)) return;
     const topic = channel.slice(this.#prefix.length);
+    if (topic.startsWith(FLUSH_MARKER)) {
+      this.#flushes.get(topic)?.();
+      return;
+    }
     const wire = JSON.parse(payload) as Partial<WireMessage>;
     if (typeof wire.data !== "string") throw new Error(`malformed message on Redis channel ${channel}`);
     const publishedAt = typeof wire.publishedAt === "string" ? new Date(wire.publishedAt) : new Date();
     this.#broker.deliver(topic, wire.data, publishedAt);
   }
+}
+
+/** Starts the marker channels of `flush()`; `!` is never part of a topic name. */
+const FLUSH_MARKER = "!flush:";
+
+function untilAborted(promise: Promise<void>, signal: AbortSignal | undefined): Promise<void> {
+  if (signal === undefined) return promise;
+  signal.throwIfAborted();
+  return new Promise((resolve, reject) => {
+    const onAbort = (): void => reject(signal.reason);
+    signal.addEventListener("abort", onAbort, { once: true });
+    promise.then(
+      () => {
+        signal.removeEventListener("abort", onAbort);
+        resolve();
+      },
+      (error: unknown) => {
+        signal.removeEventListener("abort", onAbort);
+        reject(error);
+      },
+    );
+  });
 }
 
 async function quit(connection: Redis, timeoutMs: number): Promise<void> {

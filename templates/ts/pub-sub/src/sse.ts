@@ -10,6 +10,7 @@
 import { once } from "node:events";
 import type { ServerResponse } from "node:http";
 import type { Subscription } from "./hub.js";
+import { linkSignals, linkWithTimeout } from "./signals.js";
 
 export interface StreamOptions {
   readonly heartbeatMs: number;
@@ -29,7 +30,8 @@ export async function streamSubscription(
   const clientGone = new AbortController();
   const onClose = (): void => clientGone.abort();
   res.once("close", onClose);
-  const stop = AbortSignal.any([clientGone.signal, options.shutdown]);
+  const stopping = linkSignals(clientGone.signal, options.shutdown);
+  const stop = stopping.signal;
   const stopped = (): StreamEnd => (options.shutdown.aborted ? "shutdown" : "client-closed");
   try {
     res.writeHead(200, {
@@ -40,6 +42,14 @@ export async function streamSubscription(
       "x-accel-buffering": "no",
     });
     let written = await send(res, `retry: 2000\n: subscribed to ${subscription.topic}\n\n`, stop, options);
+    // A client resuming with Last-Event-ID first gets what it missed, or how much is gone.
+    if (written === "ok" && subscription.missed > 0) {
+      written = await send(res, `event: lagged\ndata: ${JSON.stringify({ skipped: subscription.missed })}\n\n`, stop, options);
+    }
+    for (const message of subscription.replay) {
+      if (written !== "ok") break;
+      written = await send(res, messageFrame(message), stop, options);
+    }
     while (written === "ok") {
       const next = await receiveOrHeartbeat(subscription, stop, options.heartbeatMs);
       if (next === "stopped") break;
@@ -49,7 +59,7 @@ export async function streamSubscription(
           frame = ": keep-alive\n\n";
           break;
         case "message":
-          frame = `id: ${next.value.seq}\nevent: message\ndata: ${JSON.stringify(next.value)}\n\n`;
+          frame = messageFrame(next.value);
           break;
         case "lagged":
           frame = `event: lagged\ndata: ${JSON.stringify({ skipped: next.skipped })}\n\n`;
@@ -62,14 +72,32 @@ export async function streamSubscription(
     }
     if (written === "slow-consumer") return written;
     const reason = stopped();
-    if (reason === "shutdown" && !res.destroyed) res.end("event: shutdown\ndata: {}\n\n");
+    if (reason === "shutdown" && !res.destroyed) {
+      // Messages accepted before the shutdown and queued for this subscriber go out first.
+      // The flush waits for 'drain' like any write (a client gone or too slow ends it), bounded by
+      // the topic's capacity.
+      const flushing = linkSignals(clientGone.signal);
+      let flushed: "ok" | "stopped" | "slow-consumer" = "ok";
+      for (let next = subscription.receiver.tryRecv(); flushed === "ok" && (next.kind === "message" || next.kind === "lagged"); next = subscription.receiver.tryRecv()) {
+        const frame = next.kind === "message" ? messageFrame(next.value) : `event: lagged\ndata: ${JSON.stringify({ skipped: next.skipped })}\n\n`;
+        flushed = await send(res, frame, flushing.signal, options);
+      }
+      flushing.dispose();
+      if (flushed === "slow-consumer") return flushed;
+      if (!res.destroyed) res.end("event: shutdown\ndata: {}\n\n");
+    }
     return reason;
   } finally {
+    stopping.dispose();
     res.off("close", onClose);
     subscription.close();
     // A client that went away leaves a half-open socket (HTTP servers allow half-open): close it.
     if (!res.writableEnded) res.destroy();
   }
+}
+
+function messageFrame(message: Subscription["replay"][number]): string {
+  return `id: ${message.seq}\nevent: message\ndata: ${JSON.stringify(message)}\n\n`;
 }
 
 type Next =
@@ -78,16 +106,17 @@ type Next =
   | "stopped";
 
 async function receiveOrHeartbeat(subscription: Subscription, stop: AbortSignal, heartbeatMs: number): Promise<Next> {
-  const heartbeat = new AbortController();
-  const timer = setTimeout(() => heartbeat.abort(), heartbeatMs);
+  // One linked signal per wait, disposed after it: AbortSignal.any here would leave a dependant on
+  // the stream's signal for every message (nodejs/node#55351).
+  const wait = linkWithTimeout(heartbeatMs, stop);
   try {
-    return await subscription.receiver.recv({ signal: AbortSignal.any([stop, heartbeat.signal]) });
+    return await subscription.receiver.recv({ signal: wait.signal });
   } catch (error) {
     if (stop.aborted) return "stopped";
-    if (heartbeat.signal.aborted) return { kind: "heartbeat" };
+    if (wait.timedOut()) return { kind: "heartbeat" };
     throw error;
   } finally {
-    clearTimeout(timer);
+    wait.dispose();
   }
 }
 
@@ -104,16 +133,18 @@ async function send(
 ): Promise<"ok" | "stopped" | "slow-consumer"> {
   if (stop.aborted || res.destroyed) return "stopped";
   if (res.write(frame)) return "ok";
-  const tooSlow = AbortSignal.timeout(options.slowConsumerTimeoutMs);
+  const wait = linkWithTimeout(options.slowConsumerTimeoutMs, stop);
   try {
-    await once(res, "drain", { signal: AbortSignal.any([stop, tooSlow]) });
+    await once(res, "drain", { signal: wait.signal });
     return "ok";
   } catch (error) {
     if (stop.aborted) return "stopped";
-    if (tooSlow.aborted) {
+    if (wait.timedOut()) {
       res.destroy();
       return "slow-consumer";
     }
     throw error;
+  } finally {
+    wait.dispose();
   }
 }

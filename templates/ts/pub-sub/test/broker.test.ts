@@ -22,7 +22,7 @@ describe("Broker (actor with oneshot replies)", () => {
     const loop = observe(broker.run());
     const subscription = await broker.subscribe("news");
     const receipt = await broker.publish("news", "hello");
-    assert.deepEqual(receipt, { topic: "news", seq: 1, delivered: 1 });
+    assert.deepEqual(receipt, { topic: "news", seq: 1, receivers: 1 });
     const next = await subscription.receiver.recv();
     assert.ok(next.kind === "message" && next.value.data === "hello");
     assert.equal((await broker.state("news"))?.published, 1);
@@ -53,8 +53,20 @@ describe("Broker (actor with oneshot replies)", () => {
     controller.abort(new Error("client went away"));
     await assert.rejects(pending, /client went away/);
     const loop = observe(broker.run());
-    assert.equal((await broker.publish("news", "x")).delivered, 0);
+    assert.equal((await broker.publish("news", "x")).receivers, 0);
     assert.equal(hub.state("news")?.subscribers, 0);
+    broker.close();
+    assert.deepEqual(await loop.result, { status: "fulfilled", value: undefined });
+  });
+
+  it("a publish whose caller timed out while it was queued is not applied, so a retry does not publish twice", async () => {
+    const { broker, hub } = createBroker();
+    // The loop is not running yet: the publish waits in the queue past its deadline.
+    await assert.rejects(broker.publish("orders", "once", { signal: deadline(50) }), { name: "TimeoutError" });
+    const loop = observe(broker.run());
+    const retry = await broker.publish("orders", "once");
+    assert.equal(retry.seq, 1, "only the retry was published");
+    assert.equal(hub.state("orders")?.published, 1);
     broker.close();
     assert.deepEqual(await loop.result, { status: "fulfilled", value: undefined });
   });
@@ -62,8 +74,9 @@ describe("Broker (actor with oneshot replies)", () => {
   it("passes the hub's errors back to the requester", async () => {
     const { broker } = createBroker({ maxTopics: 1 });
     const loop = observe(broker.run());
-    await broker.publish("one", "x");
+    const subscription = await broker.subscribe("one");
     await assert.rejects(broker.publish("two", "x"), TopicLimitError);
+    subscription.close();
     broker.close();
     assert.deepEqual(await loop.result, { status: "fulfilled", value: undefined });
   });

@@ -19,7 +19,9 @@ interface Running {
 
 const running: Running[] = [];
 
-async function start(overrides: { topicCapacity?: number; maxMessageBytes?: number; slowConsumerTimeoutMs?: number } = {}): Promise<Running> {
+async function start(
+  overrides: { topicCapacity?: number; maxMessageBytes?: number; slowConsumerTimeoutMs?: number; maxStreams?: number; maxConnections?: number } = {},
+): Promise<Running> {
   const broker = new Broker(new TopicHub({ capacity: overrides.topicCapacity ?? 64, maxTopics: 32 }), { queueCapacity: 64 });
   const loop = broker.run().then(
     () => undefined,
@@ -29,7 +31,8 @@ async function start(overrides: { topicCapacity?: number; maxMessageBytes?: numb
     {
       maxMessageBytes: overrides.maxMessageBytes ?? 1_024,
       requestTimeoutMs: 5_000,
-      maxConnections: 100,
+      maxConnections: overrides.maxConnections ?? 100,
+      maxStreams: overrides.maxStreams ?? 100,
       heartbeatMs: 10_000,
       slowConsumerTimeoutMs: overrides.slowConsumerTimeoutMs ?? 5_000,
     },
@@ -90,7 +93,7 @@ describe("HTTP and SSE", () => {
 
     const response = await publish(base, "news", "hello, world");
     assert.equal(response.status, 202);
-    assert.deepEqual(await response.json(), { topic: "news", seq: 1, delivered: 2 });
+    assert.deepEqual(await response.json(), { topic: "news", seq: 1, receivers: 2 });
 
     for (const client of [first, second]) {
       const event = await client.nextOf("message");
@@ -129,8 +132,8 @@ describe("HTTP and SSE", () => {
       const response = await request(`${base}/topics/room`);
       return ((await response.json()) as { subscribers: number }).subscribers === 0;
     }, "the subscription to be freed");
-    const receipt = (await (await publish(base, "room", "anyone?")).json()) as { delivered: number };
-    assert.equal(receipt.delivered, 0);
+    const receipt = (await (await publish(base, "room", "anyone?")).json()) as { receivers: number };
+    assert.equal(receipt.receivers, 0);
   });
 
   it("disconnects a consumer that cannot keep up instead of buffering for it", async () => {
@@ -160,12 +163,52 @@ describe("HTTP and SSE", () => {
     const tooLarge = await publish(base, "news", "x".repeat(17));
     assert.equal(tooLarge.status, 413);
     assert.equal((await publish(base, "bad%20name", "x")).status, 400);
+    assert.equal((await publish(base, "bad%E0%A4%A", "x")).status, 400, "a broken %-escape is the client's error, not a 500");
     assert.equal((await request(`${base}/topics/never-used`)).status, 404);
     assert.equal((await request(`${base}/nowhere`)).status, 404);
     const wrongMethod = await request(`${base}/topics/news`, { method: "DELETE" });
     assert.equal(wrongMethod.status, 405);
     assert.equal((await request(`${base}/healthz`)).status, 200);
     assert.equal((await request(`${base}/readyz`)).status, 200);
+  });
+
+  it("a client resuming with Last-Event-ID gets the messages it missed before the live ones", async () => {
+    const { base } = await start();
+    for (let i = 1; i <= 4; i += 1) assert.equal((await publish(base, "feed", `m${i}`)).status, 202);
+    const controller = new AbortController();
+    const response = await fetch(`${base}/topics/feed/events`, { headers: { "last-event-id": "2" }, signal: controller.signal });
+    const reader = response.body!.getReader();
+    let text = "";
+    while ((text.match(/event: message/g) ?? []).length < 2) {
+      const chunk = await reader.read();
+      if (chunk.done) break;
+      text += new TextDecoder().decode(chunk.value);
+    }
+    controller.abort();
+    assert.deepEqual([...text.matchAll(/^id: (\d+)$/gm)].map((match) => match[1]), ["3", "4"]);
+  });
+
+  it("SSE streams have their own cap: a full one answers 503 + Retry-After, and probes and publishes still answer", async () => {
+    const { base } = await start({ maxStreams: 2, maxConnections: 2 });
+    await openStream(`${base}/topics/a/events`);
+    await openStream(`${base}/topics/b/events`);
+    const third = await request(`${base}/topics/c/events`);
+    assert.equal(third.status, 503);
+    assert.equal(third.headers.get("retry-after"), "1");
+    await third.body?.cancel();
+    assert.equal((await request(`${base}/healthz`)).status, 200);
+    assert.equal((await publish(base, "a", "still publishing")).status, 202);
+  });
+
+  it("exposes its metrics in the Prometheus text format", async () => {
+    const { base } = await start();
+    await publish(base, "m", "x");
+    const response = await request(`${base}/metrics`);
+    assert.equal(response.status, 200);
+    const text = await response.text();
+    assert.match(text, /^pubsub_published_total 1$/m);
+    assert.match(text, /^pubsub_open_streams 0$/m);
+    assert.match(text, /^pubsub_broker_queue_depth \d+$/m);
   });
 
   it("shutdown ends every SSE stream with a shutdown event and closes the server", async () => {

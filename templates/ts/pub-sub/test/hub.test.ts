@@ -6,7 +6,7 @@ describe("TopicHub", () => {
   it("fans every message out to many subscribers, in order", async () => {
     const hub = new TopicHub({ capacity: 16, maxTopics: 8 });
     const subscriptions = Array.from({ length: 100 }, () => hub.subscribe("news"));
-    for (let i = 1; i <= 10; i += 1) assert.equal(hub.publish("news", `m${i}`).delivered, 100);
+    for (let i = 1; i <= 10; i += 1) assert.equal(hub.publish("news", `m${i}`).receivers, 100);
     for (const subscription of subscriptions) {
       for (let i = 1; i <= 10; i += 1) {
         const next = await subscription.receiver.recv();
@@ -43,7 +43,7 @@ describe("TopicHub", () => {
     subscription.close();
     assert.equal(subscription.receiver.unsubscribed, true);
     assert.equal(hub.state("jobs")?.subscribers, 0);
-    assert.equal(hub.publish("jobs", "c").delivered, 0, "nobody is left to deliver to");
+    assert.equal(hub.publish("jobs", "c").receivers, 0, "nobody is left to deliver to");
   });
 
   it("keeps the latest state of a topic in a watch channel", async () => {
@@ -62,13 +62,34 @@ describe("TopicHub", () => {
     assert.equal(state.borrow().last?.data, "44", "a watcher sees the newest state, not every step");
   });
 
-  it("refuses a new topic beyond the limit", () => {
+  it("publishes to throwaway topics never use up MAX_TOPICS: idle topics are evicted, least recently used first", () => {
     const hub = new TopicHub({ capacity: 2, maxTopics: 2 });
-    hub.publish("a", "1");
-    hub.subscribe("b");
-    assert.throws(() => hub.publish("c", "1"), TopicLimitError);
-    assert.equal(hub.publish("a", "2").message.seq, 2, "existing topics still work");
+    for (let i = 0; i < 100; i += 1) assert.equal(hub.publish(`anonymous-${i}`, "x").receivers, 0);
     assert.equal(hub.topicCount, 2);
+    assert.equal(hub.evicted, 98);
+    assert.equal(hub.state("anonymous-0"), undefined, "the oldest idle topic went first");
+  });
+
+  it("refuses a new topic only when every topic has a subscriber or a watcher", () => {
+    const hub = new TopicHub({ capacity: 2, maxTopics: 2 });
+    hub.subscribe("a");
+    const watcher = hub.watch("b");
+    assert.throws(() => hub.publish("c", "1"), TopicLimitError);
+    assert.equal(hub.publish("a", "2").message.seq, 1, "existing topics still work");
+    assert.equal(hub.topicCount, 2);
+    watcher.unsubscribe();
+    assert.equal(hub.publish("c", "1").receivers, 0, "b became idle and made room");
+  });
+
+  it("replays what a resuming subscriber missed (Last-Event-ID), and counts what is no longer kept", () => {
+    const hub = new TopicHub({ capacity: 3, maxTopics: 2 });
+    for (let i = 1; i <= 5; i += 1) hub.publish("news", `m${i}`);
+    const resumed = hub.subscribe("news", 3);
+    assert.deepEqual(resumed.replay.map((message) => message.seq), [4, 5]);
+    assert.equal(resumed.missed, 0);
+    const late = hub.subscribe("news", 0);
+    assert.deepEqual(late.replay.map((message) => message.seq), [3, 4, 5]);
+    assert.equal(late.missed, 2, "m1 and m2 are gone from the topic's buffer");
   });
 
   it("close ends every subscription after it drained", async () => {

@@ -68,7 +68,7 @@ describe("Redis bridge (multi-process)", () => {
     const onA = await a.broker.subscribe("orders");
     const onB = await b.broker.subscribe("orders");
     const receipt = await a.bridge.publish("orders", "order #1");
-    assert.equal(receipt.delivered, 2, "both instances' subscriber connections got it");
+    assert.equal(receipt.receivers, 2, "both instances' subscriber connections got it");
     for (const subscription of [onA, onB]) {
       const next = await subscription.receiver.recv({ signal: AbortSignal.timeout(5_000) });
       assert.ok(next.kind === "message");
@@ -91,7 +91,7 @@ describe("Redis bridge (multi-process)", () => {
   it("serves SSE end to end: POST to one instance, stream from another", async () => {
     const a = await startInstance();
     const b = await startInstance();
-    const config = { maxMessageBytes: 1_024, requestTimeoutMs: 2_000, maxConnections: 10, heartbeatMs: 10_000, slowConsumerTimeoutMs: 2_000 };
+    const config = { maxMessageBytes: 1_024, requestTimeoutMs: 2_000, maxConnections: 10, maxStreams: 10, heartbeatMs: 10_000, slowConsumerTimeoutMs: 2_000 };
     const appA = createApp(config, a.broker, { publisher: a.bridge, ready: () => a.bridge.ready });
     const appB = createApp(config, b.broker, { publisher: b.bridge, ready: () => b.bridge.ready });
     const addressA = await appA.listen(0, "127.0.0.1");

@@ -63,7 +63,7 @@ export function loadConfig(env: Env): Config {
   const headersTimeoutMs = int("SERVER_HEADERS_TIMEOUT_MS", 10_000, 1, 600_000);
   const requestTimeoutMs = int("SERVER_REQUEST_TIMEOUT_MS", 30_000, 1, 3_600_000);
   const keepAliveTimeoutMs = int("SERVER_KEEP_ALIVE_TIMEOUT_MS", 5_000, 1, 600_000);
-  const readinessDrainDelayMs = int("READINESS_DRAIN_DELAY_MS", 0, 0, 600_000);
+  const readinessDrainDelayMs = int("READINESS_DRAIN_DELAY_MS", 2_000, 0, 600_000);
   const shutdownTimeoutMs = int("SHUTDOWN_TIMEOUT_MS", 10_000, 1, 3_600_000);
   const retryAfterSeconds = int("RETRY_AFTER_SECONDS", 1, 0, 86_400);
   const maxUpstreamBodyBytes = int("MAX_UPSTREAM_BODY_BYTES", 1_048_576, 1, 1_073_741_824);

@@ -1,4 +1,8 @@
-/** One JSON object per line: what log shippers and `jq` read without configuration. */
+/**
+ * Structured logs: pino, one JSON object per line (what log shippers and `jq` read without
+ * configuration), with the level as a word and an ISO time.
+ */
+import { pino, stdSerializers, stdTimeFunctions } from "pino";
 
 export type LogLevel = "info" | "warn" | "error";
 export type LogFields = Readonly<Record<string, unknown>>;
@@ -16,20 +20,18 @@ const writeStdout: LineWriter = (line) => {
 };
 
 export function createLogger(write: LineWriter = writeStdout): Logger {
-  const emit = (level: LogLevel, msg: string, fields: LogFields = {}): void => {
-    write(`${JSON.stringify({ time: new Date().toISOString(), level, msg, ...fields }, replaceErrors)}\n`);
-  };
+  const logger = pino(
+    {
+      base: undefined,
+      timestamp: stdTimeFunctions.isoTime,
+      formatters: { level: (label) => ({ level: label }) },
+      serializers: { error: stdSerializers.err },
+    },
+    { write },
+  );
   return {
-    info: (msg, fields) => emit("info", msg, fields),
-    warn: (msg, fields) => emit("warn", msg, fields),
-    error: (msg, fields) => emit("error", msg, fields),
+    info: (msg, fields = {}) => logger.info(fields, msg),
+    warn: (msg, fields = {}) => logger.warn(fields, msg),
+    error: (msg, fields = {}) => logger.error(fields, msg),
   };
-}
-
-function replaceErrors(_key: string, value: unknown): unknown {
-  if (value instanceof Error) {
-    const code = (value as { code?: unknown }).code;
-    return { name: value.name, message: value.message, ...(code === undefined ? {} : { code }), stack: value.stack };
-  }
-  return value;
 }

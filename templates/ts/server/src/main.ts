@@ -27,7 +27,7 @@ async function main(): Promise<void> {
     log.info("signal received, shutting down gracefully", { signal });
     service.shutdown().then(
       (outcome) => {
-        log.info("shutdown complete", { outcome });
+        log.info("shutdown complete", { outcome, requests: service.requests });
         process.exit(outcome === "clean" ? 0 : 1);
       },
       (error: unknown) => {

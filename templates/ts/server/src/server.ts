@@ -1,6 +1,6 @@
 import { randomUUID } from "node:crypto";
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
-import type { AddressInfo } from "node:net";
+import { type AddressInfo, Server as NetServer } from "node:net";
 import { performance } from "node:perf_hooks";
 import { setTimeout as sleep } from "node:timers/promises";
 import { checkDeclaredLength, readJson } from "./body.js";
@@ -8,6 +8,7 @@ import type { Config } from "./config.js";
 import { ClientClosedError, DeadlineExceededError, HttpError, ShutdownError } from "./errors.js";
 import { Semaphore } from "./lib/semaphore.js";
 import type { Logger } from "./log.js";
+import { createMetrics, type Metrics } from "./metrics.js";
 import { createRoutes, type Reply, type RequestContext, type Route, type RouteState } from "./routes.js";
 
 export type ShutdownOutcome = "clean" | "forced";
@@ -18,6 +19,8 @@ export interface Service {
   readonly draining: boolean;
   /** Handlers still running (a handler that ignores its signal keeps its slot until it returns). */
   readonly inFlight: number;
+  /** Requests read, and responses written in full: the ledger a shutdown must balance. */
+  readonly requests: { readonly received: number; readonly answered: number };
   listen(): Promise<AddressInfo>;
   /**
    * Graceful shutdown, safe to call more than once: fail readiness, wait the readiness drain
@@ -30,17 +33,33 @@ export interface Service {
 
 export interface ServiceDeps {
   readonly log: Logger;
+  /** Where the service counts what it does; GET /metrics serves it. Defaults to a fresh registry. */
+  readonly metrics?: Metrics;
   /** Builds the route table; defaults to the routes in routes.ts. */
   readonly routes?: (config: Config, state: RouteState) => Route[];
 }
 
 const JSON_TYPE = "application/json; charset=utf-8";
+/** At a forced shutdown, how long the 503s of aborted requests get to be written before connections are cut. */
+const FORCED_ANSWER_GRACE_MS = 1_000;
+
+/** Resolves once the response is fully written or its connection is gone. */
+function finished(res: ServerResponse): Promise<void> {
+  if (res.writableFinished || res.destroyed) return Promise.resolve();
+  return new Promise((resolve) => {
+    res.once("finish", () => resolve());
+    res.once("close", () => resolve());
+  });
+}
 
 export function createService(config: Config, deps: ServiceDeps): Service {
   const { log } = deps;
+  const metrics = deps.metrics ?? createMetrics();
   const limiter = new Semaphore(config.maxConcurrentRequests);
-  const running = new Set<AbortController>();
+  const running = new Map<AbortController, ServerResponse>();
   let draining = false;
+  let received = 0;
+  let answered = 0;
   let shutdownStarted: Promise<ShutdownOutcome> | undefined;
   const routes = (deps.routes ?? createRoutes)(config, { draining: () => draining });
 
@@ -53,6 +72,11 @@ export function createService(config: Config, deps: ServiceDeps): Service {
       connectionsCheckingInterval: Math.min(1_000, Math.max(50, Math.floor(config.headersTimeoutMs / 4))),
     },
     (req, res) => {
+      received += 1;
+      res.once("finish", () => {
+        answered += 1;
+        metrics.requests.inc({ status: String(res.statusCode) });
+      });
       handle(req, res).catch((error: unknown) => {
         log.error("request handling failed", { error });
         res.destroy();
@@ -100,6 +124,15 @@ export function createService(config: Config, deps: ServiceDeps): Service {
       sendProblem(res, 400, "bad_request", "The request target is not a valid URL.");
       return;
     }
+    // Like the probes, /metrics is never shed: it must answer most of all under load.
+    if (url.pathname === "/metrics" && req.method === "GET") {
+      const text = await metrics.registry.metrics();
+      if (!res.headersSent) {
+        res.writeHead(200, { "content-type": metrics.registry.contentType, ...(draining ? { connection: "close" } : {}) });
+        res.end(text);
+      }
+      return;
+    }
     const candidates = routes.filter((route) => route.path === url.pathname);
     const route = candidates.find((candidate) => candidate.method === req.method);
     if (route === undefined) {
@@ -124,6 +157,7 @@ export function createService(config: Config, deps: ServiceDeps): Service {
     // Load shedding: answer "busy" at once rather than queueing without limit.
     const permit = limiter.tryAcquire();
     if (permit === undefined) {
+      metrics.shed.inc();
       sendProblem(res, 503, "overloaded", "The server is at capacity; retry later.", {
         "retry-after": String(config.retryAfterSeconds),
       });
@@ -144,7 +178,8 @@ export function createService(config: Config, deps: ServiceDeps): Service {
       if (!res.writableFinished) controller.abort(new ClientClosedError());
     };
     res.once("close", onClose);
-    running.add(controller);
+    running.set(controller, res);
+    metrics.inFlight.inc();
 
     const ctx: RequestContext = {
       req,
@@ -173,6 +208,7 @@ export function createService(config: Config, deps: ServiceDeps): Service {
       clearTimeout(deadline);
       res.off("close", onClose);
       running.delete(controller);
+      metrics.inFlight.dec();
     }
   }
 
@@ -185,7 +221,7 @@ export function createService(config: Config, deps: ServiceDeps): Service {
       return;
     }
     if (reason instanceof ShutdownError) {
-      sendProblem(res, 503, "shutting_down", reason.message);
+      sendProblem(res, 503, "shutting_down", reason.message, { "retry-after": String(config.retryAfterSeconds) });
       return;
     }
     if (error instanceof HttpError) {
@@ -198,27 +234,44 @@ export function createService(config: Config, deps: ServiceDeps): Service {
 
   async function drain(): Promise<ShutdownOutcome> {
     draining = true;
+    metrics.shutdownPhase.set(1);
     log.info("shutdown started", { inFlight: running.size, readinessDrainDelayMs: config.readinessDrainDelayMs });
     if (config.readinessDrainDelayMs > 0) {
       // Readiness now fails; keep serving while the load balancer takes this instance out.
       await sleep(config.readinessDrainDelayMs);
     }
     log.info("listener closed, waiting for in-flight requests", { inFlight: running.size });
+    metrics.shutdownPhase.set(2);
     const outcome = await new Promise<ShutdownOutcome>((resolve) => {
       const timer = setTimeout(() => resolve("forced"), config.shutdownTimeoutMs);
-      server.close(() => {
+      // Stop accepting, but do not close idle keep-alive connections now (http.Server.close()
+      // would): a client may be writing its next request on one at this very moment, and closing
+      // it is a reset on a request that never reached a handler. Each connection closes after its
+      // next response (`connection: close` while draining) or at SERVER_KEEP_ALIVE_TIMEOUT_MS.
+      NetServer.prototype.close.call(server, () => {
         clearTimeout(timer);
         resolve("clean");
       });
-      server.closeIdleConnections();
     });
     if (outcome === "forced") {
+      metrics.shutdownPhase.set(3);
       log.warn("shutdown deadline exceeded, closing remaining connections", {
         inFlight: running.size,
         shutdownTimeoutMs: config.shutdownTimeoutMs,
       });
-      for (const request of running) request.abort(new ShutdownError());
+      // Abort first and let the 503s the abort path writes reach their clients; only then cut
+      // the connections. Cutting them in the same step turns every one of those 503s into a reset.
+      const responses = [...running.values()];
+      for (const request of running.keys()) request.abort(new ShutdownError());
+      const allAnswered = (async () => {
+        for (const res of responses) await finished(res);
+      })();
+      const grace = new AbortController();
+      await Promise.race([allAnswered, sleep(FORCED_ANSWER_GRACE_MS, undefined, { signal: grace.signal }).catch(() => undefined)]);
+      grace.abort();
       server.closeAllConnections();
+      // Only idle keep-alive connections were left: nothing was cut short, the shutdown was clean.
+      if (responses.length === 0) return "clean";
     }
     return outcome;
   }
@@ -230,6 +283,9 @@ export function createService(config: Config, deps: ServiceDeps): Service {
     },
     get inFlight() {
       return running.size;
+    },
+    get requests() {
+      return { received, answered };
     },
     listen: () =>
       new Promise<AddressInfo>((resolve, reject) => {

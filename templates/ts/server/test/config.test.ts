@@ -12,6 +12,7 @@ describe("loadConfig", () => {
     assert.equal(config.maxBodyBytes, 1_048_576);
     assert.ok(config.headersTimeoutMs <= config.requestTimeoutMs);
     assert.equal(config.upstreamUrl, undefined);
+    assert.ok(config.readinessDrainDelayMs >= 1_000, "a readiness window by default: a load balancer needs time to stop routing here");
   });
 
   it("reads every variable", () => {

@@ -11,6 +11,8 @@ export interface Config {
   readonly shutdownDeadlineMs: number;
   /** How often progress is written to stderr (0 turns it off). */
   readonly progressIntervalMs: number;
+  /** Longest input line; a longer one is answered with an error and skipped, never buffered whole. */
+  readonly maxLineBytes: number;
   /** Jobs generated when stdin is a terminal (demo mode). */
   readonly demoJobs: number;
 }
@@ -39,6 +41,7 @@ export function loadConfig(env: Env = process.env): Config {
     jobTimeoutMs: integer(env, "JOB_TIMEOUT_MS", 30_000, 1, 86_400_000),
     shutdownDeadlineMs: integer(env, "SHUTDOWN_DEADLINE_MS", 10_000, 1, 3_600_000),
     progressIntervalMs: integer(env, "PROGRESS_INTERVAL_MS", 1_000, 0, 3_600_000),
+    maxLineBytes: integer(env, "MAX_LINE_BYTES", 65_536, 64, 16_777_216),
     demoJobs: integer(env, "DEMO_JOBS", 200, 0, 100_000_000),
   };
 }

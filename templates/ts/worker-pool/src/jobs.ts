@@ -1,10 +1,10 @@
 /**
  * Where jobs come from: newline-delimited JSON on stdin, or generated ranges in demo mode.
  * Both are pulled one job at a time, so a producer that waits for room in the pool also stops
- * reading its input (stdin is paused by readline's iterator instead of being buffered).
+ * reading its input (stdin stays paused instead of being buffered).
  */
-import { createInterface } from "node:readline";
 import type { Readable } from "node:stream";
+import { StringDecoder } from "node:string_decoder";
 import type { Job } from "./worker.js";
 
 export class JobParseError extends Error {
@@ -27,22 +27,98 @@ export function parseJob(line: string, lineNumber: number): Job {
   throw new JobParseError(`line ${lineNumber}: expected {"kind":"count-primes","from":<int>,"to":<int>}`);
 }
 
-/** Jobs read line by line from `input` until it ends or `signal` aborts. */
-export async function* readJobs(input: Readable, signal: AbortSignal): AsyncGenerator<Job> {
-  const lines = createInterface({ input, crlfDelay: Infinity, signal });
-  let lineNumber = 0;
-  try {
-    for await (const line of lines) {
-      lineNumber += 1;
-      if (line.trim() === "") continue;
-      yield parseJob(line, lineNumber);
+/** One input line: its 1-based number and its text, or why it has none. */
+export type InputLine =
+  | { readonly number: number; readonly kind: "line"; readonly text: string }
+  /** Longer than `maxLineBytes`: never buffered whole, reported instead. */
+  | { readonly number: number; readonly kind: "too-long" }
+  /** Intake stopped before the end of this line arrived. */
+  | { readonly number: number; readonly kind: "unfinished" };
+
+export interface ReadLinesOptions {
+  /**
+   * Stops reading: no more is taken from the input, but every byte already taken out of it
+   * (the stream's own buffer included) is still split and yielded, so the caller can answer
+   * each of those lines (refuse them) instead of dropping them silently.
+   */
+  readonly signal: AbortSignal;
+  readonly maxLineBytes: number;
+}
+
+/**
+ * Lines of `input`, pulled one chunk at a time (a caller that stops pulling stops the reading,
+ * which is the backpressure). Unlike `readline`, a line is capped at `maxLineBytes` and nothing
+ * read is lost when `signal` aborts.
+ */
+export async function* readLines(input: Readable, options: ReadLinesOptions): AsyncGenerator<InputLine> {
+  const { signal, maxLineBytes } = options;
+  const decoder = new StringDecoder("utf8");
+  let pending = "";
+  let skipping = false;
+  let number = 0;
+
+  function* split(chunk: string | Buffer): Generator<InputLine> {
+    pending += typeof chunk === "string" ? chunk : decoder.write(chunk);
+    for (let newline = pending.indexOf("\n"); newline !== -1; newline = pending.indexOf("\n")) {
+      const text = pending.slice(0, newline).replace(/\r$/, "");
+      pending = pending.slice(newline + 1);
+      if (skipping) {
+        skipping = false;
+        continue;
+      }
+      number += 1;
+      if (Buffer.byteLength(text) > maxLineBytes) yield { number, kind: "too-long" };
+      else if (text.trim() !== "") yield { number, kind: "line", text };
     }
-  } catch (error) {
-    if (signal.aborted) return;
-    throw error;
-  } finally {
-    lines.close();
+    if (!skipping && Buffer.byteLength(pending) > maxLineBytes) {
+      number += 1;
+      skipping = true;
+      pending = "";
+      yield { number, kind: "too-long" };
+    }
+    if (skipping) pending = "";
   }
+
+  while (!signal.aborted) {
+    const chunk = input.read() as string | Buffer | null;
+    if (chunk !== null) {
+      yield* split(chunk);
+      continue;
+    }
+    if (input.readableEnded || input.destroyed) break;
+    await readableOrEnd(input, signal);
+  }
+  if (signal.aborted) {
+    // Bytes the stream already holds left the producer's pipe: answer them too.
+    for (let chunk = input.read() as string | Buffer | null; chunk !== null; chunk = input.read() as string | Buffer | null) {
+      yield* split(chunk);
+    }
+    if (pending.trim() !== "" && !skipping) yield { number: number + 1, kind: "unfinished" };
+    return;
+  }
+  if (input.errored) throw input.errored;
+  pending += decoder.end();
+  if (skipping || pending.trim() === "") return;
+  number += 1;
+  yield Buffer.byteLength(pending) > maxLineBytes ? { number, kind: "too-long" } : { number, kind: "line", text: pending };
+}
+
+function readableOrEnd(input: Readable, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    const done = (): void => {
+      input.off("readable", done);
+      input.off("end", done);
+      input.off("close", done);
+      input.off("error", done);
+      signal.removeEventListener("abort", done);
+      resolve();
+    };
+    input.on("readable", done);
+    input.on("end", done);
+    input.on("close", done);
+    input.on("error", done);
+    signal.addEventListener("abort", done, { once: true });
+  });
 }
 
 /** `count` prime-counting jobs over consecutive ranges of `rangeSize` numbers. */

@@ -1,37 +1,59 @@
 /**
  * The service: reads jobs (NDJSON on stdin, or demo jobs when stdin is a terminal), runs them on
- * the worker pool with backpressure, writes one NDJSON result line per job to stdout in the order
- * they finish, and reports progress on stderr.
+ * the worker pool with backpressure, writes one NDJSON result line per input line to stdout as
+ * soon as its job finishes, and reports progress on stderr.
  *
- * Shutdown (SIGTERM or SIGINT): stop reading jobs, let accepted jobs finish within
- * SHUTDOWN_DEADLINE_MS, write their results, close the threads. Exit 0 when every job succeeded,
- * 1 when a job failed or the deadline cut the drain short, 130 on a second signal.
+ * Every input line gets exactly one answer, `line` being its 1-based number:
+ *   {"line":n,"ok":true,"result":{...}}                        the job ran
+ *   {"line":n,"ok":false,"error":{"name","message"}}           it failed, or the line is not a job
+ *   {"line":n,"ok":false,"refused":true,"retryable":true,...}  read, but not run: shutting down
+ * Lines never read (still in the pipe at shutdown) get no answer: they were never accepted.
+ *
+ * Shutdown (SIGTERM or SIGINT): stop reading, refuse the lines already read but not yet accepted,
+ * let accepted jobs finish within SHUTDOWN_DEADLINE_MS, write their results, close the threads.
+ * Exit 0 when every accepted job succeeded, 1 when a job or line failed or the deadline cut the
+ * drain short, 128 + the signal number (130 SIGINT, 143 SIGTERM) on a second signal.
  */
 import { once } from "node:events";
+import { constants } from "node:os";
 import { type Config, ConfigError, loadConfig } from "./config.js";
 import { type Outcome, JoinSet } from "./join-set.js";
-import { demoJobs, readJobs } from "./jobs.js";
-import { JobPool } from "./pool.js";
+import { type InputLine, demoJobs, parseJob, readLines } from "./jobs.js";
+import { Notify } from "./notify.js";
+import { JobPool, PoolClosedError } from "./pool.js";
 import { formatProgress, reportProgress } from "./progress.js";
 import type { Job, JobResult } from "./worker.js";
 
 /** Longest a result line may wait for a stalled stdout before the run gives up. */
 const OUTPUT_TIMEOUT_MS = 30_000;
 
-async function writeLine(line: string): Promise<void> {
-  if (!process.stdout.write(`${line}\n`)) {
+async function writeLine(record: unknown): Promise<void> {
+  if (!process.stdout.write(`${JSON.stringify(record)}\n`)) {
     await once(process.stdout, "drain", { signal: AbortSignal.timeout(OUTPUT_TIMEOUT_MS) });
   }
 }
 
-async function emit(outcome: Outcome<JobResult>): Promise<boolean> {
-  if (outcome.ok) {
-    await writeLine(JSON.stringify({ id: outcome.id, ok: true, result: outcome.value }));
-    return true;
+const errorOf = (error: unknown): { name: string; message: string } => {
+  const cause = error instanceof Error ? error : new Error(String(error));
+  return { name: cause.name, message: cause.message };
+};
+
+function refusal(line: number, message: string): unknown {
+  return { line, ok: false, refused: true, retryable: true, error: { name: "Refused", message } };
+}
+
+/** Jobs from stdin as input lines, or numbered demo jobs. */
+async function* sourceOf(config: Config, signal: AbortSignal): AsyncGenerator<InputLine | { number: number; kind: "job"; job: Job }> {
+  if (process.stdin.isTTY) {
+    let number = 0;
+    for (const job of demoJobs(config.demoJobs)) {
+      if (signal.aborted) return;
+      number += 1;
+      yield { number, kind: "job", job };
+    }
+    return;
   }
-  const error = outcome.error instanceof Error ? outcome.error : new Error(String(outcome.error));
-  await writeLine(JSON.stringify({ id: outcome.id, ok: false, error: { name: error.name, message: error.message } }));
-  return false;
+  yield* readLines(process.stdin, { signal, maxLineBytes: config.maxLineBytes });
 }
 
 async function run(config: Config): Promise<number> {
@@ -47,7 +69,7 @@ async function run(config: Config): Promise<number> {
     signalsSeen += 1;
     if (signalsSeen > 1) {
       process.stderr.write(`${signal} again: exiting without waiting for jobs\n`);
-      process.exit(130);
+      process.exit(128 + constants.signals[signal]);
     }
     process.stderr.write(`${signal}: accepting no new jobs, draining (deadline ${config.shutdownDeadlineMs} ms)\n`);
     intake.abort(new Error(`received ${signal}`));
@@ -60,44 +82,101 @@ async function run(config: Config): Promise<number> {
     (error: unknown) => process.stderr.write(`progress reporting stopped: ${String(error)}\n`),
   );
   const results = new JoinSet<JobResult>();
-  const readingStdin = !process.stdin.isTTY;
-  const source = readingStdin ? readJobs(process.stdin, intake.signal) : demoJobs(config.demoJobs);
+  const lineOf = new Map<number, number>();
+  const spawned = new Notify();
+  let intakeDone = false;
   let failures = 0;
+  let refused = 0;
+
+  const emit = async (outcome: Outcome<JobResult>): Promise<void> => {
+    const line = lineOf.get(outcome.id);
+    lineOf.delete(outcome.id);
+    if (outcome.ok) {
+      await writeLine({ line, ok: true, result: outcome.value });
+      return;
+    }
+    failures += 1;
+    await writeLine({ line, ok: false, error: errorOf(outcome.error) });
+  };
+  // Results are written the moment a job finishes, not when the next input line arrives.
+  const emitter = (async () => {
+    for (;;) {
+      const done = await results.joinNext();
+      if (done !== undefined) await emit(done);
+      else if (intakeDone) return;
+      else await spawned.notified();
+    }
+  })().catch((error: unknown) => {
+    process.stderr.write(`writing results stopped: ${String(error)}\n`);
+    failures += 1;
+  });
+
+  const refuse = async (line: number, message: string): Promise<void> => {
+    refused += 1;
+    await writeLine(refusal(line, message));
+  };
+
   try {
     try {
-      for await (const job of source) {
-        if (intake.signal.aborted) break;
-        await pool.submit(job, results, { admissionSignal: intake.signal });
-        for (let done = results.tryJoinNext(); done !== undefined; done = results.tryJoinNext()) {
-          if (!(await emit(done))) failures += 1;
+      for await (const input of sourceOf(config, intake.signal)) {
+        if (intake.signal.aborted) {
+          await refuse(input.number, "the service is shutting down; send this line again");
+          continue;
+        }
+        let job: Job;
+        switch (input.kind) {
+          case "job":
+            job = input.job;
+            break;
+          case "too-long":
+            failures += 1;
+            await writeLine({ line: input.number, ok: false, error: { name: "LineTooLong", message: `longer than MAX_LINE_BYTES (${config.maxLineBytes})` } });
+            continue;
+          case "unfinished":
+            await refuse(input.number, "intake stopped before the end of this line; send it again");
+            continue;
+          case "line":
+            try {
+              job = parseJob(input.text, input.number);
+            } catch (error) {
+              // One bad line is answered and skipped: it does not stop the intake.
+              failures += 1;
+              await writeLine({ line: input.number, ok: false, error: errorOf(error) });
+              continue;
+            }
+        }
+        try {
+          const id = await pool.submit(job, results, { admissionSignal: intake.signal });
+          lineOf.set(id, input.number);
+          spawned.notifyOne();
+        } catch (error) {
+          if (!intake.signal.aborted && !(error instanceof PoolClosedError)) throw error;
+          // The job in hand was waiting for room when the shutdown began: refused, not dropped.
+          await refuse(input.number, "the service is shutting down; send this line again");
         }
       }
     } catch (error) {
-      if (!intake.signal.aborted) {
-        process.stderr.write(`stopping intake: ${(error as Error).message}\n`);
-        failures += 1;
-      }
+      process.stderr.write(`stopping intake: ${(error as Error).message}\n`);
+      failures += 1;
+    } finally {
+      intakeDone = true;
+      spawned.notifyOne();
     }
 
-    const emitRemaining = async (): Promise<void> => {
-      for (let done = await results.joinNext(); done !== undefined; done = await results.joinNext()) {
-        if (!(await emit(done))) failures += 1;
-      }
-    };
-    const [report] = await Promise.all([pool.shutdown({ deadlineMs: config.shutdownDeadlineMs }), emitRemaining()]);
+    const [report] = await Promise.all([pool.shutdown({ deadlineMs: config.shutdownDeadlineMs }), emitter]);
     process.stderr.write(formatProgress(pool.stats));
     if (!report.drained) {
       process.stderr.write(`shutdown deadline passed: ${report.cancelled} job(s) cancelled\n`);
       return 1;
     }
-    process.stderr.write(`drained: ${pool.stats.accepted} job(s), ${failures} failed\n`);
+    process.stderr.write(`drained: ${pool.stats.accepted} job(s), ${failures} failed, ${refused} refused\n`);
     return failures === 0 ? 0 : 1;
   } finally {
     stopProgress.abort();
     await progress;
     process.off("SIGTERM", onSignal);
     process.off("SIGINT", onSignal);
-    if (readingStdin) process.stdin.destroy();
+    if (!process.stdin.isTTY) process.stdin.destroy();
   }
 }
 

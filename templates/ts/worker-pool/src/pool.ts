@@ -14,6 +14,7 @@
 import { Piscina } from "piscina";
 import { JoinSet } from "./join-set.js";
 import { type Permit, Semaphore, SemaphoreClosedError } from "./lib/semaphore.js";
+import { linkSignals, linkWithTimeout } from "./signals.js";
 
 export class PoolClosedError extends Error {
   override readonly name = "PoolClosedError";
@@ -178,24 +179,23 @@ export class JobPool<J, R> implements AsyncDisposable {
 
   async #admit(options: SubmitOptions): Promise<Permit> {
     if (!this.#accepting) throw new PoolClosedError();
-    const waitSignals = [options.signal, options.admissionSignal].filter((signal) => signal !== undefined);
-    const signal = waitSignals.length > 1 ? AbortSignal.any(waitSignals) : waitSignals[0];
+    const waiting = linkSignals(options.signal, options.admissionSignal);
     try {
-      return await this.#admission.acquire({ signal });
+      return await this.#admission.acquire({ signal: waiting.signal });
     } catch (error) {
       if (error instanceof SemaphoreClosedError) throw new PoolClosedError();
       throw error;
+    } finally {
+      waiting.dispose();
     }
   }
 
   async #execute(job: J, permit: Permit, signal: AbortSignal | undefined): Promise<R> {
     this.#accepted += 1;
     this.#inFlight += 1;
-    const timeout = AbortSignal.timeout(this.#jobTimeoutMs);
-    const cancel = [timeout, this.#deadlinePassed.signal];
-    if (signal !== undefined) cancel.push(signal);
+    const cancel = linkWithTimeout(this.#jobTimeoutMs, this.#deadlinePassed.signal, signal);
     try {
-      const result = await this.#piscina.run(job, { signal: AbortSignal.any(cancel) });
+      const result = await this.#piscina.run(job, { signal: cancel.signal });
       this.#succeeded += 1;
       return result;
     } catch (error) {
@@ -208,13 +208,14 @@ export class JobPool<J, R> implements AsyncDisposable {
         this.#cancelled += 1;
         throw signal.reason;
       }
-      if (timeout.aborted) {
+      if (cancel.timedOut()) {
         this.#timedOut += 1;
         throw new JobTimeoutError(this.#jobTimeoutMs, { cause: error });
       }
       this.#failed += 1;
       throw error;
     } finally {
+      cancel.dispose();
       permit.release();
       this.#inFlight -= 1;
       if (this.#inFlight === 0) this.#onIdle?.();

@@ -2,6 +2,7 @@ import assert from "node:assert/strict";
 import { type ChildProcess, spawn } from "node:child_process";
 import { once } from "node:events";
 import { describe, it } from "node:test";
+import { setTimeout as sleep } from "node:timers/promises";
 
 const mainFile = new URL("../src/main.js", import.meta.url);
 
@@ -25,70 +26,118 @@ function startService(env: Record<string, string>): { child: ChildProcess; finis
   child.stderr?.setEncoding("utf8").on("data", (chunk: string) => {
     stderr += chunk;
   });
+  // The service closes its stdin when it stops reading; a write after that is not a test failure.
+  child.stdin?.on("error", () => undefined);
   const finished = once(child, "exit", { signal: AbortSignal.timeout(30_000) }).then(([code]) => ({ code: code as number | null, stdout, stderr }));
   return { child, finished };
 }
 
-function resultLines(stdout: string): { id: number; ok: boolean }[] {
+interface Answer {
+  readonly line: number;
+  readonly ok: boolean;
+  readonly refused?: boolean;
+  readonly retryable?: boolean;
+  readonly error?: { readonly name: string; readonly message: string };
+}
+
+function resultLines(stdout: string): Answer[] {
   return stdout
     .split("\n")
     .filter((line) => line !== "")
-    .map((line) => JSON.parse(line) as { id: number; ok: boolean });
+    .map((line) => JSON.parse(line) as Answer);
 }
 
+const byLine = (answers: Answer[]): Answer[] => [...answers].sort((a, b) => a.line - b.line);
+const primes = (i: number, size = 1_000): string => `${JSON.stringify({ kind: "count-primes", from: i * size, to: (i + 1) * size })}\n`;
+
 describe("service process", () => {
-  it("runs NDJSON jobs from stdin and writes one result per job", async () => {
+  it("runs NDJSON jobs from stdin and writes one result per line, numbered", async () => {
     const { child, finished } = startService({ POOL_THREADS: "2", PROGRESS_INTERVAL_MS: "0" });
-    for (let i = 0; i < 20; i += 1) {
-      child.stdin?.write(`${JSON.stringify({ kind: "count-primes", from: i * 1_000, to: (i + 1) * 1_000 })}\n`);
-    }
+    for (let i = 0; i < 20; i += 1) child.stdin?.write(primes(i));
     child.stdin?.end();
     const { code, stdout, stderr } = await finished;
     assert.equal(code, 0, stderr);
-    const results = resultLines(stdout);
+    const results = byLine(resultLines(stdout));
     assert.equal(results.length, 20);
     assert.ok(results.every((result) => result.ok));
+    assert.deepEqual(results.map((result) => result.line), Array.from({ length: 20 }, (_, i) => i + 1));
     assert.match(stderr, /drained: 20 job\(s\), 0 failed/);
   });
 
-  it("exits 1 and names the line when the input is not a job", async () => {
+  it("answers a line that is not a job with an error and keeps reading: one bad line does not stop intake", async () => {
     const { child, finished } = startService({ POOL_THREADS: "1", PROGRESS_INTERVAL_MS: "0" });
-    child.stdin?.end('{"kind":"count-primes","from":0,"to":100}\nnot json\n');
-    const { code, stdout, stderr } = await finished;
-    assert.equal(code, 1);
-    assert.match(stderr, /line 2: not JSON/);
-    assert.equal(resultLines(stdout).length, 1, "the job accepted before the bad line still ran");
+    child.stdin?.end(`${primes(0)}not json\n${primes(1)}`);
+    const { code, stdout } = await finished;
+    assert.equal(code, 1, "a bad line still makes the run fail");
+    const answers = byLine(resultLines(stdout));
+    assert.deepEqual(answers.map((answer) => [answer.line, answer.ok]), [[1, true], [2, false], [3, true]]);
+    assert.match(answers[1]?.error?.message ?? "", /line 2: not JSON/);
   });
 
-  it("SIGTERM stops intake, drains accepted jobs and exits 0", async () => {
+  it("answers a line longer than MAX_LINE_BYTES with an error without buffering it, then carries on", async () => {
+    const { child, finished } = startService({ POOL_THREADS: "1", PROGRESS_INTERVAL_MS: "0", MAX_LINE_BYTES: "1024" });
+    child.stdin?.write(`{"kind":"count-primes","from":0,"to":10,"pad":"${"x".repeat(200_000)}"}\n`);
+    child.stdin?.end(primes(1));
+    const { stdout } = await finished;
+    const answers = byLine(resultLines(stdout));
+    assert.deepEqual(answers.map((answer) => [answer.line, answer.ok, answer.error?.name]), [[1, false, "LineTooLong"], [2, true, undefined]]);
+  });
+
+  it("writes a job's result as soon as it finishes, not when the next line arrives", async () => {
+    const { child, finished } = startService({ POOL_THREADS: "1", PROGRESS_INTERVAL_MS: "0" });
+    child.stdin?.write(primes(0));
+    const started = Date.now();
+    const [chunk] = (await once(child.stdout!, "data", { signal: AbortSignal.timeout(5_000) })) as [string];
+    assert.ok(Date.now() - started < 2_000, `answered after ${Date.now() - started} ms`);
+    assert.deepEqual(resultLines(chunk).map((answer) => [answer.line, answer.ok]), [[1, true]]);
+    child.stdin?.end();
+    assert.equal((await finished).code, 0);
+  });
+
+  it("SIGTERM stops intake, answers every line it read (result or retryable refusal, none dropped) and exits 0", async () => {
     const { child, finished } = startService({ POOL_THREADS: "1", POOL_MAX_QUEUE: "2", PROGRESS_INTERVAL_MS: "0" });
     // An endless producer: the pool's backpressure is what keeps this from buffering.
     let written = 0;
     const feed = (): void => {
       while (written < 100_000) {
         written += 1;
-        const job = { kind: "count-primes", from: written * 200_000, to: (written + 1) * 200_000 };
-        if (!child.stdin?.write(`${JSON.stringify(job)}\n`)) {
+        if (!child.stdin?.write(primes(written, 200_000))) {
           child.stdin?.once("drain", feed);
           return;
         }
       }
     };
-    child.stdin?.on("error", () => {
-      // the service closes its stdin when it stops reading
-    });
     feed();
     await once(child.stdout!, "data", { signal: AbortSignal.timeout(15_000) });
     child.kill("SIGTERM");
     const { code, stdout, stderr } = await finished;
     assert.equal(code, 0, stderr);
     assert.match(stderr, /SIGTERM: accepting no new jobs/);
-    const drained = /drained: (\d+) job\(s\), 0 failed/.exec(stderr);
+    const drained = /drained: (\d+) job\(s\), 0 failed, (\d+) refused/.exec(stderr);
     assert.ok(drained, stderr);
-    const results = resultLines(stdout);
-    assert.equal(results.length, Number(drained[1]), "every accepted job produced a result");
-    assert.ok(results.length < written, "it stopped reading input instead of buffering all of it");
+    const answers = resultLines(stdout);
+    const numbers = answers.map((answer) => answer.line).sort((a, b) => a - b);
+    assert.deepEqual(numbers, numbers.map((_, i) => i + 1), "lines 1..n each answered exactly once: none read and dropped");
+    assert.equal(answers.filter((answer) => answer.ok).length, Number(drained[1]), "every accepted job produced a result");
+    const refused = answers.filter((answer) => answer.refused === true);
+    assert.equal(refused.length, Number(drained[2]));
+    assert.ok(refused.length >= 1, "the job in hand and the lines read behind it were refused, not dropped");
+    assert.ok(refused.every((answer) => answer.retryable === true && !answer.ok));
+    assert.ok(answers.length < written, "it stopped reading input instead of buffering all of it");
   });
+
+  for (const [signal, expected] of [["SIGTERM", 143], ["SIGINT", 130]] as const) {
+    it(`a second ${signal} exits ${expected} (128 + the signal number)`, async () => {
+      const { child, finished } = startService({ POOL_THREADS: "1", PROGRESS_INTERVAL_MS: "100", SHUTDOWN_DEADLINE_MS: "60000" });
+      child.stdin?.write(primes(0, 60_000_000));
+      // A progress line means the service is up and its signal handlers are installed.
+      await once(child.stderr!, "data", { signal: AbortSignal.timeout(10_000) });
+      child.kill(signal);
+      await sleep(200);
+      child.kill(signal);
+      assert.equal((await finished).code, expected);
+    });
+  }
 
   it("refuses a bad setting with exit code 2 and names the variable", async () => {
     const { child, finished } = startService({ POOL_THREADS: "zero" });

@@ -24,6 +24,13 @@ after(async () => {
   for (const pool of pools) await pool.shutdown({ deadlineMs: 1_000 });
 });
 
+/** Signals Node keeps alive on behalf of `signal` (its internal kDependantSignals set). */
+function dependantsOf(signal: AbortSignal): number {
+  const key = Object.getOwnPropertySymbols(signal).find((symbol) => symbol.description === "kDependantSignals");
+  const dependants = key === undefined ? undefined : (signal as unknown as Record<symbol, { size?: number } | undefined>)[key];
+  return dependants?.size ?? 0;
+}
+
 /** True if the observed promise has not settled after `ms`. */
 async function stillPending(observed: { readonly settled: boolean }, ms = 100): Promise<boolean> {
   await sleep(ms);
@@ -36,6 +43,15 @@ describe("JobPool", () => {
     const result = await pool.run({ kind: "echo", value: 42 });
     assert.equal(result.value, 42);
     assert.notEqual(result.threadId, 0, "ran off the main thread");
+  });
+
+  it("a long-lived caller signal keeps no dependant per job (AbortSignal.any leaks them on Node 20, nodejs/node#55351)", async () => {
+    const pool = createPool({ threads: 1, maxQueue: 4 });
+    const service = new AbortController();
+    for (let value = 0; value < 50; value += 1) {
+      await pool.run({ kind: "echo", value }, { signal: service.signal, admissionSignal: service.signal });
+    }
+    assert.equal(dependantsOf(service.signal), 0);
   });
 
   it("a full queue makes the producer wait instead of buffering", async () => {

@@ -1,0 +1,224 @@
+//! Soak: the compiled server under keep-alive HTTP/1.1 clients looping `POST /echo`, SIGTERM in
+//! the middle. Every request must be answered in full (200, or 503 + Retry-After) or refused
+//! before it reached the server (a refused connection, or a new connection closed before any
+//! answer); no kept-alive connection may be closed under a request; the process must exit 0
+//! within READINESS_DRAIN_DELAY_MS + SHUTDOWN_TIMEOUT_MS. `SOAK_SECONDS` (default 3) sets how
+//! long the load runs.
+//!
+//!     cargo test --test soak -- --nocapture
+//!
+//! Last line: `soak: N accepted, M refused, 0 lost, exit 0 after X ms`.
+
+#![cfg(unix)]
+
+use std::io::{BufRead, BufReader, ErrorKind, Read, Write};
+use std::net::{SocketAddr, TcpStream};
+use std::process::{Command, Stdio};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
+use std::thread;
+use std::time::{Duration, Instant};
+
+const CLIENTS: usize = 8;
+const READINESS_DRAIN_DELAY_MS: u64 = 500;
+const SHUTDOWN_TIMEOUT_MS: u64 = 5_000;
+
+#[derive(Default, Debug)]
+struct Tally {
+    accepted: u64,
+    refused: u64,
+    lost: u64,
+    problems: Vec<String>,
+}
+
+enum Outcome {
+    Answered { close: bool },
+    Refused,
+    Lost(String),
+}
+
+/// One request on `stream`; `reused` says whether the connection already carried one.
+fn exchange(stream: &mut BufReader<TcpStream>, body: &str, reused: bool) -> Outcome {
+    let head = format!(
+        "POST /echo HTTP/1.1\r\nHost: soak\r\nContent-Type: application/json\r\nContent-Length: {}\r\n\r\n",
+        body.len()
+    );
+    if let Err(error) = stream.get_mut().write_all((head + body).as_bytes()) {
+        return if reused {
+            Outcome::Lost(format!("write on a kept-alive connection: {error}"))
+        } else {
+            Outcome::Refused
+        };
+    }
+    let mut status_line = String::new();
+    match stream.read_line(&mut status_line) {
+        Ok(0) | Err(_) if !reused => return Outcome::Refused,
+        Ok(0) => return Outcome::Lost("a kept-alive connection closed under a request".into()),
+        Err(error) => return Outcome::Lost(format!("read on a kept-alive connection: {error}")),
+        Ok(_) => {}
+    }
+    let status: u16 = status_line
+        .split(' ')
+        .nth(1)
+        .and_then(|code| code.parse().ok())
+        .unwrap_or(0);
+    let (mut length, mut close, mut retry_after) = (0usize, false, false);
+    let mut line = String::new();
+    loop {
+        line.clear();
+        if stream.read_line(&mut line).unwrap_or(0) == 0 {
+            return Outcome::Lost(format!("response cut in its head ({status})"));
+        }
+        let header = line.trim_end().to_ascii_lowercase();
+        if header.is_empty() {
+            break;
+        }
+        if let Some(value) = header.strip_prefix("content-length:") {
+            length = value.trim().parse().unwrap_or(0);
+        } else if header == "connection: close" {
+            close = true;
+        } else if header.starts_with("retry-after:") {
+            retry_after = true;
+        }
+    }
+    let mut payload = vec![0; length];
+    if stream.read_exact(&mut payload).is_err() {
+        return Outcome::Lost(format!("response body cut ({status})"));
+    }
+    match status {
+        200 if String::from_utf8_lossy(&payload).contains(body) => Outcome::Answered { close },
+        503 if retry_after => Outcome::Refused,
+        other => Outcome::Lost(format!("status {other}")),
+    }
+}
+
+fn client(id: usize, addr: SocketAddr, stop: Arc<AtomicBool>) -> Tally {
+    let mut tally = Tally::default();
+    let mut n = 0u64;
+    while !stop.load(Ordering::Relaxed) {
+        let stream = match TcpStream::connect(addr) {
+            Ok(stream) => stream,
+            Err(error) if error.kind() == ErrorKind::ConnectionRefused => {
+                tally.refused += 1;
+                thread::sleep(Duration::from_millis(50));
+                continue;
+            }
+            Err(error) => {
+                tally.problems.push(format!("connect: {error}"));
+                return tally;
+            }
+        };
+        stream
+            .set_read_timeout(Some(Duration::from_secs(30)))
+            .unwrap();
+        let mut stream = BufReader::new(stream);
+        let mut reused = false;
+        while !stop.load(Ordering::Relaxed) {
+            n += 1;
+            match exchange(
+                &mut stream,
+                &format!("{{\"client\":{id},\"n\":{n}}}"),
+                reused,
+            ) {
+                Outcome::Answered { close } => {
+                    tally.accepted += 1;
+                    if close {
+                        break;
+                    }
+                    reused = true;
+                }
+                Outcome::Refused => {
+                    tally.refused += 1;
+                    thread::sleep(Duration::from_millis(50));
+                    break;
+                }
+                Outcome::Lost(problem) => {
+                    tally.lost += 1;
+                    tally.problems.push(problem);
+                    break;
+                }
+            }
+        }
+    }
+    tally
+}
+
+#[test]
+fn soak_sigterm_under_keep_alive_load_loses_nothing() {
+    let seconds: u64 = std::env::var("SOAK_SECONDS")
+        .ok()
+        .and_then(|value| value.parse().ok())
+        .unwrap_or(3);
+    let mut child = Command::new(env!("CARGO_BIN_EXE_asyncpat-server"))
+        .env("BIND_ADDR", "127.0.0.1:0")
+        .env(
+            "READINESS_DRAIN_DELAY_MS",
+            READINESS_DRAIN_DELAY_MS.to_string(),
+        )
+        .env("SHUTDOWN_TIMEOUT_MS", SHUTDOWN_TIMEOUT_MS.to_string())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("the server binary starts");
+    let mut stdout = BufReader::new(child.stdout.take().unwrap());
+    let mut first = String::new();
+    stdout
+        .read_line(&mut first)
+        .expect("the server prints its address");
+    let addr: SocketAddr = first
+        .trim()
+        .strip_prefix("listening on ")
+        .expect("a listening line")
+        .parse()
+        .unwrap();
+
+    let stop = Arc::new(AtomicBool::new(false));
+    let clients: Vec<_> = (0..CLIENTS)
+        .map(|id| {
+            let stop = stop.clone();
+            thread::spawn(move || client(id, addr, stop))
+        })
+        .collect();
+    thread::sleep(Duration::from_secs(seconds));
+    let pid = libc::pid_t::try_from(child.id()).unwrap();
+    let signalled = Instant::now();
+    // SAFETY: kill has no memory-safety preconditions; the pid is our own child.
+    assert_eq!(unsafe { libc::kill(pid, libc::SIGTERM) }, 0);
+    let limit = Duration::from_millis(READINESS_DRAIN_DELAY_MS + SHUTDOWN_TIMEOUT_MS);
+    let status = loop {
+        if let Some(status) = child.try_wait().unwrap() {
+            break status;
+        }
+        if signalled.elapsed() > limit + Duration::from_secs(5) {
+            let _ = child.kill();
+            panic!("the server did not exit within its shutdown deadline");
+        }
+        thread::sleep(Duration::from_millis(5));
+    };
+    let exit_ms = signalled.elapsed().as_millis();
+    stop.store(true, Ordering::Relaxed);
+    let mut total = Tally::default();
+    for handle in clients {
+        let tally = handle.join().expect("a client panicked");
+        total.accepted += tally.accepted;
+        total.refused += tally.refused;
+        total.lost += tally.lost;
+        total.problems.extend(tally.problems);
+    }
+    let mut stderr = String::new();
+    if let Some(mut pipe) = child.stderr.take() {
+        let _ = pipe.read_to_string(&mut stderr);
+    }
+    let code = status
+        .code()
+        .map_or_else(|| format!("{status}"), |code| code.to_string());
+    println!("soak: {CLIENTS} keep-alive clients");
+    println!(
+        "soak: {} accepted, {} refused, {} lost, exit {code} after {exit_ms} ms",
+        total.accepted, total.refused, total.lost
+    );
+    assert!(total.problems.is_empty(), "problems: {:?}", total.problems);
+    assert_eq!(status.code(), Some(0), "{stderr}");
+    assert!(exit_ms <= limit.as_millis(), "exit took {exit_ms} ms");
+    assert!(total.accepted >= 100, "the load did not run: {total:?}");
+}
