@@ -74,6 +74,12 @@ function isPromiseType(checker: ts.TypeChecker, member: ts.Type): boolean {
  * checker or the type is unknown/any, so callers fall back to syntax.
  */
 export function isPromiseTyped(checker: ts.TypeChecker | undefined, node: ts.Expression): boolean | undefined {
+  const members = knownTypeMembers(checker, node);
+  return members && members.some((member) => isPromiseType(checker!, member));
+}
+
+/** The members of an expression's type (one, or each of a union); undefined without a checker, or for any/unknown. */
+export function knownTypeMembers(checker: ts.TypeChecker | undefined, node: ts.Expression): readonly ts.Type[] | undefined {
   if (!checker) return undefined;
   let type: ts.Type;
   try {
@@ -82,6 +88,5 @@ export function isPromiseTyped(checker: ts.TypeChecker | undefined, node: ts.Exp
     return undefined;
   }
   if (type.flags & (ts.TypeFlags.Any | ts.TypeFlags.Unknown)) return undefined;
-  const types = type.isUnion() ? type.types : [type];
-  return types.some((member) => isPromiseType(checker, member));
+  return type.isUnion() ? type.types : [type];
 }

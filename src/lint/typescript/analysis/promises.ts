@@ -1,6 +1,6 @@
 import { ts } from "ts-morph";
 import type { ProgramFile, ProgramView } from "../rule.js";
-import { isAsyncFunction, isPromiseTyped } from "./functions.js";
+import { isAsyncFunction, isPromiseTyped, knownTypeMembers } from "./functions.js";
 import { GLOBAL_MODULE, isApi, resolveApi, type ApiRef } from "./imports.js";
 import { isFunctionNode, isStringLike, memberName, unwrapExpression, walk, enclosingClass } from "./nodes.js";
 import { findDeclaration, getInitializer } from "./scope.js";
@@ -383,16 +383,7 @@ export function isImportedPromiseFunction(identifier: ts.Identifier, env: Promis
  * unobserved. True for native promises; undefined without a checker or for any/unknown.
  */
 export function isNativePromiseTyped(checker: ts.TypeChecker | undefined, node: ts.Expression): boolean | undefined {
-  if (!checker) return undefined;
-  let type: ts.Type;
-  try {
-    type = checker.getTypeAtLocation(node);
-  } catch {
-    return undefined;
-  }
-  if (type.flags & (ts.TypeFlags.Any | ts.TypeFlags.Unknown)) return undefined;
-  const members = type.isUnion() ? type.types : [type];
-  return members.some((member) => (member.getSymbol() ?? member.aliasSymbol)?.name === "Promise");
+  return knownTypeMembers(checker, node)?.some((member) => (member.getSymbol() ?? member.aliasSymbol)?.name === "Promise");
 }
 
 /**
