@@ -184,11 +184,12 @@ impl Services {
         let deadline = Instant::now() + timeout;
         let mut failures = Vec::new();
         let mut consumer = self.consumer;
+        let mut intake = self.intake;
 
         // 1. No new items; items in hand are answered. The intake drops its queue senders when it returns.
         // 2. The consumer handles everything already queued, then sees the queue closed.
         let drained = timeout_at(deadline, async {
-            let intake = joined("intake", self.intake.await);
+            let intake = joined("intake", (&mut intake).await);
             println!("shutdown: intake stopped");
             let journal = joined("consumer", (&mut consumer).await);
             (intake, journal)
@@ -209,10 +210,23 @@ impl Services {
                 failures.push(format!("deadline of {} ms exceeded", timeout.as_millis()));
                 // Cancels the consumer (unhandled items are answered `refused`) and the intake.
                 root.cancel();
-                match tokio::time::timeout(JOURNAL_GRACE, &mut consumer).await {
+                let journal = match tokio::time::timeout(JOURNAL_GRACE, &mut consumer).await {
                     Ok(joined_consumer) => joined("consumer", joined_consumer),
                     Err(_) => Err("the consumer did not stop within its grace period".to_owned()),
+                };
+                // The intake's connections write the answers the cancelled consumer handed back
+                // (`refused shutting down`) before they close: the process must not exit first.
+                match tokio::time::timeout(JOURNAL_GRACE, &mut intake).await {
+                    Ok(joined_intake) => {
+                        if let Err(error) = joined("intake", joined_intake) {
+                            failures.push(error);
+                        }
+                    }
+                    Err(_) => {
+                        failures.push("the intake did not stop within its grace period".to_owned())
+                    }
                 }
+                journal
             }
         };
 
