@@ -40,6 +40,16 @@ interface Answer {
   readonly error?: { readonly name: string; readonly message: string };
 }
 
+/** Resolves once the service's stderr has printed a line matching `pattern` (10 s at most). */
+async function progressShowing(child: ChildProcess, pattern: RegExp): Promise<void> {
+  let seen = "";
+  const signal = AbortSignal.timeout(10_000);
+  while (!pattern.test(seen)) {
+    const [chunk] = (await once(child.stderr!, "data", { signal })) as [Buffer];
+    seen += chunk.toString("utf8");
+  }
+}
+
 function resultLines(stdout: string): Answer[] {
   return stdout
     .split("\n")
@@ -129,9 +139,11 @@ describe("service process", () => {
   for (const [signal, expected] of [["SIGTERM", 143], ["SIGINT", 130]] as const) {
     it(`a second ${signal} exits ${expected} (128 + the signal number)`, async () => {
       const { child, finished } = startService({ POOL_THREADS: "1", PROGRESS_INTERVAL_MS: "100", SHUTDOWN_DEADLINE_MS: "60000" });
-      child.stdin?.write(primes(0, 60_000_000));
-      // A progress line means the service is up and its signal handlers are installed.
-      await once(child.stderr!, "data", { signal: AbortSignal.timeout(10_000) });
+      // several long jobs (about 0.4 s each on one thread): the drain outlasts the gap between the signals
+      for (let i = 0; i < 8; i += 1) child.stdin?.write(primes(i, 60_000_000));
+      // A progress line with the job running: the handlers are installed and the drain has work to
+      // wait for (an earlier line may come before the job is read, and then a first signal ends it at once).
+      await progressShowing(child, /\b1 running\b/);
       child.kill(signal);
       await sleep(200);
       child.kill(signal);
