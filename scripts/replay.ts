@@ -173,8 +173,9 @@ const pct = (part: number, whole: number) => (whole === 0 ? "-" : `${((part / wh
 async function main(): Promise<void> {
   const started = performance.now();
   const config = strictConfig();
-  const laid = layOut(loadCases(), config.dir);
-  const cases = loadCases().map((entry) => ({
+  const loaded = loadCases();
+  const laid = layOut(loaded, config.dir);
+  const cases = loaded.map((entry) => ({
     ...entry,
     source: { before: entry.before, after: entry.after },
     before: laid.get(entry.before)!,
