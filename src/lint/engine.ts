@@ -26,6 +26,11 @@ export interface EngineOptions extends BackendRunOptions {
   rulesForRole?: (filePath: string, role: FileRole) => readonly (ConfiguredRule | undefined)[];
   /** Roles whose files are not linted (default: fixture and generated). */
   skipRoles?: ReadonlySet<FileRole>;
+  /**
+   * Text to lint instead of what is on disk, by absolute path: standard input, an editor's unsaved
+   * buffer, a fix pass's output. A path here need not exist on disk.
+   */
+  contents?: ReadonlyMap<string, string>;
 }
 
 const DEFAULT_SKIPPED_ROLES: ReadonlySet<FileRole> = new Set(["fixture", "generated"]);
@@ -85,7 +90,8 @@ export async function lintFiles(options: EngineOptions): Promise<LintReport> {
   for (const filePath of options.files) {
     const backend = await loadBackend(path.extname(filePath));
     if (!backend) continue;
-    const buffer = await readFile(filePath);
+    const override = options.contents?.get(filePath);
+    const buffer = override !== undefined ? Buffer.from(override, "utf8") : await readFile(filePath);
     if (isBinary(buffer)) continue;
     if (buffer.length > MAX_FILE_BYTES) {
       results.push(
