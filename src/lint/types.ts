@@ -1,6 +1,22 @@
 import type { Rule } from "./rule.js";
 import type { RuleSeverity } from "./rule-meta.js";
 
+/**
+ * A text edit, ESLint's shape: replace `range` (0-based offsets in UTF-16 code units of the file's
+ * text, end exclusive) with `text`.
+ */
+export interface Fix {
+  range: [number, number];
+  text: string;
+}
+
+/** An edit offered but not applied by `--fix`, because it needs judgment (ESLint's suggestions). */
+export interface Suggestion {
+  desc: string;
+  messageId?: string;
+  fix: Fix;
+}
+
 /** One problem in a file; the shape of ESLint's `LintMessage` plus our `help`. */
 export interface LintMessage {
   /** null for problems that are not a rule's: a parse error, an unused suppression. */
@@ -17,6 +33,10 @@ export interface LintMessage {
   endLine: number;
   endColumn: number;
   fatal?: boolean;
+  /** An edit `--fix` applies: it keeps behaviour apart from the anti-pattern and keeps the file compiling. */
+  fix?: Fix;
+  /** Edits offered, not applied. */
+  suggestions?: Suggestion[];
 }
 
 export interface FileResult {
