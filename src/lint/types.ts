@@ -118,6 +118,20 @@ export interface BackendRunOptions {
   types: boolean;
   /** Measure the time spent in each rule (`--stats`); off by default, it costs a clock read per listener call. */
   timing?: boolean;
+  /**
+   * State kept between runs by a long-lived caller (the language server, the ESLint plugin): a backend
+   * keeps its warm program here, one per tsconfig, so a second run re-parses only the files handed in.
+   */
+  session?: LintSession;
+}
+
+/** Opaque state a backend keeps between runs; create one with `createLintSession()`. */
+export interface LintSession {
+  readonly entries: Map<string, unknown>;
+}
+
+export function createLintSession(): LintSession {
+  return { entries: new Map() };
 }
 
 export interface LanguageBackend {

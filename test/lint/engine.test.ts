@@ -2,6 +2,7 @@ import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { defineRule, defineTypeScriptRule, type Listeners } from "../../src/lint/api.js";
 import { lintFiles } from "../../src/lint/engine.js";
+import { createLintSession } from "../../src/lint/types.js";
 import { makeTree } from "../helpers/cli.js";
 
 const crashing = defineRule({
@@ -80,5 +81,28 @@ describe("engine", () => {
     expect(report.internalErrors).toEqual([]);
     expect(entered).toBe(depth + 1);
     expect(exited).toBe(depth + 1);
+  });
+
+  it("lints text handed in by path, and with a session re-lints a changed buffer in the kept program", async () => {
+    const dir = makeTree({ "a.ts": "f();\n" });
+    const file = path.join(dir, "a.ts");
+    const session = createLintSession();
+    const run = (text: string) =>
+      lintFiles({
+        files: [file],
+        rules: [{ rule: crashing, severity: "error", options: {} }],
+        knownRuleIds: new Set(["crashes-on-b"]),
+        cwd: dir,
+        types: true,
+        session,
+        contents: new Map([[file, text]]),
+      });
+    const first = await run("f(); g(); h();\n");
+    expect(first.results[0]!.errorCount).toBe(3);
+    expect(session.entries.size).toBe(1);
+    const kept = [...session.entries.values()][0];
+    const second = await run("f();\n");
+    expect(second.results[0]!.errorCount).toBe(1);
+    expect([...session.entries.values()][0]).toBe(kept);
   });
 });

@@ -17,6 +17,7 @@ import type {
   InternalError,
   LanguageBackend,
   LintMessage,
+  LintSession,
 } from "../types.js";
 
 const EXTENSIONS = [".ts", ".tsx", ".mts", ".cts", ".js", ".jsx", ".mjs", ".cjs"] as const;
@@ -64,6 +65,26 @@ function createProject(options: BackendRunOptions): Project {
       jsx: ts.JsxEmit.Preserve,
     },
   });
+}
+
+/**
+ * The project for this run: a new one, or with a session the one kept there for this tsconfig (its
+ * files stay parsed, and `createSourceFile(..., { overwrite: true })` replaces only what changed).
+ */
+function projectFor(options: BackendRunOptions): Project {
+  if (!options.session) return createProject(options);
+  const key = `typescript\u0000${options.tsconfigPath ?? ""}`;
+  let project = options.session.entries.get(key) as Project | undefined;
+  if (!project) {
+    project = createProject(options);
+    options.session.entries.set(key, project);
+  }
+  return project;
+}
+
+/** Drops the session's kept programs (after a tsconfig changed, say). */
+export function resetTypeScriptSession(session: LintSession): void {
+  for (const key of [...session.entries.keys()]) if (key.startsWith("typescript\u0000")) session.entries.delete(key);
 }
 
 function position(sourceFile: ts.SourceFile, start: number, end: number) {
@@ -134,7 +155,7 @@ export const typescriptBackend: LanguageBackend = {
   language: "typescript",
   extensions: EXTENSIONS,
   async lint(inputFiles, rules, options) {
-    const project = createProject(options);
+    const project = projectFor(options);
     const results: BackendFileResult[] = [];
     const internalErrors: InternalError[] = [];
     const parsed = new Map<string, ProgramFile>();
