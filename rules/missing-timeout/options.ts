@@ -10,3 +10,13 @@ export const timeoutWrappersOption: OptionSchema = {
   items: { type: "string" },
   default: DEFAULT_WRAPPERS,
 };
+
+export const DEFAULT_FIX_TIMEOUT_MS = 10_000;
+
+export const fixTimeoutMsOption: OptionSchema = {
+  description:
+    "The deadline, in milliseconds, that `--fix` and suggestions write (`AbortSignal.timeout(ms)`, a `timeout: ms` option, `tokio::time::timeout(Duration::from_millis(ms), …)`). Pick one your slowest healthy call stays well under.",
+  type: "integer",
+  minimum: 1,
+  default: DEFAULT_FIX_TIMEOUT_MS,
+};

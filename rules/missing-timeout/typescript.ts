@@ -21,8 +21,10 @@ import {
   isTypeOnlyWrapper,
   isTimerApi,
   hasExportModifier,
+  addOptionFix,
+  type Fix,
 } from "../../src/lint/api.js";
-import { DEFAULT_WRAPPERS, timeoutWrappersOption } from "./options.js";
+import { DEFAULT_FIX_TIMEOUT_MS, DEFAULT_WRAPPERS, fixTimeoutMsOption, timeoutWrappersOption } from "./options.js";
 
 const KINDS = ["fetch", "axios", "http", "net", "child_process", "events.once", "pg"] as const;
 type Kind = (typeof KINDS)[number];
@@ -30,6 +32,7 @@ type Kind = (typeof KINDS)[number];
 interface Options {
   timeoutWrappers: string[];
   ignore: Kind[];
+  fixTimeoutMs: number;
 }
 
 const HELP: Record<Kind, string> = {
@@ -341,6 +344,8 @@ export default defineTypeScriptRule<Options>({
   instead:
     "Give every external call a deadline, as Tokio's `time::timeout` wraps a future: an `AbortSignal.timeout(ms)` (combined with the caller's signal through `AbortSignal.any`), the library's own `timeout` option, or a wrapper that applies one.",
   needsTypes: false,
+  fixable: "code",
+  hasSuggestions: true,
   messages: {
     fetch:
       "`{{name}}` has no `signal`, so nothing bounds it: a server that accepts the connection and never answers keeps this request, and everything awaiting it, pending for minutes (Node waits up to 5 minutes for headers, then as long as the body trickles; browsers wait indefinitely).",
@@ -365,8 +370,9 @@ export default defineTypeScriptRule<Options>({
         items: { type: "string", enum: [...KINDS] },
         default: [],
       },
+      fixTimeoutMs: fixTimeoutMsOption,
     },
-    defaults: { timeoutWrappers: DEFAULT_WRAPPERS, ignore: [] },
+    defaults: { timeoutWrappers: DEFAULT_WRAPPERS, ignore: [], fixTimeoutMs: DEFAULT_FIX_TIMEOUT_MS },
   },
   examples: {
     incorrect: [
@@ -396,6 +402,8 @@ export default defineTypeScriptRule<Options>({
   create(context) {
     const wrappers = new Set(context.options.timeoutWrappers ?? DEFAULT_WRAPPERS);
     const ignored = new Set<string>(context.options.ignore ?? []);
+    const timeoutMs = String(context.options.fixTimeoutMs ?? DEFAULT_FIX_TIMEOUT_MS);
+    const signal = `AbortSignal.timeout(${timeoutMs})`;
 
     function isWrapperCall(call: ts.CallExpression | ts.NewExpression): boolean {
       if (!ts.isCallExpression(call)) return false;
@@ -519,8 +527,15 @@ export default defineTypeScriptRule<Options>({
       return found;
     }
 
-    function report(node: ts.Node, kind: Kind, messageId: string, data: Record<string, string>): void {
-      context.report({ node, messageId, data, help: HELP[kind] });
+    function report(node: ts.Node, kind: Kind, messageId: string, data: Record<string, string>, fix?: Fix, suggestion?: Fix): void {
+      context.report({
+        node,
+        messageId,
+        data,
+        help: HELP[kind],
+        fix,
+        suggest: suggestion && [{ desc: `Add a deadline: ${suggestion.text.replace(/^, /, "").trim()}`, fix: suggestion }],
+      });
     }
 
     function checkFetch(call: ts.CallExpression, ref: ApiRef): void {
@@ -533,7 +548,9 @@ export default defineTypeScriptRule<Options>({
       }
       if (optionsHaveDeadline(args[1], nodeFetch ? ["timeout"] : [], ["signal"])) return;
       if (wrapped(call)) return;
-      report(call, "fetch", "fetch", { name: text(call.expression) });
+      const edit = args.length <= 2 ? addOptionFix(call, 1, "signal", signal) : undefined;
+      // node-fetch and friends declare their own AbortSignal type; only the platform's fetch is fixed.
+      report(call, "fetch", "fetch", { name: text(call.expression) }, nodeFetch ? undefined : edit, nodeFetch ? edit : undefined);
     }
 
     /** The axios config argument of a call, or "unknown" when it cannot be placed. */
@@ -660,7 +677,8 @@ export default defineTypeScriptRule<Options>({
       if (isStringLike(event) && event.text === "listening") return;
       if (optionsHaveDeadline(args[2], [], ["signal"])) return;
       if (wrapped(call)) return;
-      report(call, "events.once", "once", { name, event: isStringLike(event) ? JSON.stringify(event.text) : text(event) });
+      const edit = args.length <= 3 ? addOptionFix(call, 2, "signal", signal) : undefined;
+      report(call, "events.once", "once", { name, event: isStringLike(event) ? JSON.stringify(event.text) : text(event) }, edit);
     }
 
     return {

@@ -5,6 +5,8 @@ export interface LintWorkerInput {
   paths: string[];
   options: LintOptions;
   stdoutIsTTY: boolean;
+  /** Standard input, read in the main thread, for `--stdin`. */
+  stdinText?: string;
 }
 
 export interface LintWorkerOutput {

@@ -13,6 +13,7 @@ let stderr = "";
 const io = {
   stdout: { write: (text: string) => void (stdout += text), isTTY: input.stdoutIsTTY },
   stderr: { write: (text: string) => void (stderr += text) },
+  stdinText: input.stdinText,
 };
 
 try {

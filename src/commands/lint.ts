@@ -16,8 +16,15 @@ class ReportedError extends Error {
   }
 }
 
+async function readStdin(): Promise<string> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of process.stdin) chunks.push(typeof chunk === "string" ? Buffer.from(chunk) : chunk);
+  return Buffer.concat(chunks).toString("utf8");
+}
+
 async function lintInWorker(paths: string[], options: LintOptions): Promise<number> {
-  const input: LintWorkerInput = { paths, options, stdoutIsTTY: process.stdout.isTTY === true };
+  const stdinText = options.stdin ? await readStdin() : undefined;
+  const input: LintWorkerInput = { paths, options, stdoutIsTTY: process.stdout.isTTY === true, stdinText };
   const worker = new Worker(new URL("./lint-worker.js", import.meta.url), {
     workerData: input,
     resourceLimits: { stackSizeMb: WORKER_STACK_MB },
@@ -53,7 +60,7 @@ export function registerLintCommand(program: Command): void {
   program
     .command("lint")
     .description("report async anti-patterns in TypeScript, JavaScript and Rust files")
-    .argument("[paths...]", "files, folders or globs to lint", ["."])
+    .argument("[paths...]", 'files, folders or globs to lint (default: ".")')
     .addOption(new Option("-f, --format <format>", "output format").choices(["stylish", "json", "sarif", "github"]).default("stylish"))
     .option("-o, --output-file <file>", "write the report to a file instead of standard output")
     .option("--max-warnings <n>", "exit 1 when there are more than n warnings", parseMaxWarnings)
@@ -65,6 +72,10 @@ export function registerLintCommand(program: Command): void {
     .option("--no-types", "never use the type checker (faster; rules rely on syntax and imports alone)")
     .option("--no-gitignore", "also lint files that .gitignore files ignore (by default they are skipped, like node_modules)")
     .option("--no-color", "disable colours (NO_COLOR and FORCE_COLOR are honoured too)")
+    .option("--fix", "apply the fixes that keep behaviour and write the files that change", false)
+    .option("--fix-dry-run", "apply fixes in memory only; the json report carries each fixed file as `output`", false)
+    .option("--stdin", "lint the text on standard input (with --fix: print the fixed text instead of the report)", false)
+    .option("--stdin-filename <path>", "the file standard input is linted as: its config, tsconfig and language (default: stdin.ts)")
     .option("--stats", "print file, line and per-rule timing figures to standard error", false)
     .addHelpText(
       "after",

@@ -1,5 +1,5 @@
 import type { ImplementationMeta } from "./rule-meta.js";
-import type { ConfiguredRule, LintMessage } from "./types.js";
+import type { ConfiguredRule, Fix, LintMessage, Suggestion } from "./types.js";
 
 /** Code quoted in a message: whitespace folded to single spaces, cut at `max` characters with an ellipsis. */
 export function snippet(code: string, max = 60): string {
@@ -18,6 +18,8 @@ export interface ReportFields {
   messageId: string;
   data?: Record<string, string | number>;
   help?: string;
+  fix?: Fix;
+  suggest?: Suggestion[];
 }
 
 export interface MessagePosition {
@@ -38,6 +40,9 @@ export function createReporter(configured: ConfiguredRule, implementation: Imple
   return (report: ReportFields, where: MessagePosition): void => {
     const template = implementation.messages[report.messageId];
     if (template === undefined) throw new Error(`rule ${rule.id} reported the unknown messageId "${report.messageId}"`);
+    if (report.fix && !implementation.fixable) throw new Error(`rule ${rule.id} reported a fix without \`fixable: "code"\` in its meta`);
+    if (report.suggest && !implementation.hasSuggestions)
+      throw new Error(`rule ${rule.id} reported suggestions without \`hasSuggestions: true\` in its meta`);
     const key = `${where.line}:${where.column}:${report.messageId}`;
     if (seen.has(key)) return;
     seen.add(key);
@@ -48,6 +53,8 @@ export function createReporter(configured: ConfiguredRule, implementation: Imple
       message: formatMessage(template, report.data),
       help: report.help ?? implementation.instead,
       ...where,
+      ...(report.fix ? { fix: report.fix } : {}),
+      ...(report.suggest && report.suggest.length > 0 ? { suggestions: report.suggest } : {}),
     });
   };
 }

@@ -59,4 +59,8 @@ export interface ImplementationMeta<Options> {
   examples: RuleExamples;
   /** Documented false positives and negatives, shown in the rule's doc page. */
   knownLimits?: string[];
+  /** Some reports carry a fix `--fix` applies (ESLint's `meta.fixable`): a report with a fix from a rule without it is an internal error. */
+  fixable?: "code";
+  /** Some reports offer suggestions (ESLint's `meta.hasSuggestions`). */
+  hasSuggestions?: boolean;
 }

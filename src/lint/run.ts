@@ -5,8 +5,11 @@ import { packageRoot, version } from "../version.js";
 import type { Rule } from "./rule.js";
 import { loadConfig } from "./config.js";
 import { FILE_ROLES } from "./file-roles.js";
-import { lintableExtensions, lintFiles } from "./engine.js";
+import { lintableExtensions, lintFiles, type EngineOptions } from "./engine.js";
 import { discoverFiles } from "./files.js";
+import { lintAndFix } from "./fix-run.js";
+import { stdinTarget } from "./stdin.js";
+import type { FileResult, LintReport } from "./types.js";
 import { formatters } from "./formatters/index.js";
 import { findNearestTsconfig } from "./typescript/backend.js";
 
@@ -37,11 +40,31 @@ export interface LintOptions {
   stats: boolean;
   /** false: do not skip what .gitignore files ignore (`--no-gitignore`). */
   gitignore?: boolean;
+  /** Apply fixes and write the files that changed (with `stdin`: print the fixed text instead of the report). */
+  fix?: boolean;
+  /** Apply fixes in memory only; the report carries each file's fixed text as `output`. */
+  fixDryRun?: boolean;
+  /** Lint `LintIO.stdinText` instead of files on disk. */
+  stdin?: boolean;
+  /** The path standard input is linted as (default `stdin.ts` in the cwd). */
+  stdinFilename?: string;
 }
 
 export interface LintIO {
   stdout: { write(text: string): void; isTTY?: boolean };
   stderr: { write(text: string): void };
+  /** What was read from standard input, for `--stdin`. */
+  stdinText?: string;
+}
+
+/** Drops what is not reported: run on every pass's report before `--fix` chooses its fixes, and on the final one. */
+function filterReport(report: LintReport, options: LintOptions): LintReport {
+  if (!options.quiet) return report;
+  const results = report.results.map((result): FileResult => {
+    const messages = result.messages.filter((message) => message.severity === 2);
+    return { ...result, messages, warningCount: 0 };
+  });
+  return { ...report, results };
 }
 
 export async function runLint(
@@ -61,16 +84,25 @@ export async function runLint(
   } else {
     tsconfigPath = findNearestTsconfig(cwd);
   }
-  const files = discoverFiles(paths.length > 0 ? paths : ["."], {
-    cwd,
-    extensions: lintableExtensions(),
-    ignore: config.ignore,
-    ignoreBase: config.baseDir,
-    gitignore: options.gitignore !== false,
-  });
+  if (options.fix && options.fixDryRun) throw new UsageError("--fix and --fix-dry-run cannot be used together; pick one.");
+  if (options.stdinFilename !== undefined && !options.stdin)
+    throw new UsageError("--stdin-filename names the text of --stdin; add --stdin.");
+  const stdin = options.stdin
+    ? stdinTarget({ cwd, filename: options.stdinFilename, paths, text: io.stdinText, extensions: lintableExtensions() })
+    : undefined;
+  const files = stdin
+    ? [stdin.path]
+    : discoverFiles(paths.length > 0 ? paths : ["."], {
+        cwd,
+        extensions: lintableExtensions(),
+        ignore: config.ignore,
+        ignoreBase: config.baseDir,
+        gitignore: options.gitignore !== false,
+      });
   const started = performance.now();
-  const report = await lintFiles({
+  const engineOptions: EngineOptions = {
     files,
+    contents: stdin?.contents,
     rules: config.rules,
     knownRuleIds: new Set(rules.map((rule) => rule.id)),
     rulesForRole: (filePath, role) => config.rulesFor(filePath, role),
@@ -79,18 +111,25 @@ export async function runLint(
     tsconfigPath,
     types: options.types ?? tsconfigPath !== undefined,
     timing: options.stats,
-  });
+  };
+  const filter = (report: LintReport) => filterReport(report, options);
+  const { report, outputs } =
+    options.fix || options.fixDryRun
+      ? await lintAndFix(engineOptions, { filter })
+      : { report: filter(await lintFiles(engineOptions)), outputs: new Map<string, string>() };
   const elapsed = performance.now() - started;
+  if (options.fix && !stdin) await writeFixes(outputs);
 
-  let results = report.results;
-  if (options.quiet) {
-    results = results.map((result) => {
-      const messages = result.messages.filter((message) => message.severity === 2);
-      return { ...result, messages, warningCount: 0 };
-    });
-  }
+  const results = report.results.map((result) => {
+    const output = outputs.get(result.filePath);
+    return output === undefined ? result : { ...result, output };
+  });
   const formatter = formatters[options.format];
   const toFile = options.outputFile !== undefined;
+  // ESLint's `--stdin --fix`: the fixed text goes to standard output in place of the report (which
+  // still goes to --output-file when one is given).
+  const printFixed = options.fix === true && stdin !== undefined;
+  if (printFixed) io.stdout.write(outputs.get(stdin.path) ?? stdin.contents.get(stdin.path)!);
   const output = formatter(results, {
     cwd,
     rules: new Map(rules.map((rule) => [rule.id, rule])),
@@ -107,7 +146,7 @@ export async function runLint(
       const reason = error instanceof Error ? error.message : String(error);
       throw new UsageError(`--output-file ${options.outputFile}: cannot write the report (${reason}). Pass a path in a writable folder.`);
     }
-  } else if (output) {
+  } else if (output && !printFixed) {
     io.stdout.write(output);
   }
 
@@ -139,6 +178,21 @@ export async function runLint(
     }
   }
 
+  return exitCodeOf(results, report, options, io);
+}
+
+async function writeFixes(outputs: ReadonlyMap<string, string>): Promise<void> {
+  for (const [filePath, text] of outputs) {
+    try {
+      await writeFile(filePath, text);
+    } catch (error) {
+      const reason = error instanceof Error ? error.message : String(error);
+      throw new UsageError(`--fix: cannot write ${filePath} (${reason}); make it writable or run without --fix.`);
+    }
+  }
+}
+
+function exitCodeOf(results: readonly FileResult[], report: LintReport, options: LintOptions, io: LintIO): number {
   if (report.internalErrors.length > 0) return ExitCode.internal;
   const errors = results.reduce((sum, result) => sum + result.errorCount, 0);
   const warnings = results.reduce((sum, result) => sum + result.warningCount, 0);

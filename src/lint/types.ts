@@ -46,6 +46,8 @@ export interface FileResult {
   warningCount: number;
   /** The file's text, kept for code frames; not part of the JSON output. */
   source?: string;
+  /** With `--fix`/`--fix-dry-run`: the fixed text, when fixes changed it (ESLint's `output`). */
+  output?: string;
 }
 
 /** A rule that threw on a file: the run goes on and exits 2. */

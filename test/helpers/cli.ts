@@ -26,15 +26,18 @@ export function cleanEnv(extra: Record<string, string | undefined> = {}): Record
 
 /**
  * Runs the built CLI (`npm run build` first; `npm test` does) the way a user's shell would, with no
- * standard input and a clean environment (add `CI`, `NO_COLOR`, … through `env`).
+ * standard input (or `input` piped in) and a clean environment (add `CI`, `NO_COLOR`, … through `env`).
  */
-export async function runCli(args: string[], options: { cwd: string; env?: Record<string, string | undefined>; timeout?: number }) {
+export async function runCli(
+  args: string[],
+  options: { cwd: string; env?: Record<string, string | undefined>; timeout?: number; input?: string },
+) {
   const result = await execa(process.execPath, [binPath, ...args], {
     cwd: options.cwd,
     env: cleanEnv(options.env),
     extendEnv: false,
     reject: false,
-    stdin: "ignore",
+    ...(options.input !== undefined ? { input: options.input } : { stdin: "ignore" as const }),
     timeout: options.timeout ?? 120_000,
   });
   return { exitCode: result.exitCode ?? -1, stdout: String(result.stdout), stderr: String(result.stderr), timedOut: result.timedOut };

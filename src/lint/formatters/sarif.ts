@@ -2,6 +2,7 @@ import { createHash } from "node:crypto";
 import path from "node:path";
 import { pathToFileURL } from "node:url";
 import { languagesOf, type Rule } from "../rule.js";
+import type { LintMessage } from "../types.js";
 import { pseudoRuleId, type Formatter } from "./types.js";
 
 export const INFORMATION_URI = "https://www.npmjs.com/package/asyncpat";
@@ -51,6 +52,51 @@ function lineHash(ruleId: string, lineText: string, occurrence: number): string 
   return `${digest}:${occurrence}`;
 }
 
+/** 1-based line and column (UTF-16 code units) of each offset of `text`, for SARIF regions. */
+function positionsIn(text: string): (offset: number) => { line: number; column: number } {
+  const starts = [0];
+  for (let index = text.indexOf("\n"); index !== -1; index = text.indexOf("\n", index + 1)) starts.push(index + 1);
+  return (offset) => {
+    let low = 0;
+    let high = starts.length - 1;
+    while (low < high) {
+      const middle = (low + high + 1) >> 1;
+      if (starts[middle]! <= offset) low = middle;
+      else high = middle - 1;
+    }
+    return { line: low + 1, column: offset - starts[low]! + 1 };
+  };
+}
+
+/** SARIF `fixes`: the message's fix and its suggestions, as replacements of line/column regions. */
+function sarifFixes(message: LintMessage, source: string | undefined, uri: string) {
+  if (source === undefined) return undefined;
+  const edits = [
+    ...(message.fix ? [{ description: "Fix applied by --fix", fix: message.fix }] : []),
+    ...(message.suggestions ?? []).map((suggestion) => ({ description: suggestion.desc, fix: suggestion.fix })),
+  ];
+  if (edits.length === 0) return undefined;
+  const at = positionsIn(source);
+  return edits.map(({ description, fix }) => {
+    const start = at(fix.range[0]);
+    const end = at(fix.range[1]);
+    return {
+      description: { text: description },
+      artifactChanges: [
+        {
+          artifactLocation: { uri, uriBaseId: "%SRCROOT%" },
+          replacements: [
+            {
+              deletedRegion: { startLine: start.line, startColumn: start.column, endLine: end.line, endColumn: end.column },
+              insertedContent: { text: fix.text },
+            },
+          ],
+        },
+      ],
+    };
+  });
+}
+
 /** SARIF 2.1.0 for GitHub code scanning. */
 export const formatSarif: Formatter = (results, context) => {
   const used = new Set<string>();
@@ -79,6 +125,7 @@ export const formatSarif: Formatter = (results, context) => {
       const hashBase = lineHash(ruleId, lines[message.line - 1] ?? "", 0).split(":")[0]!;
       const occurrence = occurrences.get(hashBase) ?? 0;
       occurrences.set(hashBase, occurrence + 1);
+      const fixes = sarifFixes(message, result.source, uri);
       sarifResults.push({
         ruleId,
         ruleIndex: indexOf.get(ruleId),
@@ -98,6 +145,7 @@ export const formatSarif: Formatter = (results, context) => {
           },
         ],
         partialFingerprints: { primaryLocationLineHash: `${hashBase}:${occurrence + 1}` },
+        ...(fixes ? { fixes } : {}),
       });
     }
   }

@@ -26,16 +26,27 @@ function codeFrame(lineText: string, message: LintMessage, gutter: string): { co
   };
 }
 
+function plural(count: number, noun: string): string {
+  return `${count} ${noun}${count === 1 ? "" : "s"}`;
+}
+
 /** ESLint's stylish layout plus a code frame, a help line and the rule's doc path. */
 export const formatStylish: Formatter = (results, context) => {
   const chalk = new Chalk({ level: context.color ? 1 : 0 });
   const out: string[] = [];
   let errors = 0;
   let warnings = 0;
+  let fixableErrors = 0;
+  let fixableWarnings = 0;
   for (const result of results) {
     if (result.messages.length === 0) continue;
     errors += result.errorCount;
     warnings += result.warningCount;
+    for (const message of result.messages) {
+      if (!message.fix) continue;
+      if (message.severity === 2) fixableErrors++;
+      else fixableWarnings++;
+    }
     out.push(chalk.underline(path.relative(context.cwd, result.filePath) || result.filePath));
     const lines = result.source?.split(/\r?\n/) ?? [];
     for (const message of result.messages) {
@@ -62,6 +73,10 @@ export const formatStylish: Formatter = (results, context) => {
   if (total > 0) {
     const summary = `✖ ${total} problem${total === 1 ? "" : "s"} (${errors} error${errors === 1 ? "" : "s"}, ${warnings} warning${warnings === 1 ? "" : "s"})`;
     out.push(errors > 0 ? chalk.red.bold(summary) : chalk.yellow.bold(summary));
+    if (fixableErrors + fixableWarnings > 0) {
+      const fixable = `  ${plural(fixableErrors, "error")} and ${plural(fixableWarnings, "warning")} potentially fixable with the \`--fix\` option.`;
+      out.push(errors > 0 ? chalk.red.bold(fixable) : chalk.yellow.bold(fixable));
+    }
     out.push("");
   }
   return out.join("\n");

@@ -4,6 +4,7 @@
  */
 import type { Node } from "web-tree-sitter";
 import type { ImplementationMeta } from "../rule-meta.js";
+import type { Fix, Suggestion } from "../types.js";
 
 /** A node of the tree-sitter-rust syntax tree. */
 export type RustNode = Node;
@@ -13,6 +14,10 @@ export interface RustReportDescriptor {
   messageId: string;
   data?: Record<string, string | number>;
   help?: string;
+  /** An edit `--fix` may apply (offsets in UTF-16 code units of `source`). Needs `fixable` in the meta. */
+  fix?: Fix;
+  /** Edits offered, never applied by `--fix`. Needs `hasSuggestions` in the meta. */
+  suggest?: Suggestion[];
 }
 
 export interface RustRuleContext<Options> {

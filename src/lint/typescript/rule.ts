@@ -4,6 +4,7 @@
  */
 import type { ts } from "ts-morph";
 import type { ImplementationMeta } from "../rule-meta.js";
+import type { Fix, Suggestion } from "../types.js";
 
 export interface ReportDescriptor {
   node: ts.Node;
@@ -11,6 +12,10 @@ export interface ReportDescriptor {
   data?: Record<string, string | number>;
   /** Overrides the rule's `instead` text for this report. */
   help?: string;
+  /** An edit `--fix` may apply: keeps behaviour apart from the anti-pattern and keeps the file compiling. Needs `fixable` in the meta. */
+  fix?: Fix;
+  /** Edits offered, never applied by `--fix`. Needs `hasSuggestions` in the meta. */
+  suggest?: Suggestion[];
 }
 
 /** A file of the run, as other rules may look at it (cross-file rules). */

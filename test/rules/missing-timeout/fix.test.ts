@@ -1,0 +1,87 @@
+/**
+ * missing-timeout's fixes, through the real CLI: `lint --fix` adds a deadline, the rule has nothing
+ * left to report, and the fixed files still compile under a strict tsc.
+ */
+import { readFileSync } from "node:fs";
+import path from "node:path";
+import { describe, expect, it } from "vitest";
+import { makeTree, runCli } from "../../helpers/cli.js";
+import { typecheck } from "../../helpers/typecheck.js";
+
+const fetches = `export async function load(url: string, body: string): Promise<unknown[]> {
+  const plain = await fetch(url);
+  const posted = await fetch(url, { method: "POST", body });
+  const empty = await fetch(new URL(url), {});
+  return [await plain.json(), await posted.text(), empty.status];
+}
+`;
+
+const events = `import { once } from "node:events";
+import type { ChildProcess } from "node:child_process";
+
+export async function waitForExit(child: ChildProcess): Promise<unknown> {
+  const [code] = await once(child, "exit");
+  return code;
+}
+`;
+
+interface JsonResult {
+  filePath: string;
+  messages: { ruleId: string | null; fix?: { range: [number, number]; text: string }; suggestions?: { desc: string }[] }[];
+  output?: string;
+}
+
+describe("missing-timeout --fix", { timeout: 240_000 }, () => {
+  it("adds AbortSignal.timeout to bare fetch calls, leaves no finding, and the file still type-checks", async () => {
+    const dir = makeTree({ "src/load.ts": fetches, "src/wait.ts": events });
+    expect(typecheck(dir)).toBe("");
+    const before = await runCli(["lint", "--format", "json"], { cwd: dir });
+    expect(before.exitCode).toBe(1);
+    const reported = (JSON.parse(before.stdout) as JsonResult[]).flatMap((result) => result.messages);
+    expect(reported.filter((message) => message.ruleId === "missing-timeout" && message.fix)).toHaveLength(4);
+
+    const fixed = await runCli(["lint", "--fix"], { cwd: dir });
+    expect(fixed.stderr).toBe("");
+    expect(fixed.exitCode).toBe(0);
+    const load = readFileSync(path.join(dir, "src/load.ts"), "utf8");
+    expect(load).toContain("await fetch(url, { signal: AbortSignal.timeout(10000) })");
+    expect(load).toContain(`await fetch(url, { signal: AbortSignal.timeout(10000), method: "POST", body })`);
+    expect(load).toContain("await fetch(new URL(url), { signal: AbortSignal.timeout(10000) })");
+    expect(readFileSync(path.join(dir, "src/wait.ts"), "utf8")).toContain(`once(child, "exit", { signal: AbortSignal.timeout(10000) })`);
+    expect(typecheck(dir)).toBe("");
+  });
+
+  it("writes the configured fixTimeoutMs", async () => {
+    const dir = makeTree({
+      "src/load.ts": fetches,
+      "asyncpat.config.json": JSON.stringify({ rules: { "missing-timeout": ["error", { fixTimeoutMs: 2500 }] } }),
+    });
+    const fixed = await runCli(["lint", "--fix"], { cwd: dir });
+    expect(fixed.exitCode).toBe(0);
+    expect(readFileSync(path.join(dir, "src/load.ts"), "utf8")).toContain("AbortSignal.timeout(2500)");
+  });
+
+  it("leaves an init it cannot see into alone: no fix for a variable or a spread", async () => {
+    const code = `export async function load(url: string, init: RequestInit, extra: RequestInit): Promise<number> {
+  const a = await fetch(url, init);
+  const b = await fetch(url, { ...extra, method: "GET" });
+  return a.status + b.status;
+}
+`;
+    const dir = makeTree({ "src/load.ts": code });
+    const result = await runCli(["lint", "--fix-dry-run", "--format", "json"], { cwd: dir });
+    const [file] = JSON.parse(result.stdout) as JsonResult[];
+    expect(file!.output).toBeUndefined();
+    expect(readFileSync(path.join(dir, "src/load.ts"), "utf8")).toBe(code);
+  });
+
+  it("offers a suggestion, not a fix, for node-fetch (its own AbortSignal type)", async () => {
+    const code = `import fetch from "node-fetch";\n\nexport async function load(url: string) {\n  return fetch(url);\n}\n`;
+    const dir = makeTree({ "src/load.ts": code });
+    const result = await runCli(["lint", "--format", "json"], { cwd: dir });
+    const messages = (JSON.parse(result.stdout) as JsonResult[])[0]!.messages.filter((message) => message.ruleId === "missing-timeout");
+    expect(messages).toHaveLength(1);
+    expect(messages[0]!.fix).toBeUndefined();
+    expect(messages[0]!.suggestions).toHaveLength(1);
+  });
+});
