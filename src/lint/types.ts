@@ -1,21 +1,8 @@
 import type { Rule } from "./rule.js";
 import type { RuleSeverity } from "./rule-meta.js";
+import type { Fix, Suggestion } from "./edits.js";
 
-/**
- * A text edit, ESLint's shape: replace `range` (0-based offsets in UTF-16 code units of the file's
- * text, end exclusive) with `text`.
- */
-export interface Fix {
-  range: [number, number];
-  text: string;
-}
-
-/** An edit offered but not applied by `--fix`, because it needs judgment (ESLint's suggestions). */
-export interface Suggestion {
-  desc: string;
-  messageId?: string;
-  fix: Fix;
-}
+export type { Fix, Suggestion };
 
 /** One problem in a file; the shape of ESLint's `LintMessage` plus our `help`. */
 export interface LintMessage {

@@ -4,7 +4,7 @@
  */
 import type { Node } from "web-tree-sitter";
 import type { ImplementationMeta } from "../rule-meta.js";
-import type { Fix, Suggestion } from "../types.js";
+import type { Fix, Suggestion } from "../edits.js";
 
 /** A node of the tree-sitter-rust syntax tree. */
 export type RustNode = Node;

@@ -4,7 +4,7 @@
  */
 import type { ts } from "ts-morph";
 import type { ImplementationMeta } from "../rule-meta.js";
-import type { Fix, Suggestion } from "../types.js";
+import type { Fix, Suggestion } from "../edits.js";
 
 export interface ReportDescriptor {
   node: ts.Node;
