@@ -54,7 +54,9 @@ export function registerLintCommand(program: Command): void {
     .command("lint")
     .description("report async anti-patterns in TypeScript, JavaScript and Rust files")
     .argument("[paths...]", "files, folders or globs to lint", ["."])
-    .addOption(new Option("-f, --format <format>", "output format").choices(["stylish", "json", "sarif", "github"]).default("stylish"))
+    .addOption(
+      new Option("-f, --format <format>", "output format").choices(["stylish", "compact", "json", "sarif", "github"]).default("stylish"),
+    )
     .option("-o, --output-file <file>", "write the report to a file instead of standard output")
     .option("--max-warnings <n>", "exit 1 when there are more than n warnings", parseMaxWarnings)
     .option("-q, --quiet", "report errors only", false)
@@ -65,6 +67,10 @@ export function registerLintCommand(program: Command): void {
     .option("--no-types", "never use the type checker (faster; rules rely on syntax and imports alone)")
     .option("--no-gitignore", "also lint files that .gitignore files ignore (by default they are skipped, like node_modules)")
     .option("--no-color", "disable colours (NO_COLOR and FORCE_COLOR are honoured too)")
+    .option("--suppress-all", "record every finding in the suppressions file, so later runs report only new ones", false)
+    .option("--suppress-rule <id>", "record this rule's findings in the suppressions file; repeatable", collect, [])
+    .option("--suppressions-location <file>", "the suppressions file (default: asyncpat-suppressions.json here)")
+    .option("--prune-suppressions", "lower the suppressions file's counts to the findings that remain", false)
     .option("--stats", "print file, line and per-rule timing figures to standard error", false)
     .addHelpText(
       "after",

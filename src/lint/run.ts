@@ -3,6 +3,7 @@ import path from "node:path";
 import { ExitCode, UsageError } from "../errors.js";
 import { packageRoot, version } from "../version.js";
 import type { Rule } from "./rule.js";
+import { prepareBulkSuppressions, type BulkSuppressionFlags } from "./bulk-suppressions.js";
 import { loadConfig } from "./config.js";
 import { FILE_ROLES } from "./file-roles.js";
 import { lintableExtensions, lintFiles } from "./engine.js";
@@ -23,8 +24,8 @@ function plural(count: number, noun: string): string {
 }
 
 /** The options of one lint run, as `asyncpat lint` parses them from its flags. */
-export interface LintOptions {
-  format: "stylish" | "json" | "sarif" | "github";
+export interface LintOptions extends BulkSuppressionFlags {
+  format: "stylish" | "json" | "sarif" | "github" | "compact";
   outputFile?: string;
   maxWarnings?: number;
   quiet: boolean;
@@ -52,6 +53,7 @@ export async function runLint(
 ): Promise<number> {
   const cwd = process.cwd();
   const config = loadConfig({ cwd, configPath: options.config, rules, overrides: options.rule });
+  const bulkSuppressions = prepareBulkSuppressions(options, cwd, new Set(rules.map((rule) => rule.id)));
   let tsconfigPath: string | undefined;
   if (options.tsconfig) {
     tsconfigPath = path.resolve(cwd, options.tsconfig);
@@ -82,7 +84,9 @@ export async function runLint(
   });
   const elapsed = performance.now() - started;
 
-  let results = report.results;
+  // first, before anything reads the messages: what the baseline suppresses is neither reported nor fixed
+  const bulk = await bulkSuppressions.apply(report.results);
+  let results = bulk.results;
   if (options.quiet) {
     results = results.map((result) => {
       const messages = result.messages.filter((message) => message.severity === 2);
@@ -111,6 +115,7 @@ export async function runLint(
     io.stdout.write(output);
   }
 
+  for (const notice of bulk.notices) io.stderr.write(notice);
   for (const error of report.internalErrors) {
     const relative = path.relative(cwd, error.filePath);
     io.stderr.write(
