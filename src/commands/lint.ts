@@ -61,7 +61,9 @@ export function registerLintCommand(program: Command): void {
     .command("lint")
     .description("report async anti-patterns in TypeScript, JavaScript and Rust files")
     .argument("[paths...]", 'files, folders or globs to lint (default: ".")')
-    .addOption(new Option("-f, --format <format>", "output format").choices(["stylish", "json", "sarif", "github"]).default("stylish"))
+    .addOption(
+      new Option("-f, --format <format>", "output format").choices(["stylish", "compact", "json", "sarif", "github"]).default("stylish"),
+    )
     .option("-o, --output-file <file>", "write the report to a file instead of standard output")
     .option("--max-warnings <n>", "exit 1 when there are more than n warnings", parseMaxWarnings)
     .option("-q, --quiet", "report errors only", false)
@@ -76,6 +78,10 @@ export function registerLintCommand(program: Command): void {
     .option("--fix-dry-run", "apply fixes in memory only; the json report carries each fixed file as `output`", false)
     .option("--stdin", "lint the text on standard input (with --fix: print the fixed text instead of the report)", false)
     .option("--stdin-filename <path>", "the file standard input is linted as: its config, tsconfig and language (default: stdin.ts)")
+    .option("--suppress-all", "record every finding in the suppressions file, so later runs report only new ones", false)
+    .option("--suppress-rule <id>", "record this rule's findings in the suppressions file; repeatable", collect, [])
+    .option("--suppressions-location <file>", "the suppressions file (default: asyncpat-suppressions.json here)")
+    .option("--prune-suppressions", "lower the suppressions file's counts to the findings that remain", false)
     .option("--stats", "print file, line and per-rule timing figures to standard error", false)
     .addHelpText(
       "after",

@@ -23,6 +23,8 @@ export interface FixRunOptions {
 export interface FixRunResult {
   /** The report for the fixed text, after `filter`. */
   report: LintReport;
+  /** The same report before `filter` (a caller that filters again, e.g. bulk suppressions that also write their file). */
+  raw: LintReport;
   /** The fixed text of every file whose text changed, by absolute path. */
   outputs: Map<string, string>;
   passes: number;
@@ -34,7 +36,11 @@ export async function lintAndFix(engine: EngineOptions, options: FixRunOptions =
   const contents = new Map(engine.contents ?? []);
   const originals = new Map<string, string>();
   const frozen = new Set<string>();
-  const run = async () => filter(await lint({ ...engine, contents }));
+  let raw!: LintReport;
+  const run = async () => {
+    raw = await lint({ ...engine, contents });
+    return filter(raw);
+  };
 
   let report = await run();
   for (const result of report.results) if (result.source !== undefined) originals.set(result.filePath, result.source);
@@ -71,5 +77,5 @@ export async function lintAndFix(engine: EngineOptions, options: FixRunOptions =
     const original = originals.get(filePath);
     if (original !== undefined && text !== original) outputs.set(filePath, text);
   }
-  return { report, outputs, passes };
+  return { report, raw, outputs, passes };
 }

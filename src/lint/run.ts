@@ -3,6 +3,7 @@ import path from "node:path";
 import { ExitCode, UsageError } from "../errors.js";
 import { packageRoot, version } from "../version.js";
 import type { Rule } from "./rule.js";
+import { prepareBulkSuppressions, type BulkSuppressionFlags } from "./bulk-suppressions.js";
 import { loadConfig } from "./config.js";
 import { FILE_ROLES } from "./file-roles.js";
 import { lintableExtensions, lintFiles, type EngineOptions } from "./engine.js";
@@ -26,8 +27,8 @@ function plural(count: number, noun: string): string {
 }
 
 /** The options of one lint run, as `asyncpat lint` parses them from its flags. */
-export interface LintOptions {
-  format: "stylish" | "json" | "sarif" | "github";
+export interface LintOptions extends BulkSuppressionFlags {
+  format: "stylish" | "json" | "sarif" | "github" | "compact";
   outputFile?: string;
   maxWarnings?: number;
   quiet: boolean;
@@ -75,6 +76,7 @@ export async function runLint(
 ): Promise<number> {
   const cwd = process.cwd();
   const config = loadConfig({ cwd, configPath: options.config, rules, overrides: options.rule });
+  const bulkSuppressions = prepareBulkSuppressions(options, cwd, new Set(rules.map((rule) => rule.id)));
   let tsconfigPath: string | undefined;
   if (options.tsconfig) {
     tsconfigPath = path.resolve(cwd, options.tsconfig);
@@ -112,15 +114,20 @@ export async function runLint(
     types: options.types ?? tsconfigPath !== undefined,
     timing: options.stats,
   };
-  const filter = (report: LintReport) => filterReport(report, options);
-  const { report, outputs } =
+  // the fix passes choose fixes among what will be reported: not what the baseline suppresses, not warnings with --quiet
+  const filter = (report: LintReport) => filterReport({ ...report, results: bulkSuppressions.preview(report.results) }, options);
+  const { raw, outputs } =
     options.fix || options.fixDryRun
       ? await lintAndFix(engineOptions, { filter })
-      : { report: filter(await lintFiles(engineOptions)), outputs: new Map<string, string>() };
+      : { raw: await lintFiles(engineOptions), outputs: new Map<string, string>() };
+  const report = raw;
   const elapsed = performance.now() - started;
   if (options.fix && !stdin) await writeFixes(outputs);
 
-  const results = report.results.map((result) => {
+  // first, before anything reads the messages: what the baseline suppresses is neither reported nor fixed
+  const bulk = await bulkSuppressions.apply(raw.results);
+  let results = filterReport({ ...raw, results: bulk.results }, options).results;
+  results = results.map((result) => {
     const output = outputs.get(result.filePath);
     return output === undefined ? result : { ...result, output };
   });
@@ -150,6 +157,7 @@ export async function runLint(
     io.stdout.write(output);
   }
 
+  for (const notice of bulk.notices) io.stderr.write(notice);
   for (const error of report.internalErrors) {
     const relative = path.relative(cwd, error.filePath);
     io.stderr.write(

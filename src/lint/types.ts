@@ -26,9 +26,16 @@ export interface LintMessage {
   suggestions?: Suggestion[];
 }
 
+/** A message a suppression hid, ESLint's shape: bulk suppressions are `{ kind: "file", justification: "" }`. */
+export interface SuppressedLintMessage extends LintMessage {
+  suppressions: { kind: "directive" | "file"; justification: string }[];
+}
+
 export interface FileResult {
   filePath: string;
   messages: LintMessage[];
+  /** What a suppressions file hid (`asyncpat-suppressions.json`); kept for json and sarif output. */
+  suppressedMessages?: SuppressedLintMessage[];
   errorCount: number;
   warningCount: number;
   /** The file's text, kept for code frames; not part of the JSON output. */

@@ -100,7 +100,9 @@ function sarifFixes(message: LintMessage, source: string | undefined, uri: strin
 /** SARIF 2.1.0 for GitHub code scanning. */
 export const formatSarif: Formatter = (results, context) => {
   const used = new Set<string>();
-  for (const result of results) for (const message of result.messages) used.add(pseudoRuleId(message));
+  for (const result of results) {
+    for (const message of [...result.messages, ...(result.suppressedMessages ?? [])]) used.add(pseudoRuleId(message));
+  }
   const descriptors = [
     ...[...context.rules.values()].map((rule) => ruleDescriptor(rule, context.docsDir)),
     ...Object.entries(PSEUDO_RULES)
@@ -120,7 +122,10 @@ export const formatSarif: Formatter = (results, context) => {
     const uri = path.relative(context.cwd, result.filePath).split(path.sep).map(encodeURIComponent).join("/");
     const lines = result.source?.split(/\r?\n/) ?? [];
     const occurrences = new Map<string, number>();
-    for (const message of result.messages) {
+    const suppressed = new Set<LintMessage>(result.suppressedMessages ?? []);
+    const inSourceOrder =
+      suppressed.size === 0 ? result.messages : [...result.messages, ...suppressed].sort((a, b) => a.line - b.line || a.column - b.column);
+    for (const message of inSourceOrder) {
       const ruleId = pseudoRuleId(message);
       const hashBase = lineHash(ruleId, lines[message.line - 1] ?? "", 0).split(":")[0]!;
       const occurrence = occurrences.get(hashBase) ?? 0;
@@ -146,6 +151,8 @@ export const formatSarif: Formatter = (results, context) => {
         ],
         partialFingerprints: { primaryLocationLineHash: `${hashBase}:${occurrence + 1}` },
         ...(fixes ? { fixes } : {}),
+        // a baseline entry: code scanning shows it as suppressed instead of as an open alert
+        ...(suppressed.has(message) ? { suppressions: [{ kind: "external", status: "accepted" }] } : {}),
       });
     }
   }
