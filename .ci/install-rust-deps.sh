@@ -9,8 +9,8 @@ packages=(
   librust-tokio-stream-dev # WatchStream / BroadcastStream (pub-sub)
   librust-tokio-util-dev   # CancellationToken (pub-sub, graceful-shutdown)
   librust-hyper-dev        # hyper 0.14 HTTP/1.1 server (server)
-  librust-prometheus-dev   # prometheus 0.13: GET /metrics (server)
-  librust-tracing-subscriber-dev # tracing-subscriber 0.3: JSON logs (server)
+  librust-prometheus-dev   # prometheus 0.13: GET /metrics (server, worker-pool, graceful-shutdown)
+  librust-tracing-subscriber-dev # tracing-subscriber 0.3: JSON logs (server, worker-pool, graceful-shutdown)
   librust-libc-dev         # kill(2) in the integration tests
 )
 

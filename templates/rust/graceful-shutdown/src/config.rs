@@ -26,6 +26,9 @@ pub struct Config {
     pub tick_interval: Duration,
     /// `SHUTDOWN_TIMEOUT_MS`: the whole ordered shutdown must fit in this (exit 1 otherwise).
     pub shutdown_timeout: Duration,
+    /// `METRICS_ADDR`: where the metrics listener (`/metrics`, `/healthz`, `/readyz`) binds;
+    /// unset: no listener. Port 0 picks a free port, printed as `metrics on <addr>`.
+    pub metrics_addr: Option<SocketAddr>,
 }
 
 #[derive(Debug, PartialEq, Eq)]
@@ -94,6 +97,16 @@ impl Config {
                 .map(PathBuf::from),
             tick_interval,
             shutdown_timeout: millis("SHUTDOWN_TIMEOUT_MS", 15_000)?,
+            metrics_addr: match lookup("METRICS_ADDR") {
+                None => None,
+                Some(value) if value.trim().is_empty() => None,
+                Some(_) => Some(parse(
+                    &lookup,
+                    "METRICS_ADDR",
+                    SocketAddr::from(([0, 0, 0, 0], 9464)),
+                    "an address like 0.0.0.0:9464",
+                )?),
+            },
         })
     }
 }
@@ -140,5 +153,8 @@ mod tests {
         let error = config(&[("TICK_INTERVAL_MS", "0")]).unwrap_err();
         assert!(error.to_string().contains("TICK_INTERVAL_MS"), "{error}");
         assert!(config(&[("QUEUE_CAPACITY", "many")]).is_err());
+        assert_eq!(config(&[]).unwrap().metrics_addr, None, "off by default");
+        let error = config(&[("METRICS_ADDR", "9464")]).unwrap_err();
+        assert!(error.to_string().contains("METRICS_ADDR"), "{error}");
     }
 }

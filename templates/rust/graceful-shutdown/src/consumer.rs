@@ -5,7 +5,6 @@
 
 use std::io;
 use std::path::Path;
-use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -14,6 +13,8 @@ use tokio::io::{AsyncWriteExt, BufWriter};
 use tokio::sync::{mpsc, oneshot};
 use tokio::time::timeout;
 use tokio_util::sync::CancellationToken;
+
+use crate::metrics::Metrics;
 
 /// One queued item and the channel its producer waits on: `Ok` once it is in the journal (synced
 /// to disk), `Err(reason)` when it failed; dropped unanswered when the consumer was cancelled.
@@ -34,7 +35,7 @@ pub async fn run(
     mut items: mpsc::Receiver<Item>,
     mut journal: Journal,
     settings: ConsumerSettings,
-    processed: Arc<AtomicU64>,
+    metrics: Arc<Metrics>,
     cancel: CancellationToken,
 ) -> io::Result<Journal> {
     loop {
@@ -47,20 +48,29 @@ pub async fn run(
                 None => break,
             },
         };
+        metrics.queued.dec();
+        metrics.in_flight.inc();
         let handled = tokio::select! {
             biased;
             // Dropping the item drops its ack: the producer is told `refused`.
-            _ = cancel.cancelled() => break,
+            _ = cancel.cancelled() => {
+                metrics.in_flight.dec();
+                break;
+            }
             handled = timeout(settings.item_timeout, handle(&item.text, settings.item_delay)) => handled,
         };
         if handled.is_err() {
+            metrics.in_flight.dec();
+            metrics.timed_out.inc();
             let _ = item.ack.send(Err("timeout".to_owned()));
-            println!("timed out {}", item.text);
+            tracing::warn!(item = %item.text, "timed out {}", item.text);
             continue;
         }
-        journal.record(&item.text).await?;
-        processed.fetch_add(1, Ordering::Relaxed);
-        println!("processed {}", item.text);
+        let recorded = journal.record(&item.text).await;
+        metrics.in_flight.dec();
+        recorded?;
+        metrics.processed.inc();
+        tracing::info!("processed {}", item.text);
         // Acknowledged only now that the item is on disk; the producer may have left meanwhile.
         let _ = item.ack.send(Ok(()));
     }
@@ -146,13 +156,13 @@ mod tests {
             acks.push(queue_item(&queue, &format!("item-{n}")).await);
         }
         drop(queue);
-        let processed = Arc::new(AtomicU64::new(0));
+        let metrics = Arc::new(Metrics::new());
         let journal = Journal::open(Some(&path)).await.unwrap();
         let journal = run(
             items,
             journal,
             settings(0, 1_000),
-            processed.clone(),
+            metrics.clone(),
             CancellationToken::new(),
         )
         .await
@@ -161,7 +171,8 @@ mod tests {
         for ack in acks {
             assert_eq!(ack.await, Ok(Ok(())));
         }
-        assert_eq!(processed.load(Ordering::Relaxed), 3);
+        assert_eq!(metrics.processed.get(), 3);
+        assert_eq!(metrics.in_flight.get(), 0);
         assert_eq!(
             tokio::fs::read_to_string(&path).await.unwrap(),
             "item-0\nitem-1\nitem-2\n"
@@ -174,19 +185,19 @@ mod tests {
         let (queue, items) = mpsc::channel(4);
         let slow = queue_item(&queue, "slow").await;
         drop(queue);
-        let processed = Arc::new(AtomicU64::new(0));
+        let metrics = Arc::new(Metrics::new());
         let journal = Journal::open(None).await.unwrap();
         run(
             items,
             journal,
             settings(5_000, 50),
-            processed.clone(),
+            metrics.clone(),
             CancellationToken::new(),
         )
         .await
         .unwrap();
         assert_eq!(slow.await, Ok(Err("timeout".to_owned())));
-        assert_eq!(processed.load(Ordering::Relaxed), 0);
+        assert_eq!(metrics.processed.get(), 0);
     }
 
     #[tokio::test]

@@ -4,21 +4,25 @@
 //! connection stops reading, and TCP pushes back on the producer.
 
 use std::io;
-use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
 
-use tokio::io::{AsyncBufRead, AsyncBufReadExt, AsyncReadExt, AsyncWriteExt, BufReader};
+use tokio::io::{AsyncRead, AsyncWriteExt};
 use tokio::net::tcp::OwnedWriteHalf;
 use tokio::net::{TcpListener, TcpStream};
 use tokio::sync::{mpsc, oneshot, Semaphore};
 use tokio::task::JoinSet;
 use tokio::time::timeout;
+use tokio_stream::StreamExt;
+use tokio_util::codec::{FramedRead, LinesCodec, LinesCodecError};
 use tokio_util::sync::CancellationToken;
 
 use crate::consumer::Item;
+use crate::metrics::Metrics;
 
-/// An item longer than this is refused rather than buffered.
+/// An item longer than this ends the connection rather than being buffered: the codec's maximum
+/// frame length.
 const MAX_LINE_BYTES: usize = 16 * 1024;
 /// A producer that does not read its acknowledgements is dropped after this long.
 const WRITE_TIMEOUT: Duration = Duration::from_secs(5);
@@ -36,6 +40,7 @@ pub async fn run(
     queue: mpsc::Sender<Item>,
     settings: IntakeSettings,
     stop: CancellationToken,
+    metrics: Arc<Metrics>,
 ) -> io::Result<()> {
     let slots = Arc::new(Semaphore::new(settings.max_connections));
     let mut producers = JoinSet::new();
@@ -48,7 +53,7 @@ pub async fn run(
                 (slot, listener.accept().await)
             } => match accepted {
                 (Ok(slot), Ok((stream, _peer))) => {
-                    let reader = read_items(stream, queue.clone(), settings.idle_timeout, stop.clone());
+                    let reader = read_items(stream, queue.clone(), settings.idle_timeout, stop.clone(), metrics.clone());
                     producers.spawn(async move {
                         let _slot = slot;
                         reader.await
@@ -56,14 +61,14 @@ pub async fn run(
                 }
                 (_, Err(error)) => {
                     // Usually EMFILE: out of file descriptors. Pause instead of spinning on it.
-                    eprintln!("accept failed: {error}");
+                    tracing::warn!("accept failed: {error}");
                     tokio::time::sleep(Duration::from_millis(100)).await;
                 }
                 (Err(_), _) => unreachable!("the connection semaphore is never closed"),
             },
             Some(finished) = producers.join_next(), if !producers.is_empty() => {
                 if let Ok(Err(error)) = finished {
-                    eprintln!("producer connection ended: {error}");
+                    tracing::warn!("producer connection ended: {error}");
                 }
             }
         }
@@ -79,31 +84,44 @@ async fn read_items(
     queue: mpsc::Sender<Item>,
     idle_timeout: Duration,
     stop: CancellationToken,
+    metrics: Arc<Metrics>,
 ) -> io::Result<()> {
     let (reader, writer) = stream.into_split();
-    let mut reader = BufReader::new(reader);
+    // Lines are framed by `LinesCodec` with a maximum length. `FramedRead::next()` is
+    // cancel-safe: when the stop branch of a `select!` (or the quiet window at shutdown) wins
+    // while a line is half read, its bytes stay in the codec's buffer and the line is answered
+    // whole later. `read_line` would drop them, and that item would get no answer at all.
+    let mut reader = FramedRead::new(reader, LinesCodec::new_with_max_length(MAX_LINE_BYTES));
     // Answers go out in request order from their own task, so a producer can pipeline: the
     // reader keeps queueing while earlier items are still being handled.
     let (answers, pending) = mpsc::channel(PIPELINE_DEPTH);
     let unanswered = Arc::new(AtomicUsize::new(0));
-    let answering = tokio::spawn(write_answers(writer, pending, unanswered.clone()));
+    let told = Arc::new(AtomicBool::new(false));
+    let answering = tokio::spawn(write_answers(
+        writer,
+        pending,
+        AnswerCounts {
+            unanswered: unanswered.clone(),
+            told: told.clone(),
+        },
+        metrics.clone(),
+    ));
     let answers = Answers {
         sender: answers,
         unanswered,
+        told,
     };
-    let mut line = String::new();
     let read_result = loop {
-        line.clear();
         let read = tokio::select! {
             biased;
             _ = stop.cancelled() => break refuse_pipelined(&mut reader, &answers).await,
-            read = timeout(idle_timeout, read_line(&mut reader, &mut line)) => read,
+            read = timeout(idle_timeout, reader.next()) => read,
         };
-        match read {
-            Err(_) | Ok(Ok(0)) => break Ok(()),
-            Ok(Err(error)) => break Err(error),
-            Ok(Ok(_)) => {}
-        }
+        let line = match read {
+            Err(_) | Ok(None) => break Ok(()),
+            Ok(Some(Err(error))) => break Err(frame_error(error)),
+            Ok(Some(Ok(line))) => line,
+        };
         let text = line.trim();
         if text.is_empty() {
             continue;
@@ -113,15 +131,23 @@ async fn read_items(
             text: text.to_owned(),
             ack,
         };
+        // Counted as queued before the send, so the consumer never takes it off the gauge first.
+        metrics.queued.inc();
         let answer = tokio::select! {
             biased;
             // Intake stopped while the queue was full: this item is refused, not dropped.
             _ = stop.cancelled() => Answer::Refused,
             sent = queue.send(item) => match sent {
-                Ok(()) => Answer::Pending(acked),
+                Ok(()) => {
+                    metrics.accepted.inc();
+                    Answer::Pending(acked)
+                }
                 Err(_) => Answer::Refused,
             },
         };
+        if matches!(answer, Answer::Refused) {
+            metrics.queued.dec();
+        }
         let refused = matches!(answer, Answer::Refused);
         if answers.send(answer).await.is_err() {
             break Ok(());
@@ -140,8 +166,10 @@ async fn read_items(
 const PIPELINE_DEPTH: usize = 32;
 /// At shutdown, lines already sent are refused until none arrives for this long...
 const PIPELINE_QUIET: Duration = Duration::from_millis(50);
-/// ...or this many were refused.
+/// ...or this many were refused. A producer not refused yet gets this long to send one more
+/// line (it is told to stop by that refusal) before its connection closes.
 const MAX_REFUSED_AT_SHUTDOWN: usize = 10_000;
+const PRODUCER_GRACE: Duration = Duration::from_secs(1);
 
 enum Answer {
     /// Queued: answered `recorded` once the consumer has it on disk, `failed <reason>` if not,
@@ -154,6 +182,14 @@ enum Answer {
 struct Answers {
     sender: mpsc::Sender<Answer>,
     unanswered: Arc<AtomicUsize>,
+    /// A `refused` answer was written: the producer knows the service is stopping.
+    told: Arc<AtomicBool>,
+}
+
+/// What the writer shares with the reader: answers not yet written, and whether a refusal was.
+struct AnswerCounts {
+    unanswered: Arc<AtomicUsize>,
+    told: Arc<AtomicBool>,
 }
 
 impl Answers {
@@ -166,7 +202,8 @@ impl Answers {
 async fn write_answers(
     mut writer: OwnedWriteHalf,
     mut pending: mpsc::Receiver<Answer>,
-    unanswered: Arc<AtomicUsize>,
+    counts: AnswerCounts,
+    metrics: Arc<Metrics>,
 ) -> io::Result<()> {
     while let Some(answer) = pending.recv().await {
         let line = match answer {
@@ -177,12 +214,17 @@ async fn write_answers(
             },
             Answer::Refused => "refused shutting down\n".to_owned(),
         };
+        let refused = line.starts_with("refused");
         match timeout(WRITE_TIMEOUT, writer.write_all(line.as_bytes())).await {
             Ok(written) => written?,
             // The producer stopped reading: its remaining answers cannot reach it.
             Err(_) => return Ok(()),
         }
-        unanswered.fetch_sub(1, Ordering::SeqCst);
+        if refused {
+            metrics.refused.inc();
+            counts.told.store(true, Ordering::SeqCst);
+        }
+        counts.unanswered.fetch_sub(1, Ordering::SeqCst);
     }
     writer.shutdown().await
 }
@@ -191,40 +233,40 @@ async fn write_answers(
 /// knows to send them again. A producer may still send while the answers to its earlier items
 /// are on their way, so this keeps refusing until every answer is written and the line has been
 /// quiet for a moment (within a bound).
-async fn refuse_pipelined<R: AsyncBufRead + Unpin>(
-    reader: &mut R,
+async fn refuse_pipelined<R: AsyncRead + Unpin>(
+    reader: &mut FramedRead<R, LinesCodec>,
     answers: &Answers,
 ) -> io::Result<()> {
-    let mut line = String::new();
+    let mut silent = Duration::ZERO;
     for _ in 0..MAX_REFUSED_AT_SHUTDOWN {
-        line.clear();
-        match timeout(PIPELINE_QUIET, read_line(reader, &mut line)).await {
-            Ok(Ok(read)) if read > 0 && line.ends_with('\n') => {
-                if !line.trim().is_empty() && answers.send(Answer::Refused).await.is_err() {
+        match timeout(PIPELINE_QUIET, reader.next()).await {
+            Ok(Some(Ok(line))) => {
+                silent = Duration::ZERO;
+                if line.trim().is_empty() {
+                    continue;
+                }
+                if answers.send(Answer::Refused).await.is_err() {
                     break;
                 }
             }
             Err(_) if answers.unanswered.load(Ordering::SeqCst) > 0 => continue,
+            // Every answer is written, but this producer has not been refused yet: it may be
+            // about to send its next line in reply to the last answer (a busy machine can take a
+            // while to schedule it). Closing now would leave that line unanswered.
+            Err(_) if !answers.told.load(Ordering::SeqCst) && silent < PRODUCER_GRACE => {
+                silent += PIPELINE_QUIET
+            }
             _ => break,
         }
     }
     Ok(())
 }
 
-/// `read_line` with a length limit, so one endless line cannot exhaust memory.
-async fn read_line<R: AsyncBufRead + Unpin>(
-    reader: &mut R,
-    line: &mut String,
-) -> io::Result<usize> {
-    let read = (&mut *reader)
-        .take(MAX_LINE_BYTES as u64)
-        .read_line(line)
-        .await?;
-    if read == MAX_LINE_BYTES && !line.ends_with('\n') {
-        return Err(io::Error::new(
-            io::ErrorKind::InvalidData,
-            "item longer than 16 KiB",
-        ));
+fn frame_error(error: LinesCodecError) -> io::Error {
+    match error {
+        LinesCodecError::MaxLineLengthExceeded => {
+            io::Error::new(io::ErrorKind::InvalidData, "item longer than 16 KiB")
+        }
+        LinesCodecError::Io(error) => error,
     }
-    Ok(read)
 }

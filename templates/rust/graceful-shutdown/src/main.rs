@@ -6,13 +6,13 @@
 mod config;
 mod consumer;
 mod intake;
+mod metrics;
 mod signals;
 mod ticker;
 
 use std::future::Future;
 use std::io;
 use std::process::ExitCode;
-use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 
 use tokio::net::TcpListener;
@@ -25,20 +25,27 @@ use tokio_util::sync::CancellationToken;
 use config::Config;
 use consumer::{ConsumerSettings, Journal};
 use intake::IntakeSettings;
+use metrics::Metrics;
 use signals::Signals;
 
 fn main() -> ExitCode {
+    // Structured logs: one JSON object per line on stdout, after the `listening on` line.
+    tracing_subscriber::fmt()
+        .json()
+        .with_writer(std::io::stdout)
+        .with_target(false)
+        .init();
     let config = match Config::from_env() {
         Ok(config) => config,
         Err(error) => {
-            eprintln!("error: {error}");
+            tracing::error!("error: {error}");
             return ExitCode::from(2);
         }
     };
     let runtime = match build_runtime() {
         Ok(runtime) => runtime,
         Err(error) => {
-            eprintln!("error: cannot start the Tokio runtime: {error}");
+            tracing::error!("error: cannot start the Tokio runtime: {error}");
             return ExitCode::from(2);
         }
     };
@@ -64,21 +71,21 @@ async fn run(config: Config) -> ExitCode {
     let mut signals = match Signals::install() {
         Ok(signals) => signals,
         Err(error) => {
-            eprintln!("error: cannot install signal handlers: {error}");
+            tracing::error!("error: cannot install signal handlers: {error}");
             return ExitCode::from(2);
         }
     };
     let journal = match Journal::open(config.journal_path.as_deref()).await {
         Ok(journal) => journal,
         Err(error) => {
-            eprintln!("error: cannot open the journal (JOURNAL_PATH): {error}");
+            tracing::error!("error: cannot open the journal (JOURNAL_PATH): {error}");
             return ExitCode::from(2);
         }
     };
     let listener = match TcpListener::bind(config.bind_addr).await {
         Ok(listener) => listener,
         Err(error) => {
-            eprintln!(
+            tracing::error!(
                 "error: cannot listen on {} (BIND_ADDR): {error}",
                 config.bind_addr
             );
@@ -88,7 +95,30 @@ async fn run(config: Config) -> ExitCode {
     match listener.local_addr() {
         // The tests (and process supervisors) wait for this line on stdout.
         Ok(addr) => println!("listening on {addr}"),
-        Err(error) => eprintln!("warning: cannot read the bound address: {error}"),
+        Err(error) => tracing::warn!("cannot read the bound address: {error}"),
+    }
+    let metrics = Arc::new(Metrics::new());
+    // The metrics listener stays up through the drain; it stops when `stop_metrics` is dropped.
+    let (stop_metrics, metrics_stopped) = tokio::sync::oneshot::channel::<()>();
+    let mut metrics_listener = None;
+    if let Some(addr) = config.metrics_addr {
+        let listener = match TcpListener::bind(addr).await {
+            Ok(listener) => listener,
+            Err(error) => {
+                tracing::error!("error: cannot listen on {addr} (METRICS_ADDR): {error}");
+                return ExitCode::from(2);
+            }
+        };
+        if let Ok(addr) = listener.local_addr() {
+            println!("metrics on {addr}");
+        }
+        metrics_listener = Some(tokio::spawn(metrics::serve(
+            listener,
+            metrics.clone(),
+            async move {
+                let _ = metrics_stopped.await;
+            },
+        )));
     }
 
     // One root token; each service that must stop at its own moment gets a child token.
@@ -96,7 +126,6 @@ async fn run(config: Config) -> ExitCode {
     let root = CancellationToken::new();
     let stop_intake = root.child_token();
     let stop_heartbeat = root.child_token();
-    let processed = Arc::new(AtomicU64::new(0));
     let (queue, items) = mpsc::channel(config.queue_capacity);
     let intake_settings = IntakeSettings {
         max_connections: config.max_connections,
@@ -107,7 +136,13 @@ async fn run(config: Config) -> ExitCode {
         intake: tokio::spawn(supervised(
             "intake",
             root.clone(),
-            intake::run(listener, queue, intake_settings, stop_intake.clone()),
+            intake::run(
+                listener,
+                queue,
+                intake_settings,
+                stop_intake.clone(),
+                metrics.clone(),
+            ),
         )),
         consumer: tokio::spawn(supervised(
             "consumer",
@@ -119,49 +154,57 @@ async fn run(config: Config) -> ExitCode {
                     item_delay: config.item_delay,
                     item_timeout: config.item_timeout,
                 },
-                processed.clone(),
+                metrics.clone(),
                 root.clone(),
             ),
         )),
         heartbeat: tokio::spawn(ticker::run(
             config.tick_interval,
-            processed.clone(),
+            metrics.clone(),
             stop_heartbeat.clone(),
         )),
         stop_intake,
         stop_heartbeat,
-        processed,
+        metrics: metrics.clone(),
     };
 
     let requested = tokio::select! {
         signal = signals.recv() => {
-            println!("{signal} received: shutting down");
+            tracing::info!(signal, "{signal} received: shutting down");
             true
         }
         _ = root.cancelled() => {
-            println!("a service failed: shutting down");
+            tracing::error!("a service failed: shutting down");
             false
         }
     };
+    metrics.shutdown_phase.set(1);
 
     let finished = tokio::select! {
         finished = services.shut_down(&root, config.shutdown_timeout) => finished,
         signal = signals.recv() => {
-            println!("shutdown: {signal} received again, exiting now");
+            tracing::warn!(signal, "shutdown: {signal} received again, exiting now");
             return ExitCode::from(second_signal_exit_code(signal));
         }
     };
-    match finished {
-        Ok(()) if requested => {
-            println!("shutdown: complete");
-            ExitCode::SUCCESS
-        }
+    let complete = finished.is_ok() && requested;
+    let code = match finished {
+        Ok(()) if requested => ExitCode::SUCCESS,
         Ok(()) => ExitCode::FAILURE,
         Err(error) => {
-            println!("shutdown: {error}");
+            tracing::error!("shutdown: {error}");
             ExitCode::FAILURE
         }
+    };
+    // Closed last: a scrape during the drain saw it to the end.
+    drop(stop_metrics);
+    if let Some(listener) = metrics_listener {
+        let _ = listener.await;
     }
+    if complete {
+        tracing::info!("shutdown: complete");
+    }
+    code
 }
 
 /// After the shutdown deadline, how long the cancelled consumer gets to hand back the journal.
@@ -173,7 +216,7 @@ struct Services {
     heartbeat: JoinHandle<()>,
     stop_intake: CancellationToken,
     stop_heartbeat: CancellationToken,
-    processed: Arc<AtomicU64>,
+    metrics: Arc<Metrics>,
 }
 
 impl Services {
@@ -190,7 +233,7 @@ impl Services {
         // 2. The consumer handles everything already queued, then sees the queue closed.
         let drained = timeout_at(deadline, async {
             let intake = joined("intake", (&mut intake).await);
-            println!("shutdown: intake stopped");
+            tracing::info!("shutdown: intake stopped");
             let journal = joined("consumer", (&mut consumer).await);
             (intake, journal)
         });
@@ -200,13 +243,15 @@ impl Services {
                 if let Err(error) = intake {
                     failures.push(error);
                 }
-                println!(
+                self.metrics.shutdown_phase.set(2);
+                tracing::info!(
                     "shutdown: queue drained ({} items processed)",
-                    self.processed.load(Ordering::Relaxed)
+                    self.metrics.processed.get()
                 );
                 journal
             }
             Err(_) => {
+                self.metrics.shutdown_phase.set(3);
                 failures.push(format!("deadline of {} ms exceeded", timeout.as_millis()));
                 // Cancels the consumer (unhandled items are answered `refused`) and the intake.
                 root.cancel();
@@ -235,12 +280,12 @@ impl Services {
         if let Err(error) = self.heartbeat.await {
             failures.push(format!("heartbeat failed: {error}"));
         }
-        println!("shutdown: heartbeat stopped");
+        tracing::info!("shutdown: heartbeat stopped");
 
         // 4. Resources close after every task that uses them has ended, on every path.
         match journal {
             Ok(journal) => match journal.close().await {
-                Ok(()) => println!("shutdown: journal closed"),
+                Ok(()) => tracing::info!("shutdown: journal closed"),
                 Err(error) => failures.push(format!("closing the journal failed: {error}")),
             },
             Err(error) => failures.push(error),
@@ -274,7 +319,7 @@ async fn supervised<T>(
         Ok(_) => {
             cancel_on_exit.disarm();
         }
-        Err(error) => eprintln!("{name} failed: {error}"),
+        Err(error) => tracing::error!("{name} failed: {error}"),
     }
     result
 }

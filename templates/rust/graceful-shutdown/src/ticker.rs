@@ -1,22 +1,29 @@
 //! The periodic task: a heartbeat that reports progress, stopped through its token.
 
-use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
 
-use tokio::time::{interval, Interval, MissedTickBehavior};
+use tokio::time::{interval, Instant, Interval, MissedTickBehavior};
 use tokio_util::sync::CancellationToken;
 
-pub async fn run(period: Duration, processed: Arc<AtomicU64>, stop: CancellationToken) {
+use crate::metrics::Metrics;
+
+/// Each beat logs the progress and records how late it fired (`heartbeat_lag_seconds`): a
+/// runtime kept busy by blocking code shows up there before anything times out.
+pub async fn run(period: Duration, metrics: Arc<Metrics>, stop: CancellationToken) {
     let mut ticks = ticker(period);
     // The first tick of an interval completes at once; skip it so the first beat is one period in.
     ticks.tick().await;
     loop {
-        tokio::select! {
+        let scheduled = tokio::select! {
+            biased;
             _ = stop.cancelled() => return,
-            _ = ticks.tick() => {}
-        }
-        println!("heartbeat processed={}", processed.load(Ordering::Relaxed));
+            scheduled = ticks.tick() => scheduled,
+        };
+        let lag = Instant::now().saturating_duration_since(scheduled);
+        metrics.heartbeat_lag_seconds.set(lag.as_secs_f64());
+        let processed = metrics.processed.get();
+        tracing::info!(processed, "heartbeat processed={processed}");
     }
 }
 

@@ -4,7 +4,7 @@
 // Signals and process handling below are POSIX.
 #![cfg(unix)]
 
-use std::io::{BufRead, BufReader, Write};
+use std::io::{BufRead, BufReader, Read, Write};
 use std::net::{SocketAddr, TcpStream};
 use std::process::{Child, ChildStdout, Command, ExitStatus, Stdio};
 use std::sync::mpsc;
@@ -14,6 +14,8 @@ use std::time::{Duration, Instant};
 struct Service {
     child: Child,
     addr: SocketAddr,
+    /// The metrics listener's address, when `METRICS_ADDR` was set.
+    metrics_addr: Option<SocketAddr>,
     lines: mpsc::Receiver<String>,
 }
 
@@ -35,7 +37,22 @@ impl Service {
             .unwrap_or_else(|| panic!("unexpected first line {first:?}"))
             .parse()
             .unwrap();
-        Service { child, addr, lines }
+        let metrics_addr = env.iter().any(|(key, _)| *key == "METRICS_ADDR").then(|| {
+            let second = lines
+                .recv_timeout(Duration::from_secs(10))
+                .expect("the service prints its metrics address");
+            second
+                .strip_prefix("metrics on ")
+                .unwrap_or_else(|| panic!("unexpected second line {second:?}"))
+                .parse()
+                .unwrap()
+        });
+        Service {
+            child,
+            addr,
+            metrics_addr,
+            lines,
+        }
     }
 
     /// Sends items on a new connection, pipelined, without waiting for their answers.
@@ -125,12 +142,117 @@ fn forward_lines(stdout: ChildStdout) -> mpsc::Receiver<String> {
     let (sender, receiver) = mpsc::channel();
     thread::spawn(move || {
         for line in BufReader::new(stdout).lines().map_while(Result::ok) {
-            if sender.send(line).is_err() {
+            assert!(
+                !line.starts_with('{') || line.contains("\"level\":"),
+                "a log line without a level: {line}"
+            );
+            if sender.send(message_of(&line)).is_err() {
                 break;
             }
         }
     });
     receiver
+}
+
+/// The service logs JSON objects (tracing-subscriber); the tests compare their messages. Lines
+/// that are not JSON (`listening on`, `metrics on`) are kept as they are.
+fn message_of(line: &str) -> String {
+    if !line.starts_with('{') {
+        return line.to_owned();
+    }
+    let start = match line.find("\"message\":\"") {
+        Some(start) => start + "\"message\":\"".len(),
+        None => return line.to_owned(),
+    };
+    let mut message = String::new();
+    let mut chars = line[start..].chars();
+    while let Some(c) = chars.next() {
+        match c {
+            '\\' => message.extend(chars.next()),
+            '"' => break,
+            c => message.push(c),
+        }
+    }
+    message
+}
+
+/// A plain HTTP/1.1 GET on the metrics listener: the status code and the body.
+fn http_get(addr: SocketAddr, path: &str) -> (u16, String) {
+    let mut stream = TcpStream::connect(addr).expect("connect to the metrics listener");
+    stream
+        .set_read_timeout(Some(Duration::from_secs(10)))
+        .unwrap();
+    write!(stream, "GET {path} HTTP/1.1\r\nhost: test\r\n\r\n").unwrap();
+    let mut response = String::new();
+    stream.read_to_string(&mut response).unwrap();
+    let status = response
+        .split_whitespace()
+        .nth(1)
+        .and_then(|code| code.parse().ok())
+        .unwrap_or_else(|| panic!("not an HTTP response: {response:?}"));
+    let body = response
+        .split_once("\r\n\r\n")
+        .map(|(_, body)| body.to_owned())
+        .unwrap_or_default();
+    (status, body)
+}
+
+fn figure(text: &str, name: &str) -> Option<f64> {
+    text.lines()
+        .find_map(|line| line.strip_prefix(name)?.strip_prefix(' ')?.parse().ok())
+}
+
+#[test]
+fn serves_metrics_and_probes_on_metrics_addr_through_the_drain() {
+    let service = Service::start(&[
+        ("ITEM_DELAY_MS", "500"),
+        ("TICK_INTERVAL_MS", "50"),
+        ("METRICS_ADDR", "127.0.0.1:0"),
+    ]);
+    let metrics = service.metrics_addr.expect("a metrics listener");
+    // Eight items of 0.5 s each: the drain outlasts the checks made during it.
+    let producer = service.enqueue(&["a", "b", "c", "d", "e", "f", "g", "h"]);
+    let deadline = Instant::now() + Duration::from_secs(10);
+    let mut text = String::new();
+    while figure(&text, "items_accepted_total") != Some(8.0) {
+        assert!(Instant::now() < deadline, "items never accepted: {text}");
+        text = http_get(metrics, "/metrics").1;
+    }
+    let in_queue = figure(&text, "items_queued").unwrap()
+        + figure(&text, "items_in_flight").unwrap()
+        + figure(&text, "items_processed_total").unwrap();
+    assert_eq!(
+        in_queue, 8.0,
+        "each accepted item is queued, in flight or processed: {text}"
+    );
+    assert!(figure(&text, "items_queued").unwrap() >= 1.0, "{text}");
+    assert_eq!(figure(&text, "shutdown_phase"), Some(0.0), "{text}");
+    assert_eq!(http_get(metrics, "/healthz").0, 200);
+    assert_eq!(http_get(metrics, "/readyz").0, 200);
+    assert_eq!(http_get(metrics, "/nope").0, 404);
+    service.wait_for("heartbeat processed=0");
+    assert!(
+        figure(&http_get(metrics, "/metrics").1, "heartbeat_lag_seconds").is_some(),
+        "the heartbeat reports its lag"
+    );
+
+    service.signal(libc::SIGTERM);
+    // Readiness goes off at the signal, while the drain still has items to record.
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while http_get(metrics, "/readyz").0 != 503 {
+        assert!(Instant::now() < deadline, "/readyz still 200 after SIGTERM");
+        thread::sleep(Duration::from_millis(10));
+    }
+    let draining = http_get(metrics, "/metrics").1;
+    assert_eq!(figure(&draining, "shutdown_phase"), Some(1.0), "{draining}");
+    assert_eq!(
+        http_get(metrics, "/healthz").0,
+        200,
+        "alive while it drains"
+    );
+    assert_eq!(producer.answers(), ["recorded"; 8]);
+    let (status, rest) = service.wait(Duration::from_secs(10));
+    assert_eq!(status.code(), Some(0), "{rest:?}");
 }
 
 fn position(lines: &[String], wanted: &str) -> usize {
@@ -263,8 +385,9 @@ fn a_failing_service_stops_everything_with_exit_1() {
     );
     let (status, rest) = service.wait(Duration::from_secs(5));
     assert_eq!(status.code(), Some(1), "{rest:?}");
-    assert_eq!(
-        rest.first().map(String::as_str),
-        Some("a service failed: shutting down")
+    assert!(
+        position(&rest, "consumer failed: No space left on device")
+            < position(&rest, "a service failed: shutting down"),
+        "the failure is logged, then the shutdown: {rest:?}"
     );
 }

@@ -207,8 +207,11 @@ fn soak_sigterm_under_pipelined_load_loses_nothing() {
         .map_or_else(|| format!("{status}"), |code| code.to_string());
     let drained = out
         .iter()
-        .find(|line| line.starts_with("shutdown: queue drained"))
-        .map_or("", String::as_str);
+        .find_map(|line| line.split("shutdown: queue drained").nth(1))
+        .map_or(String::new(), |rest| {
+            let rest = rest.split('"').next().unwrap_or("");
+            format!("shutdown: queue drained{rest}")
+        });
     println!("soak: {CLIENTS} pipelining producers; {drained}");
     println!(
         "soak: {} accepted, {} refused, {} lost, exit {code} after {exit_ms} ms",

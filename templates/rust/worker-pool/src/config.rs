@@ -17,6 +17,9 @@ pub struct Config {
     pub idle_timeout: Duration,
     /// `SHUTDOWN_TIMEOUT_MS`: how long accepted jobs may take to finish after a shutdown signal.
     pub shutdown_timeout: Duration,
+    /// `METRICS_ADDR`: where the metrics listener (`/metrics`, `/healthz`, `/readyz`) binds;
+    /// unset: no listener. Port 0 picks a free port, printed as `metrics on <addr>`.
+    pub metrics_addr: Option<std::net::SocketAddr>,
     pub pool: PoolSettings,
 }
 
@@ -74,6 +77,16 @@ impl Config {
             max_connections: count("MAX_CONNECTIONS", 256)?,
             idle_timeout: millis("IDLE_TIMEOUT_MS", 60_000)?,
             shutdown_timeout: millis("SHUTDOWN_TIMEOUT_MS", 30_000)?,
+            metrics_addr: match lookup("METRICS_ADDR") {
+                None => None,
+                Some(value) if value.trim().is_empty() => None,
+                Some(_) => Some(parse(
+                    &lookup,
+                    "METRICS_ADDR",
+                    SocketAddr::from(([0, 0, 0, 0], 9464)),
+                    "an address like 0.0.0.0:9464",
+                )?),
+            },
             pool: PoolSettings {
                 concurrency: count("CONCURRENCY", cores)?,
                 queue_capacity: count("QUEUE_CAPACITY", 64)?,
@@ -127,5 +140,8 @@ mod tests {
         let error = config(&[("QUEUE_CAPACITY", "0")]).unwrap_err();
         assert!(error.to_string().contains("QUEUE_CAPACITY"), "{error}");
         assert!(config(&[("JOB_TIMEOUT_MS", "-1")]).is_err());
+        assert_eq!(config(&[]).unwrap().metrics_addr, None, "off by default");
+        let error = config(&[("METRICS_ADDR", "9464")]).unwrap_err();
+        assert!(error.to_string().contains("METRICS_ADDR"), "{error}");
     }
 }

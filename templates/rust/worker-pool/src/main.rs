@@ -3,6 +3,7 @@
 //! Ctrl-C the pool stops taking jobs and finishes the ones it accepted.
 
 mod config;
+mod metrics;
 mod net;
 mod pool;
 mod shutdown;
@@ -21,17 +22,23 @@ use config::Config;
 use shutdown::Signals;
 
 fn main() -> ExitCode {
+    // Structured logs: one JSON object per line on stderr (stdout carries the `listening on` lines).
+    tracing_subscriber::fmt()
+        .json()
+        .with_writer(std::io::stderr)
+        .with_target(false)
+        .init();
     let config = match Config::from_env() {
         Ok(config) => config,
         Err(error) => {
-            eprintln!("error: {error}");
+            tracing::error!("error: {error}");
             return ExitCode::from(2);
         }
     };
     let runtime = match build_runtime() {
         Ok(runtime) => runtime,
         Err(error) => {
-            eprintln!("error: cannot start the Tokio runtime: {error}");
+            tracing::error!("error: cannot start the Tokio runtime: {error}");
             return ExitCode::from(2);
         }
     };
@@ -59,14 +66,14 @@ async fn run(config: Config) -> ExitCode {
     let mut signals = match Signals::install() {
         Ok(signals) => signals,
         Err(error) => {
-            eprintln!("error: cannot install signal handlers: {error}");
+            tracing::error!("error: cannot install signal handlers: {error}");
             return ExitCode::from(2);
         }
     };
     let listener = match TcpListener::bind(config.bind_addr).await {
         Ok(listener) => listener,
         Err(error) => {
-            eprintln!(
+            tracing::error!(
                 "error: cannot listen on {} (BIND_ADDR): {error}",
                 config.bind_addr
             );
@@ -76,11 +83,34 @@ async fn run(config: Config) -> ExitCode {
     match listener.local_addr() {
         // The tests (and process supervisors) wait for this line on stdout.
         Ok(addr) => println!("listening on {addr}"),
-        Err(error) => eprintln!("warning: cannot read the bound address: {error}"),
+        Err(error) => tracing::warn!("cannot read the bound address: {error}"),
     }
 
     let (trigger, shutdown) = shutdown::channel();
     let (submitter, dispatcher) = pool::start(config.pool, shutdown.clone());
+    let metrics = submitter.metrics();
+    // The metrics listener stays up through the drain; it stops when `stop_metrics` is dropped.
+    let (stop_metrics, metrics_stopped) = tokio::sync::oneshot::channel::<()>();
+    let mut metrics_listener = None;
+    if let Some(addr) = config.metrics_addr {
+        let listener = match TcpListener::bind(addr).await {
+            Ok(listener) => listener,
+            Err(error) => {
+                tracing::error!("error: cannot listen on {addr} (METRICS_ADDR): {error}");
+                return ExitCode::from(2);
+            }
+        };
+        if let Ok(addr) = listener.local_addr() {
+            println!("metrics on {addr}");
+        }
+        metrics_listener = Some(tokio::spawn(metrics::serve(
+            listener,
+            metrics.clone(),
+            async move {
+                let _ = metrics_stopped.await;
+            },
+        )));
+    }
     let connection_slots = Arc::new(Semaphore::new(config.max_connections));
     let mut connections = JoinSet::new();
 
@@ -101,20 +131,24 @@ async fn run(config: Config) -> ExitCode {
                 }
                 (_, Err(error)) => {
                     // Usually EMFILE: out of file descriptors. Pause instead of spinning on it.
-                    eprintln!("accept failed: {error}");
+                    tracing::warn!("accept failed: {error}");
                     tokio::time::sleep(std::time::Duration::from_millis(100)).await;
                 }
                 (Err(_), _) => unreachable!("the connection semaphore is never closed"),
             },
             Some(finished) = connections.join_next(), if !connections.is_empty() => {
                 if let Ok(Err(error)) = finished {
-                    eprintln!("connection failed: {error}");
+                    tracing::warn!("connection failed: {error}");
                 }
             }
         }
     };
 
-    eprintln!("{signal} received: refusing new jobs, finishing accepted ones");
+    tracing::info!(
+        signal,
+        "{signal} received: refusing new jobs, finishing accepted ones"
+    );
+    metrics.shutdown_phase.set(1);
     drop(listener);
     trigger.fire();
     let accepted = submitter.clone();
@@ -128,27 +162,35 @@ async fn run(config: Config) -> ExitCode {
     let drained = tokio::select! {
         drained = timeout(config.shutdown_timeout, drain) => drained,
         signal = signals.recv() => {
-            eprintln!("{signal} received again: exiting without waiting");
+            tracing::warn!(signal, "{signal} received again: exiting without waiting");
             return ExitCode::from(second_signal_exit_code(signal));
         }
     };
-    match drained {
+    let code = match drained {
         Ok(Ok(stats)) => {
-            eprintln!("drained: accepted={} {stats}", accepted.accepted());
+            metrics.shutdown_phase.set(2);
+            tracing::info!("drained: accepted={} {stats}", accepted.accepted());
             ExitCode::SUCCESS
         }
         Ok(Err(error)) => {
-            eprintln!("the dispatcher failed: {error}");
+            tracing::error!("the dispatcher failed: {error}");
             ExitCode::FAILURE
         }
         Err(_) => {
-            eprintln!(
+            metrics.shutdown_phase.set(3);
+            tracing::error!(
                 "shutdown deadline of {} ms exceeded: jobs still running",
                 config.shutdown_timeout.as_millis()
             );
             ExitCode::FAILURE
         }
+    };
+    // Closed last: a scrape during the drain saw it to the end.
+    drop(stop_metrics);
+    if let Some(listener) = metrics_listener {
+        let _ = listener.await;
     }
+    code
 }
 
 /// The exit code of a second signal: 128 + its number, as a shell reports a process killed by it

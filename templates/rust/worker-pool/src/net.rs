@@ -42,7 +42,7 @@ where
         line.clear();
         let read = tokio::select! {
             biased;
-            _ = shutdown.wait() => return refuse_pipelined(&mut reader, &mut writer).await,
+            _ = shutdown.wait() => return refuse_pipelined(&mut reader, &mut writer, &submitter).await,
             read = timeout(idle_timeout, read_line(&mut reader, &mut line)) => read,
         };
         let answer = match read {
@@ -61,7 +61,11 @@ where
 /// At shutdown, lines the client already sent (pipelined behind the one in progress) are answered
 /// `refused shutting down` instead of being dropped with the connection: the client knows to
 /// send them again elsewhere. Reads only what arrives without waiting, within a bound.
-async fn refuse_pipelined<R, W>(reader: &mut BufReader<R>, writer: &mut W) -> std::io::Result<()>
+async fn refuse_pipelined<R, W>(
+    reader: &mut BufReader<R>,
+    writer: &mut W,
+    submitter: &Submitter,
+) -> std::io::Result<()>
 where
     R: AsyncRead + Unpin,
     W: AsyncWrite + Unpin,
@@ -71,6 +75,7 @@ where
         line.clear();
         match timeout(PIPELINE_QUIET, read_line(reader, &mut line)).await {
             Ok(Ok(read)) if read > 0 && line.ends_with('\n') => {
+                submitter.metrics().refused.inc();
                 match timeout(WRITE_TIMEOUT, writer.write_all(b"refused shutting down\n")).await {
                     Ok(result) => result?,
                     Err(_) => return Ok(()),
@@ -99,7 +104,10 @@ async fn answer(submitter: &Submitter, request: &str) -> String {
         Ok(Outcome::Done(value)) => format!("ok {value}\n"),
         Ok(Outcome::TimedOut) => "timeout\n".to_owned(),
         Ok(Outcome::Failed(reason)) => format!("error {reason}\n"),
-        Err(refused) => format!("refused {refused}\n"),
+        Err(refused) => {
+            submitter.metrics().refused.inc();
+            format!("refused {refused}\n")
+        }
     }
 }
 

@@ -10,6 +10,7 @@ use tokio::sync::{mpsc, oneshot, OwnedSemaphorePermit, Semaphore};
 use tokio::task::{JoinError, JoinHandle, JoinSet};
 use tokio::time::timeout;
 
+use crate::metrics::Metrics;
 use crate::shutdown::Shutdown;
 use crate::work::Work;
 
@@ -61,12 +62,25 @@ impl fmt::Display for Stats {
 }
 
 impl Stats {
-    fn record(&mut self, joined: Result<Option<Outcome>, JoinError>) {
+    fn record(&mut self, joined: Result<Option<Outcome>, JoinError>, metrics: &Metrics) {
+        metrics.running.dec();
         match joined {
-            Ok(Some(Outcome::Done(_))) => self.completed += 1,
-            Ok(Some(Outcome::TimedOut)) => self.timed_out += 1,
-            Ok(Some(Outcome::Failed(_))) | Err(_) => self.failed += 1,
-            Ok(None) => self.skipped += 1,
+            Ok(Some(Outcome::Done(_))) => {
+                self.completed += 1;
+                metrics.completed.inc();
+            }
+            Ok(Some(Outcome::TimedOut)) => {
+                self.timed_out += 1;
+                metrics.timed_out.inc();
+            }
+            Ok(Some(Outcome::Failed(_))) | Err(_) => {
+                self.failed += 1;
+                metrics.failed.inc();
+            }
+            Ok(None) => {
+                self.skipped += 1;
+                metrics.skipped.inc();
+            }
         }
     }
 }
@@ -84,6 +98,7 @@ pub struct Submitter {
     /// Longer than any accepted job can take to be answered (see `submit`).
     reply_bound: Duration,
     queue_capacity: usize,
+    metrics: Arc<Metrics>,
 }
 
 impl Submitter {
@@ -103,6 +118,8 @@ impl Submitter {
             .await
             .map_err(|_| Refused)?;
         self.accepted.fetch_add(1, Ordering::Relaxed);
+        self.metrics.accepted.inc();
+        self.metrics.queued.inc();
         match timeout(self.reply_bound, outcome).await {
             Ok(answer) => answer.map_err(|_| Refused),
             Err(_) => Ok(Outcome::Failed(format!(
@@ -121,13 +138,19 @@ impl Submitter {
     pub fn accepted(&self) -> u64 {
         self.accepted.load(Ordering::Relaxed)
     }
+
+    /// The pool's metrics (shared with the metrics listener; holding them keeps no queue open).
+    pub fn metrics(&self) -> Arc<Metrics> {
+        self.metrics.clone()
+    }
 }
 
 /// Starts the dispatcher. It stops taking jobs when `shutdown` fires, finishes every job already
 /// accepted, and returns the counts.
 pub fn start(settings: PoolSettings, shutdown: Shutdown) -> (Submitter, JoinHandle<Stats>) {
     let (queue, jobs) = mpsc::channel(settings.queue_capacity);
-    let dispatcher = tokio::spawn(dispatch(jobs, settings, shutdown));
+    let metrics = Arc::new(Metrics::new());
+    let dispatcher = tokio::spawn(dispatch(jobs, settings, shutdown, metrics.clone()));
     let accepted = Arc::new(AtomicU64::new(0));
     // Every job queued ahead, then this one, each taking its full timeout, plus a margin.
     let rounds = u32::try_from(settings.queue_capacity / settings.concurrency.max(1) + 2)
@@ -139,6 +162,7 @@ pub fn start(settings: PoolSettings, shutdown: Shutdown) -> (Submitter, JoinHand
             accepted,
             reply_bound,
             queue_capacity: settings.queue_capacity,
+            metrics,
         },
         dispatcher,
     )
@@ -154,6 +178,7 @@ async fn dispatch(
     mut jobs: mpsc::Receiver<Job>,
     settings: PoolSettings,
     mut shutdown: Shutdown,
+    metrics: Arc<Metrics>,
 ) -> Stats {
     let slots = Arc::new(Semaphore::new(settings.concurrency));
     let mut running = JoinSet::new();
@@ -174,8 +199,10 @@ async fn dispatch(
                 jobs.close();
                 intake_open = false;
             }
-            Event::Finished(joined) => stats.record(joined),
+            Event::Finished(joined) => stats.record(joined, &metrics),
             Event::Next(Some((slot, job))) => {
+                metrics.queued.dec();
+                metrics.running.inc();
                 running.spawn(run(job, slot, settings.job_timeout));
             }
             // Closed and empty: every accepted job has been started.
@@ -183,7 +210,7 @@ async fn dispatch(
         }
     }
     while let Some(joined) = running.join_next().await {
-        stats.record(joined);
+        stats.record(joined, &metrics);
     }
     stats
 }

@@ -12,6 +12,8 @@ use std::time::{Duration, Instant};
 struct Pool {
     child: Child,
     addr: SocketAddr,
+    /// The metrics listener's address, when `METRICS_ADDR` was set.
+    metrics_addr: Option<SocketAddr>,
     // Kept open: closing it would make the pool's next stdout write fail.
     _stdout: BufReader<ChildStdout>,
 }
@@ -36,9 +38,21 @@ impl Pool {
             .unwrap_or_else(|| panic!("unexpected first line {line:?}"))
             .parse()
             .unwrap();
+        let metrics_addr = env.iter().any(|(key, _)| *key == "METRICS_ADDR").then(|| {
+            line.clear();
+            stdout
+                .read_line(&mut line)
+                .expect("the pool prints its metrics address");
+            line.trim()
+                .strip_prefix("metrics on ")
+                .unwrap_or_else(|| panic!("unexpected second line {line:?}"))
+                .parse()
+                .unwrap()
+        });
         Pool {
             child,
             addr,
+            metrics_addr,
             _stdout: stdout,
         }
     }
@@ -133,6 +147,76 @@ impl Client {
         self.send(request);
         self.answer()
     }
+}
+
+/// A plain HTTP/1.1 GET on the metrics listener: the status code and the body.
+fn http_get(addr: SocketAddr, path: &str) -> (u16, String) {
+    let mut stream = TcpStream::connect(addr).expect("connect to the metrics listener");
+    stream
+        .set_read_timeout(Some(Duration::from_secs(10)))
+        .unwrap();
+    write!(stream, "GET {path} HTTP/1.1\r\nhost: test\r\n\r\n").unwrap();
+    let mut response = String::new();
+    stream.read_to_string(&mut response).unwrap();
+    let status = response
+        .split_whitespace()
+        .nth(1)
+        .and_then(|code| code.parse().ok())
+        .unwrap_or_else(|| panic!("not an HTTP response: {response:?}"));
+    let body = response
+        .split_once("\r\n\r\n")
+        .map(|(_, body)| body.to_owned())
+        .unwrap_or_default();
+    (status, body)
+}
+
+fn figure(text: &str, name: &str) -> Option<i64> {
+    text.lines()
+        .find_map(|line| line.strip_prefix(name)?.strip_prefix(' ')?.parse().ok())
+}
+
+#[test]
+fn serves_metrics_and_probes_on_metrics_addr_through_the_drain() {
+    let pool = Pool::start(&[("CONCURRENCY", "1"), ("METRICS_ADDR", "127.0.0.1:0")]);
+    let metrics = pool.metrics_addr.expect("a metrics listener");
+    let mut running = pool.connect();
+    let mut queued = pool.connect();
+    running.send("spin 1500");
+    pool.wait_for_stats("accepted=1 queued=0");
+    queued.send("spin 100");
+    pool.wait_for_stats("accepted=2 queued=1");
+
+    let (status, text) = http_get(metrics, "/metrics");
+    assert_eq!(status, 200);
+    assert_eq!(figure(&text, "jobs_accepted_total"), Some(2), "{text}");
+    assert_eq!(figure(&text, "jobs_queued"), Some(1), "{text}");
+    assert_eq!(figure(&text, "jobs_running"), Some(1), "{text}");
+    assert_eq!(figure(&text, "shutdown_phase"), Some(0), "{text}");
+    assert_eq!(http_get(metrics, "/healthz").0, 200);
+    assert_eq!(http_get(metrics, "/readyz").0, 200);
+    assert_eq!(http_get(metrics, "/nope").0, 404);
+
+    pool.signal(libc::SIGTERM);
+    // Readiness goes off while the 1.5 s job still runs; the listener still answers.
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while http_get(metrics, "/readyz").0 != 503 {
+        assert!(Instant::now() < deadline, "/readyz still 200 after SIGTERM");
+        thread::sleep(Duration::from_millis(10));
+    }
+    let (_, draining) = http_get(metrics, "/metrics");
+    assert_eq!(figure(&draining, "shutdown_phase"), Some(1), "{draining}");
+    assert_eq!(http_get(metrics, "/healthz").0, 200);
+    assert_eq!(running.answer(), "ok 1500");
+    assert_eq!(queued.answer(), "ok 100");
+    let (status, stderr) = pool.wait(Duration::from_secs(10));
+    assert_eq!(status.code(), Some(0), "{stderr}");
+    // Structured logs: every stderr line is a JSON object with a level.
+    assert!(
+        stderr
+            .lines()
+            .all(|line| line.starts_with('{') && line.contains("\"level\":")),
+        "{stderr}"
+    );
 }
 
 #[test]

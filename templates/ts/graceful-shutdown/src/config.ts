@@ -23,6 +23,12 @@ export interface Config {
   /** File the results are appended to, one JSON object per line. */
   readonly outputPath: string;
   readonly logLevel: LogLevel;
+  /**
+   * Port of the metrics listener (GET /metrics, /healthz, /readyz); undefined (METRICS_PORT unset):
+   * no listener. 0 picks a free port, logged as "metrics listening".
+   */
+  readonly metricsPort: number | undefined;
+  readonly metricsHost: string;
 }
 
 export class ConfigError extends Error {
@@ -55,6 +61,8 @@ export function loadConfig(env: Env): Config {
   const statsIntervalMs = int("STATS_INTERVAL_MS", 10_000, 10, 86_400_000);
   const shutdownTimeoutMs = int("SHUTDOWN_TIMEOUT_MS", 10_000, 1, 3_600_000);
   const outputPath = env["OUTPUT_PATH"]?.trim() || "output.ndjson";
+  const metricsPort = env["METRICS_PORT"]?.trim() ? int("METRICS_PORT", 0, 0, 65_535) : undefined;
+  const metricsHost = env["METRICS_HOST"]?.trim() || "0.0.0.0";
 
   const rawLevel = env["LOG_LEVEL"]?.trim() || "info";
   const logLevel = LOG_LEVELS.find((level) => level === rawLevel);
@@ -63,5 +71,5 @@ export function loadConfig(env: Env): Config {
   }
 
   if (problems.length > 0 || logLevel === undefined) throw new ConfigError(problems);
-  return { queueCapacity, maxLineBytes, jobTimeoutMs, minJobIntervalMs, statsIntervalMs, shutdownTimeoutMs, outputPath, logLevel };
+  return { queueCapacity, maxLineBytes, jobTimeoutMs, minJobIntervalMs, statsIntervalMs, shutdownTimeoutMs, outputPath, logLevel, metricsPort, metricsHost };
 }

@@ -1,4 +1,8 @@
-/** One JSON object per line on stdout: what log shippers and `jq` read without configuration. */
+/**
+ * Structured logs: pino, one JSON object per line on stdout (what log shippers and `jq` read
+ * without configuration), with the level as a word and an ISO time.
+ */
+import { pino, stdSerializers, stdTimeFunctions } from "pino";
 
 export const LOG_LEVELS = ["debug", "info", "warn", "error"] as const;
 export type LogLevel = (typeof LOG_LEVELS)[number];
@@ -18,20 +22,20 @@ const writeStdout: LineWriter = (line) => {
 };
 
 export function createLogger(level: LogLevel = "info", write: LineWriter = writeStdout): Logger {
-  const threshold = LOG_LEVELS.indexOf(level);
-  const emitter = (lineLevel: LogLevel) => {
-    if (LOG_LEVELS.indexOf(lineLevel) < threshold) return () => undefined;
-    return (msg: string, fields: LogFields = {}): void => {
-      write(`${JSON.stringify({ time: new Date().toISOString(), level: lineLevel, msg, ...fields }, replaceErrors)}\n`);
-    };
+  const logger = pino(
+    {
+      level,
+      base: undefined,
+      timestamp: stdTimeFunctions.isoTime,
+      formatters: { level: (label) => ({ level: label }) },
+      serializers: { error: stdSerializers.err },
+    },
+    { write },
+  );
+  return {
+    debug: (msg, fields = {}) => logger.debug(fields, msg),
+    info: (msg, fields = {}) => logger.info(fields, msg),
+    warn: (msg, fields = {}) => logger.warn(fields, msg),
+    error: (msg, fields = {}) => logger.error(fields, msg),
   };
-  return { debug: emitter("debug"), info: emitter("info"), warn: emitter("warn"), error: emitter("error") };
-}
-
-function replaceErrors(_key: string, value: unknown): unknown {
-  if (value instanceof Error) {
-    const code = (value as { code?: unknown }).code;
-    return { name: value.name, message: value.message, ...(code === undefined ? {} : { code }), stack: value.stack };
-  }
-  return value;
 }

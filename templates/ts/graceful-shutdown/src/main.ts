@@ -1,5 +1,7 @@
 import { ConfigError, loadConfig } from "./config.js";
 import { createLogger } from "./log.js";
+import { createMetrics } from "./metrics.js";
+import { type MetricsServer, startMetricsServer } from "./metrics-server.js";
 import { openFileSink } from "./sink.js";
 import { Supervisor } from "./supervisor.js";
 
@@ -17,6 +19,17 @@ async function main(): Promise<number> {
   const log = createLogger(config.logLevel);
   const sink = await openFileSink(config.outputPath);
   const supervisor = new Supervisor({ config, log, input: process.stdin, sink });
+  let metricsServer: MetricsServer | undefined;
+  if (config.metricsPort !== undefined) {
+    metricsServer = await startMetricsServer({
+      host: config.metricsHost,
+      port: config.metricsPort,
+      registry: createMetrics(() => supervisor.figures, config.queueCapacity),
+      ready: () => supervisor.ready,
+      onError: (error) => log.error("metrics scrape failed", { error }),
+    });
+    log.info("metrics listening", { host: metricsServer.address.address, port: metricsServer.address.port });
+  }
 
   let signalled = false;
   const onSignal = (signal: NodeJS.Signals): void => {
@@ -31,6 +44,8 @@ async function main(): Promise<number> {
   process.on("SIGINT", onSignal);
 
   const exitCode = await supervisor.run();
+  // Closed last, so the drain could be watched on /metrics until the end.
+  await metricsServer?.close();
   log.info("shutdown complete", { exitCode });
   return exitCode;
 }

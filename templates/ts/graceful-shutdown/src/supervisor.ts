@@ -6,6 +6,7 @@ import { type Job, type JobResult, processJob } from "./jobs.js";
 import { Channel } from "./lib/channel.js";
 import { TaskGroup } from "./lib/task-group.js";
 import type { Logger } from "./log.js";
+import type { ServiceFigures } from "./metrics.js";
 import { runPeriodic } from "./periodic.js";
 import { linkSignals, withDeadline } from "./signals.js";
 import type { Sink } from "./sink.js";
@@ -64,6 +65,10 @@ export class Supervisor {
   readonly #intake: IntakeCounts = { read: 0, accepted: 0, rejected: 0 };
   #processed = 0;
   #failed = 0;
+  #inFlight = 0;
+  #abandoned = 0;
+  /** 0 running, 1 draining, 2 drained (closing resources), 3 deadline exceeded: see metrics.ts. */
+  #phase = 0;
   #started = false;
   #stopping = false;
   #finished = false;
@@ -85,6 +90,16 @@ export class Supervisor {
 
   get stats(): { read: number; accepted: number; rejected: number; queued: number; processed: number; failed: number } {
     return { ...this.#intake, queued: this.#queue.size, processed: this.#processed, failed: this.#failed };
+  }
+
+  /** Everything the metrics report, read at scrape time. */
+  get figures(): ServiceFigures {
+    return { ...this.stats, inFlight: this.#inFlight, abandoned: this.#abandoned, shutdownPhase: this.#phase };
+  }
+
+  /** True until the shutdown begins (signal, end of input or a failed task): what /readyz reports. */
+  get ready(): boolean {
+    return this.#started && !this.#stopping;
   }
 
   /** Starts the tasks and resolves with the process exit code once they have all stopped. */
@@ -128,6 +143,7 @@ export class Supervisor {
   #beginShutdown(reason: string): void {
     if (this.#stopping) return;
     this.#stopping = true;
+    this.#phase = Math.max(this.#phase, 1);
     this.#log.info("shutdown started", { reason, ...this.stats });
     this.#intakeStop.abort(new Error(`shutdown: ${reason}`));
   }
@@ -166,11 +182,13 @@ export class Supervisor {
     for await (const job of this.#queue.values({ signal })) {
       let result;
       const deadline = withDeadline(signal, jobTimeoutMs);
+      this.#inFlight += 1;
       try {
         result = await this.#process(job, deadline.signal);
       } catch (error) {
         if (signal.aborted) {
           // Cancelled at the deadline: say so in the output instead of dropping the job.
+          this.#abandoned += 1;
           await this.#sink.write({ id: job.id, status: "abandoned", reason: "shutdown deadline" });
           this.#log.warn("job abandoned at the shutdown deadline", { id: job.id });
           throw error;
@@ -179,6 +197,7 @@ export class Supervisor {
         this.#log.warn("job failed", { id: job.id, error });
         await this.#sink.write({ id: job.id, status: "failed", error: error instanceof Error ? error.message : String(error) });
       } finally {
+        this.#inFlight -= 1;
         deadline.dispose();
       }
       if (result !== undefined) {
@@ -205,6 +224,7 @@ export class Supervisor {
           break;
         case "consumer":
           this.#log.info("queue drained", { processed: this.#processed, failed: this.#failed, left: this.#queue.size });
+          if (!this.#deadlineHit) this.#phase = 2;
           this.#statsStop.abort();
           break;
         case "stats":
@@ -228,6 +248,7 @@ export class Supervisor {
     const abandoned: string[] = [];
     for (let job = this.#queue.tryRecv(); job !== undefined; job = this.#queue.tryRecv()) {
       abandoned.push(job.id);
+      this.#abandoned += 1;
       await this.#sink.write({ id: job.id, status: "abandoned", reason: "shutdown deadline" });
     }
     if (abandoned.length > 0) this.#log.warn("jobs abandoned at the shutdown deadline", { ids: abandoned });
@@ -245,6 +266,7 @@ export class Supervisor {
       ...this.stats,
     });
     this.#deadlineHit = true;
+    this.#phase = 3;
     this.root.abort(new ShutdownDeadlineError(this.#config.shutdownTimeoutMs));
     const grace = new AbortController();
     const settled = await Promise.race([

@@ -49,6 +49,48 @@ describe("the compiled service process", () => {
     assert.equal((await service.output()).length, 3);
     assert.equal(service.logs.find((line) => line.msg === "shutdown started")?.["reason"], "end of input");
     assert.ok(isAscending(order(service.logs, ...SHUTDOWN_ORDER)));
+    assert.equal(service.logs.find((line) => line.msg === "metrics listening"), undefined, "no metrics listener unless METRICS_PORT is set");
+  });
+
+  it("serves /metrics, /healthz and /readyz on METRICS_PORT, and reports the drain there until it ends", TEST, async () => {
+    const service = start({ METRICS_PORT: "0", METRICS_HOST: "127.0.0.1", MIN_JOB_INTERVAL_MS: "300", QUEUE_CAPACITY: "16" });
+    await service.waitForLog("metrics listening");
+    const port = service.logs.find((line) => line.msg === "metrics listening")?.["port"];
+    assert.equal(typeof port, "number");
+    const get = async (path: string) => {
+      const response = await fetch(`http://127.0.0.1:${String(port)}${path}`, { signal: AbortSignal.timeout(PATIENCE_MS) });
+      return { status: response.status, type: response.headers.get("content-type") ?? "", text: await response.text() };
+    };
+    service.child.stdin?.write(jobLines(6));
+    service.child.stdin?.write("not json\n");
+    await service.waitForLog("job accepted", 6);
+    await service.waitForLog("invalid job skipped");
+
+    assert.equal((await get("/healthz")).status, 200);
+    assert.equal((await get("/readyz")).status, 200);
+    const serving = await get("/metrics");
+    assert.equal(serving.status, 200);
+    assert.match(serving.type, /^text\/plain/);
+    assert.match(serving.text, /^jobs_accepted_total 6$/m);
+    assert.match(serving.text, /^jobs_rejected_total 1$/m);
+    assert.match(serving.text, /^jobs_queue_capacity 16$/m);
+    assert.match(serving.text, /^shutdown_phase 0$/m);
+    assert.match(serving.text, /^nodejs_eventloop_lag_seconds /m, "event-loop lag is reported");
+    const queued = Number(/^jobs_queued (\d+)$/m.exec(serving.text)?.[1]);
+    const inFlight = Number(/^jobs_in_flight (\d+)$/m.exec(serving.text)?.[1]);
+    const processed = Number(/^jobs_processed_total (\d+)$/m.exec(serving.text)?.[1]);
+    assert.equal(queued + inFlight + processed, 6, `every accepted job is queued, in flight or processed:\n${serving.text}`);
+    assert.ok(queued > 0, "the 300 ms pause between jobs keeps a backlog");
+
+    service.child.kill("SIGTERM");
+    await service.waitForLog("intake stopped");
+    const draining = await get("/metrics");
+    assert.match(draining.text, /^shutdown_phase 1$/m);
+    assert.equal((await get("/readyz")).status, 503, "not ready once the shutdown began");
+    assert.equal((await get("/healthz")).status, 200, "still alive while it drains");
+    assert.equal((await get("/nope")).status, 404);
+    assert.deepEqual(await service.exit, { code: 0, signal: null });
+    assert.equal((await service.output()).length, 6);
   });
 
   it("drains a backlog slower than SHUTDOWN_TIMEOUT_MS when its input ends: the end of input is not a signal", TEST, async () => {

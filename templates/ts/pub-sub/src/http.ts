@@ -6,7 +6,7 @@
  *   GET  /topics/:name          latest state of the topic (from its watch channel)
  *   GET  /topics                every topic's state
  *   GET  /healthz, /readyz      liveness; readiness is 503 while draining
- *   GET  /metrics               Prometheus text format
+ *   GET  /metrics               Prometheus text format (prom-client)
  *
  * Probes and /metrics are exempt from the caps: SSE streams are limited by MAX_STREAMS, other
  * requests by MAX_CONNECTIONS sockets, and sockets beyond both are still accepted for probes up
@@ -17,9 +17,11 @@
  */
 import { type IncomingMessage, type Server, type ServerResponse, createServer } from "node:http";
 import { type AddressInfo, Server as NetServer, type Socket } from "node:net";
+import { Counter, Gauge, Registry, collectDefaultMetrics } from "prom-client";
 import { type Broker, BrokerClosedError, type Publisher } from "./broker.js";
 import type { Config } from "./config.js";
 import { TopicLimitError } from "./hub.js";
+import type { Logger } from "./log.js";
 import { type StreamEnd, streamSubscription } from "./sse.js";
 
 const TOPIC_NAME = /^[A-Za-z0-9._~-]{1,128}$/;
@@ -36,6 +38,12 @@ export interface AppMetrics {
   shed: number;
   /** Requests refused (503 + Retry-After) because the service was shutting down. */
   refusedShuttingDown: number;
+  /** Messages SSE subscribers missed because they fell more than TOPIC_CAPACITY behind. */
+  lagged: number;
+  /** Publishes being read or applied now. */
+  publishesInFlight: number;
+  /** 0 serving, 1 draining (readiness off, no new requests), 2 closed, 3 deadline passed. */
+  shutdownPhase: number;
 }
 
 export interface App {
@@ -70,6 +78,8 @@ export interface AppOptions {
   readonly publisher?: Publisher;
   /** Extra readiness check for /readyz, e.g. the Redis connections. */
   readonly ready?: () => boolean;
+  /** Where request failures are logged (default: nowhere). */
+  readonly log?: Logger;
   /**
    * At shutdown, after the last accepted publish: waits until those messages reached the local
    * subscribers (the Redis round trip), so streams end only after them.
@@ -80,11 +90,11 @@ export interface AppOptions {
 export function createApp(config: AppConfig, broker: Broker, options: AppOptions = {}): App {
   const publisher = options.publisher ?? broker;
   const ready = options.ready ?? (() => true);
+  const log = options.log;
   /** Aborted first at shutdown: new requests are refused (503 + Retry-After). */
   const shutdown = new AbortController();
   /** Aborted once the publishes in flight are done: SSE streams flush what they hold and end. */
   const endStreams = new AbortController();
-  let publishesInFlight = 0;
   let publishesSettled: (() => void) | undefined;
   const metrics: AppMetrics = {
     openStreams: 0,
@@ -92,7 +102,11 @@ export function createApp(config: AppConfig, broker: Broker, options: AppOptions
     published: 0,
     shed: 0,
     refusedShuttingDown: 0,
+    lagged: 0,
+    publishesInFlight: 0,
+    shutdownPhase: 0,
   };
+  const registry = createRegistry(broker, metrics);
 
   const server = createServer({
     headersTimeout: 10_000,
@@ -112,8 +126,8 @@ export function createApp(config: AppConfig, broker: Broker, options: AppOptions
       return ready() ? json(res, 200, { status: "ready" }) : json(res, 503, { status: "dependencies not ready" });
     }
     if (req.method === "GET" && url.pathname === "/metrics") {
-      const body = await metricsText(broker, metrics);
-      res.writeHead(200, { "content-type": "text/plain; version=0.0.4; charset=utf-8", "content-length": Buffer.byteLength(body) });
+      const body = await registry.metrics();
+      res.writeHead(200, { "content-type": registry.contentType, "content-length": Buffer.byteLength(body) });
       res.end(body);
       return;
     }
@@ -163,6 +177,9 @@ export function createApp(config: AppConfig, broker: Broker, options: AppOptions
           heartbeatMs: config.heartbeatMs,
           slowConsumerTimeoutMs: config.slowConsumerTimeoutMs,
           shutdown: endStreams.signal,
+          onLagged: (skipped) => {
+            metrics.lagged += skipped;
+          },
         });
         metrics.streamsEnded[end] += 1;
       } finally {
@@ -176,15 +193,15 @@ export function createApp(config: AppConfig, broker: Broker, options: AppOptions
       return json(res, 200, state);
     }
     if (req.method === "POST") {
-      publishesInFlight += 1;
+      metrics.publishesInFlight += 1;
       try {
         const data = await readBody(req, config.maxMessageBytes, deadline);
         const receipt = await publisher.publish(topic, data, { signal: deadline });
         metrics.published += 1;
         return json(res, 202, receipt);
       } finally {
-        publishesInFlight -= 1;
-        if (publishesInFlight === 0) publishesSettled?.();
+        metrics.publishesInFlight -= 1;
+        if (metrics.publishesInFlight === 0) publishesSettled?.();
       }
     }
     throw new HttpError(405, "use GET or POST", { allow: "GET, POST" });
@@ -212,7 +229,7 @@ export function createApp(config: AppConfig, broker: Broker, options: AppOptions
       activeResponses.delete(res);
       activeRequests.set(socket, (activeRequests.get(socket) ?? 1) - 1);
     });
-    handle(req, res).catch((error: unknown) => respondWithError(res, error));
+    handle(req, res).catch((error: unknown) => respondWithError(res, error, log));
   });
   server.on("clientError", (_error, socket) => {
     if (socket.writable) socket.end("HTTP/1.1 400 Bad Request\r\nconnection: close\r\n\r\n");
@@ -236,6 +253,7 @@ export function createApp(config: AppConfig, broker: Broker, options: AppOptions
     close(deadlineMs) {
       closing ??= new Promise<boolean>((resolve) => {
         shutdown.abort();
+        metrics.shutdownPhase = 1;
         for (const res of activeResponses) res.shouldKeepAlive = false;
         // Streams end only after the publishes already accepted reached the topics, so a
         // subscriber gets every message that was answered 202.
@@ -247,7 +265,7 @@ export function createApp(config: AppConfig, broker: Broker, options: AppOptions
             () => endStreams.abort(),
           );
         };
-        if (publishesInFlight === 0) settleThenEnd();
+        if (metrics.publishesInFlight === 0) settleThenEnd();
         else publishesSettled = settleThenEnd;
         const busy = (): number => [...activeRequests.values()].reduce((sum, count) => sum + count, 0);
         const deadline = setTimeout(() => {
@@ -256,6 +274,7 @@ export function createApp(config: AppConfig, broker: Broker, options: AppOptions
           endStreams.abort();
           // Only idle sockets left means nothing was cut short.
           const clean = busy() === 0;
+          metrics.shutdownPhase = clean ? 2 : 3;
           server.closeAllConnections();
           resolve(clean);
         }, deadlineMs);
@@ -269,6 +288,7 @@ export function createApp(config: AppConfig, broker: Broker, options: AppOptions
         NetServer.prototype.close.call(server, () => {
           clearTimeout(deadline);
           clearTimeout(idle);
+          metrics.shutdownPhase = 2;
           resolve(true);
         });
       });
@@ -283,32 +303,64 @@ function lastEventId(header: string | string[] | undefined): number | undefined 
   return Number(header.trim());
 }
 
-async function metricsText(broker: Broker, metrics: AppMetrics): Promise<string> {
-  const states = await broker.states({ signal: AbortSignal.timeout(1_000) }).catch(() => []);
-  const lines = [
-    "# HELP pubsub_open_streams SSE streams open now.",
-    "# TYPE pubsub_open_streams gauge",
-    `pubsub_open_streams ${metrics.openStreams}`,
-    "# HELP pubsub_streams_ended_total SSE streams ended, by reason.",
-    "# TYPE pubsub_streams_ended_total counter",
-    ...Object.entries(metrics.streamsEnded).map(([reason, count]) => `pubsub_streams_ended_total{reason="${reason}"} ${count}`),
-    "# HELP pubsub_published_total Messages published over HTTP.",
-    "# TYPE pubsub_published_total counter",
-    `pubsub_published_total ${metrics.published}`,
-    "# HELP pubsub_shed_total Requests answered 503 because a cap was reached.",
-    "# TYPE pubsub_shed_total counter",
-    `pubsub_shed_total ${metrics.shed}`,
-    "# HELP pubsub_refused_shutting_down_total Requests refused (503 + Retry-After) while shutting down.",
-    "# TYPE pubsub_refused_shutting_down_total counter",
-    `pubsub_refused_shutting_down_total ${metrics.refusedShuttingDown}`,
-    "# HELP pubsub_broker_queue_depth Commands waiting for the broker loop.",
-    "# TYPE pubsub_broker_queue_depth gauge",
-    `pubsub_broker_queue_depth ${broker.queued}`,
-    "# HELP pubsub_topics Topics held by this process.",
-    "# TYPE pubsub_topics gauge",
-    `pubsub_topics ${states.length}`,
-  ];
-  return `${lines.join("\n")}\n`;
+/**
+ * Prometheus metrics (prom-client): streams, publishes in flight, shed and refused requests,
+ * subscriber lag, the broker's queue depth, topics, event-loop lag (with the rest of Node's default
+ * metrics) and the shutdown phase. Every figure is read from `metrics` and the broker when scraped.
+ */
+function createRegistry(broker: Broker, metrics: AppMetrics): Registry {
+  const registry = new Registry();
+  // Includes nodejs_eventloop_lag_seconds: a blocked event loop shows here first.
+  collectDefaultMetrics({ register: registry });
+  const gauge = (name: string, help: string, value: () => number): void => {
+    new Gauge({
+      name,
+      help,
+      registers: [registry],
+      collect() {
+        this.set(value());
+      },
+    });
+  };
+  const counter = (name: string, help: string, value: () => number): void => {
+    new Counter({
+      name,
+      help,
+      registers: [registry],
+      collect() {
+        this.reset();
+        this.inc(value());
+      },
+    });
+  };
+  gauge("pubsub_open_streams", "SSE streams open now.", () => metrics.openStreams);
+  new Counter({
+    name: "pubsub_streams_ended_total",
+    help: "SSE streams ended, by reason.",
+    labelNames: ["reason"],
+    registers: [registry],
+    collect() {
+      this.reset();
+      for (const [reason, count] of Object.entries(metrics.streamsEnded)) this.inc({ reason }, count);
+    },
+  });
+  gauge("pubsub_publishes_in_flight", "Publishes being read or applied now.", () => metrics.publishesInFlight);
+  counter("pubsub_published_total", "Messages published over HTTP.", () => metrics.published);
+  counter("pubsub_shed_total", "Requests answered 503 because a cap was reached.", () => metrics.shed);
+  counter("pubsub_refused_shutting_down_total", "Requests refused (503 + Retry-After) while shutting down.", () => metrics.refusedShuttingDown);
+  counter("pubsub_lagged_messages_total", "Messages SSE subscribers missed because they fell more than TOPIC_CAPACITY behind.", () => metrics.lagged);
+  gauge("pubsub_broker_queue_depth", "Commands waiting for the broker loop.", () => broker.queued);
+  gauge("shutdown_phase", "0 serving, 1 draining (readiness off, no new requests), 2 closed, 3 deadline passed.", () => metrics.shutdownPhase);
+  new Gauge({
+    name: "pubsub_topics",
+    help: "Topics held by this process.",
+    registers: [registry],
+    async collect() {
+      const states = await broker.states({ signal: AbortSignal.timeout(1_000) }).catch(() => []);
+      this.set(states.length);
+    },
+  });
+  return registry;
 }
 
 function json(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
@@ -321,7 +373,7 @@ function json(res: ServerResponse, status: number, body: unknown, headers: Recor
   res.end(text);
 }
 
-function respondWithError(res: ServerResponse, error: unknown): void {
+function respondWithError(res: ServerResponse, error: unknown, log: Logger | undefined): void {
   if (res.headersSent) {
     res.destroy();
     return;
@@ -332,7 +384,7 @@ function respondWithError(res: ServerResponse, error: unknown): void {
   if (error instanceof Error && (error.name === "TimeoutError" || error.name === "AbortError")) {
     return json(res, 503, { error: "the broker did not answer in time" }, { "retry-after": "1" });
   }
-  console.error("request failed:", error);
+  log?.error("request failed", { error });
   json(res, 500, { error: "internal error" });
 }
 

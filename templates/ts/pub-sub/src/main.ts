@@ -9,9 +9,12 @@ import { ConfigError, loadConfig } from "./config.js";
 import { constants } from "node:os";
 import { createApp } from "./http.js";
 import { TopicHub } from "./hub.js";
+import { createLogger } from "./log.js";
 // asyncpat-template:if broker=redis
 import { RedisBridge } from "./redis-bridge.js";
 // asyncpat-template:endif
+
+const log = createLogger();
 
 async function main(): Promise<number> {
   const config = loadConfig();
@@ -21,7 +24,7 @@ async function main(): Promise<number> {
   const brokerLoop = broker.run().then(
     () => true,
     (error: unknown) => {
-      console.error("broker loop failed:", error);
+      log.error("broker loop failed", { error });
       return false;
     },
   );
@@ -34,6 +37,7 @@ async function main(): Promise<number> {
     url: config.redisUrl,
     channelPrefix: config.redisChannelPrefix,
     timeoutMs: config.requestTimeoutMs,
+    onError: (error) => log.error("redis error", { error }),
   });
   publisher = bridge;
   ready = () => bridge.ready;
@@ -41,16 +45,16 @@ async function main(): Promise<number> {
   closeResources.push(() => bridge.close());
   // asyncpat-template:endif
 
-  const app = createApp(config, broker, { publisher, ready, ...(flush === undefined ? {} : { flush }) });
+  const app = createApp(config, broker, { publisher, ready, log, ...(flush === undefined ? {} : { flush }) });
   const address = await app.listen(config.port, config.host);
-  console.log(`listening on http://${address.address}:${address.port}`);
+  log.info(`listening on http://${address.address}:${address.port}`, { host: address.address, port: address.port });
 
   const signalled = new Promise<NodeJS.Signals>((resolve) => {
     let seen = 0;
     const onSignal = (signal: NodeJS.Signals): void => {
       seen += 1;
       if (seen > 1) {
-        console.error(`${signal} again: exiting now`);
+        log.warn(`${signal} again: exiting now`, { signal });
         process.exit(128 + constants.signals[signal]);
       }
       resolve(signal);
@@ -59,19 +63,22 @@ async function main(): Promise<number> {
     process.on("SIGINT", onSignal);
   });
   const signal = await signalled;
-  console.log(`${signal}: draining (deadline ${config.shutdownDeadlineMs} ms)`);
+  log.info(`${signal}: draining (deadline ${config.shutdownDeadlineMs} ms)`, { signal, deadlineMs: config.shutdownDeadlineMs, ...app.metrics });
 
   const closedInTime = await app.close(config.shutdownDeadlineMs);
   for (const close of closeResources) await close();
   broker.close();
   const brokerDrained = await brokerLoop;
-  console.log(closedInTime ? "shutdown complete" : "shutdown deadline passed: closed the remaining connections");
+  const figures = { published: app.metrics.published, refusedShuttingDown: app.metrics.refusedShuttingDown, streamsEnded: app.metrics.streamsEnded };
+  if (closedInTime) log.info("shutdown complete", figures);
+  else log.error("shutdown deadline passed: closed the remaining connections", figures);
   return closedInTime && brokerDrained ? 0 : 1;
 }
 
 try {
   process.exitCode = await main();
 } catch (error) {
-  console.error(error instanceof ConfigError ? error.message : error);
+  if (error instanceof ConfigError) log.error(`invalid configuration: ${error.message}`);
+  else log.error("service failed", { error });
   process.exitCode = error instanceof ConfigError ? 2 : 1;
 }

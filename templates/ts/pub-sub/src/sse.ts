@@ -17,6 +17,8 @@ export interface StreamOptions {
   readonly slowConsumerTimeoutMs: number;
   /** Aborted when the server shuts down: the stream says goodbye and ends. */
   readonly shutdown: AbortSignal;
+  /** Told how many messages this subscriber missed each time it lagged (for the lag metric). */
+  readonly onLagged?: (skipped: number) => void;
 }
 
 /** Why a stream ended. */
@@ -44,6 +46,7 @@ export async function streamSubscription(
     let written = await send(res, `retry: 2000\n: subscribed to ${subscription.topic}\n\n`, stop, options);
     // A client resuming with Last-Event-ID first gets what it missed, or how much is gone.
     if (written === "ok" && subscription.missed > 0) {
+      options.onLagged?.(subscription.missed);
       written = await send(res, `event: lagged\ndata: ${JSON.stringify({ skipped: subscription.missed })}\n\n`, stop, options);
     }
     for (const message of subscription.replay) {
@@ -62,6 +65,7 @@ export async function streamSubscription(
           frame = messageFrame(next.value);
           break;
         case "lagged":
+          options.onLagged?.(next.skipped);
           frame = `event: lagged\ndata: ${JSON.stringify({ skipped: next.skipped })}\n\n`;
           break;
         case "closed":
@@ -79,6 +83,7 @@ export async function streamSubscription(
       const flushing = linkSignals(clientGone.signal);
       let flushed: "ok" | "stopped" | "slow-consumer" = "ok";
       for (let next = subscription.receiver.tryRecv(); flushed === "ok" && (next.kind === "message" || next.kind === "lagged"); next = subscription.receiver.tryRecv()) {
+        if (next.kind === "lagged") options.onLagged?.(next.skipped);
         const frame = next.kind === "message" ? messageFrame(next.value) : `event: lagged\ndata: ${JSON.stringify({ skipped: next.skipped })}\n\n`;
         flushed = await send(res, frame, flushing.signal, options);
       }

@@ -209,6 +209,40 @@ describe("HTTP and SSE", () => {
     assert.match(text, /^pubsub_published_total 1$/m);
     assert.match(text, /^pubsub_open_streams 0$/m);
     assert.match(text, /^pubsub_broker_queue_depth \d+$/m);
+    assert.match(text, /^pubsub_publishes_in_flight 0$/m);
+    assert.match(text, /^pubsub_topics 1$/m);
+    assert.match(text, /^shutdown_phase 0$/m);
+    assert.match(text, /^nodejs_eventloop_lag_seconds /m, "event-loop lag is reported");
+  });
+
+  it("counts the messages a lagging subscriber missed (pubsub_lagged_messages_total)", async () => {
+    const { base } = await start({ topicCapacity: 4 });
+    for (let i = 1; i <= 10; i += 1) assert.equal((await publish(base, "feed", `m${i}`)).status, 202);
+    const controller = new AbortController();
+    // Resuming after message 1 with only the last 4 kept: messages 2 to 6 are gone.
+    const response = await fetch(`${base}/topics/feed/events`, { headers: { "last-event-id": "1" }, signal: controller.signal });
+    const reader = response.body!.getReader();
+    let text = "";
+    while (!text.includes("event: lagged")) {
+      const chunk = await reader.read();
+      if (chunk.done) break;
+      text += new TextDecoder().decode(chunk.value);
+    }
+    const metrics = await (await request(`${base}/metrics`)).text();
+    controller.abort();
+    assert.match(text, /event: lagged\ndata: \{"skipped":5\}/);
+    assert.match(metrics, /^pubsub_lagged_messages_total 5$/m);
+  });
+
+  it("reports the shutdown phase on /metrics while it drains", async () => {
+    const { base, app } = await start();
+    const client = await openStream(`${base}/topics/news/events`);
+    const closing = observe(app.close(5_000));
+    assert.equal(app.metrics.shutdownPhase, 1, "draining");
+    assert.equal((await client.next())?.event, "shutdown");
+    assert.deepEqual(await closing.result, { status: "fulfilled", value: true });
+    assert.equal(app.metrics.shutdownPhase, 2, "closed in time");
+    client.close();
   });
 
   it("shutdown ends every SSE stream with a shutdown event and closes the server", async () => {

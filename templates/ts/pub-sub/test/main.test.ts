@@ -36,7 +36,7 @@ async function startService(): Promise<{ child: ChildProcess; base: string; outp
     const timer = setTimeout(() => reject(new Error(`the service did not start:\n${output}`)), 15_000);
     const onData = (chunk: string): void => {
       output += chunk;
-      const match = /listening on (http:\/\/[^\s]+)/.exec(output);
+      const match = /listening on (http:\/\/[^\s"]+)/.exec(output);
       if (match?.[1] !== undefined) {
         clearTimeout(timer);
         resolve(match[1]);

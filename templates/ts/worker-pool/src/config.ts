@@ -15,6 +15,12 @@ export interface Config {
   readonly maxLineBytes: number;
   /** Jobs generated when stdin is a terminal (demo mode). */
   readonly demoJobs: number;
+  /**
+   * Port of the metrics listener (GET /metrics, /healthz, /readyz); undefined (METRICS_PORT unset):
+   * no listener. 0 picks a free port, logged as "metrics listening".
+   */
+  readonly metricsPort: number | undefined;
+  readonly metricsHost: string;
 }
 
 type Env = Readonly<Record<string, string | undefined>>;
@@ -43,5 +49,7 @@ export function loadConfig(env: Env = process.env): Config {
     progressIntervalMs: integer(env, "PROGRESS_INTERVAL_MS", 1_000, 0, 3_600_000),
     maxLineBytes: integer(env, "MAX_LINE_BYTES", 65_536, 64, 16_777_216),
     demoJobs: integer(env, "DEMO_JOBS", 200, 0, 100_000_000),
+    metricsPort: env["METRICS_PORT"]?.trim() ? integer(env, "METRICS_PORT", 0, 0, 65_535) : undefined,
+    metricsHost: env["METRICS_HOST"]?.trim() || "0.0.0.0",
   };
 }

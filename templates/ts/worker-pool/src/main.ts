@@ -19,9 +19,12 @@ import { constants } from "node:os";
 import { type Config, ConfigError, loadConfig } from "./config.js";
 import { type Outcome, JoinSet } from "./join-set.js";
 import { type InputLine, demoJobs, parseJob, readLines } from "./jobs.js";
+import { createLogger, type Logger } from "./log.js";
+import { createMetrics } from "./metrics.js";
+import { type MetricsServer, startMetricsServer } from "./metrics-server.js";
 import { Notify } from "./notify.js";
 import { JobPool, PoolClosedError } from "./pool.js";
-import { formatProgress, reportProgress } from "./progress.js";
+import { logProgress, reportProgress } from "./progress.js";
 import type { Job, JobResult } from "./worker.js";
 
 /** Longest a result line may wait for a stalled stdout before the run gives up. */
@@ -56,37 +59,61 @@ async function* sourceOf(config: Config, signal: AbortSignal): AsyncGenerator<In
   yield* readLines(process.stdin, { signal, maxLineBytes: config.maxLineBytes });
 }
 
-async function run(config: Config): Promise<number> {
+async function run(config: Config, log: Logger): Promise<number> {
   const pool = new JobPool<Job, JobResult>({
     filename: new URL("./worker.js", import.meta.url),
     threads: config.threads,
     maxQueue: config.maxQueue,
     jobTimeoutMs: config.jobTimeoutMs,
+    onPoolError: (error) => log.error("worker pool error", { error }),
   });
   const intake = new AbortController();
   let signalsSeen = 0;
+  /** 0 running, 1 draining, 2 drained, 3 deadline passed: the shutdown_phase metric. */
+  let shutdownPhase = 0;
   const onSignal = (signal: NodeJS.Signals): void => {
     signalsSeen += 1;
     if (signalsSeen > 1) {
-      process.stderr.write(`${signal} again: exiting without waiting for jobs\n`);
+      log.warn(`${signal} again: exiting without waiting for jobs`, { signal });
       process.exit(128 + constants.signals[signal]);
     }
-    process.stderr.write(`${signal}: accepting no new jobs, draining (deadline ${config.shutdownDeadlineMs} ms)\n`);
+    shutdownPhase = 1;
+    log.info(`${signal}: accepting no new jobs, draining (deadline ${config.shutdownDeadlineMs} ms)`, { signal, deadlineMs: config.shutdownDeadlineMs });
     intake.abort(new Error(`received ${signal}`));
   };
   process.on("SIGTERM", onSignal);
   process.on("SIGINT", onSignal);
 
+  let failures = 0;
+  let refused = 0;
+  let metricsServer: MetricsServer | undefined;
+  if (config.metricsPort !== undefined) {
+    try {
+      metricsServer = await startMetricsServer({
+        host: config.metricsHost,
+        port: config.metricsPort,
+        registry: createMetrics(() => ({ pool: pool.stats, refused, shutdownPhase })),
+        ready: () => !intake.signal.aborted,
+        onError: (error) => log.error("metrics scrape failed", { error }),
+      });
+    } catch (error) {
+      // The threads would keep the process alive: close them before reporting the failure.
+      process.off("SIGTERM", onSignal);
+      process.off("SIGINT", onSignal);
+      await pool.shutdown({ deadlineMs: 1 });
+      throw error;
+    }
+    log.info("metrics listening", { host: metricsServer.address.address, port: metricsServer.address.port });
+  }
+
   const stopProgress = new AbortController();
-  const progress = reportProgress(() => pool.stats, process.stderr, config.progressIntervalMs, stopProgress.signal).catch(
-    (error: unknown) => process.stderr.write(`progress reporting stopped: ${String(error)}\n`),
+  const progress = reportProgress(() => pool.stats, log, config.progressIntervalMs, stopProgress.signal).catch((error: unknown) =>
+    log.error("progress reporting stopped", { error }),
   );
   const results = new JoinSet<JobResult>();
   const lineOf = new Map<number, number>();
   const spawned = new Notify();
   let intakeDone = false;
-  let failures = 0;
-  let refused = 0;
 
   const emit = async (outcome: Outcome<JobResult>): Promise<void> => {
     const line = lineOf.get(outcome.id);
@@ -107,7 +134,7 @@ async function run(config: Config): Promise<number> {
       else await spawned.notified();
     }
   })().catch((error: unknown) => {
-    process.stderr.write(`writing results stopped: ${String(error)}\n`);
+    log.error("writing results stopped", { error });
     failures += 1;
   });
 
@@ -156,33 +183,40 @@ async function run(config: Config): Promise<number> {
         }
       }
     } catch (error) {
-      process.stderr.write(`stopping intake: ${(error as Error).message}\n`);
+      log.error(`stopping intake: ${(error as Error).message}`, { error });
       failures += 1;
     } finally {
+      shutdownPhase = Math.max(shutdownPhase, 1);
       intakeDone = true;
       spawned.notifyOne();
     }
 
     const [report] = await Promise.all([pool.shutdown({ deadlineMs: config.shutdownDeadlineMs }), emitter]);
-    process.stderr.write(formatProgress(pool.stats));
+    logProgress(log, pool.stats);
     if (!report.drained) {
-      process.stderr.write(`shutdown deadline passed: ${report.cancelled} job(s) cancelled\n`);
+      shutdownPhase = 3;
+      log.error(`shutdown deadline passed: ${report.cancelled} job(s) cancelled`, { cancelled: report.cancelled });
       return 1;
     }
-    process.stderr.write(`drained: ${pool.stats.accepted} job(s), ${failures} failed, ${refused} refused\n`);
+    shutdownPhase = 2;
+    log.info(`drained: ${pool.stats.accepted} job(s), ${failures} failed, ${refused} refused`, { accepted: pool.stats.accepted, failures, refused });
     return failures === 0 ? 0 : 1;
   } finally {
     stopProgress.abort();
     await progress;
+    // Closed last, so the drain could be watched on /metrics until the end.
+    await metricsServer?.close();
     process.off("SIGTERM", onSignal);
     process.off("SIGINT", onSignal);
     if (!process.stdin.isTTY) process.stdin.destroy();
   }
 }
 
+const log = createLogger();
 try {
-  process.exitCode = await run(loadConfig());
+  process.exitCode = await run(loadConfig(), log);
 } catch (error) {
-  process.stderr.write(error instanceof ConfigError ? `${error.message}\n` : `fatal: ${String(error)}\n`);
+  if (error instanceof ConfigError) log.error(`invalid configuration: ${error.message}`);
+  else log.error("fatal", { error });
   process.exitCode = error instanceof ConfigError ? 2 : 1;
 }

@@ -1,5 +1,5 @@
 import { setInterval as every } from "node:timers/promises";
-import type { Writable } from "node:stream";
+import type { Logger } from "./log.js";
 import type { PoolStats } from "./pool.js";
 
 export function formatProgress(stats: PoolStats): string {
@@ -7,37 +7,25 @@ export function formatProgress(stats: PoolStats): string {
   return (
     `progress: ${done}/${stats.accepted} done (${stats.succeeded} ok, ${stats.failed} failed, ` +
     `${stats.timedOut} timed out, ${stats.cancelled} cancelled), ${stats.running} running, ` +
-    `${stats.queued} queued, ${stats.waitingProducers} producer(s) waiting for room\n`
+    `${stats.queued} queued, ${stats.waitingProducers} producer(s) waiting for room`
   );
 }
 
+/** Logs the pool's figures: the line for people, the fields for machines. */
+export function logProgress(log: Logger, stats: PoolStats): void {
+  const { accepted, queued, running, succeeded, failed, timedOut, cancelled, waitingProducers } = stats;
+  log.info(formatProgress(stats), { accepted, queued, running, succeeded, failed, timedOut, cancelled, waitingProducers });
+}
+
 /**
- * Writes a progress line every `intervalMs` until `signal` aborts. A tick never overlaps the
- * previous one (a loop over `timers/promises` setInterval, like Tokio's `interval`), and a line is
- * skipped rather than queued while `out` is not draining.
+ * Logs a progress line every `intervalMs` until `signal` aborts. A tick never overlaps the
+ * previous one (a loop over `timers/promises` setInterval, like Tokio's `interval`).
  */
-export async function reportProgress(
-  read: () => PoolStats,
-  out: Writable,
-  intervalMs: number,
-  signal: AbortSignal,
-): Promise<void> {
+export async function reportProgress(read: () => PoolStats, log: Logger, intervalMs: number, signal: AbortSignal): Promise<void> {
   if (intervalMs === 0) return;
-  let blocked = false;
-  const unblock = (): void => {
-    blocked = false;
-  };
   try {
-    for await (const _tick of every(intervalMs, undefined, { signal })) {
-      if (blocked) continue;
-      if (!out.write(formatProgress(read()))) {
-        blocked = true;
-        out.once("drain", unblock);
-      }
-    }
+    for await (const _tick of every(intervalMs, undefined, { signal })) logProgress(log, read());
   } catch (error) {
     if (!signal.aborted) throw error;
-  } finally {
-    out.off("drain", unblock);
   }
 }
