@@ -3,6 +3,7 @@ import {
   isRustOffloadingCall,
   isRustStartupCode,
   isRustTestContext,
+  rustDescendants,
   resolveRustPath,
   rustCallee,
   rustUseMap,
@@ -24,6 +25,20 @@ const BLOCKING_PATHS: [RegExp, string][] = [
   [/^std::io::stdin$/, "`tokio::io::stdin()`"],
   [/^reqwest::blocking::/, "the async `reqwest::Client`"],
   [/^ureq::(get|post|put|delete|request|agent)$/, "an async HTTP client (reqwest) or `spawn_blocking`"],
+  [
+    /^tempfile::(tempdir|tempdir_in|tempfile|tempfile_in|NamedTempFile::new|NamedTempFile::new_in|TempDir::new|TempDir::new_in)$/,
+    "`spawn_blocking`",
+  ],
+  // rustls-pki-types `PemObject::from_pem_file` / `pem_file_iter` read the file synchronously.
+  [
+    /(^|::)(PrivateKeyDer|CertificateDer|PrivatePkcs8KeyDer|PrivatePkcs1KeyDer|PrivateSec1KeyDer|CertificateRevocationListDer)::(from_pem_file|pem_file_iter)$/,
+    "`tokio::fs::read` then `from_pem_slice`, or `spawn_blocking`",
+  ],
+];
+
+/** Builder chains whose last method does blocking file-system work: `tempfile::Builder::new().prefix(p).tempdir()`. */
+const BLOCKING_BUILDERS: { root: string; methods: readonly string[]; name: string }[] = [
+  { root: "tempfile::Builder::new", methods: ["tempdir", "tempdir_in", "tempfile", "tempfile_in"], name: "tempfile::Builder" },
 ];
 
 function blockingAlternative(path: string): string | undefined {
@@ -31,25 +46,29 @@ function blockingAlternative(path: string): string | undefined {
   return undefined;
 }
 
+/** The full path of the call a method chain starts from (`std::process::Command::new` for `Command::new(..).arg(..).output()`). */
+function chainRoot(call: RustNode, uses: ReadonlyMap<string, string>): string | undefined {
+  for (let receiver = rustCallee(call).receiver; receiver?.type === "call_expression";) {
+    const inner = rustCallee(receiver);
+    if (inner.path) return resolveRustPath(inner.path, uses);
+    receiver = inner.receiver;
+  }
+  return undefined;
+}
+
 /** `std::process::Command::new(..)…` chains ending in `.output()`, `.status()` or `.wait()`. */
 function isStdCommandWait(call: RustNode, uses: ReadonlyMap<string, string>): boolean {
   const callee = rustCallee(call);
   if (!callee.method || !["output", "status", "wait", "wait_with_output"].includes(callee.method)) return false;
-  for (let receiver = callee.receiver; receiver;) {
-    if (receiver.type === "call_expression") {
-      const inner = rustCallee(receiver);
-      if (inner.path) {
-        const full = resolveRustPath(inner.path, uses);
-        return full === "std::process::Command::new";
-      }
-      receiver = inner.receiver;
-    } else if (receiver.type === "identifier") {
-      return false;
-    } else {
-      return false;
-    }
-  }
-  return false;
+  return chainRoot(call, uses) === "std::process::Command::new";
+}
+
+/** A builder chain that ends in blocking work (`tempfile::Builder::new().tempdir()`): the builder's name. */
+function blockingBuilder(call: RustNode, uses: ReadonlyMap<string, string>): string | undefined {
+  const method = rustCallee(call).method;
+  if (!method) return undefined;
+  const builder = BLOCKING_BUILDERS.find((candidate) => candidate.methods.includes(method));
+  return builder && chainRoot(call, uses) === builder.root ? `${builder.name}…${method}()` : undefined;
 }
 
 /**
@@ -97,6 +116,60 @@ function isLiteralAddressBind(call: RustNode, full: string): boolean {
   return address.type === "call_expression" && IP_CONSTRUCTOR.test(address.text);
 }
 
+/** The blocking call a node makes itself (a std/blocking API, a blocking builder or a waited `std::process::Command`): its name. */
+function directBlockingName(call: RustNode, uses: ReadonlyMap<string, string>): string | undefined {
+  const callee = rustCallee(call);
+  if (callee.path) {
+    const full = resolveRustPath(callee.path, uses);
+    return blockingAlternative(full) && !isLiteralAddressBind(call, full) ? callee.path : undefined;
+  }
+  return blockingBuilder(call, uses) ?? (isStdCommandWait(call, uses) ? `Command::${callee.method}` : undefined);
+}
+
+/**
+ * A plain (not async) `fn` of this file called by a bare name from async code, and the blocking call
+ * its own body makes (`fn load_tls_config() { PrivateKeyDer::from_pem_file(..) }`): one level deep,
+ * not through closures (they may be handed to `spawn_blocking`).
+ */
+function blockingHelperCall(
+  call: RustNode,
+  helpers: () => Map<string, RustNode[]>,
+  uses: ReadonlyMap<string, string>,
+  cache: Map<string, string | null>,
+): string | undefined {
+  const path = rustCallee(call).path;
+  if (!path || path.includes("::")) return undefined;
+  let found = cache.get(path);
+  if (found === undefined) {
+    found = null;
+    const named = helpers().get(path);
+    const helper = named?.length === 1 ? named[0] : undefined;
+    const body = helper && !isRustAsync(helper) ? helper.childForFieldName("body") : undefined;
+    if (body) {
+      const stack: RustNode[] = [body];
+      while (stack.length > 0 && found === null) {
+        const node = stack.pop()!;
+        if (node.type === "closure_expression" || node.type === "async_block" || node.type === "function_item") continue;
+        if (node.type === "call_expression") found = directBlockingName(node, uses) ?? null;
+        for (const child of node.namedChildren) if (child) stack.push(child);
+      }
+    }
+    cache.set(path, found);
+  }
+  return found ?? undefined;
+}
+
+/** The file's `fn` items by name. */
+function functionsByName(root: RustNode): Map<string, RustNode[]> {
+  const byName = new Map<string, RustNode[]>();
+  for (const node of rustDescendants(root)) {
+    if (node.type !== "function_item") continue;
+    const name = node.childForFieldName("name")?.text;
+    if (name) byName.set(name, [...(byName.get(name) ?? []), node]);
+  }
+  return byName;
+}
+
 export default defineRustRule<unknown>({
   instead:
     "Use the Tokio equivalent and await it (`tokio::fs` for `std::fs`, `tokio::time::sleep` for `std::thread::sleep`, `tokio::process::Command` for `std::process::Command`), or move the blocking work into `tokio::task::spawn_blocking` so it runs on the blocking pool instead of a runtime worker.",
@@ -126,6 +199,9 @@ export default defineRustRule<unknown>({
     const uses = rustUseMap(context.root);
     /** Tests block their own runtime on purpose; start-up code runs before any other task exists. */
     const exempt = (node: RustNode) => isRustTestContext(node, context.filePath, context.program) || isRustStartupCode(node);
+    const helperResults = new Map<string, string | null>();
+    let byName: Map<string, RustNode[]> | undefined;
+    const helpers = () => (byName ??= functionsByName(context.root));
     return {
       // Every call of the file comes here: match the callee first, walk the ancestors only for a blocking one.
       call_expression(node) {
@@ -140,7 +216,27 @@ export default defineRustRule<unknown>({
               data: { name: callee.path },
               help: `Use ${alternative}, or move the blocking work into \`tokio::task::spawn_blocking\`.`,
             });
+            return;
           }
+          const inner = !alternative && blockingHelperCall(node, helpers, uses, helperResults);
+          if (inner && runsOnRuntime(node, uses, context) && !exempt(node)) {
+            context.report({
+              node: node.childForFieldName("function") ?? node,
+              messageId: "rustBlocking",
+              data: { name: `${callee.path}(…)` },
+              help: `\`${callee.path}\` calls \`${inner}\`, which blocks: make the helper async (tokio equivalents), or call it inside \`tokio::task::spawn_blocking\`.`,
+            });
+          }
+          return;
+        }
+        const builder = blockingBuilder(node, uses);
+        if (builder && runsOnRuntime(node, uses, context) && !exempt(node)) {
+          context.report({
+            node,
+            messageId: "rustBlocking",
+            data: { name: builder },
+            help: "Create it inside `tokio::task::spawn_blocking` (its file-system calls block).",
+          });
           return;
         }
         if (isStdCommandWait(node, uses) && runsOnRuntime(node, uses, context) && !exempt(node)) {

@@ -22,6 +22,26 @@ import {
 
 /** Names that, for an undeclared function, almost always mean "a promise resolved after ms". */
 const SLEEP_NAMES = new Set(["sleep", "delay"]);
+/** Names of promise-timer helpers: `delay`, `sleep`, `delayPromise`, `createTimeoutPromise`; not wrappers such as `withTimeout` or `addTimeoutToPromise`. */
+const TIMER_HELPER_NAME = /^(?:create|make|new)?(?:timeout|delay|sleep|wait)(?:promise)?$/i;
+
+/**
+ * A call of an imported timer helper whose source this run cannot see (`import { delayPromise } from
+ * "apify-shared/utilities"`, a file outside the run), recognised by its name: it takes a delay (and a
+ * message), not a promise to wrap. A package's helper raced directly may cancel itself, so `packages`
+ * is set only inside a helper of the project that builds a timeout promise on it.
+ */
+function isUnseenTimerHelper(call: ts.CallExpression, packages: boolean): boolean {
+  const callee = unwrapExpression(call.expression);
+  if (!ts.isIdentifier(callee) || !TIMER_HELPER_NAME.test(callee.text) || call.arguments.length > 2) return false;
+  const ref = resolveApi(callee);
+  if (!ref || ref.module === GLOBAL_MODULE) return false;
+  if (!packages && !ref.module.startsWith(".")) return false;
+  return !call.arguments.some((argument) => {
+    const node = unwrapExpression(argument);
+    return isFunctionNode(node) || ts.isObjectLiteralExpression(node);
+  });
+}
 
 const isSetTimeout = (ref: ApiRef | undefined) => isTimerApi(ref, "setTimeout");
 const isClearTimeout = (ref: ApiRef | undefined) => isTimerApi(ref, "clearTimeout");
@@ -157,6 +177,7 @@ function timerOfHelper(fn: ts.FunctionLikeDeclaration): TimerSource | undefined 
         if (node.arguments.length >= 3) cancellable = true;
       }
       if (isClearTimeout(ref)) cancellable = true;
+      if (isUnseenTimerHelper(node, true)) startsTimer = true;
     }
     return true;
   });
@@ -215,7 +236,8 @@ function timerOfCall(call: ts.CallExpression, filePath: string, program: Program
       : undefined;
   if (!imported || !ts.isStringLiteral(imported.specifier)) return undefined;
   const target = program.resolveImport(filePath, imported.specifier.text);
-  const fn = target && exportedFunction(target.sourceFile, imported.name);
+  if (!target) return isUnseenTimerHelper(call, false) ? { selfManaged: false } : undefined;
+  const fn = exportedFunction(target.sourceFile, imported.name);
   return fn ? timerOfHelper(fn) : undefined;
 }
 

@@ -16,10 +16,16 @@ const LOOPS = new Set(["loop_expression", "while_expression", "for_expression"])
 /** Whether the run has a `fn main` and no shutdown sign, per run: every file asks the same question. */
 const NEEDS_SHUTDOWN_PATH = new WeakMap<RustRuleContext<unknown>["program"], boolean>();
 
+/** The code of a Rust file without its comments (strings kept), so a comment that names `ctrl_c` is no handler. */
+function withoutComments(text: string): string {
+  return text.replace(/'(?:\\.|[^'\\])'|"(?:\\.|[^"\\])*"|\/\/[^\n]*|\/\*[\s\S]*?\*\//g, (match) => (match.startsWith("/") ? " " : match));
+}
+
 function needsShutdownPath(program: RustRuleContext<unknown>["program"]): boolean {
   let needs = NEEDS_SHUTDOWN_PATH.get(program);
   if (needs === undefined) {
-    needs = program.files.some((file) => HAS_MAIN.test(file.text)) && !program.files.some((file) => SHUTDOWN_SIGNS.test(file.text));
+    const code = program.files.map((file) => withoutComments(file.text));
+    needs = code.some((text) => HAS_MAIN.test(text)) && !code.some((text) => SHUTDOWN_SIGNS.test(text));
     NEEDS_SHUTDOWN_PATH.set(program, needs);
   }
   return needs;

@@ -24,6 +24,7 @@ import {
 
 interface Options {
   shutdownModules: string[];
+  requireSigterm: boolean;
 }
 
 const DEFAULT_SHUTDOWN_MODULES = [
@@ -62,6 +63,11 @@ function isProcessExit(call: ts.CallExpression): boolean {
   );
 }
 
+/** Which shutdown signals a registration handles: a literal one, or `"both"` when the event is computed (`for (const s of […])`). */
+function registeredSignal(event: ts.Expression | undefined): "SIGTERM" | "SIGINT" | "both" {
+  return event && isStringLike(event) && (event.text === "SIGTERM" || event.text === "SIGINT") ? event.text : "both";
+}
+
 /** `process.on("SIGTERM", handler)` and friends: the handler argument, when the signal is a shutdown signal. */
 function signalRegistration(call: ts.CallExpression, fileMentionsSignal: boolean): ts.Expression | undefined {
   const callee = unwrapExpression(call.expression);
@@ -97,22 +103,31 @@ function matchesModule(specifier: string, modules: readonly string[]): boolean {
   return modules.some((name) => module === name || module.startsWith(`${name}/`));
 }
 
+/** How much of shutdown a file (or a program) handles: nothing, SIGINT only (Ctrl-C, but `docker stop`/systemd send SIGTERM), or SIGTERM. */
+type SignalCoverage = "none" | "sigint" | "sigterm";
+
+const COVERAGE_RANK: Record<SignalCoverage, number> = { none: 0, sigint: 1, sigterm: 2 };
+
+function widest(a: SignalCoverage, b: SignalCoverage): SignalCoverage {
+  return COVERAGE_RANK[a] >= COVERAGE_RANK[b] ? a : b;
+}
+
 interface FileFacts {
   imports: string[];
-  handlesSignals: boolean;
+  signals: SignalCoverage;
 }
 
 /** Relative imports of a file (static, re-exports, `require`, `import()`) and whether it handles shutdown signals. */
 function factsOf(file: ProgramFile, program: ProgramView, shutdownModules: readonly string[]): FileFacts {
   const imports = new Set<string>();
-  let handlesSignals = false;
+  let signals: SignalCoverage = "none";
   const mentionsSignal = mentionsShutdownSignal(file.sourceFile);
   const addSpecifier = (specifier: string) => {
     if (specifier.startsWith(".")) {
       const target = program.resolveImport(file.path, specifier);
       if (target) imports.add(target.path);
     } else if (matchesModule(specifier, shutdownModules)) {
-      handlesSignals = true;
+      signals = "sigterm";
     }
   };
   walk(file.sourceFile, (node) => {
@@ -131,13 +146,16 @@ function factsOf(file: ProgramFile, program: ProgramView, shutdownModules: reado
       const isDynamicImport = node.expression.kind === ts.SyntaxKind.ImportKeyword;
       const argument = node.arguments[0];
       if ((isRequire || isDynamicImport) && argument && isStringLike(argument)) addSpecifier(argument.text);
-      else if (mentionsSignal && (signalRegistration(node, mentionsSignal) || awaitsSignal(node))) handlesSignals = true;
+      else if (mentionsSignal && signalRegistration(node, mentionsSignal))
+        signals = widest(signals, registeredSignal(node.arguments[0]) === "SIGINT" ? "sigint" : "sigterm");
+      else if (mentionsSignal && awaitsSignal(node))
+        signals = widest(signals, registeredSignal(node.arguments[1]) === "SIGINT" ? "sigint" : "sigterm");
       // NestJS: app.enableShutdownHooks() listens for the termination signals.
-      else if (ts.isPropertyAccessExpression(node.expression) && node.expression.name.text === "enableShutdownHooks") handlesSignals = true;
+      else if (ts.isPropertyAccessExpression(node.expression) && node.expression.name.text === "enableShutdownHooks") signals = "sigterm";
     }
     return true;
   });
-  return { imports: [...imports], handlesSignals };
+  return { imports: [...imports], signals };
 }
 
 interface ProgramIndex {
@@ -163,7 +181,7 @@ function buildIndex(program: ProgramView, shutdownModules: readonly string[]): P
  * Whether the program that runs `serverFile` handles shutdown: the file, every module that imports it
  * (transitively) and every module those import (transitively). Iterative, so import cycles are fine.
  */
-function programHandlesSignals(index: ProgramIndex, serverFile: string): boolean {
+function programSignals(index: ProgramIndex, serverFile: string): SignalCoverage {
   const roots = new Set<string>([serverFile]);
   const pending = [serverFile];
   while (pending.length > 0) {
@@ -176,11 +194,13 @@ function programHandlesSignals(index: ProgramIndex, serverFile: string): boolean
   }
   const seen = new Set<string>(roots);
   const queue = [...roots];
+  let signals: SignalCoverage = "none";
   while (queue.length > 0) {
     const path = queue.pop()!;
     const fileFacts = index.facts.get(path);
     if (!fileFacts) continue;
-    if (fileFacts.handlesSignals) return true;
+    signals = widest(signals, fileFacts.signals);
+    if (signals === "sigterm") return signals;
     for (const imported of fileFacts.imports) {
       if (!seen.has(imported)) {
         seen.add(imported);
@@ -188,7 +208,7 @@ function programHandlesSignals(index: ProgramIndex, serverFile: string): boolean
       }
     }
   }
-  return false;
+  return signals;
 }
 
 /** `http.createServer()`, `express()`, `new Koa()`, `fastify()`, `NestFactory.create()`, `new http.Server()`. */
@@ -275,7 +295,52 @@ function isServerValue(receiver: ts.Expression, filePath: string, program: Progr
   const imported = importedInitializer(node, filePath, program);
   if (imported && createsServer(imported)) return true;
   const declaration = findDeclaration(node);
+  if (declaration && ts.isVariableDeclaration(declaration) && assignedValues(declaration).some(createsServer)) return true;
   return !!declaration && ts.isParameter(declaration) && !!declaration.type && SERVER_TYPE.test(declaration.type.getText());
+}
+
+/** The values assigned to a variable after its declaration (`let server = null; … server = http.createServer(app)`). */
+function assignedValues(declaration: ts.VariableDeclaration): ts.Expression[] {
+  if (!ts.isIdentifier(declaration.name)) return [];
+  const name = declaration.name.text;
+  let scope: ts.Node = declaration;
+  while (scope.parent && !isFunctionNode(scope) && !ts.isSourceFile(scope)) scope = scope.parent;
+  const values: ts.Expression[] = [];
+  walk(scope, (node) => {
+    if (
+      ts.isBinaryExpression(node) &&
+      node.operatorToken.kind === ts.SyntaxKind.EqualsToken &&
+      ts.isIdentifier(node.left) &&
+      node.left.text === name &&
+      findDeclaration(node.left) === declaration
+    )
+      values.push(node.right);
+    return true;
+  });
+  return values;
+}
+
+/**
+ * `getServer(client).then((app) => app.listen(8080))`: an app handed over by a promise of another
+ * module, named like a server and started on a port; the module that makes it is not visible here.
+ */
+function isHandedOverApp(receiver: ts.Expression, call: ts.CallExpression): boolean {
+  const node = unwrapExpression(receiver);
+  if (!ts.isIdentifier(node) || !SERVER_NAME.test(node.text)) return false;
+  const port = call.arguments[0] && unwrapExpression(call.arguments[0]);
+  if (!port || !(ts.isNumericLiteral(port) || /port/i.test(port.getText()))) return false;
+  const declaration = findDeclaration(node);
+  if (!declaration || !ts.isParameter(declaration)) return false;
+  const callback = declaration.parent;
+  const then = callback.parent;
+  return (
+    isFunctionNode(callback) &&
+    !!then &&
+    ts.isCallExpression(then) &&
+    ts.isPropertyAccessExpression(then.expression) &&
+    then.expression.name.text === "then" &&
+    then.arguments[0] === callback
+  );
 }
 
 /** `new WebSocketServer({ port })` from ws: a listener of its own (with `server:` it rides on an HTTP server). */
@@ -442,6 +507,8 @@ export default defineTypeScriptRule<Options>({
   messages: {
     noSignalHandler:
       "This server starts listening, but no module of the program that runs it handles SIGTERM or SIGINT: on every deploy or scale-down the process is killed mid-request, dropping in-flight work.",
+    sigtermNotHandled:
+      "This server starts listening and the program handles SIGINT but not SIGTERM: `docker stop`, Kubernetes and systemd send SIGTERM, so on every deploy the process is killed mid-request without the shutdown that Ctrl-C gets.",
     exitBeforeClose:
       "`process.exit()` runs right after `{{server}}.close()` without waiting for it: close only stops new connections, so exiting here cuts off the requests still in flight.",
   },
@@ -454,8 +521,14 @@ export default defineTypeScriptRule<Options>({
         items: { type: "string" },
         default: DEFAULT_SHUTDOWN_MODULES,
       },
+      requireSigterm: {
+        description:
+          "Report a server whose program handles SIGINT (Ctrl-C) but not SIGTERM, which `docker stop`, Kubernetes and systemd send. Off by default: a SIGINT handler counts as handling shutdown.",
+        type: "boolean",
+        default: false,
+      },
     },
-    defaults: { shutdownModules: DEFAULT_SHUTDOWN_MODULES },
+    defaults: { shutdownModules: DEFAULT_SHUTDOWN_MODULES, requireSigterm: false },
   },
   examples: {
     incorrect: [
@@ -479,21 +552,34 @@ export default defineTypeScriptRule<Options>({
   create(context) {
     const { program, filePath, options } = context;
     const index = () => program.memo("index", () => buildIndex(program, options.shutdownModules));
-    const handled = () => program.memo(`handled:${filePath}`, () => programHandlesSignals(index(), filePath));
+    const signals = () => program.memo(`handled:${filePath}`, () => programSignals(index(), filePath));
+    /** Reports a server start unless the program handles SIGTERM; SIGINT alone gets its own message. */
+    const reportUnhandled = (node: ts.Node) => {
+      const coverage = signals();
+      if (coverage === "sigterm" || (coverage === "sigint" && !options.requireSigterm)) return;
+      context.report({ node, messageId: coverage === "sigint" ? "sigtermNotHandled" : "noSignalHandler" });
+    };
     const isImported = () => (index().importers.get(filePath)?.length ?? 0) > 0;
-    /** A library's exported `start()` that no file of the run calls: its caller owns the signals. */
-    const isUnusedLibraryApi = (node: ts.Node) => isInExportedFunction(node) && !isImported();
+    /**
+     * A library's exported `start()` that no file of the run calls: its caller owns the signals. A module
+     * that registers process signal handlers itself has taken the process over: no caller owns them.
+     */
+    const isUnusedLibraryApi = (node: ts.Node): boolean =>
+      isInExportedFunction(node) && !isImported() && index().facts.get(filePath)?.signals === "none";
     const fileMentionsSignal = mentionsShutdownSignal(context.sourceFile);
     return {
       CallExpression(call) {
         const callee = unwrapExpression(call.expression);
-        if (ts.isPropertyAccessExpression(callee) && callee.name.text === "listen" && isServerValue(callee.expression, filePath, program)) {
-          if (!handled() && !isUnusedLibraryApi(call) && !closesOnListening(call))
-            context.report({ node: call, messageId: "noSignalHandler" });
+        if (
+          ts.isPropertyAccessExpression(callee) &&
+          callee.name.text === "listen" &&
+          (isServerValue(callee.expression, filePath, program) || isHandedOverApp(callee.expression, call))
+        ) {
+          if (!isUnusedLibraryApi(call) && !closesOnListening(call)) reportUnhandled(call);
           return;
         }
         if (isApi(resolveApi(call.expression), "@hono/node-server", "serve")) {
-          if (!handled() && !isUnusedLibraryApi(call)) context.report({ node: call, messageId: "noSignalHandler" });
+          if (!isUnusedLibraryApi(call)) reportUnhandled(call);
           return;
         }
         const handler = fileMentionsSignal ? signalRegistration(call, fileMentionsSignal) : undefined;
@@ -506,7 +592,7 @@ export default defineTypeScriptRule<Options>({
       },
       NewExpression(expression) {
         if (!isStandaloneWebSocketServer(expression)) return;
-        if (!handled() && !isUnusedLibraryApi(expression)) context.report({ node: expression, messageId: "noSignalHandler" });
+        if (!isUnusedLibraryApi(expression)) reportUnhandled(expression);
       },
     };
   },

@@ -17,6 +17,10 @@ const UNBOUNDED = new Map<string, string>([
   ["async_channel::unbounded", "async_channel::bounded(capacity)"],
   ["kanal::unbounded", "kanal::bounded(capacity)"],
   ["kanal::unbounded_async", "kanal::bounded_async(capacity)"],
+  ["futures::channel::mpsc::unbounded", "futures::channel::mpsc::channel(capacity)"],
+  ["futures_channel::mpsc::unbounded", "futures_channel::mpsc::channel(capacity)"],
+  ["async_std::channel::unbounded", "async_std::channel::bounded(capacity)"],
+  ["smol::channel::unbounded", "smol::channel::bounded(capacity)"],
 ]);
 
 export default defineRustRule<unknown>({

@@ -33,6 +33,14 @@ interface Options {
 }
 
 const RX_MODULES = ["rxjs", "rxjs/operators"];
+
+/** An export of RxJS, also through its deep paths (`rxjs/ReplaySubject` of RxJS 5, `rxjs/internal/…`, `rxjs/Rx`). */
+function isRxApi(ref: ApiRef | undefined, name: string): boolean {
+  if (isApi(ref, RX_MODULES, name)) return true;
+  if (!ref || !/^rxjs\/(?:internal\/|Rx$|[A-Za-z]+$|operator\/|operators\/)/.test(ref.module)) return false;
+  const path = ref.path[0] === "default" ? ref.path.slice(1) : ref.path;
+  return path.length === 1 && path[0] === name;
+}
 const REPLAY_OPERATORS = ["shareReplay", "publishReplay"];
 
 type QueueLibrary = "p-queue" | "fastq" | "async";
@@ -349,7 +357,7 @@ function shareReplayUnbounded(args: readonly ts.Expression[]): boolean {
 }
 
 function isReplaySubjectRef(ref: ApiRef | undefined): boolean {
-  return isApi(ref, RX_MODULES, "ReplaySubject");
+  return isRxApi(ref, "ReplaySubject");
 }
 
 /** A class that extends ReplaySubject, directly or through other classes of this file. */
@@ -618,7 +626,7 @@ export default defineTypeScriptRule<Options>({
           return;
         }
         const ref = resolveApi(node.expression);
-        const operator = REPLAY_OPERATORS.find((name) => isApi(ref, RX_MODULES, name));
+        const operator = REPLAY_OPERATORS.find((name) => isRxApi(ref, name));
         if (operator) {
           if (shareReplayUnbounded(node.arguments)) context.report({ node, messageId: "replayOperator", data: { name: `${operator}()` } });
           return;

@@ -55,7 +55,7 @@ export default defineTypeScriptRule<Options>({
     properties: {
       resources: {
         description:
-          'Your own acquire/release APIs, e.g. `{ "module": "mysql2/promise", "export": "createPool", "acquire": "getConnection", "release": "release", "kind": "connection" }`. Built in: async-mutex `Mutex`/`Semaphore` (also `withTimeout`/`tryAcquire`), pg `Pool#connect`, and `open` of `fs/promises`.',
+          'Your own acquire/release APIs, e.g. `{ "module": "mysql2/promise", "export": "createPool", "acquire": "getConnection", "release": "release", "kind": "connection" }`. Built in: async-mutex `Mutex`/`Semaphore` (also `withTimeout`/`tryAcquire`), classes named `Mutex`, `Lock` or `Semaphore` of any other package (also through `require()`), pg `Pool#connect`, ORM query runners (`createQueryRunner`), and `open` of `fs/promises`.',
         type: "array",
         items: resourceSpecSchema,
         default: [],
@@ -82,6 +82,7 @@ export default defineTypeScriptRule<Options>({
     "A release in `finally` behind an unrelated condition (`if (!released) client.release()`) is taken for a double-release guard and counts as guaranteed.",
     'A client that gets listeners (`client.on("notification", …)`) and is released nowhere in the function is taken for a long-lived connection kept on purpose (LISTEN/NOTIFY) and not reported.',
     "A synchronous throw from a promise API whose chain ends in `.finally(() => release())` is not considered.",
+    "Locks of other packages are recognised by their class name (`Mutex`, `Lock`, `Semaphore`); an `acquire` that takes a callback is taken to release by itself, and a class of the project's own files is not recognised without a `resources` entry.",
     "Code nested more than 100 statements deep, or very large functions, are skipped rather than analysed.",
   ],
   create(context) {

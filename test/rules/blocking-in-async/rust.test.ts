@@ -96,8 +96,35 @@ rustRuleTester(rule, {
     { name: "std::fs in a test helper without async", code: `#[test]\nfn reads() { assert!(std::fs::metadata("Cargo.toml").is_ok()); }` },
     { name: "reqwest async client", code: `async fn f(c: &reqwest::Client) { c.get("http://x").send().await.unwrap(); }` },
     { name: "fs path as a string", code: `async fn f() { let s = "std::fs::read"; }` },
+    {
+      name: "tempfile builder inside spawn_blocking",
+      code: `use tempfile::Builder;\nasync fn stage(prefix: String) -> std::io::Result<tempfile::TempDir> {\n    tokio::task::spawn_blocking(move || Builder::new().prefix(&prefix).tempdir()).await.unwrap()\n}`,
+    },
+    {
+      name: "sync helper of the file that does no blocking work",
+      code: `fn parse(text: &str) -> usize { text.len() }\nasync fn handle(text: String) -> usize { parse(&text) }`,
+    },
+    {
+      name: "sync helper that reads a file, called from sync code only",
+      code: `fn load(path: &str) -> String { std::fs::read_to_string(path).unwrap() }\nfn init() -> String { load("a") }`,
+    },
   ],
   invalid: [
+    {
+      name: "tempfile::Builder::new().prefix(..).tempdir() in an async fn",
+      code: `use tempfile::Builder;\nasync fn stage(prefix: &str) -> std::io::Result<()> {\n    let dir = Builder::new().prefix(prefix).tempdir()?;\n    copy_into(dir.path()).await\n}`,
+      errors: [{ messageId: "rustBlocking", line: 3 }],
+    },
+    {
+      name: "tempfile::tempdir() in an async fn",
+      code: `async fn stage() -> std::io::Result<()> {\n    let dir = tempfile::tempdir()?;\n    copy_into(dir.path()).await\n}`,
+      errors: [{ messageId: "rustBlocking", line: 2 }],
+    },
+    {
+      name: "spawned reload loop calls a sync helper of the file that reads PEM files",
+      code: `fn load_tls_config(path: &str) -> std::io::Result<Key> {\n    let key = rustls::pki_types::PrivateKeyDer::from_pem_file(path).map_err(std::io::Error::other)?;\n    Ok(key)\n}\nasync fn reload(mut changes: Receiver<()>) {\n    loop {\n        changes.recv().await;\n        let _ = load_tls_config("key.pem");\n    }\n}`,
+      errors: [{ messageId: "rustBlocking", line: 8 }],
+    },
     {
       name: "closure given to a crate function that calls it on the runtime (not a wrapper)",
       code: `async fn with_retry<T, F: Fn() -> std::io::Result<T>>(f: F) -> std::io::Result<T> {\n    match f() { Ok(v) => Ok(v), Err(_) => f() }\n}\nasync fn load() -> std::io::Result<Vec<u8>> {\n    with_retry(|| std::fs::read("data.bin")).await\n}`,

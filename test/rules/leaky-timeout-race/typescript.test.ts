@@ -173,8 +173,32 @@ export function guarded<T>(op: Promise<T>) {
   return race;
 };`,
     },
+    {
+      name: "wrapper helper of a file outside the run that takes the promise (addTimeoutToPromise) is not a bare timer",
+      code: `import { addTimeoutToPromise } from "./utils";\nasync function f(op: Promise<void>, abort: Promise<never>) {\n  await Promise.race([addTimeoutToPromise(op, 1000, "timed out"), abort]);\n}`,
+    },
+    {
+      name: "helper of the run that wraps a package delay and clears it",
+      code: `import { createTimeoutPromise } from "./utils.js";\nasync function f(op: Promise<void>) {\n  await Promise.race([op, createTimeoutPromise(100, "timed out")]);\n}`,
+      files: {
+        "src/utils.ts": `export function createTimeoutPromise(ms: number, message: string, signal?: AbortSignal) {\n  return new Promise<never>((_, reject) => {\n    const timer = setTimeout(() => reject(new Error(message)), ms);\n    signal?.addEventListener("abort", () => clearTimeout(timer));\n  });\n}`,
+      },
+    },
   ],
   invalid: [
+    {
+      name: "timeout-promise helper of a file outside the run (createTimeoutPromise), raced and never cleared",
+      code: `import { createTimeoutPromise } from "./utils";\nasync function f(op: Promise<void>) {\n  await Promise.race([op, createTimeoutPromise(1000, "timed out")]);\n}`,
+      errors: [{ messageId: "timerNotCleared", line: 3 }],
+    },
+    {
+      name: "helper of the run builds the timeout on a package delay: delayPromise(ms).then(throw)",
+      code: `import { createTimeoutPromise } from "./utils.js";\nasync function f(op: Promise<void>) {\n  await Promise.race([op, createTimeoutPromise(100, "timed out")]);\n}`,
+      files: {
+        "src/utils.ts": `import { delayPromise } from "apify-shared/utilities";\nexport const createTimeoutPromise = (ms: number, message: string) =>\n  delayPromise(ms).then(() => {\n    throw new Error(message);\n  });`,
+      },
+      errors: [{ messageId: "timerNotCleared", line: 3 }],
+    },
     {
       name: "fetchWithTimeout racing an inline reject timer",
       code: `async function fetchWithTimeout(url: string, ms: number) {

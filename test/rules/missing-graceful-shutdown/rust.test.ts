@@ -54,8 +54,17 @@ rustRuleTester(rule, {
     },
     { name: "accept method of an unrelated type outside a loop", code: `fn main() {}\nasync fn f(h: Handshake) { h.accept().await; }` },
     { name: "serve without a server receiver", code: `fn main() {}\nasync fn f(x: X) { x.serve().await; }` },
+    {
+      name: "a string that holds // is not a comment: the ctrl_c after it still counts",
+      code: acceptLoop(`let url = "http://localhost"; let stop = tokio::signal::ctrl_c();`),
+    },
   ],
   invalid: [
+    {
+      name: "axum::serve with ctrl_c and with_graceful_shutdown named only in comments",
+      code: `// TODO: with_graceful_shutdown(shutdown_signal()) on ctrl_c()\n#[tokio::main]\nasync fn main() {\n    /* SignalKind::terminate() */\n    let listener = tokio::net::TcpListener::bind("0.0.0.0:3000").await.unwrap();\n    axum::serve(listener, app()).await.unwrap();\n}`,
+      errors: [{ messageId: "rustServeForever", line: 6 }],
+    },
     { name: "accept loop with no shutdown path", code: acceptLoop(), errors: [{ messageId: "rustAcceptLoop", line: 7 }] },
     {
       name: "accept loop in server.rs of a binary whose main.rs has no shutdown path",

@@ -187,8 +187,52 @@ export const getFreePort = () =>
 const port = await getFreePort();
 console.log(port);`,
     },
+    {
+      name: "SIGINT and SIGTERM both handled by one shutdown function",
+      code: `import http from "node:http";\nconst server = http.createServer(handler);\nserver.listen(8080);\nfunction shutdown() { server.close(); }\nprocess.on("SIGINT", shutdown);\nprocess.on("SIGTERM", shutdown);`,
+    },
+    {
+      name: "app handed over by a promise, the program handles SIGTERM",
+      code: `import getServer from "./server/index.js";\ngetServer().then((app) => app.listen(8080));\nprocess.on("SIGTERM", () => process.exit(0));`,
+    },
+    {
+      name: "SIGINT handled but SIGTERM not: counts as handled unless requireSigterm is on",
+      code: `import http from "node:http";\nconst server = http.createServer(handler);\nserver.listen(8080);\nprocess.on("SIGINT", () => server.close());`,
+    },
+    {
+      name: "exported server factory of a module that handles SIGTERM itself",
+      filename: "server.js",
+      code: `const Http = require("http");\nprocess.on("SIGTERM", () => process.exit(0));\nfunction StandAloneServer(app) {\n  const start = () => Http.createServer(app).listen(8080);\n  return { start };\n}\nmodule.exports = StandAloneServer;`,
+    },
+    {
+      name: "a listen on a promise-handed value that is not named like a server",
+      code: `import connect from "./queue.js";\nconnect().then((queue) => queue.listen(8080));`,
+    },
   ],
   invalid: [
+    {
+      name: "SIGINT handled but SIGTERM not (docker stop kills mid-request)",
+      code: `import http from "node:http";\nconst server = http.createServer(handler);\nserver.listen(8080);\nprocess.on("SIGINT", () => server.close());`,
+      options: { requireSigterm: true },
+      errors: [{ messageId: "sigtermNotHandled", line: 3 }],
+    },
+    {
+      name: "exported server factory that handles SIGINT itself: the module owns the process, SIGTERM missing",
+      code: `const Http = require("http");\nprocess.on("SIGINT", () => process.exit(0));\nfunction StandAloneServer(app) {\n  let httpServer = null;\n  function start() {\n    httpServer = Http.createServer(app);\n    httpServer.listen(8080);\n  }\n  return { start };\n}\nmodule.exports = StandAloneServer;`,
+      filename: "server.js",
+      options: { requireSigterm: true },
+      errors: [{ messageId: "sigtermNotHandled", line: 7 }],
+    },
+    {
+      name: "ESM one-liner: app from another module's promise listens on a port, no signal handled",
+      code: `import getServer from "./server/index.js";\nimport client from "./client.js";\ngetServer(client).then((app) => app.listen(8080, "0.0.0.0"));`,
+      errors: [{ messageId: "noSignalHandler", line: 3 }],
+    },
+    {
+      name: "server variable declared null and assigned createServer later",
+      code: `import http from "node:http";\nlet server: http.Server | null = null;\nexport function main() {\n  server = http.createServer(handler);\n  server.listen(3000);\n}\nmain();`,
+      errors: [{ messageId: "noSignalHandler", line: 5 }],
+    },
     {
       name: "express app listening with no signal handling anywhere",
       code: `import express from "express";

@@ -41,8 +41,22 @@ rustRuleTester(rule, {
     { name: "a local function named unbounded", code: `fn unbounded() -> u8 { 0 }\nfn f() { let x = unbounded(); }` },
     { name: "std mpsc channel (documented limit)", code: `use std::sync::mpsc;\nfn f() { let (tx, rx) = mpsc::channel::<u8>(); }` },
     { name: "mention in a string", code: `fn f() { let s = "mpsc::unbounded_channel()"; }` },
+    {
+      name: "futures bounded mpsc channel",
+      code: `use futures::channel::mpsc;\nasync fn wire() {\n    let (tx, rx) = mpsc::channel::<u32>(64);\n    run(tx, rx).await;\n}`,
+    },
   ],
   invalid: [
+    {
+      name: "futures::channel::mpsc::unbounded controller mailbox",
+      code: `use futures::channel::mpsc;\n#[tokio::main]\nasync fn main() {\n    let (tx, rx) = mpsc::unbounded::<Event>();\n    run(tx, rx).await;\n}`,
+      errors: [{ messageId: "rustUnbounded", line: 4 }],
+    },
+    {
+      name: "async_std unbounded channel",
+      code: `async fn wire() {\n    let (tx, rx) = async_std::channel::unbounded::<u32>();\n    run(tx, rx).await;\n}`,
+      errors: [{ messageId: "rustUnbounded", line: 2 }],
+    },
     {
       name: "messages that carry an mpsc sender (a subscription, not one reply per request)",
       code: `use tokio::sync::mpsc;\nfn subscribe() {\n    let (tx, rx) = mpsc::unbounded_channel::<(Topic, mpsc::Sender<Event>)>();\n}`,

@@ -116,8 +116,17 @@ ruleTester(rule, {
       name: "custom channel without the option configured is not judged",
       code: `import { Channel } from "@acme/chan";\nconst jobs = new Channel<Job>();`,
     },
+    {
+      name: "ReplaySubject from the RxJS 5 deep path with a buffer size",
+      code: `import { ReplaySubject } from "rxjs/ReplaySubject";\nexport class Analytics {\n  readonly pageViews = new ReplaySubject<string>(1);\n}`,
+    },
   ],
   invalid: [
+    {
+      name: "ReplaySubject from the RxJS 5 deep path rxjs/ReplaySubject without a buffer size",
+      code: `import { ReplaySubject } from "rxjs/ReplaySubject";\nexport class Analytics {\n  readonly pageViews = new ReplaySubject<string>();\n}`,
+      errors: [{ messageId: "replaySubject", line: 3 }],
+    },
     {
       name: "ReplaySubject audit log that keeps every entry",
       code: `import { ReplaySubject } from "rxjs";\nexport class AuditLog {\n  readonly entries$ = new ReplaySubject<string>();\n}`,

@@ -220,8 +220,134 @@ export async function drain(jobs: Array<() => Promise<void>>) {
   client.release();
 }`,
     },
+    {
+      name: "await-semaphore Mutex from require() released in finally",
+      code: `const Mutex = require("await-semaphore").Mutex;
+const mutex = new Mutex();
+export async function update(fetchRate: () => Promise<number>) {
+  const release = await mutex.acquire();
+  try {
+    return await fetchRate();
+  } finally {
+    release();
+  }
+}`,
+    },
+    {
+      name: "semaphore permit of another package released with .release() in finally",
+      code: `import { Semaphore } from "some-semaphore";
+const slots = new Semaphore(4);
+export async function run(job: () => Promise<void>) {
+  const permit = await slots.acquire();
+  try {
+    await job();
+  } finally {
+    permit.release();
+  }
+}`,
+    },
+    {
+      name: "async-lock style acquire with a callback releases by itself",
+      code: `import { Lock } from "some-lock";
+const lock = new Lock();
+export async function run(job: () => Promise<void>) {
+  const result = await lock.acquire("key", async () => job());
+  return result;
+}`,
+    },
+    {
+      name: "a Mutex class of the project itself is not taken for a library lock",
+      code: `import { Mutex } from "./mutex";
+const mutex = new Mutex();
+export async function update(fetchRate: () => Promise<number>) {
+  const handle = await mutex.acquire();
+  await fetchRate();
+  handle.done();
+}`,
+    },
+    {
+      name: "ORM query runner released in finally",
+      code: `export class Connection {
+  async dropDatabase(): Promise<void> {
+    const queryRunner = await this.createQueryRunner("master");
+    try {
+      await queryRunner.clearDatabase();
+    } finally {
+      await queryRunner.release();
+    }
+  }
+}`,
+    },
+    {
+      name: "pg pool destructured from a typed options object, released in nested finally after COMMIT",
+      code: `import { Pool } from "pg";
+export async function withClient(options: { pgPool: Pool }, callback: (client: unknown) => Promise<void>) {
+  const { pgPool } = options;
+  const pgClient = await pgPool.connect();
+  try {
+    await callback(pgClient);
+  } finally {
+    try {
+      await pgClient.query("commit");
+    } finally {
+      pgClient.release();
+    }
+  }
+}`,
+    },
   ],
   invalid: [
+    {
+      name: "await-semaphore Mutex from require(): released after an awaited fetch on the success path only",
+      code: `const Mutex = require("await-semaphore").Mutex;
+export class RateController {
+  private mutex = new Mutex();
+  async update() {
+    const releaseLock = await this.mutex.acquire();
+    const rate = await this.fetchRate();
+    this.rate = rate;
+    releaseLock();
+  }
+}`,
+      errors: [{ messageId: "notReleasedOnThrow", line: 5 }],
+    },
+    {
+      name: "semaphore permit of another package released with .release() after work that can throw",
+      code: `import { Semaphore } from "some-semaphore";
+const slots = new Semaphore(4);
+export async function run(job: () => Promise<void>) {
+  const permit = await slots.acquire();
+  await job();
+  permit.release();
+}`,
+      errors: [{ messageId: "notReleasedOnThrow", line: 4 }],
+    },
+    {
+      name: "ORM query runner released after the awaited work on the success path only",
+      code: `export class Connection {
+  async dropDatabase(): Promise<void> {
+    const queryRunner = await this.createQueryRunner("master");
+    await queryRunner.clearDatabase();
+    await queryRunner.release();
+  }
+}`,
+      errors: [{ messageId: "notReleasedOnThrow", line: 3 }],
+    },
+    {
+      name: "pg pool destructured from a typed options object: release after an awaited COMMIT in the same finally",
+      code: `import { Pool } from "pg";
+export async function withClient(options: { pgPool: Pool }, callback: (client: unknown) => Promise<void>) {
+  const { pgPool } = options;
+  const pgClient = await pgPool.connect();
+  try {
+    await callback(pgClient);
+  } finally {
+    await pgClient.query("commit");
+    pgClient.release();
+  }
+}`,
+      errors: [{ messageId: "notReleasedOnThrow", line: 4 }],
+    },
     {
       name: "lock from a factory, recognised by its type when type information is on",
       code: `import { Mutex } from "async-mutex";\nfunction makeLock() { return new Mutex(); }\nconst lock = makeLock();\nexport async function save(write: () => Promise<void>) {\n  const release = await lock.acquire();\n  await write();\n  release();\n}`,

@@ -37,6 +37,33 @@ function typeRef(type: ts.TypeNode | undefined): ApiRef | undefined {
   return undefined;
 }
 
+function memberType(type: ts.TypeNode | undefined, name: string): ts.TypeNode | undefined {
+  if (!type || !ts.isTypeLiteralNode(type)) return undefined;
+  for (const member of type.members) {
+    if (ts.isPropertySignature(member) && member.name && ts.isIdentifier(member.name) && member.name.text === name) return member.type;
+  }
+  return undefined;
+}
+
+/**
+ * The annotated type of a name destructured from an object whose type is written out:
+ * `const { pool } = options` with `options: { pool: Pool }`, or `({ pool }: { pool: Pool })`.
+ */
+function destructuredType(element: ts.BindingElement): ts.TypeNode | undefined {
+  const pattern = element.parent;
+  if (!ts.isObjectBindingPattern(pattern) || element.dotDotDotToken) return undefined;
+  const key = element.propertyName ?? element.name;
+  if (!ts.isIdentifier(key)) return undefined;
+  const holder = pattern.parent;
+  if (ts.isParameter(holder)) return memberType(holder.type, key.text);
+  if (!ts.isVariableDeclaration(holder) || !holder.initializer) return undefined;
+  const source = unwrapExpression(holder.initializer);
+  if (!ts.isIdentifier(source)) return undefined;
+  const declaration = findDeclaration(source);
+  if (!declaration || !(ts.isParameter(declaration) || ts.isVariableDeclaration(declaration))) return undefined;
+  return memberType(declaration.type, key.text);
+}
+
 /** The type annotation of `this.name`: a field or a constructor parameter property. */
 function thisPropertyType(access: ts.PropertyAccessExpression): ts.TypeNode | undefined {
   const klass = ts.findAncestor(access, (node) => ts.isClassDeclaration(node) || ts.isClassExpression(node)) as
@@ -104,6 +131,7 @@ export function resolveCreation(expression: ts.Expression, program?: ProgramView
     if (ts.isIdentifier(node)) {
       const declaration = findDeclaration(node);
       if (declaration && (ts.isParameter(declaration) || ts.isVariableDeclaration(declaration))) type = declaration.type;
+      if (declaration && ts.isBindingElement(declaration)) type = destructuredType(declaration);
       if (!declaration || ts.isImportSpecifier(declaration) || ts.isImportClause(declaration)) {
         const ref = resolveApi(node);
         const exported = ref && exportedInitializer(program, node.getSourceFile().fileName, ref);
@@ -245,6 +273,34 @@ function localFunction(expression: ts.Expression): ts.FunctionLikeDeclaration | 
   return undefined;
 }
 
+/**
+ * For families whose acquire gives either the release function or a permit object: true when the
+ * binding is released through a method (`permit.release()`) somewhere in its scope.
+ */
+function releasedThroughMethod(declaration: ts.VariableDeclaration, family: ResourceFamily): boolean {
+  if (family.valueRelease.length === 0 || !ts.isIdentifier(declaration.name)) return false;
+  const name = declaration.name.text;
+  const scope = enclosingScope(declaration);
+  let found = false;
+  const visit = (node: ts.Node): void => {
+    if (found) return;
+    if (
+      ts.isCallExpression(node) &&
+      ts.isPropertyAccessExpression(node.expression) &&
+      family.valueRelease.includes(node.expression.name.text) &&
+      ts.isIdentifier(node.expression.expression) &&
+      node.expression.expression.text === name &&
+      findDeclaration(node.expression.expression) === declaration
+    ) {
+      found = true;
+      return;
+    }
+    ts.forEachChild(node, visit);
+  };
+  ts.forEachChild(scope, visit);
+  return found;
+}
+
 function isUsingDeclaration(declaration: ts.VariableDeclaration): boolean {
   const list = declaration.parent;
   return ts.isVariableDeclarationList(list) && (list.flags & ts.NodeFlags.Using) !== 0;
@@ -286,9 +342,15 @@ export function matchAcquisition(
         capacity = match.capacity;
         exclusive = family.exclusiveMethods.includes(name);
       }
+      if (!family) {
+        family = candidates.find((candidate) => candidate.anyOwner);
+        if (family) owner = callee.expression;
+      }
     }
   }
   if (!family) return undefined;
+  // `lock.acquire(key, async () => …)` (async-lock) runs the callback while held and releases by itself.
+  if (!exclusive && call.arguments.some((argument) => isFunctionNode(unwrapExpression(argument)))) return undefined;
   const kind: ResourceKind = family.kind === "semaphore" && capacity === 1 ? "lock" : family.kind;
   const ownerText = owner ? dottedName(owner) : undefined;
 
@@ -307,8 +369,9 @@ export function matchAcquisition(
   if (!context) return undefined;
   if (ts.isVariableDeclaration(context) && context.initializer === site) {
     if (ts.isIdentifier(context.name)) {
-      const style = isUsingDeclaration(context) ? "using" : family.releaserValue ? "releaser" : "handle";
-      const label = family.releaserValue ? ownerLabel : context.name.text;
+      const releaser = family.releaserValue && !releasedThroughMethod(context, family);
+      const style = isUsingDeclaration(context) ? "using" : releaser ? "releaser" : "handle";
+      const label = releaser ? ownerLabel : context.name.text;
       return { ...base, style, label, binding: context };
     }
     if (ts.isArrayBindingPattern(context.name) && family.releaserValue) {

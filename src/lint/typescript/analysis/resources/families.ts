@@ -1,4 +1,4 @@
-import { isApi, type ApiRef } from "../imports.js";
+import { GLOBAL_MODULE, isApi, type ApiRef } from "../imports.js";
 
 /**
  * Resource families: which APIs take a lock, a semaphore permit, a pooled client or a file handle, and how each is released (built in, or from a rule's `resources` option).
@@ -71,6 +71,8 @@ export interface ResourceFamily {
   releaserValue: boolean;
   /** Methods that run a callback while holding the resource and release it afterwards (`runExclusive`). */
   exclusiveMethods: readonly string[];
+  /** The acquire method's name is enough: whatever its receiver, the call acquires (`createQueryRunner`). */
+  anyOwner?: boolean;
 }
 
 const ASYNC_MUTEX = ["async-mutex"];
@@ -150,6 +152,60 @@ const BUILTIN_FAMILIES: readonly ResourceFamily[] = [
   },
 ];
 
+/**
+ * Locks and semaphores of other packages, recognised by the class name (`Mutex` of await-semaphore,
+ * `Semaphore` of semaphore-async-await, also through `require()`): an awaited `acquire()` gives the
+ * release function, or a permit released with `.release()`, or nothing and the owner releases.
+ */
+const ANY_PACKAGE = ["*"];
+const named = (...names: string[]): ApiPattern[] => names.map((name) => ({ modules: ANY_PACKAGE, path: [name] }));
+const LIBRARY_LOCK_NAMES = named("Mutex", "Lock", "AsyncMutex", "RWLock", "ReadWriteLock");
+const LIBRARY_SEMAPHORE_NAMES = named("Semaphore", "AsyncSemaphore", "Sema");
+
+const LIBRARY_FAMILIES: readonly ResourceFamily[] = [
+  {
+    kind: "lock",
+    noun: "mutex",
+    owners: LIBRARY_LOCK_NAMES,
+    ownerTypes: LIBRARY_LOCK_NAMES,
+    wrappers: [],
+    functions: [],
+    acquireMethods: ["acquire"],
+    valueRelease: ["release"],
+    ownerRelease: ["release"],
+    releaserValue: true,
+    exclusiveMethods: [],
+  },
+  {
+    kind: "semaphore",
+    noun: "semaphore permit",
+    owners: LIBRARY_SEMAPHORE_NAMES,
+    ownerTypes: LIBRARY_SEMAPHORE_NAMES,
+    wrappers: [],
+    functions: [],
+    acquireMethods: ["acquire"],
+    valueRelease: ["release"],
+    ownerRelease: ["release"],
+    releaserValue: true,
+    exclusiveMethods: [],
+  },
+  {
+    // ORM query runners (TypeORM's `await connection.createQueryRunner()`) hold a pooled connection until `release()`.
+    kind: "connection",
+    noun: "query runner",
+    owners: [],
+    ownerTypes: [],
+    wrappers: [],
+    functions: [],
+    acquireMethods: ["createQueryRunner"],
+    valueRelease: ["release"],
+    ownerRelease: [],
+    releaserValue: false,
+    exclusiveMethods: [],
+    anyOwner: true,
+  },
+];
+
 const NOUNS: Record<ResourceKind, string> = {
   lock: "lock",
   semaphore: "semaphore permit",
@@ -160,7 +216,7 @@ const NOUNS: Record<ResourceKind, string> = {
 
 /** The built-in families plus the ones a team registered (`defaultKind` for specs without `kind`). */
 export function resourceFamilies(specs: readonly ResourceSpec[] = [], defaultKind: ResourceKind = "resource"): ResourceFamily[] {
-  const families = [...BUILTIN_FAMILIES];
+  const families = [...BUILTIN_FAMILIES, ...LIBRARY_FAMILIES];
   for (const spec of specs) {
     const pattern = { modules: [spec.module.startsWith("node:") ? spec.module.slice(5) : spec.module], path: spec.export.split(".") };
     const kind = spec.kind ?? defaultKind;
@@ -182,6 +238,14 @@ export function resourceFamilies(specs: readonly ResourceSpec[] = [], defaultKin
   return families;
 }
 
+/** A package's export (not a global, not a file of the project), for the `*` module of the library families. */
+function isPackageExport(ref: ApiRef | undefined, path: readonly string[]): boolean {
+  if (!ref || ref.module === GLOBAL_MODULE || ref.module.startsWith(".") || ref.module.startsWith("/")) return false;
+  return ref.path.length === path.length && ref.path.every((segment, index) => segment === path[index]);
+}
+
 export function matches(ref: ApiRef | undefined, patterns: readonly ApiPattern[]): boolean {
-  return patterns.some((pattern) => isApi(ref, pattern.modules, ...pattern.path));
+  return patterns.some((pattern) =>
+    pattern.modules === ANY_PACKAGE ? isPackageExport(ref, pattern.path) : isApi(ref, pattern.modules, ...pattern.path),
+  );
 }
