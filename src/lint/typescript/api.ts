@@ -11,3 +11,4 @@ export * from "./analysis/callbacks.js";
 export * from "./analysis/options.js";
 export * from "./analysis/rejections.js";
 export * from "./analysis/collections.js";
+export * from "./analysis/events.js";
