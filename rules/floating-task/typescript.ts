@@ -1,4 +1,6 @@
 import {
+  enclosingClass,
+  isAsyncFunction,
   calleeName,
   canReject,
   collectAwaits,
@@ -78,7 +80,37 @@ function isCallbackFormOfDualApi(call: ts.CallExpression, checker: ts.TypeChecke
 /** Libraries whose `on(…)` awaits async handlers and routes their errors (Telegraf, grammY). */
 const AWAITING_EMITTERS = ["telegraf", "grammy"];
 
+/**
+ * An emitter of the linted code whose own `emit` is async: it awaits what its listeners return, so
+ * their promises are handed on (an object literal `{ async emit(…) {…}, on(…) {…} }`, an instance of
+ * such a class, or `this` inside one).
+ */
+function hasAsyncEmit(receiver: ts.Expression): boolean {
+  const node = unwrapExpression(receiver);
+  let members: readonly (ts.ObjectLiteralElementLike | ts.ClassElement)[] | undefined;
+  if (node.kind === ts.SyntaxKind.ThisKeyword) {
+    members = enclosingClass(node)?.members;
+  } else {
+    const init = getInitializer(node);
+    if (init && ts.isObjectLiteralExpression(init)) members = init.properties;
+    else if (init && ts.isNewExpression(init) && ts.isIdentifier(init.expression)) {
+      const declaration = findDeclaration(init.expression);
+      if (declaration && ts.isClassDeclaration(declaration)) members = declaration.members;
+    }
+  }
+  return (members ?? []).some((member) => {
+    if (!member.name || !ts.isIdentifier(member.name) || member.name.text !== "emit") return false;
+    if (ts.isMethodDeclaration(member)) return isAsyncFunction(member);
+    if ((ts.isPropertyAssignment(member) || ts.isPropertyDeclaration(member)) && member.initializer) {
+      const value = unwrapExpression(member.initializer);
+      return isFunctionNode(value) && isAsyncFunction(value);
+    }
+    return false;
+  });
+}
+
 function isAwaitingEmitter(receiver: ts.Expression): boolean {
+  if (hasAsyncEmit(receiver)) return true;
   const init = getInitializer(receiver);
   if (!init || !(ts.isNewExpression(init) || ts.isCallExpression(init))) return false;
   const options = init.arguments?.[0] && unwrapExpression(init.arguments[0]);
@@ -200,7 +232,7 @@ export default defineTypeScriptRule<Options>({
   knownLimits: [
     "Without type information, a call is known to return a promise only when it is an async function or method declared in the linted files (or annotated `Promise<…>`), an async IIFE, `new Promise`, a `Promise.*` combinator or a well-known promise API (fetch, fs/promises, timers/promises, events.once, util.promisify, axios, got, undici); methods of objects of unknown type (a `pg` pool, an ORM) need `--types`.",
     "A `.then(onFulfilled)` chain on a value of unknown type is not reported without type information, so Cypress-style chains stay quiet.",
-    "Express route handlers are not checked: Express 5 handles their rejections and the version is not visible to the rule. Libraries whose `on()` awaits handlers are recognised for Telegraf and grammY, or through types.",
+    "Express route handlers are not checked: Express 5 handles their rejections and the version is not visible to the rule. Libraries whose `on()` awaits handlers are recognised for Telegraf and grammY, or through types; an emitter of the linted code counts as awaiting its listeners when its own `emit` is async (an object literal, an instance of a local class, or `this` inside one).",
     "A stored promise is followed to its first use only; a first use in one branch and none in another is not reported.",
     "With types, a call with a function as its last argument that is typed `Promise<…> | undefined` is taken as the callback form of a dual API (undici's `request(opts, callback)`) and not reported.",
     "A promise is taken as unable to reject (and not reported) when the shared analysis shows it: `new Promise` whose executor never uses `reject` and cannot throw, `Promise.resolve(value)`, `Promise.allSettled`, `Promise.all`/`race`/`any` over such promises, a `timers/promises` wait without an abort signal, a `const` holding one of those, `.then`/`.finally` chains on one whose callbacks return no rejecting promise (a synchronous throw in a callback is not counted), and calls of functions of the linted files (same file, class methods via `this`, relative imports, or what the checker resolves) whose bodies cannot reject.",

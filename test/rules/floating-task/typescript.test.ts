@@ -4,6 +4,10 @@ import { ruleTester } from "../../helpers/rule-tester.js";
 ruleTester(rule, {
   valid: [
     {
+      name: "emitter-awaits-listeners: an event hub of the linted code whose own emit is async (listener promises are handed on)",
+      code: `export function createEventHub() {\n  const listeners = new Map<string, ((...args: unknown[]) => Promise<void>)[]>();\n  const eventHub = {\n    async emit(name: string, ...args: unknown[]) {\n      for (const listener of listeners.get(name) ?? []) await listener(...args);\n    },\n    on(name: string, listener: (...args: unknown[]) => Promise<void>) {\n      listeners.set(name, [...(listeners.get(name) ?? []), listener]);\n    },\n    once(name: string, listener: (...args: unknown[]) => Promise<void>) {\n      eventHub.on(name, async (...args: unknown[]) => {\n        await fetch("http://audit/" + name);\n        return listener(...args);\n      });\n    },\n  };\n  return eventHub;\n}`,
+    },
+    {
       name: "cannot-reject: a const holding a resolve-only promise (a gate), chained with .then",
       code: `export function arm(onOpen: () => void) {\n  let open!: () => void;\n  const gate = new Promise<void>((resolve) => {\n    open = resolve;\n  });\n  gate.then(() => {\n    onOpen();\n  });\n  return open;\n}`,
     },
@@ -223,6 +227,11 @@ ruleTester(rule, {
     },
   ],
   invalid: [
+    {
+      name: "an EventEmitter subclass of the linted code with the inherited (synchronous) emit drops its async listeners' promises",
+      code: `import { EventEmitter } from "node:events";\nclass Bus extends EventEmitter {}\nconst bus = new Bus();\nbus.on("order", async (id: string) => {\n  await fetch("http://orders/" + id);\n});`,
+      errors: [{ messageId: "asyncCallback", line: 4 }],
+    },
     {
       name: "a timers/promises wait with an abort signal can reject (AbortError)",
       code: `import { setTimeout as sleep } from "node:timers/promises";\nexport function later(signal: AbortSignal) {\n  sleep(100, undefined, { signal }).then(() => console.log("done"));\n}`,
