@@ -294,7 +294,10 @@ async function main(): Promise<void> {
   }
   if (only && process.env.ACCURACY_BASELINE) {
     // Tuning-half findings judged true in the baseline partial run that this run no longer reports.
-    const baseline = (JSON.parse(readFileSync(process.env.ACCURACY_BASELINE, "utf8")) as { findings: Finding[] }).findings;
+    const ran = new Set(runs.map((run) => run.entry.name));
+    const baseline = (JSON.parse(readFileSync(process.env.ACCURACY_BASELINE, "utf8")) as { findings: Finding[] }).findings.filter(
+      (finding) => ran.has(finding.pkg),
+    );
     const now = new Set(findings.map((finding) => `${finding.mode} ${finding.key}`));
     const lost = baseline.filter(
       (finding) => finding.half === "tuning" && statusOf(finding) === "true-positive" && !now.has(`${finding.mode} ${finding.key}`),

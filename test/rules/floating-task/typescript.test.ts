@@ -4,6 +4,11 @@ import { ruleTester } from "../../helpers/rule-tester.js";
 ruleTester(rule, {
   valid: [
     {
+      name: "thenable-not-promise (with types): a route shorthand called through a computed method name (app[method](…)) is not known to give a promise",
+      types: true,
+      code: `interface App {\n  get(path: string, handler: () => void): App;\n  post(path: string, handler: () => void): App;\n  ready(): Promise<undefined>;\n  [name: string]: unknown;\n}\nexport function routes(app: App & Record<string, (...args: unknown[]) => Promise<undefined>>, method: string) {\n  app[method]("/", () => {});\n}`,
+    },
+    {
       name: "emitter-awaits-listeners: an event hub of the linted code whose own emit is async (listener promises are handed on)",
       code: `export function createEventHub() {\n  const listeners = new Map<string, ((...args: unknown[]) => Promise<void>)[]>();\n  const eventHub = {\n    async emit(name: string, ...args: unknown[]) {\n      for (const listener of listeners.get(name) ?? []) await listener(...args);\n    },\n    on(name: string, listener: (...args: unknown[]) => Promise<void>) {\n      listeners.set(name, [...(listeners.get(name) ?? []), listener]);\n    },\n    once(name: string, listener: (...args: unknown[]) => Promise<void>) {\n      eventHub.on(name, async (...args: unknown[]) => {\n        await fetch("http://audit/" + name);\n        return listener(...args);\n      });\n    },\n  };\n  return eventHub;\n}`,
     },
@@ -227,6 +232,12 @@ ruleTester(rule, {
     },
   ],
   invalid: [
+    {
+      name: "a call through a computed name whose key is a union of literals is typed by the checker",
+      types: true,
+      code: `const api = {\n  async load(id: string) {\n    await fetch("http://items/" + id);\n  },\n  async save(id: string) {\n    await fetch("http://items/" + id, { method: "PUT" });\n  },\n};\nexport function run(action: "load" | "save", id: string) {\n  api[action](id);\n}`,
+      errors: [{ messageId: "floating", line: 10 }],
+    },
     {
       name: "an EventEmitter subclass of the linted code with the inherited (synchronous) emit drops its async listeners' promises",
       code: `import { EventEmitter } from "node:events";\nclass Bus extends EventEmitter {}\nconst bus = new Bus();\nbus.on("order", async (id: string) => {\n  await fetch("http://orders/" + id);\n});`,
