@@ -23,7 +23,9 @@
  * run's raw findings are kept there too), ACCURACY_ONLY (comma-separated package names, for a
  * partial run that writes nothing but docs/accuracy-unjudged.json), ACCURACY_REUSE=1 (rebuild the
  * reports from the last run's raw findings without linting again, after editing verdicts; the
- * committed reports come from a fresh run).
+ * committed reports come from a fresh run). A partial run keeps its raw findings in
+ * $ACCURACY_CACHE/partial-run.json; ACCURACY_BASELINE=<such a file> makes a later partial run list the
+ * tuning-half true positives it no longer reports (and the other findings that went away).
  */
 import { createHash } from "node:crypto";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync, existsSync } from "node:fs";
@@ -285,6 +287,35 @@ async function main(): Promise<void> {
       )}\n`,
     );
     process.stdout.write(`${unjudged.size} findings have no verdict yet: see ${path.relative(repoRoot, pendingPath)}\n`);
+  }
+  if (only && !reuse) {
+    // The partial run's raw findings, so a later partial run can list what it lost (ACCURACY_BASELINE).
+    writeFileSync(path.join(cacheDir, "partial-run.json"), JSON.stringify({ findings }));
+  }
+  if (only && process.env.ACCURACY_BASELINE) {
+    // Tuning-half findings judged true in the baseline partial run that this run no longer reports.
+    const ran = new Set(runs.map((run) => run.entry.name));
+    const baseline = (JSON.parse(readFileSync(process.env.ACCURACY_BASELINE, "utf8")) as { findings: Finding[] }).findings.filter(
+      (finding) => ran.has(finding.pkg),
+    );
+    const now = new Set(findings.map((finding) => `${finding.mode} ${finding.key}`));
+    const lost = baseline.filter(
+      (finding) => finding.half === "tuning" && statusOf(finding) === "true-positive" && !now.has(`${finding.mode} ${finding.key}`),
+    );
+    process.stdout.write(`${lost.length} true positives of the baseline (tuning half) are no longer reported\n`);
+    for (const finding of lost)
+      process.stdout.write(`  LOST ${finding.mode} ${finding.pkg} ${finding.file}:${finding.line} ${finding.ruleId}: ${finding.code}\n`);
+    const gone = baseline.filter(
+      (finding) => finding.half === "tuning" && statusOf(finding) !== "true-positive" && !now.has(`${finding.mode} ${finding.key}`),
+    );
+    const goneTally = new Map<string, number>();
+    for (const finding of gone) {
+      const cause = (verdicts[finding.key] as { cause?: string } | undefined)?.cause ?? statusOf(finding);
+      const label = `${finding.mode} ${finding.pkg} ${finding.ruleId} ${cause}`;
+      goneTally.set(label, (goneTally.get(label) ?? 0) + 1);
+    }
+    process.stdout.write(`${gone.length} non-true findings of the baseline (tuning half) are gone:\n`);
+    for (const [label, count] of [...goneTally].sort()) process.stdout.write(`  ${String(count).padStart(5)}  GONE ${label}\n`);
   }
   if (only) {
     // per package, mode and verdict, with the causes of what is not true: enough to see what a rule change did

@@ -1,7 +1,11 @@
 import {
-  cannotReject,
+  enclosingClass,
+  isAsyncFunction,
   calleeName,
+  canReject,
   collectAwaits,
+  functionCanReject,
+  hasUnhandledRejectionHandler,
   defineTypeScriptRule,
   dottedName,
   findDeclaration,
@@ -10,7 +14,6 @@ import {
   getPropertyValue,
   hasRejectionHandler,
   isApi,
-  isAsyncFunction,
   isFunctionNode,
   isInside,
   isNativePromiseTyped,
@@ -27,7 +30,6 @@ import {
   walk,
   type PromiseEnv,
   hasExportModifier,
-  resolveCalledFunction,
 } from "../../src/lint/api.js";
 
 interface Options {
@@ -55,133 +57,6 @@ function describe(expression: ts.Expression): string {
   return dottedName(node) ?? "this expression";
 }
 
-/** The `try` whose protected block holds `node` (and has a `catch`), searching up to `root`. */
-function isGuardedByCatch(node: ts.Node, root: ts.Node): boolean {
-  for (let current: ts.Node = node; current !== root && current.parent; current = current.parent) {
-    const parent = current.parent;
-    if (ts.isTryStatement(parent) && parent.tryBlock === current && parent.catchClause) return true;
-  }
-  return false;
-}
-
-/** Inside a `catch` clause or a `finally` block below `root`: the function's own error handling. */
-function isInHandler(node: ts.Node, root: ts.Node): boolean {
-  for (let current: ts.Node = node; current !== root && current.parent; current = current.parent) {
-    const parent = current.parent;
-    if (ts.isCatchClause(current) || (ts.isTryStatement(parent) && parent.finallyBlock === current)) return true;
-  }
-  return false;
-}
-
-/** Built-ins that do not throw whatever they are given: reading a clock, arithmetic, type tests, scheduling. */
-const NON_THROWING_BUILTINS: readonly (readonly string[])[] = [
-  ["Date", "now"],
-  ["performance", "now"],
-  ["process", "hrtime"],
-  ["process", "hrtime", "bigint"],
-  ["Array", "isArray"],
-  ["Number", "isInteger"],
-  ["Number", "isFinite"],
-  ["Number", "isNaN"],
-  ["Number", "isSafeInteger"],
-  ["setTimeout"],
-  ["setImmediate"],
-  ["setInterval"],
-  ["clearTimeout"],
-  ["clearImmediate"],
-  ["clearInterval"],
-  ["queueMicrotask"],
-];
-/** Adding or removing an event listener. */
-const LISTENER_METHODS = new Set([
-  "on",
-  "once",
-  "off",
-  "addListener",
-  "removeListener",
-  "prependListener",
-  "prependOnceListener",
-  "addEventListener",
-  "removeEventListener",
-]);
-
-/**
- * A call not expected to throw: logging (`console.error`, `logger.warn`, `this.log.info`), listener
- * (un)registration, `node:assert`, `Math.*` and the built-ins above. Counting them would make any function that
- * times itself or logs outside its `try` look like one that can reject.
- */
-function isNonThrowingCall(call: ts.CallExpression): boolean {
-  const callee = unwrapExpression(call.expression);
-  if (ts.isPropertyAccessExpression(callee)) {
-    if (LISTENER_METHODS.has(callee.name.text)) return true;
-    const receiver = dottedName(callee.expression);
-    if (receiver && /(^|\.)(console|log|logger)$/i.test(receiver)) return true;
-  }
-  const ref = resolveApi(call.expression);
-  // an assertion states an invariant: when it fails, the bug it reports is not a rejection to handle
-  if (ref && (ref.module === "assert" || ref.module === "assert/strict")) return true;
-  if (isApi(ref, "perf_hooks", "performance", "now")) return true;
-  if (!ref || ref.module !== GLOBAL_MODULE) return false;
-  if (ref.path[0] === "Math") return true;
-  return NON_THROWING_BUILTINS.some((path) => path.length === ref.path.length && path.every((part, index) => ref.path[index] === part));
-}
-
-/**
- * In an async function a `throw`, or a call that throws, becomes a rejection: true when one can happen
- * outside a `try` with a `catch` (a `throw` in the `catch` itself rethrows; calls made while handling
- * the error there or in `finally` are the function's chosen handling and are not counted).
- */
-function throwsOutsideTry(root: ts.Node): boolean {
-  let throws = false;
-  walk(root, (node) => {
-    if (throws || (node !== root && isFunctionNode(node))) return false;
-    if (ts.isThrowStatement(node)) {
-      throws = !isGuardedByCatch(node, root);
-    } else if (ts.isCallExpression(node)) {
-      if (hasRejectionHandler(node) || isNonThrowingCall(node)) return false;
-      throws = !isGuardedByCatch(node, root) && !isInHandler(node, root);
-    }
-    return !throws;
-  });
-  return throws;
-}
-
-/**
- * True when no rejection can escape the function: every `await` sits in a `try` block that has a
- * `catch` or awaits a chain that ends in `.catch(handler)`, no promise is returned unhandled (a
- * returned promise escapes a surrounding `try`), and, for an async function, no `throw` or call (whose
- * exception would become the rejection) happens outside such a `try`. A plain function that never
- * awaits counts as safe: a throw in it is synchronous, and the promises it starts are checked as
- * statements of their own.
- */
-function catchesItsRejections(fn: ts.FunctionLikeDeclaration, env: PromiseEnv): boolean {
-  if (!fn.body) return true;
-  const escapes = (expression: ts.Expression) => {
-    const node = unwrapExpression(expression);
-    const operand = ts.isAwaitExpression(node) ? unwrapExpression(node.expression) : node;
-    return !hasRejectionHandler(operand) && isPromiseExpression(operand, env) === true;
-  };
-  const body = fn.body;
-  if (isAsyncFunction(fn) && throwsOutsideTry(body)) return false;
-  if (!ts.isBlock(body)) return !escapes(body as ts.Expression);
-  let returnsUnhandled = false;
-  walk(body, (node) => {
-    if (returnsUnhandled || (node !== body && isFunctionNode(node))) return false;
-    if (
-      ts.isReturnStatement(node) &&
-      node.expression &&
-      !ts.isAwaitExpression(unwrapExpression(node.expression)) &&
-      escapes(node.expression)
-    )
-      returnsUnhandled = true;
-    return !returnsUnhandled;
-  });
-  if (returnsUnhandled) return false;
-  return collectAwaits(body).every(
-    (found) => (ts.isAwaitExpression(found) && hasRejectionHandler(found.expression)) || isGuardedByCatch(found, body),
-  );
-}
-
 /**
  * The callback form of a dual API, known from the checker: the call passes a function as its last
  * argument and is typed `Promise<…> | undefined` (undici's `request(opts, callback)` returns a promise
@@ -202,31 +77,40 @@ function isCallbackFormOfDualApi(call: ts.CallExpression, checker: ts.TypeChecke
   return nothing && promise;
 }
 
-/**
- * `Promise.allSettled(…)` (it never rejects) or a promise that cannot reject, followed only by `.then` /
- * `.finally` with synchronous callbacks: nothing in the chain can reject but a synchronous throw, which
- * is not counted, as for callbacks.
- */
-function settlesWithoutRejecting(expression: ts.Expression, env: PromiseEnv): boolean {
-  const node = unwrapExpression(expression);
-  if (cannotReject(node)) return true;
-  if (!ts.isCallExpression(node)) return false;
-  if (isApi(resolveApi(node.expression), GLOBAL_MODULE, "Promise", "allSettled")) return true;
-  const callee = unwrapExpression(node.expression);
-  const method = memberName(callee);
-  if ((method !== "then" && method !== "finally") || !(ts.isPropertyAccessExpression(callee) || ts.isElementAccessExpression(callee)))
-    return false;
-  const synchronous = node.arguments.every((argument) => {
-    const fn = unwrapExpression(argument);
-    return isFunctionNode(fn) && !returnsPromise(fn, env);
-  });
-  return synchronous && settlesWithoutRejecting(callee.expression, env);
-}
-
 /** Libraries whose `on(…)` awaits async handlers and routes their errors (Telegraf, grammY). */
 const AWAITING_EMITTERS = ["telegraf", "grammy"];
 
+/**
+ * An emitter of the linted code whose own `emit` is async: it awaits what its listeners return, so
+ * their promises are handed on (an object literal `{ async emit(…) {…}, on(…) {…} }`, an instance of
+ * such a class, or `this` inside one).
+ */
+function hasAsyncEmit(receiver: ts.Expression): boolean {
+  const node = unwrapExpression(receiver);
+  let members: readonly (ts.ObjectLiteralElementLike | ts.ClassElement)[] | undefined;
+  if (node.kind === ts.SyntaxKind.ThisKeyword) {
+    members = enclosingClass(node)?.members;
+  } else {
+    const init = getInitializer(node);
+    if (init && ts.isObjectLiteralExpression(init)) members = init.properties;
+    else if (init && ts.isNewExpression(init) && ts.isIdentifier(init.expression)) {
+      const declaration = findDeclaration(init.expression);
+      if (declaration && ts.isClassDeclaration(declaration)) members = declaration.members;
+    }
+  }
+  return (members ?? []).some((member) => {
+    if (!member.name || !ts.isIdentifier(member.name) || member.name.text !== "emit") return false;
+    if (ts.isMethodDeclaration(member)) return isAsyncFunction(member);
+    if ((ts.isPropertyAssignment(member) || ts.isPropertyDeclaration(member)) && member.initializer) {
+      const value = unwrapExpression(member.initializer);
+      return isFunctionNode(value) && isAsyncFunction(value);
+    }
+    return false;
+  });
+}
+
 function isAwaitingEmitter(receiver: ts.Expression): boolean {
+  if (hasAsyncEmit(receiver)) return true;
   const init = getInitializer(receiver);
   if (!init || !(ts.isNewExpression(init) || ts.isCallExpression(init))) return false;
   const options = init.arguments?.[0] && unwrapExpression(init.arguments[0]);
@@ -310,6 +194,18 @@ export default defineTypeScriptRule<Options>({
     droppedArray: "The promises returned by `.{{method}}(async …)` are dropped: nothing waits for them and their rejections go unhandled.",
     lateHandler:
       "`{{name}}` is started here but only handled after the `await` on line {{line}}: if it rejects meanwhile, Node reports an unhandled rejection (and crashes by default).",
+    floatingToHandler:
+      'The promise of `{{name}}` is neither awaited, returned nor given a rejection handler: nothing waits for it, and a rejection ends up in the package\'s `process.on("unhandledRejection")` handler, far from this call and its context.',
+    voidedToHandler:
+      '`void` discards the promise of `{{name}}` without a rejection handler: a rejection ends up in the package\'s `process.on("unhandledRejection")` handler, far from this call.',
+    asyncCallbackToHandler:
+      '{{api}} ignores the promise this callback returns: nothing waits for it, and a rejection ends up in the package\'s `process.on("unhandledRejection")` handler, far from this callback.',
+    asyncForEachToHandler:
+      '`forEach` does not wait for this async callback: the loop and its caller finish before the work does, and rejections end up in the package\'s `process.on("unhandledRejection")` handler.',
+    droppedArrayToHandler:
+      'The promises returned by `.{{method}}(async …)` are dropped: nothing waits for them, and their rejections end up in the package\'s `process.on("unhandledRejection")` handler.',
+    lateHandlerToHandler:
+      '`{{name}}` is started here but only handled after the `await` on line {{line}}: if it rejects meanwhile, the rejection goes to the package\'s `process.on("unhandledRejection")` handler instead of to this code.',
   },
   options: {
     properties: {
@@ -336,12 +232,12 @@ export default defineTypeScriptRule<Options>({
   knownLimits: [
     "Without type information, a call is known to return a promise only when it is an async function or method declared in the linted files (or annotated `Promise<…>`), an async IIFE, `new Promise`, a `Promise.*` combinator or a well-known promise API (fetch, fs/promises, timers/promises, events.once, util.promisify, axios, got, undici); methods of objects of unknown type (a `pg` pool, an ORM) need `--types`.",
     "A `.then(onFulfilled)` chain on a value of unknown type is not reported without type information, so Cypress-style chains stay quiet.",
-    "Express route handlers are not checked: Express 5 handles their rejections and the version is not visible to the rule. Libraries whose `on()` awaits handlers are recognised for Telegraf and grammY, or through types.",
+    "Express route handlers are not checked: Express 5 handles their rejections and the version is not visible to the rule. Libraries whose `on()` awaits handlers are recognised for Telegraf and grammY, or through types; an emitter of the linted code counts as awaiting its listeners when its own `emit` is async (an object literal, an instance of a local class, or `this` inside one).",
     "A stored promise is followed to its first use only; a first use in one branch and none in another is not reported.",
     "With types, a call with a function as its last argument that is typed `Promise<…> | undefined` is taken as the callback form of a dual API (undici's `request(opts, callback)`) and not reported.",
-    "`Promise.allSettled(…)`, and a promise that cannot reject, followed only by synchronous `.then`/`.finally` callbacks, is not reported: only a throw inside such a callback could reject it.",
-    "Functions of other files are judged by whether they return a promise, not by their bodies, and awaited calls are not followed: an async listener whose awaited call catches every error itself (ioredis' `initFailoverDetector` awaiting a `subscribe()` that catches each subscription), or a signal handler returning a method whose `finally` calls `process.exit()`, is reported.",
-    "A local async function (or async callback) counts as catching its own rejections when every `await`, every `throw` and every call in it sits in a `try` with a `catch` that does not rethrow; calls made in the `catch` or `finally` themselves, logging, listener (un)registration, `node:assert` assertions, `Math.*`, clocks and timers are taken not to throw. Property access on a possibly-undefined value is not considered.",
+    "A promise is taken as unable to reject (and not reported) when the shared analysis shows it: `new Promise` whose executor never uses `reject` and cannot throw, `Promise.resolve(value)`, `Promise.allSettled`, `Promise.all`/`race`/`any` over such promises, a `timers/promises` wait without an abort signal, a `const` holding one of those, `.then`/`.finally` chains on one whose callbacks return no rejecting promise (a synchronous throw in a callback is not counted), and calls of functions of the linted files (same file, class methods via `this`, relative imports, or what the checker resolves) whose bodies cannot reject.",
+    "An async function (or async callback, or async IIFE) cannot reject when every `await` of a promise that can reject, every `throw` and every call that may throw sits in a `try` with a `catch` that does not rethrow, and no promise that can reject is returned. Calls outside the `try` count as non-throwing when they are logging (`console.*`, `logger.*`, `debug(…)`, `useLogger()`), listener (un)registration, `node:assert`, `Math.*`, `String`/`Number`/`Boolean`, clocks and timers, `config.get(…)`, methods of an in-memory `Map`/`Set`/array, async functions (they reject instead of throwing), promise APIs, or functions of the linted files whose own bodies cannot throw (followed a few levels deep; recursion counts as throwing). `new` expressions and property access on a possibly-undefined value are not considered.",
+    'When a file of the same package (nearest package.json) installs `process.on("unhandledRejection", …)`, the messages say the rejection goes to that handler instead of claiming a crash; the finding stays, since the handler sees the error far from its cause.',
   ],
   create(context) {
     let captures: boolean | undefined;
@@ -351,6 +247,12 @@ export default defineTypeScriptRule<Options>({
       program: context.program,
       filePath: context.filePath,
     };
+    let handlerInstalled: boolean | undefined;
+    /** The message id, or its variant when the package routes unhandled rejections to a handler of its own. */
+    const id = <Base extends "floating" | "voided" | "asyncCallback" | "asyncForEach" | "droppedArray" | "lateHandler">(
+      base: Base,
+    ): Base | `${Base}ToHandler` =>
+      (handlerInstalled ??= hasUnhandledRejectionHandler(env, context.sourceFile)) ? `${base}ToHandler` : base;
 
     /** The statement's value and, through `&&`, `||`, `??`, `,` and `?:`, every operand whose value is dropped. */
     function checkStatementExpression(statementExpression: ts.Expression): void {
@@ -383,26 +285,20 @@ export default defineTypeScriptRule<Options>({
         if (
           (ts.isCallExpression(inner) || ts.isNewExpression(inner)) &&
           !hasRejectionHandler(inner) &&
+          canReject(inner, env) &&
           isPromiseExpression(inner, env) === true
         ) {
-          context.report({ node, messageId: "voided", data: { name: describe(inner) } });
+          context.report({ node, messageId: id("voided"), data: { name: describe(inner) } });
         }
         return;
       }
       if (!ts.isCallExpression(node) && !ts.isNewExpression(node)) return;
       if (ts.isCallExpression(node) && (isDroppedArrayOfPromises(node) || isTestRunnerRegistration(node))) return;
-      if (hasRejectionHandler(node) || catchesInside(node) || settlesWithoutRejecting(node, env)) return;
+      if (hasRejectionHandler(node) || !canReject(node, env)) return;
       if (ts.isCallExpression(node) && isCallbackFormOfDualApi(node, context.getTypeChecker())) return;
       if (isPromiseExpression(node, env) === true) {
-        context.report({ node, messageId: "floating", data: { name: describe(node) } });
+        context.report({ node, messageId: id("floating"), data: { name: describe(node) } });
       }
-    }
-
-    /** A call of a function of this file that catches its own rejections (`async function f() { try { … } catch { … } }`). */
-    function catchesInside(node: ts.CallExpression | ts.NewExpression): boolean {
-      if (!ts.isCallExpression(node)) return false;
-      const called = resolveCalledFunction(node, env);
-      return !!called && catchesItsRejections(called, env);
     }
 
     /** `items.map(async …)` as a statement: reported here, and never as a plain floating call. */
@@ -411,7 +307,7 @@ export default defineTypeScriptRule<Options>({
       if (method !== "map" && method !== "flatMap") return false;
       const callback = call.arguments[0] && functionValueOf(call.arguments[0]);
       if (!callback || !returnsPromise(callback, env)) return false;
-      context.report({ node: call, messageId: "droppedArray", data: { method } });
+      context.report({ node: call, messageId: id("droppedArray"), data: { method } });
       return true;
     }
 
@@ -427,7 +323,7 @@ export default defineTypeScriptRule<Options>({
         const fn = functionValueOf(argument);
         if (!fn || !returnsPromise(fn, env)) return;
         if (isForEach) {
-          context.report({ node: argument, messageId: "asyncForEach" });
+          context.report({ node: argument, messageId: id("asyncForEach") });
           return;
         }
         let api: string;
@@ -438,9 +334,9 @@ export default defineTypeScriptRule<Options>({
         } else {
           api = `\`${scheduler}\``;
         }
-        if (catchesItsRejections(fn, env)) return;
+        if (!functionCanReject(fn, env)) return;
         if (parameterAcceptsPromise(context.getTypeChecker(), argument)) return;
-        context.report({ node: argument, messageId: "asyncCallback", data: { api } });
+        context.report({ node: argument, messageId: id("asyncCallback"), data: { api } });
       });
     }
 
@@ -450,8 +346,7 @@ export default defineTypeScriptRule<Options>({
       if (!ts.isVariableDeclarationList(list) || !ts.isVariableStatement(list.parent) || hasExportModifier(list.parent)) return;
       const init = unwrapExpression(declaration.initializer);
       if (!ts.isCallExpression(init) && !ts.isNewExpression(init)) return;
-      if (hasRejectionHandler(init) || catchesInside(init) || settlesWithoutRejecting(init, env) || isPromiseExpression(init, env) !== true)
-        return;
+      if (hasRejectionHandler(init) || !canReject(init, env) || isPromiseExpression(init, env) !== true) return;
       let container: ts.Node = context.sourceFile;
       for (let current: ts.Node | undefined = list.parent; current; current = current.parent) {
         if (isFunctionNode(current)) {
@@ -468,7 +363,7 @@ export default defineTypeScriptRule<Options>({
         return !first;
       });
       if (!first) {
-        context.report({ node: declaration, messageId: "floating", data: { name: describe(init) } });
+        context.report({ node: declaration, messageId: id("floating"), data: { name: describe(init) } });
         return;
       }
       for (let current: ts.Node = first; current !== container && current.parent; current = current.parent) {
@@ -481,7 +376,11 @@ export default defineTypeScriptRule<Options>({
       if (awaits.length === 0) return;
       // a lazy thenable (query builders, PrismaPromise) starts nothing before it is awaited
       if (isNativePromiseTyped(context.getTypeChecker(), init) === false) return;
-      context.report({ node: declaration.name, messageId: "lateHandler", data: { name, line: lineOf(awaits[0]!, context.sourceFile) } });
+      context.report({
+        node: declaration.name,
+        messageId: id("lateHandler"),
+        data: { name, line: lineOf(awaits[0]!, context.sourceFile) },
+      });
     }
 
     return {

@@ -1,4 +1,5 @@
 import {
+  isSelfDrivenEvent,
   calleeName,
   callbackSite,
   defineTypeScriptRule,
@@ -396,6 +397,7 @@ export default defineTypeScriptRule<Options>({
     "`fetch(request)` with a Request object is not reported (the request may carry a signal); a `new Request(url)` in the same file without a signal is.",
     "`http.request`'s `timeout` only emits `'timeout'`; the rule does not check that the handler destroys the request.",
     "`once(server, \"listening\")` is not reported: `listen` either emits it or an `'error'`, which rejects the promise.",
+    "An event this function drives itself is not reported: `'drain'` after a `write()` on the same stream, `'close'` after its `close()`/`destroy()`, `'finish'` after its `end()`, and `'open'`/`'ready'` of a file stream created here (the receiver is matched by name, in the same function, before the `once`). A server's `'close'` after `close()` still waits for open keep-alive connections to end.",
     "`once(worker, \"exit\")` is reported even when the worker is being terminated by a helper in another function (piscina's `destroy()` waits for the exits of workers that `_removeWorker` terminates): a terminated worker always emits 'exit', but the termination is not followed across calls.",
     "A deadline applied by a function called with the result stored in a variable is seen only for the configured `timeoutWrappers`, `p-timeout` and `Promise.race`.",
   ],
@@ -675,6 +677,7 @@ export default defineTypeScriptRule<Options>({
       if (args.length < 2 || args.some((argument) => ts.isSpreadElement(argument))) return;
       const event = args[1]!;
       if (isStringLike(event) && event.text === "listening") return;
+      if (isSelfDrivenEvent(call, args[0]!, event)) return;
       if (optionsHaveDeadline(args[2], [], ["signal"])) return;
       if (wrapped(call)) return;
       const edit = args.length <= 3 ? addOptionFix(call, 2, "signal", signal) : undefined;

@@ -1,4 +1,5 @@
 import {
+  isDefinedByConfiguration,
   collectAwaits,
   defineTypeScriptRule,
   dottedName,
@@ -224,7 +225,7 @@ export default defineTypeScriptRule<Options>({
     ],
   },
   knownLimits: [
-    "The size of a collection is not known to the rule: any collection that is not an array literal, a constant-length range, a slice or a batch (a variable named like `chunk`/`batch`/`page`, or the loop variable of a loop over batches) counts as unbounded, so a fan-out over a list that is small by construction (plugins, shards from config) is reported; silence it with a suppression comment that says why.",
+    "The size of a collection is not known to the rule: any collection that is not an array literal, a constant-length range, a slice, a batch (a variable named like `chunk`/`batch`/`page`, or the loop variable of a loop over batches) or a list defined by configuration or schema counts as unbounded. A list counts as defined by configuration by its name: its own name is a definition list (`include`, `plugins`, `extensions`, `fields`, `attributes`, `associations`, `hooks`, `middleware`, `pre`, `routes`, `brokers`, `counters`, `meta`…), or it hangs under `options`/`config`/`settings`/`schema` and is not named like data (`files`, `ids`, `rows`, `items`, `urls`…); nothing read from `req`/`body`/`params` counts. Other small lists (one per address a name resolves to) are reported; silence them with a suppression comment that says why.",
     "A counted loop or `Array.from({ length: n })` is taken as a worker pool, which bounds concurrency, unless `n` is a collection's `.length`/`.size`/`.count`, a request's `query`/`body`/`params`, or a variable computed from one of them (`Math.min(items.length, limit)` is bounded by `limit`); a worker count read from elsewhere is trusted, not checked.",
     "Calls on the element itself (`conns.map((c) => c.end())`) are not reported: they act on resources already open rather than opening new ones.",
     "Calls named like a teardown (`close`, `destroy`, `end`, `kill`, `terminate`, `disconnect`, `quit`, `dispose`, `unref`) are taken as releasing resources and are not reported, also when the element is an argument (`children.map((c) => this.kill(c))`) or the call goes over the network.",
@@ -242,6 +243,7 @@ export default defineTypeScriptRule<Options>({
     /** A collection whose size is fixed or bounded by construction. */
     function isBounded(expression: ts.Expression, depth = 0): boolean {
       if (depth > 4) return false;
+      if (depth === 0 && isDefinedByConfiguration(expression)) return true;
       const node = unwrapExpression(expression);
       if (ts.isArrayLiteralExpression(node)) {
         return node.elements.every((element) => !ts.isSpreadElement(element) || isBounded(element.expression, depth + 1));

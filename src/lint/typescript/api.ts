@@ -10,3 +10,6 @@ export * from "./analysis/promises.js";
 export * from "./analysis/callbacks.js";
 export * from "./analysis/options.js";
 export * from "./analysis/fixes.js";
+export * from "./analysis/rejections.js";
+export * from "./analysis/collections.js";
+export * from "./analysis/events.js";

@@ -4,6 +4,60 @@ import { ruleTester } from "../../helpers/rule-tester.js";
 ruleTester(rule, {
   valid: [
     {
+      name: "thenable-not-promise (with types): a route shorthand called through a computed method name (app[method](…)) is not known to give a promise",
+      types: true,
+      code: `interface App {\n  get(path: string, handler: () => void): App;\n  post(path: string, handler: () => void): App;\n  ready(): Promise<undefined>;\n  [name: string]: unknown;\n}\nexport function routes(app: App & Record<string, (...args: unknown[]) => Promise<undefined>>, method: string) {\n  app[method]("/", () => {});\n}`,
+    },
+    {
+      name: "emitter-awaits-listeners: an event hub of the linted code whose own emit is async (listener promises are handed on)",
+      code: `export function createEventHub() {\n  const listeners = new Map<string, ((...args: unknown[]) => Promise<void>)[]>();\n  const eventHub = {\n    async emit(name: string, ...args: unknown[]) {\n      for (const listener of listeners.get(name) ?? []) await listener(...args);\n    },\n    on(name: string, listener: (...args: unknown[]) => Promise<void>) {\n      listeners.set(name, [...(listeners.get(name) ?? []), listener]);\n    },\n    once(name: string, listener: (...args: unknown[]) => Promise<void>) {\n      eventHub.on(name, async (...args: unknown[]) => {\n        await fetch("http://audit/" + name);\n        return listener(...args);\n      });\n    },\n  };\n  return eventHub;\n}`,
+    },
+    {
+      name: "cannot-reject: a const holding a resolve-only promise (a gate), chained with .then",
+      code: `export function arm(onOpen: () => void) {\n  let open!: () => void;\n  const gate = new Promise<void>((resolve) => {\n    open = resolve;\n  });\n  gate.then(() => {\n    onOpen();\n  });\n  return open;\n}`,
+    },
+    {
+      name: "cannot-reject: a timers/promises wait without a signal, chained with .then",
+      code: `import { setTimeout as sleep } from "node:timers/promises";\nimport { EventEmitter } from "node:events";\nexport function later(emitter: EventEmitter) {\n  sleep(100).then(() => {\n    emitter.emit("drain");\n  });\n}`,
+    },
+    {
+      name: "cannot-reject: a timers/promises wait without a signal, voided",
+      code: `import { setTimeout as sleep } from "node:timers/promises";\nexport function later() {\n  void sleep(100);\n}`,
+    },
+    {
+      name: "cannot-reject: a self-catching async IIFE (every await in a try whose catch does not rethrow)",
+      code: `export function startLoop(onError: (error: unknown) => void) {\n  (async () => {\n    for (;;) {\n      try {\n        await fetch("http://jobs/next");\n      } catch (error) {\n        return onError(error);\n      }\n    }\n  })();\n}`,
+    },
+    {
+      name: "cannot-reject: an imported async function whose only await outside its try is a signal-less timers/promises wait, with a logger accessor and a pure helper called outside",
+      code: `import { track } from "./track.js";\nexport function job() {\n  track();\n}`,
+      files: {
+        "src/track.ts": `import { setTimeout } from "timers/promises";\nimport { useLogger } from "./logger.js";\nimport { randomWait } from "./wait.js";\nexport const track = async (opts = { wait: true }) => {\n  const logger = useLogger();\n  if (opts.wait) await setTimeout(randomWait());\n  try {\n    await fetch("http://telemetry/report", { method: "POST" });\n    return true;\n  } catch (error) {\n    logger.error(error);\n    return false;\n  }\n};`,
+        "src/logger.ts": `export const useLogger = () => console;`,
+        "src/wait.ts": `export const randomWait = () => Math.floor(Math.random() * 1_800_000);`,
+      },
+    },
+    {
+      name: "cannot-reject: an async function that only updates an in-memory Map",
+      code: `const aggregates = new Map<number, string>();\nasync function aggregate(data: { pid: number; metrics: string }) {\n  aggregates.set(data.pid, data.metrics);\n}\nprocess.on("message", (packet: { pid: number; metrics: string }) => {\n  aggregate(packet);\n});`,
+    },
+    {
+      name: "cannot-reject: a method of the same class that logs with debug() outside its try and catches the rest",
+      code: `import createDebug from "debug";\nconst debug = createDebug("app:queue");\nexport class WorkerQueue {\n  worker: (payload: unknown) => Promise<void> = async () => {};\n  enqueue(payload: unknown) {\n    this.execute(payload);\n  }\n  async execute(payload: unknown) {\n    debug("execute");\n    try {\n      await this.worker(payload);\n    } catch (error) {\n      console.error(error);\n    }\n  }\n}`,
+    },
+    {
+      name: "cannot-reject: an async method whose condition outside the try only reads configuration",
+      code: `export class App {\n  config = new Map<string, unknown>();\n  async openAdmin() {\n    if (this.config.get("environment") === "development") {\n      try {\n        await fetch("http://localhost:1337/admin");\n      } catch {\n        console.warn("could not open the admin panel");\n      }\n    }\n  }\n  postListen() {\n    this.openAdmin();\n  }\n}`,
+    },
+    {
+      name: "cannot-reject: calls outside the try go to a same-file helper that cannot throw",
+      code: `function messageType(message: unknown): string {\n  return typeof message !== "object" || Array.isArray(message) || message === null ? "" : String((message as { type?: unknown }).type);\n}\nasync function onMessage(message: unknown) {\n  if (messageType(message) === "subscribe") {\n    try {\n      await fetch("http://subscriptions", { method: "POST" });\n    } catch (error) {\n      console.error(error);\n    }\n  }\n}\nexport function bind(message: unknown) {\n  onMessage(message);\n}`,
+    },
+    {
+      name: "cannot-reject: Promise.all over promises that cannot reject",
+      code: `import { setTimeout as sleep } from "node:timers/promises";\nexport function pause() {\n  Promise.all([sleep(10), Promise.resolve(1)]);\n}`,
+    },
+    {
       name: "cannot-reject: an imported async function whose every await and call sits in a try with a catch that does not rethrow",
       code: `import { track } from "./telemetry.js";\nexport function start() {\n  track();\n}`,
       files: {
@@ -179,6 +233,45 @@ ruleTester(rule, {
   ],
   invalid: [
     {
+      name: "a call through a computed name whose key is a union of literals is typed by the checker",
+      types: true,
+      code: `const api = {\n  async load(id: string) {\n    await fetch("http://items/" + id);\n  },\n  async save(id: string) {\n    await fetch("http://items/" + id, { method: "PUT" });\n  },\n};\nexport function run(action: "load" | "save", id: string) {\n  api[action](id);\n}`,
+      errors: [{ messageId: "floating", line: 10 }],
+    },
+    {
+      name: "an EventEmitter subclass of the linted code with the inherited (synchronous) emit drops its async listeners' promises",
+      code: `import { EventEmitter } from "node:events";\nclass Bus extends EventEmitter {}\nconst bus = new Bus();\nbus.on("order", async (id: string) => {\n  await fetch("http://orders/" + id);\n});`,
+      errors: [{ messageId: "asyncCallback", line: 4 }],
+    },
+    {
+      name: "a timers/promises wait with an abort signal can reject (AbortError)",
+      code: `import { setTimeout as sleep } from "node:timers/promises";\nexport function later(signal: AbortSignal) {\n  sleep(100, undefined, { signal }).then(() => console.log("done"));\n}`,
+      errors: [{ messageId: "floating", line: 3 }],
+    },
+    {
+      name: "an async IIFE whose catch rethrows can reject",
+      code: `export function start() {\n  (async () => {\n    try {\n      await fetch("http://jobs/next");\n    } catch (error) {\n      throw new Error("fetch failed", { cause: error });\n    }\n  })();\n}`,
+      errors: [{ messageId: "floating", line: 2 }],
+    },
+    {
+      name: "an async function calling, outside its try, a helper that can throw",
+      code: `function parse(text: string): unknown {\n  return JSON.parse(text);\n}\nasync function handle(text: string) {\n  const body = parse(text);\n  try {\n    await fetch("http://sink", { method: "POST", body: JSON.stringify(body) });\n  } catch (error) {\n    console.error(error);\n  }\n}\nexport function onData(text: string) {\n  handle(text);\n}`,
+      errors: [{ messageId: "floating", line: 13 }],
+    },
+    {
+      name: "a promise whose executor uses reject, chained with .then only",
+      code: `export function wait(ms: number) {\n  const done = new Promise<void>((resolve, reject) => {\n    if (ms < 0) reject(new RangeError("negative"));\n    setTimeout(resolve, ms);\n  });\n  done.then(() => console.log("waited"));\n}`,
+      errors: [{ messageId: "floating", line: 6 }],
+    },
+    {
+      name: "unhandled-rejection handler installed in the package: the message says the rejection goes to that handler",
+      code: `async function saveAudit(entry: string) {\n  await fetch("http://audit/entries", { method: "POST", body: entry });\n}\nexport function handle(entry: string) {\n  saveAudit(entry);\n}`,
+      files: {
+        "src/main.ts": `process.on("unhandledRejection", (reason) => {\n  console.error("unhandled rejection", reason);\n});`,
+      },
+      errors: [{ messageId: "floatingToHandler", line: 5 }],
+    },
+    {
       name: "an imported async function that awaits outside its try still rejects",
       code: `import { track } from "./telemetry.js";\nexport function start() {\n  track();\n}`,
       files: {
@@ -283,7 +376,7 @@ ruleTester(rule, {
     },
     {
       name: "stored promise never used",
-      code: `import { setTimeout as sleep } from "node:timers/promises";\nexport function start() {\n  const pause = sleep(1000);\n}`,
+      code: `import { readFile } from "node:fs/promises";\nexport function start() {\n  const config = readFile("/etc/app.json", "utf8");\n}`,
       errors: [{ messageId: "floating", line: 3 }],
     },
     {

@@ -4,6 +4,18 @@ import { ruleTester } from "../../helpers/rule-tester.js";
 ruleTester(rule, {
   valid: [
     {
+      name: "self-driven event: once(out, 'drain') after a write() that returned false",
+      code: `import { once } from "node:events";\nimport type { Writable } from "node:stream";\nexport async function writeAll(out: Writable, chunks: string[]) {\n  for (const chunk of chunks) {\n    if (!out.write(chunk)) await once(out, "drain");\n  }\n}`,
+    },
+    {
+      name: "self-driven event: once(server, 'close') after this function's own server.close()",
+      code: `import { once } from "node:events";\nimport type { Server } from "node:http";\nexport async function stop(server: Server) {\n  server.close();\n  await once(server, "close");\n}`,
+    },
+    {
+      name: "always-firing event: once(stream, 'open') of a file stream created here",
+      code: `import { once } from "node:events";\nimport fs from "node:fs";\nexport async function openLog(path: string) {\n  const stream = fs.createWriteStream(path, { flags: "a" });\n  await once(stream, "open");\n  return stream;\n}`,
+    },
+    {
       name: "fetch with AbortSignal.timeout",
       code: `export async function stock() {\n  const res = await fetch("https://inventory.internal/stock", { signal: AbortSignal.timeout(3000) });\n  return res.json();\n}`,
     },
@@ -155,6 +167,16 @@ ruleTester(rule, {
     },
   ],
   invalid: [
+    {
+      name: "once(server, 'close') without a close() here: nothing this code does makes it fire",
+      code: `import { once } from "node:events";\nimport type { Server } from "node:http";\nexport async function waitClosed(server: Server) {\n  await once(server, "close");\n}`,
+      errors: [{ messageId: "once", line: 4 }],
+    },
+    {
+      name: "once(out, 'drain') after a write() to another stream",
+      code: `import { once } from "node:events";\nimport type { Writable } from "node:stream";\nexport async function copy(log: Writable, out: Writable, chunk: string) {\n  log.write(chunk);\n  await once(out, "drain");\n}`,
+      errors: [{ messageId: "once", line: 5 }],
+    },
     {
       name: "axios.get with the default timeout of 0 hanging for hours",
       code: `import axios from "axios";\nexport async function getRates() {\n  const { data } = await axios.get("https://rates.example.com/latest");\n  return data;\n}`,

@@ -4,6 +4,22 @@ import { ruleTester } from "../../helpers/rule-tester.js";
 ruleTester(rule, {
   valid: [
     {
+      name: "bounded-by-construction: one query per include of the query definition (options.include)",
+      code: `export async function findAll(options: { include: { model: string }[] }) {\n  await Promise.all(options.include.map(async (include) => {\n    await fetch("http://db/" + include.model);\n  }));\n}`,
+    },
+    {
+      name: "bounded-by-construction: one load per installed extension (Array.from(extensions.entries()))",
+      code: `export async function register(extensions: Map<string, { path: string }>) {\n  await Promise.all(Array.from(extensions.entries()).map(async ([folder, extension]) => {\n    await import(extension.path);\n    return folder;\n  }));\n}`,
+    },
+    {
+      name: "bounded-by-construction: one write per field of a collection of the schema",
+      code: `export class Collections {\n  schema: { collections: Record<string, { fields: Record<string, unknown> }> } = { collections: {} };\n  async update(key: string) {\n    await Promise.all(Object.keys(this.schema.collections[key]?.fields ?? {}).map(async (fieldKey) => {\n      await fetch("http://db/fields/" + fieldKey, { method: "PATCH" });\n    }));\n  }\n}`,
+    },
+    {
+      name: "bounded-by-construction: one connection per configured broker host (config.hosts)",
+      code: `import net from "node:net";\nexport async function connectAll(config: { hosts: string[] }) {\n  return Promise.all(config.hosts.map(async (host) => {\n    await fetch("http://" + host + "/health");\n  }));\n}`,
+    },
+    {
       name: "fixed pair of requests in a tuple",
       code: `export async function page(id: string) {\n  return Promise.all([fetch("http://users/" + id), fetch("http://orders?user=" + id)]);\n}`,
     },
@@ -119,6 +135,16 @@ ruleTester(rule, {
     },
   ],
   invalid: [
+    {
+      name: "input-sized: one upload per file of the request body, even under options",
+      code: `export async function uploadAll(req: { body: { options: { files: string[] } } }) {\n  await Promise.all(req.body.options.files.map(async (file) => {\n    await fetch("http://storage/" + file, { method: "PUT" });\n  }));\n}`,
+      errors: [{ messageId: "unboundedMap", line: 2 }],
+    },
+    {
+      name: "input-sized: a list named like data under a config object (config.urls) is still data",
+      code: `export async function pingAll(config: { urls: string[] }) {\n  await Promise.all(config.urls.map(async (url) => {\n    await fetch(url);\n  }));\n}`,
+      errors: [{ messageId: "unboundedMap", line: 2 }],
+    },
     {
       name: "read every file at once (EMFILE)",
       code: `import { readFile } from "node:fs/promises";\nexport async function loadAll(paths: string[]) {\n  return Promise.all(paths.map((p) => readFile(p, "utf8")));\n}`,

@@ -272,7 +272,27 @@ export function isPromiseCall(call: ts.CallExpression, env: PromiseEnv, depth = 
     }
     return false;
   }
+  if (isComputedMethodCall(call, env.getTypeChecker())) return undefined;
   return isPromiseTyped(env.getTypeChecker(), call);
+}
+
+/**
+ * `app[method](…)` with a key the checker knows only as `string` (not a literal or a union of
+ * literals): which method runs is not known, and the type the checker gives the call (fastify's route
+ * shorthands come out as `Promise<undefined>`) is not evidence of a promise.
+ */
+function isComputedMethodCall(call: ts.CallExpression, checker: ts.TypeChecker | undefined): boolean {
+  const callee = unwrapExpression(call.expression);
+  if (!checker || !ts.isElementAccessExpression(callee)) return false;
+  const key = unwrapExpression(callee.argumentExpression);
+  if (isStringLike(key) || ts.isNumericLiteral(key)) return false;
+  try {
+    const type = checker.getTypeAtLocation(key);
+    const members = type.isUnion() ? type.types : [type];
+    return !members.every((member) => member.isLiteral() || (member.flags & ts.TypeFlags.UniqueESSymbol) !== 0);
+  } catch {
+    return true;
+  }
 }
 
 function syntacticPromiseCall(call: ts.CallExpression, env: PromiseEnv, depth: number): boolean | undefined {

@@ -1,0 +1,452 @@
+import path from "node:path";
+import { ts } from "ts-morph";
+import { packageRootOf } from "../../file-roles.js";
+import { isAsyncFunction, isGeneratorFunction } from "./functions.js";
+import { GLOBAL_MODULE, isApi, resolveApi } from "./imports.js";
+import { dottedName, isFunctionNode, memberName, unwrapExpression, walk } from "./nodes.js";
+import {
+  collectAwaits,
+  functionOfDeclaration,
+  hasRejectionHandler,
+  isKnownPromiseApi,
+  isPromiseExpression,
+  resolveCalledFunction,
+  type PromiseEnv,
+} from "./promises.js";
+import { findDeclaration, getInitializer } from "./scope.js";
+
+/**
+ * "Can this promise reject?" — one analysis for every rule that asks. It answers `false` only when it
+ * can show that no rejection can come out: a promise whose executor never rejects, `timers/promises`
+ * waits without a signal, `Promise.allSettled`, a `const` holding such a promise, `.then`/`.finally`
+ * chains on one, and calls of functions (same file, class methods, imported from a file of the run,
+ * or resolved by the checker) whose bodies cannot reject: every `await` and `throw`, and every call
+ * that may throw, sits in a `try` whose `catch` does not rethrow, and what stays outside is known not
+ * to throw (logging, clocks, timers, `Math`, or a function of the run that cannot throw itself).
+ * Answers are cached per function node for the run.
+ */
+
+interface Caches {
+  rejects: WeakMap<ts.Node, boolean>;
+  throws: WeakMap<ts.Node, boolean>;
+}
+
+const envCaches = new WeakMap<PromiseEnv, Caches>();
+
+function caches(env: PromiseEnv): Caches {
+  const make = (): Caches => ({ rejects: new WeakMap(), throws: new WeakMap() });
+  // with a program view the cache lives for the run (all files); otherwise for this env
+  if (env.program) return env.program.memo(`rejections:${env.getTypeChecker() ? "types" : "syntax"}`, make);
+  let found = envCaches.get(env);
+  if (!found) envCaches.set(env, (found = make()));
+  return found;
+}
+
+/** Inside the protected block of a `try` that has a `catch`, below `root`. */
+export function isGuardedByCatch(node: ts.Node, root: ts.Node): boolean {
+  for (let current: ts.Node = node; current !== root && current.parent; current = current.parent) {
+    const parent = current.parent;
+    if (ts.isTryStatement(parent) && parent.tryBlock === current && parent.catchClause) return true;
+  }
+  return false;
+}
+
+/** Inside a `catch` clause or a `finally` block below `root`: the function's own error handling. */
+export function isInHandler(node: ts.Node, root: ts.Node): boolean {
+  for (let current: ts.Node = node; current !== root && current.parent; current = current.parent) {
+    const parent = current.parent;
+    if (ts.isCatchClause(current) || (ts.isTryStatement(parent) && parent.finallyBlock === current)) return true;
+  }
+  return false;
+}
+
+/** Built-ins that do not throw whatever they are given: reading a clock, type tests, scheduling. */
+const NON_THROWING_BUILTINS: readonly (readonly string[])[] = [
+  ["Date", "now"],
+  ["performance", "now"],
+  ["process", "hrtime"],
+  ["process", "hrtime", "bigint"],
+  ["process", "nextTick"],
+  ["Array", "isArray"],
+  ["Number", "isInteger"],
+  ["Number", "isFinite"],
+  ["Number", "isNaN"],
+  ["Number", "isSafeInteger"],
+  ["setTimeout"],
+  ["setImmediate"],
+  ["setInterval"],
+  ["clearTimeout"],
+  ["clearImmediate"],
+  ["clearInterval"],
+  ["queueMicrotask"],
+  ["String"],
+  ["Number"],
+  ["Boolean"],
+];
+
+/** Methods of an in-memory collection (`new Map()`, `new Set()`, an array literal) that cannot throw. */
+const COLLECTION_METHODS = new Set([
+  "get",
+  "set",
+  "has",
+  "delete",
+  "add",
+  "clear",
+  "push",
+  "pop",
+  "shift",
+  "unshift",
+  "includes",
+  "indexOf",
+]);
+const COLLECTIONS = new Set(["Map", "Set", "WeakMap", "WeakSet"]);
+
+function isInMemoryCollection(receiver: ts.Expression): boolean {
+  const init = getInitializer(receiver);
+  if (!init) return false;
+  if (ts.isArrayLiteralExpression(init)) return true;
+  return (
+    ts.isNewExpression(init) &&
+    ts.isIdentifier(init.expression) &&
+    COLLECTIONS.has(init.expression.text) &&
+    !findDeclaration(init.expression)
+  );
+}
+
+/** Adding or removing an event listener. */
+const LISTENER_METHODS = new Set([
+  "on",
+  "once",
+  "off",
+  "addListener",
+  "removeListener",
+  "prependListener",
+  "prependOnceListener",
+  "addEventListener",
+  "removeEventListener",
+]);
+
+/**
+ * A call not expected to throw: logging (`console.error`, `logger.warn`, `this.log.info`), getting the
+ * logger (`useLogger()`, `getLogger()`), listener (un)registration, `node:assert`, `Math.*` and the
+ * built-ins above, reading a setting (`config.get(…)`) and the methods of an in-memory `Map`, `Set` or
+ * array. Counting them would make any function that times itself or logs outside its `try`
+ * look like one that can reject.
+ */
+export function isNonThrowingCall(call: ts.CallExpression): boolean {
+  const callee = unwrapExpression(call.expression);
+  if (ts.isPropertyAccessExpression(callee)) {
+    if (LISTENER_METHODS.has(callee.name.text)) return true;
+    const receiver = dottedName(callee.expression);
+    if (receiver && /(^|\.)(console|log|logger)$/i.test(receiver)) return true;
+    // reading a setting: `config.get("key")`, `this.config.get("admin.autoOpen", true)`
+    if (callee.name.text === "get" && receiver && /(^|\.)[A-Za-z]*config$/i.test(receiver)) return true;
+    if (COLLECTION_METHODS.has(callee.name.text) && isInMemoryCollection(callee.expression)) return true;
+  }
+  // getting the logger, or a debug logger's call (`const debug = createDebug("app:queue"); debug("…")`)
+  if (ts.isIdentifier(callee) && (/^(use|get)[A-Za-z]*Logger$/.test(callee.text) || /^(debug|log|trace)$/.test(callee.text))) return true;
+  const ref = resolveApi(call.expression);
+  // an assertion states an invariant: when it fails, the bug it reports is not a rejection to handle
+  if (ref && (ref.module === "assert" || ref.module === "assert/strict")) return true;
+  if (isApi(ref, "perf_hooks", "performance", "now")) return true;
+  if (!ref || ref.module !== GLOBAL_MODULE) return false;
+  if (ref.path[0] === "Math") return true;
+  return NON_THROWING_BUILTINS.some((entry) => entry.length === ref.path.length && entry.every((part, index) => ref.path[index] === part));
+}
+
+/**
+ * `timers/promises` `setTimeout(ms, value?, options?)` / `setImmediate(value?, options?)` /
+ * `scheduler.wait(ms, options?)` without an abort signal: a wait that only resolves.
+ */
+function isSignallessTimer(call: ts.CallExpression): boolean {
+  const ref = resolveApi(call.expression);
+  if (!ref || ref.module !== "timers/promises") return false;
+  const path = ref.path[0] === "default" ? ref.path.slice(1) : ref.path;
+  const name = path.join(".");
+  const optionsIndex = name === "setTimeout" ? 2 : name === "setImmediate" ? 1 : name === "scheduler.wait" ? 1 : -1;
+  if (optionsIndex < 0) return false;
+  if (call.arguments.some((argument) => ts.isSpreadElement(argument))) return false;
+  const options = call.arguments[optionsIndex];
+  if (!options) return true;
+  const value = unwrapExpression(options);
+  return (
+    ts.isObjectLiteralExpression(value) &&
+    value.properties.every(
+      (property) =>
+        !ts.isSpreadAssignment(property) && !(property.name && ts.isIdentifier(property.name) && property.name.text === "signal"),
+    )
+  );
+}
+
+/** `resolve` of a `new Promise((resolve, reject) => …)` executor (or any parameter of it): calling it does not throw. */
+function isExecutorParameter(identifier: ts.Identifier): boolean {
+  const declaration = findDeclaration(identifier);
+  if (!declaration || !ts.isParameter(declaration)) return false;
+  const executor = declaration.parent;
+  const construct = executor.parent;
+  return (
+    !!construct &&
+    ts.isNewExpression(construct) &&
+    ts.isIdentifier(construct.expression) &&
+    construct.expression.text === "Promise" &&
+    construct.arguments?.[0] === executor
+  );
+}
+
+/** Is `expression` a value that is certainly not a promise (a literal, an object or array literal, `void …`)? */
+function isPlainValue(expression: ts.Expression): boolean {
+  const node = unwrapExpression(expression);
+  return (
+    ts.isLiteralExpression(node) ||
+    ts.isNoSubstitutionTemplateLiteral(node) ||
+    ts.isObjectLiteralExpression(node) ||
+    ts.isArrayLiteralExpression(node) ||
+    ts.isVoidExpression(node) ||
+    ts.isPrefixUnaryExpression(node) ||
+    node.kind === ts.SyntaxKind.NullKeyword ||
+    node.kind === ts.SyntaxKind.TrueKeyword ||
+    node.kind === ts.SyntaxKind.FalseKeyword ||
+    (ts.isIdentifier(node) && node.text === "undefined")
+  );
+}
+
+const MAX_DEPTH = 6;
+
+/**
+ * Can the promise this expression evaluates to reject? `false` only when shown it cannot; `true`
+ * otherwise (also for anything that is not a promise: the caller asks about promises).
+ */
+export function canReject(expression: ts.Expression, env: PromiseEnv, depth = 0): boolean {
+  if (depth > MAX_DEPTH) return true;
+  const node = unwrapExpression(expression);
+  if (ts.isNewExpression(node)) {
+    if (!ts.isIdentifier(node.expression) || node.expression.text !== "Promise" || findDeclaration(node.expression)) return true;
+    const executor = node.arguments?.[0] && unwrapExpression(node.arguments[0]);
+    if (!executor || !(ts.isArrowFunction(executor) || ts.isFunctionExpression(executor))) return true;
+    if (executor.parameters.length < 2) return false;
+    // `reject` declared but never used, and an executor that cannot throw
+    const reject = executor.parameters[1]!.name;
+    if (!ts.isIdentifier(reject)) return true;
+    let used = false;
+    walk(executor.body, (child) => {
+      if (used) return false;
+      if (ts.isIdentifier(child) && child.text === reject.text) used = true;
+      return !used;
+    });
+    return used || functionCanThrow(executor, env, depth + 1);
+  }
+  if (ts.isConditionalExpression(node)) {
+    return canReject(node.whenTrue, env, depth + 1) || canReject(node.whenFalse, env, depth + 1);
+  }
+  if (ts.isIdentifier(node)) {
+    const declaration = findDeclaration(node);
+    if (declaration && ts.isVariableDeclaration(declaration) && declaration.initializer && ts.isIdentifier(declaration.name)) {
+      const isConst = (declaration.parent.flags & ts.NodeFlags.Const) !== 0;
+      if (isConst) return canReject(declaration.initializer, env, depth + 1);
+    }
+    return true;
+  }
+  if (!ts.isCallExpression(node)) return true;
+  if (hasRejectionHandler(node)) return false;
+  const ref = resolveApi(node.expression);
+  if (ref && ref.module === GLOBAL_MODULE && ref.path.length === 2 && ref.path[0] === "Promise") {
+    const method = ref.path[1];
+    if (method === "allSettled") return false;
+    if (method === "resolve") {
+      const value = node.arguments[0];
+      return !!value && !isPlainValue(value) && canReject(value, env, depth + 1);
+    }
+    if (method === "all" || method === "race" || method === "any") {
+      const list = node.arguments[0] && unwrapExpression(node.arguments[0]);
+      if (!list || !ts.isArrayLiteralExpression(list)) return true;
+      return list.elements.some((element) => ts.isSpreadElement(element) || (!isPlainValue(element) && canReject(element, env, depth + 1)));
+    }
+    return true;
+  }
+  if (isSignallessTimer(node)) return false;
+  const callee = unwrapExpression(node.expression);
+  const method = memberName(callee);
+  if ((method === "then" || method === "finally") && (ts.isPropertyAccessExpression(callee) || ts.isElementAccessExpression(callee))) {
+    if (canReject(callee.expression, env, depth + 1)) return true;
+    const [onFulfilled] = node.arguments;
+    return !!onFulfilled && callbackCanReject(onFulfilled, env, depth + 1);
+  }
+  if (isFunctionNode(callee)) return functionCanReject(callee, env, depth + 1);
+  const called = resolveCalledFunction(node, env);
+  if (called) return functionCanReject(called, env, depth + 1);
+  return true;
+}
+
+/**
+ * A callback handed to `.then`/`.finally`: can the promise the chain adopts from it reject? A
+ * synchronous throw in it is not counted (as for other synchronous callbacks): only an async callback
+ * that can reject, or a returned promise that can.
+ */
+function callbackCanReject(argument: ts.Expression, env: PromiseEnv, depth: number): boolean {
+  const value = unwrapExpression(argument);
+  if (value.kind === ts.SyntaxKind.NullKeyword || (ts.isIdentifier(value) && value.text === "undefined")) return false;
+  if (ts.isIdentifier(value) && isExecutorParameter(value)) return false;
+  const fn = isFunctionNode(value) ? value : ts.isIdentifier(value) ? functionOfDeclaration(findDeclaration(value)) : undefined;
+  if (!fn) return true;
+  if (isAsyncFunction(fn)) return functionCanReject(fn, env, depth);
+  return returnsRejectingPromise(fn, env, depth);
+}
+
+/** A non-async function: does any `return` hand back a promise that can reject? */
+function returnsRejectingPromise(fn: ts.FunctionLikeDeclaration, env: PromiseEnv, depth: number): boolean {
+  const body = fn.body;
+  if (!body) return true;
+  if (!ts.isBlock(body)) return isPromiseExpression(body, env) !== false && !isPlainValue(body) && canReject(body, env, depth + 1);
+  let rejects = false;
+  walk(body, (node) => {
+    if (rejects || (node !== body && isFunctionNode(node))) return false;
+    if (ts.isReturnStatement(node) && node.expression) {
+      const value = node.expression;
+      rejects = isPromiseExpression(value, env) !== false && !isPlainValue(value) && canReject(value, env, depth + 1);
+    }
+    return !rejects;
+  });
+  return rejects;
+}
+
+/**
+ * Can the promise a call of `fn` returns reject? For an async function: a `throw`, a rejecting
+ * `await`, a `for await`, or a call that may throw, outside a `try` with a `catch` (a `throw` in the
+ * `catch` itself rethrows; calls made while handling the error there or in `finally` are the
+ * function's chosen handling and are not counted), or a returned promise that can reject (a returned
+ * promise escapes a surrounding `try`). For a plain function: whether a returned promise can reject.
+ */
+export function functionCanReject(fn: ts.FunctionLikeDeclaration, env: PromiseEnv, depth = 0): boolean {
+  const cache = caches(env).rejects;
+  const known = cache.get(fn);
+  if (known !== undefined) return known;
+  if (depth > MAX_DEPTH) return true;
+  // a cycle (recursion) is taken as able to reject until shown otherwise
+  cache.set(fn, true);
+  const result = computeFunctionCanReject(fn, env, depth);
+  cache.set(fn, result);
+  return result;
+}
+
+function computeFunctionCanReject(fn: ts.FunctionLikeDeclaration, env: PromiseEnv, depth: number): boolean {
+  const body = fn.body;
+  if (!body || isGeneratorFunction(fn)) return true;
+  if (!isAsyncFunction(fn)) return returnsRejectingPromise(fn, env, depth);
+  if (!ts.isBlock(body)) {
+    return (
+      throwsOutsideTry(body, body, env, depth) ||
+      (!isPlainValue(body) && isPromiseExpression(body, env) === true && canReject(body, env, depth + 1))
+    );
+  }
+  if (throwsOutsideTry(body, body, env, depth)) return true;
+  let returnsRejecting = false;
+  walk(body, (node) => {
+    if (returnsRejecting || (node !== body && isFunctionNode(node))) return false;
+    if (ts.isReturnStatement(node) && node.expression && !ts.isAwaitExpression(unwrapExpression(node.expression))) {
+      const value = node.expression;
+      returnsRejecting = !isPlainValue(value) && isPromiseExpression(value, env) === true && canReject(value, env, depth + 1);
+    }
+    return !returnsRejecting;
+  });
+  if (returnsRejecting) return true;
+  return collectAwaits(body).some((found) => {
+    if (isGuardedByCatch(found, body)) return false;
+    if (!ts.isAwaitExpression(found)) return true; // for await outside a try
+    return canReject(found.expression, env, depth + 1);
+  });
+}
+
+/** In an async function's body: a `throw`, or a call that may throw, outside a `try` with a `catch`. */
+function throwsOutsideTry(root: ts.Node, guardRoot: ts.Node, env: PromiseEnv, depth: number): boolean {
+  let throws = false;
+  walk(root, (node) => {
+    if (throws || (node !== root && isFunctionNode(node))) return false;
+    if (ts.isThrowStatement(node)) {
+      throws = !isGuardedByCatch(node, guardRoot);
+    } else if (ts.isCallExpression(node)) {
+      if (isGuardedByCatch(node, guardRoot) || isInHandler(node, guardRoot)) return false;
+      throws = callCanThrow(node, env, depth + 1);
+    }
+    return !throws;
+  });
+  return throws;
+}
+
+/**
+ * Can this call throw synchronously? Not for the calls of `isNonThrowingCall`, promise APIs (they
+ * report failure by rejecting), async functions (they never throw), the executor's `resolve`, and
+ * functions of the run whose bodies cannot throw (arguments are looked at too).
+ */
+export function callCanThrow(call: ts.CallExpression, env: PromiseEnv, depth = 0): boolean {
+  if (depth > MAX_DEPTH) return true;
+  if (hasRejectionHandler(call) || isNonThrowingCall(call)) return false;
+  const callee = unwrapExpression(call.expression);
+  if (ts.isIdentifier(callee) && isExecutorParameter(callee)) return false;
+  if (isSignallessTimer(call) || isKnownPromiseApi(resolveApi(call.expression))) return false;
+  const method = memberName(callee);
+  if (
+    (method === "then" || method === "finally" || method === "catch") &&
+    (ts.isPropertyAccessExpression(callee) || ts.isElementAccessExpression(callee))
+  )
+    return false;
+  const fn = isFunctionNode(callee) ? callee : resolveCalledFunction(call, env);
+  if (!fn) return true;
+  if (isAsyncFunction(fn) && !isGeneratorFunction(fn)) return false;
+  return functionCanThrow(fn, env, depth + 1);
+}
+
+/** Can a call of this (non-async) function throw: a `throw` or a call that may throw outside a `try` with a `catch`? */
+export function functionCanThrow(fn: ts.FunctionLikeDeclaration, env: PromiseEnv, depth = 0): boolean {
+  const cache = caches(env).throws;
+  const known = cache.get(fn);
+  if (known !== undefined) return known;
+  if (depth > MAX_DEPTH || !fn.body) return true;
+  cache.set(fn, true);
+  const result = throwsOutsideTry(fn.body, fn.body, env, depth);
+  cache.set(fn, result);
+  return result;
+}
+
+/**
+ * Does the package this file belongs to install a `process.on("unhandledRejection", …)` handler in
+ * one of the run's files? Then an unhandled rejection goes to that handler instead of crashing Node.
+ * Decided per package (the nearest folder with a package.json), never for the whole run.
+ */
+export function hasUnhandledRejectionHandler(env: PromiseEnv, sourceFile: ts.SourceFile): boolean {
+  const filePath = env.filePath ?? sourceFile.fileName;
+  const rootOf = (file: string) => packageRootOf(path.dirname(file)) ?? "";
+  const files = env.program ? env.program.files : [{ path: filePath, sourceFile }];
+  const compute = () => {
+    const roots = new Set<string>();
+    for (const file of files) {
+      if (!file.sourceFile.text.includes("unhandledRejection")) continue;
+      if (installsHandler(file.sourceFile)) roots.add(rootOf(file.path));
+    }
+    return roots;
+  };
+  const roots = env.program ? env.program.memo("unhandled-rejection-handlers", compute) : compute();
+  return roots.has(rootOf(filePath));
+}
+
+function installsHandler(sourceFile: ts.SourceFile): boolean {
+  let found = false;
+  walk(sourceFile, (node) => {
+    if (found) return false;
+    if (ts.isCallExpression(node)) {
+      const callee = unwrapExpression(node.expression);
+      const event = node.arguments[0] && unwrapExpression(node.arguments[0]);
+      if (
+        ts.isPropertyAccessExpression(callee) &&
+        ["on", "once", "addListener", "prependListener"].includes(callee.name.text) &&
+        event &&
+        (ts.isStringLiteral(event) || ts.isNoSubstitutionTemplateLiteral(event)) &&
+        event.text === "unhandledRejection" &&
+        (isApi(resolveApi(callee.expression), GLOBAL_MODULE, "process") || isApi(resolveApi(callee.expression), "process"))
+      ) {
+        found = true;
+      }
+    }
+    return !found;
+  });
+  return found;
+}
