@@ -83,7 +83,8 @@ function toEdit(document: TextDocument, fix: Fix): TextEdit {
   return { range: { start: document.positionAt(fix.range[0]), end: document.positionAt(fix.range[1]) }, newText: fix.text };
 }
 
-function toDiagnostic(document: TextDocument, message: LintMessage): Diagnostic {
+/** One finding as an LSP diagnostic; `document` holds the linted text, to turn fix offsets (UTF-16) into positions. */
+export function toDiagnostic(document: TextDocument, message: LintMessage): Diagnostic {
   const code = pseudoRuleId(message);
   const edits: OfferedEdit[] = [];
   if (message.fix) edits.push({ title: `Fix this ${code} problem`, edits: [toEdit(document, message.fix)], preferred: true });

@@ -130,6 +130,22 @@ describe("asyncpat lsp --stdio", () => {
     expect(strict.diagnostics[0]!.severity).toBe(DiagnosticSeverity.Error);
   });
 
+  it("re-lints open buffers when the client reports a tsconfig change", async () => {
+    const dir = makeTree({ "package.json": "{}", "tsconfig.json": `{ "compilerOptions": { "target": 5 `, "src/load.ts": bareFetch });
+    const file = path.join(dir, "src/load.ts");
+    const tsconfigPath = path.join(dir, "tsconfig.json");
+    const client = startClient(dir);
+    await client.initialize(dir);
+    const opened = await client.open(file, bareFetch);
+    expect(codes(opened)).toEqual(["config-error"]);
+    expect(opened.diagnostics[0]!.message).toContain(tsconfigPath);
+
+    writeFileSync(tsconfigPath, tsconfig);
+    const published = client.nextDiagnostics(fileUri(file));
+    await client.filesChanged([{ uri: fileUri(tsconfigPath), type: FileChangeType.Changed }]);
+    expect(codes(await published)).toEqual(["missing-timeout"]);
+  });
+
   it("gives test files their role's rules, and skips the config's ignore globs", async () => {
     const dir = makeTree({ "package.json": "{}", "asyncpat.config.json": JSON.stringify({ ignore: ["generated/**"] }) });
     const client = startClient(dir);
