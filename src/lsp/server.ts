@@ -5,6 +5,7 @@
  * that they changed. Shutdown, exit and a client that goes away (its stdin closing, or its process
  * id gone) are handled by vscode-languageserver itself.
  */
+import { readFile } from "node:fs/promises";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import {
@@ -77,6 +78,14 @@ export function startLanguageServer(rules: readonly Rule[]): void {
     await connection.sendDiagnostics({ uri, version, diagnostics });
   };
 
+  const restoreSavedText = async (uri: string, unsaved: string): Promise<void> => {
+    const filePath = lintablePath(uri);
+    if (!filePath || documents.get(uri)) return;
+    const saved = await readFile(filePath, "utf8").catch(() => undefined);
+    if (saved === undefined || saved === unsaved) return;
+    await lintDocument(uri, saved, settings).catch((error: unknown) => connection.console.error(`asyncpat: ${String(error)}`));
+  };
+
   const schedule = (uri: string, delay: number): void => {
     clearTimeout(timers.get(uri));
     timers.set(
@@ -135,6 +144,9 @@ export function startLanguageServer(rules: readonly Rule[]): void {
     openedAt.delete(uri);
     published.delete(uri);
     void connection.sendDiagnostics({ uri, diagnostics: [] });
+    // Closed without saving: the warm program still holds the discarded text, which other files' types would see.
+    const unsaved = event.document.getText();
+    queue = queue.then(() => restoreSavedText(uri, unsaved));
   });
 
   connection.onDidChangeWatchedFiles((params) => {

@@ -30,7 +30,8 @@ function codes(params: { diagnostics: { code?: string | number }[] }): (string |
   return params.diagnostics.map((diagnostic) => diagnostic.code);
 }
 
-describe("asyncpat lsp --stdio", () => {
+// Each test starts a server that loads ts-morph and the rules: seconds on a loaded machine.
+describe("asyncpat lsp --stdio", { timeout: 120_000 }, () => {
   it("publishes missing-timeout on open with the rule's docs, and clears it when the text is fixed", async () => {
     const dir = makeTree({ "package.json": "{}", "tsconfig.json": tsconfig, "src/load.ts": bareFetch });
     const file = path.join(dir, "src/load.ts");
