@@ -119,13 +119,18 @@ export function startLanguageServer(rules: readonly Rule[]): void {
   connection.onInitialized(() => {
     if (!canWatchFiles) return;
     const sources = lintableExtensions().map((extension) => extension.slice(1));
-    void connection.client.register(DidChangeWatchedFilesNotification.type, {
+    const registered = connection.client.register(DidChangeWatchedFilesNotification.type, {
       watchers: [
         { globPattern: `**/{${[...CONFIG_NAMES].join(",")}}` },
         { globPattern: "**/{tsconfig,jsconfig}*.json" },
         { globPattern: `**/*.{${sources.join(",")}}` },
       ],
     });
+    registered.catch((error: unknown) =>
+      connection.console.error(
+        `asyncpat: cannot watch config and tsconfig files (${String(error)}); restart the server after changing them.`,
+      ),
+    );
   });
 
   // TextDocuments reports an open as an open and a content change: lint the open at once, edits after a pause.
@@ -143,7 +148,7 @@ export function startLanguageServer(rules: readonly Rule[]): void {
     timers.delete(uri);
     openedAt.delete(uri);
     published.delete(uri);
-    void connection.sendDiagnostics({ uri, diagnostics: [] });
+    connection.sendDiagnostics({ uri, diagnostics: [] }).catch((error: unknown) => connection.console.error(`asyncpat: ${String(error)}`));
     // Closed without saving: the warm program still holds the discarded text, which other files' types would see.
     const unsaved = event.document.getText();
     queue = queue.then(() => restoreSavedText(uri, unsaved));

@@ -112,21 +112,17 @@ describe("asyncpat lsp --stdio", { timeout: 120_000 }, () => {
     expect(opened.diagnostics[0]!.severity).toBe(DiagnosticSeverity.Warning);
 
     writeFileSync(configPath, config("off"));
-    let published = client.nextDiagnostics(fileUri(file));
-    await client.filesChanged([{ uri: fileUri(configPath), type: FileChangeType.Changed }]);
-    expect((await published).diagnostics).toEqual([]);
+    expect((await client.filesChanged([{ uri: fileUri(configPath), type: FileChangeType.Changed }], fileUri(file))).diagnostics).toEqual(
+      [],
+    );
 
     writeFileSync(configPath, "{ not json");
-    published = client.nextDiagnostics(fileUri(file));
-    await client.filesChanged([{ uri: fileUri(configPath), type: FileChangeType.Changed }]);
-    const broken = await published;
+    const broken = await client.filesChanged([{ uri: fileUri(configPath), type: FileChangeType.Changed }], fileUri(file));
     expect(codes(broken)).toEqual(["config-error"]);
     expect(broken.diagnostics[0]!.message).toContain(configPath);
 
     writeFileSync(configPath, config("error"));
-    published = client.nextDiagnostics(fileUri(file));
-    await client.filesChanged([{ uri: fileUri(configPath), type: FileChangeType.Changed }]);
-    const strict = await published;
+    const strict = await client.filesChanged([{ uri: fileUri(configPath), type: FileChangeType.Changed }], fileUri(file));
     expect(codes(strict)).toEqual(["missing-timeout"]);
     expect(strict.diagnostics[0]!.severity).toBe(DiagnosticSeverity.Error);
   });
@@ -142,9 +138,9 @@ describe("asyncpat lsp --stdio", { timeout: 120_000 }, () => {
     expect(opened.diagnostics[0]!.message).toContain(tsconfigPath);
 
     writeFileSync(tsconfigPath, tsconfig);
-    const published = client.nextDiagnostics(fileUri(file));
-    await client.filesChanged([{ uri: fileUri(tsconfigPath), type: FileChangeType.Changed }]);
-    expect(codes(await published)).toEqual(["missing-timeout"]);
+    expect(codes(await client.filesChanged([{ uri: fileUri(tsconfigPath), type: FileChangeType.Changed }], fileUri(file)))).toEqual([
+      "missing-timeout",
+    ]);
   });
 
   it("gives test files their role's rules, and skips the config's ignore globs", async () => {

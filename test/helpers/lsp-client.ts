@@ -81,8 +81,10 @@ export class LspClient {
   async open(filePath: string, text: string, languageId = "typescript"): Promise<PublishDiagnosticsParams> {
     const uri = fileUri(filePath);
     this.versions.set(uri, 1);
-    const published = this.nextDiagnostics(uri, 1);
-    await this.connection.sendNotification(DidOpenTextDocumentNotification.type, { textDocument: { uri, languageId, version: 1, text } });
+    const [published] = await Promise.all([
+      this.nextDiagnostics(uri, 1),
+      this.connection.sendNotification(DidOpenTextDocumentNotification.type, { textDocument: { uri, languageId, version: 1, text } }),
+    ]);
     return published;
   }
 
@@ -91,24 +93,33 @@ export class LspClient {
     const uri = fileUri(filePath);
     const version = (this.versions.get(uri) ?? 1) + 1;
     this.versions.set(uri, version);
-    const published = this.nextDiagnostics(uri, version);
-    await this.connection.sendNotification(DidChangeTextDocumentNotification.type, {
-      textDocument: { uri, version },
-      contentChanges: [{ text }],
-    });
+    const [published] = await Promise.all([
+      this.nextDiagnostics(uri, version),
+      this.connection.sendNotification(DidChangeTextDocumentNotification.type, {
+        textDocument: { uri, version },
+        contentChanges: [{ text }],
+      }),
+    ]);
     return published;
   }
 
   /** Resolves with the diagnostics published after the close (none, for a closed buffer). */
   async close(filePath: string): Promise<PublishDiagnosticsParams> {
     const uri = fileUri(filePath);
-    const published = this.nextDiagnostics(uri);
-    await this.connection.sendNotification(DidCloseTextDocumentNotification.type, { textDocument: { uri } });
+    const [published] = await Promise.all([
+      this.nextDiagnostics(uri),
+      this.connection.sendNotification(DidCloseTextDocumentNotification.type, { textDocument: { uri } }),
+    ]);
     return published;
   }
 
-  async filesChanged(changes: FileEvent[]): Promise<void> {
-    await this.connection.sendNotification(DidChangeWatchedFilesNotification.type, { changes });
+  /** Reports files changed on disk; resolves with the next diagnostics published for `uri` (an open buffer re-linted). */
+  async filesChanged(changes: FileEvent[], uri: string): Promise<PublishDiagnosticsParams> {
+    const [published] = await Promise.all([
+      this.nextDiagnostics(uri),
+      this.connection.sendNotification(DidChangeWatchedFilesNotification.type, { changes }),
+    ]);
+    return published;
   }
 
   async codeActions(filePath: string, range: Range, params: PublishDiagnosticsParams): Promise<(CodeAction | Command)[]> {
