@@ -2,6 +2,7 @@ import { Command, CommanderError } from "commander";
 import { exitCodeOf, ExitCode } from "./errors.js";
 import { version } from "./version.js";
 import { registerLintCommand } from "./commands/lint.js";
+import { registerLspCommand } from "./commands/lsp.js";
 import { registerRulesCommand } from "./commands/rules.js";
 import { registerNewCommand } from "./commands/new.js";
 import { registerTemplatesCommand } from "./commands/templates.js";
@@ -13,6 +14,7 @@ export function buildProgram(): Command {
     .showHelpAfterError("(run with --help for usage)")
     .exitOverride();
   registerLintCommand(program);
+  registerLspCommand(program);
   registerRulesCommand(program);
   registerNewCommand(program);
   registerTemplatesCommand(program);

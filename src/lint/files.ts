@@ -24,7 +24,7 @@ function toPosix(relative: string): string {
   return relative.split(path.sep).join("/");
 }
 
-function makeIgnoreMatcher(ignore: readonly string[], base: string): (absolute: string) => boolean {
+export function makeIgnoreMatcher(ignore: readonly string[], base: string): (absolute: string) => boolean {
   if (ignore.length === 0) return () => false;
   // "generated" and "generated/" ignore the folder and everything in it, as in .gitignore.
   const patterns = ignore.flatMap((pattern) => {

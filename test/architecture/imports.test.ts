@@ -1,5 +1,5 @@
 /**
- * Imports run one way: bin → cli → commands → { rules, lint, scaffold }, rules → src/lint/api.ts
+ * Imports run one way: bin → cli → commands → { rules, lsp → lint, scaffold }, rules → src/lint/api.ts
  * only, and nothing imports upwards. Type-only imports count: they tie the files together all the
  * same. The graph is read from the sources themselves, so a new edge fails here naming the file.
  */
@@ -10,13 +10,14 @@ import { describe, expect, it } from "vitest";
 
 const root = path.resolve(import.meta.dirname, "../..");
 
-type Layer = "cli" | "commands" | "rules" | "lint" | "scaffold" | "base";
+type Layer = "cli" | "commands" | "rules" | "lint" | "lsp" | "scaffold" | "base";
 
 function layerOf(file: string): Layer {
   if (file === "src/cli.ts") return "cli";
   if (file.startsWith("src/commands/")) return "commands";
   if (file.startsWith("rules/")) return "rules";
   if (file.startsWith("src/lint/")) return "lint";
+  if (file.startsWith("src/lsp/")) return "lsp";
   if (file.startsWith("src/scaffold/")) return "scaffold";
   if (file === "src/errors.ts" || file === "src/version.ts") return "base";
   throw new Error(`${file} belongs to no layer: add it to test/architecture/imports.test.ts`);
@@ -25,9 +26,10 @@ function layerOf(file: string): Layer {
 /** Which layers each layer may import (its own included where listed). */
 const ALLOWED: Record<Layer, readonly Layer[]> = {
   cli: ["commands", "base"],
-  commands: ["commands", "rules", "lint", "scaffold", "base"],
+  commands: ["commands", "rules", "lint", "lsp", "scaffold", "base"],
   rules: ["rules", "lint"],
   lint: ["lint", "base"],
+  lsp: ["lsp", "lint", "base"],
   scaffold: ["scaffold", "base"],
   base: ["base"],
 };
