@@ -61,6 +61,8 @@ function startEngine(): Engine {
     workerData: { signal, port: port2 } satisfies EngineWorkerData,
     transferList: [port2],
     resourceLimits: { stackSizeMb: ENGINE_STACK_MB },
+    // Not ESLint's own Node flags: under `node --eval` the thread would run the evaluated script again.
+    execArgv: [],
   });
   // The thread must not keep ESLint alive once it is done.
   worker.unref();
