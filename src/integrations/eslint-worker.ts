@@ -79,14 +79,14 @@ const engine = (async () => {
 // A failure to load is reported with the first request, not as an unhandled rejection that kills the thread.
 engine.catch(() => undefined);
 
-port.on("message", async (request: EngineRequest) => {
-  let response: EngineResponse;
-  try {
-    response = await (await engine)(request);
-  } catch (error) {
-    response = { ok: false, message: error instanceof Error ? error.message : String(error) };
-  }
+function answer(response: EngineResponse): void {
   port.postMessage(response);
   Atomics.store(signal, 0, 1);
   Atomics.notify(signal, 0);
+}
+
+port.on("message", (request: EngineRequest) => {
+  engine
+    .then((lint) => lint(request))
+    .then(answer, (error: unknown) => answer({ ok: false, message: error instanceof Error ? error.message : String(error) }));
 });

@@ -84,7 +84,8 @@ function lintInEngine(request: EngineRequest): EngineResponse {
   Atomics.store(current.signal, 0, 0);
   current.port.postMessage(request);
   if (Atomics.wait(current.signal, 0, 0, ENGINE_TIMEOUT_MS) === "timed-out") {
-    void current.worker.terminate();
+    // a thread that already stopped has nothing left to end
+    current.worker.terminate().catch(() => undefined);
     engine = undefined;
     const reason = current.failure ? ` (${current.failure})` : "";
     throw new Error(`asyncpat: its engine thread did not answer within ${ENGINE_TIMEOUT_MS / 1000} s for ${request.filePath}${reason}.`);

@@ -10,6 +10,7 @@ import { execa } from "execa";
 import { beforeAll, describe, expect, it } from "vitest";
 import { allRules } from "../../rules/index.js";
 import { presetSeverity, ruleOptionsSchema } from "../../src/lint/config.js";
+import { messageData } from "../../src/integrations/eslint.js";
 import { ruleDocsUrl } from "../../src/lint/docs-url.js";
 import { cleanEnv, makeTree, repoRoot, runCli } from "../helpers/cli.js";
 import { assertBuilt } from "../scaffold/helpers.js";
@@ -258,5 +259,19 @@ describe("asyncpat/eslint's rules and configs", () => {
     }
     expect(plugin.configs.recommended.rules["asyncpat/missing-timeout"]).toBe("error");
     expect(Object.keys(plugin.configs.strict.rules)).not.toContain("asyncpat/missing-graceful-shutdown");
+  });
+
+  it("hands ESLint the messageId with the data that gives back asyncpat's text, or nothing when the text does not fit the template", () => {
+    expect(messageData("`{{name}}` has no `signal`, so nothing bounds it.", "`fetch(url)` has no `signal`, so nothing bounds it.")).toEqual(
+      {
+        name: "fetch(url)",
+      },
+    );
+    expect(messageData("{{held}} is held across {{call}} and {{held}} again", "lock is held across await x and lock again")).toEqual({
+      held: "lock",
+      call: "await x",
+    });
+    expect(messageData("{{held}} then {{held}}", "a then b")).toBeUndefined();
+    expect(messageData("`{{name}}` has no `signal`.", "something else")).toBeUndefined();
   });
 });
