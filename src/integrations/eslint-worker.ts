@@ -1,9 +1,10 @@
 /**
  * asyncpat's engine for the ESLint plugin, in a thread of its own: ESLint rules are synchronous and
  * the engine is not, so the plugin posts a file here and blocks on `Atomics.wait` until the answer
- * is posted back. The thread lives as long as the ESLint process and keeps one lint session, so
- * the TypeScript program stays warm from file to file. It runs asyncpat's own TypeScript (the one
- * ts-morph bundles) on the file's text; no node of the user's parser ever reaches it.
+ * is posted back. The thread lives as long as the ESLint process; with type information it keeps one
+ * lint session, so the type-checked program stays warm from file to file (without, a file needs no
+ * other file, and none is kept). It runs asyncpat's own TypeScript (the one ts-morph bundles) on the
+ * file's text; no node of the user's parser ever reaches it.
  */
 import path from "node:path";
 import { workerData } from "node:worker_threads";
@@ -47,7 +48,7 @@ const engine = (async () => {
       cwd: request.cwd,
       tsconfigPath,
       types: request.types,
-      session,
+      session: request.types ? session : undefined,
     });
     const findings = report.results.flatMap((result) =>
       result.messages.flatMap((message) =>
