@@ -1,6 +1,6 @@
 /**
- * Imports run one way: bin → cli → commands → { rules, lsp → lint, scaffold }, rules → src/lint/api.ts
- * only, and nothing imports upwards. Type-only imports count: they tie the files together all the
+ * Imports run one way: bin → cli → commands → { rules, lsp → lint, scaffold }, integrations (the ESLint
+ * plugin) → { rules, lint }, rules → src/lint/api.ts only, and nothing imports upwards. Type-only imports count: they tie the files together all the
  * same. The graph is read from the sources themselves, so a new edge fails here naming the file.
  */
 import { readdirSync, readFileSync, statSync } from "node:fs";
@@ -10,11 +10,12 @@ import { describe, expect, it } from "vitest";
 
 const root = path.resolve(import.meta.dirname, "../..");
 
-type Layer = "cli" | "commands" | "rules" | "lint" | "lsp" | "scaffold" | "base";
+type Layer = "cli" | "commands" | "integrations" | "rules" | "lint" | "lsp" | "scaffold" | "base";
 
 function layerOf(file: string): Layer {
   if (file === "src/cli.ts") return "cli";
   if (file.startsWith("src/commands/")) return "commands";
+  if (file.startsWith("src/integrations/")) return "integrations";
   if (file.startsWith("rules/")) return "rules";
   if (file.startsWith("src/lint/")) return "lint";
   if (file.startsWith("src/lsp/")) return "lsp";
@@ -27,6 +28,8 @@ function layerOf(file: string): Layer {
 const ALLOWED: Record<Layer, readonly Layer[]> = {
   cli: ["commands", "base"],
   commands: ["commands", "rules", "lint", "lsp", "scaffold", "base"],
+  // entry points other tools load (the ESLint plugin): beside the CLI, never imported by it
+  integrations: ["integrations", "rules", "lint", "base"],
   rules: ["rules", "lint"],
   lint: ["lint", "base"],
   lsp: ["lsp", "lint", "base"],

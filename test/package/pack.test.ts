@@ -1,10 +1,11 @@
 import { mkdtemp, readdir } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
+import { pathToFileURL } from "node:url";
 import { beforeAll, describe, expect, it } from "vitest";
 import { discoverTemplates } from "../../src/scaffold/discover.js";
 import { version } from "../../src/version.js";
-import { assertBuilt } from "../scaffold/helpers.js";
+import { assertBuilt, repoRoot } from "../scaffold/helpers.js";
 import { expectOk, packRepository, run, type Packed } from "./pack-helpers.js";
 
 // What users of the published package get: the tarball from `npm pack`, installed into an empty
@@ -28,6 +29,13 @@ describe("the npm package", () => {
     const files = packed.files;
     expect(files).toContain("bin/asyncpat.js");
     expect(files).toContain("dist/src/cli.js");
+    expect(files).toEqual(
+      expect.arrayContaining([
+        "dist/src/integrations/eslint.js",
+        "dist/src/integrations/eslint.d.ts",
+        "dist/src/integrations/eslint-worker.js",
+      ]),
+    );
     expect(files.some((file) => file.startsWith("docs/rules/") && file.endsWith(".md"))).toBe(true);
     expect(files.some((file) => file.startsWith("schema/") && file.endsWith(".json"))).toBe(true);
     for (const template of discoverTemplates().templates) {
@@ -56,6 +64,20 @@ describe("the npm package", () => {
     );
     expect(names).toEqual(discoverTemplates().templates.map((t) => `${t.lang}/${t.name}`));
   });
+
+  it("serves the ESLint plugin at asyncpat/eslint, and ESLint's Linter reports its findings", async () => {
+    const eslintApi = pathToFileURL(path.join(repoRoot, "node_modules", "eslint", "lib", "api.js")).href;
+    const script = `
+      const { default: asyncpat } = await import("asyncpat/eslint");
+      const { Linter } = await import(${JSON.stringify(eslintApi)});
+      const code = "export async function loadRates(url) {\\n  const response = await fetch(url);\\n  return response.json();\\n}\\n";
+      const messages = new Linter({ cwd: process.cwd() }).verify(code, [asyncpat.configs.recommended], { filename: "src/rates.js" });
+      console.log(JSON.stringify(messages.map((message) => [message.ruleId, message.line])));
+    `;
+    const linted = await run(process.execPath, ["--input-type=module", "--eval", script], installDir);
+    expectOk(linted);
+    expect(JSON.parse(linted.stdout)).toEqual([["asyncpat/missing-timeout", 2]]);
+  }, 300_000);
 
   it("scaffolds a project from the installed package, and the installed asyncpat lints it with zero findings", async () => {
     const workspace = await mkdtemp(path.join(os.tmpdir(), "asyncpat-user-"));
