@@ -9,3 +9,4 @@ export * from "./analysis/resources/index.js";
 export * from "./analysis/promises.js";
 export * from "./analysis/callbacks.js";
 export * from "./analysis/options.js";
+export * from "./analysis/identifiers.js";
