@@ -5,6 +5,7 @@ import { registerLintCommand } from "./commands/lint.js";
 import { registerRulesCommand } from "./commands/rules.js";
 import { registerNewCommand } from "./commands/new.js";
 import { registerTemplatesCommand } from "./commands/templates.js";
+import { registerMergeReportsCommand } from "./commands/merge-reports.js";
 
 export function buildProgram(): Command {
   const program = new Command("asyncpat")
@@ -16,6 +17,7 @@ export function buildProgram(): Command {
   registerRulesCommand(program);
   registerNewCommand(program);
   registerTemplatesCommand(program);
+  registerMergeReportsCommand(program);
   return program;
 }
 

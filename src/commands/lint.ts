@@ -2,6 +2,7 @@ import { Command, Option } from "commander";
 import { Worker } from "node:worker_threads";
 import { ExitCode, UsageError } from "../errors.js";
 import type { LintOptions } from "../lint/run.js";
+import { parseConcurrency, parseShard } from "../lint/shard.js";
 import type { LintWorkerInput, LintWorkerOutput } from "./lint-protocol.js";
 
 /** Stack for the lint worker: enough for TypeScript to parse code nested 10,000+ levels deep. */
@@ -66,6 +67,12 @@ export function registerLintCommand(program: Command): void {
     .option("--no-gitignore", "also lint files that .gitignore files ignore (by default they are skipped, like node_modules)")
     .option("--no-color", "disable colours (NO_COLOR and FORCE_COLOR are honoured too)")
     .option("--stats", "print file, line and per-rule timing figures to standard error", false)
+    .option("--concurrency <n|auto|off>", "spread the files over worker threads, split by package (auto: one per core)", parseConcurrency)
+    .option(
+      "--shard <i/n>",
+      "lint only the i-th of n parts of the files, split by package (join the reports with merge-reports)",
+      parseShard,
+    )
     .addHelpText(
       "after",
       "\nExit codes: 0 no errors (and warnings within --max-warnings), 1 errors or too many warnings,\n2 usage, config or internal error (or a path that does not exist), 130 interrupted.\n\nConfig: asyncpat.config.json, .asyncpatrc.json or package.json#asyncpat, found walking up from here.\nSuppress one line: // asyncpat-ignore-next-line <rule-id> -- <reason>",

@@ -5,7 +5,9 @@ import { packageRoot, version } from "../version.js";
 import type { Rule } from "./rule.js";
 import { loadConfig } from "./config.js";
 import { FILE_ROLES } from "./file-roles.js";
-import { lintableExtensions, lintFiles } from "./engine.js";
+import { lintableExtensions } from "./engine.js";
+import { lintPlanned } from "./parallel.js";
+import type { Concurrency, Shard } from "./shard.js";
 import { discoverFiles } from "./files.js";
 import { formatters } from "./formatters/index.js";
 import { findNearestTsconfig } from "./typescript/backend.js";
@@ -37,6 +39,15 @@ export interface LintOptions {
   stats: boolean;
   /** false: do not skip what .gitignore files ignore (`--no-gitignore`). */
   gitignore?: boolean;
+  /** `--concurrency`: worker threads to spread the files over (default off). */
+  concurrency?: Concurrency;
+  /** `--shard i/n`: lint only this part of the files (CI matrices; join with `merge-reports`). */
+  shard?: Shard;
+}
+
+/** What the running program provides: the worker script for `--concurrency` (absent: one thread). */
+export interface LintRuntime {
+  partWorker?: URL;
 }
 
 export interface LintIO {
@@ -49,6 +60,7 @@ export async function runLint(
   options: LintOptions,
   rules: readonly Rule[],
   io: LintIO = { stdout: process.stdout, stderr: process.stderr },
+  runtime: LintRuntime = {},
 ): Promise<number> {
   const cwd = process.cwd();
   const config = loadConfig({ cwd, configPath: options.config, rules, overrides: options.rule });
@@ -69,17 +81,25 @@ export async function runLint(
     gitignore: options.gitignore !== false,
   });
   const started = performance.now();
-  const report = await lintFiles({
-    files,
-    rules: config.rules,
-    knownRuleIds: new Set(rules.map((rule) => rule.id)),
-    rulesForRole: (filePath, role) => config.rulesFor(filePath, role),
-    skipRoles: new Set(FILE_ROLES.filter((role) => config.roles[role] === "skip")),
-    cwd,
-    tsconfigPath,
-    types: options.types ?? tsconfigPath !== undefined,
-    timing: options.stats,
-  });
+  const report = await lintPlanned(
+    {
+      files,
+      rules: config.rules,
+      knownRuleIds: new Set(rules.map((rule) => rule.id)),
+      rulesForRole: (filePath, role) => config.rulesFor(filePath, role),
+      skipRoles: new Set(FILE_ROLES.filter((role) => config.roles[role] === "skip")),
+      cwd,
+      tsconfigPath,
+      types: options.types ?? tsconfigPath !== undefined,
+      timing: options.stats,
+    },
+    {
+      concurrency: options.concurrency,
+      shard: options.shard,
+      partWorker: runtime.partWorker,
+      options: { config: options.config, rule: options.rule, stats: options.stats },
+    },
+  );
   const elapsed = performance.now() - started;
 
   let results = report.results;
@@ -132,6 +152,7 @@ export async function runLint(
       FILE_ROLES.filter((role) => counts[role])
         .map((role) => `${counts[role]} ${role}`)
         .join(", ") || "none";
+    if (report.split) io.stderr.write(`asyncpat: split: ${report.split}\n`);
     io.stderr.write(`asyncpat: files linted by role: ${byRole(stats.linted)}; not linted: ${byRole(stats.skipped)} (config "roles")\n`);
     const slowest = Object.entries(stats.ruleMs).sort((a, b) => b[1] - a[1]);
     if (slowest.length > 0) {
