@@ -3,6 +3,7 @@ import { Worker } from "node:worker_threads";
 import { ExitCode, UsageError } from "../errors.js";
 import type { LintOptions } from "../lint/run.js";
 import { parseConcurrency, parseShard } from "../lint/shard.js";
+import { parseCacheStrategy } from "../lint/cache.js";
 import type { LintWorkerInput, LintWorkerOutput } from "./lint-protocol.js";
 
 /** Stack for the lint worker: enough for TypeScript to parse code nested 10,000+ levels deep. */
@@ -72,6 +73,13 @@ export function registerLintCommand(program: Command): void {
       "--shard <i/n>",
       "lint only the i-th of n parts of the files, split by package (join the reports with merge-reports)",
       parseShard,
+    )
+    .option("--cache", "reuse the results of files whose package, imports, config and tsconfig did not change", false)
+    .option("--cache-location <path>", "the cache file, or a folder for it (default: .asyncpatcache)")
+    .option(
+      "--cache-strategy <strategy>",
+      "how a changed file is noticed: metadata (size and time) or content (a hash)",
+      parseCacheStrategy,
     )
     .addHelpText(
       "after",

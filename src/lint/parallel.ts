@@ -9,9 +9,10 @@ import { Worker } from "node:worker_threads";
 import type { Rule } from "./rule.js";
 import { loadConfig } from "./config.js";
 import { lintFiles, type EngineOptions } from "./engine.js";
-import { FILE_ROLES } from "./file-roles.js";
+import { cacheFilePath, LintCache, Snapshot, type CacheOptions } from "./cache.js";
+import { FILE_ROLES, packageKeyOf } from "./file-roles.js";
 import { splitFiles, type Concurrency, type Part, type Shard } from "./shard.js";
-import type { InternalError, LintReport, LintStats } from "./types.js";
+import type { FileResult, InternalError, LintReport, LintStats } from "./types.js";
 
 /** The run's flags a part needs to rebuild its config (a subset of `LintOptions`). */
 export interface PartSettings {
@@ -41,6 +42,8 @@ export interface PlanOptions {
   /** The worker script (it calls `lintPart`); without one, everything runs in this thread. */
   partWorker?: URL;
   options: PartSettings;
+  /** `--cache`: reuse the results of files whose package (and imports) did not change. */
+  cache?: CacheOptions;
 }
 
 export interface PlannedReport extends LintReport {
@@ -54,38 +57,74 @@ export function workerCount(concurrency: Concurrency | undefined, files: number)
   return concurrency;
 }
 
-/** Lints `engine.files`, or this shard's part of them, over the worker threads asked for. */
+/** Lints `engine.files`, or this shard's part of them, over the worker threads asked for, reusing cached results. */
 export async function lintPlanned(engine: EngineOptions, plan: PlanOptions): Promise<PlannedReport> {
   let scope: Part = { lint: [...engine.files], context: [...engine.files] };
-  let shardNote = "";
+  let note = "";
   if (plan.shard) {
     const parts = splitFiles(engine.files, plan.shard.count);
     scope = parts[plan.shard.index - 1] ?? { lint: [], context: [] };
-    shardNote = `shard ${plan.shard.index}/${plan.shard.count}: ${scope.lint.length} of ${engine.files.length} files (reading ${scope.context.length}); `;
+    note = `shard ${plan.shard.index}/${plan.shard.count}: ${scope.lint.length} of ${engine.files.length} files (reading ${scope.context.length}); `;
   }
-  const threads = workerCount(plan.concurrency, scope.lint.length);
-  const inThread = threads <= 1 || !plan.partWorker || engine.contents !== undefined || engine.session !== undefined;
-  if (inThread) {
-    const report = await lintFiles(plan.shard ? { ...engine, files: scope.context, lintOnly: new Set(scope.lint) } : engine);
-    return { ...report, split: shardNote ? `${shardNote}one thread` : undefined };
+  if (!plan.cache || engine.contents !== undefined || engine.session !== undefined) {
+    const report = await lintParts(engine, scope, plan);
+    return { ...report, split: note || report.split ? `${note}${report.split ?? "one thread"}` : undefined };
   }
-  const parts = splitFiles(scope.lint, threads, scope.context);
+
+  const cache = new LintCache(cacheFilePath(plan.cache.location, engine.cwd), plan.cache.settings);
+  const snapshot = new Snapshot(engine.files, plan.cache.strategy);
+  const { hits, stale } = cache.lookUp(scope.lint, snapshot);
+  let fresh: PlannedReport = { results: [], internalErrors: [], stats: emptyStats() };
+  if (stale.length > 0) {
+    // A stale file is linted with its packages' other files (and their imports) as context.
+    const packages = new Set(stale.map((file) => packageKeyOf(file)));
+    const context = scope.context.filter((file) => packages.has(packageKeyOf(file)));
+    fresh = await lintParts(engine, { lint: stale, context }, plan);
+  }
+  const byPath = new Map(fresh.results.map((result) => [result.filePath, result]));
+  const crashed = new Set(fresh.internalErrors.map((error) => error.filePath));
+  for (const file of stale) {
+    if (crashed.has(file)) cache.forget(file);
+    else cache.store(file, snapshot.digest(file), byPath.get(file) ?? null);
+  }
+  await cache.save(new Set(engine.files));
+  const reused = [...hits.values()].filter((result): result is FileResult => result !== null);
+  const results = [...fresh.results, ...reused].sort((a, b) => a.filePath.localeCompare(b.filePath));
+  return {
+    ...fresh,
+    results,
+    split: `${note}cache: reused ${hits.size} of ${scope.lint.length} files, linted ${stale.length}${fresh.split ? `; ${fresh.split}` : ""}`,
+  };
+}
+
+function emptyStats(): LintStats {
+  return { files: 0, lines: 0, parseMs: 0, rulesMs: 0, typeCheckerMs: 0, ruleMs: {}, byLanguage: {}, linted: {}, skipped: {} };
+}
+
+/** Lints `part.lint` (reading `part.context`) in this thread or over worker threads. */
+async function lintParts(engine: EngineOptions, part: Part, plan: PlanOptions): Promise<PlannedReport> {
+  const threads = workerCount(plan.concurrency, part.lint.length);
+  const whole = part.lint.length === engine.files.length;
+  if (threads <= 1 || !plan.partWorker || engine.contents !== undefined || engine.session !== undefined) {
+    return lintFiles(whole ? engine : { ...engine, files: part.context, lintOnly: new Set(part.lint) });
+  }
+  const parts = splitFiles(part.lint, threads, part.context);
   const reports = await Promise.all(
-    parts.map((part) =>
+    parts.map((piece) =>
       runWorker(plan.partWorker!, {
         cwd: engine.cwd,
         options: plan.options,
         tsconfigPath: engine.tsconfigPath,
         types: engine.types,
-        files: part.context,
-        lintOnly: part.lint,
+        files: piece.context,
+        lintOnly: piece.lint,
       }),
     ),
   );
   const described = parts.map(
-    (part) => `${part.lint.length}${part.context.length > part.lint.length ? ` (reading ${part.context.length})` : ""}`,
+    (piece) => `${piece.lint.length}${piece.context.length > piece.lint.length ? ` (reading ${piece.context.length})` : ""}`,
   );
-  return { ...mergeReports(reports), split: `${shardNote}${parts.length} worker threads, files per thread: ${described.join(", ")}` };
+  return { ...mergeReports(reports), split: `${parts.length} worker threads, files per thread: ${described.join(", ")}` };
 }
 
 function runWorker(url: URL, input: PartInput): Promise<LintReport> {

@@ -8,6 +8,7 @@ import { FILE_ROLES } from "./file-roles.js";
 import { lintableExtensions } from "./engine.js";
 import { lintPlanned } from "./parallel.js";
 import type { Concurrency, Shard } from "./shard.js";
+import { cacheOptionsFor, type CacheStrategy } from "./cache.js";
 import { discoverFiles } from "./files.js";
 import { formatters } from "./formatters/index.js";
 import { findNearestTsconfig } from "./typescript/backend.js";
@@ -43,6 +44,10 @@ export interface LintOptions {
   concurrency?: Concurrency;
   /** `--shard i/n`: lint only this part of the files (CI matrices; join with `merge-reports`). */
   shard?: Shard;
+  /** `--cache`, `--cache-location`, `--cache-strategy`: reuse results of unchanged packages. */
+  cache?: boolean;
+  cacheLocation?: string;
+  cacheStrategy?: CacheStrategy;
 }
 
 /** What the running program provides: the worker script for `--concurrency` (absent: one thread). */
@@ -98,6 +103,13 @@ export async function runLint(
       shard: options.shard,
       partWorker: runtime.partWorker,
       options: { config: options.config, rule: options.rule, stats: options.stats },
+      cache: cacheOptionsFor(options, {
+        version,
+        ruleIds: rules.map((rule) => rule.id),
+        config,
+        tsconfigPath,
+        types: options.types ?? tsconfigPath !== undefined,
+      }),
     },
   );
   const elapsed = performance.now() - started;

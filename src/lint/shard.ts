@@ -5,6 +5,8 @@
  * package boundaries where one is near; the split depends only on the file paths, never on timing,
  * so every machine of a CI matrix computes the same shards.
  */
+import { readFileSync } from "node:fs";
+import path from "node:path";
 import { UsageError } from "../errors.js";
 import { packageKeyOf } from "./file-roles.js";
 
@@ -57,7 +59,8 @@ export function splitFiles(files: readonly string[], count: number, universe: re
     const context = new Set<string>();
     for (const file of universe) if (packages.has(packageOf.get(file)!)) context.add(file);
     for (const file of share) context.add(file);
-    result.push({ lint: files.filter((file) => share.has(file)), context: [...context] });
+    const closed = withImports([...context], universe);
+    result.push({ lint: files.filter((file) => share.has(file)), context: universe.filter((file) => closed.has(file)) });
   }
   return result;
 }
@@ -92,4 +95,52 @@ export function parseConcurrency(value: string): Concurrency {
     throw new UsageError(`--concurrency takes a whole number of 1 or more, "auto" or "off", not "${value}".`);
   }
   return parsed;
+}
+
+const RELATIVE_SPECIFIER = /(?:from|import|require)\s*\(?\s*["'](\.{1,2}\/[^"'\n]+)["']/g;
+const EXTENSIONS = [".ts", ".tsx", ".mts", ".cts", ".js", ".jsx", ".mjs", ".cjs"];
+
+/** Files of the run a relative specifier can name (`./x.js` may be `./x.ts`), as the TypeScript backend resolves them. */
+function resolveCandidates(fromFile: string, specifier: string, known: ReadonlySet<string>): string[] {
+  const base = path.resolve(path.dirname(fromFile), specifier);
+  const extension = path.extname(base);
+  const stem = base.slice(0, base.length - extension.length);
+  const candidates = [base, `${stem}.ts`, `${stem}.tsx`, `${stem}.mts`, `${stem}.cts`];
+  for (const ext of EXTENSIONS) candidates.push(`${base}${ext}`, path.join(base, `index${ext}`));
+  return candidates.filter((candidate) => known.has(candidate));
+}
+
+function readText(file: string): string {
+  try {
+    return readFileSync(file, "utf8");
+  } catch {
+    return "";
+  }
+}
+
+/**
+ * `files` and every file of the run they import, transitively (relative imports found in the text;
+ * a match in a comment only adds a file, which is safe): rules resolve a file's imports across
+ * packages, so a part must read them too.
+ */
+export function withImports(
+  files: readonly string[],
+  universe: readonly string[],
+  textOf: (file: string) => string = readText,
+): Set<string> {
+  const known = new Set(universe);
+  const included = new Set(files);
+  const queue = [...included];
+  while (queue.length > 0) {
+    const current = queue.pop()!;
+    for (const match of textOf(current).matchAll(RELATIVE_SPECIFIER)) {
+      for (const target of resolveCandidates(current, match[1]!, known)) {
+        if (!included.has(target)) {
+          included.add(target);
+          queue.push(target);
+        }
+      }
+    }
+  }
+  return included;
 }

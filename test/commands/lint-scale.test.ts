@@ -1,4 +1,4 @@
-import { readFileSync } from "node:fs";
+import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { makeTree, runCli } from "../helpers/cli.js";
@@ -118,5 +118,68 @@ describe("asyncpat lint --shard and merge-reports", () => {
     const merge = await runCli(["merge-reports", "broken.json"], { cwd: dir });
     expect(merge.exitCode).toBe(2);
     expect(merge.stderr).toContain("broken.json");
+  });
+});
+
+describe("asyncpat lint --cache", () => {
+  const safeRun = `export async function run(): Promise<void> {\n  try {\n    await step();\n  } catch {\n    // logged by the caller's monitor\n  }\n}\nasync function step(): Promise<void> {\n  throw new Error("x");\n}\n`;
+  const unsafeRun = `export async function run(): Promise<void> {\n  await step();\n}\nasync function step(): Promise<void> {\n  throw new Error("x");\n}\n`;
+  const caller = `import { run } from "./lib.js";\nexport function go(): void {\n  run();\n}\n`;
+
+  for (const strategy of ["metadata", "content"]) {
+    it(`re-reports a file when only a file it imports changed (--cache-strategy ${strategy})`, async () => {
+      const dir = makeTree({
+        "app/package.json": "{}",
+        "app/src/lib.ts": safeRun,
+        "app/src/main.ts": caller,
+        "other/package.json": "{}",
+        "other/src/index.ts": noTimeout,
+      });
+      const args = ["lint", "--no-types", "--format", "json", "--cache", "--cache-strategy", strategy, "--stats"];
+      const cold = await runCli(args, { cwd: dir });
+      expect(ruleIds(cold.stdout)).not.toContain("main.ts:floating-task");
+      expect(cold.stderr).toContain("cache: reused 0 of 3 files");
+      writeFileSync(path.join(dir, "app/src/lib.ts"), unsafeRun);
+      const warm = await runCli(args, { cwd: dir });
+      expect(ruleIds(warm.stdout)).toContain("main.ts:floating-task");
+      expect(warm.stderr).toContain("cache: reused 1 of 3 files, linted 2");
+      const uncached = await runCli(["lint", "--no-types", "--format", "json"], { cwd: dir });
+      expect(warm.stdout).toBe(uncached.stdout);
+    });
+  }
+
+  it("re-reports a server when the file with the package's SIGTERM handler changed, though the server does not import it", async () => {
+    const dir = monorepo();
+    const args = [...LINT, "--no-types", "--cache", "--cache-location", "cache-dir/"];
+    const cold = await runCli(args, { cwd: dir });
+    expect(ruleIds(cold.stdout)).not.toContain("server.ts:missing-graceful-shutdown");
+    expect(existsSync(path.join(dir, "cache-dir", ".asyncpatcache"))).toBe(true);
+    writeFileSync(
+      path.join(dir, "packages/api/src/shutdown.ts"),
+      `import { server } from "./server.js";\nexport const port = server.address();\n`,
+    );
+    const warm = await runCli(args, { cwd: dir });
+    expect(ruleIds(warm.stdout)).toContain("server.ts:missing-graceful-shutdown");
+  });
+
+  it("reuses every result when nothing changed, and the report is the same", async () => {
+    const dir = monorepo();
+    const args = [...LINT, "--no-types", "--cache", "--stats"];
+    const cold = await runCli(args, { cwd: dir });
+    const warm = await runCli(args, { cwd: dir });
+    expect(warm.stderr).toContain("cache: reused 7 of 7 files, linted 0");
+    expect(warm.stdout).toBe(cold.stdout);
+    expect(warm.exitCode).toBe(cold.exitCode);
+  });
+
+  it("drops the cache when a rule's severity changes", async () => {
+    const dir = monorepo();
+    await runCli([...LINT, "--no-types", "--cache"], { cwd: dir });
+    const changed = await runCli(
+      ["lint", "--format", "json", "--no-types", "--cache", "--stats", "--rule", "missing-graceful-shutdown=off"],
+      { cwd: dir },
+    );
+    expect(changed.stderr).toContain("cache: reused 0 of 7 files");
+    expect(ruleIds(changed.stdout)).not.toContain("main.ts:missing-graceful-shutdown");
   });
 });
