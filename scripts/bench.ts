@@ -5,7 +5,7 @@
  * 250, 1,000 and 2,000 files, to show time per file stays flat. Prints medians of N runs and
  * ratios; the machine's noise shows in the min–max spread printed beside each median.
  */
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
@@ -249,12 +249,143 @@ function row(label: string, samples: Sample[]): { label: string; ms: number; tex
   return { label, ms, text };
 }
 
+/** One timed process: wall time and, where GNU time is installed, peak resident memory. */
+interface Measured {
+  ms: number;
+  peakMb?: number;
+}
+
+const GNU_TIME = "/usr/bin/time";
+
+async function measure(cwd: string, command: string, args: string[]): Promise<Measured> {
+  const withTime = existsSync(GNU_TIME);
+  const started = performance.now();
+  const result = await execa(withTime ? GNU_TIME : command, withTime ? ["-f", "peak-kb %M", command, ...args] : args, {
+    cwd,
+    reject: false,
+    env: { ...process.env, NODE_OPTIONS: "" },
+  });
+  const ms = performance.now() - started;
+  const peak = /peak-kb (\d+)/.exec(String(result.stderr));
+  if (result.exitCode === 2 && command === process.execPath && args[0] === bin) {
+    throw new Error(`lint failed in ${cwd}: ${String(result.stderr)}`);
+  }
+  return { ms, peakMb: peak ? Number(peak[1]) / 1024 : undefined };
+}
+
+async function measureMedian(cwd: string, command: string, args: string[], prepare?: () => void): Promise<Measured> {
+  const samples: Measured[] = [];
+  for (let run = 0; run < RUNS; run++) {
+    prepare?.();
+    samples.push(await measure(cwd, command, args));
+  }
+  samples.sort((a, b) => a.ms - b.ms);
+  return samples[Math.floor(samples.length / 2)]!;
+}
+
+const ESLINT_CONFIG = `import tseslint from "typescript-eslint";
+export default tseslint.config(
+  { ignores: ["node_modules/**"] },
+  ...tseslint.configs.recommendedTypeChecked,
+  { languageOptions: { parserOptions: { projectService: true, tsconfigRootDir: import.meta.dirname } } },
+);
+`;
+
+/**
+ * asyncpat beside ESLint + typescript-eslint's typed rules and \`tsc --noEmit\` on the same files, in one
+ * run: cold (no cache) and warm (a cache from the previous run, nothing changed; and one file
+ * changed), at one thread and on every core. Ratios compare within this run only.
+ */
+async function compareTools(project: string, label: string): Promise<void> {
+  const eslintBin = path.join(repoRoot, "node_modules", "eslint", "bin", "eslint.js");
+  const tscBin = path.join(repoRoot, "node_modules", "typescript", "bin", "tsc");
+  const haveEslint = existsSync(eslintBin) && existsSync(path.join(repoRoot, "node_modules", "typescript-eslint"));
+  if (haveEslint) {
+    writeFileSync(path.join(project, "eslint.config.mjs"), ESLINT_CONFIG);
+    if (!existsSync(path.join(project, "node_modules")))
+      symlinkSync(path.join(repoRoot, "node_modules"), path.join(project, "node_modules"), "dir");
+  }
+  const cores = os.availableParallelism();
+  const lint = (...args: string[]) => [
+    bin,
+    "lint",
+    "--format",
+    "json",
+    "--output-file",
+    path.join(project, ".asyncpat-report.json"),
+    ...args,
+  ];
+  const asyncpatCache = path.join(project, ".asyncpatcache");
+  const eslintCache = path.join(project, ".eslintcache");
+  const clear = () => {
+    rmSync(asyncpatCache, { force: true });
+    rmSync(eslintCache, { force: true });
+  };
+  const touched = readdirFirst(project);
+  const touch = () => {
+    if (touched) writeFileSync(touched, `${readFileSync(touched, "utf8")}\n`);
+  };
+  const rows: { name: string; m: Measured }[] = [];
+  const add = async (name: string, command: string, args: string[], prepare?: () => void) => {
+    rows.push({ name, m: await measureMedian(project, command, args, prepare) });
+  };
+  const node = process.execPath;
+  await add("tsc --noEmit", node, [tscBin, "--noEmit", "-p", "tsconfig.json"]);
+  await add("asyncpat --no-types, 1 thread, cold", node, lint("--no-types"));
+  await add(`asyncpat --no-types, ${cores} threads, cold`, node, lint("--no-types", "--concurrency", String(cores)));
+  await add("asyncpat types, 1 thread, cold", node, lint("--types"));
+  await add(`asyncpat types, ${cores} threads, cold`, node, lint("--types", "--concurrency", String(cores)));
+  clear();
+  await measure(project, node, lint("--types", "--cache"));
+  await add("asyncpat types, warm (--cache, no change)", node, lint("--types", "--cache"));
+  await add("asyncpat types, warm (--cache, one file changed)", node, lint("--types", "--cache"), touch);
+  if (haveEslint) {
+    const eslint = (...args: string[]) => [
+      eslintBin,
+      "--format",
+      "json",
+      "--output-file",
+      path.join(project, ".eslint-report.json"),
+      ".",
+      ...args,
+    ];
+    await add("ESLint + typescript-eslint typed, 1 thread, cold", node, eslint());
+    await add(`ESLint + typescript-eslint typed, ${cores} threads, cold`, node, eslint("--concurrency", String(cores)));
+    clear();
+    await measure(project, node, eslint("--cache", "--cache-location", eslintCache));
+    await add("ESLint + typescript-eslint typed, warm (--cache, no change)", node, eslint("--cache", "--cache-location", eslintCache));
+  }
+  clear();
+  const eslintCold = rows.find((row) => row.name.startsWith("ESLint") && row.name.includes("1 thread"))?.m;
+  const tsc = rows[0]!.m;
+  console.log(`\n${label}: ${RUNS} run(s) each (median), ${cores} cores, node ${process.version}; whole processes timed`);
+  console.log(
+    `${"".padEnd(58)} ${"wall".padStart(8)} ${"peak".padStart(8)} ${"× ESLint".padStart(9)} ${"× tsc".padStart(7)} ${"mem × ESLint".padStart(13)}`,
+  );
+  for (const { name, m } of rows) {
+    const ratio = (a: number, b: number | undefined) => (b ? `${(a / b).toFixed(2)}` : "–");
+    console.log(
+      `${name.padEnd(58)} ${`${(m.ms / 1000).toFixed(2)} s`.padStart(8)} ${m.peakMb ? `${m.peakMb.toFixed(0)} MB`.padStart(8) : "–".padStart(8)} ${ratio(m.ms, eslintCold?.ms).padStart(9)} ${ratio(m.ms, tsc.ms).padStart(7)} ${(m.peakMb ? ratio(m.peakMb, eslintCold?.peakMb) : "–").padStart(13)}`,
+    );
+  }
+  if (!haveEslint) console.log("(ESLint rows need the dev dependencies eslint, typescript-eslint and @eslint/js: npm ci)");
+}
+
+function readdirFirst(project: string): string | undefined {
+  const candidate = path.join(project, "src", "module-1.ts");
+  return existsSync(candidate) ? candidate : undefined;
+}
+
 async function main(): Promise<void> {
   const root = mkdtempSync(path.join(os.tmpdir(), "asyncpat-bench-"));
   try {
     const { ts, rust } = generate(root);
+    await compareTools(ts, `generated TypeScript project, ${FILES} files`);
+    if (process.env.BENCH_PROJECT)
+      await compareTools(path.resolve(process.env.BENCH_PROJECT), `BENCH_PROJECT ${process.env.BENCH_PROJECT}`);
+    if (process.env.BENCH_COMPARE_ONLY) return;
     console.log(
-      `asyncpat lint throughput, ${RUNS} runs each, ${os.cpus().length} cores, node ${process.version}; whole CLI process timed (start-up included)\n`,
+      `\nasyncpat lint throughput, ${RUNS} runs each, ${os.cpus().length} cores, node ${process.version}; whole CLI process timed (start-up included)\n`,
     );
     const rows = [
       row(`generated TS, ${FILES} files, --no-types`, await timeLint(ts, ["--no-types"])),

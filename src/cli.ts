@@ -6,6 +6,7 @@ import { registerLspCommand } from "./commands/lsp.js";
 import { registerRulesCommand } from "./commands/rules.js";
 import { registerNewCommand } from "./commands/new.js";
 import { registerTemplatesCommand } from "./commands/templates.js";
+import { registerMergeReportsCommand } from "./commands/merge-reports.js";
 
 export function buildProgram(): Command {
   const program = new Command("asyncpat")
@@ -18,6 +19,7 @@ export function buildProgram(): Command {
   registerRulesCommand(program);
   registerNewCommand(program);
   registerTemplatesCommand(program);
+  registerMergeReportsCommand(program);
   return program;
 }
 

@@ -15,7 +15,6 @@ import {
   resolveApi,
   ts,
   unwrapExpression,
-  walk,
   type ApiRef,
   type ProgramView,
   outerExpression,
@@ -24,6 +23,8 @@ import {
   hasExportModifier,
   addOptionFix,
   type Fix,
+  identifiersNamed,
+  exportSpecifiersOf,
 } from "../../src/lint/api.js";
 import { DEFAULT_FIX_TIMEOUT_MS, DEFAULT_WRAPPERS, fixTimeoutMsOption, timeoutWrappersOption } from "./options.js";
 
@@ -222,9 +223,9 @@ function laterDeadline(call: ts.Expression, later: LaterDeadline): boolean {
   const name = (declaration.name as ts.Identifier).text;
   const scope = findScope(declaration);
   let found = false;
-  walk(scope, (node) => {
-    if (found) return false;
-    if (!ts.isIdentifier(node) || node.text !== name || node === declaration.name || findDeclaration(node) !== declaration) return true;
+  for (const node of identifiersNamed(scope, name)) {
+    if (found) break;
+    if (node === declaration.name || findDeclaration(node) !== declaration) continue;
     const parent = node.parent;
     if (ts.isPropertyAccessExpression(parent) && parent.expression === node) {
       const method = parent.name.text;
@@ -238,15 +239,14 @@ function laterDeadline(call: ts.Expression, later: LaterDeadline): boolean {
       )
         found = true;
       else if (later.enders.includes(method) && insideTimer(node, scope)) found = true;
-      return true;
+      continue;
     }
     // Handed on: returned, stored, passed to a function other than our own checks.
     if (ts.isReturnStatement(parent) || (ts.isArrowFunction(parent) && parent.body === node)) found = true;
     else if ((ts.isCallExpression(parent) || ts.isNewExpression(parent)) && parent.expression !== node) found = true;
     else if (ts.isBinaryExpression(parent) && parent.right === node) found = true;
     else if (ts.isPropertyAssignment(parent) || ts.isShorthandPropertyAssignment(parent)) found = true;
-    return true;
-  });
+  }
   return found;
 }
 
@@ -284,20 +284,19 @@ function createEscapes(create: ts.CallExpression): boolean {
   if (hasExportModifier(parent.parent?.parent)) return true;
   const declaration = parent;
   const name = parent.name.text;
-  let found = false;
-  walk(create.getSourceFile(), (node) => {
-    if (found) return false;
-    if (ts.isExportSpecifier(node) && (node.propertyName ?? node.name).text === name) found = true;
-    else if (ts.isIdentifier(node) && node.text === name && node !== declaration.name && findDeclaration(node) === declaration) {
-      const use = node.parent;
-      if (ts.isExportAssignment(use)) found = true;
-      else if (ts.isShorthandPropertyAssignment(use) || ts.isPropertyAssignment(use)) found = true;
-      else if (ts.isReturnStatement(use)) found = true;
-      else if (ts.isBinaryExpression(use) && use.right === node && isModuleExports(use.left)) found = true;
-    }
-    return true;
+  const sourceFile = create.getSourceFile();
+  if (exportSpecifiersOf(sourceFile).some((specifier) => (specifier.propertyName ?? specifier.name).text === name)) return true;
+  return identifiersNamed(sourceFile, name).some((node) => {
+    if (node === declaration.name || findDeclaration(node) !== declaration) return false;
+    const use = node.parent;
+    return (
+      ts.isExportAssignment(use) ||
+      ts.isShorthandPropertyAssignment(use) ||
+      ts.isPropertyAssignment(use) ||
+      ts.isReturnStatement(use) ||
+      (ts.isBinaryExpression(use) && use.right === node && isModuleExports(use.left))
+    );
   });
-  return found;
 }
 
 /** Any file of the run sets axios defaults or a request interceptor that may add a timeout. */
@@ -488,45 +487,20 @@ export default defineTypeScriptRule<Options>({
       const name = ts.isFunctionDeclaration(declaration)
         ? declaration.name!.text
         : ((declaration as ts.VariableDeclaration).name as ts.Identifier).text;
-      let found = false;
-      walk(context.sourceFile, (node) => {
-        if (found) return false;
-        if (
-          ts.isCallExpression(node) &&
-          ts.isIdentifier(node.expression) &&
-          node.expression.text === name &&
-          findDeclaration(node.expression) === declaration
-        ) {
-          if (wrapped(node, depth + 1)) found = true;
-        }
+      return identifiersNamed(context.sourceFile, name).some((node) => {
+        const parent = node.parent;
+        if (!parent || !ts.isCallExpression(parent)) return false;
+        if (parent.expression === node && findDeclaration(node) === declaration && wrapped(parent, depth + 1)) return true;
         // withTimeout(load, 1000): the function itself handed to a wrapper.
-        if (
-          ts.isIdentifier(node) &&
-          node.text === name &&
-          node.parent &&
-          ts.isCallExpression(node.parent) &&
-          node.parent.arguments.includes(node) &&
-          isWrapperCall(node.parent) &&
-          findDeclaration(node) === declaration
-        ) {
-          found = true;
-        }
-        return true;
+        return parent.arguments.includes(node) && isWrapperCall(parent) && findDeclaration(node) === declaration;
       });
-      return found;
     }
 
     function variableWrapped(declaration: ts.VariableDeclaration, depth: number): boolean {
       const name = (declaration.name as ts.Identifier).text;
-      let found = false;
-      walk(findScope(declaration), (node) => {
-        if (found) return false;
-        if (ts.isIdentifier(node) && node.text === name && node !== declaration.name && findDeclaration(node) === declaration) {
-          if (wrapped(node, depth + 1)) found = true;
-        }
-        return true;
-      });
-      return found;
+      return identifiersNamed(findScope(declaration), name).some(
+        (node) => node !== declaration.name && findDeclaration(node) === declaration && wrapped(node, depth + 1),
+      );
     }
 
     function report(node: ts.Node, kind: Kind, messageId: string, data: Record<string, string>, fix?: Fix, suggestion?: Fix): void {

@@ -18,7 +18,9 @@ const io = {
 
 try {
   const [{ runLint }, { allRules }] = await Promise.all([import("../lint/run.js"), import("../../rules/index.js")]);
-  const exitCode = await runLint(input.paths, input.options, allRules, io);
+  const exitCode = await runLint(input.paths, input.options, allRules, io, {
+    partWorker: new URL("./lint-part-worker.js", import.meta.url),
+  });
   parentPort!.postMessage({ exitCode, stdout, stderr } satisfies LintWorkerOutput);
 } catch (error) {
   const internal = !(error && typeof error === "object" && "exitCode" in error);

@@ -2,6 +2,8 @@ import { Command, Option } from "commander";
 import { Worker } from "node:worker_threads";
 import { ExitCode, UsageError } from "../errors.js";
 import type { LintOptions } from "../lint/run.js";
+import { parseConcurrency, parseShard } from "../lint/shard.js";
+import { parseCacheStrategy } from "../lint/cache.js";
 import type { LintWorkerInput, LintWorkerOutput } from "./lint-protocol.js";
 
 /** Stack for the lint worker: enough for TypeScript to parse code nested 10,000+ levels deep. */
@@ -83,6 +85,19 @@ export function registerLintCommand(program: Command): void {
     .option("--suppressions-location <file>", "the suppressions file (default: asyncpat-suppressions.json here)")
     .option("--prune-suppressions", "lower the suppressions file's counts to the findings that remain", false)
     .option("--stats", "print file, line and per-rule timing figures to standard error", false)
+    .option("--concurrency <n|auto|off>", "spread the files over worker threads, split by package (auto: one per core)", parseConcurrency)
+    .option(
+      "--shard <i/n>",
+      "lint only the i-th of n parts of the files, split by package (join the reports with merge-reports)",
+      parseShard,
+    )
+    .option("--cache", "reuse the results of files whose package, imports, config and tsconfig did not change", false)
+    .option("--cache-location <path>", "the cache file, or a folder for it (default: .asyncpatcache)")
+    .option(
+      "--cache-strategy <strategy>",
+      "how a changed file is noticed: metadata (size and time) or content (a hash)",
+      parseCacheStrategy,
+    )
     .addHelpText(
       "after",
       "\nExit codes: 0 no errors (and warnings within --max-warnings), 1 errors or too many warnings,\n2 usage, config or internal error (or a path that does not exist), 130 interrupted.\n\nConfig: asyncpat.config.json, .asyncpatrc.json or package.json#asyncpat, found walking up from here.\nSuppress one line: // asyncpat-ignore-next-line <rule-id> -- <reason>",

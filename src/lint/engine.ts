@@ -93,7 +93,9 @@ export async function lintFiles(options: EngineOptions): Promise<LintReport> {
     const override = options.contents?.get(filePath);
     const buffer = override !== undefined ? Buffer.from(override, "utf8") : await readFile(filePath);
     if (isBinary(buffer)) continue;
+    const reported = options.lintOnly?.has(filePath) ?? true;
     if (buffer.length > MAX_FILE_BYTES) {
+      if (!reported) continue;
       results.push(
         summarize(filePath, [
           {
@@ -112,10 +114,10 @@ export async function lintFiles(options: EngineOptions): Promise<LintReport> {
     const text = buffer.toString("utf8");
     const role = fileRole({ filePath, text, siblings, fallbackRoot: options.cwd });
     if (skipRoles.has(role)) {
-      stats.skipped[role] = (stats.skipped[role] ?? 0) + 1;
+      if (reported) stats.skipped[role] = (stats.skipped[role] ?? 0) + 1;
       continue;
     }
-    stats.linted[role] = (stats.linted[role] ?? 0) + 1;
+    if (reported) stats.linted[role] = (stats.linted[role] ?? 0) + 1;
     roles.set(filePath, role);
     const list = groups.get(backend) ?? [];
     list.push({ path: filePath, text });
@@ -128,11 +130,12 @@ export async function lintFiles(options: EngineOptions): Promise<LintReport> {
     const rulesFor = options.rulesForRole && ((filePath: string) => options.rulesForRole!(filePath, roles.get(filePath) ?? "source"));
     const outcome = await backend.lint(files, options.rules, { ...options, rulesFor });
     const elapsed = performance.now() - started;
-    internalErrors.push(...outcome.internalErrors);
+    internalErrors.push(...outcome.internalErrors.filter((error) => options.lintOnly?.has(error.filePath) ?? true));
     stats.typeCheckerMs += outcome.typeCheckerMs;
     for (const [ruleId, ms] of Object.entries(outcome.ruleMs)) stats.ruleMs[ruleId] = (stats.ruleMs[ruleId] ?? 0) + ms;
     const languageStats = { files: 0, lines: 0, ms: elapsed };
     for (const file of outcome.files) {
+      if (options.lintOnly && !options.lintOnly.has(file.filePath)) continue;
       languageStats.files++;
       languageStats.lines += file.lines;
       const messages = applySuppressions(file.messages, file.directives, options.knownRuleIds, enabledRuleIds);

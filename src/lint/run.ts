@@ -6,7 +6,10 @@ import type { Rule } from "./rule.js";
 import { prepareBulkSuppressions, type BulkSuppressionFlags } from "./bulk-suppressions.js";
 import { loadConfig } from "./config.js";
 import { FILE_ROLES } from "./file-roles.js";
-import { lintableExtensions, lintFiles, type EngineOptions } from "./engine.js";
+import { lintableExtensions, type EngineOptions } from "./engine.js";
+import { lintPlanned, type PlannedReport, type PlanOptions } from "./parallel.js";
+import type { Concurrency, Shard } from "./shard.js";
+import { cacheOptionsFor, type CacheStrategy } from "./cache.js";
 import { discoverFiles } from "./files.js";
 import { lintAndFix } from "./fix-run.js";
 import { stdinTarget } from "./stdin.js";
@@ -49,6 +52,19 @@ export interface LintOptions extends BulkSuppressionFlags {
   stdin?: boolean;
   /** The path standard input is linted as (default `stdin.ts` in the cwd). */
   stdinFilename?: string;
+  /** `--concurrency`: worker threads to spread the files over (default off). */
+  concurrency?: Concurrency;
+  /** `--shard i/n`: lint only this part of the files (CI matrices; join with `merge-reports`). */
+  shard?: Shard;
+  /** `--cache`, `--cache-location`, `--cache-strategy`: reuse results of unchanged packages. */
+  cache?: boolean;
+  cacheLocation?: string;
+  cacheStrategy?: CacheStrategy;
+}
+
+/** What the running program provides: the worker script for `--concurrency` (absent: one thread). */
+export interface LintRuntime {
+  partWorker?: URL;
 }
 
 export interface LintIO {
@@ -73,6 +89,7 @@ export async function runLint(
   options: LintOptions,
   rules: readonly Rule[],
   io: LintIO = { stdout: process.stdout, stderr: process.stderr },
+  runtime: LintRuntime = {},
 ): Promise<number> {
   const cwd = process.cwd();
   const config = loadConfig({ cwd, configPath: options.config, rules, overrides: options.rule });
@@ -114,13 +131,26 @@ export async function runLint(
     types: options.types ?? tsconfigPath !== undefined,
     timing: options.stats,
   };
+  const plan: PlanOptions = {
+    concurrency: options.concurrency,
+    shard: options.shard,
+    partWorker: runtime.partWorker,
+    options: { config: options.config, rule: options.rule, stats: options.stats },
+    cache: cacheOptionsFor(options, {
+      version,
+      ruleIds: rules.map((rule) => rule.id),
+      config,
+      tsconfigPath,
+      types: options.types ?? tsconfigPath !== undefined,
+    }),
+  };
   // the fix passes choose fixes among what will be reported: not what the baseline suppresses, not warnings with --quiet
   const filter = (report: LintReport) => filterReport({ ...report, results: bulkSuppressions.preview(report.results) }, options);
   const { raw, outputs } =
     options.fix || options.fixDryRun
-      ? await lintAndFix(engineOptions, { filter })
-      : { raw: await lintFiles(engineOptions), outputs: new Map<string, string>() };
-  const report = raw;
+      ? await lintAndFix(engineOptions, { filter, lint: (engine) => lintPlanned(engine, plan) })
+      : { raw: await lintPlanned(engineOptions, plan), outputs: new Map<string, string>() };
+  const report: PlannedReport = raw;
   const elapsed = performance.now() - started;
   if (options.fix && !stdin) await writeFixes(outputs);
 
@@ -179,6 +209,7 @@ export async function runLint(
       FILE_ROLES.filter((role) => counts[role])
         .map((role) => `${counts[role]} ${role}`)
         .join(", ") || "none";
+    if (report.split) io.stderr.write(`asyncpat: split: ${report.split}\n`);
     io.stderr.write(`asyncpat: files linted by role: ${byRole(stats.linted)}; not linted: ${byRole(stats.skipped)} (config "roles")\n`);
     const slowest = Object.entries(stats.ruleMs).sort((a, b) => b[1] - a[1]);
     if (slowest.length > 0) {

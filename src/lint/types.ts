@@ -119,6 +119,11 @@ export interface BackendRunOptions {
    * keeps its warm program here, one per tsconfig, so a second run re-parses only the files handed in.
    */
   session?: LintSession;
+  /**
+   * The files to report on, when the others handed in are context only (a worker or CI shard that
+   * lints part of a package reads the whole package, for cross-file facts and the type program).
+   */
+  lintOnly?: ReadonlySet<string>;
 }
 
 /** Opaque state a backend keeps between runs; create one with `createLintSession()`. */

@@ -7,7 +7,7 @@ import { pseudoRuleId, type Formatter } from "./types.js";
 
 export const INFORMATION_URI = "https://www.npmjs.com/package/asyncpat";
 
-const PSEUDO_RULES: Record<string, { short: string; full: string }> = {
+export const PSEUDO_RULES: Record<string, { short: string; full: string }> = {
   "parse-error": {
     short: "The file could not be parsed",
     full: "The file has a syntax error (or could not be parsed), so no rule ran on it.",

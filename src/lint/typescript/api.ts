@@ -13,3 +13,4 @@ export * from "./analysis/fixes.js";
 export * from "./analysis/rejections.js";
 export * from "./analysis/collections.js";
 export * from "./analysis/events.js";
+export * from "./analysis/identifiers.js";

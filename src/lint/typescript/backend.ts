@@ -224,6 +224,7 @@ export const typescriptBackend: LanguageBackend = {
     for (const [packageKey, packageFiles] of byPackage([...parsed.values()], (file) => file.path)) {
       const programs = new Map(rules.map((configured) => [configured.rule.id, programFor(configured.rule.id, packageKey, packageFiles)]));
       for (const file of packageFiles) {
+        if (options.lintOnly && !options.lintOnly.has(file.path)) continue;
         const result = resultByPath.get(file.path)!;
         lintSourceFile(file, rules, options.rulesFor?.(file.path) ?? rules, programs, getTypeChecker, result, internalErrors, timing);
       }

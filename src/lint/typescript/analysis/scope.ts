@@ -14,81 +14,109 @@ export type Declaration =
   | ts.ImportEqualsDeclaration
   | ts.EnumDeclaration;
 
-function bindsName(name: ts.BindingName, text: string): ts.Identifier | ts.BindingElement | undefined {
-  if (ts.isIdentifier(name)) return name.text === text ? name : undefined;
-  for (const element of name.elements) {
-    if (ts.isOmittedExpression(element)) continue;
-    if (ts.isIdentifier(element.name)) {
-      if (element.name.text === text) return element;
-    } else {
-      const inner = bindsName(element.name, text);
-      if (inner) return inner;
-    }
+type Names = Map<string, Declaration>;
+
+function add(names: Names, text: string, declaration: Declaration): void {
+  if (!names.has(text)) names.set(text, declaration);
+}
+
+/** The names a binding binds, in source order; an element of a pattern is its own declaration. */
+function addBinding(names: Names, name: ts.BindingName, owner: ts.VariableDeclaration | ts.ParameterDeclaration): void {
+  if (ts.isIdentifier(name)) {
+    add(names, name.text, owner);
+    return;
   }
-  return undefined;
+  addPattern(names, name);
 }
 
-function declarationIn(
-  name: ts.BindingName,
-  owner: ts.VariableDeclaration | ts.ParameterDeclaration,
-  text: string,
-): Declaration | undefined {
-  const bound = bindsName(name, text);
-  if (!bound) return undefined;
-  return ts.isBindingElement(bound) ? bound : owner;
+function addPattern(names: Names, pattern: ts.BindingPattern): void {
+  for (const element of pattern.elements) {
+    if (ts.isOmittedExpression(element)) continue;
+    if (ts.isIdentifier(element.name)) add(names, element.name.text, element);
+    else addPattern(names, element.name);
+  }
 }
 
-function declarationsOfStatement(statement: ts.Statement, text: string, includeVar: boolean): Declaration | undefined {
+function addStatement(names: Names, statement: ts.Statement, includeVar: boolean): void {
   if (ts.isVariableStatement(statement)) {
     const isVar = (statement.declarationList.flags & ts.NodeFlags.BlockScoped) === 0;
-    if (isVar && !includeVar) return undefined;
-    for (const declaration of statement.declarationList.declarations) {
-      const found = declarationIn(declaration.name, declaration, text);
-      if (found) return found;
-    }
-  } else if ((ts.isFunctionDeclaration(statement) || ts.isClassDeclaration(statement)) && statement.name?.text === text) {
-    return statement;
-  } else if (ts.isEnumDeclaration(statement) && statement.name.text === text) {
-    return statement;
+    if (isVar && !includeVar) return;
+    for (const declaration of statement.declarationList.declarations) addBinding(names, declaration.name, declaration);
+  } else if (ts.isFunctionDeclaration(statement) || ts.isClassDeclaration(statement)) {
+    if (statement.name) add(names, statement.name.text, statement);
+  } else if (ts.isEnumDeclaration(statement)) {
+    add(names, statement.name.text, statement);
   } else if (ts.isImportDeclaration(statement) && statement.importClause) {
     const clause = statement.importClause;
-    if (clause.name?.text === text) return clause;
+    if (clause.name) add(names, clause.name.text, clause);
     const bindings = clause.namedBindings;
-    if (bindings && ts.isNamespaceImport(bindings) && bindings.name.text === text) return bindings;
-    if (bindings && ts.isNamedImports(bindings)) {
-      const specifier = bindings.elements.find((element) => element.name.text === text);
-      if (specifier) return specifier;
-    }
-  } else if (ts.isImportEqualsDeclaration(statement) && statement.name.text === text) {
-    return statement;
+    if (bindings && ts.isNamespaceImport(bindings)) add(names, bindings.name.text, bindings);
+    if (bindings && ts.isNamedImports(bindings)) for (const element of bindings.elements) add(names, element.name.text, element);
+  } else if (ts.isImportEqualsDeclaration(statement)) {
+    add(names, statement.name.text, statement);
   }
-  return undefined;
 }
 
-/** `var` declarations anywhere in a function body (hoisted), not crossing nested functions. */
-function findVar(body: ts.Node, text: string): Declaration | undefined {
+function addLoopInitializer(names: Names, loop: ts.ForStatement | ts.ForOfStatement | ts.ForInStatement): void {
+  const init = loop.initializer;
+  if (init && ts.isVariableDeclarationList(init)) {
+    for (const declaration of init.declarations) addBinding(names, declaration.name, declaration);
+  }
+}
+
+/*
+ * Rules ask for the same names again and again (every call's callee, every argument), so each
+ * scope's names are collected once, on first use, and each identifier's answer is kept: the tree
+ * is not edited while rules run, and a re-parsed file has new nodes.
+ */
+const statementNames = new WeakMap<ts.Node, Names>();
+const varNames = new WeakMap<ts.Node, Names>();
+const parameterNames = new WeakMap<ts.Node, Names>();
+const resolved = new WeakMap<ts.Identifier, Declaration | null>();
+
+/** The names a block's statements declare (with `var` only at module level), first declaration first. */
+function namesOfStatements(scope: ts.Block | ts.SourceFile | ts.ModuleBlock | ts.CaseBlock): Names {
+  let names = statementNames.get(scope);
+  if (!names) {
+    names = new Map();
+    const includeVar = ts.isSourceFile(scope);
+    if (ts.isCaseBlock(scope)) {
+      for (const clause of scope.clauses) for (const statement of clause.statements) addStatement(names, statement, includeVar);
+    } else {
+      for (const statement of scope.statements) addStatement(names, statement, includeVar);
+    }
+    statementNames.set(scope, names);
+  }
+  return names;
+}
+
+/** Declarations anywhere in a function body (`var` is hoisted), not crossing nested functions. */
+function namesOfVars(body: ts.Node): Names {
+  let names = varNames.get(body);
+  if (names) return names;
+  names = new Map();
   const stack: ts.Node[] = [body];
   while (stack.length > 0) {
     const node = stack.pop()!;
     if (node !== body && isFunctionNode(node)) continue;
-    if (ts.isVariableStatement(node)) {
-      const found = declarationsOfStatement(node, text, true);
-      if (found) return found;
-    }
-    if (ts.isForStatement(node) || ts.isForOfStatement(node) || ts.isForInStatement(node)) {
-      const init = node.initializer;
-      if (init && ts.isVariableDeclarationList(init)) {
-        for (const declaration of init.declarations) {
-          const found = declarationIn(declaration.name, declaration, text);
-          if (found) return found;
-        }
-      }
-    }
+    if (ts.isVariableStatement(node)) addStatement(names, node, true);
+    if (ts.isForStatement(node) || ts.isForOfStatement(node) || ts.isForInStatement(node)) addLoopInitializer(names, node);
     ts.forEachChild(node, (child) => {
       stack.push(child);
     });
   }
-  return undefined;
+  varNames.set(body, names);
+  return names;
+}
+
+function namesOfParameters(scope: ts.SignatureDeclaration): Names {
+  let names = parameterNames.get(scope);
+  if (!names) {
+    names = new Map();
+    for (const parameter of scope.parameters) addBinding(names, parameter.name, parameter);
+    parameterNames.set(scope, names);
+  }
+  return names;
 }
 
 /**
@@ -97,36 +125,38 @@ function findVar(body: ts.Node, text: string): Declaration | undefined {
  * rules ask ("is this `mutex` the one created by `new Mutex()`?"); undefined for globals.
  */
 export function findDeclaration(identifier: ts.Identifier): Declaration | undefined {
+  const cached = resolved.get(identifier);
+  if (cached !== undefined) return cached ?? undefined;
+  const found = lookUp(identifier);
+  resolved.set(identifier, found ?? null);
+  return found;
+}
+
+function lookUp(identifier: ts.Identifier): Declaration | undefined {
   const text = identifier.text;
   let previous: ts.Node = identifier;
   for (let scope: ts.Node | undefined = identifier.parent; scope; previous = scope, scope = scope.parent) {
     if (ts.isBlock(scope) || ts.isSourceFile(scope) || ts.isModuleBlock(scope) || ts.isCaseBlock(scope)) {
-      const statements = ts.isCaseBlock(scope) ? scope.clauses.flatMap((clause) => [...clause.statements]) : scope.statements;
-      for (const statement of statements) {
-        const found = declarationsOfStatement(statement, text, ts.isSourceFile(scope));
-        if (found) return found;
-      }
-      if (ts.isSourceFile(scope)) return findVar(scope, text);
+      const found = namesOfStatements(scope).get(text);
+      if (found) return found;
+      if (ts.isSourceFile(scope)) return namesOfVars(scope).get(text);
     } else if (isFunctionNode(scope)) {
       if (ts.isFunctionExpression(scope) && scope.name?.text === text) return undefined;
-      for (const parameter of scope.parameters) {
-        const found = declarationIn(parameter.name, parameter, text);
-        if (found) return found;
-      }
+      const parameter = namesOfParameters(scope).get(text);
+      if (parameter) return parameter;
       if (scope.body) {
-        const found = findVar(scope.body, text);
+        const found = namesOfVars(scope.body).get(text);
         if (found) return found;
       }
     } else if (ts.isForStatement(scope) || ts.isForOfStatement(scope) || ts.isForInStatement(scope)) {
-      const init = scope.initializer;
-      if (init && ts.isVariableDeclarationList(init)) {
-        for (const declaration of init.declarations) {
-          const found = declarationIn(declaration.name, declaration, text);
-          if (found) return found;
-        }
-      }
+      const names: Names = new Map();
+      addLoopInitializer(names, scope);
+      const found = names.get(text);
+      if (found) return found;
     } else if (ts.isCatchClause(scope) && scope.variableDeclaration && previous === scope.block) {
-      const found = declarationIn(scope.variableDeclaration.name, scope.variableDeclaration, text);
+      const names: Names = new Map();
+      addBinding(names, scope.variableDeclaration.name, scope.variableDeclaration);
+      const found = names.get(text);
       if (found) return found;
     } else if (ts.isClassDeclaration(scope) || ts.isClassExpression(scope)) {
       if (scope.name?.text === text && ts.isClassExpression(scope)) return undefined;

@@ -1,0 +1,200 @@
+/**
+ * `--concurrency` and `--shard`: the run's files split package first (see shard.ts), each part
+ * linted in its own worker thread with its own TypeScript program, and the reports merged in the
+ * order a one-thread run gives. Worker threads are spawned from a script the lint command names
+ * (it holds the rule list; the engine never imports the rules).
+ */
+import os from "node:os";
+import { Worker } from "node:worker_threads";
+import type { Rule } from "./rule.js";
+import { loadConfig } from "./config.js";
+import { lintFiles, type EngineOptions } from "./engine.js";
+import { cacheFilePath, LintCache, Snapshot, type CacheOptions } from "./cache.js";
+import { FILE_ROLES, packageKeyOf } from "./file-roles.js";
+import { splitFiles, type Concurrency, type Part, type Shard } from "./shard.js";
+import type { FileResult, InternalError, LintReport, LintStats } from "./types.js";
+
+/** The run's flags a part needs to rebuild its config (a subset of `LintOptions`). */
+export interface PartSettings {
+  config?: string;
+  rule: string[];
+  stats: boolean;
+}
+
+/** What a part's worker thread is handed: enough to rebuild the run's engine options. */
+export interface PartInput {
+  cwd: string;
+  options: PartSettings;
+  tsconfigPath?: string;
+  types: boolean;
+  files: string[];
+  lintOnly: string[];
+}
+
+/** Stack for part workers, as for the lint worker: deeply nested code must not overflow it. */
+const WORKER_STACK_MB = 256;
+/** `auto` starts a worker per this many files at most: below it, a thread's start-up costs more than it saves. */
+const FILES_PER_AUTO_WORKER = 100;
+
+export interface PlanOptions {
+  concurrency?: Concurrency;
+  shard?: Shard;
+  /** The worker script (it calls `lintPart`); without one, everything runs in this thread. */
+  partWorker?: URL;
+  options: PartSettings;
+  /** `--cache`: reuse the results of files whose package (and imports) did not change. */
+  cache?: CacheOptions;
+}
+
+export interface PlannedReport extends LintReport {
+  /** How the files were split, for `--stats`; undefined when one thread linted them all. */
+  split?: string;
+}
+
+export function workerCount(concurrency: Concurrency | undefined, files: number): number {
+  if (concurrency === undefined || concurrency === "off") return 1;
+  if (concurrency === "auto") return Math.max(1, Math.min(os.availableParallelism(), Math.floor(files / FILES_PER_AUTO_WORKER)));
+  return concurrency;
+}
+
+/** Lints `engine.files`, or this shard's part of them, over the worker threads asked for, reusing cached results. */
+export async function lintPlanned(engine: EngineOptions, plan: PlanOptions): Promise<PlannedReport> {
+  let scope: Part = { lint: [...engine.files], context: [...engine.files] };
+  let note = "";
+  if (plan.shard) {
+    const parts = splitFiles(engine.files, plan.shard.count);
+    scope = parts[plan.shard.index - 1] ?? { lint: [], context: [] };
+    note = `shard ${plan.shard.index}/${plan.shard.count}: ${scope.lint.length} of ${engine.files.length} files (reading ${scope.context.length}); `;
+  }
+  if (!plan.cache || engine.contents !== undefined || engine.session !== undefined) {
+    const report = await lintParts(engine, scope, plan);
+    return { ...report, split: note || report.split ? `${note}${report.split ?? "one thread"}` : undefined };
+  }
+
+  const cache = new LintCache(cacheFilePath(plan.cache.location, engine.cwd), plan.cache.settings);
+  const snapshot = new Snapshot(engine.files, plan.cache.strategy);
+  const { hits, stale } = cache.lookUp(scope.lint, snapshot);
+  let fresh: PlannedReport = { results: [], internalErrors: [], stats: emptyStats() };
+  if (stale.length > 0) {
+    // A stale file is linted with its packages' other files (and their imports) as context.
+    const packages = new Set(stale.map((file) => packageKeyOf(file)));
+    const context = scope.context.filter((file) => packages.has(packageKeyOf(file)));
+    fresh = await lintParts(engine, { lint: stale, context }, plan);
+  }
+  const byPath = new Map(fresh.results.map((result) => [result.filePath, result]));
+  const crashed = new Set(fresh.internalErrors.map((error) => error.filePath));
+  for (const file of stale) {
+    if (crashed.has(file)) cache.forget(file);
+    else cache.store(file, snapshot.digest(file), byPath.get(file) ?? null);
+  }
+  await cache.save(new Set(engine.files));
+  const reused = [...hits.values()].filter((result): result is FileResult => result !== null);
+  const results = [...fresh.results, ...reused].sort((a, b) => a.filePath.localeCompare(b.filePath));
+  return {
+    ...fresh,
+    results,
+    split: `${note}cache: reused ${hits.size} of ${scope.lint.length} files, linted ${stale.length}${fresh.split ? `; ${fresh.split}` : ""}`,
+  };
+}
+
+function emptyStats(): LintStats {
+  return { files: 0, lines: 0, parseMs: 0, rulesMs: 0, typeCheckerMs: 0, ruleMs: {}, byLanguage: {}, linted: {}, skipped: {} };
+}
+
+/** Lints `part.lint` (reading `part.context`) in this thread or over worker threads. */
+async function lintParts(engine: EngineOptions, part: Part, plan: PlanOptions): Promise<PlannedReport> {
+  const threads = workerCount(plan.concurrency, part.lint.length);
+  const whole = part.lint.length === engine.files.length;
+  if (threads <= 1 || !plan.partWorker || engine.contents !== undefined || engine.session !== undefined) {
+    return lintFiles(whole ? engine : { ...engine, files: part.context, lintOnly: new Set(part.lint) });
+  }
+  const parts = splitFiles(part.lint, threads, part.context);
+  const reports = await Promise.all(
+    parts.map((piece) =>
+      runWorker(plan.partWorker!, {
+        cwd: engine.cwd,
+        options: plan.options,
+        tsconfigPath: engine.tsconfigPath,
+        types: engine.types,
+        files: piece.context,
+        lintOnly: piece.lint,
+      }),
+    ),
+  );
+  const described = parts.map(
+    (piece) => `${piece.lint.length}${piece.context.length > piece.lint.length ? ` (reading ${piece.context.length})` : ""}`,
+  );
+  return { ...mergeReports(reports), split: `${parts.length} worker threads, files per thread: ${described.join(", ")}` };
+}
+
+function runWorker(url: URL, input: PartInput): Promise<LintReport> {
+  const worker = new Worker(url, { workerData: input, resourceLimits: { stackSizeMb: WORKER_STACK_MB } });
+  return new Promise<LintReport>((resolve, reject) => {
+    worker.once("message", (message: { report?: LintReport; error?: string }) => {
+      if (message.report) resolve(message.report);
+      else reject(new Error(`a lint worker thread failed: ${message.error}`));
+      void worker.terminate();
+    });
+    worker.once("error", reject);
+    worker.once("exit", (code) => reject(new Error(`a lint worker thread stopped with code ${code} before reporting`)));
+  });
+}
+
+/** Inside a part's worker thread: the same engine options the run's own thread builds, for a part of the files. */
+export async function lintPart(input: PartInput, rules: readonly Rule[]): Promise<LintReport> {
+  const { options, cwd } = input;
+  const config = loadConfig({ cwd, configPath: options.config, rules, overrides: options.rule });
+  return lintFiles({
+    files: input.files,
+    lintOnly: new Set(input.lintOnly),
+    rules: config.rules,
+    knownRuleIds: new Set(rules.map((rule) => rule.id)),
+    rulesForRole: (filePath, role) => config.rulesFor(filePath, role),
+    skipRoles: new Set(FILE_ROLES.filter((role) => config.roles[role] === "skip")),
+    cwd,
+    tsconfigPath: input.tsconfigPath,
+    types: input.types,
+    timing: options.stats,
+  });
+}
+
+function addCounts(into: Partial<Record<string, number>>, from: Partial<Record<string, number>>): void {
+  for (const [key, value] of Object.entries(from)) into[key] = (into[key] ?? 0) + (value ?? 0);
+}
+
+/** Joins part reports into what one thread would have reported: results in path order, figures summed. */
+export function mergeReports(reports: readonly LintReport[]): LintReport {
+  const stats: LintStats = {
+    files: 0,
+    lines: 0,
+    parseMs: 0,
+    rulesMs: 0,
+    typeCheckerMs: 0,
+    ruleMs: {},
+    byLanguage: {},
+    linted: {},
+    skipped: {},
+  };
+  const internalErrors: InternalError[] = [];
+  for (const report of reports) {
+    internalErrors.push(...report.internalErrors);
+    const from = report.stats;
+    stats.files += from.files;
+    stats.lines += from.lines;
+    stats.parseMs += from.parseMs;
+    stats.rulesMs += from.rulesMs;
+    stats.typeCheckerMs += from.typeCheckerMs;
+    addCounts(stats.ruleMs, from.ruleMs);
+    addCounts(stats.linted, from.linted);
+    addCounts(stats.skipped, from.skipped);
+    for (const [language, figures] of Object.entries(from.byLanguage)) {
+      const sum = (stats.byLanguage[language] ??= { files: 0, lines: 0, ms: 0 });
+      sum.files += figures.files;
+      sum.lines += figures.lines;
+      sum.ms = Math.max(sum.ms, figures.ms);
+    }
+  }
+  const results = reports.flatMap((report) => report.results).sort((a, b) => a.filePath.localeCompare(b.filePath));
+  internalErrors.sort((a, b) => a.filePath.localeCompare(b.filePath));
+  return { results, internalErrors, stats };
+}
