@@ -1,6 +1,7 @@
 import { Command, CommanderError } from "commander";
 import { exitCodeOf, ExitCode } from "./errors.js";
 import { version } from "./version.js";
+import { registerInitCommand } from "./commands/init.js";
 import { registerLintCommand } from "./commands/lint.js";
 import { registerRulesCommand } from "./commands/rules.js";
 import { registerNewCommand } from "./commands/new.js";
@@ -16,6 +17,7 @@ export function buildProgram(): Command {
   registerRulesCommand(program);
   registerNewCommand(program);
   registerTemplatesCommand(program);
+  registerInitCommand(program);
   return program;
 }
 
