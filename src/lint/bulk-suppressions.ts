@@ -4,8 +4,7 @@
  * baseline stable when code moves; the first `count` findings of a rule in a file, in source order,
  * are the suppressed ones.
  */
-import { existsSync, readFileSync } from "node:fs";
-import { writeFile } from "node:fs/promises";
+import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { UsageError } from "../errors.js";
 import type { FileResult, LintMessage, SuppressedLintMessage } from "./types.js";
@@ -202,7 +201,7 @@ export function updateSuppressions(
 
 export interface BulkSuppressions {
   /** Applies (and, with the flags that ask for it, first updates and writes) the suppressions file. */
-  apply(results: readonly FileResult[]): Promise<BulkOutcome>;
+  apply(results: readonly FileResult[]): BulkOutcome;
 }
 
 /**
@@ -225,7 +224,7 @@ export function prepareBulkSuppressions(flags: BulkSuppressionFlags, cwd: string
   const prune = flags.pruneSuppressions === true;
 
   return {
-    async apply(results) {
+    apply(results) {
       let current = data;
       let written = false;
       if (record || prune) {
@@ -234,7 +233,7 @@ export function prepareBulkSuppressions(flags: BulkSuppressionFlags, cwd: string
         const before = existsSync(filePath) ? readFileSync(filePath, "utf8") : undefined;
         if (text !== before && !(before === undefined && Object.keys(current).length === 0)) {
           try {
-            await writeFile(filePath, text);
+            writeFileSync(filePath, text);
           } catch (error) {
             const reason = error instanceof Error ? error.message : String(error);
             throw new UsageError(

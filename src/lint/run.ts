@@ -85,7 +85,7 @@ export async function runLint(
   const elapsed = performance.now() - started;
 
   // first, before anything reads the messages: what the baseline suppresses is neither reported nor fixed
-  const bulk = await bulkSuppressions.apply(report.results);
+  const bulk = bulkSuppressions.apply(report.results);
   let results = bulk.results;
   if (options.quiet) {
     results = results.map((result) => {
