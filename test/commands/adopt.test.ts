@@ -7,6 +7,7 @@ import path from "node:path";
 import { execa } from "execa";
 import { describe, expect, it } from "vitest";
 import { makeTree, runCli } from "../helpers/cli.js";
+import { describeWithTools, GIT, PRE_COMMIT } from "../helpers/system-tools.js";
 
 const client = `export async function getUser(id: string): Promise<unknown> {
   const response = await fetch(\`https://users.internal/\${id}\`);
@@ -135,4 +136,20 @@ describe("adopting asyncpat in an existing repository", () => {
     expect(noTerminal.stderr).toContain("pass --yes");
     expect(snapshot(dir)).toEqual(before);
   }, 300_000);
+});
+
+describeWithTools("asyncpat init with pre-commit", [PRE_COMMIT, GIT], () => {
+  it("adds the asyncpat-lint hook to an existing .pre-commit-config.yaml that pre-commit still accepts, keeping the rest", async () => {
+    const original = `# see https://pre-commit.com\nrepos:\n-   repo: https://github.com/pre-commit/pre-commit-hooks\n    rev: v4.6.0\n    hooks:\n    -   id: trailing-whitespace\n`;
+    const dir = makeTree({ "package.json": "{}\n", "src/client.ts": client, ".pre-commit-config.yaml": original });
+    await execa("git", ["init", "-q"], { cwd: dir });
+    const init = await runCli(["init", "--yes"], { cwd: dir });
+    expect(init.exitCode, init.stderr).toBe(0);
+    const config = readFileSync(path.join(dir, ".pre-commit-config.yaml"), "utf8");
+    expect(config.startsWith(original)).toBe(true);
+    expect(config).toContain("id: asyncpat-lint");
+    const validate = await execa("pre-commit", ["validate-config", ".pre-commit-config.yaml"], { cwd: dir, reject: false, all: true });
+    expect(validate.exitCode, validate.all).toBe(0);
+    expect((await runCli(["init", "--yes"], { cwd: dir })).stdout).toContain("Nothing to change.");
+  }, 120_000);
 });
