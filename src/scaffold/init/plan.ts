@@ -114,7 +114,12 @@ export function planInit(detection: Detection, choices: InitChoices, outer: Plan
     let text = context.read("package.json")!;
     const changes: string[] = [];
     const problems: string[] = [];
-    const pkg = JSON.parse(text) as Record<string, Record<string, unknown> | undefined>;
+    let pkg: Record<string, Record<string, unknown> | undefined> = {};
+    try {
+      pkg = JSON.parse(text) as typeof pkg;
+    } catch {
+      // addJsonProperty reports the broken file below
+    }
     const steps: [string, string, string | undefined, string, string][] = [
       [`"${LINT_SCRIPT}" script`, "scripts", LINT_SCRIPT, "asyncpat lint", ""],
     ];

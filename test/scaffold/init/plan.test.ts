@@ -143,3 +143,12 @@ describe("planInit", () => {
     expect(plan.files[2]!.reason).toMatch(/exists and differs/);
   });
 });
+
+describe("planInit on a broken package.json", () => {
+  it("leaves it alone and says why", () => {
+    const { plan } = planFor({ "package.json": "{ broken", "a.ts": "" }, { ...all, ci: "none" });
+    const pkg = plan.files.find((file) => file.path === "package.json")!;
+    expect(pkg.action).toBe("left-alone");
+    expect(pkg.reason).toMatch(/not valid JSON/);
+  });
+});
