@@ -200,8 +200,10 @@ export function updateSuppressions(
 }
 
 export interface BulkSuppressions {
-  /** Applies (and, with the flags that ask for it, first updates and writes) the suppressions file. */
+  /** Applies (and, with the flags that ask for it, first updates and writes) the suppressions file: once per run, on the final report. */
   apply(results: readonly FileResult[]): BulkOutcome;
+  /** The file as read, applied without writing anything: for intermediate passes (`--fix` must not fix what the baseline hides). */
+  suppress(results: readonly FileResult[]): FileResult[];
 }
 
 /**
@@ -224,6 +226,7 @@ export function prepareBulkSuppressions(flags: BulkSuppressionFlags, cwd: string
   const prune = flags.pruneSuppressions === true;
 
   return {
+    suppress: (results) => applyBulkSuppressions(results, data, baseDir).results,
     apply(results) {
       let current = data;
       let written = false;

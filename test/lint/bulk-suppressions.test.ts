@@ -135,6 +135,7 @@ describe("the suppressions file", () => {
     const text = readFileSync(path.join(dir, "asyncpat-suppressions.json"), "utf8");
     const second = prepareBulkSuppressions({ suppressAll: true }, dir, known).apply([file]);
     expect(second.written).toBe(false);
+    expect(prepareBulkSuppressions({ suppressAll: true }, dir, known).suppress([file])[0]!.suppressedMessages).toHaveLength(1);
     const plain = prepareBulkSuppressions({}, dir, known).apply([{ ...file, messages: [] }]);
     expect(plain.written).toBe(false);
     expect(plain.notices.join("")).toContain("--prune-suppressions");
