@@ -1,6 +1,7 @@
 import { Command, CommanderError } from "commander";
 import { exitCodeOf, ExitCode } from "./errors.js";
 import { version } from "./version.js";
+import { registerInitCommand } from "./commands/init.js";
 import { registerLintCommand } from "./commands/lint.js";
 import { registerLspCommand } from "./commands/lsp.js";
 import { registerRulesCommand } from "./commands/rules.js";
@@ -20,6 +21,7 @@ export function buildProgram(): Command {
   registerNewCommand(program);
   registerTemplatesCommand(program);
   registerMergeReportsCommand(program);
+  registerInitCommand(program);
   return program;
 }
 

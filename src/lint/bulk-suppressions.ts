@@ -4,8 +4,7 @@
  * baseline stable when code moves; the first `count` findings of a rule in a file, in source order,
  * are the suppressed ones.
  */
-import { existsSync, readFileSync } from "node:fs";
-import { writeFile } from "node:fs/promises";
+import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { UsageError } from "../errors.js";
 import type { FileResult, LintMessage, SuppressedLintMessage } from "./types.js";
@@ -201,10 +200,10 @@ export function updateSuppressions(
 }
 
 export interface BulkSuppressions {
-  /** Applies (and, with the flags that ask for it, first updates and writes) the suppressions file. */
-  apply(results: readonly FileResult[]): Promise<BulkOutcome>;
-  /** The results as the recorded counts leave them, writing nothing (for choosing `--fix`'s fixes). */
-  preview(results: readonly FileResult[]): FileResult[];
+  /** Applies (and, with the flags that ask for it, first updates and writes) the suppressions file: once per run, on the final report. */
+  apply(results: readonly FileResult[]): BulkOutcome;
+  /** The file as read, applied without writing anything: for intermediate passes (`--fix` must not fix what the baseline hides). */
+  suppress(results: readonly FileResult[]): FileResult[];
 }
 
 /**
@@ -227,8 +226,8 @@ export function prepareBulkSuppressions(flags: BulkSuppressionFlags, cwd: string
   const prune = flags.pruneSuppressions === true;
 
   return {
-    preview: (results) => applyBulkSuppressions(results, data, baseDir).results,
-    async apply(results) {
+    suppress: (results) => applyBulkSuppressions(results, data, baseDir).results,
+    apply(results) {
       let current = data;
       let written = false;
       if (record || prune) {
@@ -237,7 +236,7 @@ export function prepareBulkSuppressions(flags: BulkSuppressionFlags, cwd: string
         const before = existsSync(filePath) ? readFileSync(filePath, "utf8") : undefined;
         if (text !== before && !(before === undefined && Object.keys(current).length === 0)) {
           try {
-            await writeFile(filePath, text);
+            writeFileSync(filePath, text);
           } catch (error) {
             const reason = error instanceof Error ? error.message : String(error);
             throw new UsageError(

@@ -145,7 +145,7 @@ export async function runLint(
     }),
   };
   // the fix passes choose fixes among what will be reported: not what the baseline suppresses, not warnings with --quiet
-  const filter = (report: LintReport) => filterReport({ ...report, results: bulkSuppressions.preview(report.results) }, options);
+  const filter = (report: LintReport) => filterReport({ ...report, results: bulkSuppressions.suppress(report.results) }, options);
   const { raw, outputs } =
     options.fix || options.fixDryRun
       ? await lintAndFix(engineOptions, { filter, lint: (engine) => lintPlanned(engine, plan) })
@@ -155,7 +155,7 @@ export async function runLint(
   if (options.fix && !stdin) await writeFixes(outputs);
 
   // first, before anything reads the messages: what the baseline suppresses is neither reported nor fixed
-  const bulk = await bulkSuppressions.apply(raw.results);
+  const bulk = bulkSuppressions.apply(raw.results);
   let results = filterReport({ ...raw, results: bulk.results }, options).results;
   results = results.map((result) => {
     const output = outputs.get(result.filePath);
