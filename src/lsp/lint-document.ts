@@ -127,6 +127,11 @@ export function lintablePath(uri: string): string | undefined {
   return filePath;
 }
 
+/** Under a folder the CLI never walks (node_modules, dist, target, …): not linted, and not the project's own code. */
+export function inSkippedFolder(filePath: string): boolean {
+  return filePath.split(path.sep).some((segment) => SKIPPED_DIRECTORIES.has(segment));
+}
+
 /**
  * Lints one buffer and returns its diagnostics (empty when the file is not linted: an extension
  * asyncpat does not know, a folder the CLI never walks such as node_modules, the config's `ignore`,
@@ -136,7 +141,7 @@ export function lintablePath(uri: string): string | undefined {
 export async function lintDocument(uri: string, text: string, settings: LintDocumentSettings): Promise<Diagnostic[]> {
   const filePath = lintablePath(uri);
   if (!filePath) return [];
-  if (filePath.split(path.sep).some((segment) => SKIPPED_DIRECTORIES.has(segment))) return [];
+  if (inSkippedFolder(filePath)) return [];
   try {
     const config = configFor(filePath, settings);
     if (makeIgnoreMatcher(config.ignore, config.baseDir)(filePath)) return [];

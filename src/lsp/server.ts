@@ -6,7 +6,6 @@
  * id gone) are handled by vscode-languageserver itself.
  */
 import { readFile } from "node:fs/promises";
-import path from "node:path";
 import { fileURLToPath } from "node:url";
 import {
   CodeActionKind,
@@ -19,21 +18,16 @@ import {
   type InitializeResult,
 } from "vscode-languageserver/node.js";
 import { TextDocument } from "vscode-languageserver-textdocument";
-import { CONFIG_FILES } from "../lint/config.js";
-import { lintableExtensions } from "../lint/engine.js";
 import type { Rule } from "../lint/rule.js";
 import { resetTypeScriptSession } from "../lint/typescript/backend.js";
 import { createLintSession } from "../lint/types.js";
 import { version } from "../version.js";
 import { codeActionsFor } from "./code-actions.js";
 import { lintDocument, lintablePath, type LintDocumentSettings } from "./lint-document.js";
+import { classifyChanges, watchedGlobs } from "./watched-files.js";
 
 /** How long an edit waits for the next keystroke before the buffer is linted. */
 export const DEBOUNCE_MS = 200;
-
-/** Files whose change means the config must be read again. */
-const CONFIG_NAMES = new Set<string>([...CONFIG_FILES, "package.json"]);
-const TSCONFIG_NAME = /^[tj]sconfig(\..*)?\.json$/;
 
 /** What the client may pass as `initializationOptions`. */
 interface InitializationOptions {
@@ -118,13 +112,8 @@ export function startLanguageServer(rules: readonly Rule[]): void {
 
   connection.onInitialized(() => {
     if (!canWatchFiles) return;
-    const sources = lintableExtensions().map((extension) => extension.slice(1));
     const registered = connection.client.register(DidChangeWatchedFilesNotification.type, {
-      watchers: [
-        { globPattern: `**/{${[...CONFIG_NAMES].join(",")}}` },
-        { globPattern: "**/{tsconfig,jsconfig}*.json" },
-        { globPattern: `**/*.{${sources.join(",")}}` },
-      ],
+      watchers: watchedGlobs().map((globPattern) => ({ globPattern })),
     });
     registered.catch((error: unknown) =>
       connection.console.error(
@@ -155,19 +144,13 @@ export function startLanguageServer(rules: readonly Rule[]): void {
   });
 
   connection.onDidChangeWatchedFiles((params) => {
-    let configChanged = false;
-    let programChanged = false;
-    for (const change of params.changes) {
-      if (!change.uri.startsWith("file:")) continue;
-      const name = path.basename(fileURLToPath(change.uri));
-      if (CONFIG_NAMES.has(name)) configChanged = true;
-      else if (TSCONFIG_NAME.test(name)) programChanged = true;
-      // A source file changed on disk behind the editor (a checkout, a generator): the warm program holds its old text.
-      else if (lintablePath(change.uri) && !documents.get(change.uri)) programChanged = true;
-    }
-    if (configChanged) settings.configs.clear();
-    if (programChanged) resetTypeScriptSession(settings.session);
-    if (configChanged || programChanged) relintAll();
+    const changed = classifyChanges(
+      params.changes.map((change) => change.uri),
+      (uri) => documents.get(uri) !== undefined,
+    );
+    if (changed.config) settings.configs.clear();
+    if (changed.program) resetTypeScriptSession(settings.session);
+    if (changed.config || changed.program) relintAll();
   });
 
   connection.onCodeAction((params) => {
