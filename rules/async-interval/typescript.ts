@@ -69,7 +69,7 @@ function selfSchedulingFix(call: ts.CallExpression, sourceFile: ts.SourceFile, t
   const base = indentationAt(sourceFile, statement.getStart(sourceFile));
   const name = freshName(sourceFile, "scheduleNextRun", names);
   const body = ts.isBlock(callback.body)
-    ? reindentStatements(callback.body, base + unit.repeat(3), newline)
+    ? reindentStatements(callback.body.statements, base + unit.repeat(3), newline)
     : `${base}${unit.repeat(3)}await ${callback.body.getText(sourceFile)};`;
   const lines = [
     `function ${name}()${typed ? ": void" : ""} {`,

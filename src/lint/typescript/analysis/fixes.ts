@@ -89,18 +89,18 @@ function hasMultilineTemplate(node: ts.Node): boolean {
 }
 
 /**
- * The statements of `block`, as text indented by `indent` (lines joined with `newline`); their own
- * indentation is replaced, unless a multi-line template or string would change, then kept as it is.
+ * `statements` (consecutive, of one block) as text indented by `indent`, lines joined with
+ * `newline`; comments between them come along. Their own indentation is replaced, unless a
+ * multi-line template or string would change, then kept as it is.
  */
-export function reindentStatements(block: ts.Block, indent: string, newline: string): string {
-  const sourceFile = block.getSourceFile();
-  const statements = block.statements;
+export function reindentStatements(statements: readonly ts.Statement[], indent: string, newline: string): string {
   if (statements.length === 0) return "";
-  // From the end of the line with the `{`: comments before the first statement come along.
+  const sourceFile = statements[0]!.getSourceFile();
+  // From the end of the line before the first statement: comments above it come along.
   const text = sourceFile.text.slice(statements[0]!.getFullStart(), statements[statements.length - 1]!.getEnd());
   const lines = text.split(/\r?\n/);
   while (lines.length > 1 && lines[0]!.trim() === "") lines.shift();
-  if (hasMultilineTemplate(block)) return lines.join(newline);
+  if (statements.some(hasMultilineTemplate)) return lines.join(newline);
   const base = Math.min(...lines.filter((line) => line.trim() !== "").map((line) => /^[ \t]*/.exec(line)![0].length));
   return lines.map((line) => (line.trim() === "" ? "" : indent + line.slice(base))).join(newline);
 }
