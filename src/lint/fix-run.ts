@@ -16,8 +16,6 @@ export interface FixRunOptions {
    * messages it keeps are fixed (`--quiet` drops warnings, bulk suppressions drop known problems).
    */
   filter?: (report: LintReport) => LintReport;
-  /** Lints; lintFiles unless a caller needs another runner. */
-  lint?: (options: EngineOptions) => Promise<LintReport>;
 }
 
 export interface FixRunResult {
@@ -29,12 +27,11 @@ export interface FixRunResult {
 }
 
 export async function lintAndFix(engine: EngineOptions, options: FixRunOptions = {}): Promise<FixRunResult> {
-  const lint = options.lint ?? lintFiles;
   const filter = options.filter ?? ((report: LintReport) => report);
   const contents = new Map(engine.contents ?? []);
   const originals = new Map<string, string>();
   const frozen = new Set<string>();
-  const run = async () => filter(await lint({ ...engine, contents }));
+  const run = async () => filter(await lintFiles({ ...engine, contents }));
 
   let report = await run();
   for (const result of report.results) if (result.source !== undefined) originals.set(result.filePath, result.source);
