@@ -60,6 +60,15 @@ function languageSection(rule: Rule, language: Language): string[] {
     const needsTypes = rule.implementations.typescript!.needsTypes;
     out.push(`Type information: ${needsTypes ? "required" : "used when available, not required"}.`, "");
   }
+  const edits = [
+    implementation.fixable === "code"
+      ? "`asyncpat lint --fix` fixes some reports (the fix keeps behaviour apart from the anti-pattern and keeps the file compiling)"
+      : "",
+    implementation.hasSuggestions
+      ? "some reports offer suggestions: edits shown in the json and sarif output and in editors, never applied by `--fix`"
+      : "",
+  ].filter(Boolean);
+  if (edits.length > 0) out.push(`Fixes: ${edits.join("; ")}.`, "");
   out.push("### What to do instead", "", implementation.instead, "");
   out.push("### Messages", "", ...Object.entries(implementation.messages).map(([id, text]) => `- \`${id}\`: ${text}`), "");
   out.push("### Examples", "", ...examplesSection(implementation.examples, fenceLanguage));

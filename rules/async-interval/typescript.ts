@@ -13,8 +13,78 @@ import {
   ts,
   unwrapExpression,
   walk,
+  freshName,
+  indentationAt,
+  indentUnit,
+  lineEnding,
+  reindentStatements,
+  type Fix,
   type PromiseEnv,
 } from "../../src/lint/api.js";
+
+/** The file names its own `setTimeout` (timers/promises' returns a promise and takes no callback). */
+function declaresSetTimeout(sourceFile: ts.SourceFile): boolean {
+  let found = false;
+  walk(sourceFile, (node) => {
+    if (
+      ts.isIdentifier(node) &&
+      node.text === "setTimeout" &&
+      (ts.isImportSpecifier(node.parent) ||
+        ts.isVariableDeclaration(node.parent) ||
+        ts.isFunctionDeclaration(node.parent) ||
+        ts.isParameter(node.parent))
+    )
+      found = true;
+    return !found;
+  });
+  return found;
+}
+
+/**
+ * `setInterval(async () => { … }, ms);` as a statement of its own becomes a function that runs the
+ * body once `ms` has passed and schedules itself again when the run settles, so runs never overlap
+ * (a rejection stays unhandled, as before). Only for an async arrow without parameters whose handle
+ * is not used, a delay that is a literal or a name, and a body without `this` or `arguments`.
+ */
+function selfSchedulingFix(call: ts.CallExpression, sourceFile: ts.SourceFile, typed: boolean, names: Set<string>): Fix | undefined {
+  const statement = call.parent;
+  if (!ts.isExpressionStatement(statement) || call.arguments.length !== 2) return undefined;
+  const [callback, delay] = call.arguments as unknown as [ts.Expression, ts.Expression];
+  if (!ts.isArrowFunction(callback) || !isAsyncFunction(callback) || callback.parameters.length > 0 || callback.typeParameters)
+    return undefined;
+  if (!(
+    ts.isNumericLiteral(delay) ||
+    ts.isIdentifier(delay) ||
+    (ts.isPropertyAccessExpression(delay) && ts.isIdentifier(delay.expression))
+  ))
+    return undefined;
+  let usesThis = false;
+  walk(callback.body, (node) => {
+    if (node.kind === ts.SyntaxKind.ThisKeyword || (ts.isIdentifier(node) && node.text === "arguments")) usesThis = true;
+    return !usesThis && !(isFunctionNode(node) && !ts.isArrowFunction(node));
+  });
+  if (usesThis || declaresSetTimeout(sourceFile)) return undefined;
+  const newline = lineEnding(sourceFile);
+  const unit = indentUnit(sourceFile);
+  const base = indentationAt(sourceFile, statement.getStart(sourceFile));
+  const name = freshName(sourceFile, "scheduleNextRun", names);
+  const body = ts.isBlock(callback.body)
+    ? reindentStatements(callback.body.statements, base + unit.repeat(3), newline)
+    : `${base}${unit.repeat(3)}await ${callback.body.getText(sourceFile)};`;
+  const lines = [
+    `function ${name}()${typed ? ": void" : ""} {`,
+    `${base}${unit}setTimeout(async () => {`,
+    `${base}${unit.repeat(2)}try {`,
+    body,
+    `${base}${unit.repeat(2)}} finally {`,
+    `${base}${unit.repeat(3)}${name}();`,
+    `${base}${unit.repeat(2)}}`,
+    `${base}${unit}}, ${delay.getText(sourceFile)});`,
+    `${base}}`,
+    `${base}${name}();`,
+  ].filter((line) => line !== "");
+  return { range: [statement.getStart(sourceFile), statement.getEnd()], text: lines.join(newline) };
+}
 
 /** True for `if (running) return;` as the first statement: a deliberate re-entrancy guard. */
 function startsWithGuard(body: ts.Block): boolean {
@@ -73,6 +143,7 @@ export default defineTypeScriptRule({
   instead:
     "Loop over `setInterval` from `node:timers/promises` (`for await (const _ of setInterval(ms, undefined, { signal }))`) and await each run, as Tokio's `interval` with `MissedTickBehavior::Delay` does; or schedule the next run with `setTimeout` once the current one settles.",
   needsTypes: false,
+  fixable: "code",
   messages: {
     asyncCallback:
       "`setInterval` runs this async callback every period even while the previous run is still going, so slow runs overlap and a rejection goes unhandled.",
@@ -90,10 +161,12 @@ export default defineTypeScriptRule({
   knownLimits: [
     "A synchronous callback that starts a promise and attaches `.catch` (`() => { refresh().catch(log) }`) is not reported, though its runs can still overlap; floating-task covers the case without `.catch`.",
     "A callback whose returned chain ends in `.catch(handler)` (`() => refresh().catch(log)`) is not reported either, for the same reason.",
+    "`--fix` rewrites only `setInterval(async () => { … }, ms);` whose handle is unused, with a literal or named delay and no `this` in the body; a handle kept for `clearInterval` needs the loop written by hand (a flag or an AbortSignal checked before rescheduling).",
     "Without type information, a callback is known to return a promise only when it is async, is annotated `Promise<…>`, or returns a call of an async function or method declared in the linted files or of a well-known promise API (fetch, fs/promises, util.promisify, axios, …).",
   ],
   create(context) {
     const env: PromiseEnv = { getTypeChecker: () => context.getTypeChecker(), program: context.program, filePath: context.filePath };
+    const fixNames = new Set<string>();
     return {
       CallExpression(call) {
         const callee = unwrapExpression(call.expression);
@@ -115,7 +188,12 @@ export default defineTypeScriptRule({
         if (!isPromiseFunction(callback, env)) return;
         const body = callback.body;
         if (body && ts.isBlock(body) && startsWithGuard(body) && catchesEverything(body)) return;
-        context.report({ node: call.expression, messageId: "asyncCallback" });
+        const typed = /\.[cm]?tsx?$/.test(context.filePath);
+        context.report({
+          node: call.expression,
+          messageId: "asyncCallback",
+          fix: selfSchedulingFix(call, context.sourceFile, typed, fixNames),
+        });
       },
     };
   },

@@ -1,5 +1,6 @@
 import {
   isRustAsync,
+  enclosingRustAsync,
   isRustOffloadingCall,
   isRustStartupCode,
   isRustTestContext,
@@ -170,9 +171,29 @@ function functionsByName(root: RustNode): Map<string, RustNode[]> {
   return byName;
 }
 
+/**
+ * `call` → `tokio::task::spawn_blocking(move || call).await.expect(…)`: same value, run on the
+ * blocking pool. Only where `.await` is allowed (directly in an async fn or block). The closure moves
+ * what it uses, so borrowed values need an owned copy first: a suggestion, not a fix.
+ */
+function spawnBlockingSuggestion(call: RustNode) {
+  const body = enclosingRustAsync(call);
+  if (!body || body.type === "closure_expression") return undefined;
+  return [
+    {
+      desc: "Run it on Tokio's blocking pool with tokio::task::spawn_blocking (values it uses are moved into the closure)",
+      fix: {
+        range: [call.startIndex, call.endIndex] as [number, number],
+        text: `tokio::task::spawn_blocking(move || ${call.text}).await.expect("the blocking task panicked")`,
+      },
+    },
+  ];
+}
+
 export default defineRustRule<unknown>({
   instead:
     "Use the Tokio equivalent and await it (`tokio::fs` for `std::fs`, `tokio::time::sleep` for `std::thread::sleep`, `tokio::process::Command` for `std::process::Command`), or move the blocking work into `tokio::task::spawn_blocking` so it runs on the blocking pool instead of a runtime worker.",
+  hasSuggestions: true,
   messages: {
     rustBlocking:
       "`{{name}}` blocks the runtime's worker thread inside async code: every other task scheduled on that thread stalls until it returns.",
@@ -215,6 +236,7 @@ export default defineRustRule<unknown>({
               messageId: "rustBlocking",
               data: { name: callee.path },
               help: `Use ${alternative}, or move the blocking work into \`tokio::task::spawn_blocking\`.`,
+              suggest: spawnBlockingSuggestion(node),
             });
             return;
           }
@@ -245,6 +267,7 @@ export default defineRustRule<unknown>({
             messageId: "rustBlocking",
             data: { name: `Command::${callee.method}` },
             help: "Use `tokio::process::Command` (with a timeout), or run it in `tokio::task::spawn_blocking`.",
+            suggest: spawnBlockingSuggestion(node),
           });
         }
       },

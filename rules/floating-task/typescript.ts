@@ -30,6 +30,7 @@ import {
   walk,
   type PromiseEnv,
   hasExportModifier,
+  type Suggestion,
 } from "../../src/lint/api.js";
 
 interface Options {
@@ -182,6 +183,7 @@ export default defineTypeScriptRule<Options>({
   instead:
     "Await it, return it, or hand it to something that awaits it (`Promise.all`, a task group); for deliberate background work attach `.catch(handler)` that logs, as a Tokio `JoinSet` is joined and its errors are looked at.",
   needsTypes: false,
+  hasSuggestions: true,
   messages: {
     floating:
       "The promise of `{{name}}` is neither awaited, returned nor given a rejection handler: nothing waits for it and a rejection becomes an unhandled rejection that crashes Node.",
@@ -297,8 +299,39 @@ export default defineTypeScriptRule<Options>({
       if (hasRejectionHandler(node) || !canReject(node, env)) return;
       if (ts.isCallExpression(node) && isCallbackFormOfDualApi(node, context.getTypeChecker())) return;
       if (isPromiseExpression(node, env) === true) {
-        context.report({ node, messageId: id("floating"), data: { name: describe(node) } });
+        context.report({ node, messageId: id("floating"), data: { name: describe(node) }, suggest: suggestionsFor(node) });
       }
+    }
+
+    /** For a promise dropped as a statement of its own: await it, return it, or catch its rejection. */
+    function suggestionsFor(node: ts.CallExpression | ts.NewExpression): Suggestion[] {
+      const statement = node.parent;
+      if (!ts.isExpressionStatement(statement)) return [];
+      const start = node.getStart(context.sourceFile);
+      const suggestions: Suggestion[] = [];
+      const fn = ts.findAncestor(statement, isFunctionNode);
+      if (fn && isAsyncFunction(fn)) suggestions.push({ desc: "Await it", fix: { range: [start, start], text: "await " } });
+      if (
+        fn &&
+        fn.body &&
+        ts.isBlock(fn.body) &&
+        fn.body.statements[fn.body.statements.length - 1] === statement &&
+        !fn.type &&
+        !fn.asteriskToken &&
+        !ts.isConstructorDeclaration(fn) &&
+        !ts.isSetAccessorDeclaration(fn)
+      ) {
+        suggestions.push({ desc: "Return it, so the caller awaits it", fix: { range: [start, start], text: "return " } });
+      }
+      const typed = /\.[cm]?tsx?$/.test(context.filePath);
+      suggestions.push({
+        desc: "Handle its rejection with .catch and mark it deliberately not awaited",
+        fix: {
+          range: [start, node.getEnd()],
+          text: `void ${ts.isNewExpression(node) ? `(${node.getText(context.sourceFile)})` : node.getText(context.sourceFile)}.catch((error${typed ? ": unknown" : ""}) => console.error(error))`,
+        },
+      });
+      return suggestions;
     }
 
     /** `items.map(async …)` as a statement: reported here, and never as a plain floating call. */

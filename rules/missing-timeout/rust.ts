@@ -15,10 +15,11 @@ import {
   RUST_STREAM_IO_METHODS,
   isTestFile,
 } from "../../src/lint/api.js";
-import { DEFAULT_WRAPPERS, timeoutWrappersOption } from "./options.js";
+import { DEFAULT_FIX_TIMEOUT_MS, DEFAULT_WRAPPERS, fixTimeoutMsOption, timeoutWrappersOption } from "./options.js";
 import { deadlineCallers, mentionedTwice } from "./rust-callers.js";
 
 interface Options {
+  fixTimeoutMs: number;
   timeoutWrappers: string[];
 }
 
@@ -79,6 +80,24 @@ function isTypeSocket(type: RustNode | undefined, uses: ReadonlyMap<string, stri
   return !resolved || resolved.startsWith("tokio::");
 }
 
+/** Operations whose output is an `io::Result`: a deadline can fail them with `ErrorKind::TimedOut`, keeping the type. */
+const IO_RESULT_FINDINGS = new Set(["rustConnect", "rustSocketIo", "rustProcess"]);
+
+/**
+ * `op.await` → `tokio::time::timeout(…, op).await` with the elapsed deadline turned into an
+ * `io::Error` of kind `TimedOut`, so the expression keeps its `io::Result` type.
+ */
+function timeoutSuggestion(node: RustNode, operand: RustNode, messageId: string, ms: number) {
+  if (!IO_RESULT_FINDINGS.has(messageId)) return undefined;
+  const text = `tokio::time::timeout(std::time::Duration::from_millis(${ms}), ${operand.text}).await.unwrap_or_else(|elapsed| Err(std::io::Error::new(std::io::ErrorKind::TimedOut, elapsed)))`;
+  return [
+    {
+      desc: `Give it a deadline of ${ms} ms with tokio::time::timeout (a timeout fails with io::ErrorKind::TimedOut)`,
+      fix: { range: [node.startIndex, node.endIndex] as [number, number], text },
+    },
+  ];
+}
+
 export default defineRustRule<Options>({
   instead:
     "Wrap the operation in `tokio::time::timeout(duration, op).await` and handle the `Elapsed` error like any other failure; for reqwest, build the client once with `Client::builder().timeout(\u2026)`; for a reply channel, time out the receive and drop the request.",
@@ -94,9 +113,10 @@ export default defineRustRule<Options>({
     rustOneshotReply:
       "`{{name}}.await` waits for a reply with no deadline: if the task holding the sender is stuck, or keeps the sender without answering, this waits forever.",
   },
+  hasSuggestions: true,
   options: {
-    properties: { timeoutWrappers: timeoutWrappersOption },
-    defaults: { timeoutWrappers: DEFAULT_WRAPPERS },
+    properties: { timeoutWrappers: timeoutWrappersOption, fixTimeoutMs: fixTimeoutMsOption },
+    defaults: { timeoutWrappers: DEFAULT_WRAPPERS, fixTimeoutMs: DEFAULT_FIX_TIMEOUT_MS },
   },
   examples: {
     incorrect: [
@@ -139,7 +159,13 @@ export default defineRustRule<Options>({
         if (!operand) return;
         const finding = checker.classify(unwrapValue(operand));
         if (!finding || checker.bounded(node, 0)) return;
-        context.report({ node, messageId: finding.messageId, data: { name: finding.name }, help: finding.help });
+        context.report({
+          node,
+          messageId: finding.messageId,
+          data: { name: finding.name },
+          help: finding.help,
+          suggest: timeoutSuggestion(node, operand, finding.messageId, context.options.fixTimeoutMs ?? DEFAULT_FIX_TIMEOUT_MS),
+        });
       },
     };
   },

@@ -390,6 +390,7 @@ export default defineTypeScriptRule<Options>({
     ],
   },
   knownLimits: [
+    "`--fix` adds a deadline only where the options are an object literal it can extend or are missing at the end of the call: `signal: AbortSignal.timeout(fixTimeoutMs)` for the platform's `fetch` and `events.once`, `timeout: fixTimeoutMs` for axios requests and `axios.create`, and child_process `exec`/`execFile`. Options in a variable, a spread, node-fetch (its own AbortSignal type; a suggestion is offered), `http`/`https`/`net` calls and pg configs are left to you.",
     "A deadline that lives elsewhere is not seen: an undici global dispatcher with `headersTimeout`, a service mesh, an axios instance or default configured in a file outside the run. `axios.defaults.timeout = …` or a request interceptor mentioning `timeout`/`signal` in any linted file silences axios reports.",
     "An axios instance is judged at its calls while it stays in its file, and once at `axios.create(…)` when it is exported, returned or put on an object; calls on an instance imported from another file are not checked.",
     "Options that cannot be seen (a parameter, a spread, a call's result) are assumed to carry a deadline, so wrappers that forward their caller's options are not reported.",
@@ -563,7 +564,7 @@ export default defineTypeScriptRule<Options>({
       if (!createEscapes(create)) return;
       const storage = storedIn(create);
       if (!instanceLacksTimeout(create, storage ? (storage.name as ts.Identifier).text : undefined)) return;
-      report(create, "axios", "axiosCreate", { name: text(create.expression) });
+      report(create, "axios", "axiosCreate", { name: text(create.expression) }, addOptionFix(create, 0, "timeout", timeoutMs));
     }
 
     function checkAxios(call: ts.CallExpression): void {
@@ -602,7 +603,16 @@ export default defineTypeScriptRule<Options>({
       if (config === "unknown") return;
       if (optionsHaveDeadline(config, ["timeout"], ["signal", "cancelToken"])) return;
       if (wrapped(call)) return;
-      report(call, "axios", "axios", { name: text(call.expression) });
+      const configIndex =
+        config !== undefined
+          ? call.arguments.indexOf(config)
+          : method !== undefined
+            ? AXIOS_CONFIG_INDEX[method]!
+            : call.arguments.length === 1
+              ? 1
+              : -1;
+      const edit = configIndex >= 0 ? addOptionFix(call, configIndex, "timeout", timeoutMs) : undefined;
+      report(call, "axios", "axios", { name: text(call.expression) }, edit);
     }
 
     function checkHttp(call: ts.CallExpression, name: string): void {
@@ -643,7 +653,24 @@ export default defineTypeScriptRule<Options>({
       // A ChildProcess handed on can still be killed by its new owner; a promise cannot.
       if (!promisified && laterDeadline(call, { setters: [], enders: ["kill"] })) return;
       if (wrapped(call)) return;
-      report(call, "child_process", "childProcess", { name });
+      report(
+        call,
+        "child_process",
+        "childProcess",
+        { name },
+        childProcessFix(call, options.state === "found" ? options.options : undefined),
+      );
+    }
+
+    /**
+     * `timeout` merged into the options literal, or added as the options of `exec(command)`,
+     * `execFile(file)` and `execFile(file, [args])` (nothing after them: a callback comes after the options).
+     */
+    function childProcessFix(call: ts.CallExpression, options: ts.Expression | undefined): Fix | undefined {
+      const args = call.arguments;
+      if (options) return addOptionFix(call, args.indexOf(options), "timeout", timeoutMs);
+      const withArgv = args.length === 2 && ts.isArrayLiteralExpression(args[1]!);
+      return args.length === 1 || withArgv ? addOptionFix(call, args.length, "timeout", timeoutMs) : undefined;
     }
 
     function checkOnce(call: ts.CallExpression, name: string): void {

@@ -11,7 +11,101 @@ import {
   type ResourceKind,
   type ResourceSpec,
   snippet,
+  indentationAt,
+  indentUnit,
+  lineEnding,
+  reindentStatements,
+  walk,
+  type Fix,
 } from "../../src/lint/api.js";
+
+/** `name()` or `name.release()`-style (one of `methods`) as a statement: a release of the binding `name`. */
+function isReleaseStatement(statement: ts.Node, name: string, methods: readonly string[]): statement is ts.ExpressionStatement {
+  if (!ts.isExpressionStatement(statement)) return false;
+  let expression = statement.expression;
+  if (ts.isAwaitExpression(expression)) expression = expression.expression;
+  if (!ts.isCallExpression(expression) || expression.arguments.length > 0) return false;
+  const callee = expression.expression;
+  if (ts.isIdentifier(callee)) return callee.text === name;
+  return (
+    ts.isPropertyAccessExpression(callee) &&
+    ts.isIdentifier(callee.expression) &&
+    callee.expression.text === name &&
+    methods.includes(callee.name.text)
+  );
+}
+
+/** Code that runs nothing: names, property reads and literals, so evaluating it while still holding changes nothing. */
+function isInert(node: ts.Node): boolean {
+  let inert = true;
+  walk(node, (child) => {
+    if (
+      ts.isCallExpression(child) ||
+      ts.isNewExpression(child) ||
+      ts.isAwaitExpression(child) ||
+      ts.isYieldExpression(child) ||
+      ts.isTaggedTemplateExpression(child) ||
+      ts.isFunctionLike(child)
+    )
+      inert = false;
+    return inert;
+  });
+  return inert;
+}
+
+/**
+ * The success-path-only release: `const x = await acquire(); …use…; release(x); [return inert;]`
+ * in one block, the release written once and reached only by falling through. The use (and the
+ * return) go into `try { … } finally { release }`: the same order on success, and the release now
+ * runs when the use throws.
+ */
+function finallyFix(acquisition: Acquisition, sourceFile: ts.SourceFile): Fix | undefined {
+  const binding = acquisition.binding;
+  if (!binding || !ts.isVariableDeclaration(binding) || !ts.isIdentifier(binding.name)) return undefined;
+  const list = binding.parent;
+  if (!ts.isVariableDeclarationList(list) || list.declarations.length !== 1) return undefined;
+  const statement = list.parent;
+  if (!ts.isVariableStatement(statement) || !ts.isBlock(statement.parent)) return undefined;
+  const name = binding.name.text;
+  const methods = acquisition.family.valueRelease;
+  const statements = statement.parent.statements;
+  const rest = statements.slice(statements.indexOf(statement) + 1);
+  const releaseIndex = rest.findIndex((candidate) => isReleaseStatement(candidate, name, methods));
+  if (releaseIndex < 1) return undefined;
+  const use = rest.slice(0, releaseIndex);
+  const release = rest[releaseIndex]!;
+  const after = rest.slice(releaseIndex + 1);
+  if (after.length > 1 || (after[0] && !(ts.isReturnStatement(after[0]) && (!after[0].expression || isInert(after[0].expression)))))
+    return undefined;
+  // One release, and no exit from the use other than a throw: the leak is the throw path only.
+  let other = false;
+  for (const candidate of use) {
+    walk(candidate, (node) => {
+      if (
+        isReleaseStatement(node, name, methods) ||
+        ts.isReturnStatement(node) ||
+        ts.isBreakStatement(node) ||
+        ts.isContinueStatement(node)
+      )
+        other = true;
+      if (ts.isIdentifier(node) && node.text === name && node.parent && ts.isCallExpression(node.parent) && node.parent.expression === node)
+        other = true;
+      return !other && !ts.isFunctionLike(node);
+    });
+  }
+  if (other) return undefined;
+  if (sourceFile.text.slice(release.getFullStart(), release.getStart(sourceFile)).trim() !== "") return undefined;
+  const newline = lineEnding(sourceFile);
+  const indent = indentationAt(sourceFile, statement.getStart(sourceFile));
+  const inner = indent + indentUnit(sourceFile);
+  const body = [reindentStatements(use, inner, newline), ...(after[0] ? [reindentStatements(after, inner, newline)] : [])].join(newline);
+  const text = [`${newline}${indent}try {`, body, `${indent}} finally {`, `${inner}${release.getText(sourceFile)}`, `${indent}}`].join(
+    newline,
+  );
+  const last = rest[releaseIndex + after.length]!;
+  // From the end of the acquisition: comments above the first use statement move into the try with it.
+  return { range: [statement.getEnd(), last.getEnd()], text };
+}
 
 interface Options {
   resources: ResourceSpec[];
@@ -42,6 +136,7 @@ export default defineTypeScriptRule<Options>({
   instead:
     "Release in a `finally` block right after acquiring (`const client = await pool.connect(); try { … } finally { client.release(); }`), use `mutex.runExclusive(...)` or `pool.query(...)` which release by themselves, or `await using` for handles that are disposable — the way a Tokio guard is dropped on every path.",
   needsTypes: false,
+  fixable: "code",
   messages: {
     notReleasedOnThrow:
       "The {{noun}} `{{resource}}` is not released if `{{site}}` (line {{line}}) throws, because the release is not in a `finally`: on each failure {{cost}}.",
@@ -75,6 +170,7 @@ export default defineTypeScriptRule<Options>({
     ],
   },
   knownLimits: [
+    "`--fix` moves a release into `finally` only for the plain shape: the acquisition's `const`, the use, then the release as a statement of the same block (and at most a `return` of a name or property after it); releases in branches, early exits or a release with a comment above it are left to you.",
     "Any call or `await` between acquire and release counts as able to throw (except `console.*`, `Math.*`, `Date.now()`, `Array.isArray` and `Number.isX`); a release after `map.get()` or a logger call is reported although those cannot fail in practice. Moving the release into `finally` costs nothing.",
     "Only acquisitions whose result is bound to a name, assigned to a local, or (for async-mutex) dropped and released through the owner are followed; `.then(release => …)` chains and clients kept in fields are not analysed.",
     "Passing the resource to a function counts as handing it off when this function never releases it itself; a helper that takes ownership while this function also releases it on another path is not recognised.",
@@ -87,10 +183,11 @@ export default defineTypeScriptRule<Options>({
   ],
   create(context) {
     const families = resourceFamilies(context.options.resources);
-    const report = (acquisition: Acquisition, messageId: string, data: Record<string, string | number>) => {
+    const report = (acquisition: Acquisition, messageId: string, data: Record<string, string | number>, fix?: Fix) => {
       context.report({
         node: acquisition.call,
         messageId,
+        fix,
         data: { noun: acquisition.family.noun, resource: acquisition.label, cost: COST[acquisition.kind], ...data },
       });
     };
@@ -111,7 +208,12 @@ export default defineTypeScriptRule<Options>({
               report(acquisition, "notReleasedOnExit", { exit: "`throw`", line: lineOf(leak.site) });
               break;
             }
-            report(acquisition, "notReleasedOnThrow", { site: snippet(leak.site.getText()), line: lineOf(leak.site) });
+            report(
+              acquisition,
+              "notReleasedOnThrow",
+              { site: snippet(leak.site.getText()), line: lineOf(leak.site) },
+              finallyFix(acquisition, context.sourceFile),
+            );
             break;
           case "exit":
             report(acquisition, "notReleasedOnExit", { exit: exitName(leak.site), line: lineOf(leak.site) });

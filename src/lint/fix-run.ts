@@ -16,7 +16,7 @@ export interface FixRunOptions {
    * messages it keeps are fixed (`--quiet` drops warnings, bulk suppressions drop known problems).
    */
   filter?: (report: LintReport) => LintReport;
-  /** Lints; lintFiles unless a caller needs another runner. */
+  /** Lints; lintFiles unless the caller has another runner (`--concurrency`, `--shard`). */
   lint?: (options: EngineOptions) => Promise<LintReport>;
 }
 
@@ -31,8 +31,8 @@ export interface FixRunResult {
 }
 
 export async function lintAndFix(engine: EngineOptions, options: FixRunOptions = {}): Promise<FixRunResult> {
-  const lint = options.lint ?? lintFiles;
   const filter = options.filter ?? ((report: LintReport) => report);
+  const lint = options.lint ?? lintFiles;
   const contents = new Map(engine.contents ?? []);
   const originals = new Map<string, string>();
   const frozen = new Set<string>();

@@ -48,9 +48,3 @@ export function applyFixes(text: string, fixes: readonly Fix[]): AppliedFixes {
 export function fixesOf(messages: readonly LintMessage[]): Fix[] {
   return messages.flatMap((message) => (message.fix ? [message.fix] : []));
 }
-
-/** The line ending a file uses, for edits that add lines: CRLF when its first line break is one. */
-export function lineEndingOf(text: string): "\r\n" | "\n" {
-  const index = text.indexOf("\n");
-  return index > 0 && text[index - 1] === "\r" ? "\r\n" : "\n";
-}

@@ -345,12 +345,17 @@ describe("asyncpat --version and --help", () => {
     const dir = makeTree({});
     const text = await runCli(["rules"], { cwd: dir });
     expect(text.exitCode).toBe(0);
-    expect(text.stdout).toMatch(/^rule\s+recommended\s+strict\s+types\s+languages\s+description/);
+    expect(text.stdout).toMatch(/^rule\s+recommended\s+strict\s+types\s+languages\s+fixes\s+description/);
+    expect(text.stdout).toMatch(/^missing-timeout\s.*\bfix, suggest\s/m);
+    expect(text.stdout).toMatch(/^floating-task\s.*\bts\/js, rust\s+suggest\s/m);
     const json = JSON.parse((await runCli(["rules", "--format", "json"], { cwd: dir })).stdout);
     expect(json[0]).toMatchObject({
       id: expect.any(String),
       recommended: expect.stringMatching(/warn|error/),
       needsTypes: expect.any(Boolean),
     });
+    const byId = new Map((json as { id: string; fixable: boolean; hasSuggestions: boolean }[]).map((entry) => [entry.id, entry]));
+    expect(byId.get("missing-timeout")).toMatchObject({ fixable: true, hasSuggestions: true });
+    expect(byId.get("unbounded-channel")).toMatchObject({ fixable: false, hasSuggestions: false });
   });
 });

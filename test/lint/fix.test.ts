@@ -2,7 +2,7 @@ import { readFileSync } from "node:fs";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { defineRule, defineTypeScriptRule, ts, type Fix, type RuleContext } from "../../src/lint/api.js";
-import { applyFixes, lineEndingOf } from "../../src/lint/fix.js";
+import { applyFixes } from "../../src/lint/fix.js";
 import { lintAndFix, MAX_PASSES } from "../../src/lint/fix-run.js";
 import type { ConfiguredRule, LintReport } from "../../src/lint/types.js";
 import { makeTree } from "../helpers/cli.js";
@@ -80,11 +80,6 @@ describe("applyFixes", () => {
 
   it("drops an edit whose range is outside the text", () => {
     expect(applyFixes("abc", [{ range: [2, 9], text: "X" }])).toEqual({ output: "abc", applied: 0, skipped: 1 });
-  });
-
-  it("tells CRLF files from LF files", () => {
-    expect(lineEndingOf("a\r\nb\n")).toBe("\r\n");
-    expect(lineEndingOf("a\nb\r\n")).toBe("\n");
   });
 });
 

@@ -25,6 +25,21 @@ export async function waitForExit(child: ChildProcess): Promise<unknown> {
 }
 `;
 
+const children = `import { exec, execFile } from "node:child_process";
+import { promisify } from "node:util";
+
+const run = promisify(execFile);
+const shell = promisify(exec);
+
+export async function convert(input: string): Promise<string> {
+  const { stdout } = await run("ffmpeg", ["-i", input, "out.mp4"]);
+  const listing = await shell("ls -l", { cwd: "/tmp" });
+  const version = await run("ffmpeg");
+  exec("sync");
+  return stdout.trim() + listing.stdout.trim() + version.stderr.trim();
+}
+`;
+
 interface JsonResult {
   filePath: string;
   messages: { ruleId: string | null; fix?: { range: [number, number]; text: string }; suggestions?: { desc: string }[] }[];
@@ -33,12 +48,12 @@ interface JsonResult {
 
 describe("missing-timeout --fix", { timeout: 240_000 }, () => {
   it("adds AbortSignal.timeout to bare fetch calls, leaves no finding, and the file still type-checks", async () => {
-    const dir = makeTree({ "src/load.ts": fetches, "src/wait.ts": events });
+    const dir = makeTree({ "src/load.ts": fetches, "src/wait.ts": events, "src/convert.ts": children });
     expect(typecheck(dir)).toBe("");
     const before = await runCli(["lint", "--format", "json"], { cwd: dir });
     expect(before.exitCode).toBe(1);
     const reported = (JSON.parse(before.stdout) as JsonResult[]).flatMap((result) => result.messages);
-    expect(reported.filter((message) => message.ruleId === "missing-timeout" && message.fix)).toHaveLength(4);
+    expect(reported.filter((message) => message.ruleId === "missing-timeout" && message.fix)).toHaveLength(8);
 
     const fixed = await runCli(["lint", "--fix"], { cwd: dir });
     expect(fixed.stderr).toBe("");
@@ -48,6 +63,11 @@ describe("missing-timeout --fix", { timeout: 240_000 }, () => {
     expect(load).toContain(`await fetch(url, { signal: AbortSignal.timeout(10000), method: "POST", body })`);
     expect(load).toContain("await fetch(new URL(url), { signal: AbortSignal.timeout(10000) })");
     expect(readFileSync(path.join(dir, "src/wait.ts"), "utf8")).toContain(`once(child, "exit", { signal: AbortSignal.timeout(10000) })`);
+    const convert = readFileSync(path.join(dir, "src/convert.ts"), "utf8");
+    expect(convert).toContain(`await run("ffmpeg", ["-i", input, "out.mp4"], { timeout: 10000 })`);
+    expect(convert).toContain(`await shell("ls -l", { timeout: 10000, cwd: "/tmp" })`);
+    expect(convert).toContain(`await run("ffmpeg", { timeout: 10000 })`);
+    expect(convert).toContain(`exec("sync", { timeout: 10000 })`);
     expect(typecheck(dir)).toBe("");
   });
 
@@ -73,6 +93,26 @@ describe("missing-timeout --fix", { timeout: 240_000 }, () => {
     const [file] = JSON.parse(result.stdout) as JsonResult[];
     expect(file!.output).toBeUndefined();
     expect(readFileSync(path.join(dir, "src/load.ts"), "utf8")).toBe(code);
+  });
+
+  it("adds axios's timeout option to a request's config and to axios.create", async () => {
+    const code = `import axios from "axios";
+
+export const api = axios.create({ baseURL: "https://rates.example.com" });
+
+export async function rates(): Promise<unknown[]> {
+  const latest = await axios.get("https://rates.example.com/latest");
+  const posted = await axios.post("https://rates.example.com/latest", { base: "EUR" }, { headers: { "x-id": "1" } });
+  return [latest.data, posted.data];
+}
+`;
+    const dir = makeTree({ "src/rates.ts": code });
+    const result = await runCli(["lint", "--fix-dry-run", "--format", "json", "--no-types"], { cwd: dir });
+    const [file] = JSON.parse(result.stdout) as JsonResult[];
+    expect(file!.messages.filter((message) => message.ruleId === "missing-timeout")).toEqual([]);
+    expect(file!.output).toContain(`axios.create({ timeout: 10000, baseURL: "https://rates.example.com" })`);
+    expect(file!.output).toContain(`axios.get("https://rates.example.com/latest", { timeout: 10000 })`);
+    expect(file!.output).toContain(`{ base: "EUR" }, { timeout: 10000, headers: { "x-id": "1" } })`);
   });
 
   it("offers a suggestion, not a fix, for node-fetch (its own AbortSignal type)", async () => {

@@ -51,3 +51,63 @@ export function addOptionFix(call: ts.CallExpression, index: number, name: strin
   const first = properties[0]!.getStart(sourceFile);
   return { range: [first, first], text: `${property}, ` };
 }
+
+/**
+ * A name not used anywhere in the file nor in `reserved` (names other fixes of this pass introduce;
+ * the name chosen is added): `base`, else `base2`, `base3`, …
+ */
+export function freshName(sourceFile: ts.SourceFile, base: string, reserved: Set<string>): string {
+  const taken = new Set<string>();
+  const visit = (node: ts.Node): void => {
+    if (ts.isIdentifier(node)) taken.add(node.text);
+    ts.forEachChild(node, visit);
+  };
+  visit(sourceFile);
+  for (const name of reserved) taken.add(name);
+  let name = base;
+  for (let index = 2; taken.has(name); index++) name = `${base}${index}`;
+  reserved.add(name);
+  return name;
+}
+
+/** True when the node holds a template literal spanning lines, whose text re-indenting would change. */
+function hasMultilineTemplate(node: ts.Node): boolean {
+  let found = false;
+  const visit = (child: ts.Node): void => {
+    if (found) return;
+    if (
+      (ts.isNoSubstitutionTemplateLiteral(child) || ts.isTemplateExpression(child) || ts.isStringLiteral(child)) &&
+      child.getText().includes("\n")
+    ) {
+      found = true;
+      return;
+    }
+    ts.forEachChild(child, visit);
+  };
+  visit(node);
+  return found;
+}
+
+/**
+ * `statements` (consecutive, of one block) as text indented by `indent`, lines joined with
+ * `newline`; comments between them come along. Their own indentation is replaced, unless a
+ * multi-line template or string would change, then kept as it is.
+ */
+export function reindentStatements(statements: readonly ts.Statement[], indent: string, newline: string): string {
+  if (statements.length === 0) return "";
+  const sourceFile = statements[0]!.getSourceFile();
+  // From the end of the line before the first statement: comments above it come along.
+  const text = sourceFile.text.slice(statements[0]!.getFullStart(), statements[statements.length - 1]!.getEnd());
+  const lines = text.split(/\r?\n/);
+  while (lines.length > 1 && lines[0]!.trim() === "") lines.shift();
+  if (statements.some(hasMultilineTemplate)) return lines.join(newline);
+  const base = Math.min(...lines.filter((line) => line.trim() !== "").map((line) => /^[ \t]*/.exec(line)![0].length));
+  return lines.map((line) => (line.trim() === "" ? "" : indent + line.slice(base))).join(newline);
+}
+
+/** The file's indentation unit: the smallest indentation of an indented line, two spaces by default. */
+export function indentUnit(sourceFile: ts.SourceFile): string {
+  const match = /\n([ \t]+)\S/.exec(sourceFile.text);
+  if (!match) return "  ";
+  return match[1]!.startsWith("\t") ? "\t" : " ".repeat(Math.min(match[1]!.length, 4));
+}
