@@ -4,6 +4,10 @@ import { ruleTester } from "../../helpers/rule-tester.js";
 ruleTester(rule, {
   valid: [
     {
+      name: "cannot-reject: a const holding a chain whose .catch handler only logs, then chained with .then",
+      code: `async function load() {\n  await fetch("http://items");\n}\nexport function start() {\n  const loading = load().catch((error) => console.error(error));\n  loading.then(() => console.log("loaded"));\n}`,
+    },
+    {
       name: "thenable-not-promise (with types): a route shorthand called through a computed method name (app[method](…)) is not known to give a promise",
       types: true,
       code: `interface App {\n  get(path: string, handler: () => void): App;\n  post(path: string, handler: () => void): App;\n  ready(): Promise<undefined>;\n  [name: string]: unknown;\n}\nexport function routes(app: App & Record<string, (...args: unknown[]) => Promise<undefined>>, method: string) {\n  app[method]("/", () => {});\n}`,
@@ -232,6 +236,17 @@ ruleTester(rule, {
     },
   ],
   invalid: [
+    {
+      name: "a tracked operation whose rejection handler passes the rejection on (e => Promise.reject(e)), chained with .then only",
+      types: true,
+      code: `export class Pool {\n  validations = new Set<Promise<boolean>>();\n  trackOperation(operation: Promise<boolean>, set: Set<Promise<boolean>>): Promise<boolean> {\n    set.add(operation);\n    return operation.then(\n      (value) => {\n        set.delete(operation);\n        return Promise.resolve(value);\n      },\n      (error) => {\n        set.delete(operation);\n        return Promise.reject(error);\n      },\n    );\n  }\n  testOnBorrow(validate: () => Promise<boolean>) {\n    this.trackOperation(validate(), this.validations).then((isValid) => {\n      console.log(isValid);\n    });\n  }\n}`,
+      errors: [{ messageId: "floating", line: 17 }],
+    },
+    {
+      name: "a .catch handler that rethrows: the chain can still reject",
+      code: `async function load() {\n  await fetch("http://items");\n}\nexport function start() {\n  const loading = load().catch((error) => {\n    console.error(error);\n    throw error;\n  });\n  loading.then(() => console.log("loaded"));\n}`,
+      errors: [{ messageId: "floating", line: 9 }],
+    },
     {
       name: "a call through a computed name whose key is a union of literals is typed by the checker",
       types: true,

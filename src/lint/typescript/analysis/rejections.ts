@@ -247,7 +247,17 @@ export function canReject(expression: ts.Expression, env: PromiseEnv, depth = 0)
     return true;
   }
   if (!ts.isCallExpression(node)) return true;
-  if (hasRejectionHandler(node)) return false;
+  const chained = unwrapExpression(node.expression);
+  const chainMethod = memberName(chained);
+  if (
+    (chainMethod === "catch" || chainMethod === "then") &&
+    hasRejectionHandler(node) &&
+    (ts.isPropertyAccessExpression(chained) || ts.isElementAccessExpression(chained))
+  ) {
+    // the handler replaces the rejection: the chain rejects only if a callback does (a rethrow, a rejecting promise)
+    // (a handler whose body is not in the linted files, `console.error`, is taken to handle)
+    return node.arguments.slice(0, 2).some((argument) => callbackCanReject(argument, env, depth + 1, false));
+  }
   const ref = resolveApi(node.expression);
   if (ref && ref.module === GLOBAL_MODULE && ref.path.length === 2 && ref.path[0] === "Promise") {
     const method = ref.path[1];
@@ -282,27 +292,46 @@ export function canReject(expression: ts.Expression, env: PromiseEnv, depth = 0)
  * synchronous throw in it is not counted (as for other synchronous callbacks): only an async callback
  * that can reject, or a returned promise that can.
  */
-function callbackCanReject(argument: ts.Expression, env: PromiseEnv, depth: number): boolean {
+function callbackCanReject(argument: ts.Expression, env: PromiseEnv, depth: number, unknownRejects = true): boolean {
   const value = unwrapExpression(argument);
   if (value.kind === ts.SyntaxKind.NullKeyword || (ts.isIdentifier(value) && value.text === "undefined")) return false;
   if (ts.isIdentifier(value) && isExecutorParameter(value)) return false;
   const fn = isFunctionNode(value) ? value : ts.isIdentifier(value) ? functionOfDeclaration(findDeclaration(value)) : undefined;
-  if (!fn) return true;
+  if (!fn) return unknownRejects;
   if (isAsyncFunction(fn)) return functionCanReject(fn, env, depth);
-  return returnsRejectingPromise(fn, env, depth);
+  // an explicit `throw` (a rethrow in a rejection handler) rejects the chain
+  if (fn.body && ts.isBlock(fn.body)) {
+    let rethrows = false;
+    const body = fn.body;
+    walk(body, (node) => {
+      if (rethrows || (node !== body && isFunctionNode(node))) return false;
+      if (ts.isThrowStatement(node) && !isGuardedByCatch(node, body)) rethrows = true;
+      return !rethrows;
+    });
+    if (rethrows) return true;
+  }
+  return returnsRejectingPromise(fn, env, depth, true);
 }
 
-/** A non-async function: does any `return` hand back a promise that can reject? */
-function returnsRejectingPromise(fn: ts.FunctionLikeDeclaration, env: PromiseEnv, depth: number): boolean {
+/**
+ * A non-async function: does any `return` hand back a promise that can reject? A returned value not
+ * known to be a promise counts when `known` is false (a function called for its promise), and does not
+ * when it is true (a callback, whose value is usually not a promise).
+ */
+function returnsRejectingPromise(fn: ts.FunctionLikeDeclaration, env: PromiseEnv, depth: number, known = false): boolean {
   const body = fn.body;
   if (!body) return true;
-  if (!ts.isBlock(body)) return isPromiseExpression(body, env) !== false && !isPlainValue(body) && canReject(body, env, depth + 1);
+  const mayBePromise = (value: ts.Expression) => {
+    const promise = isPromiseExpression(value, env);
+    return known ? promise === true : promise !== false;
+  };
+  if (!ts.isBlock(body)) return mayBePromise(body) && !isPlainValue(body) && canReject(body, env, depth + 1);
   let rejects = false;
   walk(body, (node) => {
     if (rejects || (node !== body && isFunctionNode(node))) return false;
     if (ts.isReturnStatement(node) && node.expression) {
       const value = node.expression;
-      rejects = isPromiseExpression(value, env) !== false && !isPlainValue(value) && canReject(value, env, depth + 1);
+      rejects = mayBePromise(value) && !isPlainValue(value) && canReject(value, env, depth + 1);
     }
     return !rejects;
   });
