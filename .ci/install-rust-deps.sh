@@ -6,8 +6,8 @@ set -euo pipefail
 
 packages=(
   librust-tokio-dev        # tokio 1.24 (+ mio, signal-hook-registry, socket2, tokio-macros...)
-  librust-tokio-stream-dev # WatchStream / BroadcastStream (pub-sub)
-  librust-tokio-util-dev   # CancellationToken (pub-sub, graceful-shutdown)
+  librust-tokio-stream-dev # WatchStream / BroadcastStream (pub-sub), StreamExt on FramedRead (worker-pool)
+  librust-tokio-util-dev   # CancellationToken (pub-sub, graceful-shutdown), LinesCodec (pub-sub, worker-pool)
   librust-hyper-dev        # hyper 0.14 HTTP/1.1 server (server)
   librust-prometheus-dev   # prometheus 0.13: GET /metrics (server, worker-pool, graceful-shutdown)
   librust-tracing-subscriber-dev # tracing-subscriber 0.3: JSON logs (server, worker-pool, graceful-shutdown)

@@ -14,6 +14,8 @@ use tokio::sync::{broadcast, mpsc, oneshot, watch};
 use tokio::task::JoinHandle;
 use tokio::time::{timeout_at, Instant};
 
+use crate::metrics::Metrics;
+
 pub type Message = Arc<str>;
 
 /// Requests waiting for the broker; senders wait when it is full.
@@ -64,6 +66,7 @@ impl fmt::Display for BrokerError {
 pub struct Broker {
     commands: mpsc::Sender<Command>,
     request_timeout: Duration,
+    metrics: Arc<Metrics>,
 }
 
 impl Broker {
@@ -77,26 +80,41 @@ impl Broker {
         request_timeout: Duration,
     ) -> (Broker, JoinHandle<()>) {
         let (commands, inbox) = mpsc::channel(COMMAND_QUEUE);
-        let task = tokio::spawn(run(inbox, capacity, max_topics));
+        let metrics = Arc::new(Metrics::new());
+        let task = tokio::spawn(run(inbox, capacity, max_topics, metrics.clone()));
         (
             Broker {
                 commands,
                 request_timeout,
+                metrics,
             },
             task,
         )
+    }
+
+    /// The broker's metrics (shared with the metrics listener; holding them keeps no broker
+    /// handle, so the broker still stops when the last handle is dropped).
+    pub fn metrics(&self) -> Arc<Metrics> {
+        self.metrics.clone()
     }
 
     /// Publishes to a topic; returns the receivers at send time (subscribers the message was
     /// queued for, not a delivery confirmation). `Busy` means it was not published.
     pub async fn publish(&self, topic: &str, message: &str) -> Result<usize, BrokerError> {
         let message: Message = Arc::from(message);
-        self.request(|reply| Command::Publish {
-            topic: topic.to_owned(),
-            message,
-            reply,
-        })
-        .await?
+        let published = self
+            .request(|reply| Command::Publish {
+                topic: topic.to_owned(),
+                message,
+                reply,
+            })
+            .await
+            .and_then(|published| published);
+        match &published {
+            Ok(_) => self.metrics.published.inc(),
+            Err(_) => self.metrics.refused.inc(),
+        }
+        published
     }
 
     pub async fn subscribe(
@@ -137,9 +155,23 @@ impl Broker {
         &self,
         command: impl FnOnce(oneshot::Sender<T>) -> Command,
     ) -> Result<T, BrokerError> {
+        // Counted down on every path, a cancelled request included.
+        let _in_flight = InFlight::count(&self.metrics.requests_in_flight);
+        self.exchange(command).await
+    }
+
+    async fn exchange<T>(
+        &self,
+        command: impl FnOnce(oneshot::Sender<T>) -> Command,
+    ) -> Result<T, BrokerError> {
         let deadline = Instant::now() + self.request_timeout;
         let (reply, mut response) = oneshot::channel();
-        match timeout_at(deadline, self.commands.send(command(reply))).await {
+        let sent = timeout_at(deadline, self.commands.send(command(reply))).await;
+        let depth = COMMAND_QUEUE.saturating_sub(self.commands.capacity());
+        self.metrics
+            .command_queue
+            .set(i64::try_from(depth).unwrap_or(i64::MAX));
+        match sent {
             Ok(Ok(())) => {}
             Ok(Err(_)) => return Err(BrokerError::Closed),
             // Never queued: nothing to undo.
@@ -152,6 +184,22 @@ impl Broker {
                 response.try_recv().map_err(|_| BrokerError::Busy)
             }
         }
+    }
+}
+
+/// Holds one unit of a gauge while alive.
+struct InFlight<'a>(&'a prometheus::IntGauge);
+
+impl<'a> InFlight<'a> {
+    fn count(gauge: &'a prometheus::IntGauge) -> Self {
+        gauge.inc();
+        InFlight(gauge)
+    }
+}
+
+impl Drop for InFlight<'_> {
+    fn drop(&mut self) {
+        self.0.dec();
     }
 }
 
@@ -199,7 +247,12 @@ impl Topics {
     }
 }
 
-async fn run(mut inbox: mpsc::Receiver<Command>, capacity: usize, max_topics: usize) {
+async fn run(
+    mut inbox: mpsc::Receiver<Command>,
+    capacity: usize,
+    max_topics: usize,
+    metrics: Arc<Metrics>,
+) {
     let mut topics = Topics {
         map: HashMap::new(),
         capacity,
@@ -207,6 +260,9 @@ async fn run(mut inbox: mpsc::Receiver<Command>, capacity: usize, max_topics: us
     };
     // Replies are sent with `let _ =`: the requester may have timed out and left, which is fine.
     while let Some(command) = inbox.recv().await {
+        metrics
+            .topics
+            .set(i64::try_from(topics.map.len()).unwrap_or(i64::MAX));
         match command {
             Command::Publish {
                 topic: name,
@@ -373,6 +429,7 @@ mod tests {
         let broker = Broker {
             commands,
             request_timeout: Duration::from_millis(50),
+            metrics: Arc::default(),
         };
         // Nobody serves the inbox yet: the publish waits there past its timeout.
         assert_eq!(
@@ -382,10 +439,11 @@ mod tests {
         let queued = inbox.recv().await.unwrap();
         let (commands, inbox_for_broker) = mpsc::channel(COMMAND_QUEUE);
         commands.send(queued).await.ok().unwrap();
-        let served = tokio::spawn(run(inbox_for_broker, 4, 8));
+        let served = tokio::spawn(run(inbox_for_broker, 4, 8, Arc::default()));
         let retry = Broker {
             commands,
             request_timeout: Duration::from_secs(1),
+            metrics: Arc::default(),
         };
         // The stale command is served first: it must have been skipped.
         assert_eq!(

@@ -23,6 +23,9 @@ pub struct Config {
     pub shutdown_timeout: Duration,
     /// `IDLE_TIMEOUT_MS` and `WRITE_TIMEOUT_MS`.
     pub session: SessionSettings,
+    /// `METRICS_ADDR`: where the metrics listener (`/metrics`, `/healthz`, `/readyz`) binds;
+    /// unset: no listener. Port 0 picks a free port, printed as `metrics on <addr>`.
+    pub metrics_addr: Option<SocketAddr>,
 }
 
 #[derive(Debug, PartialEq, Eq)]
@@ -81,6 +84,16 @@ impl Config {
                 idle_timeout: millis("IDLE_TIMEOUT_MS", 300_000)?,
                 write_timeout: millis("WRITE_TIMEOUT_MS", 5_000)?,
             },
+            metrics_addr: match lookup("METRICS_ADDR") {
+                None => None,
+                Some(value) if value.trim().is_empty() => None,
+                Some(_) => Some(parse(
+                    &lookup,
+                    "METRICS_ADDR",
+                    SocketAddr::from(([0, 0, 0, 0], 9464)),
+                    "an address like 0.0.0.0:9464",
+                )?),
+            },
         })
     }
 }
@@ -127,5 +140,8 @@ mod tests {
         let error = config(&[("TOPIC_CAPACITY", "0")]).unwrap_err();
         assert!(error.to_string().contains("TOPIC_CAPACITY"), "{error}");
         assert!(config(&[("BIND_ADDR", "localhost")]).is_err());
+        assert_eq!(config(&[]).unwrap().metrics_addr, None, "off by default");
+        let error = config(&[("METRICS_ADDR", "9464")]).unwrap_err();
+        assert!(error.to_string().contains("METRICS_ADDR"), "{error}");
     }
 }

@@ -4,6 +4,7 @@
 
 mod broker;
 mod config;
+mod metrics;
 mod session;
 mod signals;
 
@@ -22,17 +23,23 @@ use config::Config;
 use signals::Signals;
 
 fn main() -> ExitCode {
+    // Structured logs: one JSON object per line on stderr (stdout carries the `listening on` lines).
+    tracing_subscriber::fmt()
+        .json()
+        .with_writer(std::io::stderr)
+        .with_target(false)
+        .init();
     let config = match Config::from_env() {
         Ok(config) => config,
         Err(error) => {
-            eprintln!("error: {error}");
+            tracing::error!("error: {error}");
             return ExitCode::from(2);
         }
     };
     let runtime = match build_runtime() {
         Ok(runtime) => runtime,
         Err(error) => {
-            eprintln!("error: cannot start the Tokio runtime: {error}");
+            tracing::error!("error: cannot start the Tokio runtime: {error}");
             return ExitCode::from(2);
         }
     };
@@ -55,14 +62,14 @@ async fn run(config: Config) -> ExitCode {
     let mut signals = match Signals::install() {
         Ok(signals) => signals,
         Err(error) => {
-            eprintln!("error: cannot install signal handlers: {error}");
+            tracing::error!("error: cannot install signal handlers: {error}");
             return ExitCode::from(2);
         }
     };
     let listener = match TcpListener::bind(config.bind_addr).await {
         Ok(listener) => listener,
         Err(error) => {
-            eprintln!(
+            tracing::error!(
                 "error: cannot listen on {} (BIND_ADDR): {error}",
                 config.bind_addr
             );
@@ -72,7 +79,7 @@ async fn run(config: Config) -> ExitCode {
     match listener.local_addr() {
         // The tests (and process supervisors) wait for this line on stdout.
         Ok(addr) => println!("listening on {addr}"),
-        Err(error) => eprintln!("warning: cannot read the bound address: {error}"),
+        Err(error) => tracing::warn!("cannot read the bound address: {error}"),
     }
 
     let (broker, broker_task) = Broker::start(
@@ -80,6 +87,29 @@ async fn run(config: Config) -> ExitCode {
         config.max_topics,
         config.request_timeout,
     );
+    let metrics = broker.metrics();
+    // The metrics listener stays up through the drain; it stops when `stop_metrics` is dropped.
+    let (stop_metrics, metrics_stopped) = tokio::sync::oneshot::channel::<()>();
+    let mut metrics_listener = None;
+    if let Some(addr) = config.metrics_addr {
+        let listener = match TcpListener::bind(addr).await {
+            Ok(listener) => listener,
+            Err(error) => {
+                tracing::error!("error: cannot listen on {addr} (METRICS_ADDR): {error}");
+                return ExitCode::from(2);
+            }
+        };
+        if let Ok(addr) = listener.local_addr() {
+            println!("metrics on {addr}");
+        }
+        metrics_listener = Some(tokio::spawn(metrics::serve(
+            listener,
+            metrics.clone(),
+            async move {
+                let _ = metrics_stopped.await;
+            },
+        )));
+    }
     let stop = CancellationToken::new();
     let connection_slots = Arc::new(Semaphore::new(config.max_connections));
     let mut sessions = JoinSet::new();
@@ -94,27 +124,36 @@ async fn run(config: Config) -> ExitCode {
             } => match accepted {
                 (Ok(slot), Ok((stream, _peer))) => {
                     let session = session::serve(stream, broker.clone(), config.session, stop.child_token());
+                    let open = metrics.sessions_open.clone();
+                    open.inc();
                     sessions.spawn(async move {
                         let _slot = slot;
-                        session.await
+                        let ended = session.await;
+                        open.dec();
+                        ended
                     });
                 }
                 (_, Err(error)) => {
                     // Usually EMFILE: out of file descriptors. Pause instead of spinning on it.
-                    eprintln!("accept failed: {error}");
+                    tracing::warn!("accept failed: {error}");
                     tokio::time::sleep(std::time::Duration::from_millis(100)).await;
                 }
                 (Err(_), _) => unreachable!("the connection semaphore is never closed"),
             },
             Some(finished) = sessions.join_next(), if !sessions.is_empty() => {
                 if let Ok(Err(error)) = finished {
-                    eprintln!("session ended: {error}");
+                    tracing::warn!("session ended: {error}");
                 }
             }
         }
     };
 
-    eprintln!("{signal} received: closing {} session(s)", sessions.len());
+    tracing::info!(
+        signal,
+        "{signal} received: closing {} session(s)",
+        sessions.len()
+    );
+    metrics.shutdown_phase.set(1);
     drop(listener);
     stop.cancel();
     // The broker stops once the sessions, holding the other handles, have ended.
@@ -127,27 +166,35 @@ async fn run(config: Config) -> ExitCode {
     let drained = tokio::select! {
         drained = timeout(config.shutdown_timeout, drain) => drained,
         signal = signals.recv() => {
-            eprintln!("{signal} received again: exiting without waiting");
+            tracing::warn!(signal, "{signal} received again: exiting without waiting");
             return ExitCode::from(second_signal_exit_code(signal));
         }
     };
-    match drained {
+    let code = match drained {
         Ok(Ok(())) => {
-            eprintln!("shutdown complete");
+            metrics.shutdown_phase.set(2);
+            tracing::info!("shutdown complete");
             ExitCode::SUCCESS
         }
         Ok(Err(error)) => {
-            eprintln!("the broker failed: {error}");
+            tracing::error!("the broker failed: {error}");
             ExitCode::FAILURE
         }
         Err(_) => {
-            eprintln!(
+            metrics.shutdown_phase.set(3);
+            tracing::error!(
                 "shutdown deadline of {} ms exceeded",
                 config.shutdown_timeout.as_millis()
             );
             ExitCode::FAILURE
         }
+    };
+    // Closed last: a scrape during the drain saw it to the end.
+    drop(stop_metrics);
+    if let Some(listener) = metrics_listener {
+        let _ = listener.await;
     }
+    code
 }
 
 /// The exit code of a second signal: 128 + its number, as a shell reports a process killed by it

@@ -10,6 +10,7 @@
 //! `SUB` and `WATCH` turn the connection into a stream until the client leaves or the server
 //! stops (`BYE`). Errors are answered `ERR <reason>`.
 
+use std::sync::Arc;
 use std::time::Duration;
 
 use tokio::io::{AsyncRead, AsyncWrite, AsyncWriteExt, ReadHalf};
@@ -21,6 +22,7 @@ use tokio_util::codec::{FramedRead, LinesCodec, LinesCodecError};
 use tokio_util::sync::CancellationToken;
 
 use crate::broker::{Broker, Message};
+use crate::metrics::Metrics;
 
 /// A request line longer than this ends the connection rather than being buffered: the codec's
 /// maximum frame length. (`FramedRead` is also cancel-safe in `select!`, where `read_line` would
@@ -50,6 +52,7 @@ where
         writer,
         settings,
         stop,
+        metrics: broker.metrics(),
     };
     loop {
         let read = tokio::select! {
@@ -105,6 +108,7 @@ struct Session<R, W> {
     writer: W,
     settings: SessionSettings,
     stop: CancellationToken,
+    metrics: Arc<Metrics>,
 }
 
 impl<R: AsyncRead, W: AsyncWrite + Unpin> Session<R, W> {
@@ -134,6 +138,17 @@ impl<R: AsyncRead, W: AsyncWrite + Unpin> Session<R, W> {
         topic: &str,
         mut messages: broadcast::Receiver<Message>,
     ) -> std::io::Result<()> {
+        self.metrics.subscribers_open.inc();
+        let streamed = self.stream_topic(topic, &mut messages).await;
+        self.metrics.subscribers_open.dec();
+        streamed
+    }
+
+    async fn stream_topic(
+        &mut self,
+        topic: &str,
+        messages: &mut broadcast::Receiver<Message>,
+    ) -> std::io::Result<()> {
         self.send("OK\n").await?;
         let mut stopping = false;
         loop {
@@ -151,7 +166,10 @@ impl<R: AsyncRead, W: AsyncWrite + Unpin> Session<R, W> {
             let line = match received {
                 Ok(message) => format!("MSG {topic} {message}\n"),
                 // The broadcast buffer moved on without us: say how much was lost, keep going.
-                Err(broadcast::error::RecvError::Lagged(missed)) => format!("LAGGED {missed}\n"),
+                Err(broadcast::error::RecvError::Lagged(missed)) => {
+                    self.metrics.lagged.inc_by(missed);
+                    format!("LAGGED {missed}\n")
+                }
                 Err(broadcast::error::RecvError::Closed) => return self.send("BYE\n").await,
             };
             self.send(&line).await?;

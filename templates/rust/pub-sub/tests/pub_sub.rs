@@ -12,6 +12,8 @@ use std::time::{Duration, Instant};
 struct Broker {
     child: Child,
     addr: SocketAddr,
+    /// The metrics listener's address, when `METRICS_ADDR` was set.
+    metrics_addr: Option<SocketAddr>,
     // Kept open: closing it would make the broker's next stdout write fail.
     _stdout: BufReader<ChildStdout>,
 }
@@ -36,9 +38,21 @@ impl Broker {
             .unwrap_or_else(|| panic!("unexpected first line {line:?}"))
             .parse()
             .unwrap();
+        let metrics_addr = env.iter().any(|(key, _)| *key == "METRICS_ADDR").then(|| {
+            line.clear();
+            stdout
+                .read_line(&mut line)
+                .expect("the broker prints its metrics address");
+            line.trim()
+                .strip_prefix("metrics on ")
+                .unwrap_or_else(|| panic!("unexpected second line {line:?}"))
+                .parse()
+                .unwrap()
+        });
         Broker {
             child,
             addr,
+            metrics_addr,
             _stdout: stdout,
         }
     }
@@ -115,6 +129,73 @@ impl Client {
         self.send(request);
         self.line()
     }
+}
+
+/// A plain HTTP/1.1 GET on the metrics listener: the status code and the body.
+fn http_get(addr: SocketAddr, path: &str) -> (u16, String) {
+    let mut stream = TcpStream::connect(addr).expect("connect to the metrics listener");
+    stream
+        .set_read_timeout(Some(Duration::from_secs(10)))
+        .unwrap();
+    write!(stream, "GET {path} HTTP/1.1\r\nhost: test\r\n\r\n").unwrap();
+    let mut response = String::new();
+    stream.read_to_string(&mut response).unwrap();
+    let status = response
+        .split_whitespace()
+        .nth(1)
+        .and_then(|code| code.parse().ok())
+        .unwrap_or_else(|| panic!("not an HTTP response: {response:?}"));
+    let body = response
+        .split_once("\r\n\r\n")
+        .map(|(_, body)| body.to_owned())
+        .unwrap_or_default();
+    (status, body)
+}
+
+fn figure(text: &str, name: &str) -> Option<i64> {
+    text.lines()
+        .find_map(|line| line.strip_prefix(name)?.strip_prefix(' ')?.parse().ok())
+}
+
+#[test]
+fn serves_metrics_and_probes_on_metrics_addr() {
+    let broker = Broker::start(&[("METRICS_ADDR", "127.0.0.1:0")]);
+    let metrics = broker.metrics_addr.expect("a metrics listener");
+    let mut subscriber = broker.connect();
+    assert_eq!(subscriber.ask("SUB news"), "OK");
+    let mut publisher = broker.connect();
+    for n in 0..3 {
+        assert_eq!(publisher.ask(&format!("PUB news item {n}")), "OK 1");
+    }
+    assert_eq!(publisher.ask("GET news"), "LATEST news item 2");
+    let (status, text) = http_get(metrics, "/metrics");
+    assert_eq!(status, 200);
+    assert_eq!(figure(&text, "pubsub_published_total"), Some(3), "{text}");
+    assert_eq!(figure(&text, "pubsub_sessions_open"), Some(2), "{text}");
+    assert_eq!(figure(&text, "pubsub_subscribers_open"), Some(1), "{text}");
+    assert_eq!(figure(&text, "pubsub_topics"), Some(1), "{text}");
+    assert_eq!(
+        figure(&text, "pubsub_requests_in_flight"),
+        Some(0),
+        "{text}"
+    );
+    assert_eq!(figure(&text, "shutdown_phase"), Some(0), "{text}");
+    assert_eq!(http_get(metrics, "/healthz").0, 200);
+    assert_eq!(http_get(metrics, "/readyz").0, 200);
+    assert_eq!(http_get(metrics, "/nope").0, 404);
+    broker.signal(libc::SIGTERM);
+    for n in 0..3 {
+        assert_eq!(subscriber.line(), format!("MSG news item {n}"));
+    }
+    assert_eq!(subscriber.line(), "BYE");
+    let (status, stderr) = broker.wait(Duration::from_secs(5));
+    assert_eq!(status.code(), Some(0), "{stderr}");
+    assert!(
+        stderr
+            .lines()
+            .all(|line| line.starts_with('{') && line.contains("\"level\":")),
+        "structured logs: {stderr}"
+    );
 }
 
 #[test]
