@@ -285,8 +285,10 @@ function createEscapes(create: ts.CallExpression): boolean {
   const declaration = parent;
   const name = parent.name.text;
   const sourceFile = create.getSourceFile();
+  // One walk finds both: the name's identifiers, and the file's export specifiers on the way.
+  const uses = identifiersNamed(sourceFile, name);
   if (exportSpecifiersOf(sourceFile).some((specifier) => (specifier.propertyName ?? specifier.name).text === name)) return true;
-  return identifiersNamed(sourceFile, name).some((node) => {
+  return uses.some((node) => {
     if (node === declaration.name || findDeclaration(node) !== declaration) return false;
     const use = node.parent;
     return (

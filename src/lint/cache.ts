@@ -58,6 +58,21 @@ export class Snapshot {
     private readonly strategy: CacheStrategy,
   ) {}
 
+  private members?: Map<string, string[]>;
+
+  private packageMembers(): Map<string, string[]> {
+    if (!this.members) {
+      this.members = new Map();
+      for (const member of this.files) {
+        const key = packageKeyOf(member);
+        const list = this.members.get(key);
+        if (list) list.push(member);
+        else this.members.set(key, [member]);
+      }
+    }
+    return this.members;
+  }
+
   text(file: string): string {
     let text = this.texts.get(file);
     if (text === undefined) {
@@ -86,7 +101,7 @@ export class Snapshot {
     const key = packageKeyOf(file);
     let digest = this.digests.get(key);
     if (digest !== undefined) return digest;
-    const members = this.files.filter((candidate) => packageKeyOf(candidate) === key);
+    const members = this.packageMembers().get(key) ?? [file];
     const included = withImports(members, this.files, (member) => this.text(member));
     digest = hash(
       [...included]

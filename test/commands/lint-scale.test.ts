@@ -45,7 +45,7 @@ function ruleIds(stdout: string): string[] {
   );
 }
 
-describe("asyncpat lint --concurrency", () => {
+describe("asyncpat lint --concurrency", { timeout: 240_000 }, () => {
   it("gives the same JSON report with 2 worker threads as with one, and --stats says how files were split", async () => {
     const dir = monorepo();
     const off = await runCli([...LINT, "--no-types", "--concurrency", "off"], { cwd: dir });
@@ -75,7 +75,7 @@ describe("asyncpat lint --concurrency", () => {
   });
 });
 
-describe("asyncpat lint --shard and merge-reports", () => {
+describe("asyncpat lint --shard and merge-reports", { timeout: 240_000 }, () => {
   it("shard 1/2 and 2/2 merged equal the unsharded report, in JSON and in SARIF", async () => {
     const dir = monorepo();
     for (const format of ["json", "sarif"]) {
@@ -121,7 +121,7 @@ describe("asyncpat lint --shard and merge-reports", () => {
   });
 });
 
-describe("asyncpat lint --cache", () => {
+describe("asyncpat lint --cache", { timeout: 240_000 }, () => {
   const safeRun = `export async function run(): Promise<void> {\n  try {\n    await step();\n  } catch {\n    // logged by the caller's monitor\n  }\n}\nasync function step(): Promise<void> {\n  throw new Error("x");\n}\n`;
   const unsafeRun = `export async function run(): Promise<void> {\n  await step();\n}\nasync function step(): Promise<void> {\n  throw new Error("x");\n}\n`;
   const caller = `import { run } from "./lib.js";\nexport function go(): void {\n  run();\n}\n`;
