@@ -5,7 +5,7 @@
  */
 import { lintFiles, type EngineOptions } from "./engine.js";
 import { applyFixes, fixesOf } from "./fix.js";
-import type { LintReport } from "./types.js";
+import { createLintSession, type LintReport } from "./types.js";
 
 /** ESLint's limit: a fix that keeps producing fixes stops here. */
 export const MAX_PASSES = 10;
@@ -29,9 +29,11 @@ export interface FixRunResult {
 export async function lintAndFix(engine: EngineOptions, options: FixRunOptions = {}): Promise<FixRunResult> {
   const filter = options.filter ?? ((report: LintReport) => report);
   const contents = new Map(engine.contents ?? []);
+  // One warm program for all passes: a pass re-parses only the files handed in again.
+  const session = engine.session ?? createLintSession();
   const originals = new Map<string, string>();
   const frozen = new Set<string>();
-  const run = async () => filter(await lintFiles({ ...engine, contents }));
+  const run = async () => filter(await lintFiles({ ...engine, contents, session }));
 
   let report = await run();
   for (const result of report.results) if (result.source !== undefined) originals.set(result.filePath, result.source);
