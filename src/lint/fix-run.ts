@@ -5,7 +5,7 @@
  */
 import { lintFiles, type EngineOptions } from "./engine.js";
 import { applyFixes, fixesOf } from "./fix.js";
-import type { LintReport } from "./types.js";
+import { createLintSession, type LintReport } from "./types.js";
 
 /** ESLint's limit: a fix that keeps producing fixes stops here. */
 export const MAX_PASSES = 10;
@@ -34,11 +34,13 @@ export async function lintAndFix(engine: EngineOptions, options: FixRunOptions =
   const filter = options.filter ?? ((report: LintReport) => report);
   const lint = options.lint ?? lintFiles;
   const contents = new Map(engine.contents ?? []);
+  // One warm program for all passes: a pass re-parses only the files handed in again.
+  const session = engine.session ?? createLintSession();
   const originals = new Map<string, string>();
   const frozen = new Set<string>();
   let raw!: LintReport;
   const run = async () => {
-    raw = await lint({ ...engine, contents });
+    raw = await lint({ ...engine, contents, session });
     return filter(raw);
   };
 
