@@ -42,8 +42,6 @@ function ruleSummary(tallies: ReadonlyMap<string, RuleTally>, chalk: InstanceTyp
   const format = (row: string[]) =>
     `  ${row.map((cell, column) => (column === 0 ? cell.padEnd(widths[column]!) : cell.padStart(widths[column]!))).join("  ")}`;
   const out = [chalk.dim(format(header)), ...cells.map(format), ""];
-  const fixable = rows.reduce((sum, [, tally]) => sum + tally.fixable, 0);
-  if (fixable > 0) out.push(`  ${fixable} of them can be fixed with \`asyncpat lint --fix\`.`);
   out.push(`  To accept today's problems as a baseline and report only new ones: \`asyncpat lint --suppress-all\``);
   out.push("");
   return out;
@@ -103,6 +101,20 @@ export const formatStylish: Formatter = (results, context) => {
   if (total > 0) {
     const summary = `✖ ${total} problem${total === 1 ? "" : "s"} (${errors} error${errors === 1 ? "" : "s"}, ${warnings} warning${warnings === 1 ? "" : "s"})`;
     out.push(errors > 0 ? chalk.red.bold(summary) : chalk.yellow.bold(summary));
+    // ESLint's line, so people and tools that know it find it
+    let fixableErrors = 0;
+    let fixableWarnings = 0;
+    for (const result of results) {
+      for (const message of result.messages) {
+        if (!message.fix) continue;
+        if (message.severity === 2) fixableErrors++;
+        else fixableWarnings++;
+      }
+    }
+    if (fixableErrors + fixableWarnings > 0) {
+      const fixable = `  ${fixableErrors} error${fixableErrors === 1 ? "" : "s"} and ${fixableWarnings} warning${fixableWarnings === 1 ? "" : "s"} potentially fixable with the \`--fix\` option.`;
+      out.push(errors > 0 ? chalk.red.bold(fixable) : chalk.yellow.bold(fixable));
+    }
     out.push("");
     out.push(...ruleSummary(tallies, chalk));
   }

@@ -65,7 +65,7 @@ describe("stylish", () => {
     expect(tail).toContain("  rule             problems  files  fixable\n");
     expect(tail).toContain("  missing-timeout         3      2        1\n");
     expect(tail).toContain("  async-interval          1      1        0\n");
-    expect(tail).toContain("1 of them can be fixed with `asyncpat lint --fix`");
+    expect(tail).toContain("1 error and 0 warnings potentially fixable with the `--fix` option.");
     expect(tail).toContain("`asyncpat lint --suppress-all`");
   });
 
