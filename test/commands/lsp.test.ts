@@ -81,6 +81,24 @@ describe("asyncpat lsp --stdio", { timeout: 120_000 }, () => {
     expect((await client.change(file, suppressed)).diagnostics).toEqual([]);
   });
 
+  it("offers the rule's fix as the preferred quick fix, whose edit adds the deadline and clears the finding", async () => {
+    const dir = makeTree({ "package.json": "{}", "src/load.ts": bareFetch });
+    const file = path.join(dir, "src/load.ts");
+    const client = startClient(dir);
+    await client.initialize(dir);
+    const opened = await client.open(file, bareFetch);
+    const actions = (await client.codeActions(file, opened.diagnostics[0]!.range, opened)) as CodeAction[];
+    const preferred = actions.filter((action) => action.isPreferred);
+    expect(preferred).toHaveLength(1);
+    expect(preferred[0]!.kind).toBe("quickfix");
+    const fixed = TextDocument.applyEdits(
+      TextDocument.create(fileUri(file), "typescript", 1, bareFetch),
+      preferred[0]!.edit!.changes![fileUri(file)]!,
+    );
+    expect(fixed.split("\n")[1]).toBe("  const response = await fetch(url, { signal: AbortSignal.timeout(10000) });");
+    expect((await client.change(file, fixed)).diagnostics).toEqual([]);
+  });
+
   it("suppresses in Rust with the same comment", async () => {
     const dir = makeTree({ "Cargo.toml": '[package]\nname = "x"\nversion = "0.1.0"\n', "src/net.rs": rustConnect });
     const file = path.join(dir, "src/net.rs");
