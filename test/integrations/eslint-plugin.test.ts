@@ -122,6 +122,33 @@ describe("asyncpat/eslint in an ESLint 9 run", { timeout: RUN_TIMEOUT }, () => {
     ]);
   });
 
+  it("applies asyncpat's fix with eslint --fix, and offers floating-task's suggestions", async () => {
+    const dir = project({
+      "eslint.config.js": TS_CONFIG,
+      "src/rates.ts": BARE_FETCH,
+      "src/start.ts": `async function warm(): Promise<void> {\n  throw new Error("cold");\n}\n\nexport function start(): void {\n  warm();\n}\n`,
+    });
+    const result = await execa(process.execPath, [eslintBin, "--format", "json", "--fix-dry-run", "src"], {
+      cwd: dir,
+      env: cleanEnv(),
+      extendEnv: false,
+      reject: false,
+      stdin: "ignore",
+      timeout: 120_000,
+    });
+    const files = JSON.parse(result.stdout) as {
+      filePath: string;
+      output?: string;
+      messages: (EslintMessage & { suggestions?: { desc: string }[] })[];
+    }[];
+    const rates = files.find((file) => file.filePath.endsWith("rates.ts"))!;
+    expect(rates.output).toContain("await fetch(url, { signal: AbortSignal.timeout(10000) })");
+    expect(rates.messages).toEqual([]);
+    const start = files.find((file) => file.filePath.endsWith("start.ts"))!;
+    expect(start.messages.map((message) => message.ruleId)).toEqual(["asyncpat/floating-task"]);
+    expect(start.messages[0]!.suggestions!.map((suggestion) => suggestion.desc).join("\n")).toMatch(/\.catch/);
+  });
+
   it("uses the type checker when the ESLint setup has type information (projectService), and works without it", async () => {
     const withTypes = `import tseslint from "typescript-eslint";
 import asyncpat from "asyncpat/eslint";
