@@ -392,7 +392,7 @@ export default defineTypeScriptRule<Options>({
     ],
   },
   knownLimits: [
-    "`--fix` adds a deadline only where the options are an object literal it can extend or are missing at the end of the call: `signal: AbortSignal.timeout(fixTimeoutMs)` for the platform's `fetch` and `events.once`, `timeout: fixTimeoutMs` for axios requests and `axios.create`, and child_process `exec`/`execFile`. Options in a variable, a spread, node-fetch (its own AbortSignal type; a suggestion is offered), `http`/`https`/`net` calls and pg configs are left to you.",
+    "`--fix` adds a deadline only where the options are an object literal it can extend or are missing at the end of the call: `signal: AbortSignal.timeout(fixTimeoutMs)` for the platform's `fetch` and `events.once`, `timeout: fixTimeoutMs` for axios requests and `axios.create`, child_process `exec`/`execFile`, and `signal: AbortSignal.timeout(fixTimeoutMs)` for `http`/`https` `request`/`get` (the request is destroyed with an AbortError on its 'error' listener). Options in a variable, a spread, node-fetch (its own AbortSignal type; a suggestion is offered), `net` sockets (a signal would also end a healthy long-lived connection) and pg configs are left to you.",
     "A deadline that lives elsewhere is not seen: an undici global dispatcher with `headersTimeout`, a service mesh, an axios instance or default configured in a file outside the run. `axios.defaults.timeout = …` or a request interceptor mentioning `timeout`/`signal` in any linted file silences axios reports.",
     "An axios instance is judged at its calls while it stays in its file, and once at `axios.create(…)` when it is exported, returned or put on an object; calls on an instance imported from another file are not checked.",
     "Options that cannot be seen (a parameter, a spread, a call's result) are assumed to carry a deadline, so wrappers that forward their caller's options are not reported.",
@@ -626,7 +626,24 @@ export default defineTypeScriptRule<Options>({
       }
       if (laterDeadline(call, { setters: ["setTimeout"], enders: ["destroy", "abort"] })) return;
       if (wrapped(call)) return;
-      report(call, "http", "http", { name });
+      report(call, "http", "http", { name }, httpFix(call, options.state === "found" ? options.options : undefined));
+    }
+
+    /**
+     * `signal: AbortSignal.timeout(ms)` (Node's `RequestOptions.signal`: the request is destroyed with an
+     * AbortError, which reaches its 'error' listener) merged into the options literal, or added as the
+     * options of `get(url)` / `request(url)` and before the callback of `get(url, callback)`.
+     */
+    function httpFix(call: ts.CallExpression, options: ts.Expression | undefined): Fix | undefined {
+      const args = call.arguments;
+      if (options) return addOptionFix(call, args.indexOf(options), "signal", signal);
+      if (args.length === 1) return addOptionFix(call, 1, "signal", signal);
+      const callback = args[1];
+      if (args.length === 2 && callback && (ts.isArrowFunction(callback) || ts.isFunctionExpression(callback))) {
+        const at = callback.getStart(context.sourceFile);
+        return { range: [at, at], text: `{ signal: ${signal} }, ` };
+      }
+      return undefined;
     }
 
     /** `agent: new https.Agent({ timeout })` sets a socket timeout; an agent made elsewhere may. */

@@ -115,6 +115,31 @@ export async function rates(): Promise<unknown[]> {
     expect(file!.output).toContain(`{ base: "EUR" }, { timeout: 10000, headers: { "x-id": "1" } })`);
   });
 
+  it("adds a signal to http/https requests (options literal, url only, url and callback), and the file still type-checks", async () => {
+    const code = `import http from "node:http";
+import https from "node:https";
+
+export function ping(host: string, onStatus: (status: number | undefined) => void): void {
+  const a = http.request({ host, path: "/healthz", method: "GET" });
+  a.on("error", () => onStatus(undefined));
+  a.end();
+  const b = https.get("https://example.com/healthz");
+  b.on("error", () => onStatus(undefined));
+  const c = https.get(\`https://\${host}/healthz\`, (response) => onStatus(response.statusCode));
+  c.on("error", () => onStatus(undefined));
+}
+`;
+    const dir = makeTree({ "src/ping.ts": code });
+    expect(typecheck(dir)).toBe("");
+    const fixed = await runCli(["lint", "--fix"], { cwd: dir });
+    expect(fixed.exitCode).toBe(0);
+    const output = readFileSync(path.join(dir, "src/ping.ts"), "utf8");
+    expect(output).toContain(`http.request({ signal: AbortSignal.timeout(10000), host, path: "/healthz", method: "GET" })`);
+    expect(output).toContain(`https.get("https://example.com/healthz", { signal: AbortSignal.timeout(10000) })`);
+    expect(output).toContain("{ signal: AbortSignal.timeout(10000) }, (response) => onStatus(response.statusCode))");
+    expect(typecheck(dir)).toBe("");
+  });
+
   it("offers a suggestion, not a fix, for node-fetch (its own AbortSignal type)", async () => {
     const code = `import fetch from "node-fetch";\n\nexport async function load(url: string) {\n  return fetch(url);\n}\n`;
     const dir = makeTree({ "src/load.ts": code });
