@@ -359,6 +359,8 @@ fn exits_1_when_the_drain_outlives_the_shutdown_deadline() {
 fn a_second_signal_forces_exit_130() {
     let service = Service::start(&[("ITEM_DELAY_MS", "1000"), ("SHUTDOWN_TIMEOUT_MS", "30000")]);
     let _producer = service.enqueue(&["a", "b", "c"]);
+    // b and c are queued behind a (1 s each) once a is done: the drain is still running at the second signal
+    service.wait_for("processed a");
     service.signal(libc::SIGTERM);
     service.wait_for("SIGTERM received: shutting down");
     service.signal(libc::SIGINT);
