@@ -144,9 +144,17 @@ async function main(): Promise<void> {
   let modeMs: Record<Mode, number> = { syntax: 0, types: 0 };
   const missingCrates: string[] = [];
   const reuse = process.env.ACCURACY_REUSE === "1";
+  // the whole run's time, kept from the run whose findings are reused
+  let reusedSeconds: number | undefined;
   if (reuse) {
     if (!existsSync(lastRunPath)) throw new Error(`ACCURACY_REUSE=1 but ${lastRunPath} does not exist: run without it first`);
-    const last = JSON.parse(readFileSync(lastRunPath, "utf8")) as { findings: Finding[]; runs: PackageRun[]; modeMs: Record<Mode, number> };
+    const last = JSON.parse(readFileSync(lastRunPath, "utf8")) as {
+      findings: Finding[];
+      runs: PackageRun[];
+      modeMs: Record<Mode, number>;
+      seconds?: number;
+    };
+    reusedSeconds = last.seconds;
     // Halves, kinds and roles are re-read from the current corpus file and role rule.
     const byName = new Map(corpus.packages.map((entry) => [entry.name, entry]));
     runs = last.runs.map((run) => ({ ...run, entry: byName.get(run.entry.name) ?? run.entry }));
@@ -242,7 +250,7 @@ async function main(): Promise<void> {
     rmSync(work, { recursive: true, force: true });
   }
   if (!reuse && !only) {
-    writeFileSync(lastRunPath, JSON.stringify({ findings, runs, modeMs }));
+    writeFileSync(lastRunPath, JSON.stringify({ findings, runs, modeMs, seconds: (performance.now() - started) / 1000 }));
   }
   if (missingCrates.length > 0) {
     process.stderr.write(
@@ -255,7 +263,7 @@ async function main(): Promise<void> {
       return;
     }
   }
-  const elapsed = (performance.now() - started) / 1000;
+  const elapsed = reusedSeconds ?? (performance.now() - started) / 1000;
 
   const statusOf = (finding: Finding): Status => verdicts[finding.key]?.verdict ?? "unjudged";
   const unjudged = new Map<string, Finding>();
