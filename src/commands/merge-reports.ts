@@ -18,15 +18,15 @@ export function registerMergeReportsCommand(program: Command): void {
     .option("-o, --output-file <file>", "write the merged report to a file instead of standard output")
     .addHelpText("after", "\nExit codes: 0 no errors in the merged report, 1 errors, 2 a report that cannot be read.")
     .action(async (files: string[], options: MergeOptions) => {
-      const reports = await Promise.all(
-        files.map(async (name) => {
-          try {
-            return { name, text: await readFile(path.resolve(name), "utf8") };
-          } catch (error) {
-            throw new UsageError(`merge-reports: cannot read ${name} (${error instanceof Error ? error.message : String(error)}).`);
-          }
-        }),
-      );
+      // one at a time: a CI matrix can hand over many shard reports
+      const reports: { name: string; text: string }[] = [];
+      for (const name of files) {
+        try {
+          reports.push({ name, text: await readFile(path.resolve(name), "utf8") });
+        } catch (error) {
+          throw new UsageError(`merge-reports: cannot read ${name} (${error instanceof Error ? error.message : String(error)}).`);
+        }
+      }
       let merged;
       try {
         merged = options.format === "sarif" ? mergeSarifReports(reports) : mergeJsonReports(reports);
