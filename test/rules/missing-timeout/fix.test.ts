@@ -2,7 +2,7 @@
  * missing-timeout's fixes, through the real CLI: `lint --fix` adds a deadline, the rule has nothing
  * left to report, and the fixed files still compile under a strict tsc.
  */
-import { readFileSync } from "node:fs";
+import { readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { makeTree, runCli } from "../../helpers/cli.js";
@@ -107,12 +107,16 @@ export async function rates(): Promise<unknown[]> {
 }
 `;
     const dir = makeTree({ "src/rates.ts": code });
+    // axios (a dev dependency) is resolved through the repository's node_modules, so tsc checks its real types
+    expect(typecheck(dir)).toBe("");
     const result = await runCli(["lint", "--fix-dry-run", "--format", "json", "--no-types"], { cwd: dir });
     const [file] = JSON.parse(result.stdout) as JsonResult[];
     expect(file!.messages.filter((message) => message.ruleId === "missing-timeout")).toEqual([]);
     expect(file!.output).toContain(`axios.create({ timeout: 10000, baseURL: "https://rates.example.com" })`);
     expect(file!.output).toContain(`axios.get("https://rates.example.com/latest", { timeout: 10000 })`);
     expect(file!.output).toContain(`{ base: "EUR" }, { timeout: 10000, headers: { "x-id": "1" } })`);
+    writeFileSync(path.join(dir, "src/rates.ts"), file!.output!);
+    expect(typecheck(dir)).toBe("");
   });
 
   it("adds a signal to http/https requests (options literal, url only, url and callback), and the file still type-checks", async () => {
