@@ -64,22 +64,17 @@ function summarize(filePath: string, messages: LintMessage[], source?: string): 
   return { filePath, messages, errorCount, warningCount, source };
 }
 
+/** The figures of a run that linted nothing: the start of every sum. */
+export function emptyStats(): LintStats {
+  return { files: 0, lines: 0, parseMs: 0, rulesMs: 0, typeCheckerMs: 0, ruleMs: {}, byLanguage: {}, linted: {}, skipped: {} };
+}
+
 /**
  * Lints the given files with the given rules. Language-neutral: each file goes to the backend for
  * its extension; suppressions are applied here, the same way for every language.
  */
 export async function lintFiles(options: EngineOptions): Promise<LintReport> {
-  const stats: LintStats = {
-    files: 0,
-    lines: 0,
-    parseMs: 0,
-    rulesMs: 0,
-    typeCheckerMs: 0,
-    ruleMs: {},
-    byLanguage: {},
-    linted: {},
-    skipped: {},
-  };
+  const stats = emptyStats();
   const skipRoles = options.skipRoles ?? DEFAULT_SKIPPED_ROLES;
   const siblings = new Set(options.files);
   const roles = new Map<string, FileRole>();

@@ -8,11 +8,11 @@ import os from "node:os";
 import { Worker } from "node:worker_threads";
 import type { Rule } from "./rule.js";
 import { loadConfig } from "./config.js";
-import { lintFiles, type EngineOptions } from "./engine.js";
+import { emptyStats, lintFiles, type EngineOptions } from "./engine.js";
 import { cacheFilePath, LintCache, Snapshot, type CacheOptions } from "./cache.js";
 import { FILE_ROLES, packageKeyOf } from "./file-roles.js";
 import { splitFiles, type Concurrency, type Part, type Shard } from "./shard.js";
-import type { FileResult, InternalError, LintReport, LintStats } from "./types.js";
+import type { FileResult, InternalError, LintReport } from "./types.js";
 
 /** The run's flags a part needs to rebuild its config (a subset of `LintOptions`). */
 export interface PartSettings {
@@ -97,10 +97,6 @@ export async function lintPlanned(engine: EngineOptions, plan: PlanOptions): Pro
   };
 }
 
-function emptyStats(): LintStats {
-  return { files: 0, lines: 0, parseMs: 0, rulesMs: 0, typeCheckerMs: 0, ruleMs: {}, byLanguage: {}, linted: {}, skipped: {} };
-}
-
 /** Lints `part.lint` (reading `part.context`) in this thread or over worker threads. */
 async function lintParts(engine: EngineOptions, part: Part, plan: PlanOptions): Promise<PlannedReport> {
   const threads = workerCount(plan.concurrency, part.lint.length);
@@ -165,17 +161,7 @@ function addCounts(into: Partial<Record<string, number>>, from: Partial<Record<s
 
 /** Joins part reports into what one thread would have reported: results in path order, figures summed. */
 export function mergeReports(reports: readonly LintReport[]): LintReport {
-  const stats: LintStats = {
-    files: 0,
-    lines: 0,
-    parseMs: 0,
-    rulesMs: 0,
-    typeCheckerMs: 0,
-    ruleMs: {},
-    byLanguage: {},
-    linted: {},
-    skipped: {},
-  };
+  const stats = emptyStats();
   const internalErrors: InternalError[] = [];
   for (const report of reports) {
     internalErrors.push(...report.internalErrors);
