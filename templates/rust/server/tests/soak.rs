@@ -98,7 +98,10 @@ fn client(id: usize, addr: SocketAddr, stop: Arc<AtomicBool>) -> Tally {
     while !stop.load(Ordering::Relaxed) {
         let stream = match TcpStream::connect(addr) {
             Ok(stream) => stream,
-            Err(error) if error.kind() == ErrorKind::ConnectionRefused => {
+            // Refused, or reset during the handshake as the listener closes: either way nothing was
+            // sent, so nothing reached the server (the module comment's "refused before it reached
+            // the server").
+            Err(error) if matches!(error.kind(), ErrorKind::ConnectionRefused | ErrorKind::ConnectionReset) => {
                 tally.refused += 1;
                 thread::sleep(Duration::from_millis(50));
                 continue;
