@@ -166,7 +166,8 @@ interface ProgramIndex {
 function buildIndex(program: ProgramView, shutdownModules: readonly string[]): ProgramIndex {
   const facts = new Map<string, FileFacts>();
   const importers = new Map<string, string[]>();
-  for (const file of program.files) facts.set(file.path, factsOf(file, program, shutdownModules));
+  const summaries = program.facts(`file-facts:${JSON.stringify(shutdownModules)}`, (file) => factsOf(file, program, shutdownModules));
+  for (const [path, fileFacts] of summaries) facts.set(path, fileFacts);
   for (const [path, fileFacts] of facts) {
     for (const imported of fileFacts.imports) {
       const list = importers.get(imported) ?? [];

@@ -303,13 +303,12 @@ function createEscapes(create: ts.CallExpression): boolean {
 
 /** Any file of the run sets axios defaults or a request interceptor that may add a timeout. */
 function axiosDefaultsSetSomewhere(program: ProgramView): boolean {
-  return program.memo("missing-timeout:axios-defaults", () =>
-    program.files.some(({ sourceFile }) => {
-      const source = sourceFile.text;
-      if (/\.defaults\.(timeout|signal)\s*=/.test(source)) return true;
-      return /interceptors\.request\.use/.test(source) && /\b(timeout|signal)\b/.test(source);
-    }),
-  );
+  const setsDefaults = program.facts("missing-timeout:axios-defaults", ({ sourceFile }) => {
+    const source = sourceFile.text;
+    if (/\.defaults\.(timeout|signal)\s*=/.test(source)) return true;
+    return /interceptors\.request\.use/.test(source) && /\b(timeout|signal)\b/.test(source);
+  });
+  return [...setsDefaults.values()].some(Boolean);
 }
 
 function looksLikeRequest(argument: ts.Expression, checker: ts.TypeChecker | undefined): boolean | "signal" {

@@ -1,21 +1,26 @@
 /**
- * `--cache`: a file's result is reused only when nothing it can depend on changed. Facts that
- * span files are decided per package (a SIGTERM handler in one file covers a server in another
- * that never imports it; an `axios.defaults.timeout` anywhere covers every instance), so a file's
- * result depends on every file of its package and on every file those import (relative imports,
- * found in the text, across packages too), as well as on the settings: asyncpat's version, the
- * rules and their options, the config file, the tsconfig and the type-checker switch. Any change
- * there re-lints the package; other packages' results are reused. (ESLint's cache keys a file on
- * its own content only, which is wrong for typed and cross-file rules: typescript-eslint#6373.)
+ * `--cache`: a file's result is reused only when nothing it depends on changed: its own text (or
+ * size and time, per `--cache-strategy`); the settings (asyncpat's version, the rules and their
+ * options, the config file, the tsconfig, the type-checker switch); every file it imports or a rule
+ * read while linting it, transitively (with types: what TypeScript resolved, path aliases too);
+ * the folders those imports were resolved in (a file added there can change where they go); the
+ * package's global declarations when it used the type checker; and the package facts it used
+ * (`program.facts`: a SIGTERM handler in another file, `axios.defaults.timeout` anywhere), compared
+ * through per-file summaries kept by content, so an unrelated edit elsewhere keeps it. A change
+ * that only touches comments or whitespace re-lints the file but not its dependants. Only the
+ * invalidated files are linted; the others are parsed only when a rule reads them, and with types
+ * the program is built from the re-linted files and what they import. (ESLint's cache keys a file
+ * on its own content only, which is wrong for typed and cross-file rules: typescript-eslint#6373.)
  */
 import { createHash } from "node:crypto";
 import { existsSync, readFileSync, statSync } from "node:fs";
 import { mkdir, rename, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { UsageError } from "../errors.js";
+import { factDigest, type DependencyTracker, type FactSummary, type FileReads } from "./dependencies.js";
+import { emptyStats, lintFiles, type EngineOptions } from "./engine.js";
 import { packageKeyOf } from "./file-roles.js";
-import { withImports } from "./shard.js";
-import type { ConfiguredRule, FileResult } from "./types.js";
+import { createLintSession, type ConfiguredRule, type FileResult, type LintReport, type LintStats } from "./types.js";
 
 export type CacheStrategy = "metadata" | "content";
 
@@ -25,16 +30,57 @@ export interface CacheOptions {
   strategy: CacheStrategy;
   /** Everything besides the files that results depend on (version, rules, config, tsconfig), as text. */
   settings: string;
+  /** asyncpat's version, written into the file so a cache of another version is named when it is dropped. */
+  version: string;
 }
 
 export const DEFAULT_CACHE_FILE = ".asyncpatcache";
-const FORMAT = 1;
+const FORMAT = 2;
+
+/** What is known of a file of the run: its fingerprint, the digest its dependants are keyed on, and what it is. */
+interface FileRecord {
+  fp: string;
+  /** Its tokens without comments and whitespace (the full text for JS, JSX and declarations). */
+  sig: string;
+  /** A global declaration (a `.d.ts`, a script without imports or exports, `declare global`): a root of every type program. */
+  global?: true;
+  /** Handed to the TypeScript backend (not skipped by role): it takes part in package facts. */
+  ts?: true;
+  /** The run's files it imports, as TypeScript resolved them. */
+  imports?: string[];
+}
+
+type StoredResult = Omit<FileResult, "source">;
+
+interface ResultRecord {
+  /** null: nothing to report (a fixture, say). */
+  result: StoredResult | null;
+  /** Files whose change can change the result (each one's own dependencies count too). */
+  edges: string[];
+  /** Folders an import was resolved in, with the digest of their listing then. */
+  dirs: Record<string, string>;
+  /** It read every file of its package: the digest of the package then. */
+  all?: string;
+  /** Package facts it used, by id, with their digest then. */
+  facts?: Record<string, string>;
+  /** It used the type checker. */
+  types?: true;
+}
+
+interface StoredSummary {
+  fp: string;
+  value?: unknown;
+  dirs: Record<string, string>;
+}
 
 interface CacheFile {
   format: number;
+  version: string;
   settings: string;
-  /** By absolute path: the package digest the result was computed under, and the result (null: nothing to report, e.g. a fixture). */
-  entries: Record<string, { digest: string; result: Omit<FileResult, "source"> | null }>;
+  files: Record<string, FileRecord>;
+  results: Record<string, ResultRecord>;
+  /** By fact id, then by file. */
+  summaries: Record<string, Record<string, StoredSummary>>;
 }
 
 export function cacheFilePath(location: string, cwd: string): string {
@@ -47,36 +93,157 @@ function hash(text: string | Buffer): string {
   return createHash("sha1").update(text).digest("hex");
 }
 
-/** What the run's files look like now: a fingerprint per file and a digest per package. */
-export class Snapshot {
+/** Reads the cache file; a missing one is empty, a damaged or foreign one is empty with a notice. */
+function readCache(filePath: string, options: CacheOptions, notices: string[]): CacheFile {
+  const empty: CacheFile = { format: FORMAT, version: options.version, settings: options.settings, files: {}, results: {}, summaries: {} };
+  if (!existsSync(filePath)) return empty;
+  let parsed: Partial<CacheFile>;
+  try {
+    parsed = JSON.parse(readFileSync(filePath, "utf8")) as Partial<CacheFile>;
+  } catch (error) {
+    const reason = error instanceof Error ? error.message : String(error);
+    notices.push(`asyncpat: the cache ${filePath} cannot be read (${reason}); linting every file and writing a new one.\n`);
+    return empty;
+  }
+  const shaped =
+    parsed !== null &&
+    typeof parsed === "object" &&
+    typeof parsed.files === "object" &&
+    typeof parsed.results === "object" &&
+    typeof parsed.summaries === "object";
+  if (parsed?.format !== FORMAT || parsed.version !== options.version || !shaped) {
+    const writer = typeof parsed?.version === "string" ? `asyncpat ${parsed.version}` : "another version of asyncpat";
+    notices.push(`asyncpat: the cache ${filePath} was written by ${writer}; linting every file and writing a new one.\n`);
+    return empty;
+  }
+  // other settings (a rule's options, the config, the tsconfig): every result is stale, silently
+  if (parsed.settings !== options.settings) return empty;
+  return parsed as CacheFile;
+}
+
+const RELATIVE_SPECIFIER = /(?:from|import|require)\s*\(?\s*["'](\.{1,2}\/[^"'\n]+)["']/g;
+const EXTENSIONS = [".ts", ".tsx", ".mts", ".cts", ".js", ".jsx", ".mjs", ".cjs"];
+
+/** Relative imports in the text (a match in a comment only adds an edge, which is safe), resolved to the run's files. */
+function scanImports(filePath: string, text: string, known: ReadonlySet<string>): { files: string[]; dirs: string[] } {
+  const files: string[] = [];
+  const dirs: string[] = [];
+  for (const match of text.matchAll(RELATIVE_SPECIFIER)) {
+    const base = path.resolve(path.dirname(filePath), match[1]!);
+    dirs.push(path.dirname(base), base);
+    const extension = path.extname(base);
+    const stem = base.slice(0, base.length - extension.length);
+    const candidates = [base, `${stem}.ts`, `${stem}.tsx`, `${stem}.mts`, `${stem}.cts`];
+    for (const ext of EXTENSIONS) candidates.push(`${base}${ext}`, path.join(base, `index${ext}`));
+    for (const candidate of candidates) if (known.has(candidate)) files.push(candidate);
+  }
+  return { files, dirs };
+}
+
+type TypeScript = typeof import("ts-morph").ts;
+
+/** Whether a token after `previous` starts an expression (so `/` opens a regular expression). */
+function startsOperand(ts: TypeScript, previous: number): boolean {
+  const { SyntaxKind } = ts;
+  switch (previous) {
+    case SyntaxKind.Identifier:
+    case SyntaxKind.PrivateIdentifier:
+    case SyntaxKind.ThisKeyword:
+    case SyntaxKind.SuperKeyword:
+    case SyntaxKind.TrueKeyword:
+    case SyntaxKind.FalseKeyword:
+    case SyntaxKind.NullKeyword:
+    case SyntaxKind.NumericLiteral:
+    case SyntaxKind.BigIntLiteral:
+    case SyntaxKind.StringLiteral:
+    case SyntaxKind.NoSubstitutionTemplateLiteral:
+    case SyntaxKind.TemplateTail:
+    case SyntaxKind.RegularExpressionLiteral:
+    case SyntaxKind.CloseParenToken:
+    case SyntaxKind.CloseBracketToken:
+    case SyntaxKind.PlusPlusToken:
+    case SyntaxKind.MinusMinusToken:
+      return false;
+    default:
+      return true;
+  }
+}
+
+/**
+ * The digest a file's dependants are keyed on: its tokens, without comments and whitespace, so an
+ * edit to those re-lints the file itself only. JS and JSX (JSDoc types, JSX text) and declaration
+ * files are taken whole. Where the scanner could misread (a `/` after `)`), it reads a regular
+ * expression, which keeps more text, never less.
+ */
+function signature(ts: TypeScript, filePath: string, text: string): string {
+  if (!/\.(ts|mts|cts)$/.test(filePath) || /\.d\.[mc]?ts$/.test(filePath) || text.includes("/// <")) return hash(text);
+  const { SyntaxKind } = ts;
+  const scanner = ts.createScanner(ts.ScriptTarget.Latest, true, ts.LanguageVariant.Standard, text);
+  const digest = createHash("sha1");
+  const braces: boolean[] = [];
+  let previous: number = SyntaxKind.Unknown;
+  for (let kind = scanner.scan(); kind !== SyntaxKind.EndOfFileToken; kind = scanner.scan()) {
+    if ((kind === SyntaxKind.SlashToken || kind === SyntaxKind.SlashEqualsToken) && startsOperand(ts, previous)) {
+      kind = scanner.reScanSlashToken();
+    } else if (kind === SyntaxKind.TemplateHead || kind === SyntaxKind.OpenBraceToken) {
+      braces.push(kind === SyntaxKind.TemplateHead);
+    } else if (kind === SyntaxKind.CloseBraceToken && braces.pop()) {
+      kind = scanner.reScanTemplateToken(false);
+      if (kind === SyntaxKind.TemplateMiddle) braces.push(true);
+    }
+    digest.update(scanner.getTokenText()).update("\u0000");
+    previous = kind;
+  }
+  return digest.digest("hex");
+}
+
+/** A declaration TypeScript applies to every file of the program, imported or not. */
+function isGlobalDeclaration(filePath: string, text: string): boolean {
+  if (!/\.[mc]?[jt]sx?$/.test(filePath)) return false;
+  return (
+    /\.d\.[mc]?ts$/.test(filePath) ||
+    /\bdeclare\s+global\b/.test(text) ||
+    /^\s*declare\s+module\s+["']/m.test(text) ||
+    !/^\s*(import|export)\b/m.test(text)
+  );
+}
+
+/** The run's files as they are now: fingerprints, texts read on demand, folder listings, packages. */
+class Snapshot {
   private readonly fingerprints = new Map<string, string>();
   private readonly texts = new Map<string, string>();
-  private readonly digests = new Map<string, string>();
+  readonly known: ReadonlySet<string>;
+  private readonly listings = new Map<string, string>();
+  readonly packages = new Map<string, string[]>();
 
   constructor(
-    private readonly files: readonly string[],
+    readonly files: readonly string[],
     private readonly strategy: CacheStrategy,
-  ) {}
-
-  private members?: Map<string, string[]>;
-
-  private packageMembers(): Map<string, string[]> {
-    if (!this.members) {
-      this.members = new Map();
-      for (const member of this.files) {
-        const key = packageKeyOf(member);
-        const list = this.members.get(key);
-        if (list) list.push(member);
-        else this.members.set(key, [member]);
-      }
+    private readonly contents?: ReadonlyMap<string, string>,
+  ) {
+    this.known = new Set(files);
+    const byFolder = new Map<string, string[]>();
+    for (const file of files) {
+      const folder = path.dirname(file);
+      const names = byFolder.get(folder);
+      if (names) names.push(path.basename(file));
+      else byFolder.set(folder, [path.basename(file)]);
+      const key = packageKeyOf(file);
+      const members = this.packages.get(key);
+      if (members) members.push(file);
+      else this.packages.set(key, [file]);
     }
-    return this.members;
+    for (const [folder, names] of byFolder) this.listings.set(folder, hash(names.sort().join("\n")));
   }
 
   text(file: string): string {
     let text = this.texts.get(file);
     if (text === undefined) {
-      text = readFileSync(file, "utf8");
+      try {
+        text = this.contents?.get(file) ?? readFileSync(file, "utf8");
+      } catch {
+        text = "";
+      }
       this.texts.set(file, text);
     }
     return text;
@@ -85,102 +252,324 @@ export class Snapshot {
   fingerprint(file: string): string {
     let fingerprint = this.fingerprints.get(file);
     if (fingerprint === undefined) {
-      if (this.strategy === "content") {
-        fingerprint = hash(this.text(file));
-      } else {
-        const stat = statSync(file);
-        fingerprint = `${stat.size}:${stat.mtimeMs}`;
+      try {
+        if (this.strategy === "content") {
+          fingerprint = hash(this.text(file));
+        } else {
+          const stat = statSync(file);
+          fingerprint = `${stat.size}:${stat.mtimeMs}`;
+        }
+      } catch {
+        fingerprint = "missing";
       }
       this.fingerprints.set(file, fingerprint);
     }
     return fingerprint;
   }
 
-  /** Digest of the package of `file`: its files and, transitively, every file they import. */
-  digest(file: string): string {
+  listing(folder: string): string {
+    return this.listings.get(folder) ?? "";
+  }
+
+  listingsOf(folders: Iterable<string>): Record<string, string> {
+    const digests: Record<string, string> = {};
+    for (const folder of folders) digests[folder] = this.listing(folder);
+    return digests;
+  }
+
+  listingsMatch(digests: Record<string, string>): boolean {
+    return Object.entries(digests).every(([folder, digest]) => this.listing(folder) === digest);
+  }
+}
+
+/** The snapshot's texts as the engine's `contents`: one synchronous read per file, shared with the cache's own reads. */
+class SnapshotTexts extends Map<string, string> {
+  constructor(private readonly snapshot: Snapshot) {
+    super();
+  }
+
+  override get(file: string): string | undefined {
+    return this.snapshot.known.has(file) ? this.snapshot.text(file) : undefined;
+  }
+}
+
+export interface CachedReport extends LintReport {
+  split: string;
+  notices: string[];
+}
+
+/**
+ * Lints what changed among `scope.lint` (reading `scope.context`) and reuses the rest from the
+ * cache. Runs in this thread: the dependency tracker is handed to the backend.
+ */
+export async function lintCached(
+  engine: EngineOptions,
+  scope: { lint: readonly string[]; context: readonly string[] },
+  options: CacheOptions,
+  note: string,
+): Promise<CachedReport> {
+  const notices: string[] = [];
+  const cachePath = cacheFilePath(options.location, engine.cwd);
+  const cache = readCache(cachePath, options, notices);
+  const snapshot = new Snapshot(engine.files, options.strategy, engine.contents);
+  const inScope = new Set(scope.lint);
+
+  // 1. the files whose fingerprint changed, and among them those whose dependants must follow
+  const changed = new Set<string>();
+  const propagating = new Set<string>();
+  let ts: TypeScript | undefined;
+  for (const file of engine.files) {
+    const record = cache.files[file];
+    const fp = snapshot.fingerprint(file);
+    if (record?.fp === fp) continue;
+    changed.add(file);
+    ts ??= (await import("ts-morph")).ts;
+    const text = snapshot.text(file);
+    const next: FileRecord = { fp, sig: signature(ts, file, text) };
+    if (isGlobalDeclaration(file, text)) next.global = true;
+    if (record?.ts) next.ts = true;
+    // kept until TypeScript resolves the new text: a stale edge only re-lints more
+    if (record?.imports) next.imports = record.imports;
+    if (record?.sig !== next.sig || record.global !== next.global) propagating.add(file);
+    cache.files[file] = next;
+  }
+  for (const file of Object.keys(cache.files)) {
+    if (snapshot.known.has(file)) continue;
+    propagating.add(file);
+    delete cache.files[file];
+    delete cache.results[file];
+  }
+  const globalsChanged = new Set([...propagating].filter((file) => cache.files[file]?.global).map((file) => packageKeyOf(file)));
+  for (const file of propagating) if (!cache.files[file]) globalsChanged.add(packageKeyOf(file));
+
+  const packageDigest = (key: string) =>
+    hash((snapshot.packages.get(key) ?? []).map((file) => `${file}\u0000${cache.files[file]?.sig ?? ""}`).join("\n"));
+  const factDigestNow = (factId: string, key: string): string | undefined => {
+    const summaries: [string, unknown][] = [];
+    for (const file of snapshot.packages.get(key) ?? []) {
+      if (!cache.files[file]?.ts) continue;
+      const stored = cache.summaries[factId]?.[file];
+      if (!stored || stored.fp !== snapshot.fingerprint(file) || !snapshot.listingsMatch(stored.dirs)) return undefined;
+      summaries.push([file, stored.value]);
+    }
+    return factDigest(summaries);
+  };
+
+  // 2. results invalidated by what changed: through imports and reads (transitively), folders, packages, globals
+  const importers = new Map<string, string[]>();
+  const addEdge = (from: string, to: string) => {
+    const list = importers.get(to);
+    if (list) list.push(from);
+    else importers.set(to, [from]);
+  };
+  for (const [file, record] of Object.entries(cache.results)) for (const edge of record.edges) addEdge(file, edge);
+  for (const [file, record] of Object.entries(cache.files)) for (const edge of record.imports ?? []) addEdge(file, edge);
+  const invalid = new Set<string>(changed);
+  const reached = new Set(propagating);
+  const queue = [...propagating];
+  while (queue.length > 0) {
+    for (const importer of importers.get(queue.pop()!) ?? []) {
+      if (reached.has(importer)) continue;
+      reached.add(importer);
+      invalid.add(importer);
+      queue.push(importer);
+    }
+  }
+  const pending = new Map<string, Set<string>>();
+  for (const file of engine.files) {
+    const record = cache.results[file];
+    if (!record) {
+      invalid.add(file);
+      continue;
+    }
+    if (invalid.has(file)) continue;
     const key = packageKeyOf(file);
-    let digest = this.digests.get(key);
-    if (digest !== undefined) return digest;
-    const members = this.packageMembers().get(key) ?? [file];
-    const included = withImports(members, this.files, (member) => this.text(member));
-    digest = hash(
-      [...included]
-        .sort()
-        .map((member) => `${member}\u0000${this.fingerprint(member)}`)
-        .join("\n"),
-    );
-    this.digests.set(key, digest);
-    return digest;
-  }
-}
-
-export interface CacheLookup {
-  /** Results reused, by path (null: the file had nothing to report). */
-  hits: Map<string, FileResult | null>;
-  /** Files to lint. */
-  stale: string[];
-}
-
-export class LintCache {
-  private entries: CacheFile["entries"] = {};
-
-  constructor(
-    readonly filePath: string,
-    private readonly settings: string,
-  ) {
-    if (!existsSync(filePath)) return;
-    try {
-      const parsed = JSON.parse(readFileSync(filePath, "utf8")) as CacheFile;
-      if (parsed.format === FORMAT && parsed.settings === settings && parsed.entries) this.entries = parsed.entries;
-    } catch {
-      // A damaged cache is a cold cache.
+    if (
+      !snapshot.listingsMatch(record.dirs) ||
+      (record.all !== undefined && record.all !== packageDigest(key)) ||
+      (record.types && globalsChanged.has(key))
+    ) {
+      invalid.add(file);
+      continue;
     }
-  }
-
-  lookUp(files: readonly string[], snapshot: Snapshot): CacheLookup {
-    const hits = new Map<string, FileResult | null>();
-    const stale: string[] = [];
-    for (const file of files) {
-      const entry = this.entries[file];
-      let fresh = false;
-      try {
-        fresh = entry !== undefined && entry.digest === snapshot.digest(file);
-      } catch {
-        fresh = false;
+    for (const [factId, digest] of Object.entries(record.facts ?? {})) {
+      const now = factDigestNow(factId, key);
+      if (now === undefined) {
+        const waiting = `${factId}\u0001${key}`;
+        const files = pending.get(waiting);
+        if (files) files.add(file);
+        else pending.set(waiting, new Set([file]));
+      } else if (now !== digest) {
+        invalid.add(file);
+        break;
       }
-      if (fresh) hits.set(file, entry!.result && { ...entry!.result, source: snapshot.text(file) });
-      else stale.push(file);
-    }
-    return { hits, stale };
-  }
-
-  store(file: string, digest: string, result: FileResult | null): void {
-    if (result) {
-      const { source: _source, ...kept } = result;
-      this.entries[file] = { digest, result: kept };
-    } else {
-      this.entries[file] = { digest, result: null };
     }
   }
 
-  forget(file: string): void {
-    delete this.entries[file];
-  }
-
-  async save(keep: ReadonlySet<string>): Promise<void> {
-    const entries: CacheFile["entries"] = {};
-    for (const [file, entry] of Object.entries(this.entries)) if (keep.has(file)) entries[file] = entry;
-    const data: CacheFile = { format: FORMAT, settings: this.settings, entries };
-    const temporary = `${this.filePath}.${process.pid}.tmp`;
-    try {
-      await mkdir(path.dirname(this.filePath), { recursive: true });
-      await writeFile(temporary, JSON.stringify(data));
-      await rename(temporary, this.filePath);
-    } catch (error) {
-      throw new UsageError(
-        `--cache-location ${this.filePath}: cannot write the cache (${error instanceof Error ? error.message : String(error)}). Pass a writable path.`,
-      );
+  // 3. lint the invalidated files; then decide the results that wait on a package fact whose summaries were missing
+  const session = createLintSession();
+  const linted = new Map<string, FileResult | null>();
+  const reports: LintReport[] = [];
+  const lint = async (files: readonly string[]) => {
+    const todo = files.filter((file) => inScope.has(file) && !linted.has(file));
+    if (todo.length === 0) return;
+    const recorded = new Map<string, FileReads>();
+    const packagesLinted = new Set(todo.map((file) => packageKeyOf(file)));
+    const roots = new Set(
+      engine.types ? engine.files.filter((file) => cache.files[file]?.global && packagesLinted.has(packageKeyOf(file))) : [],
+    );
+    const tracker: DependencyTracker = {
+      roots,
+      summary(factId, file) {
+        const stored = cache.summaries[factId]?.[file];
+        if (!stored || stored.fp !== snapshot.fingerprint(file) || !snapshot.listingsMatch(stored.dirs)) return undefined;
+        return { value: stored.value, dirs: Object.keys(stored.dirs) };
+      },
+      storeSummary(factId, file, summary: FactSummary) {
+        (cache.summaries[factId] ??= {})[file] = {
+          fp: snapshot.fingerprint(file),
+          value: summary.value,
+          dirs: snapshot.listingsOf(summary.dirs),
+        };
+      },
+      participants(files) {
+        const taking = new Set(files);
+        for (const file of scope.context) {
+          const record = cache.files[file];
+          if (!record || !/\.[mc]?[jt]sx?$/.test(file)) continue;
+          if (taking.has(file)) record.ts = true;
+          else delete record.ts;
+        }
+      },
+      record(file, reads) {
+        recorded.set(file, reads);
+      },
+      edges(file, imports) {
+        const record = cache.files[file];
+        if (record) record.imports = [...imports];
+      },
+    };
+    const report = await lintFiles({
+      ...engine,
+      files: scope.context,
+      contents: new SnapshotTexts(snapshot),
+      lintOnly: new Set(todo),
+      dependencies: tracker,
+      session,
+    });
+    reports.push(report);
+    const byPath = new Map(report.results.map((result) => [result.filePath, result]));
+    const crashed = new Set(report.internalErrors.map((error) => error.filePath));
+    for (const file of todo) {
+      const result = byPath.get(file) ?? null;
+      linted.set(file, result);
+      if (crashed.has(file)) {
+        delete cache.results[file];
+        continue;
+      }
+      const reads = recorded.get(file);
+      const scanned = scanImports(file, snapshot.text(file), snapshot.known);
+      const edges = new Set([...scanned.files, ...(reads?.files ?? [])]);
+      edges.delete(file);
+      const entry: ResultRecord = {
+        result: result && stripSource(result),
+        edges: [...edges],
+        dirs: snapshot.listingsOf(new Set([...scanned.dirs, ...(reads?.dirs ?? [])])),
+      };
+      // the Rust backend does not record its reads: its files depend on their whole package
+      if (reads?.all || (result !== null && !reads && file.endsWith(".rs"))) entry.all = packageDigest(packageKeyOf(file));
+      if (reads && reads.facts.size > 0) entry.facts = Object.fromEntries(reads.facts);
+      if (reads?.types) entry.types = true;
+      cache.results[file] = entry;
     }
+  };
+  await lint([...invalid].sort());
+  const probes: string[] = [];
+  for (const [waiting, files] of pending) {
+    const [factId, key] = waiting.split("\u0001") as [string, string];
+    if (factDigestNow(factId, key) === undefined) {
+      const probe = [...files].find((file) => inScope.has(file) && !invalid.has(file));
+      if (probe) probes.push(probe);
+    }
+  }
+  await lint(probes);
+  for (const [waiting, files] of pending) {
+    const [factId, key] = waiting.split("\u0001") as [string, string];
+    const now = factDigestNow(factId, key);
+    for (const file of files) if (now === undefined || cache.results[file]?.facts?.[factId] !== now) invalid.add(file);
+  }
+  await lint([...invalid].sort());
+  // an invalidated result this run did not redo (another shard's file) must not outlive it
+  for (const file of invalid) if (!linted.has(file)) delete cache.results[file];
+
+  await saveCache(cachePath, cache, snapshot.known);
+
+  const results: FileResult[] = [];
+  let reused = 0;
+  for (const file of scope.lint) {
+    if (linted.has(file)) {
+      const result = linted.get(file);
+      if (result) results.push(result);
+      continue;
+    }
+    reused++;
+    const stored = cache.results[file]?.result;
+    if (stored) results.push({ ...stored, source: snapshot.text(file) });
+  }
+  results.sort((a, b) => a.filePath.localeCompare(b.filePath));
+  const stats = sumStats(reports.map((report) => report.stats));
+  return {
+    results,
+    internalErrors: reports.flatMap((report) => report.internalErrors),
+    stats,
+    split: `${note}cache: reused ${reused} of ${scope.lint.length} files, linted ${linted.size}`,
+    notices,
+  };
+}
+
+function stripSource(result: FileResult): StoredResult {
+  const { source: _source, ...kept } = result;
+  return kept;
+}
+
+function sumStats(all: readonly LintStats[]): LintStats {
+  const stats = emptyStats();
+  const add = (into: Partial<Record<string, number>>, from: Partial<Record<string, number>>) => {
+    for (const [key, value] of Object.entries(from)) into[key] = (into[key] ?? 0) + (value ?? 0);
+  };
+  for (const from of all) {
+    stats.files += from.files;
+    stats.lines += from.lines;
+    stats.parseMs += from.parseMs;
+    stats.rulesMs += from.rulesMs;
+    stats.typeCheckerMs += from.typeCheckerMs;
+    add(stats.ruleMs, from.ruleMs);
+    add(stats.linted, from.linted);
+    add(stats.skipped, from.skipped);
+    for (const [language, figures] of Object.entries(from.byLanguage)) {
+      const sum = (stats.byLanguage[language] ??= { files: 0, lines: 0, ms: 0 });
+      sum.files += figures.files;
+      sum.lines += figures.lines;
+      sum.ms += figures.ms;
+    }
+  }
+  return stats;
+}
+
+async function saveCache(filePath: string, cache: CacheFile, keep: ReadonlySet<string>): Promise<void> {
+  const kept = <T>(records: Record<string, T>) => Object.fromEntries(Object.entries(records).filter(([file]) => keep.has(file)));
+  const summaries: CacheFile["summaries"] = {};
+  for (const [factId, byFile] of Object.entries(cache.summaries)) summaries[factId] = kept(byFile);
+  const data: CacheFile = { ...cache, files: kept(cache.files), results: kept(cache.results), summaries };
+  const temporary = `${filePath}.${process.pid}.tmp`;
+  try {
+    await mkdir(path.dirname(filePath), { recursive: true });
+    await writeFile(temporary, JSON.stringify(data));
+    await rename(temporary, filePath);
+  } catch (error) {
+    throw new UsageError(
+      `--cache-location ${filePath}: cannot write the cache (${error instanceof Error ? error.message : String(error)}). Pass a writable path.`,
+    );
   }
 }
 
@@ -223,6 +612,7 @@ export function cacheOptionsFor(
   return {
     location: flags.cacheLocation ?? DEFAULT_CACHE_FILE,
     strategy: flags.cacheStrategy ?? "metadata",
+    version: run.version,
     settings: cacheSettings({
       version: run.version,
       ruleIds: run.ruleIds,

@@ -9,10 +9,10 @@ import { Worker } from "node:worker_threads";
 import type { Rule } from "./rule.js";
 import { loadConfig } from "./config.js";
 import { emptyStats, lintFiles, type EngineOptions } from "./engine.js";
-import { cacheFilePath, LintCache, Snapshot, type CacheOptions } from "./cache.js";
-import { FILE_ROLES, packageKeyOf } from "./file-roles.js";
+import { lintCached, type CacheOptions } from "./cache.js";
+import { FILE_ROLES } from "./file-roles.js";
 import { splitFiles, type Concurrency, type Part, type Shard } from "./shard.js";
-import type { FileResult, InternalError, LintReport } from "./types.js";
+import type { InternalError, LintReport } from "./types.js";
 
 /** The run's flags a part needs to rebuild its config (a subset of `LintOptions`). */
 export interface PartSettings {
@@ -49,6 +49,8 @@ export interface PlanOptions {
 export interface PlannedReport extends LintReport {
   /** How the files were split, for `--stats`; undefined when one thread linted them all. */
   split?: string;
+  /** Said on standard error before the report's own notices (a cache that could not be used). */
+  notices?: string[];
 }
 
 export function workerCount(concurrency: Concurrency | undefined, files: number): number {
@@ -71,30 +73,7 @@ export async function lintPlanned(engine: EngineOptions, plan: PlanOptions): Pro
     return { ...report, split: note || report.split ? `${note}${report.split ?? "one thread"}` : undefined };
   }
 
-  const cache = new LintCache(cacheFilePath(plan.cache.location, engine.cwd), plan.cache.settings);
-  const snapshot = new Snapshot(engine.files, plan.cache.strategy);
-  const { hits, stale } = cache.lookUp(scope.lint, snapshot);
-  let fresh: PlannedReport = { results: [], internalErrors: [], stats: emptyStats() };
-  if (stale.length > 0) {
-    // A stale file is linted with its packages' other files (and their imports) as context.
-    const packages = new Set(stale.map((file) => packageKeyOf(file)));
-    const context = scope.context.filter((file) => packages.has(packageKeyOf(file)));
-    fresh = await lintParts(engine, { lint: stale, context }, plan);
-  }
-  const byPath = new Map(fresh.results.map((result) => [result.filePath, result]));
-  const crashed = new Set(fresh.internalErrors.map((error) => error.filePath));
-  for (const file of stale) {
-    if (crashed.has(file)) cache.forget(file);
-    else cache.store(file, snapshot.digest(file), byPath.get(file) ?? null);
-  }
-  await cache.save(new Set(engine.files));
-  const reused = [...hits.values()].filter((result): result is FileResult => result !== null);
-  const results = [...fresh.results, ...reused].sort((a, b) => a.filePath.localeCompare(b.filePath));
-  return {
-    ...fresh,
-    results,
-    split: `${note}cache: reused ${hits.size} of ${scope.lint.length} files, linted ${stale.length}${fresh.split ? `; ${fresh.split}` : ""}`,
-  };
+  return lintCached(engine, scope, plan.cache, note);
 }
 
 /** Lints `part.lint` (reading `part.context`) in this thread or over worker threads. */

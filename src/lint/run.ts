@@ -187,7 +187,7 @@ export async function runLint(
     io.stdout.write(output);
   }
 
-  for (const notice of bulk.notices) io.stderr.write(notice);
+  for (const notice of [...(report.notices ?? []), ...bulk.notices]) io.stderr.write(notice);
   for (const error of report.internalErrors) {
     const relative = path.relative(cwd, error.filePath);
     io.stderr.write(

@@ -1,6 +1,7 @@
 import type { Rule } from "./rule.js";
 import type { RuleSeverity } from "./rule-meta.js";
 import type { Fix, Suggestion } from "./edits.js";
+import type { DependencyTracker } from "./dependencies.js";
 
 export type { Fix, Suggestion };
 
@@ -124,6 +125,8 @@ export interface BackendRunOptions {
    * lints part of a package reads the whole package, for cross-file facts and the type program).
    */
   lintOnly?: ReadonlySet<string>;
+  /** `--cache`: parse lazily and report what each linted file read (see dependencies.ts). */
+  dependencies?: DependencyTracker;
 }
 
 /** Opaque state a backend keeps between runs; create one with `createLintSession()`. */

@@ -2,6 +2,7 @@ import { existsSync } from "node:fs";
 import path from "node:path";
 import { Project, ts } from "ts-morph";
 import type { ListenerKey, ProgramFile, ProgramView, ReportDescriptor, RuleContext, TypeScriptRule } from "./rule.js";
+import { emptyReads, factDigest, mergeReads, type FileReads } from "../dependencies.js";
 import { implementationOptions } from "../rule.js";
 import { byPackage } from "../file-roles.js";
 import { parseDirective } from "../suppressions.js";
@@ -134,7 +135,13 @@ function collectDirectives(sourceFile: ts.SourceFile): Directive[] {
   return directives;
 }
 
-function resolveRelative(fromFile: string, specifier: string, files: Map<string, ProgramFile>): ProgramFile | undefined {
+/** The folders a relative specifier's resolution looks in (a file added there can change where it goes). */
+function resolutionDirs(fromFile: string, specifier: string): string[] {
+  const base = path.resolve(path.dirname(fromFile), specifier);
+  return [path.dirname(base), base];
+}
+
+function resolveRelative<T>(fromFile: string, specifier: string, lookUp: (candidate: string) => T | undefined): T | undefined {
   if (!specifier.startsWith(".")) return undefined;
   const base = path.resolve(path.dirname(fromFile), specifier);
   const candidates = [base];
@@ -145,10 +152,55 @@ function resolveRelative(fromFile: string, specifier: string, files: Map<string,
   if (ext === ".cjs") candidates.push(`${stem}.cts`);
   for (const extension of EXTENSIONS) candidates.push(`${base}${extension}`, path.join(base, `index${extension}`));
   for (const candidate of candidates) {
-    const file = files.get(candidate);
+    const file = lookUp(candidate);
     if (file) return file;
   }
   return undefined;
+}
+
+/** Parses a file into `project`: its source file, or the fatal message that says why it cannot be linted. */
+function parseFile(project: Project, filePath: string, text: string): { sourceFile: ts.SourceFile } | { fatal: LintMessage } {
+  let sourceFile: ts.SourceFile;
+  try {
+    sourceFile = project.createSourceFile(filePath, text, { overwrite: true, scriptKind: scriptKindOf(filePath) }).compilerNode;
+  } catch (error) {
+    const reason =
+      error instanceof RangeError
+        ? "the code is nested too deeply for the parser (its call stack ran out); the file was not linted"
+        : `the parser failed: ${error instanceof Error ? error.message : String(error)}`;
+    return { fatal: fatal(`Parsing error: ${reason}.`) };
+  }
+  const diagnostics = (sourceFile as unknown as { parseDiagnostics?: ts.DiagnosticWithLocation[] }).parseDiagnostics ?? [];
+  if (diagnostics.length > 0) {
+    const first = diagnostics[0]!;
+    const where = sourceFile.getLineAndCharacterOfPosition(first.start);
+    return {
+      fatal: fatal(`Parsing error: ${ts.flattenDiagnosticMessageText(first.messageText, " ")}`, where.line + 1, where.character + 1),
+    };
+  }
+  return { sourceFile };
+}
+
+/** The run's files outside node_modules that a file of the type program imports, as TypeScript resolved them. */
+function typedImports(program: ts.Program, sourceFile: ts.SourceFile, known: ReadonlyMap<string, string>): string[] {
+  const found = new Set<string>();
+  // both are TypeScript internals (stable since 5.3); without them the edges come from the text scan alone
+  const specifiers = (sourceFile as unknown as { imports?: readonly ts.StringLiteralLike[] }).imports ?? [];
+  const resolver = program as unknown as {
+    getResolvedModuleFromModuleSpecifier?(
+      specifier: ts.StringLiteralLike,
+      sourceFile: ts.SourceFile,
+    ): ts.ResolvedModuleWithFailedLookupLocations | undefined;
+  };
+  if (!resolver.getResolvedModuleFromModuleSpecifier) return [];
+  for (const specifier of specifiers) {
+    const resolved = resolver.getResolvedModuleFromModuleSpecifier(specifier, sourceFile)?.resolvedModule?.resolvedFileName;
+    if (resolved && !resolved.includes("/node_modules/")) {
+      const absolute = path.resolve(resolved);
+      if (known.has(absolute)) found.add(absolute);
+    }
+  }
+  return [...found];
 }
 
 export const typescriptBackend: LanguageBackend = {
@@ -158,42 +210,51 @@ export const typescriptBackend: LanguageBackend = {
     const project = projectFor(options);
     const results: BackendFileResult[] = [];
     const internalErrors: InternalError[] = [];
-    const parsed = new Map<string, ProgramFile>();
+    const tracker = options.dependencies;
+    const texts = new Map(inputFiles.map((file) => [file.path, file.text]));
+    tracker?.participants([...texts.keys()]);
+    // null: the file did not parse. With a dependency tracker (`--cache`) only the files to lint and
+    // the tracker's roots are parsed up front; the rest when a rule reads them.
+    const parsed = new Map<string, ProgramFile | null>();
     const resultByPath = new Map<string, BackendFileResult>();
+    let reads: FileReads | undefined;
 
     for (const { path: filePath, text } of inputFiles) {
+      const linted = options.lintOnly?.has(filePath) ?? true;
+      if (tracker && !linted && !tracker.roots.has(filePath)) continue;
+      const outcome = parseFile(project, filePath, text);
+      parsed.set(filePath, "sourceFile" in outcome ? { path: filePath, sourceFile: outcome.sourceFile } : null);
+      if (!linted) continue;
       const result: BackendFileResult = { filePath, source: text, lines: countLines(text), messages: [], directives: [] };
       results.push(result);
       resultByPath.set(filePath, result);
-      let sourceFile: ts.SourceFile;
-      try {
-        sourceFile = project.createSourceFile(filePath, text, { overwrite: true, scriptKind: scriptKindOf(filePath) }).compilerNode;
-      } catch (error) {
-        const reason =
-          error instanceof RangeError
-            ? "the code is nested too deeply for the parser (its call stack ran out); the file was not linted"
-            : `the parser failed: ${error instanceof Error ? error.message : String(error)}`;
-        result.messages.push(fatal(`Parsing error: ${reason}.`));
-        continue;
-      }
-      const diagnostics = (sourceFile as unknown as { parseDiagnostics?: ts.DiagnosticWithLocation[] }).parseDiagnostics ?? [];
-      if (diagnostics.length > 0) {
-        const first = diagnostics[0]!;
-        const where = sourceFile.getLineAndCharacterOfPosition(first.start);
-        result.messages.push(
-          fatal(`Parsing error: ${ts.flattenDiagnosticMessageText(first.messageText, " ")}`, where.line + 1, where.character + 1),
-        );
-        continue;
-      }
-      result.directives = collectDirectives(sourceFile);
-      parsed.set(filePath, { path: filePath, sourceFile });
+      if ("fatal" in outcome) result.messages.push(outcome.fatal);
+      else result.directives = collectDirectives(outcome.sourceFile);
     }
+
+    /** A file of the run, parsed on first use; undefined when it is not one or did not parse. */
+    const load = (filePath: string): ProgramFile | undefined => {
+      let file = parsed.get(filePath);
+      if (file === undefined) {
+        const text = texts.get(filePath);
+        if (text === undefined) return undefined;
+        const outcome = parseFile(project, filePath, text);
+        file = "sourceFile" in outcome ? { path: filePath, sourceFile: outcome.sourceFile } : null;
+        parsed.set(filePath, file);
+      }
+      return file ?? undefined;
+    };
+    const read = (filePath: string): ProgramFile | undefined => {
+      if (texts.has(filePath)) reads?.files.add(filePath);
+      return load(filePath);
+    };
 
     let checker: ts.TypeChecker | undefined;
     let checkerFailed = false;
     let typeCheckerMs = 0;
     const getTypeChecker = (): ts.TypeChecker | undefined => {
       if (!options.types || checkerFailed) return undefined;
+      if (reads) reads.types = true;
       if (!checker) {
         const started = performance.now();
         try {
@@ -208,25 +269,88 @@ export const typescriptBackend: LanguageBackend = {
 
     // Cross-file facts are per package: a rule sees the files of the linted file's own package
     // (imports still resolve across packages), and its memos are kept per package.
-    const memos = new Map<string, unknown>();
-    const programFor = (ruleId: string, packageKey: string, files: readonly ProgramFile[]): ProgramView => ({
-      files,
-      getFile: (absolutePath) => parsed.get(absolutePath),
-      resolveImport: (fromFile, specifier) => resolveRelative(fromFile, specifier, parsed),
-      memo<T>(key: string, compute: () => T): T {
-        const fullKey = `${ruleId}\u0000${packageKey}\u0000${key}`;
-        if (!memos.has(fullKey)) memos.set(fullKey, compute());
-        return memos.get(fullKey) as T;
-      },
-    });
+    const memos = new Map<string, { value: unknown; reads: FileReads }>();
+    const memo = <T>(fullKey: string, compute: () => T): T => {
+      let entry = memos.get(fullKey);
+      if (!entry) {
+        const outer = reads;
+        const own = emptyReads();
+        reads = own;
+        try {
+          entry = { value: compute(), reads: own };
+        } finally {
+          reads = outer;
+        }
+        memos.set(fullKey, entry);
+      }
+      if (reads) mergeReads(reads, entry.reads);
+      return entry.value as T;
+    };
+    const programFor = (ruleId: string, packageKey: string, packagePaths: readonly string[]): ProgramView => {
+      let files: ProgramFile[] | undefined;
+      return {
+        get files() {
+          if (reads) reads.all = true;
+          files ??= packagePaths.map(load).filter((file): file is ProgramFile => file !== undefined);
+          return files;
+        },
+        getFile: (absolutePath) => read(absolutePath),
+        resolveImport: (fromFile, specifier) => {
+          if (reads && specifier.startsWith(".")) for (const dir of resolutionDirs(fromFile, specifier)) reads.dirs.add(dir);
+          return resolveRelative(fromFile, specifier, (candidate) => (texts.has(candidate) ? read(candidate) : undefined));
+        },
+        memo<T>(key: string, compute: () => T): T {
+          return memo(`${ruleId}\u0000${packageKey}\u0000${key}`, compute);
+        },
+        facts<T>(key: string, summarise: (file: ProgramFile) => T): ReadonlyMap<string, T> {
+          const factId = `${ruleId}\u0000${key}`;
+          const { summaries, digest } = memo(`${ruleId}\u0000${packageKey}\u0000facts\u0000${key}`, () => {
+            const byFile = new Map<string, T>();
+            for (const filePath of packagePaths) {
+              let summary = tracker?.summary(factId, filePath);
+              if (!summary) {
+                const outer = reads;
+                const own = emptyReads();
+                reads = own;
+                try {
+                  const file = load(filePath);
+                  summary = { value: file ? summarise(file) : undefined, dirs: [...own.dirs] };
+                } finally {
+                  reads = outer;
+                }
+                tracker?.storeSummary(factId, filePath, summary);
+              }
+              if (summary.value !== undefined) byFile.set(filePath, summary.value as T);
+            }
+            return { summaries: byFile, digest: tracker ? factDigest(byFile) : "" };
+          });
+          if (reads && tracker) reads.facts.set(factId, digest);
+          return summaries;
+        },
+      };
+    };
 
     const timing = options.timing ? rules.map(() => 0) : undefined;
-    for (const [packageKey, packageFiles] of byPackage([...parsed.values()], (file) => file.path)) {
-      const programs = new Map(rules.map((configured) => [configured.rule.id, programFor(configured.rule.id, packageKey, packageFiles)]));
-      for (const file of packageFiles) {
-        if (options.lintOnly && !options.lintOnly.has(file.path)) continue;
-        const result = resultByPath.get(file.path)!;
+    const packages = byPackage([...texts.keys()], (filePath) => filePath);
+    for (const [packageKey, packagePaths] of packages) {
+      const programs = new Map(rules.map((configured) => [configured.rule.id, programFor(configured.rule.id, packageKey, packagePaths)]));
+      for (const filePath of packagePaths) {
+        const result = resultByPath.get(filePath);
+        const file = parsed.get(filePath);
+        if (!result || !file) continue;
+        reads = tracker ? emptyReads() : undefined;
         lintSourceFile(file, rules, options.rulesFor?.(file.path) ?? rules, programs, getTypeChecker, result, internalErrors, timing);
+        if (tracker && reads) {
+          tracker.record(filePath, reads);
+        }
+        reads = undefined;
+      }
+    }
+    if (tracker && checker) {
+      const program = project.getProgram().compilerObject;
+      for (const sourceFile of program.getSourceFiles()) {
+        const filePath = path.resolve(sourceFile.fileName);
+        if (texts.has(filePath)) tracker.edges(filePath, typedImports(program, sourceFile, texts));
       }
     }
     return { files: results, internalErrors, typeCheckerMs, ruleMs: timingByRule(rules, timing) };

@@ -32,6 +32,15 @@ export interface ProgramView {
   resolveImport(fromFile: string, specifier: string): ProgramFile | undefined;
   /** A value computed once per run and rule (e.g. an index over all files) and shared across files. */
   memo<T>(key: string, compute: () => T): T;
+  /**
+   * A fact that spans the package, as one summary per file (by path; files that did not parse are
+   * absent). Prefer it to reading `files`: with `--cache` a file's summary is computed once per
+   * content and kept, and a cached result stays valid while the summaries it used are unchanged, so
+   * an edit elsewhere does not re-lint the package. `summarise` must read only the file it is given
+   * (it may resolve that file's imports) and return a JSON value; `key` names everything else it
+   * depends on (options, say).
+   */
+  facts<T>(key: string, summarise: (file: ProgramFile) => T): ReadonlyMap<string, T>;
 }
 
 export interface RuleContext<Options> {

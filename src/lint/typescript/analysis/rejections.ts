@@ -444,17 +444,13 @@ export function functionCanThrow(fn: ts.FunctionLikeDeclaration, env: PromiseEnv
 export function hasUnhandledRejectionHandler(env: PromiseEnv, sourceFile: ts.SourceFile): boolean {
   const filePath = env.filePath ?? sourceFile.fileName;
   const rootOf = (file: string) => packageRootOf(path.dirname(file)) ?? "";
-  const files = env.program ? env.program.files : [{ path: filePath, sourceFile }];
-  const compute = () => {
-    const roots = new Set<string>();
-    for (const file of files) {
-      if (!file.sourceFile.text.includes("unhandledRejection")) continue;
-      if (installsHandler(file.sourceFile)) roots.add(rootOf(file.path));
-    }
-    return roots;
-  };
-  const roots = env.program ? env.program.memo("unhandled-rejection-handlers", compute) : compute();
-  return roots.has(rootOf(filePath));
+  const installs = (file: { sourceFile: ts.SourceFile }) =>
+    file.sourceFile.text.includes("unhandledRejection") && installsHandler(file.sourceFile);
+  if (!env.program) return installs({ sourceFile });
+  const root = rootOf(filePath);
+  for (const [file, installed] of env.program.facts("unhandled-rejection-handlers", installs))
+    if (installed && rootOf(file) === root) return true;
+  return false;
 }
 
 function installsHandler(sourceFile: ts.SourceFile): boolean {
