@@ -522,7 +522,9 @@ export async function lintCached(
     results,
     internalErrors: reports.flatMap((report) => report.internalErrors),
     stats,
-    split: `${note}cache: reused ${reused} of ${scope.lint.length} files, linted ${linted.size}`,
+    split: `${note}cache: reused ${reused} of ${scope.lint.length} files, linted ${linted.size}${
+      probes.length > 0 ? ` (${probes.length} of them to recompute package facts a changed file takes part in)` : ""
+    }`,
     notices,
   };
 }
