@@ -91,7 +91,7 @@ export function registerLintCommand(program: Command): void {
       "lint only the i-th of n parts of the files, split by package (join the reports with merge-reports)",
       parseShard,
     )
-    .option("--cache", "reuse the results of files whose package, imports, config and tsconfig did not change", false)
+    .option("--cache", "reuse the results of files whose text, imports, package facts and settings did not change", false)
     .option("--cache-location <path>", "the cache file, or a folder for it (default: .asyncpatcache)")
     .option(
       "--cache-strategy <strategy>",
