@@ -175,8 +175,8 @@ function startsOperand(ts: TypeScript, previous: number): boolean {
  * files are taken whole. Where the scanner could misread (a `/` after `)`), it reads a regular
  * expression, which keeps more text, never less.
  */
-function signature(ts: TypeScript, filePath: string, text: string): string {
-  if (!/\.(ts|mts|cts)$/.test(filePath) || /\.d\.[mc]?ts$/.test(filePath) || text.includes("/// <")) return hash(text);
+function signature(ts: TypeScript | undefined, filePath: string, text: string): string {
+  if (!ts || !/\.[mc]?ts$/.test(filePath) || /\.d\.[mc]?ts$/.test(filePath) || text.includes("/// <")) return hash(text);
   const { SyntaxKind } = ts;
   const scanner = ts.createScanner(ts.ScriptTarget.Latest, true, ts.LanguageVariant.Standard, text);
   const digest = createHash("sha1");
@@ -204,7 +204,8 @@ function isGlobalDeclaration(filePath: string, text: string): boolean {
     /\.d\.[mc]?ts$/.test(filePath) ||
     /\bdeclare\s+global\b/.test(text) ||
     /^\s*declare\s+module\s+["']/m.test(text) ||
-    !/^\s*(import|export)\b/m.test(text)
+    // a script: no import or export, and not CommonJS (which TypeScript takes as a module)
+    !/^\s*(import|export)\b|\brequire\s*\(|\bmodule\.exports\b|\bexports\.\w/m.test(text)
   );
 }
 
@@ -323,7 +324,7 @@ export async function lintCached(
     const fp = snapshot.fingerprint(file);
     if (record?.fp === fp) continue;
     changed.add(file);
-    ts ??= (await import("ts-morph")).ts;
+    if (/\.[mc]?ts$/.test(file)) ts ??= (await import("ts-morph")).ts;
     const text = snapshot.text(file);
     const next: FileRecord = { fp, sig: signature(ts, file, text) };
     if (isGlobalDeclaration(file, text)) next.global = true;
