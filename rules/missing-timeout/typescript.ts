@@ -304,8 +304,7 @@ function createEscapes(create: ts.CallExpression): boolean {
 /** Any file of the run sets axios defaults or a request interceptor that may add a timeout. */
 function axiosDefaultsSetSomewhere(program: ProgramView): boolean {
   return program.memo("missing-timeout:axios-defaults", () =>
-    program.files.some(({ sourceFile }) => {
-      const source = sourceFile.text;
+    program.filesContaining(/\.defaults\.|interceptors\.request\.use/).some(({ text: source }) => {
       if (/\.defaults\.(timeout|signal)\s*=/.test(source)) return true;
       return /interceptors\.request\.use/.test(source) && /\b(timeout|signal)\b/.test(source);
     }),

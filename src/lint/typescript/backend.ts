@@ -3,7 +3,7 @@ import path from "node:path";
 import { Project, ts } from "ts-morph";
 import type { ListenerKey, ProgramFile, ProgramView, ReportDescriptor, RuleContext, TypeScriptRule } from "./rule.js";
 import { implementationOptions } from "../rule.js";
-import { byPackage } from "../file-roles.js";
+import { FileTable, type PackageFiles } from "./program-files.js";
 import { parseDirective } from "../suppressions.js";
 import { createReporter } from "../messages.js";
 import { ListenerTable } from "../listeners.js";
@@ -134,7 +134,21 @@ function collectDirectives(sourceFile: ts.SourceFile): Directive[] {
   return directives;
 }
 
-function resolveRelative(fromFile: string, specifier: string, files: Map<string, ProgramFile>): ProgramFile | undefined {
+function parseDiagnosticsOf(sourceFile: ts.SourceFile): readonly ts.DiagnosticWithLocation[] {
+  return (sourceFile as unknown as { parseDiagnostics?: ts.DiagnosticWithLocation[] }).parseDiagnostics ?? [];
+}
+
+/** A context file's tree, or undefined when it does not parse (its own thread reports why). */
+function parseQuietly(parse: () => ts.SourceFile): ts.SourceFile | undefined {
+  try {
+    const sourceFile = parse();
+    return parseDiagnosticsOf(sourceFile).length > 0 ? undefined : sourceFile;
+  } catch {
+    return undefined;
+  }
+}
+
+function resolveRelative(fromFile: string, specifier: string, files: FileTable): ProgramFile | undefined {
   if (!specifier.startsWith(".")) return undefined;
   const base = path.resolve(path.dirname(fromFile), specifier);
   const candidates = [base];
@@ -156,18 +170,30 @@ export const typescriptBackend: LanguageBackend = {
   extensions: EXTENSIONS,
   async lint(inputFiles, rules, options) {
     const project = projectFor(options);
+    // Without the checker (and no session to keep warm), files are parsed by the compiler alone: the
+    // program is never built, so wrapping each file in ts-morph's project would be work for nothing.
+    const bare = !options.types && !options.session;
+    const target = project.getCompilerOptions().target ?? ts.ScriptTarget.Latest;
+    const parse = (filePath: string, text: string): ts.SourceFile =>
+      bare
+        ? ts.createSourceFile(filePath, text, target, true, scriptKindOf(filePath))
+        : project.createSourceFile(filePath, text, { overwrite: true, scriptKind: scriptKindOf(filePath) }).compilerNode;
     const results: BackendFileResult[] = [];
     const internalErrors: InternalError[] = [];
-    const parsed = new Map<string, ProgramFile>();
+    const table = new FileTable();
     const resultByPath = new Map<string, BackendFileResult>();
 
     for (const { path: filePath, text } of inputFiles) {
+      if (bare && options.lintOnly && !options.lintOnly.has(filePath)) {
+        table.addLazy(filePath, text, () => parseQuietly(() => parse(filePath, text)));
+        continue;
+      }
       const result: BackendFileResult = { filePath, source: text, lines: countLines(text), messages: [], directives: [] };
       results.push(result);
       resultByPath.set(filePath, result);
       let sourceFile: ts.SourceFile;
       try {
-        sourceFile = project.createSourceFile(filePath, text, { overwrite: true, scriptKind: scriptKindOf(filePath) }).compilerNode;
+        sourceFile = parse(filePath, text);
       } catch (error) {
         const reason =
           error instanceof RangeError
@@ -176,7 +202,7 @@ export const typescriptBackend: LanguageBackend = {
         result.messages.push(fatal(`Parsing error: ${reason}.`));
         continue;
       }
-      const diagnostics = (sourceFile as unknown as { parseDiagnostics?: ts.DiagnosticWithLocation[] }).parseDiagnostics ?? [];
+      const diagnostics = parseDiagnosticsOf(sourceFile);
       if (diagnostics.length > 0) {
         const first = diagnostics[0]!;
         const where = sourceFile.getLineAndCharacterOfPosition(first.start);
@@ -186,7 +212,7 @@ export const typescriptBackend: LanguageBackend = {
         continue;
       }
       result.directives = collectDirectives(sourceFile);
-      parsed.set(filePath, { path: filePath, sourceFile });
+      table.add(filePath, text, sourceFile);
     }
 
     let checker: ts.TypeChecker | undefined;
@@ -209,10 +235,13 @@ export const typescriptBackend: LanguageBackend = {
     // Cross-file facts are per package: a rule sees the files of the linted file's own package
     // (imports still resolve across packages), and its memos are kept per package.
     const memos = new Map<string, unknown>();
-    const programFor = (ruleId: string, packageKey: string, files: readonly ProgramFile[]): ProgramView => ({
-      files,
-      getFile: (absolutePath) => parsed.get(absolutePath),
-      resolveImport: (fromFile, specifier) => resolveRelative(fromFile, specifier, parsed),
+    const programFor = (ruleId: string, packageKey: string, files: PackageFiles): ProgramView => ({
+      get files() {
+        return files.files;
+      },
+      filesContaining: (pattern) => files.containing(pattern),
+      getFile: (absolutePath) => table.get(absolutePath),
+      resolveImport: (fromFile, specifier) => resolveRelative(fromFile, specifier, table),
       memo<T>(key: string, compute: () => T): T {
         const fullKey = `${ruleId}\u0000${packageKey}\u0000${key}`;
         if (!memos.has(fullKey)) memos.set(fullKey, compute());
@@ -221,12 +250,14 @@ export const typescriptBackend: LanguageBackend = {
     });
 
     const timing = options.timing ? rules.map(() => 0) : undefined;
-    for (const [packageKey, packageFiles] of byPackage([...parsed.values()], (file) => file.path)) {
+    for (const [packageKey, packageFiles] of table.packages()) {
       const programs = new Map(rules.map((configured) => [configured.rule.id, programFor(configured.rule.id, packageKey, packageFiles)]));
-      for (const file of packageFiles) {
-        if (options.lintOnly && !options.lintOnly.has(file.path)) continue;
-        const result = resultByPath.get(file.path)!;
-        lintSourceFile(file, rules, options.rulesFor?.(file.path) ?? rules, programs, getTypeChecker, result, internalErrors, timing);
+      for (const filePath of packageFiles.paths) {
+        if (options.lintOnly && !options.lintOnly.has(filePath)) continue;
+        const file = table.get(filePath);
+        if (!file) continue;
+        const result = resultByPath.get(filePath)!;
+        lintSourceFile(file, rules, options.rulesFor?.(filePath) ?? rules, programs, getTypeChecker, result, internalErrors, timing);
       }
     }
     return { files: results, internalErrors, typeCheckerMs, ruleMs: timingByRule(rules, timing) };

@@ -444,8 +444,8 @@ export function functionCanThrow(fn: ts.FunctionLikeDeclaration, env: PromiseEnv
 export function hasUnhandledRejectionHandler(env: PromiseEnv, sourceFile: ts.SourceFile): boolean {
   const filePath = env.filePath ?? sourceFile.fileName;
   const rootOf = (file: string) => packageRootOf(path.dirname(file)) ?? "";
-  const files = env.program ? env.program.files : [{ path: filePath, sourceFile }];
   const compute = () => {
+    const files = env.program ? env.program.filesContaining("unhandledRejection") : [{ path: filePath, sourceFile }];
     const roots = new Set<string>();
     for (const file of files) {
       if (!file.sourceFile.text.includes("unhandledRejection")) continue;
