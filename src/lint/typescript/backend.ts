@@ -1,8 +1,8 @@
-import { existsSync } from "node:fs";
 import path from "node:path";
 import { Project, ts } from "ts-morph";
 import type { ListenerKey, ProgramFile, ProgramView, ReportDescriptor, RuleContext, TypeScriptRule } from "./rule.js";
 import { implementationOptions } from "../rule.js";
+import { TYPESCRIPT_EXTENSIONS } from "./files.js";
 import { FileTable, type PackageFiles } from "./program-files.js";
 import { parseDirective } from "../suppressions.js";
 import { createReporter } from "../messages.js";
@@ -20,7 +20,7 @@ import type {
   LintSession,
 } from "../types.js";
 
-const EXTENSIONS = [".ts", ".tsx", ".mts", ".cts", ".js", ".jsx", ".mjs", ".cjs"] as const;
+const EXTENSIONS = TYPESCRIPT_EXTENSIONS;
 
 function scriptKindOf(filePath: string): ts.ScriptKind {
   switch (path.extname(filePath)) {
@@ -339,10 +339,4 @@ function lintSourceFile(
   }
 }
 
-export function findNearestTsconfig(startDirectory: string): string | undefined {
-  for (let dir = startDirectory; ; dir = path.dirname(dir)) {
-    const candidate = path.join(dir, "tsconfig.json");
-    if (existsSync(candidate)) return candidate;
-    if (path.dirname(dir) === dir) return undefined;
-  }
-}
+export { findNearestTsconfig } from "./files.js";
