@@ -1,5 +1,7 @@
 /**
- * Lint throughput: `npm run bench`. Generates a 1,000-file TypeScript project and a 1,000-file Rust
+ * Lint throughput: `npm run bench`. First start-up against `node -e 0`, then asyncpat vs ESLint +
+ * typescript-eslint vs `tsc --noEmit` (cold, warm, 1 thread and `--concurrency auto`) on a generated
+ * project and on real npm packages (BENCH_REAL, tarballs cached in BENCH_CACHE). Then it generates
  * crate in a temp folder, then times `asyncpat lint` (the built CLI, end to end, as a user runs it)
  * on them with and without type information, and on this repository; then a Rust service module at
  * 250, 1,000 and 2,000 files, to show time per file stays flat. Prints medians of N runs and
@@ -441,10 +443,28 @@ async function realProject(root: string): Promise<string> {
   return project;
 }
 
+/** Start-up against Node's own (`node -e 0`, the floor): commands that load no TypeScript, and one-file lints. */
+async function startUp(root: string, ts: string, rust: string): Promise<void> {
+  const node = process.execPath;
+  const floor = await measureMedian(root, node, ["-e", "0"]);
+  const rows: [string, Measured][] = [["node -e 0 (the floor)", floor]];
+  const add = async (label: string, cwd: string, args: string[]) => rows.push([label, await measureMedian(cwd, node, [bin, ...args])]);
+  await add("asyncpat --version", root, ["--version"]);
+  await add("asyncpat --help", root, ["--help"]);
+  await add("asyncpat rules", root, ["rules"]);
+  await add("asyncpat lint one TS file --no-types", ts, ["lint", "--no-types", "src/module-1.ts"]);
+  await add("asyncpat lint one TS file, types", ts, ["lint", "--types", "src/module-1.ts"]);
+  await add("asyncpat lint one Rust file", rust, ["lint", "src/module_1.rs"]);
+  console.log(`\nstart-up, ${RUNS} run(s) each (median)`);
+  for (const [label, m] of rows)
+    console.log(`${label.padEnd(44)} ${`${m.ms.toFixed(0)} ms`.padStart(9)}  ${(m.ms / floor.ms).toFixed(2)}x the floor`);
+}
+
 async function main(): Promise<void> {
   const root = mkdtempSync(path.join(os.tmpdir(), "asyncpat-bench-"));
   try {
     const { ts, rust } = generate(root);
+    await startUp(root, ts, rust);
     await compareTools(ts, `generated TypeScript project, ${FILES} files`);
     if (process.env.BENCH_REAL !== "0")
       await compareTools(await realProject(root), `real packages (${REAL_PACKAGES.join(", ")}), as published on npm`);
