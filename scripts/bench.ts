@@ -1,19 +1,30 @@
 /**
- * Lint throughput: `npm run bench`. Generates a 1,000-file TypeScript project and a 1,000-file Rust
+ * Lint throughput: `npm run bench`. First start-up against `node -e 0`, then asyncpat vs ESLint +
+ * typescript-eslint vs `tsc --noEmit` (cold, warm, 1 thread and `--concurrency auto`) on a generated
+ * project and on real npm packages (BENCH_REAL, tarballs cached in BENCH_CACHE). Then it generates
  * crate in a temp folder, then times `asyncpat lint` (the built CLI, end to end, as a user runs it)
  * on them with and without type information, and on this repository; then a Rust service module at
  * 250, 1,000 and 2,000 files, to show time per file stays flat. Prints medians of N runs and
  * ratios; the machine's noise shows in the min–max spread printed beside each median.
  */
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { execa } from "execa";
+import { loadCorpus, materialize } from "./accuracy-corpus.js";
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..", "..");
 const bin = path.join(repoRoot, "bin", "asyncpat.js");
 const RUNS = Number(process.env.BENCH_RUNS ?? 5);
+/**
+ * The real package set: tuning-half packages of the accuracy corpus with service code, as published
+ * on npm (`npm pack`, cached in BENCH_CACHE). BENCH_REAL=0 skips it (no network); BENCH_REAL=a,b picks others.
+ */
+const REAL_PACKAGES =
+  process.env.BENCH_REAL && process.env.BENCH_REAL !== "0"
+    ? process.env.BENCH_REAL.split(",")
+    : ["undici", "fastify", "mysql2", "@strapi/core"];
 const FILES = Number(process.env.BENCH_FILES ?? 1000);
 
 function tsModule(index: number): string {
@@ -332,9 +343,9 @@ async function compareTools(project: string, label: string): Promise<void> {
   const node = process.execPath;
   await add("tsc --noEmit", node, [tscBin, "--noEmit", "-p", "tsconfig.json"]);
   await add("asyncpat --no-types, 1 thread, cold", node, lint("--no-types"));
-  await add(`asyncpat --no-types, ${cores} threads, cold`, node, lint("--no-types", "--concurrency", String(cores)));
+  await add(`asyncpat --no-types, --concurrency auto (${cores} cores), cold`, node, lint("--no-types", "--concurrency", "auto"));
   await add("asyncpat types, 1 thread, cold", node, lint("--types"));
-  await add(`asyncpat types, ${cores} threads, cold`, node, lint("--types", "--concurrency", String(cores)));
+  await add(`asyncpat types, --concurrency auto (${cores} cores), cold`, node, lint("--types", "--concurrency", "auto"));
   clear();
   await measure(project, node, lint("--types", "--cache"));
   await add("asyncpat types, warm (--cache, no change)", node, lint("--types", "--cache"));
@@ -368,19 +379,95 @@ async function compareTools(project: string, label: string): Promise<void> {
       `${name.padEnd(58)} ${`${(m.ms / 1000).toFixed(2)} s`.padStart(8)} ${m.peakMb ? `${m.peakMb.toFixed(0)} MB`.padStart(8) : "–".padStart(8)} ${ratio(m.ms, eslintCold?.ms).padStart(9)} ${ratio(m.ms, tsc.ms).padStart(7)} ${(m.peakMb ? ratio(m.peakMb, eslintCold?.peakMb) : "–").padStart(13)}`,
     );
   }
+  const speedUp = (types: string) => {
+    const one = rows.find((row) => row.name === `asyncpat ${types}, 1 thread, cold`)!.m.ms;
+    const all = rows.find((row) => row.name.startsWith(`asyncpat ${types}, --concurrency auto`))!.m.ms;
+    return `${(one / all).toFixed(2)}x`;
+  };
+  console.log(`--concurrency auto over off: --no-types ${speedUp("--no-types")}, types ${speedUp("types")}`);
   if (!haveEslint) console.log("(ESLint rows need the dev dependencies eslint, typescript-eslint and @eslint/js: npm ci)");
 }
 
+/** The file the warm run changes: a module of the generated project, else the first source file found. */
 function readdirFirst(project: string): string | undefined {
   const candidate = path.join(project, "src", "module-1.ts");
-  return existsSync(candidate) ? candidate : undefined;
+  if (existsSync(candidate)) return candidate;
+  const walk = (dir: string): string | undefined => {
+    for (const entry of readdirSync(dir, { withFileTypes: true }).sort((a, b) => a.name.localeCompare(b.name))) {
+      if (entry.name === "node_modules" || entry.name.startsWith(".")) continue;
+      const full = path.join(dir, entry.name);
+      if (entry.isDirectory()) {
+        const found = walk(full);
+        if (found) return found;
+      } else if (/\.(ts|js|mjs|cjs)$/.test(entry.name) && !entry.name.endsWith(".d.ts")) return full;
+    }
+    return undefined;
+  };
+  return walk(project);
+}
+
+/**
+ * The real package set in one project: each package in its own folder with its package.json (so
+ * asyncpat splits by package), one tsconfig over all of them for tsc and typescript-eslint. The
+ * packages' dependencies are not installed: tsc reports unresolved imports, which costs it nothing.
+ */
+async function realProject(root: string): Promise<string> {
+  const corpus = loadCorpus(path.join(repoRoot, "accuracy", "corpus.json"));
+  const project = path.join(root, "real-packages");
+  mkdirSync(project, { recursive: true });
+  const cacheDir = process.env.BENCH_CACHE ?? path.join(os.tmpdir(), "asyncpat-bench-cache");
+  const folders: string[] = [];
+  for (const name of REAL_PACKAGES) {
+    const entry = corpus.packages.find((candidate) => candidate.name === name);
+    if (!entry || entry.source !== "npm") throw new Error(`BENCH_REAL: ${name} is not an npm package of accuracy/corpus.json`);
+    const dir = await materialize(entry, path.join(project, "packages"), cacheDir);
+    folders.push(path.relative(project, dir));
+  }
+  writeFileSync(path.join(project, "package.json"), JSON.stringify({ name: "bench-real", private: true }));
+  writeFileSync(
+    path.join(project, "tsconfig.json"),
+    JSON.stringify({
+      compilerOptions: {
+        target: "ES2022",
+        module: "NodeNext",
+        moduleResolution: "NodeNext",
+        allowJs: true,
+        checkJs: false,
+        noEmit: true,
+        skipLibCheck: true,
+      },
+      include: folders.flatMap((folder) => ["ts", "tsx", "mts", "cts", "js", "mjs", "cjs"].map((ext) => `${folder}/**/*.${ext}`)),
+      exclude: ["**/node_modules", "**/*.d.ts"],
+    }),
+  );
+  return project;
+}
+
+/** Start-up against Node's own (`node -e 0`, the floor): commands that load no TypeScript, and one-file lints. */
+async function startUp(root: string, ts: string, rust: string): Promise<void> {
+  const node = process.execPath;
+  const floor = await measureMedian(root, node, ["-e", "0"]);
+  const rows: [string, Measured][] = [["node -e 0 (the floor)", floor]];
+  const add = async (label: string, cwd: string, args: string[]) => rows.push([label, await measureMedian(cwd, node, [bin, ...args])]);
+  await add("asyncpat --version", root, ["--version"]);
+  await add("asyncpat --help", root, ["--help"]);
+  await add("asyncpat rules", root, ["rules"]);
+  await add("asyncpat lint one TS file --no-types", ts, ["lint", "--no-types", "src/module-1.ts"]);
+  await add("asyncpat lint one TS file, types", ts, ["lint", "--types", "src/module-1.ts"]);
+  await add("asyncpat lint one Rust file", rust, ["lint", "src/module_1.rs"]);
+  console.log(`\nstart-up, ${RUNS} run(s) each (median)`);
+  for (const [label, m] of rows)
+    console.log(`${label.padEnd(44)} ${`${m.ms.toFixed(0)} ms`.padStart(9)}  ${(m.ms / floor.ms).toFixed(2)}x the floor`);
 }
 
 async function main(): Promise<void> {
   const root = mkdtempSync(path.join(os.tmpdir(), "asyncpat-bench-"));
   try {
     const { ts, rust } = generate(root);
+    await startUp(root, ts, rust);
     await compareTools(ts, `generated TypeScript project, ${FILES} files`);
+    if (process.env.BENCH_REAL !== "0")
+      await compareTools(await realProject(root), `real packages (${REAL_PACKAGES.join(", ")}), as published on npm`);
     if (process.env.BENCH_PROJECT)
       await compareTools(path.resolve(process.env.BENCH_PROJECT), `BENCH_PROJECT ${process.env.BENCH_PROJECT}`);
     if (process.env.BENCH_COMPARE_ONLY) return;

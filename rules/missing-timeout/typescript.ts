@@ -303,11 +303,14 @@ function createEscapes(create: ts.CallExpression): boolean {
 
 /** Any file of the run sets axios defaults or a request interceptor that may add a timeout. */
 function axiosDefaultsSetSomewhere(program: ProgramView): boolean {
-  const setsDefaults = program.facts("missing-timeout:axios-defaults", ({ sourceFile }) => {
-    const source = sourceFile.text;
-    if (/\.defaults\.(timeout|signal)\s*=/.test(source)) return true;
-    return /interceptors\.request\.use/.test(source) && /\b(timeout|signal)\b/.test(source);
-  });
+  const setsDefaults = program.facts(
+    "missing-timeout:axios-defaults",
+    ({ text: source }) => {
+      if (/\.defaults\.(timeout|signal)\s*=/.test(source)) return true;
+      return /interceptors\.request\.use/.test(source) && /\b(timeout|signal)\b/.test(source);
+    },
+    /\.defaults\.|interceptors\.request\.use/,
+  );
   return [...setsDefaults.values()].some(Boolean);
 }
 

@@ -1,10 +1,17 @@
-/** One part of a `--concurrency` run, in its own worker thread: lints its files and posts the report back. */
-import { parentPort, workerData } from "node:worker_threads";
+/**
+ * One part of a `--concurrency` run, in its own worker thread: started early, it loads the engine
+ * and the rules at once, then waits for its files, lints them and posts the report back.
+ */
+import { parentPort } from "node:worker_threads";
 import type { PartInput } from "../lint/parallel.js";
 
-try {
-  const [{ lintPart }, { allRules }] = await Promise.all([import("../lint/parallel.js"), import("../../rules/index.js")]);
-  parentPort!.postMessage({ report: await lintPart(workerData as PartInput, allRules) });
-} catch (error) {
-  parentPort!.postMessage({ error: error instanceof Error ? (error.stack ?? error.message) : String(error) });
-}
+const loaded = Promise.all([import("../lint/parallel.js"), import("../../rules/index.js")]);
+loaded.catch(() => undefined); // reported when the files arrive
+parentPort!.once("message", (input: PartInput) => {
+  loaded
+    .then(([{ lintPart }, { allRules }]) => lintPart(input, allRules))
+    .then(
+      (report) => parentPort!.postMessage({ report }),
+      (error: unknown) => parentPort!.postMessage({ error: error instanceof Error ? (error.stack ?? error.message) : String(error) }),
+    );
+});

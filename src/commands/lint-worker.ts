@@ -6,8 +6,11 @@
 import { parentPort, workerData } from "node:worker_threads";
 import { exitCodeOf } from "../errors.js";
 import type { LintWorkerInput, LintWorkerOutput } from "./lint-protocol.js";
+import { extraThreads, prestartPartWorkers, stopIdlePartWorkers } from "../lint/part-pool.js";
 
 const input = workerData as LintWorkerInput;
+const partWorker = new URL("./lint-part-worker.js", import.meta.url);
+prestartPartWorkers(partWorker, extraThreads(input.options.concurrency));
 let stdout = "";
 let stderr = "";
 const io = {
@@ -18,9 +21,7 @@ const io = {
 
 try {
   const [{ runLint }, { allRules }] = await Promise.all([import("../lint/run.js"), import("../../rules/index.js")]);
-  const exitCode = await runLint(input.paths, input.options, allRules, io, {
-    partWorker: new URL("./lint-part-worker.js", import.meta.url),
-  });
+  const exitCode = await runLint(input.paths, input.options, allRules, io, { partWorker }).finally(stopIdlePartWorkers);
   parentPort!.postMessage({ exitCode, stdout, stderr } satisfies LintWorkerOutput);
 } catch (error) {
   const internal = !(error && typeof error === "object" && "exitCode" in error);

@@ -12,7 +12,7 @@ import type {
   LintReport,
   LintStats,
 } from "./types.js";
-import { typescriptBackend } from "./typescript/backend.js";
+import { TYPESCRIPT_EXTENSIONS } from "./typescript/files.js";
 
 /** Files larger than this are skipped with a warning: generated bundles, not code people wrote. */
 export const MAX_FILE_BYTES = 4 * 1024 * 1024;
@@ -38,13 +38,14 @@ const DEFAULT_SKIPPED_ROLES: ReadonlySet<FileRole> = new Set(["fixture", "genera
 const rustExtensions = [".rs"];
 
 async function loadBackend(extension: string): Promise<LanguageBackend | undefined> {
-  if (typescriptBackend.extensions.includes(extension)) return typescriptBackend;
+  // loaded on demand: a run without TypeScript files never loads the compiler
+  if ((TYPESCRIPT_EXTENSIONS as readonly string[]).includes(extension)) return (await import("./typescript/backend.js")).typescriptBackend;
   if (rustExtensions.includes(extension)) return (await import("./rust/backend.js")).rustBackend;
   return undefined;
 }
 
 export function lintableExtensions(): string[] {
-  return [...typescriptBackend.extensions, ...rustExtensions];
+  return [...TYPESCRIPT_EXTENSIONS, ...rustExtensions];
 }
 
 function isBinary(buffer: Buffer): boolean {

@@ -5,7 +5,7 @@
  * (it holds the rule list; the engine never imports the rules).
  */
 import os from "node:os";
-import { Worker } from "node:worker_threads";
+import { takePartWorker } from "./part-pool.js";
 import type { Rule } from "./rule.js";
 import { loadConfig } from "./config.js";
 import { emptyStats, lintFiles, type EngineOptions } from "./engine.js";
@@ -31,8 +31,6 @@ export interface PartInput {
   lintOnly: string[];
 }
 
-/** Stack for part workers, as for the lint worker: deeply nested code must not overflow it. */
-const WORKER_STACK_MB = 256;
 /** `auto` starts a worker per this many files at most: below it, a thread's start-up costs more than it saves. */
 const FILES_PER_AUTO_WORKER = 100;
 
@@ -76,34 +74,49 @@ export async function lintPlanned(engine: EngineOptions, plan: PlanOptions): Pro
   return lintCached(engine, scope, plan.cache, note);
 }
 
-/** Lints `part.lint` (reading `part.context`) in this thread or over worker threads. */
+/**
+ * Lints `part.lint` (reading `part.context`) in this thread, or over this thread and worker threads:
+ * this thread lints the first share itself while the workers lint the others. Without the type
+ * checker every thread is handed the whole context, which it parses only where a rule reads another
+ * file; with it, each thread gets its own packages (and what they import) and builds only their program.
+ */
 async function lintParts(engine: EngineOptions, part: Part, plan: PlanOptions): Promise<PlannedReport> {
   const threads = workerCount(plan.concurrency, part.lint.length);
   const whole = part.lint.length === engine.files.length;
   if (threads <= 1 || !plan.partWorker || engine.contents !== undefined || engine.session !== undefined) {
     return lintFiles(whole ? engine : { ...engine, files: part.context, lintOnly: new Set(part.lint) });
   }
-  const parts = splitFiles(part.lint, threads, part.context);
-  const reports = await Promise.all(
-    parts.map((piece) =>
-      runWorker(plan.partWorker!, {
-        cwd: engine.cwd,
-        options: plan.options,
-        tsconfigPath: engine.tsconfigPath,
-        types: engine.types,
-        files: piece.context,
-        lintOnly: piece.lint,
-      }),
-    ),
+  const parts = splitFiles(part.lint, threads, part.context, { withContext: engine.types });
+  const [own, ...others] = parts.map((piece) => (engine.types ? piece : { ...piece, context: part.context }));
+  const inWorkers = others.map((piece) =>
+    runWorker(plan.partWorker!, {
+      cwd: engine.cwd,
+      options: plan.options,
+      tsconfigPath: engine.tsconfigPath,
+      types: engine.types,
+      files: piece.context,
+      lintOnly: piece.lint,
+    }),
   );
+  // the workers' reports are awaited together below: one failing early must not go unhandled meanwhile
+  for (const report of inWorkers) report.catch(() => undefined);
+  const here = await lintFiles({ ...engine, files: own!.context, lintOnly: new Set(own!.lint) });
+  const reports = [here, ...(await Promise.all(inWorkers))];
   const described = parts.map(
-    (piece) => `${piece.lint.length}${piece.context.length > piece.lint.length ? ` (reading ${piece.context.length})` : ""}`,
+    (piece) =>
+      `${piece.lint.length}${engine.types && piece.context.length > piece.lint.length ? ` (reading ${piece.context.length})` : ""}`,
   );
-  return { ...mergeReports(reports), split: `${parts.length} worker threads, files per thread: ${described.join(", ")}` };
+  const how = engine.types
+    ? "by package, each thread building the type program of its own packages"
+    : "by package; each thread parses another thread's files only where a rule reads them";
+  return {
+    ...mergeReports(reports),
+    split: `${parts.length} threads (this one and ${others.length} worker${others.length === 1 ? "" : "s"}), files per thread: ${described.join(", ")}; split ${how}`,
+  };
 }
 
 function runWorker(url: URL, input: PartInput): Promise<LintReport> {
-  const worker = new Worker(url, { workerData: input, resourceLimits: { stackSizeMb: WORKER_STACK_MB } });
+  const worker = takePartWorker(url);
   return new Promise<LintReport>((resolve, reject) => {
     worker.once("message", (message: { report?: LintReport; error?: string }) => {
       if (message.report) resolve(message.report);
@@ -113,6 +126,7 @@ function runWorker(url: URL, input: PartInput): Promise<LintReport> {
     });
     worker.once("error", reject);
     worker.once("exit", (code) => reject(new Error(`a lint worker thread stopped with code ${code} before reporting`)));
+    worker.postMessage(input);
   });
 }
 

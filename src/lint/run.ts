@@ -15,7 +15,7 @@ import { lintAndFix } from "./fix-run.js";
 import { stdinTarget } from "./stdin.js";
 import type { FileResult, LintReport } from "./types.js";
 import { formatters } from "./formatters/index.js";
-import { findNearestTsconfig } from "./typescript/backend.js";
+import { findNearestTsconfig } from "./typescript/files.js";
 
 /** Colour for the terminal: --no-color and NO_COLOR turn it off, FORCE_COLOR on, else a TTY decides. */
 export function useColor(flag: boolean | undefined, stream: { isTTY?: boolean }, env = process.env): boolean {

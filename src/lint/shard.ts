@@ -17,8 +17,16 @@ export interface Part {
   context: string[];
 }
 
-/** Splits `files` into at most `count` parts of near-equal size; `universe` holds every file of the run (the context to draw on). */
-export function splitFiles(files: readonly string[], count: number, universe: readonly string[] = files): Part[] {
+/**
+ * Splits `files` into at most `count` parts of near-equal size; `universe` holds every file of the run
+ * (the context to draw on). `withContext: false` leaves each part's context to the caller (no file is read).
+ */
+export function splitFiles(
+  files: readonly string[],
+  count: number,
+  universe: readonly string[] = files,
+  { withContext = true }: { withContext?: boolean } = {},
+): Part[] {
   const packageOf = new Map<string, string>();
   for (const file of universe) packageOf.set(file, packageKeyOf(file));
   for (const file of files) if (!packageOf.has(file)) packageOf.set(file, packageKeyOf(file));
@@ -55,6 +63,10 @@ export function splitFiles(files: readonly string[], count: number, universe: re
   for (let part = 0; part < parts; part++) {
     const share = new Set(ordered.slice(cuts[part], cuts[part + 1]));
     if (share.size === 0) continue;
+    if (!withContext) {
+      result.push({ lint: files.filter((file) => share.has(file)), context: [...share] });
+      continue;
+    }
     const packages = new Set([...share].map((file) => packageOf.get(file)!));
     const context = new Set<string>();
     for (const file of universe) if (packages.has(packageOf.get(file)!)) context.add(file);

@@ -55,8 +55,35 @@ describe("asyncpat lint --concurrency", { timeout: 240_000 }, () => {
     expect(ruleIds(off.stdout)).not.toContain("server.ts:missing-graceful-shutdown");
     expect(two.exitCode).toBe(1);
     expect(two.stdout).toBe(off.stdout);
-    expect(two.stderr).toMatch(/split: 2 worker threads, files per thread: \d+/);
+    expect(two.stderr).toMatch(/split: 2 threads \(this one and 1 worker\), files per thread: \d+, \d+; split by package/);
   });
+
+  /*
+   * One package split over two threads: the server is linted by this thread and the SIGTERM handler
+   * that covers it sits in the worker's share (and the other way round), so each thread must see the
+   * other's files to give one run's answer.
+   */
+  for (const types of ["--no-types", "--types"]) {
+    it(`gives one run's report when a package's SIGTERM handler is in another thread's files (${types})`, async () => {
+      const dir = makeTree({
+        "package.json": '{ "name": "one", "private": true }',
+        "tsconfig.json": JSON.stringify({ compilerOptions: { strict: true, module: "NodeNext", moduleResolution: "NodeNext" } }),
+        "src/a-server.ts": server.replace('"node:http";', '"node:http";\nimport "./z-handlers.js";'),
+        "src/b-orders.ts": noTimeout,
+        "src/y-jobs.ts": floating,
+        "src/y-other-server.ts": server.replace("8080", "8081"),
+        "src/z-handlers.ts": `import { server } from "./y-other-server.js";\nprocess.on("SIGTERM", () => server.close());\n`,
+      });
+      const off = await runCli([...LINT, types, "--concurrency", "off"], { cwd: dir });
+      const two = await runCli([...LINT, types, "--concurrency", "2", "--stats"], { cwd: dir });
+      expect(off.exitCode).toBe(1);
+      expect(ruleIds(off.stdout)).toContain("b-orders.ts:missing-timeout");
+      expect(ruleIds(off.stdout)).not.toContain("a-server.ts:missing-graceful-shutdown");
+      expect(ruleIds(off.stdout)).not.toContain("y-other-server.ts:missing-graceful-shutdown");
+      expect(two.stderr).toMatch(/files per thread: [23]\b.*, [23]\b/);
+      expect(two.stdout).toBe(off.stdout);
+    });
+  }
 
   it("with types, each thread builds its package's program and the report is the same", async () => {
     const dir = monorepo();

@@ -1,10 +1,10 @@
-import { existsSync } from "node:fs";
 import path from "node:path";
 import { Project, ts } from "ts-morph";
 import type { ListenerKey, ProgramFile, ProgramView, ReportDescriptor, RuleContext, TypeScriptRule } from "./rule.js";
 import { emptyReads, factDigest, mergeReads, type FileReads } from "../dependencies.js";
 import { implementationOptions } from "../rule.js";
 import { byPackage } from "../file-roles.js";
+import { TYPESCRIPT_EXTENSIONS } from "./files.js";
 import { parseDirective } from "../suppressions.js";
 import { createReporter } from "../messages.js";
 import { ListenerTable } from "../listeners.js";
@@ -21,7 +21,7 @@ import type {
   LintSession,
 } from "../types.js";
 
-const EXTENSIONS = [".ts", ".tsx", ".mts", ".cts", ".js", ".jsx", ".mjs", ".cjs"] as const;
+const EXTENSIONS = TYPESCRIPT_EXTENSIONS;
 
 function scriptKindOf(filePath: string): ts.ScriptKind {
   switch (path.extname(filePath)) {
@@ -159,10 +159,14 @@ function resolveRelative<T>(fromFile: string, specifier: string, lookUp: (candid
 }
 
 /** Parses a file into `project`: its source file, or the fatal message that says why it cannot be linted. */
-function parseFile(project: Project, filePath: string, text: string): { sourceFile: ts.SourceFile } | { fatal: LintMessage } {
+function parseFile(
+  parse: (filePath: string, text: string) => ts.SourceFile,
+  filePath: string,
+  text: string,
+): { sourceFile: ts.SourceFile } | { fatal: LintMessage } {
   let sourceFile: ts.SourceFile;
   try {
-    sourceFile = project.createSourceFile(filePath, text, { overwrite: true, scriptKind: scriptKindOf(filePath) }).compilerNode;
+    sourceFile = parse(filePath, text);
   } catch (error) {
     const reason =
       error instanceof RangeError
@@ -208,6 +212,14 @@ export const typescriptBackend: LanguageBackend = {
   extensions: EXTENSIONS,
   async lint(inputFiles, rules, options) {
     const project = projectFor(options);
+    // Without the checker (and no session to keep warm), files are parsed by the compiler alone: the
+    // program is never built, so wrapping each file in ts-morph's project would be work for nothing.
+    const bare = !options.types && !options.session;
+    const target = project.getCompilerOptions().target ?? ts.ScriptTarget.Latest;
+    const parse = (filePath: string, text: string): ts.SourceFile =>
+      bare
+        ? ts.createSourceFile(filePath, text, target, true, scriptKindOf(filePath))
+        : project.createSourceFile(filePath, text, { overwrite: true, scriptKind: scriptKindOf(filePath) }).compilerNode;
     const results: BackendFileResult[] = [];
     const internalErrors: InternalError[] = [];
     const tracker = options.dependencies;
@@ -221,9 +233,11 @@ export const typescriptBackend: LanguageBackend = {
 
     for (const { path: filePath, text } of inputFiles) {
       const linted = options.lintOnly?.has(filePath) ?? true;
-      if (tracker && !linted && !tracker.roots.has(filePath)) continue;
-      const outcome = parseFile(project, filePath, text);
-      parsed.set(filePath, "sourceFile" in outcome ? { path: filePath, sourceFile: outcome.sourceFile } : null);
+      // A file that is only context (another thread's share, or unchanged under the cache) is parsed
+      // when a rule reads it; with the checker and no cache every file joins the program up front.
+      if (!linted && !tracker?.roots.has(filePath) && (bare || tracker)) continue;
+      const outcome = parseFile(parse, filePath, text);
+      parsed.set(filePath, "sourceFile" in outcome ? { path: filePath, text, sourceFile: outcome.sourceFile } : null);
       if (!linted) continue;
       const result: BackendFileResult = { filePath, source: text, lines: countLines(text), messages: [], directives: [] };
       results.push(result);
@@ -238,8 +252,8 @@ export const typescriptBackend: LanguageBackend = {
       if (file === undefined) {
         const text = texts.get(filePath);
         if (text === undefined) return undefined;
-        const outcome = parseFile(project, filePath, text);
-        file = "sourceFile" in outcome ? { path: filePath, sourceFile: outcome.sourceFile } : null;
+        const outcome = parseFile(parse, filePath, text);
+        file = "sourceFile" in outcome ? { path: filePath, text, sourceFile: outcome.sourceFile } : null;
         parsed.set(filePath, file);
       }
       return file ?? undefined;
@@ -294,6 +308,15 @@ export const typescriptBackend: LanguageBackend = {
           files ??= packagePaths.map(load).filter((file): file is ProgramFile => file !== undefined);
           return files;
         },
+        filesContaining(pattern) {
+          // which files hold the word depends on every file's text
+          if (reads) reads.all = true;
+          const test = typeof pattern === "string" ? (text: string) => text.includes(pattern) : (text: string) => pattern.test(text);
+          return packagePaths
+            .filter((filePath) => test(texts.get(filePath) ?? ""))
+            .map(load)
+            .filter((file): file is ProgramFile => file !== undefined);
+        },
         getFile: (absolutePath) => read(absolutePath),
         resolveImport: (fromFile, specifier) => {
           if (reads && specifier.startsWith(".")) for (const dir of resolutionDirs(fromFile, specifier)) reads.dirs.add(dir);
@@ -302,11 +325,21 @@ export const typescriptBackend: LanguageBackend = {
         memo<T>(key: string, compute: () => T): T {
           return memo(`${ruleId}\u0000${packageKey}\u0000${key}`, compute);
         },
-        facts<T>(key: string, summarise: (file: ProgramFile) => T): ReadonlyMap<string, T> {
+        facts<T>(key: string, summarise: (file: ProgramFile) => T, containing?: string | RegExp): ReadonlyMap<string, T> {
           const factId = `${ruleId}\u0000${key}`;
           const { summaries, digest } = memo(`${ruleId}\u0000${packageKey}\u0000facts\u0000${key}`, () => {
             const byFile = new Map<string, T>();
+            const mentions = (filePath: string): boolean => {
+              if (containing === undefined) return true;
+              const text = texts.get(filePath) ?? "";
+              return typeof containing === "string" ? text.includes(containing) : containing.test(text);
+            };
             for (const filePath of packagePaths) {
+              // a file without the word has nothing to summarise and is not parsed for it
+              if (!mentions(filePath)) {
+                if (tracker && !tracker.summary(factId, filePath)) tracker.storeSummary(factId, filePath, { value: undefined, dirs: [] });
+                continue;
+              }
               let summary = tracker?.summary(factId, filePath);
               if (!summary) {
                 const outer = reads;
@@ -432,10 +465,4 @@ function lintSourceFile(
   }
 }
 
-export function findNearestTsconfig(startDirectory: string): string | undefined {
-  for (let dir = startDirectory; ; dir = path.dirname(dir)) {
-    const candidate = path.join(dir, "tsconfig.json");
-    if (existsSync(candidate)) return candidate;
-    if (path.dirname(dir) === dir) return undefined;
-  }
-}
+export { findNearestTsconfig } from "./files.js";

@@ -21,12 +21,20 @@ export interface ReportDescriptor {
 /** A file of the run, as other rules may look at it (cross-file rules). */
 export interface ProgramFile {
   path: string;
+  /** The file's text: search it before reading `sourceFile`, which may parse the file on first read. */
+  text: string;
   sourceFile: ts.SourceFile;
 }
 
 export interface ProgramView {
-  /** Every file of this run that parsed. */
+  /** Every file of this run that parsed (of the linted file's package). */
   readonly files: readonly ProgramFile[];
+  /**
+   * The files of `files` whose text contains `pattern` (a non-global RegExp or a plain string):
+   * cheaper than `files` for a fact only a file naming some word can hold, since a `--concurrency`
+   * thread parses another thread's files only when a rule reads them.
+   */
+  filesContaining(pattern: string | RegExp): readonly ProgramFile[];
   getFile(absolutePath: string): ProgramFile | undefined;
   /** Resolves a relative import specifier (`./x.js`, `../y`) to a file of this run. */
   resolveImport(fromFile: string, specifier: string): ProgramFile | undefined;
@@ -38,9 +46,10 @@ export interface ProgramView {
    * content and kept, and a cached result stays valid while the summaries it used are unchanged, so
    * an edit elsewhere does not re-lint the package. `summarise` must read only the file it is given
    * (it may resolve that file's imports) and return a JSON value; `key` names everything else it
-   * depends on (options, say).
+   * depends on (options, say). With `containing`, only files whose text holds that string or matches
+   * that (non-global) RegExp are summarised; the others are not parsed for it.
    */
-  facts<T>(key: string, summarise: (file: ProgramFile) => T): ReadonlyMap<string, T>;
+  facts<T>(key: string, summarise: (file: ProgramFile) => T, containing?: string | RegExp): ReadonlyMap<string, T>;
 }
 
 export interface RuleContext<Options> {

@@ -448,7 +448,7 @@ export function hasUnhandledRejectionHandler(env: PromiseEnv, sourceFile: ts.Sou
     file.sourceFile.text.includes("unhandledRejection") && installsHandler(file.sourceFile);
   if (!env.program) return installs({ sourceFile });
   const root = rootOf(filePath);
-  for (const [file, installed] of env.program.facts("unhandled-rejection-handlers", installs))
+  for (const [file, installed] of env.program.facts("unhandled-rejection-handlers", installs, "unhandledRejection"))
     if (installed && rootOf(file) === root) return true;
   return false;
 }
