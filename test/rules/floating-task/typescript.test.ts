@@ -119,6 +119,26 @@ ruleTester(rule, {
       code: `class Db {\n  ready: Promise<void>;\n  constructor() {\n    this.ready = this.connect();\n  }\n  async connect() { await fetch("http://db"); }\n  async query(sql: string) { await this.ready; return sql; }\n}`,
     },
     {
+      name: "void of a call of a module not in the run, in a package whose unhandledRejection handler logs it",
+      code: `import { setCachedProfile } from "../lib/profile-cache.js";\nexport function remember(id: string, profile: object) {\n  void setCachedProfile(id, profile);\n}`,
+      files: {
+        "src/main.ts": `process.on("unhandledRejection", (reason) => {\n  console.error("unhandled rejection", reason);\n});`,
+      },
+    },
+    {
+      name: "void of a call the checker types as not a promise",
+      types: true,
+      code: `declare function setCachedProfile(id: string): boolean;\nexport function remember(id: string) {\n  void setCachedProfile(id);\n}`,
+    },
+    {
+      name: "cannot-reject: VS Code withProgress whose task catches its own errors",
+      code: `import * as vscode from "vscode";\nexport function run(load: () => Promise<string>) {\n  vscode.window.withProgress({ location: vscode.ProgressLocation.Notification }, async () => {\n    try {\n      await load();\n    } catch (error) {\n      console.error(error);\n    }\n  });\n}`,
+    },
+    {
+      name: "a method of an annotated library class that returns no promise (Topic.subscription)",
+      code: `import { PubSub, Topic } from "@google-cloud/pubsub";\nexport class Bus {\n  constructor(private readonly pubsub: PubSub) {}\n  private getTopic(name: string): Topic {\n    return this.pubsub.topic(name);\n  }\n  listen(name: string) {\n    this.getTopic(name).subscription("workers");\n  }\n}`,
+    },
+    {
       name: "void is accepted with allowVoid",
       code: `async function refresh() { await fetch("http://cache"); }\nvoid refresh();`,
       options: { allowVoid: true },
@@ -335,6 +355,26 @@ ruleTester(rule, {
       name: ".finally alone does not handle the rejection",
       code: `async function flush() { await fetch("http://collector"); }\nflush().finally(() => metrics.flushed());`,
       errors: [{ messageId: "floating", line: 2 }],
+    },
+    {
+      name: "void cache write of a function of another module, with no rejection handler (void-cache-write-without-catch)",
+      code: `import { setCachedProfile } from "../lib/profile-cache.js";\nexport async function authenticate(req: { user: object; id: string }, next: () => void) {\n  void setCachedProfile(req.id, req.user, 60);\n  next();\n}`,
+      errors: [{ messageId: "voided", line: 3 }],
+    },
+    {
+      name: "VS Code withProgress started inside try/catch without await: the catch never sees the task's rejection (withprogress-not-awaited-in-try)",
+      code: `import * as vscode from "vscode";\nexport async function create(load: () => Promise<string>) {\n  try {\n    vscode.window.withProgress({ location: vscode.ProgressLocation.Notification }, async () => {\n      const code = await load();\n      console.log(code);\n    });\n  } catch (error) {\n    vscode.window.showErrorMessage(String(error));\n  }\n}`,
+      errors: [{ messageId: "floating", line: 4 }],
+    },
+    {
+      name: "async service method ends with a Pub/Sub publish on a topic returned by a typed helper, neither awaited nor returned (pubsub-publish-not-awaited)",
+      code: `import { PubSub, Topic } from "@google-cloud/pubsub";\nexport class PubsubService {\n  constructor(private readonly pubsub: PubSub) {}\n  async publishMessage(name: string, body: string): Promise<void> {\n    const signature = await this.sign(body);\n    this.getTopic(name).publish(Buffer.from(body), { signature });\n  }\n  private async sign(body: string) {\n    return body.length.toString();\n  }\n  private getTopic(name: string): Topic {\n    return this.pubsub.topic(name);\n  }\n}`,
+      errors: [{ messageId: "floating", line: 6 }],
+    },
+    {
+      name: "pg pool held in an annotated property: query neither awaited nor returned",
+      code: `import { Pool } from "pg";\nexport class Audit {\n  private pool: Pool;\n  constructor(pool: Pool) {\n    this.pool = pool;\n  }\n  record(entry: string) {\n    this.pool.query("insert into audit values ($1)", [entry]);\n  }\n}`,
+      errors: [{ messageId: "floating", line: 8 }],
     },
     {
       name: "void of an async call hides its rejection",

@@ -22,7 +22,8 @@ const HTTP_CLIENT_METHODS = new Set(["get", "post", "put", "patch", "delete", "h
 /**
  * Well-known promise-returning APIs, recognised by import source: `fetch`, `fs/promises.*`,
  * `fs.promises.*`, `timers/promises` `setTimeout`/`setImmediate`, `events.once`, anything passed
- * through `util.promisify`, and the common HTTP clients (axios, got, node-fetch, undici).
+ * through `util.promisify`, the common HTTP clients (axios, got, node-fetch, undici), and VS Code's
+ * `window.withProgress` and `workspace.fs.*`.
  */
 export function isKnownPromiseApi(ref: ApiRef | undefined): boolean {
   if (!ref) return false;
@@ -35,10 +36,19 @@ export function isKnownPromiseApi(ref: ApiRef | undefined): boolean {
   if (ref.module === GLOBAL_MODULE) return isApi(ref, GLOBAL_MODULE, "fetch");
   if (ref.module === "node-fetch") return path.length === 0;
   if (ref.module === "undici") return isApi(ref, "undici", "fetch") || isApi(ref, "undici", "request");
+  if (ref.module === "vscode") return isVscodeTaskRunner(ref) || (path.length === 3 && path[0] === "workspace" && path[1] === "fs");
   if (ref.module === "axios" || ref.module === "got") {
     return path.length === 0 || (path.length === 1 && HTTP_CLIENT_METHODS.has(path[0]!));
   }
   return false;
+}
+
+/**
+ * VS Code's `window.withProgress(options, task)`: the Thenable it returns settles as the task's
+ * promise does, so it rejects when the task rejects.
+ */
+export function isVscodeTaskRunner(ref: ApiRef | undefined): boolean {
+  return isApi(ref, "vscode", "window", "withProgress");
 }
 
 const PROMISE_STATICS = new Set(["all", "allSettled", "any", "race", "resolve", "reject", "try", "withResolvers"]);
@@ -295,6 +305,68 @@ function isComputedMethodCall(call: ts.CallExpression, checker: ts.TypeChecker |
   }
 }
 
+/**
+ * Promise-returning methods of well-known client classes, by module and exported class name: a call of
+ * one on a receiver whose type annotation names the class (`topic: Topic`, `getTopic(): Topic`) returns a
+ * promise, with or without the type checker (which has no package types in a bare checkout).
+ */
+const LIBRARY_PROMISE_METHODS: Readonly<Record<string, Readonly<Record<string, readonly string[]>>>> = {
+  "@google-cloud/pubsub": {
+    PubSub: ["createTopic", "createSubscription", "getTopics", "getSubscriptions", "close"],
+    Topic: ["publish", "publishMessage", "publishJSON", "flush", "create", "delete", "exists", "get"],
+    Subscription: ["close", "create", "delete", "exists", "get"],
+  },
+  pg: {
+    Pool: ["query", "connect", "end"],
+    Client: ["query", "connect", "end"],
+    PoolClient: ["query"],
+  },
+};
+
+/** The type annotation a receiver is declared with: a parameter, variable or class property, or the return type of a local function it calls. */
+function annotatedTypeOf(receiver: ts.Expression): ts.TypeNode | undefined {
+  const node = unwrapExpression(receiver);
+  if (ts.isCallExpression(node)) return calledFunction(node)?.type;
+  if (ts.isIdentifier(node)) {
+    const declaration = findDeclaration(node);
+    if (declaration && (ts.isParameter(declaration) || ts.isVariableDeclaration(declaration))) return declaration.type;
+    return undefined;
+  }
+  if (ts.isPropertyAccessExpression(node) && node.expression.kind === ts.SyntaxKind.ThisKeyword) {
+    const name = node.name.text;
+    for (const member of enclosingClass(node)?.members ?? []) {
+      if (ts.isPropertyDeclaration(member) && member.name && memberName2(member.name) === name) return member.type;
+      if (ts.isConstructorDeclaration(member)) {
+        // constructor(private readonly topic: Topic)
+        const parameter = member.parameters.find(
+          (candidate) => ts.isIdentifier(candidate.name) && candidate.name.text === name && ts.getModifiers(candidate)?.length,
+        );
+        if (parameter) return parameter.type;
+      }
+    }
+  }
+  return undefined;
+}
+
+/** `topic.publish(…)` with `topic` annotated as a class of `LIBRARY_PROMISE_METHODS` that has `publish`. */
+function isLibraryPromiseMethodCall(callee: ts.PropertyAccessExpression): boolean {
+  const type = annotatedTypeOf(callee.expression);
+  if (!type || !ts.isTypeReferenceNode(type)) return false;
+  const typeName = type.typeName;
+  const ref = ts.isIdentifier(typeName)
+    ? resolveApi(typeName)
+    : ts.isIdentifier(typeName.left)
+      ? (() => {
+          const base = resolveApi(typeName.left);
+          return base && { ...base, path: [...base.path, typeName.right.text] };
+        })()
+      : undefined;
+  if (!ref || ref.module === GLOBAL_MODULE) return false;
+  const path = ref.path[0] === "default" ? ref.path.slice(1) : ref.path;
+  if (path.length !== 1) return false;
+  return LIBRARY_PROMISE_METHODS[ref.module]?.[path[0]!]?.includes(callee.name.text) ?? false;
+}
+
 function syntacticPromiseCall(call: ts.CallExpression, env: PromiseEnv, depth: number): boolean | undefined {
   const callee = unwrapExpression(call.expression);
   // (async () => { … })()
@@ -319,6 +391,7 @@ function syntacticPromiseCall(call: ts.CallExpression, env: PromiseEnv, depth: n
     }
   }
   if (ts.isPropertyAccessExpression(callee)) {
+    if (isLibraryPromiseMethodCall(callee)) return true;
     // const repo = new Repo() with Repo imported from a file of the run
     const init = getInitializer(callee.expression);
     if (init && ts.isNewExpression(init) && ts.isIdentifier(init.expression)) {
