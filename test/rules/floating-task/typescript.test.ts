@@ -139,6 +139,14 @@ ruleTester(rule, {
       code: `import { PubSub, Topic } from "@google-cloud/pubsub";\nexport class Bus {\n  constructor(private readonly pubsub: PubSub) {}\n  private getTopic(name: string): Topic {\n    return this.pubsub.topic(name);\n  }\n  listen(name: string) {\n    this.getTopic(name).subscription("workers");\n  }\n}`,
     },
     {
+      name: "cannot-reject: an imported async function whose helper it imports relative to its own folder cannot throw",
+      code: `import { track } from "./telemetry/track.js";\nexport function schedule() {\n  track();\n}`,
+      files: {
+        "src/telemetry/track.ts": `import { setTimeout } from "node:timers/promises";\nimport { randomWait } from "../utils/random-wait.js";\nexport const track = async () => {\n  await setTimeout(randomWait());\n  try {\n    await fetch("http://telemetry/report", { method: "POST" });\n    return true;\n  } catch {\n    return false;\n  }\n};`,
+        "src/utils/random-wait.ts": `export const randomWait = () => Math.floor(Math.random() * 1_800_000);`,
+      },
+    },
+    {
       name: "void is accepted with allowVoid",
       code: `async function refresh() { await fetch("http://cache"); }\nvoid refresh();`,
       options: { allowVoid: true },

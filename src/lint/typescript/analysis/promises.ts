@@ -192,9 +192,17 @@ function indexPromiseExports(file: ProgramFile, env: PromiseEnv): PromiseExports
   return { functions, methods, declarations };
 }
 
-function promiseExportsOf(env: PromiseEnv, specifier: string): PromiseExports | undefined {
-  const { program, filePath } = env;
-  if (!program || !filePath) return undefined;
+/**
+ * The exports of the file `specifier` names, resolved from the file that holds `from` (the analysis
+ * follows calls into other files, whose relative imports are relative to themselves, not to the file
+ * being linted).
+ */
+function promiseExportsOf(env: PromiseEnv, specifier: string, from: ts.Node): PromiseExports | undefined {
+  const { program } = env;
+  if (!program) return undefined;
+  const holder = from.getSourceFile().fileName;
+  const filePath = program.getFile(holder) ? holder : env.filePath;
+  if (!filePath) return undefined;
   const file = program.resolveImport(filePath, specifier);
   if (!file) return undefined;
   return program.memo(`promise-exports:${file.path}`, () => indexPromiseExports(file, env));
@@ -254,7 +262,7 @@ export function resolveCalledFunction(call: ts.CallExpression, env: PromiseEnv):
   const callee = unwrapExpression(call.expression);
   if (ts.isIdentifier(callee)) {
     const imported = relativeImportOf(callee);
-    const declaration = imported && promiseExportsOf(env, imported.specifier)?.declarations.get(imported.name);
+    const declaration = imported && promiseExportsOf(env, imported.specifier, callee)?.declarations.get(imported.name);
     if (declaration) return declaration;
   }
   const checker = env.getTypeChecker();
@@ -386,7 +394,7 @@ function syntacticPromiseCall(call: ts.CallExpression, env: PromiseEnv, depth: n
   if (ts.isIdentifier(callee)) {
     const imported = relativeImportOf(callee);
     if (imported) {
-      const exports = promiseExportsOf(env, imported.specifier);
+      const exports = promiseExportsOf(env, imported.specifier, callee);
       if (exports) return exports.functions.has(imported.name) ? true : undefined;
     }
   }
@@ -396,7 +404,7 @@ function syntacticPromiseCall(call: ts.CallExpression, env: PromiseEnv, depth: n
     const init = getInitializer(callee.expression);
     if (init && ts.isNewExpression(init) && ts.isIdentifier(init.expression)) {
       const imported = relativeImportOf(init.expression);
-      const exports = imported && promiseExportsOf(env, imported.specifier);
+      const exports = imported && promiseExportsOf(env, imported.specifier, init.expression);
       if (exports?.methods.get(imported!.name)?.has(callee.name.text)) return true;
     }
   }
@@ -467,7 +475,7 @@ function isNullish(expression: ts.Expression): boolean {
 export function isImportedPromiseFunction(identifier: ts.Identifier, env: PromiseEnv): boolean {
   const imported = relativeImportOf(identifier);
   if (!imported) return false;
-  return promiseExportsOf(env, imported.specifier)?.functions.has(imported.name) ?? false;
+  return promiseExportsOf(env, imported.specifier, identifier)?.functions.has(imported.name) ?? false;
 }
 
 /**
