@@ -385,6 +385,25 @@ ruleTester(rule, {
       errors: [{ messageId: "floating", line: 8 }],
     },
     {
+      name: "an async function re-exported through an index module (export * and export { … } from)",
+      code: `import { track } from "./telemetry/index.js";\nexport function schedule() {\n  track();\n}`,
+      files: {
+        "src/telemetry/index.ts": `export * from "./lib.js";`,
+        "src/telemetry/lib.ts": `export { track } from "./track.js";`,
+        "src/telemetry/track.ts": `export async function track() {\n  await fetch("http://telemetry/report", { method: "POST" });\n}`,
+      },
+      errors: [{ messageId: "floating", line: 3 }],
+    },
+    {
+      name: "CommonJS: an async function destructured from require of a module of the run (module.exports = { … })",
+      filename: "app.js",
+      code: `const { syncOrders } = require("./orders");\nfunction onTick() {\n  syncOrders();\n}\nmodule.exports = { onTick };`,
+      files: {
+        "src/orders.js": `async function syncOrders() {\n  await fetch("http://orders/sync", { method: "POST" });\n}\nmodule.exports = { syncOrders };`,
+      },
+      errors: [{ messageId: "floating", line: 3 }],
+    },
+    {
       name: "void of an async call hides its rejection",
       code: `async function refresh() { await fetch("http://cache"); }\nvoid refresh();`,
       errors: [{ messageId: "voided", line: 2 }],

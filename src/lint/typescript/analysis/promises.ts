@@ -2,7 +2,7 @@ import { ts } from "ts-morph";
 import type { ProgramFile, ProgramView } from "../rule.js";
 import { isAsyncFunction, isPromiseTyped, knownTypeMembers } from "./functions.js";
 import { GLOBAL_MODULE, isApi, resolveApi, type ApiRef } from "./imports.js";
-import { isFunctionNode, isStringLike, memberName, unwrapExpression, walk, enclosingClass } from "./nodes.js";
+import { dottedName, isFunctionNode, isStringLike, memberName, unwrapExpression, walk, enclosingClass } from "./nodes.js";
 import { findDeclaration, getInitializer } from "./scope.js";
 
 /**
@@ -129,20 +129,24 @@ function memberName2(name: ts.PropertyName): string | undefined {
   return ts.isIdentifier(name) || ts.isStringLiteral(name) || ts.isPrivateIdentifier(name) ? name.text : undefined;
 }
 
-/** Exported promise-returning functions and classes' promise-returning methods of one file. */
+/** Exported functions and classes' promise-returning methods of one file. */
 interface PromiseExports {
-  functions: Set<string>;
   methods: Map<string, Set<string>>;
   /** Every exported function (promise-returning or not), by exported name. */
   declarations: Map<string, ts.FunctionLikeDeclaration>;
+  /** `export { name } from "./m"`, by exported name. */
+  reexports: Map<string, { specifier: string; name: string }>;
+  /** `export * from "./m"`. */
+  reexportAll: string[];
 }
 
 function indexPromiseExports(file: ProgramFile, env: PromiseEnv): PromiseExports {
-  const functions = new Set<string>();
   const methods = new Map<string, Set<string>>();
   const declarations = new Map<string, ts.FunctionLikeDeclaration>();
   const local = new Map<string, ts.Node>();
   const exported: [exportedName: string, localName: string][] = [];
+  const reexports = new Map<string, { specifier: string; name: string }>();
+  const reexportAll: string[] = [];
   const isExported = (node: ts.Node) =>
     ((ts.canHaveModifiers(node) ? ts.getModifiers(node) : undefined) ?? []).some((m) => m.kind === ts.SyntaxKind.ExportKeyword);
   const isDefault = (node: ts.Node) =>
@@ -170,6 +174,17 @@ function indexPromiseExports(file: ProgramFile, env: PromiseEnv): PromiseExports
       }
     } else if (ts.isExportAssignment(statement) && ts.isIdentifier(statement.expression)) {
       exported.push(["default", statement.expression.text]);
+    } else if (ts.isExportDeclaration(statement) && statement.moduleSpecifier && isStringLike(statement.moduleSpecifier)) {
+      // export { a, b as c } from "./m"  /  export * from "./m"
+      const specifier = statement.moduleSpecifier.text;
+      if (!statement.exportClause) reexportAll.push(specifier);
+      else if (ts.isNamedExports(statement.exportClause)) {
+        for (const element of statement.exportClause.elements) {
+          reexports.set(element.name.text, { specifier, name: (element.propertyName ?? element.name).text });
+        }
+      }
+    } else if (ts.isExpressionStatement(statement)) {
+      commonJsExports(statement.expression, local, exported);
     }
   }
   for (const [exportedName, localName] of exported) {
@@ -187,9 +202,68 @@ function indexPromiseExports(file: ProgramFile, env: PromiseEnv): PromiseExports
     }
     const fn = functionOfDeclaration(node);
     if (fn) declarations.set(exportedName, fn);
-    if (fn && returnsPromise(fn, env, 2)) functions.add(exportedName);
   }
-  return { functions, methods, declarations };
+  return { methods, declarations, reexports, reexportAll };
+}
+
+/**
+ * `module.exports = { a, b: c }`, `module.exports.a = a`, `exports.a = function …`: CommonJS exports,
+ * recorded like ES ones (a function written in place is recorded under a name of its own).
+ */
+function commonJsExports(
+  expression: ts.Expression,
+  local: Map<string, ts.Node>,
+  exported: [exportedName: string, localName: string][],
+): void {
+  if (!ts.isBinaryExpression(expression) || expression.operatorToken.kind !== ts.SyntaxKind.EqualsToken) return;
+  const target = dottedName(expression.left);
+  const value = unwrapExpression(expression.right);
+  const record = (name: string, node: ts.Expression) => {
+    const inner = unwrapExpression(node);
+    if (ts.isIdentifier(inner)) exported.push([name, inner.text]);
+    else if (ts.isArrowFunction(inner) || ts.isFunctionExpression(inner)) {
+      local.set(`\u0000${name}`, inner);
+      exported.push([name, `\u0000${name}`]);
+    }
+  };
+  if (target === "module.exports" && ts.isObjectLiteralExpression(value)) {
+    for (const property of value.properties) {
+      if (ts.isShorthandPropertyAssignment(property)) exported.push([property.name.text, property.name.text]);
+      else if (ts.isPropertyAssignment(property) && ts.isIdentifier(property.name)) record(property.name.text, property.initializer);
+      else if (ts.isMethodDeclaration(property) && ts.isIdentifier(property.name)) {
+        local.set(`\u0000${property.name.text}`, property);
+        exported.push([property.name.text, `\u0000${property.name.text}`]);
+      }
+    }
+  } else if (target === "module.exports") {
+    record("default", value);
+  } else if (target && /^(module\.)?exports\.[A-Za-z_$][\w$]*$/.test(target)) {
+    record(target.slice(target.lastIndexOf(".") + 1), value);
+  }
+}
+
+/**
+ * An exported function of a file of the run, followed through re-exports (`export { f } from "./f"`,
+ * `export * from "./g"`) a few files deep.
+ */
+function exportedFunction(env: PromiseEnv, file: ProgramFile, name: string, depth = 0): ts.FunctionLikeDeclaration | undefined {
+  const exports = exportsOfFile(env, file);
+  const own = exports.declarations.get(name);
+  if (own || depth > 3 || !env.program) return own;
+  const reexport = exports.reexports.get(name);
+  const targets = reexport
+    ? [{ specifier: reexport.specifier, name: reexport.name }]
+    : exports.reexportAll.map((specifier) => ({ specifier, name }));
+  for (const target of targets) {
+    const next = env.program.resolveImport(file.path, target.specifier);
+    const found = next && exportedFunction(env, next, target.name, depth + 1);
+    if (found) return found;
+  }
+  return undefined;
+}
+
+function exportsOfFile(env: PromiseEnv, file: ProgramFile): PromiseExports {
+  return env.program!.memo(`promise-exports:${file.path}`, () => indexPromiseExports(file, env));
 }
 
 /**
@@ -205,11 +279,21 @@ function promiseExportsOf(env: PromiseEnv, specifier: string, from: ts.Node): Pr
   if (!filePath) return undefined;
   const file = program.resolveImport(filePath, specifier);
   if (!file) return undefined;
-  return program.memo(`promise-exports:${file.path}`, () => indexPromiseExports(file, env));
+  return exportsOfFile(env, file);
+}
+
+/** The function exported as `name` by the file `specifier` names (relative to the file holding `from`), through re-exports. */
+function importedFunction(env: PromiseEnv, specifier: string, name: string, from: ts.Node): ts.FunctionLikeDeclaration | undefined {
+  const { program } = env;
+  if (!program) return undefined;
+  const holder = from.getSourceFile().fileName;
+  const filePath = program.getFile(holder) ? holder : env.filePath;
+  const file = filePath ? program.resolveImport(filePath, specifier) : undefined;
+  return file && exportedFunction(env, file, name);
 }
 
 /** For an identifier bound by `import { x as y } from "./m"`: the specifier and the exported name. */
-function relativeImportOf(identifier: ts.Identifier): { specifier: string; name: string } | undefined {
+export function relativeImportOf(identifier: ts.Identifier): { specifier: string; name: string } | undefined {
   const declaration = findDeclaration(identifier);
   if (!declaration) return undefined;
   let importDeclaration: ts.Node;
@@ -220,6 +304,23 @@ function relativeImportOf(identifier: ts.Identifier): { specifier: string; name:
   } else if (ts.isImportClause(declaration)) {
     importDeclaration = declaration.parent;
     name = "default";
+  } else if (ts.isBindingElement(declaration) && ts.isObjectBindingPattern(declaration.parent)) {
+    // const { a, b: c } = require("./m")
+    const holder = declaration.parent.parent;
+    const init = ts.isVariableDeclaration(holder) && holder.initializer ? unwrapExpression(holder.initializer) : undefined;
+    const key = declaration.propertyName ?? declaration.name;
+    if (
+      !init ||
+      !ts.isCallExpression(init) ||
+      !ts.isIdentifier(init.expression) ||
+      init.expression.text !== "require" ||
+      !init.arguments[0] ||
+      !isStringLike(init.arguments[0]) ||
+      !ts.isIdentifier(key)
+    )
+      return undefined;
+    const specifier = init.arguments[0].text;
+    return specifier.startsWith(".") ? { specifier, name: key.text } : undefined;
   } else {
     return undefined;
   }
@@ -262,7 +363,7 @@ export function resolveCalledFunction(call: ts.CallExpression, env: PromiseEnv):
   const callee = unwrapExpression(call.expression);
   if (ts.isIdentifier(callee)) {
     const imported = relativeImportOf(callee);
-    const declaration = imported && promiseExportsOf(env, imported.specifier, callee)?.declarations.get(imported.name);
+    const declaration = imported && importedFunction(env, imported.specifier, imported.name, callee);
     if (declaration) return declaration;
   }
   const checker = env.getTypeChecker();
@@ -393,10 +494,8 @@ function syntacticPromiseCall(call: ts.CallExpression, env: PromiseEnv, depth: n
   if (isKnownPromiseApi(ref)) return true;
   if (ts.isIdentifier(callee)) {
     const imported = relativeImportOf(callee);
-    if (imported) {
-      const exports = promiseExportsOf(env, imported.specifier, callee);
-      if (exports) return exports.functions.has(imported.name) ? true : undefined;
-    }
+    const fn = imported && importedFunction(env, imported.specifier, imported.name, callee);
+    if (fn) return returnsPromise(fn, env, 2) ? true : undefined;
   }
   if (ts.isPropertyAccessExpression(callee)) {
     if (isLibraryPromiseMethodCall(callee)) return true;
@@ -475,7 +574,8 @@ function isNullish(expression: ts.Expression): boolean {
 export function isImportedPromiseFunction(identifier: ts.Identifier, env: PromiseEnv): boolean {
   const imported = relativeImportOf(identifier);
   if (!imported) return false;
-  return promiseExportsOf(env, imported.specifier, identifier)?.functions.has(imported.name) ?? false;
+  const fn = importedFunction(env, imported.specifier, imported.name, identifier);
+  return !!fn && returnsPromise(fn, env, 2);
 }
 
 /**
