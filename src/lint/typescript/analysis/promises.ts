@@ -617,3 +617,37 @@ export function cannotReject(expression: ts.Expression): boolean {
   }
   return false;
 }
+
+/**
+ * A call of a function imported from a relative module that is not among the linted files, when this
+ * file awaits a call of another function of that module (`await serviceStart(…)` and, from the same
+ * `require("./service")`, `orchestrateService(…)`): the module's API is asynchronous, and its other
+ * functions are taken to return promises too. Only a guess where nothing better is known.
+ */
+export function isCallOfAwaitedModule(call: ts.CallExpression, env: PromiseEnv): boolean {
+  const callee = unwrapExpression(call.expression);
+  if (!ts.isIdentifier(callee)) return false;
+  const imported = relativeImportOf(callee);
+  if (!imported) return false;
+  const sourceFile = call.getSourceFile();
+  if (env.program && env.program.resolveImport(sourceFile.fileName, imported.specifier)) return false;
+  const awaited = (env.program?.memo(`awaited-modules:${sourceFile.fileName}`, () => awaitedModules(sourceFile)) ??
+    awaitedModules(sourceFile)) as Set<string>;
+  return awaited.has(imported.specifier);
+}
+
+/** The relative modules whose imported functions this file awaits calls of. */
+function awaitedModules(sourceFile: ts.SourceFile): Set<string> {
+  const modules = new Set<string>();
+  walk(sourceFile, (node) => {
+    if (ts.isAwaitExpression(node)) {
+      const value = unwrapExpression(node.expression);
+      if (ts.isCallExpression(value) && ts.isIdentifier(unwrapExpression(value.expression))) {
+        const imported = relativeImportOf(unwrapExpression(value.expression) as ts.Identifier);
+        if (imported) modules.add(imported.specifier);
+      }
+    }
+    return true;
+  });
+  return modules;
+}
