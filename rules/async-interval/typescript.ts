@@ -9,6 +9,8 @@ import {
   isFunctionNode,
   isImportedPromiseFunction,
   isPromiseCall,
+  isCallOfAwaitedModule,
+  dottedName,
   resolveApi,
   ts,
   unwrapExpression,
@@ -139,6 +141,32 @@ function isPromiseFunction(fn: ts.FunctionLikeDeclaration, env: PromiseEnv): boo
   });
 }
 
+/**
+ * A synchronous callback's statements that start a promise and drop it: a call that returns a promise
+ * (per `isPromiseCall`, or a function of a module this file awaits others of) as a statement of its
+ * own, without a rejection handler. Nested functions are not looked into.
+ */
+function droppedPromiseCalls(fn: ts.FunctionLikeDeclaration, env: PromiseEnv): ts.CallExpression[] {
+  const body = fn.body;
+  if (!body) return [];
+  const found: ts.CallExpression[] = [];
+  const check = (expression: ts.Expression) => {
+    const node = unwrapExpression(expression);
+    if (!ts.isCallExpression(node) || hasRejectionHandler(node)) return;
+    if (isPromiseCall(node, env) === true || isCallOfAwaitedModule(node, env)) found.push(node);
+  };
+  if (!ts.isBlock(body)) {
+    check(body as ts.Expression);
+    return found;
+  }
+  walk(body, (node) => {
+    if (node !== body && isFunctionNode(node)) return false;
+    if (ts.isExpressionStatement(node)) check(node.expression);
+    return true;
+  });
+  return found;
+}
+
 export default defineTypeScriptRule({
   instead:
     "Loop over `setInterval` from `node:timers/promises` (`for await (const _ of setInterval(ms, undefined, { signal }))`) and await each run, as Tokio's `interval` with `MissedTickBehavior::Delay` does; or schedule the next run with `setTimeout` once the current one settles.",
@@ -147,6 +175,8 @@ export default defineTypeScriptRule({
   messages: {
     asyncCallback:
       "`setInterval` runs this async callback every period even while the previous run is still going, so slow runs overlap and a rejection goes unhandled.",
+    startsAsyncWork:
+      "This `setInterval` callback starts `{{name}}` without waiting for it: the next tick starts another run while this one is still going, so slow runs overlap, and a rejection escapes any `try` around the call.",
   },
   examples: {
     incorrect: [
@@ -159,7 +189,7 @@ export default defineTypeScriptRule({
     ],
   },
   knownLimits: [
-    "A synchronous callback that starts a promise and attaches `.catch` (`() => { refresh().catch(log) }`) is not reported, though its runs can still overlap; floating-task covers the case without `.catch`.",
+    "A synchronous callback that starts a promise and attaches `.catch` (`() => { refresh().catch(log) }`) is not reported, though its runs can still overlap. One that starts a promise as a statement without `.catch` is reported at that call; without types, a call counts as starting a promise when it would for floating-task, or when it calls a function imported from a module outside the linted files of which the file awaits another function (`await serviceStart()` and `orchestrateService()` from the same `./service`).",
     "A callback whose returned chain ends in `.catch(handler)` (`() => refresh().catch(log)`) is not reported either, for the same reason.",
     "`--fix` rewrites only `setInterval(async () => { … }, ms);` whose handle is unused, with a literal or named delay and no `this` in the body; a handle kept for `clearInterval` needs the loop written by hand (a flag or an AbortSignal checked before rescheduling).",
     "Without type information, a callback is known to return a promise only when it is async, is annotated `Promise<…>`, or returns a call of an async function or method declared in the linted files or of a well-known promise API (fetch, fs/promises, util.promisify, axios, …).",
@@ -185,7 +215,13 @@ export default defineTypeScriptRule({
           }
           return;
         }
-        if (!isPromiseFunction(callback, env)) return;
+        if (!isPromiseFunction(callback, env)) {
+          for (const started of droppedPromiseCalls(callback, env)) {
+            const name = dottedName(unwrapExpression(started.expression)) ?? "this call";
+            context.report({ node: started, messageId: "startsAsyncWork", data: { name } });
+          }
+          return;
+        }
         const body = callback.body;
         if (body && ts.isBlock(body) && startsWithGuard(body) && catchesEverything(body)) return;
         const typed = /\.[cm]?tsx?$/.test(context.filePath);

@@ -103,10 +103,39 @@ function matchesModule(specifier: string, modules: readonly string[]): boolean {
   return modules.some((name) => module === name || module.startsWith(`${name}/`));
 }
 
-/** How much of shutdown a file (or a program) handles: nothing, SIGINT only (Ctrl-C, but `docker stop`/systemd send SIGTERM), or SIGTERM. */
-type SignalCoverage = "none" | "sigint" | "sigterm";
+/**
+ * How much of shutdown a file (or a program) handles: nothing; SIGINT only, with a handler that only
+ * exits or logs (`sigintExit`: SIGTERM's default kill ends the process the same way); SIGINT only, with
+ * a handler that does shutdown work (`sigint`: closing servers, stopping workers, which `docker stop`
+ * and systemd's SIGTERM skip); or SIGTERM.
+ */
+type SignalCoverage = "none" | "sigintExit" | "sigint" | "sigterm";
 
-const COVERAGE_RANK: Record<SignalCoverage, number> = { none: 0, sigint: 1, sigterm: 2 };
+const COVERAGE_RANK: Record<SignalCoverage, number> = { none: 0, sigintExit: 1, sigint: 2, sigterm: 3 };
+
+/** `console.log(…)`, `logger.info(…)`, `debug(…)`: a call that only reports. */
+function isLoggingCall(call: ts.CallExpression): boolean {
+  const callee = unwrapExpression(call.expression);
+  if (ts.isIdentifier(callee)) return /^(debug|log|trace)$/.test(callee.text);
+  const receiver = ts.isPropertyAccessExpression(callee) ? dottedName(callee.expression) : undefined;
+  return !!receiver && /(^|\.)(console|log|logger)$/i.test(receiver);
+}
+
+/**
+ * Does a SIGINT handler do shutdown work, beyond exiting and logging? A handler that is not a function
+ * of the file (an imported `shutdown`) is taken as doing work.
+ */
+function doesShutdownWork(handler: ts.Expression): boolean {
+  const fn = handlerFunction(handler);
+  if (!fn?.body) return true;
+  let works = false;
+  walk(fn.body, (node) => {
+    if (works) return false;
+    if (ts.isCallExpression(node) && !isProcessExit(node) && !isLoggingCall(node)) works = true;
+    return !works;
+  });
+  return works;
+}
 
 function widest(a: SignalCoverage, b: SignalCoverage): SignalCoverage {
   return COVERAGE_RANK[a] >= COVERAGE_RANK[b] ? a : b;
@@ -146,9 +175,10 @@ function factsOf(file: ProgramFile, program: ProgramView, shutdownModules: reado
       const isDynamicImport = node.expression.kind === ts.SyntaxKind.ImportKeyword;
       const argument = node.arguments[0];
       if ((isRequire || isDynamicImport) && argument && isStringLike(argument)) addSpecifier(argument.text);
-      else if (mentionsSignal && signalRegistration(node, mentionsSignal))
-        signals = widest(signals, registeredSignal(node.arguments[0]) === "SIGINT" ? "sigint" : "sigterm");
-      else if (mentionsSignal && awaitsSignal(node))
+      else if (mentionsSignal && signalRegistration(node, mentionsSignal)) {
+        const sigintOnly = registeredSignal(node.arguments[0]) === "SIGINT";
+        signals = widest(signals, !sigintOnly ? "sigterm" : doesShutdownWork(node.arguments[1]!) ? "sigint" : "sigintExit");
+      } else if (mentionsSignal && awaitsSignal(node))
         signals = widest(signals, registeredSignal(node.arguments[1]) === "SIGINT" ? "sigint" : "sigterm");
       // NestJS: app.enableShutdownHooks() listens for the termination signals.
       else if (ts.isPropertyAccessExpression(node.expression) && node.expression.name.text === "enableShutdownHooks") signals = "sigterm";
@@ -524,7 +554,7 @@ export default defineTypeScriptRule<Options>({
       },
       requireSigterm: {
         description:
-          "Report a server whose program handles SIGINT (Ctrl-C) but not SIGTERM, which `docker stop`, Kubernetes and systemd send. Off by default: a SIGINT handler counts as handling shutdown.",
+          "Also report a server whose program handles SIGINT (Ctrl-C) but not SIGTERM when the SIGINT handler only exits or logs. Off by default: such a handler ends the process as SIGTERM's default does. A SIGINT handler that does shutdown work (closes servers, stops workers) without a SIGTERM one is always reported, since `docker stop`, Kubernetes and systemd send SIGTERM and skip that work.",
         type: "boolean",
         default: false,
       },
@@ -548,6 +578,7 @@ export default defineTypeScriptRule<Options>({
     "A listen inside an exported function or class of a module that no file of the run imports (and that the module does not call itself) is taken as a library API whose caller owns the signals, and is not reported.",
     "A server closed in its own `listen` callback (`server.listen(0, () => { …; server.close() })`, a free-port probe) serves nothing and is not reported; a server closed later, elsewhere, still is.",
     "A handler that registers SIGTERM but only calls `process.exit()` (no `server.close()`) counts as handling the signal.",
+    "A program that handles SIGINT but not SIGTERM is reported when its SIGINT handler does any work besides exiting and logging (that work is what SIGTERM skips); a SIGINT handler that only exits or logs is reported only with `requireSigterm`.",
     "Any `.close()` whose receiver is a recognised server or is named like one (`server`, `app`, `wss`, `fastify`) is taken as the server's close.",
   ],
   create(context) {
@@ -557,8 +588,8 @@ export default defineTypeScriptRule<Options>({
     /** Reports a server start unless the program handles SIGTERM; SIGINT alone gets its own message. */
     const reportUnhandled = (node: ts.Node) => {
       const coverage = signals();
-      if (coverage === "sigterm" || (coverage === "sigint" && !options.requireSigterm)) return;
-      context.report({ node, messageId: coverage === "sigint" ? "sigtermNotHandled" : "noSignalHandler" });
+      if (coverage === "sigterm" || (coverage === "sigintExit" && !options.requireSigterm)) return;
+      context.report({ node, messageId: coverage === "none" ? "noSignalHandler" : "sigtermNotHandled" });
     };
     const isImported = () => (index().importers.get(filePath)?.length ?? 0) > 0;
     /**

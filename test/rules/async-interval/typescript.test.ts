@@ -9,6 +9,15 @@ ruleTester(rule, {
     },
     { name: "synchronous callback", code: `setInterval(() => { counter.flush(); }, 1000);` },
     {
+      name: "synchronous callback calling a function of a module outside the run that the file never awaits from",
+      filename: "app.js",
+      code: `const { showMetrics } = require("./metrics");\nsetInterval(() => {\n  showMetrics();\n}, 10000);`,
+    },
+    {
+      name: "synchronous callback that starts a promise and handles its rejection",
+      code: `async function refresh() { await fetch("http://cache"); }\nsetInterval(() => {\n  refresh().catch((error) => console.error(error));\n}, 1000);`,
+    },
+    {
       name: "guarded re-entrancy with try/catch",
       code: `let running = false;\nsetInterval(async () => {\n  if (running) return;\n  running = true;\n  try { await poll(); } catch (e) { log(e); } finally { running = false; }\n}, 1000);`,
     },
@@ -65,6 +74,17 @@ ruleTester(rule, {
     },
   ],
   invalid: [
+    {
+      name: "synchronous callback fires an imported async function of a module the file awaits from (sync-callback-fires-imported-async-work)",
+      filename: "app.js",
+      code: `const { orchestrateService, serviceStart } = require("./service");\nasync function main(docker) {\n  await serviceStart(docker);\n  setInterval(() => {\n    orchestrateService(docker);\n  }, 20000);\n}\nmain();`,
+      errors: [{ messageId: "startsAsyncWork", line: 5 }],
+    },
+    {
+      name: "synchronous callback starts a local async function inside try/catch: the catch never sees its rejection",
+      code: `async function addMetrics() { await fetch("http://metrics", { method: "POST" }); }\nsetInterval(() => {\n  try {\n    addMetrics();\n  } catch (error) {\n    console.error(error);\n  }\n}, 10000);`,
+      errors: [{ messageId: "startsAsyncWork", line: 4 }],
+    },
     {
       name: "async arrow callback",
       code: `setInterval(async () => {\n  await syncInventory();\n}, 5000);`,

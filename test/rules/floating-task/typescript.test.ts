@@ -119,6 +119,34 @@ ruleTester(rule, {
       code: `class Db {\n  ready: Promise<void>;\n  constructor() {\n    this.ready = this.connect();\n  }\n  async connect() { await fetch("http://db"); }\n  async query(sql: string) { await this.ready; return sql; }\n}`,
     },
     {
+      name: "void of a call of a module not in the run, in a package whose unhandledRejection handler logs it",
+      code: `import { setCachedProfile } from "../lib/profile-cache.js";\nexport function remember(id: string, profile: object) {\n  void setCachedProfile(id, profile);\n}`,
+      files: {
+        "src/main.ts": `process.on("unhandledRejection", (reason) => {\n  console.error("unhandled rejection", reason);\n});`,
+      },
+    },
+    {
+      name: "void of a call the checker types as not a promise",
+      types: true,
+      code: `declare function setCachedProfile(id: string): boolean;\nexport function remember(id: string) {\n  void setCachedProfile(id);\n}`,
+    },
+    {
+      name: "cannot-reject: VS Code withProgress whose task catches its own errors",
+      code: `import * as vscode from "vscode";\nexport function run(load: () => Promise<string>) {\n  vscode.window.withProgress({ location: vscode.ProgressLocation.Notification }, async () => {\n    try {\n      await load();\n    } catch (error) {\n      console.error(error);\n    }\n  });\n}`,
+    },
+    {
+      name: "a method of an annotated library class that returns no promise (Topic.subscription)",
+      code: `import { PubSub, Topic } from "@google-cloud/pubsub";\nexport class Bus {\n  constructor(private readonly pubsub: PubSub) {}\n  private getTopic(name: string): Topic {\n    return this.pubsub.topic(name);\n  }\n  listen(name: string) {\n    this.getTopic(name).subscription("workers");\n  }\n}`,
+    },
+    {
+      name: "cannot-reject: an imported async function whose helper it imports relative to its own folder cannot throw",
+      code: `import { track } from "./telemetry/track.js";\nexport function schedule() {\n  track();\n}`,
+      files: {
+        "src/telemetry/track.ts": `import { setTimeout } from "node:timers/promises";\nimport { randomWait } from "../utils/random-wait.js";\nexport const track = async () => {\n  await setTimeout(randomWait());\n  try {\n    await fetch("http://telemetry/report", { method: "POST" });\n    return true;\n  } catch {\n    return false;\n  }\n};`,
+        "src/utils/random-wait.ts": `export const randomWait = () => Math.floor(Math.random() * 1_800_000);`,
+      },
+    },
+    {
       name: "void is accepted with allowVoid",
       code: `async function refresh() { await fetch("http://cache"); }\nvoid refresh();`,
       options: { allowVoid: true },
@@ -335,6 +363,45 @@ ruleTester(rule, {
       name: ".finally alone does not handle the rejection",
       code: `async function flush() { await fetch("http://collector"); }\nflush().finally(() => metrics.flushed());`,
       errors: [{ messageId: "floating", line: 2 }],
+    },
+    {
+      name: "void cache write of a function of another module, with no rejection handler (void-cache-write-without-catch)",
+      code: `import { setCachedProfile } from "../lib/profile-cache.js";\nexport async function authenticate(req: { user: object; id: string }, next: () => void) {\n  void setCachedProfile(req.id, req.user, 60);\n  next();\n}`,
+      errors: [{ messageId: "voided", line: 3 }],
+    },
+    {
+      name: "VS Code withProgress started inside try/catch without await: the catch never sees the task's rejection (withprogress-not-awaited-in-try)",
+      code: `import * as vscode from "vscode";\nexport async function create(load: () => Promise<string>) {\n  try {\n    vscode.window.withProgress({ location: vscode.ProgressLocation.Notification }, async () => {\n      const code = await load();\n      console.log(code);\n    });\n  } catch (error) {\n    vscode.window.showErrorMessage(String(error));\n  }\n}`,
+      errors: [{ messageId: "floating", line: 4 }],
+    },
+    {
+      name: "async service method ends with a Pub/Sub publish on a topic returned by a typed helper, neither awaited nor returned (pubsub-publish-not-awaited)",
+      code: `import { PubSub, Topic } from "@google-cloud/pubsub";\nexport class PubsubService {\n  constructor(private readonly pubsub: PubSub) {}\n  async publishMessage(name: string, body: string): Promise<void> {\n    const signature = await this.sign(body);\n    this.getTopic(name).publish(Buffer.from(body), { signature });\n  }\n  private async sign(body: string) {\n    return body.length.toString();\n  }\n  private getTopic(name: string): Topic {\n    return this.pubsub.topic(name);\n  }\n}`,
+      errors: [{ messageId: "floating", line: 6 }],
+    },
+    {
+      name: "pg pool held in an annotated property: query neither awaited nor returned",
+      code: `import { Pool } from "pg";\nexport class Audit {\n  private pool: Pool;\n  constructor(pool: Pool) {\n    this.pool = pool;\n  }\n  record(entry: string) {\n    this.pool.query("insert into audit values ($1)", [entry]);\n  }\n}`,
+      errors: [{ messageId: "floating", line: 8 }],
+    },
+    {
+      name: "an async function re-exported through an index module (export * and export { … } from)",
+      code: `import { track } from "./telemetry/index.js";\nexport function schedule() {\n  track();\n}`,
+      files: {
+        "src/telemetry/index.ts": `export * from "./lib.js";`,
+        "src/telemetry/lib.ts": `export { track } from "./track.js";`,
+        "src/telemetry/track.ts": `export async function track() {\n  await fetch("http://telemetry/report", { method: "POST" });\n}`,
+      },
+      errors: [{ messageId: "floating", line: 3 }],
+    },
+    {
+      name: "CommonJS: an async function destructured from require of a module of the run (module.exports = { … })",
+      filename: "app.js",
+      code: `const { syncOrders } = require("./orders");\nfunction onTick() {\n  syncOrders();\n}\nmodule.exports = { onTick };`,
+      files: {
+        "src/orders.js": `async function syncOrders() {\n  await fetch("http://orders/sync", { method: "POST" });\n}\nmodule.exports = { syncOrders };`,
+      },
+      errors: [{ messageId: "floating", line: 3 }],
     },
     {
       name: "void of an async call hides its rejection",

@@ -76,7 +76,7 @@ process.on("SIGTERM", async () => {
       name: "server.close wrapped in a promise and awaited before exit",
       code: `import { createServer } from "node:net";
 const server = createServer().listen(7000);
-process.on("SIGINT", async () => {
+process.on("SIGTERM", async () => {
   await new Promise((resolve) => server.close(resolve));
   process.exit(0);
 });`,
@@ -196,8 +196,8 @@ console.log(port);`,
       code: `import getServer from "./server/index.js";\ngetServer().then((app) => app.listen(8080));\nprocess.on("SIGTERM", () => process.exit(0));`,
     },
     {
-      name: "SIGINT handled but SIGTERM not: counts as handled unless requireSigterm is on",
-      code: `import http from "node:http";\nconst server = http.createServer(handler);\nserver.listen(8080);\nprocess.on("SIGINT", () => server.close());`,
+      name: "SIGINT handler that only logs and exits, no SIGTERM: SIGTERM's default kill ends the process the same way",
+      code: `import http from "node:http";\nconst server = http.createServer(handler);\nserver.listen(8080);\nprocess.on("SIGINT", () => {\n  console.log("bye");\n  process.exit(0);\n});`,
     },
     {
       name: "exported server factory of a module that handles SIGTERM itself",
@@ -210,6 +210,17 @@ console.log(port);`,
     },
   ],
   invalid: [
+    {
+      name: "SIGINT handler stops the servers gracefully, SIGTERM not handled: docker stop skips the shutdown",
+      code: `const Http = require("http");\nconst servers = [];\nprocess.on("SIGINT", function () {\n  for (const server of servers) server.stop(() => process.exit(0));\n});\nfunction StandAloneServer(app) {\n  const httpServer = Http.createServer(app);\n  servers.push(httpServer);\n  httpServer.listen(8080);\n}\nmodule.exports = StandAloneServer;`,
+      filename: "server.js",
+      errors: [{ messageId: "sigtermNotHandled", line: 9 }],
+    },
+    {
+      name: "SIGINT handler closes the server, SIGTERM not handled (reported without requireSigterm)",
+      code: `import http from "node:http";\nconst server = http.createServer(handler);\nserver.listen(8080);\nprocess.on("SIGINT", () => server.close());`,
+      errors: [{ messageId: "sigtermNotHandled", line: 3 }],
+    },
     {
       name: "SIGINT handled but SIGTERM not (docker stop kills mid-request)",
       code: `import http from "node:http";\nconst server = http.createServer(handler);\nserver.listen(8080);\nprocess.on("SIGINT", () => server.close());`,

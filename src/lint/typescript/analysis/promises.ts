@@ -2,7 +2,7 @@ import { ts } from "ts-morph";
 import type { ProgramFile, ProgramView } from "../rule.js";
 import { isAsyncFunction, isPromiseTyped, knownTypeMembers } from "./functions.js";
 import { GLOBAL_MODULE, isApi, resolveApi, type ApiRef } from "./imports.js";
-import { isFunctionNode, isStringLike, memberName, unwrapExpression, walk, enclosingClass } from "./nodes.js";
+import { dottedName, isFunctionNode, isStringLike, memberName, unwrapExpression, walk, enclosingClass } from "./nodes.js";
 import { findDeclaration, getInitializer } from "./scope.js";
 
 /**
@@ -22,7 +22,8 @@ const HTTP_CLIENT_METHODS = new Set(["get", "post", "put", "patch", "delete", "h
 /**
  * Well-known promise-returning APIs, recognised by import source: `fetch`, `fs/promises.*`,
  * `fs.promises.*`, `timers/promises` `setTimeout`/`setImmediate`, `events.once`, anything passed
- * through `util.promisify`, and the common HTTP clients (axios, got, node-fetch, undici).
+ * through `util.promisify`, the common HTTP clients (axios, got, node-fetch, undici), and VS Code's
+ * `window.withProgress` and `workspace.fs.*`.
  */
 export function isKnownPromiseApi(ref: ApiRef | undefined): boolean {
   if (!ref) return false;
@@ -35,10 +36,19 @@ export function isKnownPromiseApi(ref: ApiRef | undefined): boolean {
   if (ref.module === GLOBAL_MODULE) return isApi(ref, GLOBAL_MODULE, "fetch");
   if (ref.module === "node-fetch") return path.length === 0;
   if (ref.module === "undici") return isApi(ref, "undici", "fetch") || isApi(ref, "undici", "request");
+  if (ref.module === "vscode") return isVscodeTaskRunner(ref) || (path.length === 3 && path[0] === "workspace" && path[1] === "fs");
   if (ref.module === "axios" || ref.module === "got") {
     return path.length === 0 || (path.length === 1 && HTTP_CLIENT_METHODS.has(path[0]!));
   }
   return false;
+}
+
+/**
+ * VS Code's `window.withProgress(options, task)`: the Thenable it returns settles as the task's
+ * promise does, so it rejects when the task rejects.
+ */
+export function isVscodeTaskRunner(ref: ApiRef | undefined): boolean {
+  return isApi(ref, "vscode", "window", "withProgress");
 }
 
 const PROMISE_STATICS = new Set(["all", "allSettled", "any", "race", "resolve", "reject", "try", "withResolvers"]);
@@ -119,20 +129,24 @@ function memberName2(name: ts.PropertyName): string | undefined {
   return ts.isIdentifier(name) || ts.isStringLiteral(name) || ts.isPrivateIdentifier(name) ? name.text : undefined;
 }
 
-/** Exported promise-returning functions and classes' promise-returning methods of one file. */
+/** Exported functions and classes' promise-returning methods of one file. */
 interface PromiseExports {
-  functions: Set<string>;
   methods: Map<string, Set<string>>;
   /** Every exported function (promise-returning or not), by exported name. */
   declarations: Map<string, ts.FunctionLikeDeclaration>;
+  /** `export { name } from "./m"`, by exported name. */
+  reexports: Map<string, { specifier: string; name: string }>;
+  /** `export * from "./m"`. */
+  reexportAll: string[];
 }
 
 function indexPromiseExports(file: ProgramFile, env: PromiseEnv): PromiseExports {
-  const functions = new Set<string>();
   const methods = new Map<string, Set<string>>();
   const declarations = new Map<string, ts.FunctionLikeDeclaration>();
   const local = new Map<string, ts.Node>();
   const exported: [exportedName: string, localName: string][] = [];
+  const reexports = new Map<string, { specifier: string; name: string }>();
+  const reexportAll: string[] = [];
   const isExported = (node: ts.Node) =>
     ((ts.canHaveModifiers(node) ? ts.getModifiers(node) : undefined) ?? []).some((m) => m.kind === ts.SyntaxKind.ExportKeyword);
   const isDefault = (node: ts.Node) =>
@@ -160,6 +174,17 @@ function indexPromiseExports(file: ProgramFile, env: PromiseEnv): PromiseExports
       }
     } else if (ts.isExportAssignment(statement) && ts.isIdentifier(statement.expression)) {
       exported.push(["default", statement.expression.text]);
+    } else if (ts.isExportDeclaration(statement) && statement.moduleSpecifier && isStringLike(statement.moduleSpecifier)) {
+      // export { a, b as c } from "./m"  /  export * from "./m"
+      const specifier = statement.moduleSpecifier.text;
+      if (!statement.exportClause) reexportAll.push(specifier);
+      else if (ts.isNamedExports(statement.exportClause)) {
+        for (const element of statement.exportClause.elements) {
+          reexports.set(element.name.text, { specifier, name: (element.propertyName ?? element.name).text });
+        }
+      }
+    } else if (ts.isExpressionStatement(statement)) {
+      commonJsExports(statement.expression, local, exported);
     }
   }
   for (const [exportedName, localName] of exported) {
@@ -177,21 +202,98 @@ function indexPromiseExports(file: ProgramFile, env: PromiseEnv): PromiseExports
     }
     const fn = functionOfDeclaration(node);
     if (fn) declarations.set(exportedName, fn);
-    if (fn && returnsPromise(fn, env, 2)) functions.add(exportedName);
   }
-  return { functions, methods, declarations };
+  return { methods, declarations, reexports, reexportAll };
 }
 
-function promiseExportsOf(env: PromiseEnv, specifier: string): PromiseExports | undefined {
-  const { program, filePath } = env;
-  if (!program || !filePath) return undefined;
+/**
+ * `module.exports = { a, b: c }`, `module.exports.a = a`, `exports.a = function …`: CommonJS exports,
+ * recorded like ES ones (a function written in place is recorded under a name of its own).
+ */
+function commonJsExports(
+  expression: ts.Expression,
+  local: Map<string, ts.Node>,
+  exported: [exportedName: string, localName: string][],
+): void {
+  if (!ts.isBinaryExpression(expression) || expression.operatorToken.kind !== ts.SyntaxKind.EqualsToken) return;
+  const target = dottedName(expression.left);
+  const value = unwrapExpression(expression.right);
+  const record = (name: string, node: ts.Expression) => {
+    const inner = unwrapExpression(node);
+    if (ts.isIdentifier(inner)) exported.push([name, inner.text]);
+    else if (ts.isArrowFunction(inner) || ts.isFunctionExpression(inner)) {
+      local.set(`\u0000${name}`, inner);
+      exported.push([name, `\u0000${name}`]);
+    }
+  };
+  if (target === "module.exports" && ts.isObjectLiteralExpression(value)) {
+    for (const property of value.properties) {
+      if (ts.isShorthandPropertyAssignment(property)) exported.push([property.name.text, property.name.text]);
+      else if (ts.isPropertyAssignment(property) && ts.isIdentifier(property.name)) record(property.name.text, property.initializer);
+      else if (ts.isMethodDeclaration(property) && ts.isIdentifier(property.name)) {
+        local.set(`\u0000${property.name.text}`, property);
+        exported.push([property.name.text, `\u0000${property.name.text}`]);
+      }
+    }
+  } else if (target === "module.exports") {
+    record("default", value);
+  } else if (target && /^(module\.)?exports\.[A-Za-z_$][\w$]*$/.test(target)) {
+    record(target.slice(target.lastIndexOf(".") + 1), value);
+  }
+}
+
+/**
+ * An exported function of a file of the run, followed through re-exports (`export { f } from "./f"`,
+ * `export * from "./g"`) a few files deep.
+ */
+function exportedFunction(env: PromiseEnv, file: ProgramFile, name: string, depth = 0): ts.FunctionLikeDeclaration | undefined {
+  const exports = exportsOfFile(env, file);
+  const own = exports.declarations.get(name);
+  if (own || depth > 3 || !env.program) return own;
+  const reexport = exports.reexports.get(name);
+  const targets = reexport
+    ? [{ specifier: reexport.specifier, name: reexport.name }]
+    : exports.reexportAll.map((specifier) => ({ specifier, name }));
+  for (const target of targets) {
+    const next = env.program.resolveImport(file.path, target.specifier);
+    const found = next && exportedFunction(env, next, target.name, depth + 1);
+    if (found) return found;
+  }
+  return undefined;
+}
+
+function exportsOfFile(env: PromiseEnv, file: ProgramFile): PromiseExports {
+  return env.program!.memo(`promise-exports:${file.path}`, () => indexPromiseExports(file, env));
+}
+
+/**
+ * The exports of the file `specifier` names, resolved from the file that holds `from` (the analysis
+ * follows calls into other files, whose relative imports are relative to themselves, not to the file
+ * being linted).
+ */
+function promiseExportsOf(env: PromiseEnv, specifier: string, from: ts.Node): PromiseExports | undefined {
+  const { program } = env;
+  if (!program) return undefined;
+  const holder = from.getSourceFile().fileName;
+  const filePath = program.getFile(holder) ? holder : env.filePath;
+  if (!filePath) return undefined;
   const file = program.resolveImport(filePath, specifier);
   if (!file) return undefined;
-  return program.memo(`promise-exports:${file.path}`, () => indexPromiseExports(file, env));
+  return exportsOfFile(env, file);
+}
+
+/** The function exported as `name` by the file `specifier` names (relative to the file holding `from`), through re-exports. */
+function importedFunction(env: PromiseEnv, specifier: string, name: string, from: ts.Node): ts.FunctionLikeDeclaration | undefined {
+  const { program } = env;
+  if (!program) return undefined;
+  const holder = from.getSourceFile().fileName;
+  const filePath = program.getFile(holder) ? holder : env.filePath;
+  const file = filePath ? program.resolveImport(filePath, specifier) : undefined;
+  return file && exportedFunction(env, file, name);
 }
 
 /** For an identifier bound by `import { x as y } from "./m"`: the specifier and the exported name. */
-function relativeImportOf(identifier: ts.Identifier): { specifier: string; name: string } | undefined {
+export function relativeImportOf(identifier: ts.Identifier): { specifier: string; name: string } | undefined {
   const declaration = findDeclaration(identifier);
   if (!declaration) return undefined;
   let importDeclaration: ts.Node;
@@ -202,6 +304,23 @@ function relativeImportOf(identifier: ts.Identifier): { specifier: string; name:
   } else if (ts.isImportClause(declaration)) {
     importDeclaration = declaration.parent;
     name = "default";
+  } else if (ts.isBindingElement(declaration) && ts.isObjectBindingPattern(declaration.parent)) {
+    // const { a, b: c } = require("./m")
+    const holder = declaration.parent.parent;
+    const init = ts.isVariableDeclaration(holder) && holder.initializer ? unwrapExpression(holder.initializer) : undefined;
+    const key = declaration.propertyName ?? declaration.name;
+    if (
+      !init ||
+      !ts.isCallExpression(init) ||
+      !ts.isIdentifier(init.expression) ||
+      init.expression.text !== "require" ||
+      !init.arguments[0] ||
+      !isStringLike(init.arguments[0]) ||
+      !ts.isIdentifier(key)
+    )
+      return undefined;
+    const specifier = init.arguments[0].text;
+    return specifier.startsWith(".") ? { specifier, name: key.text } : undefined;
   } else {
     return undefined;
   }
@@ -244,7 +363,7 @@ export function resolveCalledFunction(call: ts.CallExpression, env: PromiseEnv):
   const callee = unwrapExpression(call.expression);
   if (ts.isIdentifier(callee)) {
     const imported = relativeImportOf(callee);
-    const declaration = imported && promiseExportsOf(env, imported.specifier)?.declarations.get(imported.name);
+    const declaration = imported && importedFunction(env, imported.specifier, imported.name, callee);
     if (declaration) return declaration;
   }
   const checker = env.getTypeChecker();
@@ -295,6 +414,68 @@ function isComputedMethodCall(call: ts.CallExpression, checker: ts.TypeChecker |
   }
 }
 
+/**
+ * Promise-returning methods of well-known client classes, by module and exported class name: a call of
+ * one on a receiver whose type annotation names the class (`topic: Topic`, `getTopic(): Topic`) returns a
+ * promise, with or without the type checker (which has no package types in a bare checkout).
+ */
+const LIBRARY_PROMISE_METHODS: Readonly<Record<string, Readonly<Record<string, readonly string[]>>>> = {
+  "@google-cloud/pubsub": {
+    PubSub: ["createTopic", "createSubscription", "getTopics", "getSubscriptions", "close"],
+    Topic: ["publish", "publishMessage", "publishJSON", "flush", "create", "delete", "exists", "get"],
+    Subscription: ["close", "create", "delete", "exists", "get"],
+  },
+  pg: {
+    Pool: ["query", "connect", "end"],
+    Client: ["query", "connect", "end"],
+    PoolClient: ["query"],
+  },
+};
+
+/** The type annotation a receiver is declared with: a parameter, variable or class property, or the return type of a local function it calls. */
+function annotatedTypeOf(receiver: ts.Expression): ts.TypeNode | undefined {
+  const node = unwrapExpression(receiver);
+  if (ts.isCallExpression(node)) return calledFunction(node)?.type;
+  if (ts.isIdentifier(node)) {
+    const declaration = findDeclaration(node);
+    if (declaration && (ts.isParameter(declaration) || ts.isVariableDeclaration(declaration))) return declaration.type;
+    return undefined;
+  }
+  if (ts.isPropertyAccessExpression(node) && node.expression.kind === ts.SyntaxKind.ThisKeyword) {
+    const name = node.name.text;
+    for (const member of enclosingClass(node)?.members ?? []) {
+      if (ts.isPropertyDeclaration(member) && member.name && memberName2(member.name) === name) return member.type;
+      if (ts.isConstructorDeclaration(member)) {
+        // constructor(private readonly topic: Topic)
+        const parameter = member.parameters.find(
+          (candidate) => ts.isIdentifier(candidate.name) && candidate.name.text === name && ts.getModifiers(candidate)?.length,
+        );
+        if (parameter) return parameter.type;
+      }
+    }
+  }
+  return undefined;
+}
+
+/** `topic.publish(…)` with `topic` annotated as a class of `LIBRARY_PROMISE_METHODS` that has `publish`. */
+function isLibraryPromiseMethodCall(callee: ts.PropertyAccessExpression): boolean {
+  const type = annotatedTypeOf(callee.expression);
+  if (!type || !ts.isTypeReferenceNode(type)) return false;
+  const typeName = type.typeName;
+  const ref = ts.isIdentifier(typeName)
+    ? resolveApi(typeName)
+    : ts.isIdentifier(typeName.left)
+      ? (() => {
+          const base = resolveApi(typeName.left);
+          return base && { ...base, path: [...base.path, typeName.right.text] };
+        })()
+      : undefined;
+  if (!ref || ref.module === GLOBAL_MODULE) return false;
+  const path = ref.path[0] === "default" ? ref.path.slice(1) : ref.path;
+  if (path.length !== 1) return false;
+  return LIBRARY_PROMISE_METHODS[ref.module]?.[path[0]!]?.includes(callee.name.text) ?? false;
+}
+
 function syntacticPromiseCall(call: ts.CallExpression, env: PromiseEnv, depth: number): boolean | undefined {
   const callee = unwrapExpression(call.expression);
   // (async () => { … })()
@@ -313,17 +494,16 @@ function syntacticPromiseCall(call: ts.CallExpression, env: PromiseEnv, depth: n
   if (isKnownPromiseApi(ref)) return true;
   if (ts.isIdentifier(callee)) {
     const imported = relativeImportOf(callee);
-    if (imported) {
-      const exports = promiseExportsOf(env, imported.specifier);
-      if (exports) return exports.functions.has(imported.name) ? true : undefined;
-    }
+    const fn = imported && importedFunction(env, imported.specifier, imported.name, callee);
+    if (fn) return returnsPromise(fn, env, 2) ? true : undefined;
   }
   if (ts.isPropertyAccessExpression(callee)) {
+    if (isLibraryPromiseMethodCall(callee)) return true;
     // const repo = new Repo() with Repo imported from a file of the run
     const init = getInitializer(callee.expression);
     if (init && ts.isNewExpression(init) && ts.isIdentifier(init.expression)) {
       const imported = relativeImportOf(init.expression);
-      const exports = imported && promiseExportsOf(env, imported.specifier);
+      const exports = imported && promiseExportsOf(env, imported.specifier, init.expression);
       if (exports?.methods.get(imported!.name)?.has(callee.name.text)) return true;
     }
   }
@@ -394,7 +574,8 @@ function isNullish(expression: ts.Expression): boolean {
 export function isImportedPromiseFunction(identifier: ts.Identifier, env: PromiseEnv): boolean {
   const imported = relativeImportOf(identifier);
   if (!imported) return false;
-  return promiseExportsOf(env, imported.specifier)?.functions.has(imported.name) ?? false;
+  const fn = importedFunction(env, imported.specifier, imported.name, identifier);
+  return !!fn && returnsPromise(fn, env, 2);
 }
 
 /**
@@ -435,4 +616,38 @@ export function cannotReject(expression: ts.Expression): boolean {
     );
   }
   return false;
+}
+
+/**
+ * A call of a function imported from a relative module that is not among the linted files, when this
+ * file awaits a call of another function of that module (`await serviceStart(…)` and, from the same
+ * `require("./service")`, `orchestrateService(…)`): the module's API is asynchronous, and its other
+ * functions are taken to return promises too. Only a guess where nothing better is known.
+ */
+export function isCallOfAwaitedModule(call: ts.CallExpression, env: PromiseEnv): boolean {
+  const callee = unwrapExpression(call.expression);
+  if (!ts.isIdentifier(callee)) return false;
+  const imported = relativeImportOf(callee);
+  if (!imported) return false;
+  const sourceFile = call.getSourceFile();
+  if (env.program && env.program.resolveImport(sourceFile.fileName, imported.specifier)) return false;
+  const awaited = (env.program?.memo(`awaited-modules:${sourceFile.fileName}`, () => awaitedModules(sourceFile)) ??
+    awaitedModules(sourceFile)) as Set<string>;
+  return awaited.has(imported.specifier);
+}
+
+/** The relative modules whose imported functions this file awaits calls of. */
+function awaitedModules(sourceFile: ts.SourceFile): Set<string> {
+  const modules = new Set<string>();
+  walk(sourceFile, (node) => {
+    if (ts.isAwaitExpression(node)) {
+      const value = unwrapExpression(node.expression);
+      if (ts.isCallExpression(value) && ts.isIdentifier(unwrapExpression(value.expression))) {
+        const imported = relativeImportOf(unwrapExpression(value.expression) as ts.Identifier);
+        if (imported) modules.add(imported.specifier);
+      }
+    }
+    return true;
+  });
+  return modules;
 }

@@ -10,6 +10,7 @@ import {
   hasRejectionHandler,
   isKnownPromiseApi,
   isPromiseExpression,
+  isVscodeTaskRunner,
   resolveCalledFunction,
   type PromiseEnv,
 } from "./promises.js";
@@ -274,6 +275,10 @@ export function canReject(expression: ts.Expression, env: PromiseEnv, depth = 0)
     return true;
   }
   if (isSignallessTimer(node)) return false;
+  if (isVscodeTaskRunner(ref)) {
+    const task = node.arguments[node.arguments.length - 1];
+    return !task || callbackCanReject(task, env, depth + 1);
+  }
   const callee = unwrapExpression(node.expression);
   const method = memberName(callee);
   if ((method === "then" || method === "finally") && (ts.isPropertyAccessExpression(callee) || ts.isElementAccessExpression(callee))) {
