@@ -10,6 +10,7 @@ import {
   isApi,
   isAsyncFunction,
   isFunctionNode,
+  isCoroutineGenerator,
   isGeneratorFunction,
   listenerRegistration,
   memberName,
@@ -44,6 +45,10 @@ const CRYPTO_SYNC: Record<string, string> = {
   generatePrimeSync: "generatePrime",
   checkPrimeSync: "checkPrime",
 };
+/** Drop-in replacements of `fs` that re-export its `*Sync` functions unchanged. */
+const FS_MODULES = new Set(["fs", "fs-extra", "graceful-fs", "fs-promise", "mz/fs", "original-fs"]);
+/** `path-type`'s synchronous stat helpers (`dirSync`, `isDirectorySync`…). */
+const PATH_TYPE_SYNC = /^(dir|file|symlink|isDirectory|isFile|isSymlink)Sync$/;
 const BCRYPT_SYNC: Record<string, string> = { hashSync: "hash", compareSync: "compare", genSaltSync: "genSalt" };
 const WORKER_HINT = "or move the computation to a worker thread (a `piscina` pool), as Tokio's `spawn_blocking` does";
 
@@ -62,12 +67,18 @@ function blockingApi(call: ts.CallExpression): Blocking | undefined {
   const path = pathOf(ref);
   const name = path[path.length - 1];
   if (!name) return undefined;
-  if (ref.module === "fs" && path.length === 1 && name.endsWith("Sync")) {
+  if (FS_MODULES.has(ref.module) && path.length === 1 && name.endsWith("Sync")) {
     const base = name.slice(0, -4);
     const replacement = base === "exists" ? "fs.promises.access` (or `stat`)" : `fs.promises.${base}\``;
     return {
       api: `fs.${name}`,
       instead: `Use \`${replacement} from \`node:fs/promises\` and await it; the work then runs on the libuv thread pool instead of the event loop.`,
+    };
+  }
+  if (ref.module === "path-type" && path.length === 1 && PATH_TYPE_SYNC.test(name)) {
+    return {
+      api: `path-type.${name}`,
+      instead: `Use the promise form \`${name.slice(0, -4)}\` of \`path-type\` and await it: the \`stat\` then runs on the libuv thread pool.`,
     };
   }
   if (ref.module === "child_process" && path.length === 1 && CHILD_PROCESS_SYNC.has(name)) {
@@ -398,12 +409,13 @@ export default defineTypeScriptRule<Options>({
         const handler = handlerOf(site);
         if (handler !== undefined) return handler ?? undefined;
       }
-      if (isAsyncFunction(fn) && !isGeneratorFunction(fn)) {
+      if ((isAsyncFunction(fn) && !isGeneratorFunction(fn)) || isCoroutineGenerator(fn)) {
         if (isStartup(fn) || isCli()) return undefined;
         if (fn.name && ts.isIdentifier(fn.name) && BUILD_TIME_FUNCTIONS.has(fn.name.text)) return undefined;
         const owner = nameOwner(fn);
         if (owner && BUILD_TIME_FUNCTIONS.has(owner.name.text)) return undefined;
         const name = functionName(fn);
+        if (isCoroutineGenerator(fn)) return { description: "a coroutine (a generator run by `coroutine`/`co`)" };
         return { description: name === "<anonymous>" ? "an async callback" : `async function \`${name}\`` };
       }
       if (site) {
