@@ -1,4 +1,7 @@
 import {
+  callDoesIo,
+  isFileListing,
+  resolveCalledFunction,
   isDefinedByConfiguration,
   collectAwaits,
   defineTypeScriptRule,
@@ -357,18 +360,10 @@ export default defineTypeScriptRule<Options>({
       return mutated;
     }
 
-    /** Does this callback start I/O? Async work that is not a limiter slot and not a call on the element itself. */
-    /**
-     * Does this callback start I/O? An async callback that awaits or returns a call (its own async-ness is
-     * the evidence), or a plain callback that returns a call known to give a promise (a well-known API, an
-     * async function of the run, or the type checker). Limiter slots, calls on the element itself and
-     * waits for events or timers do not count.
-     */
-    function startsIo(fn: ts.FunctionLikeDeclaration): boolean {
-      if (!fn.body) return false;
-      if (containsLimiterCall(fn.body)) return false;
-      const isAsync = isAsyncFunction(fn);
+    /** The values a callback's promise settles with: what it returns, and (when async) what it awaits. */
+    function resultExpressions(fn: ts.FunctionLikeDeclaration): ts.Expression[] {
       const body = fn.body;
+      if (!body) return [];
       const returned: ts.Expression[] = [];
       if (ts.isBlock(body)) {
         walk(body, (node) => {
@@ -379,12 +374,46 @@ export default defineTypeScriptRule<Options>({
       } else {
         returned.push(body as ts.Expression);
       }
-      const awaited = isAsync
+      const awaited = isAsyncFunction(fn)
         ? collectAwaits(body)
             .filter((node): node is ts.AwaitExpression => ts.isAwaitExpression(node))
             .map((node) => node.expression)
         : [];
-      return [...awaited, ...returned].some((expression) => expressionStartsIo(expression, fn, isAsync));
+      return [...awaited, ...returned];
+    }
+
+    /**
+     * Does this callback start I/O? An async callback that awaits or returns a call (its own async-ness is
+     * the evidence), or a plain callback that returns a call known to give a promise (a well-known API, an
+     * async function of the run, or the type checker), or a call that does network, file or process I/O
+     * (followed into the functions of the linted files). Limiter slots, calls on the element itself and
+     * waits for events or timers do not count.
+     */
+    function startsIo(fn: ts.FunctionLikeDeclaration): boolean {
+      if (!fn.body) return false;
+      if (containsLimiterCall(fn.body)) return false;
+      const isAsync = isAsyncFunction(fn);
+      return resultExpressions(fn).some((expression) => expressionStartsIo(expression, fn, isAsync));
+    }
+
+    /**
+     * For a listing of files: does the callback hand its element to a call it returns or awaits
+     * (`files.map((file) => replaceAlias(config, file))`)? Per file of a directory, that is file I/O.
+     */
+    function passesElementToCall(fn: ts.FunctionLikeDeclaration): boolean {
+      const parameter = fn.parameters[0];
+      if (!fn.body || !parameter || !ts.isIdentifier(parameter.name) || containsLimiterCall(fn.body)) return false;
+      return resultExpressions(fn).some((expression) => {
+        let node = unwrapExpression(expression);
+        if (ts.isAwaitExpression(node)) node = unwrapExpression(node.expression);
+        if (!ts.isCallExpression(node) || isTeardownCall(node) || callsOnElement(node, fn)) return false;
+        const ref = resolveApi(node.expression);
+        if (ref && (ref.module === GLOBAL_MODULE || ref.module === "path")) return false;
+        return node.arguments.some((argument) => {
+          const value = unwrapExpression(argument);
+          return ts.isIdentifier(value) && findDeclaration(value) === parameter;
+        });
+      });
     }
 
     function expressionStartsIo(
@@ -396,6 +425,8 @@ export default defineTypeScriptRule<Options>({
       if (ts.isAwaitExpression(node)) return expressionStartsIo(node.expression, fn, unknownCallsCount);
       if (!ts.isCallExpression(node)) return false;
       if ((fn && callsOnElement(node, fn)) || isTeardownCall(node)) return false;
+      // loading modules (`plugins.map((name) => import(name))`) reads each file once into the module cache
+      if (node.expression.kind === ts.SyntaxKind.ImportKeyword) return false;
       const ref = resolveApi(node.expression);
       if (ref && ref.module === GLOBAL_MODULE && ref.path[0] === "Promise") {
         // Promise.all(inner.map(…)) inside the callback: judged when that call is visited
@@ -409,7 +440,8 @@ export default defineTypeScriptRule<Options>({
         return expressionStartsIo(callee.expression, fn, unknownCallsCount);
       }
       const promise = isPromiseCall(node, env);
-      return promise === true || (promise === undefined && unknownCallsCount);
+      if (promise === true || (promise === undefined && unknownCallsCount)) return true;
+      return callDoesIo(node, (call) => resolveCalledFunction(call, env));
     }
 
     /** `Promise.all(batch.items.map(…))` where `batch` is the variable of a loop over batches. */
@@ -438,7 +470,7 @@ export default defineTypeScriptRule<Options>({
       }
       if (!collection || !callback) return;
       if (isBounded(collection) || isInsideBatchLoop(collection)) return;
-      if (!startsIo(callback)) return;
+      if (!startsIo(callback) && !(isFileListing(collection) && passesElementToCall(callback))) return;
       context.report({ node: reportAt, messageId: "unboundedMap", data: { combinator, collection: describe(collection) } });
     }
 
