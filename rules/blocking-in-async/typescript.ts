@@ -364,12 +364,13 @@ export default defineTypeScriptRule<Options>({
     ],
   },
   knownLimits: [
-    "Only blocking calls recognised by import source are reported (fs, child_process and zlib `*Sync`, crypto's key-derivation and key-generation `*Sync`, bcrypt `*Sync`, `Atomics.wait`); CPU-heavy loops and `JSON.parse` of large bodies are not.",
+    "Only blocking calls recognised by import source are reported (fs and its drop-ins fs-extra, graceful-fs, fs-promise and mz/fs, path-type's `*Sync` stat helpers, child_process and zlib `*Sync`, crypto's key-derivation and key-generation `*Sync`, bcrypt `*Sync`, `Atomics.wait`); CPU-heavy loops and `JSON.parse` of large bodies are not.",
     "The call graph is followed within one file, through plain functions and `const` arrows, when every reference to the helper in that file is a call from serving code; a method, a helper passed around as a value, and a helper with a caller outside serving code (start-up, a build script) are not followed. An exported helper is judged by the callers in its own file; one that this file never calls is not reported, whatever other files do with it.",
     "Start-up code is recognised as module top level, an async function called only from module top level (`main().catch(…)`), a top-level async IIFE, and anything before `server.listen(…)` in the same function. Other start-up phases (a `bootstrap()` called from an exported function) are reported.",
     "Listeners on `process` (`exit`, signals, `uncaughtException`) and for the lifecycle events `ready`, `listening`, `exit` and `beforeExit` are not reported: they run once at start-up or shutdown, where synchronous work is expected.",
     "Not reported by design: test files and scripts (the presets turn this rule off for the `test` and `script` file roles), tool configs (`*.config.*`), Next.js build-time functions (`getStaticProps`, `getStaticPaths`, `generateStaticParams`), one-time lazy loads (`cache ??= readFileSync(…)`, or the read inside `if (!cache) { cache = … }`), and async functions of command-line programs (a `#!` line or an import of commander, yargs, cac, meow, sade, citty, clipanion, oclif or minimist); request handlers and listeners in those programs are still checked.",
     "Worker-thread code is not reported (blocking there is the remedy): files named `worker.*`, `*.worker.*` or under `workers/`, and files that import `parentPort`, `workerData` or `threadId` from `worker_threads`. A BullMQ or other job worker in such a file is skipped too.",
+    "A generator counts as async code only when it is handed straight to a coroutine runner (`coroutine(function* …)` from bluebird, `Promise.coroutine`, `co`, `co.wrap`); a generator stored first and wrapped later is not followed.",
     "Event listeners in general count as serving code, so a `readline` `'line'` listener of a script that does not import a CLI framework and has no `#!` line is reported.",
   ],
   create(context) {
