@@ -10,6 +10,7 @@ import {
   isApi,
   isAsyncFunction,
   isFunctionNode,
+  isCoroutineGenerator,
   isGeneratorFunction,
   listenerRegistration,
   memberName,
@@ -44,6 +45,10 @@ const CRYPTO_SYNC: Record<string, string> = {
   generatePrimeSync: "generatePrime",
   checkPrimeSync: "checkPrime",
 };
+/** Drop-in replacements of `fs` that re-export its `*Sync` functions unchanged. */
+const FS_MODULES = new Set(["fs", "fs-extra", "graceful-fs", "fs-promise", "mz/fs", "original-fs"]);
+/** `path-type`'s synchronous stat helpers (`dirSync`, `isDirectorySync`…). */
+const PATH_TYPE_SYNC = /^(dir|file|symlink|isDirectory|isFile|isSymlink)Sync$/;
 const BCRYPT_SYNC: Record<string, string> = { hashSync: "hash", compareSync: "compare", genSaltSync: "genSalt" };
 const WORKER_HINT = "or move the computation to a worker thread (a `piscina` pool), as Tokio's `spawn_blocking` does";
 
@@ -62,12 +67,18 @@ function blockingApi(call: ts.CallExpression): Blocking | undefined {
   const path = pathOf(ref);
   const name = path[path.length - 1];
   if (!name) return undefined;
-  if (ref.module === "fs" && path.length === 1 && name.endsWith("Sync")) {
+  if (FS_MODULES.has(ref.module) && path.length === 1 && name.endsWith("Sync")) {
     const base = name.slice(0, -4);
     const replacement = base === "exists" ? "fs.promises.access` (or `stat`)" : `fs.promises.${base}\``;
     return {
       api: `fs.${name}`,
       instead: `Use \`${replacement} from \`node:fs/promises\` and await it; the work then runs on the libuv thread pool instead of the event loop.`,
+    };
+  }
+  if (ref.module === "path-type" && path.length === 1 && PATH_TYPE_SYNC.test(name)) {
+    return {
+      api: `path-type.${name}`,
+      instead: `Use the promise form \`${name.slice(0, -4)}\` of \`path-type\` and await it: the \`stat\` then runs on the libuv thread pool.`,
     };
   }
   if (ref.module === "child_process" && path.length === 1 && CHILD_PROCESS_SYNC.has(name)) {
@@ -353,12 +364,13 @@ export default defineTypeScriptRule<Options>({
     ],
   },
   knownLimits: [
-    "Only blocking calls recognised by import source are reported (fs, child_process and zlib `*Sync`, crypto's key-derivation and key-generation `*Sync`, bcrypt `*Sync`, `Atomics.wait`); CPU-heavy loops and `JSON.parse` of large bodies are not.",
+    "Only blocking calls recognised by import source are reported (fs and its drop-ins fs-extra, graceful-fs, fs-promise and mz/fs, path-type's `*Sync` stat helpers, child_process and zlib `*Sync`, crypto's key-derivation and key-generation `*Sync`, bcrypt `*Sync`, `Atomics.wait`); CPU-heavy loops and `JSON.parse` of large bodies are not.",
     "The call graph is followed within one file, through plain functions and `const` arrows, when every reference to the helper in that file is a call from serving code; a method, a helper passed around as a value, and a helper with a caller outside serving code (start-up, a build script) are not followed. An exported helper is judged by the callers in its own file; one that this file never calls is not reported, whatever other files do with it.",
     "Start-up code is recognised as module top level, an async function called only from module top level (`main().catch(…)`), a top-level async IIFE, and anything before `server.listen(…)` in the same function. Other start-up phases (a `bootstrap()` called from an exported function) are reported.",
     "Listeners on `process` (`exit`, signals, `uncaughtException`) and for the lifecycle events `ready`, `listening`, `exit` and `beforeExit` are not reported: they run once at start-up or shutdown, where synchronous work is expected.",
     "Not reported by design: test files and scripts (the presets turn this rule off for the `test` and `script` file roles), tool configs (`*.config.*`), Next.js build-time functions (`getStaticProps`, `getStaticPaths`, `generateStaticParams`), one-time lazy loads (`cache ??= readFileSync(…)`, or the read inside `if (!cache) { cache = … }`), and async functions of command-line programs (a `#!` line or an import of commander, yargs, cac, meow, sade, citty, clipanion, oclif or minimist); request handlers and listeners in those programs are still checked.",
     "Worker-thread code is not reported (blocking there is the remedy): files named `worker.*`, `*.worker.*` or under `workers/`, and files that import `parentPort`, `workerData` or `threadId` from `worker_threads`. A BullMQ or other job worker in such a file is skipped too.",
+    "A generator counts as async code only when it is handed straight to a coroutine runner (`coroutine(function* …)` from bluebird, `Promise.coroutine`, `co`, `co.wrap`); a generator stored first and wrapped later is not followed.",
     "Event listeners in general count as serving code, so a `readline` `'line'` listener of a script that does not import a CLI framework and has no `#!` line is reported.",
   ],
   create(context) {
@@ -398,12 +410,13 @@ export default defineTypeScriptRule<Options>({
         const handler = handlerOf(site);
         if (handler !== undefined) return handler ?? undefined;
       }
-      if (isAsyncFunction(fn) && !isGeneratorFunction(fn)) {
+      if ((isAsyncFunction(fn) && !isGeneratorFunction(fn)) || isCoroutineGenerator(fn)) {
         if (isStartup(fn) || isCli()) return undefined;
         if (fn.name && ts.isIdentifier(fn.name) && BUILD_TIME_FUNCTIONS.has(fn.name.text)) return undefined;
         const owner = nameOwner(fn);
         if (owner && BUILD_TIME_FUNCTIONS.has(owner.name.text)) return undefined;
         const name = functionName(fn);
+        if (isCoroutineGenerator(fn)) return { description: "a coroutine (a generator run by `coroutine`/`co`)" };
         return { description: name === "<anonymous>" ? "an async callback" : `async function \`${name}\`` };
       }
       if (site) {

@@ -15,6 +15,13 @@ import {
   outerExpression,
   isTimerApi,
   isPromiseTimer,
+  getEnclosingFunction,
+  identifiersNamed,
+  isInside,
+  isPerItemCallback,
+  lineOf,
+  memberName,
+  repeatedEventListener,
 } from "../../src/lint/api.js";
 
 interface Options {
@@ -225,14 +232,7 @@ function isPacedLoop(loop: ts.Node): boolean {
 }
 
 function isForEachCallback(fn: ts.Node): boolean {
-  const parent = fn.parent;
-  return (
-    !!parent &&
-    ts.isCallExpression(parent) &&
-    parent.arguments[0] === fn &&
-    ts.isPropertyAccessExpression(parent.expression) &&
-    parent.expression.name.text === "forEach"
-  );
+  return isPerItemCallback(fn);
 }
 
 /** The loops that repeat this call within its function (a `forEach` callback counts as one), outermost last. */
@@ -253,16 +253,51 @@ function repeatingLoops(call: ts.CallExpression): { loops: ts.Node[]; scope: ts.
   return { loops, scope: call.getSourceFile() };
 }
 
-/** `once(out, "drain")`, `out.once("drain", …)`, `out.on("drain", …)` anywhere in the scope. */
-function waitsForDrain(scope: ts.Node): boolean {
+/**
+ * `once(out, "drain")`, `out.once("drain", …)`, `out.on("drain", …)` anywhere in the scope; with
+ * `orPause`, also a `source.pause()` (the producer is stopped while the buffer is full).
+ */
+function waitsForDrain(scope: ts.Node, orPause = false): boolean {
   let found = false;
   walk(scope, (node) => {
     if (found) return false;
-    if (ts.isCallExpression(node) && node.arguments.some((argument) => isStringLike(argument) && argument.text === "drain")) found = true;
+    if (ts.isCallExpression(node)) {
+      if (node.arguments.some((argument) => isStringLike(argument) && argument.text === "drain")) found = true;
+      else if (orPause && memberName(unwrapExpression(node.expression)) === "pause") found = true;
+    }
     return !found;
   });
   return found;
 }
+
+/** `function helper(…)` or `const helper = (…) => …`: the name and the node that declares it. */
+function helperName(fn: ts.Node): { name: ts.Identifier; owner: ts.Node } | undefined {
+  if (ts.isFunctionDeclaration(fn) && fn.name) return { name: fn.name, owner: fn };
+  const parent = fn.parent;
+  if ((ts.isArrowFunction(fn) || ts.isFunctionExpression(fn)) && parent && ts.isVariableDeclaration(parent) && ts.isIdentifier(parent.name))
+    return { name: parent.name, owner: parent };
+  return undefined;
+}
+
+/** A call whose result is dropped: `helper(out, row);` or `void helper(out, row)`. */
+function isStatementCall(call: ts.CallExpression): boolean {
+  const parent = outerExpression(call).parent;
+  return ts.isExpressionStatement(parent) || ts.isVoidExpression(parent);
+}
+
+/** True when the write's receiver is declared inside `fn`: a stream opened per event is one write per destination. */
+function receiverDeclaredIn(receiver: ts.Expression, fn: ts.Node): boolean {
+  let root = unwrapExpression(receiver);
+  while (ts.isPropertyAccessExpression(root) || ts.isElementAccessExpression(root)) root = unwrapExpression(root.expression);
+  if (!ts.isIdentifier(root)) return false;
+  const declaration = findDeclaration(root);
+  return !!declaration && isInside(declaration, fn);
+}
+
+type Producer =
+  | { kind: "loop"; drainScopes: ts.Node[] }
+  | { kind: "event"; event: string; drainScopes: ts.Node[] }
+  | { kind: "helper"; helper: string; loop: ts.Node; drainScopes: ts.Node[] };
 
 export default defineTypeScriptRule<Options>({
   instead:
@@ -271,6 +306,10 @@ export default defineTypeScriptRule<Options>({
   messages: {
     ignoredBackpressure:
       "`{{stream}}.write()` in a loop ignores its `false` return and never waits for 'drain': when the consumer is slower than the loop, every chunk piles up in memory.",
+    perEvent:
+      "`{{stream}}.write()` runs once per `'{{event}}'` event and ignores its `false` return, with no `pause()` of the source and no 'drain' handling: when the consumer is slower than the emitter, every chunk piles up in memory.",
+    viaHelper:
+      "`{{stream}}.write()` in `{{helper}}` runs once per item of the loop on line {{line}} and ignores its `false` return, never waiting for 'drain': when the consumer is slower than the loop, every item piles up in memory.",
   },
   options: {
     properties: {
@@ -300,7 +339,8 @@ export default defineTypeScriptRule<Options>({
     ],
   },
   knownLimits: [
-    'Only writes repeated by a loop (or a `forEach` callback) in the same function are checked; `source.on("data", (chunk) => out.write(chunk))` also ignores backpressure but is not reported.',
+    'Writes are checked when something repeats them: a loop or a per-item callback (`forEach`, `_.each`) in the same function, a loop around a call of a helper of the same file that does the write (one level, the helper\'s result dropped by the caller too), or a listener of a repeated event (`source.on("data", (chunk) => out.write(chunk))`, any event but lifecycle ones such as `end`, `close`, `error`). A write to a stream the listener opens itself is one write per destination and is not reported.',
+    "A listener's write counts as handled when the function that registers the listener calls any `pause()` or listens for any `'drain'`.",
     "Without type information, writables are recognised by how they were created (`fs.createWriteStream`, `net.connect`, zlib, `http.request`, stream classes and classes of the file extending them), by type annotations, by `res`/`response` handler parameters and by names (`stream`, `socket`, `out`, `dest`, `…Stream`, `…Socket`); a custom object with a `write` method and such a name (a socket.io `socket`, whose `write` is `send`) is a false positive unless the type checker is on or the parameter is annotated.",
     "Any `'drain'` listener in the function is taken as waiting for drain.",
     "A loop paced by a timer (`await sleep(ms)` in its body, or `for await` over `timers/promises` `setInterval`) is taken as a heartbeat and not reported, though a peer that stops reading still lets its buffer grow slowly.",
@@ -308,19 +348,63 @@ export default defineTypeScriptRule<Options>({
   ],
   create(context) {
     const { checkStdio, smallLoopBound } = context.options;
+    const isSmallOrPaced = (loop: ts.Node) => (isLoop(loop) && isSmallConstantLoop(loop, smallLoopBound)) || isPacedLoop(loop);
+
+    /** A loop around a call of this helper, in this file, whose result the caller drops too. */
+    function helperProducer(fn: ts.Node): Producer | undefined {
+      const named = helperName(fn);
+      if (!named) return undefined;
+      for (const reference of identifiersNamed(context.sourceFile, named.name.text)) {
+        if (reference === named.name || findDeclaration(reference) !== named.owner) continue;
+        const call = outerExpression(reference).parent;
+        if (
+          !call ||
+          !ts.isCallExpression(call) ||
+          outerExpression(call.expression) !== outerExpression(reference) ||
+          !isStatementCall(call)
+        )
+          continue;
+        const { loops, scope } = repeatingLoops(call);
+        if (loops.length === 0 || loops.every(isSmallOrPaced)) continue;
+        return { kind: "helper", helper: named.name.text, loop: loops[0]!, drainScopes: [fn, scope] };
+      }
+      return undefined;
+    }
+
+    /** What repeats this write: a loop around it, the events of an emitter it listens to, or a loop around its helper. */
+    function producerOf(call: ts.CallExpression, receiver: ts.Expression): Producer | undefined {
+      const { loops, scope } = repeatingLoops(call);
+      if (loops.length > 0) return loops.every(isSmallOrPaced) ? undefined : { kind: "loop", drainScopes: [scope] };
+      if (!isFunctionNode(scope)) return undefined;
+      const listener = repeatedEventListener(scope);
+      if (listener) {
+        if (receiverDeclaredIn(receiver, scope)) return undefined;
+        const owner = getEnclosingFunction(listener.registration) ?? context.sourceFile;
+        return { kind: "event", event: listener.event, drainScopes: [owner] };
+      }
+      return helperProducer(scope);
+    }
+
     return {
       CallExpression(call) {
         const callee = unwrapExpression(call.expression);
         if (!ts.isPropertyAccessExpression(callee) || callee.name.text !== "write") return;
         if (call.arguments.length === 0 || !resultIgnored(call)) return;
-        const { loops, scope } = repeatingLoops(call);
-        if (loops.length === 0) return;
-        if (loops.every((loop) => (isLoop(loop) && isSmallConstantLoop(loop, smallLoopBound)) || isPacedLoop(loop))) return;
+        const producer = producerOf(call, callee.expression);
+        if (!producer) return;
         const verdict = receiverVerdict(callee.expression, context.getTypeChecker());
         if (verdict === "not-writable" || verdict === "unknown") return;
         if (verdict === "stdio" && !checkStdio) return;
-        if (waitsForDrain(scope)) return;
-        context.report({ node: call, messageId: "ignoredBackpressure", data: { stream: dottedName(callee.expression) ?? "stream" } });
+        if (producer.drainScopes.some((scope) => waitsForDrain(scope, producer.kind === "event"))) return;
+        const stream = dottedName(callee.expression) ?? "stream";
+        if (producer.kind === "loop") context.report({ node: call, messageId: "ignoredBackpressure", data: { stream } });
+        else if (producer.kind === "event") context.report({ node: call, messageId: "perEvent", data: { stream, event: producer.event } });
+        else
+          context.report({
+            node: call,
+            messageId: "viaHelper",
+            data: { stream, helper: producer.helper, line: lineOf(producer.loop, context.sourceFile) },
+          });
       },
     };
   },

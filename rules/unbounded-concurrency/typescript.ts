@@ -1,4 +1,7 @@
 import {
+  callDoesIo,
+  isFileListing,
+  resolveCalledFunction,
   isDefinedByConfiguration,
   collectAwaits,
   defineTypeScriptRule,
@@ -229,7 +232,8 @@ export default defineTypeScriptRule<Options>({
     "A counted loop or `Array.from({ length: n })` is taken as a worker pool, which bounds concurrency, unless `n` is a collection's `.length`/`.size`/`.count`, a request's `query`/`body`/`params`, or a variable computed from one of them (`Math.min(items.length, limit)` is bounded by `limit`); a worker count read from elsewhere is trusted, not checked.",
     "Calls on the element itself (`conns.map((c) => c.end())`) are not reported: they act on resources already open rather than opening new ones.",
     "Calls named like a teardown (`close`, `destroy`, `end`, `kill`, `terminate`, `disconnect`, `quit`, `dispose`, `unref`) are taken as releasing resources and are not reported, also when the element is an argument (`children.map((c) => this.kill(c))`) or the call goes over the network.",
-    "Calls are not followed: mapping an async method of the file that only builds data in memory (BullMQ's `addNode` collecting flow entries) is reported, and so is a limiter's own implementation mapping its `add` inside its class (p-queue's `addAll`).",
+    "Calls are followed for I/O (up to three calls deep, into functions of the linted files: same file, relative imports, or wherever the type checker resolves them): a call into fs, net, http, child_process, `fetch` or a common HTTP client, or a promisified one (`pify(fs.readFile)`), counts as I/O; synchronous `*Sync` calls do not. Followed functions are not searched for in-memory-only work, so mapping an async method that only builds data in memory (BullMQ's `addNode`) is still reported, and so is a limiter's own implementation mapping its `add` (p-queue's `addAll`).",
+    "A listing of files (the result of glob, globby, fast-glob or `fs.readdir`) counts as input-sized, and a callback that hands each entry to a call it returns or awaits counts as doing file I/O even when that call cannot be followed.",
     "An async callback counts as I/O when it awaits or returns any call (its async-ness is the evidence); a plain callback, and a promise pushed in a loop, only when the call is known to give a promise: a well-known promise API, an async function or method of the linted files, or per the type checker. Without types, `ids.map((id) => db.find(id))` is therefore not reported.",
     "A loop that awaits anything in its body is taken as throttled and not reported, even when the await does not bound the promises it starts.",
     "Limiters are recognised by import (p-limit, p-queue, bottleneck, async-sema, async-mutex), by method (`acquire`, `runExclusive`, `withPermit`, `schedule`) and by name (`limit`, `limiter`, `semaphore`, `pool`, `queue`): a call through an object named `pool` or `queue` (a pg or worker pool, a p-queue) counts as bounded, since those queue beyond their size.",
@@ -357,18 +361,10 @@ export default defineTypeScriptRule<Options>({
       return mutated;
     }
 
-    /** Does this callback start I/O? Async work that is not a limiter slot and not a call on the element itself. */
-    /**
-     * Does this callback start I/O? An async callback that awaits or returns a call (its own async-ness is
-     * the evidence), or a plain callback that returns a call known to give a promise (a well-known API, an
-     * async function of the run, or the type checker). Limiter slots, calls on the element itself and
-     * waits for events or timers do not count.
-     */
-    function startsIo(fn: ts.FunctionLikeDeclaration): boolean {
-      if (!fn.body) return false;
-      if (containsLimiterCall(fn.body)) return false;
-      const isAsync = isAsyncFunction(fn);
+    /** The values a callback's promise settles with: what it returns, and (when async) what it awaits. */
+    function resultExpressions(fn: ts.FunctionLikeDeclaration): ts.Expression[] {
       const body = fn.body;
+      if (!body) return [];
       const returned: ts.Expression[] = [];
       if (ts.isBlock(body)) {
         walk(body, (node) => {
@@ -379,12 +375,46 @@ export default defineTypeScriptRule<Options>({
       } else {
         returned.push(body as ts.Expression);
       }
-      const awaited = isAsync
+      const awaited = isAsyncFunction(fn)
         ? collectAwaits(body)
             .filter((node): node is ts.AwaitExpression => ts.isAwaitExpression(node))
             .map((node) => node.expression)
         : [];
-      return [...awaited, ...returned].some((expression) => expressionStartsIo(expression, fn, isAsync));
+      return [...awaited, ...returned];
+    }
+
+    /**
+     * Does this callback start I/O? An async callback that awaits or returns a call (its own async-ness is
+     * the evidence), or a plain callback that returns a call known to give a promise (a well-known API, an
+     * async function of the run, or the type checker), or a call that does network, file or process I/O
+     * (followed into the functions of the linted files). Limiter slots, calls on the element itself and
+     * waits for events or timers do not count.
+     */
+    function startsIo(fn: ts.FunctionLikeDeclaration): boolean {
+      if (!fn.body) return false;
+      if (containsLimiterCall(fn.body)) return false;
+      const isAsync = isAsyncFunction(fn);
+      return resultExpressions(fn).some((expression) => expressionStartsIo(expression, fn, isAsync));
+    }
+
+    /**
+     * For a listing of files: does the callback hand its element to a call it returns or awaits
+     * (`files.map((file) => replaceAlias(config, file))`)? Per file of a directory, that is file I/O.
+     */
+    function passesElementToCall(fn: ts.FunctionLikeDeclaration): boolean {
+      const parameter = fn.parameters[0];
+      if (!fn.body || !parameter || !ts.isIdentifier(parameter.name) || containsLimiterCall(fn.body)) return false;
+      return resultExpressions(fn).some((expression) => {
+        let node = unwrapExpression(expression);
+        if (ts.isAwaitExpression(node)) node = unwrapExpression(node.expression);
+        if (!ts.isCallExpression(node) || isTeardownCall(node) || callsOnElement(node, fn)) return false;
+        const ref = resolveApi(node.expression);
+        if (ref && (ref.module === GLOBAL_MODULE || ref.module === "path")) return false;
+        return node.arguments.some((argument) => {
+          const value = unwrapExpression(argument);
+          return ts.isIdentifier(value) && findDeclaration(value) === parameter;
+        });
+      });
     }
 
     function expressionStartsIo(
@@ -396,6 +426,8 @@ export default defineTypeScriptRule<Options>({
       if (ts.isAwaitExpression(node)) return expressionStartsIo(node.expression, fn, unknownCallsCount);
       if (!ts.isCallExpression(node)) return false;
       if ((fn && callsOnElement(node, fn)) || isTeardownCall(node)) return false;
+      // loading modules (`plugins.map((name) => import(name))`) reads each file once into the module cache
+      if (node.expression.kind === ts.SyntaxKind.ImportKeyword) return false;
       const ref = resolveApi(node.expression);
       if (ref && ref.module === GLOBAL_MODULE && ref.path[0] === "Promise") {
         // Promise.all(inner.map(…)) inside the callback: judged when that call is visited
@@ -409,7 +441,8 @@ export default defineTypeScriptRule<Options>({
         return expressionStartsIo(callee.expression, fn, unknownCallsCount);
       }
       const promise = isPromiseCall(node, env);
-      return promise === true || (promise === undefined && unknownCallsCount);
+      if (promise === true || (promise === undefined && unknownCallsCount)) return true;
+      return callDoesIo(node, (call) => resolveCalledFunction(call, env));
     }
 
     /** `Promise.all(batch.items.map(…))` where `batch` is the variable of a loop over batches. */
@@ -438,7 +471,7 @@ export default defineTypeScriptRule<Options>({
       }
       if (!collection || !callback) return;
       if (isBounded(collection) || isInsideBatchLoop(collection)) return;
-      if (!startsIo(callback)) return;
+      if (!startsIo(callback) && !(isFileListing(collection) && passesElementToCall(callback))) return;
       context.report({ node: reportAt, messageId: "unboundedMap", data: { combinator, collection: describe(collection) } });
     }
 

@@ -14,3 +14,4 @@ export * from "./analysis/rejections.js";
 export * from "./analysis/collections.js";
 export * from "./analysis/events.js";
 export * from "./analysis/identifiers.js";
+export * from "./analysis/coroutines.js";

@@ -115,8 +115,29 @@ ruleTester(rule, {
       name: "busy loop at top level of a script",
       code: `const end = Date.now() + 50;\nwhile (Date.now() < end) {}\nconsole.log("done");`,
     },
+    {
+      name: "a plain generator not run by a coroutine runner reads synchronously",
+      code: `import fs from "node:fs";\nexport function* lines(path: string) {\n  yield* fs.readFileSync(path, "utf8").split("\\n");\n}`,
+    },
+    {
+      name: "a coroutine handler yields the promise form of fs-promise",
+      code: `const fs = require("fs-promise");\nconst { coroutine } = require("bluebird");\nmodule.exports = coroutine(function* (req, res) {\n  const exists = yield fs.exists(req.url);\n  res.end(String(exists));\n});`,
+    },
   ],
   invalid: [
+    {
+      name: "sync fs in a bluebird coroutine(function*) request handler (fs-promise, path-type)",
+      code: `const fs = require("fs-promise");\nconst pathType = require("path-type");\nconst { coroutine } = require("bluebird");\nmodule.exports = coroutine(function* (req, res) {\n  const exists = fs.existsSync(req.url);\n  if (exists && pathType.dirSync(req.url)) res.end("dir");\n  res.end(yield fs.readFile(req.url));\n});`,
+      errors: [
+        { messageId: "blockingCall", line: 5 },
+        { messageId: "blockingCall", line: 6 },
+      ],
+    },
+    {
+      name: "readFileSync in a co.wrap generator",
+      code: `import co from "co";\nimport { readFileSync } from "fs-extra";\nexport const load = co.wrap(function* (name: string) {\n  return readFileSync(name, "utf8");\n});`,
+      errors: [{ messageId: "blockingCall", line: 4 }],
+    },
     {
       name: "index.html read synchronously per request",
       code: `import fs from "node:fs";\nimport http from "node:http";\nhttp.createServer((req, res) => {\n  const page = fs.readFileSync("./public/index.html");\n  res.end(page);\n}).listen(8080);`,

@@ -126,8 +126,123 @@ async function comments(res: import("node:http").ServerResponse) {
       name: "twenty NDJSON jobs fed to a child's stdin in a test",
       code: `for (let i = 0; i < 20; i += 1) {\n  child.stdin?.write(JSON.stringify({ id: i }) + "\\n");\n}`,
     },
+    {
+      name: "per-event write that pauses the source when write returns false",
+      code: `export function forward(source: NodeJS.EventEmitter & { pause(): void; resume(): void }, outStream: NodeJS.WritableStream) {
+  source.on("data", (chunk: string) => {
+    if (!outStream.write(chunk)) source.pause();
+  });
+  outStream.on("drain", () => source.resume());
+}`,
+    },
+    {
+      name: "per-event write with a pause() and 'drain' handling elsewhere in the registering function",
+      code: `export function forward(source: any, outStream: any) {
+  source.on("data", (chunk: string) => {
+    outStream.write(chunk);
+  });
+  outStream.on("drain", () => source.resume());
+  source.pause();
+}`,
+    },
+    {
+      name: "write once per connection to the connection's own socket (one write per destination)",
+      code: `import net from "node:net";
+net.createServer().on("connection", (socket) => {
+  socket.write("hello\\n");
+});`,
+    },
+    {
+      name: "write in an 'end' listener runs once",
+      code: `export function finish(source: any, outStream: any) {
+  source.on("end", () => {
+    outStream.write("]\\n");
+  });
+}`,
+    },
+    {
+      name: "write in a 'once' listener runs once",
+      code: `export function header(source: any, outStream: any) {
+  source.once("data", (first: string) => {
+    outStream.write(first);
+  });
+}`,
+    },
+    {
+      name: "per-event listener opens its own file stream: one write per destination",
+      code: `import { createWriteStream } from "node:fs";
+export function save(queue: any) {
+  queue.on("job", (job: { id: string; body: string }) => {
+    const outStream = createWriteStream(job.id + ".json");
+    outStream.write(job.body);
+    outStream.end();
+  });
+}`,
+    },
+    {
+      name: "helper returns the write result to a per-item loop that waits for drain",
+      code: `function writeRow(stream: any, row: object) {
+  return stream.write(row);
+}
+export async function dump(items: object[], csvStream: any) {
+  for (const item of items) {
+    if (!writeRow(csvStream, item)) await new Promise((resolve) => csvStream.once("drain", resolve));
+  }
+}`,
+    },
+    {
+      name: "helper that writes, called once (not from a loop)",
+      code: `function writeHeader(stream: any, columns: string[]) {
+  stream.write(columns.join(",") + "\\n");
+}
+export function start(csvStream: any, columns: string[]) {
+  writeHeader(csvStream, columns);
+}`,
+    },
   ],
   invalid: [
+    {
+      name: "csv rows written through a helper from a _.each over every scanned item (write result dropped)",
+      code: `const _ = require("lodash");
+function writeItem(stream, item) {
+  const row = {};
+  _.each(item, function (value, key) { row[key] = value.S; });
+  stream.write(row);
+}
+function scanAll(dynamodb, query, csvStream) {
+  dynamodb.scan(query, function (err, data) {
+    _.each(data.Items, function (item) {
+      writeItem(csvStream, item);
+    });
+  });
+}
+module.exports = scanAll;`,
+      errors: [{ messageId: "viaHelper", line: 5 }],
+    },
+    {
+      name: "res.write per 'data' event of a result processor, no pause or drain",
+      code: `export async function handle(req: Request, res: Response, server: any) {
+  const processor = await server.createProcessor(req);
+  processor.on("data", (chunk: string, encoding: string, done: () => void) => {
+    res.write(chunk, encoding, done);
+  });
+  await processor.execute(req.body);
+}`,
+      errors: [{ messageId: "perEvent", line: 4 }],
+    },
+    {
+      name: "targetStream.write once per 'received' event of a fetch queue, false ignored",
+      code: `exports.backup = function (srcUrl, targetStream, opts) {
+  backupFull(srcUrl, opts)
+    .on("received", function (obj) {
+      targetStream.write(JSON.stringify(obj.data) + "\\n");
+    })
+    .on("finished", function () {
+      targetStream.end();
+    });
+};`,
+      errors: [{ messageId: "perEvent", line: 4 }],
+    },
     {
       name: "CSV export from a for-await DB cursor to a file stream",
       code: `import { createWriteStream } from "node:fs";

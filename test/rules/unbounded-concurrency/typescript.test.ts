@@ -133,8 +133,116 @@ ruleTester(rule, {
       name: "terminating every worker thread through a helper function in a loop",
       code: `import type { Worker } from "node:worker_threads";\nasync function terminate(worker: Worker) {\n  await worker.terminate();\n}\nexport async function stopAll(workers: Worker[]) {\n  const stopping: Promise<void>[] = [];\n  for (const worker of workers) stopping.push(terminate(worker));\n  await Promise.all(stopping);\n}`,
     },
+    {
+      name: "files of a glob mapped through a limiter (p-limit slot per file)",
+      code: `import { sync } from "globby";
+import pLimit from "p-limit";
+import { replaceAlias } from "./helpers";
+const openFilesLimit = pLimit(500);
+export async function run(pattern: string) {
+  const files = sync(pattern);
+  await Promise.all(files.map((file) => openFilesLimit(() => replaceAlias(file))));
+}`,
+    },
+    {
+      name: "files of a glob mapped to a pure path transform",
+      code: `import { sync } from "globby";
+import path from "node:path";
+export async function run(pattern: string) {
+  const files = sync(pattern);
+  return Promise.all(files.map((file) => path.resolve(file)));
+}`,
+    },
+    {
+      name: "plain callback into a local helper that only does synchronous file reads",
+      code: `import fs from "node:fs";
+function parse(file: string) {
+  return Promise.resolve(JSON.parse(fs.readFileSync(file, "utf8")));
+}
+export function loadAll(files: string[]) {
+  return Promise.all(files.map(parse));
+}`,
+    },
+    {
+      name: "plain callback into a local helper that does no I/O",
+      code: `function shape(row: { id: string }) {
+  return Promise.resolve({ ...row, key: row.id.toUpperCase() });
+}
+export function shapeAll(rows: { id: string }[]) {
+  return Promise.all(rows.map(shape));
+}`,
+    },
+    {
+      name: "plugins loaded with dynamic import() per name (module loading, not I/O fan-out)",
+      code: `export async function loadPlugins(names: string[]) {
+  return Promise.all(names.map(async (name) => await import(name)));
+}`,
+    },
+    {
+      name: "one probe per address a host name resolves to",
+      code: `import { resolve4 } from "node:dns/promises";
+export async function probe(host: string) {
+  const addresses = await resolve4(host);
+  return Promise.all(addresses.map(async (address) => await fetch(\`http://\${address}/health\`)));
+}`,
+    },
+    {
+      name: "one fetch per command-line argument",
+      code: `export async function main() {
+  await Promise.all(process.argv.slice(2).map(async (url) => await fetch(url)));
+}`,
+    },
   ],
   invalid: [
+    {
+      name: "files mapped to a local helper that reads each through pify(fs.readFile), then Promise.all",
+      code: `import fs from "fs";
+import pify from "pify";
+function readFileAsPromise(file) {
+  return pify(fs.readFile)(file, "utf8").then((contents) => ({ file, contents }));
+}
+export function readAllFilesAsPromise(files) {
+  const allPromises = files.map(readFileAsPromise);
+  return Promise.all(allPromises);
+}`,
+      errors: [{ messageId: "unboundedMap", line: 7 }],
+    },
+    {
+      name: "files mapped to a helper whose I/O is two calls deep (mkdirp then writeFile)",
+      code: `import fs from "node:fs";
+import { promisify } from "node:util";
+function writeOne(file: string, contents: string) {
+  return save(file, contents);
+}
+function save(file: string, contents: string) {
+  return Promise.resolve().then(() => promisify(fs.writeFile)(file, contents));
+}
+export function saveAll(outputs: { file: string; contents: string }[]) {
+  return Promise.all(outputs.map((o) => writeOne(o.file, o.contents)));
+}`,
+      errors: [{ messageId: "unboundedMap", line: 10 }],
+    },
+    {
+      name: "Promise.all over every file a glob matched, each handed to an imported replaceAlias",
+      code: `import { sync } from "globby";
+import { replaceAlias } from "./helpers";
+export async function replaceTscAliasPaths(pattern: string, config: object) {
+  const files = sync(pattern, { dot: true });
+  const replaceList = await Promise.all(files.map((file) => replaceAlias(config, file)));
+  return replaceList.filter(Boolean).length;
+}`,
+      errors: [{ messageId: "unboundedMap", line: 5 }],
+    },
+    {
+      name: "every entry of a directory processed at once (readdir listing)",
+      code: `import { readdir } from "node:fs/promises";
+import { compile } from "./compile";
+export async function build(dir: string) {
+  const entries = await readdir(dir);
+  await Promise.all(entries.map((entry) => compile(dir, entry)));
+}`,
+      errors: [{ messageId: "unboundedMap", line: 5 }],
+    },
     {
       name: "input-sized: one upload per file of the request body, even under options",
       code: `export async function uploadAll(req: { body: { options: { files: string[] } } }) {\n  await Promise.all(req.body.options.files.map(async (file) => {\n    await fetch("http://storage/" + file, { method: "PUT" });\n  }));\n}`,

@@ -1,11 +1,12 @@
 import { ts } from "ts-morph";
 import { GLOBAL_MODULE, isApi, resolveApi } from "./imports.js";
-import { memberName, unwrapExpression } from "./nodes.js";
+import { memberName, unwrapExpression, walk } from "./nodes.js";
+import { getInitializer } from "./scope.js";
 
 /**
  * "Is this collection small by construction?" by what it is named after: a list that a program's
  * configuration or schema defines (the `include`s of a query definition, installed `extensions`, a
- * model's `fields`, per-broker lists, `hosts` under a `config`, route `pre`requisites, a counter's sub-keys) has as many items
+ * model's `fields`, per-broker and per-address lists, the command line's `process.argv`, `hosts` under a `config`, route `pre`requisites, a counter's sub-keys) has as many items
  * as the code or the operator wrote, not as many as the input brings. The collection's own name (the
  * last segment of `options.include`, `this.schema.collections[key]?.fields`) decides; a configuration
  * object earlier in the path (`options`, `config`, `settings`, `schema`) makes any list under it count,
@@ -13,7 +14,7 @@ import { memberName, unwrapExpression } from "./nodes.js";
  * (`req`, `request`, `body`, `ctx.request`) is input.
  */
 const DEFINITION_LIST =
-  /^_?(include|includes|plugins|extensions|fields|attributes|associations|hooks|middlewares?|pres?|prerequisites|routes|brokers|counters|meta|dialects|locales|bindings)$/i;
+  /^_?(include|includes|plugins|extensions|fields|attributes|associations|hooks|middlewares?|pres?|prerequisites|routes|brokers|addresses|counters|meta|dialects|locales|bindings)$/i;
 const CONFIG_SEGMENT = /^_?(options|opts|config|configuration|conf|settings|schema|definition|manifest)$/i;
 const DATA_NAME =
   /(files|items|ids|rows|records|urls|uris|paths|users|messages|jobs|tasks|entries|uploads|payloads|data|results|docs|documents|objects|values|list|batch|events|requests|chunks|lines)$/i;
@@ -71,8 +72,120 @@ export function collectionPath(expression: ts.Expression, depth = 0): string[] |
 export function isDefinedByConfiguration(expression: ts.Expression): boolean {
   const path = collectionPath(expression);
   if (!path || path.length === 0) return false;
+  // the command line's arguments: as many as the operator typed
+  if (path[0] === "process" && path[1] === "argv") return true;
   if (path.some((segment) => INPUT_SEGMENT.test(segment))) return false;
   const last = path[path.length - 1]!;
   if (DEFINITION_LIST.test(last)) return true;
   return !DATA_NAME.test(last) && path.slice(0, -1).some((segment) => CONFIG_SEGMENT.test(segment));
+}
+
+/**
+ * Modules whose calls do network, file or process I/O: Node's own and the usual drop-ins and HTTP
+ * clients. A call into one of them (or into `promisify(fs.readFile)`/`pify(fs.readFile)`) holds a
+ * socket, a file descriptor or a child process while it runs.
+ */
+const IO_MODULES = new Set([
+  "fs",
+  "fs/promises",
+  "fs-extra",
+  "graceful-fs",
+  "fs-promise",
+  "mz/fs",
+  "net",
+  "tls",
+  "http",
+  "https",
+  "http2",
+  "dgram",
+  "dns",
+  "dns/promises",
+  "child_process",
+  "undici",
+  "node-fetch",
+  "axios",
+  "got",
+  "ky",
+  "execa",
+]);
+const MAX_IO_DEPTH = 3;
+const ioMemo = new WeakMap<ts.Node, boolean>();
+
+function isIoRef(expression: ts.Expression): boolean {
+  const ref = resolveApi(expression);
+  if (!ref) return false;
+  if (ref.module === GLOBAL_MODULE) return ref.path.length === 1 && ref.path[0] === "fetch";
+  // a synchronous call finishes before the next item starts: nothing is held concurrently
+  return IO_MODULES.has(ref.module) && !ref.path[ref.path.length - 1]?.endsWith("Sync");
+}
+
+/**
+ * "Does this call do I/O?" True for a call into an I/O module (`fs.readFile`, `fetch`, `http.get`), a
+ * promisified one (`pify(fs.readFile)(path)`), a `.then` chain on one, or a function the linted files
+ * declare (`resolve` finds it, same file or imported) whose body makes such a call, followed up to
+ * three calls deep and cached per function.
+ */
+export function callDoesIo(
+  call: ts.CallExpression,
+  resolve: (call: ts.CallExpression) => ts.FunctionLikeDeclaration | undefined,
+  depth = 0,
+): boolean {
+  const callee = unwrapExpression(call.expression);
+  if (isIoRef(callee)) return true;
+  if (ts.isCallExpression(callee)) {
+    // pify(fs.readFile)(file), promisify(exec)(cmd)
+    const wrapped = callee.arguments[0];
+    return !!wrapped && isIoRef(unwrapExpression(wrapped));
+  }
+  const method = memberName(callee);
+  if ((method === "then" || method === "catch" || method === "finally") && ts.isPropertyAccessExpression(callee)) {
+    const receiver = unwrapExpression(callee.expression);
+    if (ts.isCallExpression(receiver) && callDoesIo(receiver, resolve, depth)) return true;
+  }
+  if (depth >= MAX_IO_DEPTH) return false;
+  const fn = resolve(call);
+  return !!fn && functionDoesIo(fn, resolve, depth + 1);
+}
+
+/** "Does this function do I/O?" Any call in its body (callbacks included, as `.then(() => writeFile(…))`) that does. */
+export function functionDoesIo(
+  fn: ts.FunctionLikeDeclaration,
+  resolve: (call: ts.CallExpression) => ts.FunctionLikeDeclaration | undefined,
+  depth = 0,
+): boolean {
+  const cached = ioMemo.get(fn);
+  if (cached !== undefined) return cached;
+  if (!fn.body) return false;
+  ioMemo.set(fn, false); // a recursive call adds nothing
+  let found = false;
+  walk(fn.body, (node) => {
+    if (found) return false;
+    if (ts.isCallExpression(node) && callDoesIo(node, resolve, depth)) found = true;
+    return !found;
+  });
+  // only a complete answer is kept: a search cut short by depth may find I/O from a shallower start
+  if (found || depth === 0) ioMemo.set(fn, found);
+  else ioMemo.delete(fn);
+  return found;
+}
+
+/** Packages whose every export lists files: glob, globby, fast-glob, tiny-glob. */
+const GLOB_MODULES = new Set(["glob", "globby", "fast-glob", "tiny-glob", "tinyglobby"]);
+
+/**
+ * "Is this collection a listing of files?" A variable holding the result of a glob (`globby.sync(…)`,
+ * `await glob(…)`, `fg(…)`) or of `fs.readdir`/`readdirSync`: it has as many items as the disk holds.
+ */
+export function isFileListing(expression: ts.Expression): boolean {
+  const init = getInitializer(expression) ?? unwrapExpression(expression);
+  let node = unwrapExpression(init);
+  if (ts.isAwaitExpression(node)) node = unwrapExpression(node.expression);
+  if (!ts.isCallExpression(node)) return false;
+  const ref = resolveApi(node.expression);
+  if (!ref) return false;
+  if (GLOB_MODULES.has(ref.module)) return true;
+  const last = ref.path[ref.path.length - 1];
+  return (
+    (ref.module === "fs" || ref.module === "fs/promises" || ref.module === "fs-extra") && (last === "readdir" || last === "readdirSync")
+  );
 }

@@ -1,7 +1,8 @@
 import { ts } from "ts-morph";
+import { callbackSite, listenerRegistration } from "./callbacks.js";
 import { getEnclosingFunction } from "./functions.js";
 import { isApi, resolveApi } from "./imports.js";
-import { dottedName, isFunctionNode, isStringLike, unwrapExpression, walk } from "./nodes.js";
+import { dottedName, isFunctionNode, isStringLike, memberName, unwrapExpression, walk } from "./nodes.js";
 import { getInitializer } from "./scope.js";
 
 /**
@@ -49,4 +50,72 @@ export function isSelfDrivenEvent(call: ts.CallExpression, emitterArgument: ts.E
     return !driven;
   });
   return driven;
+}
+
+/** Events an emitter fires once (or once per lifecycle step), not once per item it produces. */
+const ONE_SHOT_EVENTS = new Set([
+  "end",
+  "finish",
+  "finished",
+  "close",
+  "error",
+  "open",
+  "ready",
+  "listening",
+  "exit",
+  "drain",
+  "pipe",
+  "unpipe",
+  "timeout",
+  "response",
+  "upgrade",
+  "abort",
+  "aborted",
+  "prefinish",
+  "socket",
+  "lookup",
+  "connect",
+  "secureConnect",
+  "done",
+  "complete",
+  "pause",
+  "resume",
+]);
+const ONCE_METHODS = new Set(["once", "prependOnceListener"]);
+
+/**
+ * "Is this function an event-driven producer?" The registration of a listener that runs once per event
+ * a stream or emitter produces (`source.on("data", …)`, `queue.on("received", …)`): any event but the
+ * lifecycle ones (`end`, `close`, `error`, `open`…), registered with `on`/`addListener`, not `once`.
+ */
+export function repeatedEventListener(fn: ts.Node): { event: string; registration: ts.CallExpression } | undefined {
+  const site = callbackSite(fn);
+  if (!site) return undefined;
+  const listener = listenerRegistration(site);
+  if (!listener || listener.event === undefined || ONE_SHOT_EVENTS.has(listener.event)) return undefined;
+  const method = memberName(unwrapExpression((site.call as ts.CallExpression).expression));
+  if (!method || ONCE_METHODS.has(method)) return undefined;
+  return { event: listener.event, registration: site.call as ts.CallExpression };
+}
+
+/** Names of per-item iteration helpers taking the callback second: `_.each(items, fn)`, `_.forEach`, `$.each`. */
+const EACH_HELPERS = new Set(["each", "forEach"]);
+
+/**
+ * A callback run once per item of a collection: `items.forEach(fn)`, `map.forEach(fn)`, or a utility
+ * library's `_.each(items, fn)` / `_.forEach(items, fn)` / `$.each(items, fn)`.
+ */
+export function isPerItemCallback(fn: ts.Node): boolean {
+  const site = callbackSite(fn);
+  if (!site || !ts.isCallExpression(site.call)) return false;
+  const callee = unwrapExpression(site.call.expression);
+  const method = memberName(callee);
+  if (!method || !EACH_HELPERS.has(method)) return false;
+  if (site.index === 0) return method === "forEach";
+  return (
+    site.index === 1 &&
+    site.call.arguments.length === 2 &&
+    ts.isPropertyAccessExpression(callee) &&
+    ts.isIdentifier(unwrapExpression(callee.expression))
+  );
 }
