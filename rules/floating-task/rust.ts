@@ -74,6 +74,39 @@ function insideNested(node: RustNode, body: RustNode): boolean {
   return false;
 }
 
+const RECEIVES = new Set(["recv", "recv_many", "recv_async"]);
+
+/** The body of a spawned `async` block or closure; undefined for a spawned call (`spawn(run(rx))`). */
+function taskBody(task: RustNode): RustNode | undefined {
+  if (task.type === "async_block") return task.namedChildren.find((child) => child?.type === "block") ?? undefined;
+  if (task.type === "closure_expression") return task.childForFieldName("body") ?? undefined;
+  return undefined;
+}
+
+/**
+ * A `loop` of the task that receives from a channel and that nothing ends: no `break`, `return` or
+ * `?` in it, parsed or as tokens of a macro (`select!` arms). Such a consumer cannot stop even when
+ * every sender is gone (a `Some(x) = rx.recv()` arm of `select!` is only disabled), so the task,
+ * once detached, outlives whatever owned it.
+ */
+function endlessReceiveLoop(task: RustNode): RustNode | undefined {
+  const body = taskBody(task);
+  if (!body) return undefined;
+  for (const node of rustDescendants(body)) {
+    if (node.type !== "loop_expression" || insideNested(node, body)) continue;
+    let receives = false;
+    let ends = false;
+    for (const inner of rustDescendants(node)) {
+      if (["break_expression", "return_expression", "try_expression"].includes(inner.type)) ends = true;
+      else if (inner.childCount === 0 && /^(break|return|\?)$/.test(inner.text) && inner.parent?.type === "token_tree") ends = true;
+      else if (inner.type === "identifier" && RECEIVES.has(inner.text)) receives = true;
+      if (ends) break;
+    }
+    if (receives && !ends) return node;
+  }
+  return undefined;
+}
+
 /** Is the identifier bound by this `let` used again later in its block? */
 function bindingUsedLater(declaration: RustNode, name: string): boolean {
   const block = declaration.parent;
@@ -99,6 +132,8 @@ export default defineRustRule<unknown>({
   messages: {
     rustDroppedHandle:
       "The `JoinHandle` of this spawned task is dropped: the task is detached, and its error or panic vanishes with nobody to see it.",
+    rustDetachedEndlessLoop:
+      "This spawned task receives in a `loop` that nothing ends (no `break`, `return` or `?`, not even when its channel closes) and its `JoinHandle` is dropped: nothing can stop it, so it keeps running and holding what it captured after its owner is gone.",
   },
   examples: {
     incorrect: [
@@ -112,6 +147,7 @@ export default defineRustRule<unknown>({
   knownLimits: [
     "A task is known to fail only when its block uses `?`, returns `Err(…)`, ends in an awaited call or an `Ok`/`Err` value (however written: `anyhow::Ok(())`, `Ok::<(), E>(())`), or calls a function of the same file returning `Result`/`Option`; functions from other files or crates are assumed to handle their errors.",
     "Panics inside a task whose errors are handled still vanish when its handle is dropped; they are not reported.",
+    "A detached task that loops forever is reported only when its `loop` receives from a channel (`recv`) and contains no `break`, `return` or `?` at all (a `break` in any branch, even of a nested loop, counts as a way out); a spawned call (`tokio::spawn(run(rx))`) is not looked into.",
   ],
   create(context) {
     const uses = rustUseMap(context.root);
@@ -122,7 +158,10 @@ export default defineRustRule<unknown>({
         const full = resolveRustPath(callee.path, uses);
         if (!SPAWNS.has(full) && !(callee.path === "spawn" && uses.get("spawn")?.startsWith("tokio::"))) return;
         const task = node.childForFieldName("arguments")?.namedChildren[0];
-        if (!task || !taskCanFail(task, context.root)) return;
+        if (!task) return;
+        const canFail = taskCanFail(task, context.root);
+        const endless = canFail ? undefined : endlessReceiveLoop(task);
+        if (!canFail && !endless) return;
         const parent = node.parent;
         if (!parent) return;
         let dropped = false;
@@ -132,7 +171,11 @@ export default defineRustRule<unknown>({
           if (pattern?.type === "_" || pattern?.text === "_") dropped = true;
           else if (pattern?.type === "identifier") dropped = !bindingUsedLater(parent, pattern.text);
         }
-        if (dropped) context.report({ node: node.childForFieldName("function") ?? node, messageId: "rustDroppedHandle" });
+        if (dropped)
+          context.report({
+            node: node.childForFieldName("function") ?? node,
+            messageId: endless ? "rustDetachedEndlessLoop" : "rustDroppedHandle",
+          });
       },
     };
   },
