@@ -186,10 +186,47 @@ function mapsOverCollection(expression: RustNode, depth: number): boolean {
     const callee = rustCallee(node);
     if (!callee.receiver) return false;
     if (callee.method === "map" || callee.method === "filter_map" || callee.method === "flat_map") mapped = true;
+    if (isCappedTake(node)) return false;
     node = callee.receiver;
     while (node.type === "parenthesized_expression" && node.namedChildren[0]) node = node.namedChildren[0];
   }
-  return mapped && !isFixedCollection(node);
+  return mapped && !isFixedCollection(node) && !filledUpToFixedCount(node);
+}
+
+/** `.take(n)` or `.drain(..n)` with `n` fixed by construction (`conns.len().min(opts.max_concurrent)`). */
+function isCappedTake(call: RustNode): boolean {
+  const callee = rustCallee(call);
+  const argument = call.childForFieldName("arguments")?.namedChildren[0];
+  if (!argument) return false;
+  if (callee.method === "take") return isFixedCount(argument, 0);
+  if (callee.method !== "drain" || argument.type !== "range_expression") return false;
+  const parts = argument.namedChildren.filter((child): child is RustNode => !!child);
+  return argument.text.trimStart().startsWith("..") && parts.length === 1 && isFixedCount(parts[0]!, 0);
+}
+
+/**
+ * A local collection made empty (`SmallVec::new()`, `Vec::with_capacity(n)`) and filled only by
+ * `push` in `for` loops over a capped iterator (`for c in conns.drain(..count)` with a fixed `count`):
+ * its size is the cap, not the input's.
+ */
+function filledUpToFixedCount(node: RustNode): boolean {
+  if (node.type !== "identifier") return false;
+  const binding = findRustBinding(node, node.text);
+  if (binding?.kind !== "let" || !binding.value || !/^[\w:<>\[\];, ]*::(new|with_capacity)\s*\(/.test(binding.value.text)) return false;
+  const block = binding.declaration.parent;
+  if (!block) return false;
+  let pushes = 0;
+  for (const call of block.descendantsOfType("call_expression")) {
+    if (!call || call.startIndex >= node.startIndex) continue;
+    const callee = rustCallee(call);
+    if (callee.receiver?.text !== node.text || !/^(push|push_back|insert|extend)$/.test(callee.method ?? "")) continue;
+    pushes++;
+    let loop: RustNode | null = call.parent;
+    while (loop && loop.type !== "for_expression" && !loop.equals(block)) loop = loop.parent;
+    const value = loop?.type === "for_expression" ? loop.childForFieldName("value") : undefined;
+    if (!value || value.type !== "call_expression" || !isCappedTake(value)) return false;
+  }
+  return pushes > 0;
 }
 
 export default defineRustRule<unknown>({

@@ -45,6 +45,14 @@ rustRuleTester(rule, {
       code: `async fn f(zones: Vec<Zone>) { let mut s = futures::stream::iter(zones).map(|z| async move { save(&z).await }).buffer_unordered(10); while let Some(_) = s.next().await {} }`,
     },
     {
+      name: "FuturesUnordered over a SmallVec filled from conns.drain(..count) where count is capped by a config option (parallel DNS requests)",
+      code: `async fn send(mut conns: Vec<Conn>, opts: &Opts, request: Req) {\n    let mut par_conns = SmallVec::<[Conn; 2]>::new();\n    let count = conns.len().min(opts.num_concurrent_reqs.max(1));\n    for conn in conns.drain(..count) {\n        par_conns.push(conn);\n    }\n    let mut requests = par_conns.into_iter().map(|c| c.send(request.clone())).collect::<FuturesUnordered<_>>();\n    while let Some(_) = requests.next().await {}\n}`,
+    },
+    {
+      name: "join_all over a map of the first few peers (take of a constant)",
+      code: `async fn f(peers: Vec<Peer>) { futures::future::join_all(peers.iter().take(MAX_FANOUT).map(|p| p.ping())).await; }`,
+    },
+    {
       name: "collect of a mapped list into a Vec, not a future set",
       code: `async fn f(zones: Vec<Zone>) { let names: Vec<_> = zones.iter().map(|z| z.name()).collect(); use_all(names); }`,
     },
