@@ -1,4 +1,12 @@
-import { resolveRustPath, rustCallee, rustDescendants, rustUseMap, defineRustRule, type RustNode } from "../../src/lint/api.js";
+import {
+  isRustTestContext,
+  resolveRustPath,
+  rustCallee,
+  rustDescendants,
+  rustUseMap,
+  defineRustRule,
+  type RustNode,
+} from "../../src/lint/api.js";
 
 const SPAWNS = new Set([
   "tokio::spawn",
@@ -74,6 +82,53 @@ function insideNested(node: RustNode, body: RustNode): boolean {
   return false;
 }
 
+const RECEIVES = new Set(["recv", "recv_many", "recv_async"]);
+
+/** The body of a spawned `async` block or closure; undefined for a spawned call (`spawn(run(rx))`). */
+function taskBody(task: RustNode): RustNode | undefined {
+  if (task.type === "async_block") return task.namedChildren.find((child) => child?.type === "block") ?? undefined;
+  if (task.type === "closure_expression") return task.childForFieldName("body") ?? undefined;
+  return undefined;
+}
+
+/**
+ * A `loop` of the task that receives from a channel and that nothing ends: no `break`, `return` or
+ * `?` in it, parsed or as tokens of a macro (`select!` arms). Such a consumer cannot stop even when
+ * every sender is gone (a `Some(x) = rx.recv()` arm of `select!` is only disabled), so the task,
+ * once detached, outlives whatever owned it.
+ */
+function endlessLoop(task: RustNode): { loop: RustNode; receives: boolean; panics: boolean } | undefined {
+  const body = taskBody(task);
+  if (!body) return undefined;
+  for (const node of rustDescendants(body)) {
+    if (node.type !== "loop_expression" || insideNested(node, body)) continue;
+    let receives = false;
+    let panics = false;
+    let ends = false;
+    for (const inner of rustDescendants(node)) {
+      if (["break_expression", "return_expression", "try_expression"].includes(inner.type)) ends = true;
+      else if (inner.childCount === 0 && /^(break|return|\?)$/.test(inner.text) && inner.parent?.type === "token_tree") ends = true;
+      else if ((inner.type === "identifier" || inner.type === "field_identifier") && RECEIVES.has(inner.text)) receives = true;
+      else if ((inner.type === "identifier" || inner.type === "field_identifier") && PANICS.has(inner.text) && !insideNested(inner, node))
+        panics ||= isPanicSite(inner);
+      if (ends) break;
+    }
+    if ((receives || panics) && !ends) return { loop: node, receives, panics };
+  }
+  return undefined;
+}
+
+/** `.expect(…)`/`.unwrap()` called as a method, or `panic!`/`unreachable!`/`todo!` invoked. */
+const PANICS = new Set(["expect", "unwrap", "panic", "unreachable", "todo", "unimplemented"]);
+
+function isPanicSite(identifier: RustNode): boolean {
+  const parent = identifier.parent;
+  if (parent?.type === "field_expression") return parent.parent?.type === "call_expression" && /^(expect|unwrap)$/.test(identifier.text);
+  if (parent?.type === "macro_invocation") return /^(panic|unreachable|todo|unimplemented)$/.test(identifier.text);
+  // Inside a macro's token tree (`select!` arms): `. expect (` as tokens.
+  return parent?.type === "token_tree" && identifier.previousSibling?.text === "." && /^(expect|unwrap)$/.test(identifier.text);
+}
+
 /** Is the identifier bound by this `let` used again later in its block? */
 function bindingUsedLater(declaration: RustNode, name: string): boolean {
   const block = declaration.parent;
@@ -99,6 +154,10 @@ export default defineRustRule<unknown>({
   messages: {
     rustDroppedHandle:
       "The `JoinHandle` of this spawned task is dropped: the task is detached, and its error or panic vanishes with nobody to see it.",
+    rustDetachedEndlessLoop:
+      "This spawned task receives in a `loop` that nothing ends (no `break`, `return` or `?`, not even when its channel closes) and its `JoinHandle` is dropped: nothing can stop it, so it keeps running and holding what it captured after its owner is gone.",
+    rustDetachedPanickingLoop:
+      "This spawned task runs a `loop` that nothing ends and that can panic (`.expect()`, `.unwrap()`, `panic!`), and its `JoinHandle` is dropped: one panic ends the loop for good, silently, and its work stops with no error anywhere.",
   },
   examples: {
     incorrect: [
@@ -112,6 +171,7 @@ export default defineRustRule<unknown>({
   knownLimits: [
     "A task is known to fail only when its block uses `?`, returns `Err(…)`, ends in an awaited call or an `Ok`/`Err` value (however written: `anyhow::Ok(())`, `Ok::<(), E>(())`), or calls a function of the same file returning `Result`/`Option`; functions from other files or crates are assumed to handle their errors.",
     "Panics inside a task whose errors are handled still vanish when its handle is dropped; they are not reported.",
+    "A detached task that loops forever is reported only when its `loop` receives from a channel (`recv`), or can panic (`.expect()`, `.unwrap()`, `panic!`; not in test code), and contains no `break`, `return` or `?` at all (a `break` in any branch, even of a nested loop, counts as a way out); a spawned call (`tokio::spawn(run(rx))`) is not looked into.",
   ],
   create(context) {
     const uses = rustUseMap(context.root);
@@ -122,7 +182,12 @@ export default defineRustRule<unknown>({
         const full = resolveRustPath(callee.path, uses);
         if (!SPAWNS.has(full) && !(callee.path === "spawn" && uses.get("spawn")?.startsWith("tokio::"))) return;
         const task = node.childForFieldName("arguments")?.namedChildren[0];
-        if (!task || !taskCanFail(task, context.root)) return;
+        if (!task) return;
+        const canFail = taskCanFail(task, context.root);
+        let endless = canFail ? undefined : endlessLoop(task);
+        // A test's detached loop ends with the test's runtime.
+        if (endless && !endless.receives && isRustTestContext(node, context.filePath, context.program)) endless = undefined;
+        if (!canFail && !endless) return;
         const parent = node.parent;
         if (!parent) return;
         let dropped = false;
@@ -132,7 +197,11 @@ export default defineRustRule<unknown>({
           if (pattern?.type === "_" || pattern?.text === "_") dropped = true;
           else if (pattern?.type === "identifier") dropped = !bindingUsedLater(parent, pattern.text);
         }
-        if (dropped) context.report({ node: node.childForFieldName("function") ?? node, messageId: "rustDroppedHandle" });
+        if (dropped)
+          context.report({
+            node: node.childForFieldName("function") ?? node,
+            messageId: endless ? (endless.receives ? "rustDetachedEndlessLoop" : "rustDetachedPanickingLoop") : "rustDroppedHandle",
+          });
       },
     };
   },

@@ -7,6 +7,8 @@ import {
   rustFieldTypes,
   rustPatternNames,
   rustUseMap,
+  rustMacroText,
+  visitRustAsyncMacroBodies,
   defineRustRule,
   type RustNode,
   type RustRuleContext,
@@ -55,6 +57,10 @@ const NETWORK_METHODS = new Set([
 const RECEIVE_METHODS = new Set(["recv", "recv_many", "recv_async", "changed", "notified"]);
 const SEND_METHODS = new Set(["send", "send_async", "reserve", "send_timeout"]);
 const NETWORK_PATHS = /(^|::)(TcpStream::connect|UnixStream::connect|lookup_host|reqwest::get|body::to_bytes)$/;
+/** Timer futures of other runtimes than Tokio's `time::sleep`: futures-timer's `Delay`, async-io's and smol's `Timer`. */
+const TIMER_PATHS = /(^|::)(futures_timer::Delay::new|(async_io|smol)::Timer::(after|at))$/;
+/** A deadline around another future: what it waits for is the inner future's wait. */
+const DEADLINE_PATHS = /(^|::)time::(timeout|timeout_at)$/;
 /** Readers and writers over memory or local files: their awaits are not network I/O. */
 const NOT_NETWORK =
   /^(Vec::(new|with_capacity)|vec!|String::(new|with_capacity)|(std::io::)?Cursor::new|BytesMut::(new|with_capacity)|(tokio::)?io::(duplex|sink|empty))|(^|::)(File|OpenOptions|fs)::/;
@@ -176,10 +182,29 @@ export default defineRustRule<Options>({
   ],
   create(context) {
     const analyser = new GuardAnalyser(context);
+    // A macro body's guards, parsed as code: the report shows the macro's own `$name`s.
+    const inMacro = new GuardAnalyser({
+      ...context,
+      report: (descriptor) =>
+        context.report({
+          ...descriptor,
+          data: Object.fromEntries(
+            Object.entries(descriptor.data ?? {}).map(([key, value]) => [key, typeof value === "string" ? rustMacroText(value) : value]),
+          ),
+        }),
+    });
     return {
       call_expression(node) {
         const guard = analyser.acquisition(node);
         if (guard) analyser.check(guard);
+      },
+      macro_definition(node) {
+        visitRustAsyncMacroBodies(node, context.source, (body) => {
+          for (const call of body.descendantsOfType("call_expression")) {
+            const guard = call && inMacro.acquisition(call);
+            if (guard) inMacro.check(guard);
+          }
+        });
       },
     };
   },
@@ -553,8 +578,10 @@ class GuardAnalyser {
         ((callee.path === "sleep" || callee.path === "sleep_until") && full === callee.path)
       )
         return "a sleep";
+      if (TIMER_PATHS.test(full)) return "a sleep";
       if (NETWORK_PATHS.test(full)) return "network I/O";
-      return undefined;
+      const deadlineOf = DEADLINE_PATHS.test(full) ? target.childForFieldName("arguments")?.namedChildren[1] : undefined;
+      return deadlineOf ? this.classify(unwrapValue(deadlineOf)) : undefined;
     }
     const method = callee.method;
     if (!method || !callee.receiver) return undefined;

@@ -1,6 +1,7 @@
 import {
   isRustTestContext,
   rustCallee,
+  rustTargetFiles,
   defineRustRule,
   type RustListeners,
   type RustNode,
@@ -13,20 +14,25 @@ const SHUTDOWN_SIGNS =
 const HAS_MAIN = /\bfn\s+main\s*\(/;
 const LOOPS = new Set(["loop_expression", "while_expression", "for_expression"]);
 
-/** Whether the run has a `fn main` and no shutdown sign, per run: every file asks the same question. */
-const NEEDS_SHUTDOWN_PATH = new WeakMap<RustRuleContext<unknown>["program"], boolean>();
+/** Whether a binary target has a `fn main` and no shutdown sign, per target's file list: its files all ask the same question. */
+const NEEDS_SHUTDOWN_PATH = new WeakMap<RustRuleContext<unknown>["program"]["files"], boolean>();
 
 /** The code of a Rust file without its comments (strings kept), so a comment that names `ctrl_c` is no handler. */
 function withoutComments(text: string): string {
   return text.replace(/'(?:\\.|[^'\\])'|"(?:\\.|[^"\\])*"|\/\/[^\n]*|\/\*[\s\S]*?\*\//g, (match) => (match.startsWith("/") ? " " : match));
 }
 
-function needsShutdownPath(program: RustRuleContext<unknown>["program"]): boolean {
-  let needs = NEEDS_SHUTDOWN_PATH.get(program);
+/**
+ * Decided per crate and binary target: a handler in one crate, or in one `src/bin/*.rs` binary, says
+ * nothing about another's accept loop.
+ */
+function needsShutdownPath(filePath: string, program: RustRuleContext<unknown>["program"]): boolean {
+  const files = rustTargetFiles(filePath, program);
+  let needs = NEEDS_SHUTDOWN_PATH.get(files);
   if (needs === undefined) {
-    const code = program.files.map((file) => withoutComments(file.text));
+    const code = files.map((file) => withoutComments(file.text));
     needs = code.some((text) => HAS_MAIN.test(text)) && !code.some((text) => SHUTDOWN_SIGNS.test(text));
-    NEEDS_SHUTDOWN_PATH.set(program, needs);
+    NEEDS_SHUTDOWN_PATH.set(files, needs);
   }
   return needs;
 }
@@ -61,13 +67,13 @@ export default defineRustRule<unknown>({
     ],
   },
   knownLimits: [
-    "Any ctrl_c, SIGTERM signal stream, CancellationToken or `with_graceful_shutdown` anywhere in the linted Rust files counts as a shutdown path; the rule does not prove the accept loop observes it.",
-    "Library crates (no `fn main` in the linted files) are not reported: their callers own shutdown.",
+    "Any ctrl_c, SIGTERM signal stream, CancellationToken or `with_graceful_shutdown` in the same binary target counts as a shutdown path; the rule does not prove the accept loop observes it. A target is one crate's `src/bin/<name>` (or `examples/<name>`) files plus the crate's shared files (src/main.rs, src/lib.rs and their modules); shared files see only the shared ones, so a handler in one binary or one crate of a workspace does not hide another's missing one.",
+    "Library crates (no `fn main` in the target's files) are not reported: their callers own shutdown.",
     "Accept loops written inside `tokio::select!` are macro tokens to the parser and are not seen; that form usually has a shutdown branch anyway.",
     "Test code is not reported: `#[test]`/`#[tokio::test]` and other `…test` attribute functions, `#[cfg(test)]` modules, functions and impls, and files their parent declares as `#[cfg(test)] mod name;` (Rust files under a test directory are a file role of the engine).",
   ],
   create(context): RustListeners {
-    if (!needsShutdownPath(context.program)) return {};
+    if (!needsShutdownPath(context.filePath, context.program)) return {};
     let reportedLoop: RustNode | undefined;
     return {
       call_expression(node) {

@@ -110,6 +110,8 @@ export default defineRustRule<Options>({
       "`{{name}}().await` waits for a child process with no deadline: a child that hangs keeps this task pending forever, and the child running.",
     rustReqwest:
       "`{{name}}` sends a request on a reqwest client built without `.timeout(…)` (reqwest has no default timeout): a server that accepts the connection and never answers keeps this request pending indefinitely.",
+    rustReqwestHandedOver:
+      "`{{name}}(…)` is handed a reqwest client built without `.timeout(…)` (reqwest has no default timeout): the request it sends on that client waits indefinitely for a server that accepts the connection and never answers.",
     rustOneshotReply:
       "`{{name}}.await` waits for a reply with no deadline: if the task holding the sender is stuck, or keeps the sender without answering, this waits forever.",
   },
@@ -135,6 +137,7 @@ export default defineRustRule<Options>({
     "Sockets are recognised by a parameter or `let` type (`TcpStream`, its halves, `BufReader`/`BufWriter` of them) or a `let` initialised from `TcpStream::connect`, `listener.accept()`, `into_split()`/`split()` or `BufReader::new`; streams behind generics (`S: AsyncRead`) or trait objects are not checked.",
     "A function counts as bounded when any of its call sites in the same file is under a deadline (directly, or through its own callers, a few levels deep); calls from other files are seen only as text, and count when `timeout` (or a configured wrapper) appears within the three lines before the call.",
     "`select!` bodies are token trees: an operation awaited inside one is not checked, and a function called there counts as bounded when the `select!` races a sleep, deadline, cancellation or shutdown signal.",
+    "A reqwest client built without a timeout and passed to an awaited call (`post_graphql(&client, url, vars).await`) is reported at that call: the callee is taken to send on it, unless it is a function of the same file that sets `.timeout(…)`. A client handed to a constructor and used later through a field of another type is not followed.",
     "A reqwest client is judged only when its construction is visible: a `let`, a `static`/`Lazy`, or a struct field initialised in the same file; clients passed in as parameters are assumed to carry a timeout.",
     "A oneshot receiver is reported only when its sender is handed to another call (a message to an actor, a job) in the same function; receivers used as shutdown signals, or received as parameters, are not.",
     'A connect to a loopback address written as a literal (`"127.0.0.1:5928"`, `"[::1]:80"`) is not reported: the kernel completes or refuses a loopback handshake at once. `localhost` and addresses in variables are reported.',
@@ -206,6 +209,37 @@ class Checker {
   classify(operand: RustNode): Finding | undefined {
     if (operand.type === "identifier" || operand.type === "reference_expression") return this.oneshotReply(rustStripReferences(operand));
     if (operand.type !== "call_expression") return undefined;
+    return this.classifyCall(operand) ?? this.clientHandedOver(operand);
+  }
+
+  /**
+   * `post_graphql(&client, url, vars).await`: a reqwest client built here without a timeout, handed
+   * to an awaited call that sends on it (a library's request helper). A function of this file that
+   * sets `.timeout(…)` on its requests bounds them itself.
+   */
+  private clientHandedOver(call: RustNode): Finding | undefined {
+    const callee = rustCallee(call);
+    const name = callee.path ?? callee.method;
+    if (!name) return undefined;
+    for (const argument of call.childForFieldName("arguments")?.namedChildren ?? []) {
+      if (!argument) continue;
+      const value = rustStripReferences(argument);
+      if (value.type !== "identifier" && value.type !== "call_expression") continue;
+      if (this.client(value, 0) !== "missing") continue;
+      const local = this.context.root
+        .descendantsOfType("function_item")
+        .find((fn) => fn?.childForFieldName("name")?.text === name.split("::").pop());
+      if (local && /\.timeout\s*\(/.test(local.text)) return undefined;
+      return {
+        messageId: "rustReqwestHandedOver",
+        name: name.replace(/::<.*$/, ""),
+        help: "Build the client with `reqwest::Client::builder().timeout(Duration::from_secs(10)).build()?` before handing it on, or bound this call with `tokio::time::timeout`.",
+      };
+    }
+    return undefined;
+  }
+
+  private classifyCall(operand: RustNode): Finding | undefined {
     const callee = rustCallee(operand);
     if (callee.path) {
       const full = resolveRustPath(callee.path, this.uses);

@@ -5,7 +5,6 @@ import {
   rustTypeCarriesReplySender,
   resolveRustPath,
   rustCallee,
-  rustDescendants,
   rustUseMap,
   defineRustRule,
   type RustNode,
@@ -135,12 +134,109 @@ function carriesReplies(loop: RustNode, root: RustNode): boolean {
   return !!type && rustTypeCarriesReplySender(type, root);
 }
 
+/** Sets that poll every future they hold at once: collecting a mapped collection into one starts them all. */
+const FUTURE_SETS = /(^|::)(FuturesUnordered|FuturesOrdered|JoinSet)$/;
+
+/** `.collect::<FuturesUnordered<_>>()`, or `let futs: FuturesUnordered<_> = ….collect();`. */
+function collectsIntoFutureSet(call: RustNode, uses: ReadonlyMap<string, string>): boolean {
+  const fn = call.childForFieldName("function");
+  const isSet = (type: string | undefined) => {
+    const head = type?.replace(/\s+/g, "").replace(/^</, "").replace(/<.*$/, "");
+    return !!head && FUTURE_SETS.test(resolveRustPath(head, uses));
+  };
+  if (fn?.type === "generic_function") return isSet(fn.childForFieldName("type_arguments")?.text);
+  let current: RustNode = call;
+  while (current.parent?.type === "try_expression" || current.parent?.type === "parenthesized_expression") current = current.parent;
+  const declaration = current.parent;
+  return (
+    declaration?.type === "let_declaration" &&
+    !!declaration.childForFieldName("value")?.equals(current) &&
+    isSet(declaration.childForFieldName("type")?.text)
+  );
+}
+
+/** A collection of a fixed size by construction: an array literal, `vec![…]`, a small or constant range. */
+function isFixedCollection(node: RustNode): boolean {
+  if (node.type === "array_expression") return node.namedChildCount <= 16;
+  if (node.type === "macro_invocation") return /^vec\s*!\s*\[/.test(node.text) && !node.text.includes(";");
+  if (node.type === "range_expression") {
+    const parts = node.namedChildren.filter((child): child is RustNode => !!child);
+    const end = parts.length === 2 ? parts[1] : undefined;
+    return !!end && isFixedCount(end, 0);
+  }
+  return false;
+}
+
+/**
+ * Does this expression (or the `let` it names, a few moves back) map over a collection:
+ * `items.iter().map(…)`, `to_upload.into_iter().map(…).map(…)`? Not over a literal array,
+ * `vec![…]` or a small range, whose size is fixed.
+ */
+function mapsOverCollection(expression: RustNode, depth: number): boolean {
+  if (depth > 3) return false;
+  let node = expression;
+  while (["reference_expression", "parenthesized_expression", "try_expression"].includes(node.type) && node.namedChildren[0])
+    node = node.type === "reference_expression" ? (node.childForFieldName("value") ?? node.namedChildren[0]!) : node.namedChildren[0]!;
+  if (node.type === "identifier") {
+    const binding = findRustBinding(node, node.text);
+    return binding?.kind === "let" && !!binding.value && mapsOverCollection(binding.value, depth + 1);
+  }
+  let mapped = false;
+  for (let steps = 0; node.type === "call_expression" && steps < 30; steps++) {
+    const callee = rustCallee(node);
+    if (!callee.receiver) return false;
+    if (callee.method === "map" || callee.method === "filter_map" || callee.method === "flat_map") mapped = true;
+    if (isCappedTake(node)) return false;
+    node = callee.receiver;
+    while (node.type === "parenthesized_expression" && node.namedChildren[0]) node = node.namedChildren[0];
+  }
+  return mapped && !isFixedCollection(node) && !filledUpToFixedCount(node);
+}
+
+/** `.take(n)` or `.drain(..n)` with `n` fixed by construction (`conns.len().min(opts.max_concurrent)`). */
+function isCappedTake(call: RustNode): boolean {
+  const callee = rustCallee(call);
+  const argument = call.childForFieldName("arguments")?.namedChildren[0];
+  if (!argument) return false;
+  if (callee.method === "take") return isFixedCount(argument, 0);
+  if (callee.method !== "drain" || argument.type !== "range_expression") return false;
+  const parts = argument.namedChildren.filter((child): child is RustNode => !!child);
+  return argument.text.trimStart().startsWith("..") && parts.length === 1 && isFixedCount(parts[0]!, 0);
+}
+
+/**
+ * A local collection made empty (`SmallVec::new()`, `Vec::with_capacity(n)`) and filled only by
+ * `push` in `for` loops over a capped iterator (`for c in conns.drain(..count)` with a fixed `count`):
+ * its size is the cap, not the input's.
+ */
+function filledUpToFixedCount(node: RustNode): boolean {
+  if (node.type !== "identifier") return false;
+  const binding = findRustBinding(node, node.text);
+  if (binding?.kind !== "let" || !binding.value || !/^[\w:<>\[\];, ]*::(new|with_capacity)\s*\(/.test(binding.value.text)) return false;
+  const block = binding.declaration.parent;
+  if (!block) return false;
+  let pushes = 0;
+  for (const call of block.descendantsOfType("call_expression")) {
+    if (!call || call.startIndex >= node.startIndex) continue;
+    const callee = rustCallee(call);
+    if (callee.receiver?.text !== node.text || !/^(push|push_back|insert|extend)$/.test(callee.method ?? "")) continue;
+    pushes++;
+    let loop: RustNode | null = call.parent;
+    while (loop && loop.type !== "for_expression" && !loop.equals(block)) loop = loop.parent;
+    const value = loop?.type === "for_expression" ? loop.childForFieldName("value") : undefined;
+    if (!value || value.type !== "call_expression" || !isCappedTake(value)) return false;
+  }
+  return pushes > 0;
+}
+
 export default defineRustRule<unknown>({
   instead:
     "Bound how many run at once: acquire a `tokio::sync::Semaphore` permit before each spawn and move it into the task, cap a `JoinSet` (`while set.len() >= limit { set.join_next().await; }`), or use `futures::stream::iter(items).map(\u2026).buffer_unordered(limit)`.",
   messages: {
     rustSpawnPerItem:
       "A task is spawned per {{what}} with nothing bounding how many run at once: a large input (or a burst) starts thousands of tasks that exhaust sockets, file descriptors and memory together.",
+    rustCollectFutureSet:
+      "Collecting a `map` of a collection into a `FuturesUnordered`/`JoinSet` starts every future at once: fan-out without a limit grows with the input and exhausts sockets and file descriptors on a large one.",
     rustJoinAllMap:
       "`join_all` over a `map` of a collection starts every future at once: fan-out without a limit exhausts sockets and file descriptors on a large input.",
   },
@@ -157,6 +253,7 @@ export default defineRustRule<unknown>({
     "A limit applied inside the spawned task (a semaphore acquired by the task itself) is not recognised unless the acquire call is in the loop body.",
     "A counted loop (`for i in 0..n`) is a worker pool when `n` is fixed by construction: a literal up to 64, a constant, `available_parallelism()`/`num_cpus::get()`, a field of a config value (`config.workers`, `self.pool_size`) or a name that counts workers (`workers`, `concurrency`, `pool_size`), also through a `let`, `.min(cap)`, `.clamp(lo, hi)` or arithmetic. A collection's `.len()` or `.count()`, or any other parameter (`n`, `input_count`), is taken as the input's size and reported.",
     "A loop over a channel whose messages carry a oneshot reply sender (seen from the receiver's parameter type or the channel constructor it was bound from) is taken as request/response and not reported: each caller waits for its reply, so there is at most one task per waiting caller. That the callers do wait is not checked.",
+    "`join_all`/`try_join_all`, and a `.collect()` into `FuturesUnordered`/`FuturesOrdered`/`JoinSet` (by turbofish or the `let`'s type), are reported when their futures come from a `map` over a collection, directly or through a `let` a few moves back; a map over an array literal, `vec![…]` or a small or constant range is fixed in size and not reported. Whether each mapped future does I/O is not checked, and a set filled by `push` in a loop is not followed.",
     "Loops over a channel are reported only for `while let … = rx.recv().await` (and `.next().await`) heads; a `loop { match rx.recv().await … }` is not.",
     "Test code is not reported: `#[test]`/`#[tokio::test]` and other `…test` attribute functions, `#[cfg(test)]` modules, functions and impls, and files their parent declares as `#[cfg(test)] mod name;` (Rust files under a test directory are a file role of the engine).",
   ],
@@ -183,21 +280,28 @@ export default defineRustRule<unknown>({
           return;
         }
         const callee = rustCallee(node);
+        if (callee.method === "collect" && collectsIntoFutureSet(node, uses)) {
+          if (!callee.receiver || !mapsOverCollection(callee.receiver, 0)) return;
+          if (isRustTestContext(node, context.filePath, context.program)) return;
+          let fn = node.childForFieldName("function");
+          if (fn?.type === "generic_function") fn = fn.childForFieldName("function");
+          context.report({
+            node: fn?.childForFieldName("field") ?? node,
+            messageId: "rustCollectFutureSet",
+            help: "Use `stream::iter(items).map(..).buffer_unordered(N)` (or push into the set only while `set.len() < N`) so at most N futures run at once.",
+          });
+          return;
+        }
         const name = callee.path ? resolveRustPath(callee.path, uses) : undefined;
         if (!name || !/(^|::)(join_all|try_join_all)$/.test(name)) return;
         const argument = node.childForFieldName("arguments")?.namedChildren[0];
-        if (!argument) return;
-        for (const inner of rustDescendants(argument)) {
-          if (inner.type === "call_expression" && rustCallee(inner).method === "map") {
-            if (isRustTestContext(node, context.filePath, context.program)) return;
-            context.report({
-              node: node.childForFieldName("function") ?? node,
-              messageId: "rustJoinAllMap",
-              help: "Use `stream::iter(items).map(..).buffer_unordered(N)` (or a Semaphore) so at most N futures run at once.",
-            });
-            return;
-          }
-        }
+        if (!argument || !mapsOverCollection(argument, 0)) return;
+        if (isRustTestContext(node, context.filePath, context.program)) return;
+        context.report({
+          node: node.childForFieldName("function") ?? node,
+          messageId: "rustJoinAllMap",
+          help: "Use `stream::iter(items).map(..).buffer_unordered(N)` (or a Semaphore) so at most N futures run at once.",
+        });
       },
     };
   },

@@ -1,4 +1,5 @@
 import { Parser, type Node } from "web-tree-sitter";
+import { packageKeyOf } from "../file-roles.js";
 import type { RustRuleContext } from "./rule.js";
 
 type RustProgram = RustRuleContext<unknown>["program"];
@@ -654,4 +655,48 @@ export function rustChannelEndType(at: Node, name: string): string | undefined {
     return undefined;
   }
   return undefined;
+}
+
+/**
+ * The Cargo target a file of a crate belongs to, from its path in the crate: `src/bin/<name>.rs`
+ * (or `src/bin/<name>/…`), `examples/<name>`, `tests/<name>` and `benches/<name>` are targets of
+ * their own; everything else under the crate (src/main.rs, src/lib.rs and their modules) is shared.
+ */
+function rustTargetOf(filePath: string): { crate: string; target: string } {
+  const normalized = filePath.replace(/\\/g, "/");
+  const root = packageKeyOf(filePath).replace(/\\/g, "/");
+  let crate = root;
+  let relative = root && normalized.startsWith(`${root}/`) ? normalized.slice(root.length + 1) : undefined;
+  if (relative === undefined) {
+    // No Cargo.toml on disk (an in-memory program): the crate root is the folder above its last `src/`.
+    const match = /^(.*?)\/((?:src|examples|tests|benches)\/.*)$/.exec(normalized);
+    crate = match?.[1] ?? "";
+    relative = match?.[2] ?? normalized;
+  }
+  const own = /^(src\/bin|examples|tests|benches)\/([^/]+?)(?:\.rs$|\/)/.exec(relative);
+  return { crate, target: own ? `${own[1]}/${own[2]}` : "" };
+}
+
+const TARGET_FILES = new WeakMap<RustProgram, Map<string, RustProgram["files"]>>();
+
+/**
+ * The files that build into the same binary as `filePath`, for facts that are decided per binary (is
+ * there a shutdown handler?): a `src/bin/<name>` or `examples/<name>` file sees its own target's files
+ * and the crate's shared files; a shared file (src/main.rs, src/lib.rs and modules) sees the shared
+ * files only. Never another crate's files, nor another binary's.
+ */
+export function rustTargetFiles(filePath: string, program: RustProgram): RustProgram["files"] {
+  let byTarget = TARGET_FILES.get(program);
+  if (!byTarget) TARGET_FILES.set(program, (byTarget = new Map()));
+  const { crate, target } = rustTargetOf(filePath);
+  const key = `${crate}\0${target}`;
+  let files = byTarget.get(key);
+  if (!files) {
+    files = program.files.filter((file) => {
+      const other = rustTargetOf(file.path);
+      return other.crate === crate && (other.target === "" || other.target === target);
+    });
+    byTarget.set(key, files);
+  }
+  return files;
 }

@@ -51,6 +51,30 @@ rustRuleTester(rule, {
       name: "spawn of an unknown function (assumed to handle its errors)",
       code: `async fn f(s: S) { tokio::spawn(other_crate::serve(s)); }`,
     },
+    {
+      name: "spawned export loop whose select! arm breaks when the channel closes",
+      code: `fn start(mut receiver: Receiver<Span>) {\n    tokio::spawn(async move {\n        let mut interval = tokio::time::interval(D);\n        loop {\n            tokio::select! {\n                msg = receiver.recv() => match msg { Some(span) => buffer.push(span), None => break },\n                _ = interval.tick() => flush(&mut buffer).await,\n            }\n        }\n    });\n}`,
+    },
+    {
+      name: "spawned endless receive loop whose JoinHandle is kept in the owner",
+      code: `fn start(mut receiver: Receiver<Span>) -> Exporter {\n    let task = tokio::spawn(async move {\n        loop {\n            tokio::select! {\n                Some(span) = receiver.recv() => buffer.push(span),\n                _ = interval.tick() => flush(&mut buffer).await,\n            }\n        }\n    });\n    Exporter { _task: task }\n}`,
+    },
+    {
+      name: "spawned endless loop with an .expect() inside a #[tokio::test] (ends with the test's runtime)",
+      code: `#[tokio::test]\nasync fn ticks() {\n    tokio::spawn(async move {\n        loop { tick().await; state.lock().expect("poisoned").inc(); }\n    });\n}`,
+    },
+    {
+      name: "spawned loop with an .expect() that breaks out on shutdown",
+      code: `fn start(registry: Registry, mut stop: Stop) {\n    tokio::spawn(async move {\n        loop {\n            if stop.is_set() { break; }\n            registry.gather().expect("encode");\n        }\n    });\n}`,
+    },
+    {
+      name: "spawned endless loop with an .unwrap() only inside a nested closure that is not called in the loop",
+      code: `fn start(cache: Cache) {\n    tokio::spawn(async move {\n        loop {\n            interval.tick().await;\n            cache.retain(|k, v| { let _f = || v.parse::<u32>().unwrap(); true });\n        }\n    });\n}`,
+    },
+    {
+      name: "spawned ticker loop that receives from no channel",
+      code: `fn start(cache: Cache) {\n    tokio::spawn(async move {\n        let mut interval = tokio::time::interval(D);\n        loop {\n            interval.tick().await;\n            cache.evict_expired();\n        }\n    });\n}`,
+    },
   ],
   invalid: [
     {
@@ -142,6 +166,16 @@ rustRuleTester(rule, {
       name: "spawned in a sync fn",
       code: `fn start() {\n    tokio::spawn(async { serve().await });\n}`,
       errors: [{ messageId: "rustDroppedHandle", line: 2 }],
+    },
+    {
+      name: "spawned task whose handle is dropped, looping forever with a panicking .expect()",
+      code: `fn start_metrics(registry: Registry) {\n    tokio::spawn(async move {\n        let mut interval = tokio::time::interval(D);\n        loop {\n            interval.tick().await;\n            let body = registry.gather().expect("metrics encode");\n            publish(body).await;\n        }\n    });\n}`,
+      errors: [{ messageId: "rustDetachedPanickingLoop", line: 2 }],
+    },
+    {
+      name: "spawned export loop over select! whose Some(span) = receiver.recv() arm never ends it, JoinHandle dropped",
+      code: `impl BatchExporter {\n    pub fn new(exporter: Arc<dyn Exporter>) -> Self {\n        let (sender, mut receiver) = mpsc::channel(1024);\n        tokio::spawn(async move {\n            let mut interval = tokio::time::interval(D);\n            loop {\n                tokio::select! {\n                    Some(span) = receiver.recv() => {\n                        if let Err(e) = exporter.export(vec![span]).await { error!("{}", e); }\n                    }\n                    _ = interval.tick() => {}\n                }\n            }\n        });\n        Self { sender }\n    }\n}`,
+      errors: [{ messageId: "rustDetachedEndlessLoop", line: 4 }],
     },
   ],
 });

@@ -71,6 +71,18 @@ rustRuleTester(rule, {
       name: "value copied out of a guard helper before the await",
       code: `use std::sync::{Mutex, MutexGuard};\nstruct Store { state: Mutex<State> }\nimpl Store {\n    fn state(&self) -> MutexGuard<'_, State> { self.state.lock().unwrap() }\n    async fn save(&self) {\n        let rows = self.state().rows.clone();\n        persist(&rows).await;\n    }\n}`,
     },
+    {
+      name: "tokio read guard scoped in a block inside a macro_rules! retry body, before the backoff",
+      code: `use futures_timer::Delay;\nuse tokio::sync::RwLock;\nstruct Client { cluster: RwLock<Cluster> }\nmacro_rules! retry {\n    ($self: ident, |$cluster: ident| $call: expr) => {{\n        for _ in 0..10 {\n            let res = {\n                let $cluster = &$self.cluster.read().await;\n                $call.await\n            };\n            if res.is_ok() { return res; }\n            Delay::new(Duration::from_secs(1)).await;\n        }\n        unreachable!()\n    }};\n}`,
+    },
+    {
+      name: "tool cloned out of a tokio read guard before the tool runs under a timeout",
+      code: `use tokio::sync::RwLock;\nstruct Agent { tools: RwLock<HashMap<String, Arc<dyn Tool>>> }\nimpl Agent {\n    async fn run(&self, name: &str) -> String {\n        let tool = { let tools = self.tools.read().await; tools.get(name).cloned() };\n        match tool {\n            Some(tool) => tokio::time::timeout(D, tool.execute(name)).await.ok().map(|r| r.to_string()).unwrap_or_default(),\n            None => String::new(),\n        }\n    }\n}`,
+    },
+    {
+      name: "a macro_rules! body that awaits without taking a lock",
+      code: `macro_rules! call {\n    ($client: ident, $req: expr) => {\n        $client.send($req).await?\n    };\n}`,
+    },
   ],
   invalid: [
     {
@@ -163,6 +175,21 @@ rustRuleTester(rule, {
       code: `use tokio::sync::Mutex;\nasync fn f(m: &Mutex<u64>) {\n    let n = m.lock().await;\n    remote_increment(*n).await;\n}`,
       options: { reportUnknownAwaits: true },
       errors: [{ messageId: "rustAsyncGuardUnknownAwait", line: 4 }],
+    },
+    {
+      name: "tokio RwLock read guard held across a tool run bounded by tokio::time::timeout",
+      code: `use tokio::sync::RwLock;\nstruct Agent { tools: RwLock<HashMap<String, Arc<dyn Tool>>> }\nimpl Agent {\n    async fn run(&self, name: &str) -> String {\n        async {\n            let tools = self.tools.read().await;\n            match tools.get(name) {\n                Some(tool) => match tokio::time::timeout(D, tool.execute(name)).await { Ok(r) => r, Err(_) => String::new() },\n                None => String::new(),\n            }\n        }\n        .instrument(span)\n        .await\n    }\n}`,
+      errors: [{ messageId: "rustAsyncGuardAcrossAwait", line: 8 }],
+    },
+    {
+      name: "tokio RwLock read guard in a macro_rules! retry body held across the reconnect backoff (futures-timer Delay)",
+      code: `use futures_timer::Delay;\nuse tokio::sync::RwLock;\nstruct Client { cluster: RwLock<(Cluster, Instant)> }\nmacro_rules! retry {\n    ($self: ident, |$cluster: ident| $call: expr) => {{\n        for _ in 0..10 {\n            let $cluster = &$self.cluster.read().await.0;\n            match $call.await { Ok(r) => return Ok(r), Err(e) => last = Err(e) }\n            while let Err(e) = $self.reconnect(1).await {\n                Delay::new(Duration::from_secs(1)).await;\n            }\n        }\n        unreachable!()\n    }};\n}`,
+      errors: [{ messageId: "rustAsyncGuardAcrossAwait", line: 10 }],
+    },
+    {
+      name: "std Mutex guard in a macro_rules! body held across a sleep",
+      code: `use std::sync::Mutex;\nmacro_rules! wait_ready {\n    ($state: expr) => {\n        loop {\n            let ready = $state.lock().unwrap();\n            if *ready { break; }\n            tokio::time::sleep(D).await;\n        }\n    };\n}`,
+      errors: [{ messageId: "rustSyncGuardAcrossAwait", line: 7 }],
     },
   ],
 });

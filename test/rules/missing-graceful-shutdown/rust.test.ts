@@ -1,5 +1,9 @@
 import rule from "../../../rules/missing-graceful-shutdown/index.js";
 import { rustRuleTester } from "../../helpers/rule-tester.js";
+import path from "node:path";
+import { describe, expect, it } from "vitest";
+import { lintFiles } from "../../../src/lint/engine.js";
+import { makeTree } from "../../helpers/cli.js";
 
 const acceptLoop = (extra = "") =>
   `use tokio::net::TcpListener;\n#[tokio::main]\nasync fn main() -> std::io::Result<()> {\n    let listener = TcpListener::bind("127.0.0.1:0").await?;\n    ${extra}\n    loop {\n        let (socket, _) = listener.accept().await?;\n        tokio::spawn(async move { serve(socket).await });\n    }\n}`;
@@ -28,6 +32,12 @@ rustRuleTester(rule, {
     {
       name: "hyper server with graceful shutdown",
       code: `#[tokio::main]\nasync fn main() {\n    hyper::Server::bind(&addr).serve(make_svc).with_graceful_shutdown(shutdown_signal()).await.unwrap();\n}`,
+    },
+    {
+      name: "src/main.rs accept loop whose ctrl_c handler is in a module of the same binary (src/shutdown.rs)",
+      filename: "main.rs",
+      code: `mod shutdown;\n#[tokio::main]\nasync fn main() {\n    let l = tokio::net::TcpListener::bind("0.0.0.0:80").await.unwrap();\n    loop { let (s, _) = l.accept().await.unwrap(); drop(s); }\n}`,
+      files: { "src/shutdown.rs": `pub async fn wait() { tokio::signal::ctrl_c().await.unwrap(); }` },
     },
     {
       name: "library crate without main",
@@ -127,5 +137,42 @@ rustRuleTester(rule, {
       code: `#[tokio::main]\nasync fn main() {\n    hyper::Server::from_tcp(l).unwrap().serve(svc).await.unwrap();\n}`,
       errors: [{ messageId: "rustServeForever", line: 3 }],
     },
+    {
+      name: "src/main.rs binary without a handler beside a src/bin binary with one",
+      filename: "main.rs",
+      code: `#[tokio::main]\nasync fn main() {\n    let l = tokio::net::TcpListener::bind("0.0.0.0:80").await.unwrap();\n    loop { let (s, _) = l.accept().await.unwrap(); drop(s); }\n}`,
+      files: {
+        "src/bin/admin.rs": `#[tokio::main]\nasync fn main() { tokio::signal::ctrl_c().await.unwrap(); }`,
+      },
+      errors: [{ messageId: "rustAcceptLoop", line: 4 }],
+    },
   ],
+});
+
+describe("missing-graceful-shutdown (Rust) in a Cargo workspace", () => {
+  const acceptMain = `#[tokio::main]\nasync fn main() {\n    let l = tokio::net::TcpListener::bind("0.0.0.0:80").await.unwrap();\n    loop { let (s, _) = l.accept().await.unwrap(); drop(s); }\n}\n`;
+  const handledMain = `#[tokio::main]\nasync fn main() {\n    let l = tokio::net::TcpListener::bind("0.0.0.0:81").await.unwrap();\n    loop {\n        tokio::select! {\n            r = l.accept() => { drop(r); }\n            _ = tokio::signal::ctrl_c() => break,\n        }\n    }\n}\n`;
+
+  it("decides the shutdown handler per crate: one crate's ctrl_c does not hide the other's missing one", async () => {
+    const dir = makeTree({
+      "Cargo.toml": `[workspace]\nmembers = ["gateway", "worker"]\n`,
+      "gateway/Cargo.toml": `[package]\nname = "gateway"\nversion = "0.1.0"\nedition = "2021"\n`,
+      "gateway/src/main.rs": handledMain,
+      "worker/Cargo.toml": `[package]\nname = "worker"\nversion = "0.1.0"\nedition = "2021"\n`,
+      "worker/src/main.rs": acceptMain,
+      "worker/src/bin/metrics.rs": `#[tokio::main]\nasync fn main() { tokio::signal::ctrl_c().await.unwrap(); }\n`,
+    });
+    const files = ["gateway/src/main.rs", "worker/src/main.rs", "worker/src/bin/metrics.rs"].map((name) => path.join(dir, name));
+    const report = await lintFiles({
+      files,
+      rules: [{ rule, severity: "error", options: {} }],
+      knownRuleIds: new Set([rule.id]),
+      cwd: dir,
+      types: false,
+    });
+    const found = report.results.flatMap((result) =>
+      result.messages.map((message) => `${path.relative(dir, result.filePath).replace(/\\/g, "/")}:${message.line}:${message.ruleId}`),
+    );
+    expect(found).toEqual(["worker/src/main.rs:4:missing-graceful-shutdown"]);
+  });
 });

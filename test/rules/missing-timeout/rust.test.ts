@@ -4,6 +4,14 @@ import { rustRuleTester } from "../../helpers/rule-tester.js";
 rustRuleTester(rule, {
   valid: [
     {
+      name: "reqwest client built by a helper with a timeout, handed to post_graphql",
+      code: `fn reqwest_client() -> reqwest::Client {\n    reqwest::Client::builder().timeout(Duration::from_secs(30)).build().unwrap()\n}\nasync fn get_chains(url: &str) -> Result<Chains> {\n    let client = reqwest_client();\n    post_graphql::<Chains, _>(&client, url, chains::Variables).await\n}`,
+    },
+    {
+      name: "client without a timeout handed to a function of the same file that sets a per-request timeout",
+      code: `async fn fetch(client: &reqwest::Client, url: &str) -> reqwest::Result<String> {\n    client.get(url).timeout(Duration::from_secs(5)).send().await?.text().await\n}\nasync fn run(url: &str) {\n    let client = reqwest::Client::new();\n    let _ = fetch(&client, url).await;\n}`,
+    },
+    {
       name: "connect to a loopback address written as a literal (h2's example client)",
       code: `use tokio::net::TcpStream;\npub async fn main_client() -> std::io::Result<()> {\n    let tcp = TcpStream::connect("127.0.0.1:5928").await?;\n    let v6 = TcpStream::connect("[::1]:5928").await?;\n    Ok(())\n}`,
     },
@@ -120,6 +128,11 @@ rustRuleTester(rule, {
     },
   ],
   invalid: [
+    {
+      name: "reqwest Client::new() handed to graphql_client's post_graphql (the send happens inside the library)",
+      code: `use graphql_client::reqwest::post_graphql;\nimpl Service {\n    pub async fn get_chains(&self) -> Result<Vec<ChainId>, IndexerError> {\n        let client = reqwest::Client::new();\n        let result = post_graphql::<Chains, _>(&client, &self.http(), chains::Variables).await?;\n        Ok(result.data.unwrap().chains.list)\n    }\n}`,
+      errors: [{ messageId: "rustReqwestHandedOver", line: 5 }],
+    },
     {
       name: "connect to localhost or to an address in a variable (name resolution, a remote peer)",
       code: `use tokio::net::TcpStream;\npub async fn open(addr: &str) -> std::io::Result<()> {\n    let a = TcpStream::connect("localhost:5928").await?;\n    let b = TcpStream::connect(addr).await?;\n    Ok(())\n}`,

@@ -28,6 +28,14 @@ rustRuleTester(rule, {
         "src/sync/tests/mod.rs": `#[cfg(loom)]\nmod loom_mpsc;`,
       },
     },
+    {
+      name: "one message per drop: the sender stored in a struct sends only from its Drop impl",
+      code: `use tokio::sync::mpsc;\nstruct Pool { returns: mpsc::UnboundedSender<Conn> }\nstruct Pooled { conn: Option<Conn>, returns: mpsc::UnboundedSender<Conn> }\nimpl Pool {\n    fn new() -> (Pool, mpsc::UnboundedReceiver<Conn>) {\n        let (tx, rx) = mpsc::unbounded_channel();\n        (Pool { returns: tx }, rx)\n    }\n}\nimpl Drop for Pooled {\n    fn drop(&mut self) {\n        if let Some(conn) = self.conn.take() { let _ = self.returns.send(conn); }\n    }\n}`,
+    },
+    {
+      name: "a semaphore in front of the channel: every send takes a permit first",
+      code: `use tokio::sync::{mpsc, Semaphore};\nstruct Queue { tx: mpsc::UnboundedSender<(Job, OwnedSemaphorePermit)>, limit: Arc<Semaphore> }\nimpl Queue {\n    fn new(limit: Arc<Semaphore>) -> (Self, mpsc::UnboundedReceiver<(Job, OwnedSemaphorePermit)>) {\n        let (tx, rx) = mpsc::unbounded_channel();\n        (Self { tx, limit }, rx)\n    }\n    async fn push(&self, job: Job) {\n        let permit = self.limit.clone().acquire_owned().await.unwrap();\n        let _ = self.tx.send((job, permit));\n    }\n}`,
+    },
     { name: "bounded tokio mpsc", code: `use tokio::sync::mpsc;\nasync fn f() { let (tx, rx) = mpsc::channel::<u8>(64); }` },
     { name: "fully qualified bounded channel", code: `async fn f() { let (tx, rx) = tokio::sync::mpsc::channel(16); }` },
     { name: "flume bounded", code: `fn f() { let (tx, rx) = flume::bounded::<u32>(8); }` },
@@ -66,6 +74,11 @@ rustRuleTester(rule, {
       name: "unbounded channel in a #[cfg(not(test))] module",
       code: `#[cfg(not(test))]\nmod pipeline {\n    fn start() {\n        let (tx, rx) = tokio::sync::mpsc::unbounded_channel::<Vec<u8>>();\n    }\n}`,
       errors: [{ messageId: "rustUnbounded", line: 4 }],
+    },
+    {
+      name: "sender sends from a Drop impl and from a plain method (no bound on the method's sends)",
+      code: `use tokio::sync::mpsc;\nstruct Events { tx: mpsc::UnboundedSender<Event> }\nimpl Events {\n    fn new() -> (Self, mpsc::UnboundedReceiver<Event>) {\n        let (tx, rx) = mpsc::unbounded_channel();\n        (Self { tx }, rx)\n    }\n    fn emit(&self, e: Event) { let _ = self.tx.send(e); }\n}\nimpl Drop for Events {\n    fn drop(&mut self) { let _ = self.tx.send(Event::Closed); }\n}`,
+      errors: [{ messageId: "rustUnbounded", line: 5 }],
     },
     {
       name: "unbounded pipeline channel grows until OOM",

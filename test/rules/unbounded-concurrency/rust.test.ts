@@ -33,6 +33,30 @@ rustRuleTester(rule, {
     },
     { name: "join_all over a literal vec", code: `async fn f() { futures::future::join_all(vec![a(), b()]).await; }` },
     {
+      name: "join_all over a map of an array literal of services (fixed size)",
+      code: `async fn f() { futures::future::join_all([a, b, c].iter().map(|s| s.start())).await; }`,
+    },
+    {
+      name: "FuturesUnordered from a map over a small range of workers",
+      code: `async fn f() { let mut set: FuturesUnordered<_> = (0..4).map(worker).collect(); while set.next().await.is_some() {} }`,
+    },
+    {
+      name: "buffer_unordered over the zone list (the bounded fix)",
+      code: `async fn f(zones: Vec<Zone>) { let mut s = futures::stream::iter(zones).map(|z| async move { save(&z).await }).buffer_unordered(10); while let Some(_) = s.next().await {} }`,
+    },
+    {
+      name: "FuturesUnordered over a SmallVec filled from conns.drain(..count) where count is capped by a config option (parallel DNS requests)",
+      code: `async fn send(mut conns: Vec<Conn>, opts: &Opts, request: Req) {\n    let mut par_conns = SmallVec::<[Conn; 2]>::new();\n    let count = conns.len().min(opts.num_concurrent_reqs.max(1));\n    for conn in conns.drain(..count) {\n        par_conns.push(conn);\n    }\n    let mut requests = par_conns.into_iter().map(|c| c.send(request.clone())).collect::<FuturesUnordered<_>>();\n    while let Some(_) = requests.next().await {}\n}`,
+    },
+    {
+      name: "join_all over a map of the first few peers (take of a constant)",
+      code: `async fn f(peers: Vec<Peer>) { futures::future::join_all(peers.iter().take(MAX_FANOUT).map(|p| p.ping())).await; }`,
+    },
+    {
+      name: "collect of a mapped list into a Vec, not a future set",
+      code: `async fn f(zones: Vec<Zone>) { let names: Vec<_> = zones.iter().map(|z| z.name()).collect(); use_all(names); }`,
+    },
+    {
       name: "accept loop with a connection semaphore",
       code: `async fn f(l: L, sem: Arc<Semaphore>) {\n    loop {\n        let permit = sem.clone().acquire_owned().await.unwrap();\n        let (s, _) = l.accept().await.unwrap();\n        tokio::spawn(async move { let _p = permit; handle(s).await });\n    }\n}`,
     },
@@ -172,6 +196,21 @@ rustRuleTester(rule, {
       name: "imported try_join_all",
       code: `use futures::future::try_join_all;\nasync fn f(ids: Vec<u64>) {\n    try_join_all(ids.into_iter().map(load)).await.unwrap();\n}`,
       errors: [{ messageId: "rustJoinAllMap", line: 3 }],
+    },
+    {
+      name: "FuturesUnordered collected from a map over an input list (a sled's whole zone list)",
+      code: `use futures::stream::{FuturesUnordered, StreamExt};\nasync fn collect(zones: Vec<Zone>, client: &Client) {\n    let mut log_futs: FuturesUnordered<_> = zones\n        .iter()\n        .map(|zone| save_zone_log(client, zone))\n        .collect();\n    while let Some(r) = log_futs.next().await {\n        drop(r);\n    }\n}`,
+      errors: [{ messageId: "rustCollectFutureSet", line: 6 }],
+    },
+    {
+      name: "turbofish collect into FuturesUnordered over input ids",
+      code: `async fn f(ids: &[u64]) {\n    let mut futs = ids.iter().map(|id| load(*id)).collect::<futures::stream::FuturesUnordered<_>>();\n    while let Some(_) = futs.next().await {}\n}`,
+      errors: [{ messageId: "rustCollectFutureSet", line: 2 }],
+    },
+    {
+      name: "join_all over a let of mapped uploads (every parcel file opened and uploaded at once)",
+      code: `async fn push(to_upload: Vec<(String, PathBuf)>, client: &Client) -> Result<()> {\n    let parcel_futures = to_upload\n        .into_iter()\n        .map(|(sha, path)| (sha, path, client.clone()))\n        .map(|(sha, path, client)| async move { client.create_parcel_from_file(&sha, path).await });\n    futures::future::join_all(parcel_futures).await;\n    Ok(())\n}`,
+      errors: [{ messageId: "rustJoinAllMap", line: 6 }],
     },
     {
       name: "stream next loop",
