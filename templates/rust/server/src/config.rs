@@ -23,6 +23,9 @@ pub struct Config {
     pub upstream_addr: Option<String>,
     /// `CONNECT_TIMEOUT_MS`: deadline for opening the outbound connection.
     pub connect_timeout: Duration,
+    /// `UPSTREAM_LOCK_TIMEOUT_MS`: how long a request waits for the shared upstream connection
+    /// while another request uses it (503 + Retry-After when it stays busy).
+    pub upstream_lock_timeout: Duration,
     /// `SHUTDOWN_TIMEOUT_MS`: how long in-flight requests may run after a shutdown signal.
     pub shutdown_timeout: Duration,
     /// `IDLE_TIMEOUT_MS`: a connection with no request in flight and no bytes moving for this long
@@ -81,6 +84,7 @@ impl Config {
             max_body_bytes: parse(&lookup, "MAX_BODY_BYTES", 64 * 1024, "a number of bytes")?,
             upstream_addr: lookup("UPSTREAM_ADDR").filter(|addr| !addr.is_empty()),
             connect_timeout: millis("CONNECT_TIMEOUT_MS", 2_000)?,
+            upstream_lock_timeout: millis("UPSTREAM_LOCK_TIMEOUT_MS", 1_000)?,
             shutdown_timeout: millis("SHUTDOWN_TIMEOUT_MS", 10_000)?,
             idle_timeout: millis("IDLE_TIMEOUT_MS", 30_000)?,
             readiness_drain_delay: millis("READINESS_DRAIN_DELAY_MS", 2_000)?,

@@ -17,14 +17,16 @@ use tokio::task::{JoinError, JoinSet};
 use tokio::time::{timeout, Instant};
 
 use crate::config::Config;
-use crate::metrics::Metrics;
-use crate::routes::{self, App};
+use crate::metrics::{self, Counted, Metrics};
+use crate::routes::{self, App, Upstream};
 use crate::shutdown::{self, Shutdown, Signals};
 
 /// Connections being turned away (or answered as probes) at once, at least.
 const SHED_SLOTS: usize = 64;
 /// How long a rejected connection may take to send the request head we answer with 503.
 const SHED_TIMEOUT: Duration = Duration::from_secs(1);
+/// How often the lag probe ticks (`runtime_lag_seconds`).
+const LAG_PROBE_PERIOD: Duration = Duration::from_millis(500);
 
 pub async fn run(config: Config) -> ExitCode {
     let mut signals = match Signals::install() {
@@ -55,6 +57,13 @@ pub async fn run(config: Config) -> ExitCode {
     let (drain_trigger, draining) = shutdown::channel();
     let (trigger, shutdown) = shutdown::channel();
     let metrics = Arc::new(Metrics::new());
+    // The lag probe runs until the listener closes (/metrics is served until then); it owns
+    // nothing that needs joining.
+    tokio::spawn(metrics::watch_lag(
+        metrics.clone(),
+        LAG_PROBE_PERIOD,
+        shutdown.clone(),
+    ));
     let shutdown_timeout = config.shutdown_timeout;
     let mut http = Http::new();
     http.http1_only(true)
@@ -65,6 +74,7 @@ pub async fn run(config: Config) -> ExitCode {
             config: config.clone(),
             shutdown: draining,
             metrics: metrics.clone(),
+            upstream: Upstream::default(),
         }),
         connection_limit: Arc::new(Semaphore::new(config.max_connections)),
         // Rejecting costs a task too: bound those as well, and drop the socket beyond that.
@@ -199,6 +209,8 @@ async fn serve(
 ) {
     // Holding the permit for the connection's lifetime is what enforces MAX_CONNECTIONS.
     let _permit = permit;
+    let metrics = app.metrics.clone();
+    let _open = Counted::new(&metrics.connections_open);
     let activity = Activity::new();
     let in_flight = Arc::new(AtomicUsize::new(0));
     let requests = in_flight.clone();

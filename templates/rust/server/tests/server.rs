@@ -6,6 +6,7 @@
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::{SocketAddr, TcpListener, TcpStream};
 use std::process::{Child, ChildStdout, Command, ExitStatus, Stdio};
+use std::sync::mpsc;
 use std::thread;
 use std::time::{Duration, Instant};
 
@@ -136,6 +137,10 @@ fn exposes_prometheus_metrics_and_logs_json_lines() {
         "http_requests_in_flight",
         "http_responses_total{status=\"200\"}",
         "http_connections_shed_total 0",
+        "http_connections_open ",
+        "upstream_waiting 0",
+        "upstream_lock_timeouts_total 0",
+        "runtime_lag_seconds ",
         "shutdown_phase 0",
     ] {
         assert!(response.contains(metric), "{metric} in {response}");
@@ -220,6 +225,88 @@ fn calls_the_upstream_over_tcp() {
     let (status, body) = server.get("/upstream");
     assert_eq!(status, 200, "{body}");
     assert!(body.ends_with(r#"{"upstream":"PONG"}"#), "{body}");
+}
+
+/// A fake upstream: answers every `PING` line with `PONG <n>`, `n` counting its connections, so
+/// a reply tells which connection carried it. `hold` (if any) is waited on before the first reply.
+fn fake_upstream(hold: Option<mpsc::Receiver<()>>, received: mpsc::Sender<()>) -> String {
+    let upstream = TcpListener::bind("127.0.0.1:0").unwrap();
+    let addr = upstream.local_addr().unwrap().to_string();
+    thread::spawn(move || {
+        let mut hold = hold;
+        for (n, socket) in upstream.incoming().enumerate() {
+            let mut socket = socket.unwrap();
+            let hold = hold.take();
+            let received = received.clone();
+            thread::spawn(move || {
+                let mut reader = BufReader::new(socket.try_clone().unwrap());
+                let mut line = String::new();
+                let mut hold = hold;
+                while reader.read_line(&mut line).unwrap_or(0) > 0 {
+                    assert_eq!(line, "PING\n");
+                    line.clear();
+                    let _ = received.send(());
+                    if let Some(hold) = hold.take() {
+                        let _ = hold.recv();
+                    }
+                    if socket.write_all(format!("PONG {}\n", n + 1).as_bytes()).is_err() {
+                        return;
+                    }
+                }
+            });
+        }
+    });
+    addr
+}
+
+#[test]
+fn reuses_one_upstream_connection_across_requests() {
+    let (received, _pings) = mpsc::channel();
+    let upstream_addr = fake_upstream(None, received);
+    let server = Server::start(&[("UPSTREAM_ADDR", &upstream_addr)]);
+    for _ in 0..3 {
+        let (status, body) = server.get("/upstream");
+        assert_eq!(status, 200, "{body}");
+        assert!(body.ends_with(r#"{"upstream":"PONG 1"}"#), "{body}");
+    }
+}
+
+#[test]
+fn a_request_waits_for_the_busy_upstream_connection_at_most_the_lock_timeout() {
+    let (release, hold) = mpsc::channel();
+    let (received, pings) = mpsc::channel();
+    let upstream_addr = fake_upstream(Some(hold), received);
+    let server = Server::start(&[
+        ("UPSTREAM_ADDR", &upstream_addr),
+        ("UPSTREAM_LOCK_TIMEOUT_MS", "200"),
+    ]);
+    let addr = server.addr;
+    let first = thread::spawn(move || {
+        request(
+            addr,
+            "GET /upstream HTTP/1.1\r\nHost: test\r\nConnection: close\r\n\r\n",
+        )
+    });
+    // The first request now holds the upstream connection: the upstream has its PING.
+    pings
+        .recv_timeout(Duration::from_secs(10))
+        .expect("the first request reaches the upstream");
+    let (status, response) = server.get("/upstream");
+    assert_eq!(status, 503, "{response}");
+    assert!(
+        response.to_ascii_lowercase().contains("retry-after: 1"),
+        "{response}"
+    );
+    assert!(response.contains("upstream connection busy"), "{response}");
+    release.send(()).unwrap();
+    let (status, body) = first.join().unwrap();
+    assert_eq!(status, 200, "{body}");
+    assert!(body.ends_with(r#"{"upstream":"PONG 1"}"#), "{body}");
+    let (_, metrics) = server.get("/metrics");
+    assert!(
+        metrics.lines().any(|line| line == "upstream_lock_timeouts_total 1"),
+        "{metrics}"
+    );
 }
 
 #[test]
