@@ -20,7 +20,12 @@ use std::thread;
 use std::time::{Duration, Instant};
 
 const CLIENTS: usize = 8;
-const READINESS_DRAIN_DELAY_MS: u64 = 500;
+/// The default readiness window. It is also what keeps a kept-alive client from sending a request
+/// on a connection the drain is closing: every answer in the window says `Connection: close`, so
+/// only a client thread stalled for this whole window between two requests could still hit that
+/// race (which HTTP/1.1 leaves to the client's retry). A loaded 2-core CI runner can stall a
+/// thread for half a second; two seconds leaves a wide margin.
+const READINESS_DRAIN_DELAY_MS: u64 = 2_000;
 const SHUTDOWN_TIMEOUT_MS: u64 = 5_000;
 /// Answers every client must have had before the signal: SIGTERM goes out only once the load is
 /// seen running on every client, however slowly a loaded CI machine starts the threads.
