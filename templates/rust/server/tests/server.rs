@@ -73,6 +73,40 @@ impl Server {
         (status, stderr)
     }
 
+    /// Polls `/metrics` until `n` requests (besides that scrape itself) are in their handlers:
+    /// the synchronisation point instead of a fixed sleep, which a loaded CI machine can outlast.
+    fn wait_for_in_flight(&self, n: u64) {
+        let line = format!("http_requests_in_flight {}", n + 1);
+        let deadline = Instant::now() + Duration::from_secs(30);
+        loop {
+            let (_, metrics) = self.get("/metrics");
+            if metrics.lines().any(|l| l == line) {
+                return;
+            }
+            assert!(
+                Instant::now() < deadline,
+                "{n} request(s) never reached a handler: {metrics}"
+            );
+            thread::sleep(Duration::from_millis(20));
+        }
+    }
+
+    /// Polls `path` until it answers `status`.
+    fn wait_for_status(&self, path: &str, status: u16) {
+        let deadline = Instant::now() + Duration::from_secs(30);
+        loop {
+            let (got, response) = self.get(path);
+            if got == status {
+                return;
+            }
+            assert!(
+                Instant::now() < deadline,
+                "{path} never answered {status}: {response}"
+            );
+            thread::sleep(Duration::from_millis(20));
+        }
+    }
+
     fn get(&self, path: &str) -> (u16, String) {
         request(
             self.addr,
@@ -98,11 +132,20 @@ impl Drop for Server {
 
 /// One request on a fresh connection; returns the status code and the whole response text.
 fn request(addr: SocketAddr, raw: &str) -> (u16, String) {
+    read_response(send(addr, raw))
+}
+
+/// Connects and sends `raw`; the connection is established (and queued for accept) on return.
+fn send(addr: SocketAddr, raw: &str) -> TcpStream {
     let mut stream = TcpStream::connect(addr).expect("connect to the server");
     stream
         .set_read_timeout(Some(Duration::from_secs(10)))
         .unwrap();
     stream.write_all(raw.as_bytes()).unwrap();
+    stream
+}
+
+fn read_response(mut stream: TcpStream) -> (u16, String) {
     let mut response = String::new();
     stream
         .read_to_string(&mut response)
@@ -166,14 +209,13 @@ fn refuses_a_body_over_the_limit_with_413() {
 #[test]
 fn sheds_load_with_503_and_retry_after_when_saturated_but_probes_still_answer() {
     let server = Server::start(&[("MAX_CONNECTIONS", "1")]);
-    let addr = server.addr;
-    let busy = thread::spawn(move || {
-        request(
-            addr,
-            "GET /delay?ms=2500 HTTP/1.1\r\nHost: test\r\nConnection: close\r\n\r\n",
-        )
-    });
-    thread::sleep(Duration::from_millis(500));
+    // Connected before any other client, so accepted first: the accept loop admits in order, so
+    // this connection holds the only slot before the probes below arrive (no sleep to guess it).
+    let busy = send(
+        server.addr,
+        "GET /delay?ms=5000 HTTP/1.1\r\nHost: test\r\nConnection: close\r\n\r\n",
+    );
+    let busy = thread::spawn(move || read_response(busy));
     let (status, response) = server.get("/healthz");
     assert_eq!(
         status, 200,
@@ -185,6 +227,14 @@ fn sheds_load_with_503_and_retry_after_when_saturated_but_probes_still_answer() 
     assert!(
         response.to_ascii_lowercase().contains("retry-after: 1"),
         "{response}"
+    );
+    let (status, metrics) = server.get("/metrics");
+    assert_eq!(status, 200, "the scrape is exempt too: {metrics}");
+    assert!(
+        metrics
+            .lines()
+            .any(|line| line == "http_connections_shed_total 1"),
+        "{metrics}"
     );
     assert_eq!(busy.join().unwrap().0, 200);
 }
@@ -319,7 +369,7 @@ fn sigterm_lets_the_request_in_flight_finish_then_exits_0() {
             "GET /delay?ms=1500 HTTP/1.1\r\nHost: test\r\nConnection: close\r\n\r\n",
         )
     });
-    thread::sleep(Duration::from_millis(500));
+    server.wait_for_in_flight(1);
     server.signal(libc::SIGTERM);
     let (status, body) = in_flight.join().unwrap();
     assert_eq!(status, 200, "{body}");
@@ -344,21 +394,15 @@ fn an_idle_socket_gives_its_connection_slot_back_after_idle_timeout() {
         503,
         "the silent socket holds the only slot"
     );
-    thread::sleep(Duration::from_millis(700));
-    assert_eq!(
-        server.get("/delay?ms=1").0,
-        200,
-        "the idle socket was closed and its slot freed"
-    );
+    // Polled: the slot comes back once IDLE_TIMEOUT_MS has passed, however late the timer runs.
+    server.wait_for_status("/delay?ms=1", 200);
 }
 
 #[test]
 fn after_sigterm_readiness_fails_while_requests_are_still_served_then_the_listener_closes() {
     let server = Server::start(&[("READINESS_DRAIN_DELAY_MS", "1000")]);
     server.signal(libc::SIGTERM);
-    thread::sleep(Duration::from_millis(200));
-    let (status, response) = server.get("/readyz");
-    assert_eq!(status, 503, "{response}");
+    server.wait_for_status("/readyz", 503);
     // A keep-alive request: the server itself closes the connection after answering.
     let (status, response) = request(
         server.addr,
@@ -372,11 +416,14 @@ fn after_sigterm_readiness_fails_while_requests_are_still_served_then_the_listen
         response.to_ascii_lowercase().contains("connection: close"),
         "{response}"
     );
-    thread::sleep(Duration::from_millis(1_200));
-    assert!(
-        TcpStream::connect(server.addr).is_err(),
-        "the listener closes after the window"
-    );
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while TcpStream::connect(server.addr).is_ok() {
+        assert!(
+            Instant::now() < deadline,
+            "the listener closes after the window"
+        );
+        thread::sleep(Duration::from_millis(20));
+    }
     let (exit, stderr) = server.wait(Duration::from_secs(5));
     assert_eq!(exit.code(), Some(0), "{stderr}");
 }
@@ -403,7 +450,7 @@ fn exits_1_when_the_drain_outlives_the_shutdown_deadline() {
             "GET /delay?ms=5000 HTTP/1.1\r\nHost: test\r\nConnection: close\r\n\r\n",
         )
     });
-    thread::sleep(Duration::from_millis(500));
+    server.wait_for_in_flight(1);
     server.signal(libc::SIGTERM);
     let (exit, stderr) = server.wait(Duration::from_secs(3));
     assert_eq!(exit.code(), Some(1), "{stderr}");
@@ -420,9 +467,11 @@ fn a_second_signal_exits_at_once_with_130() {
             "GET /delay?ms=5000 HTTP/1.1\r\nHost: test\r\nConnection: close\r\n\r\n",
         )
     });
-    thread::sleep(Duration::from_millis(500));
+    server.wait_for_in_flight(1);
     server.signal(libc::SIGTERM);
-    thread::sleep(Duration::from_millis(100));
+    // The first signal is handled once readiness fails; only then send the second, or both
+    // could be pending at once and be taken in either order.
+    server.wait_for_status("/readyz", 503);
     server.signal(libc::SIGINT);
     let (exit, stderr) = server.wait(Duration::from_secs(2));
     assert_eq!(exit.code(), Some(130), "{stderr}");
