@@ -36,6 +36,11 @@ pub struct Config {
     /// the server still accepts and serves (every response then says `Connection: close`), so a
     /// load balancer stops routing here before the listener closes.
     pub readiness_drain_delay: Duration,
+    /// `METRICS_ADDR`: where a separate listener for operators (`/metrics`, `/healthz`,
+    /// `/readyz`) binds; unset: none. Unlike the service port's `/metrics`, it stays up through
+    /// the drain, so the whole shutdown can be watched. Port 0 picks a free port, printed as
+    /// `metrics on <addr>`.
+    pub metrics_addr: Option<SocketAddr>,
 }
 
 #[derive(Debug, PartialEq, Eq)]
@@ -88,6 +93,16 @@ impl Config {
             shutdown_timeout: millis("SHUTDOWN_TIMEOUT_MS", 10_000)?,
             idle_timeout: millis("IDLE_TIMEOUT_MS", 30_000)?,
             readiness_drain_delay: millis("READINESS_DRAIN_DELAY_MS", 2_000)?,
+            metrics_addr: match lookup("METRICS_ADDR") {
+                None => None,
+                Some(value) if value.trim().is_empty() => None,
+                Some(_) => Some(parse(
+                    &lookup,
+                    "METRICS_ADDR",
+                    SocketAddr::from(([0, 0, 0, 0], 9464)),
+                    "an address like 0.0.0.0:9464",
+                )?),
+            },
         })
     }
 }
@@ -162,5 +177,8 @@ mod tests {
             "{error}"
         );
         assert!(config(&[("MAX_CONNECTIONS", "0")]).is_err());
+        assert_eq!(config(&[]).unwrap().metrics_addr, None, "off by default");
+        let error = config(&[("METRICS_ADDR", "9464")]).unwrap_err();
+        assert!(error.to_string().contains("METRICS_ADDR"), "{error}");
     }
 }

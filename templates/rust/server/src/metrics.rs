@@ -109,6 +109,17 @@ impl Metrics {
     }
 }
 
+impl crate::metrics_http::Exposition for Metrics {
+    fn render(&self) -> String {
+        Metrics::render(self)
+    }
+
+    /// Ready until the shutdown begins (phase 0).
+    fn ready(&self) -> bool {
+        self.shutdown_phase.get() == 0
+    }
+}
+
 /// Raises a gauge while alive and lowers it when dropped, so a request cut off by its deadline
 /// (its future dropped mid-await) still gives its count back.
 pub struct Counted<'a>(&'a IntGauge);

@@ -13,6 +13,8 @@ use std::time::{Duration, Instant};
 struct Server {
     child: Child,
     addr: SocketAddr,
+    /// The operators' listener, when `METRICS_ADDR` was set.
+    metrics_addr: Option<SocketAddr>,
     // Kept open: closing it would make the server's next stdout write fail.
     _stdout: BufReader<ChildStdout>,
 }
@@ -37,9 +39,21 @@ impl Server {
             .unwrap_or_else(|| panic!("unexpected first line {line:?}"))
             .parse()
             .unwrap();
+        let metrics_addr = env.iter().any(|(key, _)| *key == "METRICS_ADDR").then(|| {
+            let mut line = String::new();
+            stdout
+                .read_line(&mut line)
+                .expect("the server prints its metrics address");
+            line.trim()
+                .strip_prefix("metrics on ")
+                .unwrap_or_else(|| panic!("unexpected second line {line:?}"))
+                .parse()
+                .unwrap()
+        });
         Server {
             child,
             addr,
+            metrics_addr,
             _stdout: stdout,
         }
     }
@@ -425,6 +439,51 @@ fn after_sigterm_readiness_fails_while_requests_are_still_served_then_the_listen
         thread::sleep(Duration::from_millis(20));
     }
     let (exit, stderr) = server.wait(Duration::from_secs(5));
+    assert_eq!(exit.code(), Some(0), "{stderr}");
+}
+
+#[test]
+fn serves_metrics_and_probes_on_metrics_addr_through_the_drain() {
+    let server = Server::start(&[
+        ("METRICS_ADDR", "127.0.0.1:0"),
+        ("READINESS_DRAIN_DELAY_MS", "0"),
+    ]);
+    let operators = server.metrics_addr.expect("a metrics listener");
+    let get = |path: &str| {
+        request(
+            operators,
+            &format!("GET {path} HTTP/1.1\r\nHost: test\r\nConnection: close\r\n\r\n"),
+        )
+    };
+    assert_eq!(get("/readyz").0, 200);
+    let addr = server.addr;
+    let in_flight = thread::spawn(move || {
+        request(
+            addr,
+            "GET /delay?ms=3000 HTTP/1.1\r\nHost: test\r\nConnection: close\r\n\r\n",
+        )
+    });
+    server.wait_for_in_flight(1);
+    server.signal(libc::SIGTERM);
+    // The service port is closed now, but the drain can still be watched here.
+    let deadline = Instant::now() + Duration::from_secs(30);
+    loop {
+        let (status, metrics) = get("/metrics");
+        assert_eq!(status, 200, "{metrics}");
+        if metrics.lines().any(|line| line == "shutdown_phase 2") {
+            assert!(
+                metrics.lines().any(|line| line == "http_requests_in_flight 1"),
+                "the request is still draining: {metrics}"
+            );
+            break;
+        }
+        assert!(Instant::now() < deadline, "never saw the drain: {metrics}");
+        thread::sleep(Duration::from_millis(20));
+    }
+    assert_eq!(get("/readyz").0, 503);
+    assert_eq!(get("/healthz").0, 200);
+    assert_eq!(in_flight.join().unwrap().0, 200);
+    let (exit, stderr) = server.wait(Duration::from_secs(10));
     assert_eq!(exit.code(), Some(0), "{stderr}");
 }
 
