@@ -105,7 +105,6 @@ async fn serve_until_drained(
     listener: TcpListener,
     metrics: Arc<Metrics>,
 ) -> Stopped {
-
     // Two steps: `draining` turns readiness off while the server still accepts; `shutdown` then
     // tells every connection to finish its request in flight and close.
     let (drain_trigger, draining) = shutdown::channel();

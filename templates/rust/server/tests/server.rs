@@ -313,7 +313,10 @@ fn fake_upstream(hold: Option<mpsc::Receiver<()>>, received: mpsc::Sender<()>) -
                     if let Some(hold) = hold.take() {
                         let _ = hold.recv();
                     }
-                    if socket.write_all(format!("PONG {}\n", n + 1).as_bytes()).is_err() {
+                    if socket
+                        .write_all(format!("PONG {}\n", n + 1).as_bytes())
+                        .is_err()
+                    {
                         return;
                     }
                 }
@@ -368,7 +371,9 @@ fn a_request_waits_for_the_busy_upstream_connection_at_most_the_lock_timeout() {
     assert!(body.ends_with(r#"{"upstream":"PONG 1"}"#), "{body}");
     let (_, metrics) = server.get("/metrics");
     assert!(
-        metrics.lines().any(|line| line == "upstream_lock_timeouts_total 1"),
+        metrics
+            .lines()
+            .any(|line| line == "upstream_lock_timeouts_total 1"),
         "{metrics}"
     );
 }
@@ -472,7 +477,9 @@ fn serves_metrics_and_probes_on_metrics_addr_through_the_drain() {
         assert_eq!(status, 200, "{metrics}");
         if metrics.lines().any(|line| line == "shutdown_phase 2") {
             assert!(
-                metrics.lines().any(|line| line == "http_requests_in_flight 1"),
+                metrics
+                    .lines()
+                    .any(|line| line == "http_requests_in_flight 1"),
                 "the request is still draining: {metrics}"
             );
             break;

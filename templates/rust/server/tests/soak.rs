@@ -109,7 +109,12 @@ fn client(id: usize, addr: SocketAddr, stop: Arc<AtomicBool>, answered: Arc<Atom
             // Refused, or reset during the handshake as the listener closes: either way nothing was
             // sent, so nothing reached the server (the module comment's "refused before it reached
             // the server").
-            Err(error) if matches!(error.kind(), ErrorKind::ConnectionRefused | ErrorKind::ConnectionReset) => {
+            Err(error)
+                if matches!(
+                    error.kind(),
+                    ErrorKind::ConnectionRefused | ErrorKind::ConnectionReset
+                ) =>
+            {
                 tally.refused += 1;
                 thread::sleep(Duration::from_millis(50));
                 continue;
