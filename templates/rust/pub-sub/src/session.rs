@@ -176,9 +176,13 @@ impl<R: AsyncRead, W: AsyncWrite + Unpin> Session<R, W> {
                 received = messages.recv() => Some(received),
                 _ = quiet.tick() => None,
             };
-            let Some(received) = received else {
-                self.send("PING\n").await?;
-                continue;
+            // A `match`, not `let ... else`: Debian's rustc 1.63 (the CI fallback) lacks let-else.
+            let received = match received {
+                Some(received) => received,
+                None => {
+                    self.send("PING\n").await?;
+                    continue;
+                }
             };
             quiet.reset();
             let line = match received {
