@@ -1,7 +1,8 @@
 /**
- * Shared template primitives: `templates/<lang>/_shared/src/lib/<name>.ts` with its test
- * `test/lib/<name>.test.ts`, copied byte for byte into every template whose manifest lists the name
- * under `shared`. `npm run sync-shared` writes the copies; test/scaffold/shared-copies.test.ts
+ * Shared template primitives, copied byte for byte into every template whose manifest lists the name
+ * under `shared`: for TypeScript `templates/ts/_shared/src/lib/<name>.ts` with its test
+ * `test/lib/<name>.test.ts`; for Rust `templates/rust/_shared/src/<name_in_snake_case>.rs` (a module
+ * whose unit tests live in the file, so they run in every template that carries it). `npm run sync-shared` writes the copies; test/scaffold/shared-copies.test.ts
  * fails when one drifts. Each generated project stands alone, so the copies are real files.
  */
 import { existsSync, readdirSync, readFileSync } from "node:fs";
@@ -18,13 +19,25 @@ export interface SharedCopy {
   relative: string;
 }
 
-/** The primitives a `_shared` folder offers: the names of its `src/lib/*.ts`. */
-export function sharedPrimitives(sharedDir: string): string[] {
-  const lib = path.join(sharedDir, "src", "lib");
-  if (!existsSync(lib)) return [];
-  return readdirSync(lib)
-    .filter((file) => file.endsWith(".ts"))
-    .map((file) => file.slice(0, -3))
+/** The folder of `sharedDir` that holds the primitives of `lang`. */
+export function sharedSourceDir(sharedDir: string, lang: string): string {
+  return lang === "rust" ? path.join(sharedDir, "src") : path.join(sharedDir, "src", "lib");
+}
+
+/** The files a primitive named `name` (kebab-case) is made of, relative to `_shared` and to the template. */
+export function primitiveFiles(lang: string, name: string): string[] {
+  if (lang === "rust") return [`src/${name.replaceAll("-", "_")}.rs`];
+  return [`src/lib/${name}.ts`, `test/lib/${name}.test.ts`];
+}
+
+/** The primitives a `_shared` folder offers (kebab-case): its `src/lib/*.ts`, or for Rust its `src/*.rs`. */
+export function sharedPrimitives(sharedDir: string, lang = "ts"): string[] {
+  const dir = sharedSourceDir(sharedDir, lang);
+  if (!existsSync(dir)) return [];
+  const extension = lang === "rust" ? ".rs" : ".ts";
+  return readdirSync(dir)
+    .filter((file) => file.endsWith(extension))
+    .map((file) => file.slice(0, -extension.length).replaceAll("_", "-"))
     .sort();
 }
 
@@ -33,12 +46,13 @@ export function plannedCopies(templates: readonly Template[], templatesRoot: str
   const copies: SharedCopy[] = [];
   for (const template of templates) {
     const sharedDir = path.join(templatesRoot, template.lang, "_shared");
-    const offered = new Set(sharedPrimitives(sharedDir));
+    const offered = new Set(sharedPrimitives(sharedDir, template.lang));
     for (const name of template.manifest.shared) {
       if (!offered.has(name)) {
-        throw new Error(`${template.manifestPath}: "shared" lists "${name}", but ${path.join(sharedDir, "src", "lib")} has no ${name}.ts.`);
+        const [file = name] = primitiveFiles(template.lang, name);
+        throw new Error(`${template.manifestPath}: "shared" lists "${name}", but ${path.join(sharedDir, file)} does not exist.`);
       }
-      for (const relative of [`src/lib/${name}.ts`, `test/lib/${name}.test.ts`]) {
+      for (const relative of primitiveFiles(template.lang, name)) {
         const original = path.join(sharedDir, relative);
         if (relative.startsWith("test/") && !existsSync(original)) continue;
         copies.push({ template: `${template.lang}/${template.name}`, original, copy: path.join(template.dir, relative), relative });

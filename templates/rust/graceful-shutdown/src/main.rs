@@ -7,6 +7,7 @@ mod config;
 mod consumer;
 mod intake;
 mod metrics;
+mod metrics_http;
 mod signals;
 mod ticker;
 
@@ -112,7 +113,7 @@ async fn run(config: Config) -> ExitCode {
         if let Ok(addr) = listener.local_addr() {
             println!("metrics on {addr}");
         }
-        metrics_listener = Some(tokio::spawn(metrics::serve(
+        metrics_listener = Some(tokio::spawn(metrics_http::serve(
             listener,
             metrics.clone(),
             async move {

@@ -21,7 +21,7 @@ pub struct Config {
     pub request_timeout: Duration,
     /// `SHUTDOWN_TIMEOUT_MS`: how long closing every connection may take.
     pub shutdown_timeout: Duration,
-    /// `IDLE_TIMEOUT_MS` and `WRITE_TIMEOUT_MS`.
+    /// `IDLE_TIMEOUT_MS`, `WRITE_TIMEOUT_MS` and `HEARTBEAT_MS`.
     pub session: SessionSettings,
     /// `METRICS_ADDR`: where the metrics listener (`/metrics`, `/healthz`, `/readyz`) binds;
     /// unset: no listener. Port 0 picks a free port, printed as `metrics on <addr>`.
@@ -83,6 +83,7 @@ impl Config {
             session: SessionSettings {
                 idle_timeout: millis("IDLE_TIMEOUT_MS", 300_000)?,
                 write_timeout: millis("WRITE_TIMEOUT_MS", 5_000)?,
+                heartbeat: millis("HEARTBEAT_MS", 15_000)?,
             },
             metrics_addr: match lookup("METRICS_ADDR") {
                 None => None,
@@ -130,7 +131,13 @@ mod tests {
     #[test]
     fn defaults_and_overrides() {
         assert_eq!(config(&[]).unwrap().topic_capacity, 128);
-        let tuned = config(&[("TOPIC_CAPACITY", "4"), ("WRITE_TIMEOUT_MS", "100")]).unwrap();
+        let tuned = config(&[
+            ("TOPIC_CAPACITY", "4"),
+            ("WRITE_TIMEOUT_MS", "100"),
+            ("HEARTBEAT_MS", "250"),
+        ])
+        .unwrap();
+        assert_eq!(tuned.session.heartbeat, Duration::from_millis(250));
         assert_eq!(tuned.topic_capacity, 4);
         assert_eq!(tuned.session.write_timeout, Duration::from_millis(100));
     }

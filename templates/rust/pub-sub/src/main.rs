@@ -5,6 +5,7 @@
 mod broker;
 mod config;
 mod metrics;
+mod metrics_http;
 mod session;
 mod signals;
 
@@ -102,7 +103,7 @@ async fn run(config: Config) -> ExitCode {
         if let Ok(addr) = listener.local_addr() {
             println!("metrics on {addr}");
         }
-        metrics_listener = Some(tokio::spawn(metrics::serve(
+        metrics_listener = Some(tokio::spawn(metrics_http::serve(
             listener,
             metrics.clone(),
             async move {

@@ -8,14 +8,16 @@
 //! | `WATCH <topic>` | `OK`, then `LATEST <topic> <message>` now and on every change (intermediate values may be skipped) |
 //!
 //! `SUB` and `WATCH` turn the connection into a stream until the client leaves or the server
-//! stops (`BYE`). Errors are answered `ERR <reason>`.
+//! stops (`BYE`). A stream with nothing to send for `HEARTBEAT_MS` sends `PING` (clients ignore
+//! it): proxies and NAT tables keep an idle subscriber's connection, and a peer that stopped
+//! reading is found by the write timeout even on a quiet topic. Errors are answered `ERR <reason>`.
 
 use std::sync::Arc;
 use std::time::Duration;
 
 use tokio::io::{AsyncRead, AsyncWrite, AsyncWriteExt, ReadHalf};
 use tokio::sync::{broadcast, watch};
-use tokio::time::timeout;
+use tokio::time::{interval_at, timeout, Instant, Interval, MissedTickBehavior};
 use tokio_stream::wrappers::WatchStream;
 use tokio_stream::StreamExt;
 use tokio_util::codec::{FramedRead, LinesCodec, LinesCodecError};
@@ -35,6 +37,15 @@ pub struct SessionSettings {
     pub idle_timeout: Duration,
     /// A subscriber that cannot take a line within this time is disconnected: it is too slow.
     pub write_timeout: Duration,
+    /// A stream (`SUB`, `WATCH`) with nothing to send for this long sends `PING`.
+    pub heartbeat: Duration,
+}
+
+/// Ticks once the stream has been quiet for `period`; `reset()` after each line sent.
+fn heartbeat(period: Duration) -> Interval {
+    let mut ticks = interval_at(Instant::now() + period, period);
+    ticks.set_missed_tick_behavior(MissedTickBehavior::Delay);
+    ticks
 }
 
 pub async fn serve<S>(
@@ -151,6 +162,7 @@ impl<R: AsyncRead, W: AsyncWrite + Unpin> Session<R, W> {
     ) -> std::io::Result<()> {
         self.send("OK\n").await?;
         let mut stopping = false;
+        let mut quiet = heartbeat(self.settings.heartbeat);
         loop {
             let received = tokio::select! {
                 biased;
@@ -161,8 +173,18 @@ impl<R: AsyncRead, W: AsyncWrite + Unpin> Session<R, W> {
                     continue;
                 }
                 _ = Self::client_gone(&mut self.reader) => return Ok(()),
-                received = messages.recv() => received,
+                received = messages.recv() => Some(received),
+                _ = quiet.tick() => None,
             };
+            // A `match`, not `let ... else`: Debian's rustc 1.63 (the CI fallback) lacks let-else.
+            let received = match received {
+                Some(received) => received,
+                None => {
+                    self.send("PING\n").await?;
+                    continue;
+                }
+            };
+            quiet.reset();
             let line = match received {
                 Ok(message) => format!("MSG {topic} {message}\n"),
                 // The broadcast buffer moved on without us: say how much was lost, keep going.
@@ -185,14 +207,23 @@ impl<R: AsyncRead, W: AsyncWrite + Unpin> Session<R, W> {
         // WatchStream yields the current value first, then each change (skipping any that were
         // overwritten before we looked: for state, only the newest matters).
         let mut changes = WatchStream::new(latest);
+        let mut quiet = heartbeat(self.settings.heartbeat);
         loop {
             let value = tokio::select! {
+                biased;
                 _ = self.stop.cancelled() => return self.send("BYE\n").await,
                 _ = Self::client_gone(&mut self.reader) => return Ok(()),
                 value = changes.next() => value,
+                _ = quiet.tick() => {
+                    self.send("PING\n").await?;
+                    continue;
+                }
             };
             match value {
-                Some(Some(message)) => self.send(&format!("LATEST {topic} {message}\n")).await?,
+                Some(Some(message)) => {
+                    quiet.reset();
+                    self.send(&format!("LATEST {topic} {message}\n")).await?
+                }
                 Some(None) => {}
                 None => return self.send("BYE\n").await,
             }
@@ -239,10 +270,20 @@ mod tests {
     }
 
     fn connect(broker: &Broker, stop: &CancellationToken, buffer: usize) -> Client {
+        connect_with_heartbeat(broker, stop, buffer, Duration::from_secs(60))
+    }
+
+    fn connect_with_heartbeat(
+        broker: &Broker,
+        stop: &CancellationToken,
+        buffer: usize,
+        heartbeat: Duration,
+    ) -> Client {
         let (client, server) = tokio::io::duplex(buffer);
         let settings = SessionSettings {
             idle_timeout: Duration::from_secs(5),
             write_timeout: Duration::from_secs(5),
+            heartbeat,
         };
         let session = tokio::spawn(serve(server, broker.clone(), settings, stop.clone()));
         let (reader, writer) = tokio::io::split(client);
@@ -251,6 +292,33 @@ mod tests {
             writer,
             session,
         }
+    }
+
+    #[tokio::test]
+    async fn a_quiet_stream_sends_ping_and_messages_still_arrive() {
+        let (broker, _task) = Broker::start(8, 64, Duration::from_secs(1));
+        let stop = CancellationToken::new();
+        let beat = Duration::from_millis(50);
+        let mut subscriber = connect_with_heartbeat(&broker, &stop, 4096, beat);
+        subscriber.send("SUB news").await;
+        assert_eq!(subscriber.line().await, "OK");
+        assert_eq!(subscriber.line().await, "PING");
+        let mut watcher = connect_with_heartbeat(&broker, &stop, 4096, beat);
+        watcher.send("WATCH news").await;
+        assert_eq!(watcher.line().await, "OK");
+        assert_eq!(watcher.line().await, "PING");
+
+        let mut publisher = connect(&broker, &stop, 4096);
+        publisher.send("PUB news hi").await;
+        assert_eq!(publisher.line().await, "OK 1");
+        for client in [&mut subscriber, &mut watcher] {
+            let mut line = client.line().await;
+            while line == "PING" {
+                line = client.line().await;
+            }
+            assert!(line == "MSG news hi" || line == "LATEST news hi", "{line}");
+        }
+        stop.cancel();
     }
 
     #[tokio::test]

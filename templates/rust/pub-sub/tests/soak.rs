@@ -24,6 +24,11 @@ const TOPICS: [&str; 2] = ["soak-a", "soak-b"];
 const SUBSCRIBERS_PER_TOPIC: usize = 3;
 const PUBLISHERS: usize = 4;
 const SHUTDOWN_TIMEOUT_MS: u64 = 10_000;
+/// What each topic keeps for subscribers that fall behind. Lag is the broker's designed answer to
+/// a slow subscriber (`LAGGED <n>`, covered by the unit tests); this soak is about the shutdown, so
+/// the buffer holds more than a subscriber thread starved for seconds on a loaded CI machine can
+/// fall behind (the default 128 is under 50 ms of this load), and any lag still fails the soak.
+const TOPIC_CAPACITY: usize = 65_536;
 
 #[derive(Default, Debug)]
 struct Published {
@@ -154,6 +159,7 @@ fn soak_sigterm_under_publish_and_subscribe_load_loses_nothing() {
     let mut child = Command::new(env!("CARGO_BIN_EXE_asyncpat-pub-sub"))
         .env("BIND_ADDR", "127.0.0.1:0")
         .env("SHUTDOWN_TIMEOUT_MS", SHUTDOWN_TIMEOUT_MS.to_string())
+        .env("TOPIC_CAPACITY", TOPIC_CAPACITY.to_string())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
         .spawn()

@@ -23,6 +23,9 @@ pub struct Config {
     pub upstream_addr: Option<String>,
     /// `CONNECT_TIMEOUT_MS`: deadline for opening the outbound connection.
     pub connect_timeout: Duration,
+    /// `UPSTREAM_LOCK_TIMEOUT_MS`: how long a request waits for the shared upstream connection
+    /// while another request uses it (503 + Retry-After when it stays busy).
+    pub upstream_lock_timeout: Duration,
     /// `SHUTDOWN_TIMEOUT_MS`: how long in-flight requests may run after a shutdown signal.
     pub shutdown_timeout: Duration,
     /// `IDLE_TIMEOUT_MS`: a connection with no request in flight and no bytes moving for this long
@@ -33,6 +36,11 @@ pub struct Config {
     /// the server still accepts and serves (every response then says `Connection: close`), so a
     /// load balancer stops routing here before the listener closes.
     pub readiness_drain_delay: Duration,
+    /// `METRICS_ADDR`: where a separate listener for operators (`/metrics`, `/healthz`,
+    /// `/readyz`) binds; unset: none. Unlike the service port's `/metrics`, it stays up through
+    /// the drain, so the whole shutdown can be watched. Port 0 picks a free port, printed as
+    /// `metrics on <addr>`.
+    pub metrics_addr: Option<SocketAddr>,
 }
 
 #[derive(Debug, PartialEq, Eq)]
@@ -81,9 +89,20 @@ impl Config {
             max_body_bytes: parse(&lookup, "MAX_BODY_BYTES", 64 * 1024, "a number of bytes")?,
             upstream_addr: lookup("UPSTREAM_ADDR").filter(|addr| !addr.is_empty()),
             connect_timeout: millis("CONNECT_TIMEOUT_MS", 2_000)?,
+            upstream_lock_timeout: millis("UPSTREAM_LOCK_TIMEOUT_MS", 1_000)?,
             shutdown_timeout: millis("SHUTDOWN_TIMEOUT_MS", 10_000)?,
             idle_timeout: millis("IDLE_TIMEOUT_MS", 30_000)?,
             readiness_drain_delay: millis("READINESS_DRAIN_DELAY_MS", 2_000)?,
+            metrics_addr: match lookup("METRICS_ADDR") {
+                None => None,
+                Some(value) if value.trim().is_empty() => None,
+                Some(_) => Some(parse(
+                    &lookup,
+                    "METRICS_ADDR",
+                    SocketAddr::from(([0, 0, 0, 0], 9464)),
+                    "an address like 0.0.0.0:9464",
+                )?),
+            },
         })
     }
 }
@@ -158,5 +177,8 @@ mod tests {
             "{error}"
         );
         assert!(config(&[("MAX_CONNECTIONS", "0")]).is_err());
+        assert_eq!(config(&[]).unwrap().metrics_addr, None, "off by default");
+        let error = config(&[("METRICS_ADDR", "9464")]).unwrap_err();
+        assert!(error.to_string().contains("METRICS_ADDR"), "{error}");
     }
 }

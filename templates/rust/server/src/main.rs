@@ -3,6 +3,7 @@
 
 mod config;
 mod metrics;
+mod metrics_http;
 mod routes;
 mod server;
 mod shutdown;

@@ -8,12 +8,16 @@ use std::time::Duration;
 use hyper::body::{Bytes, HttpBody};
 use hyper::header::{HeaderValue, CONNECTION, CONTENT_TYPE, RETRY_AFTER};
 use hyper::{Body, Method, Request, Response, StatusCode};
-use tokio::io::{AsyncBufReadExt, AsyncReadExt, AsyncWriteExt, BufReader};
+use tokio::io::AsyncWriteExt;
+use tokio::net::tcp::{OwnedReadHalf, OwnedWriteHalf};
 use tokio::net::TcpStream;
+use tokio::sync::Mutex;
 use tokio::time::timeout;
+use tokio_stream::StreamExt;
+use tokio_util::codec::{FramedRead, LinesCodec, LinesCodecError};
 
 use crate::config::Config;
-use crate::metrics::Metrics;
+use crate::metrics::{Counted, Metrics};
 use crate::shutdown::Shutdown;
 
 /// What every request handler can reach.
@@ -22,6 +26,8 @@ pub struct App {
     /// Fires at the first signal: readiness turns off and responses close their connection.
     pub shutdown: Shutdown,
     pub metrics: Arc<Metrics>,
+    /// The outbound connection `/upstream` shares between requests.
+    pub upstream: Upstream,
 }
 
 /// The hyper service: runs the route under the request deadline, so no request (and no outbound
@@ -136,8 +142,27 @@ async fn delay(query: Option<&str>) -> Response<Body> {
     }
 }
 
-/// An outbound call: a line-based TCP exchange with `UPSTREAM_ADDR`. The connect has its own
-/// timeout; the exchange is bounded by the request deadline around every route.
+/// The upstream connection, kept open and shared by every request. One exchange at a time runs
+/// on it, and its guard is held across the exchange's awaits, so it sits behind an async
+/// `tokio::sync::Mutex` (a `std::sync::Mutex` guard must never be held across an `.await`).
+#[derive(Default)]
+pub struct Upstream {
+    connection: Mutex<Option<UpstreamConnection>>,
+}
+
+/// One line-framed TCP connection: `LinesCodec` bounds what the upstream can make us buffer.
+struct UpstreamConnection {
+    replies: FramedRead<OwnedReadHalf, LinesCodec>,
+    requests: OwnedWriteHalf,
+}
+
+/// Longest reply line the upstream may send.
+const MAX_UPSTREAM_LINE_BYTES: usize = 4096;
+
+/// An outbound call: a line-based TCP exchange with `UPSTREAM_ADDR` on the shared connection. A
+/// request waits for it at most `UPSTREAM_LOCK_TIMEOUT_MS` (then 503 + Retry-After: the caller
+/// may retry, nothing was sent); the connect has its own timeout; the exchange is bounded by the
+/// request deadline around every route.
 async fn upstream(app: &App) -> Response<Body> {
     let addr = match app.config.upstream_addr.as_deref() {
         Some(addr) => addr,
@@ -148,6 +173,38 @@ async fn upstream(app: &App) -> Response<Body> {
             )
         }
     };
+    let locked = {
+        let _waiting = Counted::new(&app.metrics.upstream_waiting);
+        timeout(
+            app.config.upstream_lock_timeout,
+            app.upstream.connection.lock(),
+        )
+        .await
+    };
+    let mut slot = match locked {
+        Ok(slot) => slot,
+        Err(_) => {
+            app.metrics.upstream_lock_timeouts.inc();
+            let mut response = json(
+                StatusCode::SERVICE_UNAVAILABLE,
+                r#"{"error":"upstream connection busy"}"#,
+            );
+            response
+                .headers_mut()
+                .insert(RETRY_AFTER, HeaderValue::from_static("1"));
+            return response;
+        }
+    };
+    // The connection is taken out while in use: if this request is cut off mid-exchange (its
+    // deadline), the half-used connection is dropped with it, never handed to the next request.
+    if let Some(mut connection) = slot.take() {
+        if let Ok(reply) = ping(&mut connection).await {
+            *slot = Some(connection);
+            return pong(&reply);
+        }
+        // The kept connection went stale (the upstream closed it). PING is safe to repeat: try
+        // once more on a new connection.
+    }
     let stream = match timeout(app.config.connect_timeout, TcpStream::connect(addr)).await {
         Err(_) => {
             return json(
@@ -163,23 +220,41 @@ async fn upstream(app: &App) -> Response<Body> {
         }
         Ok(Ok(stream)) => stream,
     };
-    match ping(stream).await {
-        Ok(reply) => json(
-            StatusCode::OK,
-            &format!(r#"{{"upstream":{}}}"#, json_string(&reply)),
+    let (reader, requests) = stream.into_split();
+    let mut connection = UpstreamConnection {
+        replies: FramedRead::new(
+            reader,
+            LinesCodec::new_with_max_length(MAX_UPSTREAM_LINE_BYTES),
         ),
+        requests,
+    };
+    match ping(&mut connection).await {
+        Ok(reply) => {
+            *slot = Some(connection);
+            pong(&reply)
+        }
         Err(_) => json(StatusCode::BAD_GATEWAY, r#"{"error":"upstream failed"}"#),
     }
 }
 
-async fn ping(mut stream: TcpStream) -> std::io::Result<String> {
-    stream.write_all(b"PING\n").await?;
-    let mut reply = String::new();
-    // Bound what the upstream can make us buffer.
-    BufReader::new(stream.take(4096))
-        .read_line(&mut reply)
-        .await?;
-    Ok(reply.trim_end().to_owned())
+fn pong(reply: &str) -> Response<Body> {
+    json(
+        StatusCode::OK,
+        &format!(r#"{{"upstream":{}}}"#, json_string(reply)),
+    )
+}
+
+async fn ping(connection: &mut UpstreamConnection) -> std::io::Result<String> {
+    connection.requests.write_all(b"PING\n").await?;
+    match connection.replies.next().await {
+        Some(Ok(reply)) => Ok(reply),
+        Some(Err(LinesCodecError::Io(error))) => Err(error),
+        Some(Err(LinesCodecError::MaxLineLengthExceeded)) => Err(std::io::Error::new(
+            std::io::ErrorKind::InvalidData,
+            "upstream reply line too long",
+        )),
+        None => Err(std::io::ErrorKind::UnexpectedEof.into()),
+    }
 }
 
 #[derive(Debug, PartialEq, Eq)]
@@ -249,6 +324,7 @@ mod tests {
                 config,
                 shutdown,
                 metrics: Arc::default(),
+                upstream: Upstream::default(),
             }),
         )
     }

@@ -17,17 +17,20 @@ use tokio::task::{JoinError, JoinSet};
 use tokio::time::{timeout, Instant};
 
 use crate::config::Config;
-use crate::metrics::Metrics;
-use crate::routes::{self, App};
+use crate::metrics::{self, Counted, Metrics};
+use crate::metrics_http;
+use crate::routes::{self, App, Upstream};
 use crate::shutdown::{self, Shutdown, Signals};
 
 /// Connections being turned away (or answered as probes) at once, at least.
 const SHED_SLOTS: usize = 64;
 /// How long a rejected connection may take to send the request head we answer with 503.
 const SHED_TIMEOUT: Duration = Duration::from_secs(1);
+/// How often the lag probe ticks (`runtime_lag_seconds`).
+const LAG_PROBE_PERIOD: Duration = Duration::from_millis(500);
 
 pub async fn run(config: Config) -> ExitCode {
-    let mut signals = match Signals::install() {
+    let signals = match Signals::install() {
         Ok(signals) => signals,
         Err(error) => {
             tracing::error!("error: cannot install signal handlers: {error}");
@@ -49,12 +52,70 @@ pub async fn run(config: Config) -> ExitCode {
         Ok(addr) => println!("listening on {addr}"),
         Err(error) => tracing::warn!("warning: cannot read the bound address: {error}"),
     }
+    let metrics = Arc::new(Metrics::new());
+    // The operators' listener (METRICS_ADDR) stays up through the drain; it stops when
+    // `stop_metrics` is dropped, after the service has drained.
+    let (stop_metrics, metrics_stopped) = tokio::sync::oneshot::channel::<()>();
+    let mut metrics_listener = None;
+    if let Some(addr) = config.metrics_addr {
+        let operators = match TcpListener::bind(addr).await {
+            Ok(operators) => operators,
+            Err(error) => {
+                tracing::error!("error: cannot listen on {addr} (METRICS_ADDR): {error}");
+                return ExitCode::from(2);
+            }
+        };
+        if let Ok(addr) = operators.local_addr() {
+            println!("metrics on {addr}");
+        }
+        metrics_listener = Some(tokio::spawn(metrics_http::serve(
+            operators,
+            metrics.clone(),
+            async move {
+                let _ = metrics_stopped.await;
+            },
+        )));
+    }
+    match serve_until_drained(config, signals, listener, metrics).await {
+        // A second signal exits at once.
+        Stopped::Interrupted(code) => code,
+        Stopped::Drained(code) => {
+            // Let the scrapes in progress finish.
+            drop(stop_metrics);
+            if let Some(task) = metrics_listener {
+                let _ = task.await;
+            }
+            code
+        }
+    }
+}
 
+enum Stopped {
+    /// The drain ran to its end (or its deadline).
+    Drained(ExitCode),
+    /// A second signal cut it short.
+    Interrupted(ExitCode),
+}
+
+/// Accepts and serves until a signal, then drains: the readiness window, then the listener
+/// closes and the connections finish under the shutdown deadline.
+async fn serve_until_drained(
+    config: Config,
+    mut signals: Signals,
+    listener: TcpListener,
+    metrics: Arc<Metrics>,
+) -> Stopped {
     // Two steps: `draining` turns readiness off while the server still accepts; `shutdown` then
     // tells every connection to finish its request in flight and close.
     let (drain_trigger, draining) = shutdown::channel();
     let (trigger, shutdown) = shutdown::channel();
-    let metrics = Arc::new(Metrics::new());
+    // The lag probe runs until the listener closes (/metrics is served until then); it owns
+    // nothing that needs joining.
+    tokio::spawn(metrics::watch_lag(
+        metrics.clone(),
+        LAG_PROBE_PERIOD,
+        shutdown.clone(),
+    ));
     let shutdown_timeout = config.shutdown_timeout;
     let mut http = Http::new();
     http.http1_only(true)
@@ -65,6 +126,7 @@ pub async fn run(config: Config) -> ExitCode {
             config: config.clone(),
             shutdown: draining,
             metrics: metrics.clone(),
+            upstream: Upstream::default(),
         }),
         connection_limit: Arc::new(Semaphore::new(config.max_connections)),
         // Rejecting costs a task too: bound those as well, and drop the socket beyond that.
@@ -101,7 +163,7 @@ pub async fn run(config: Config) -> ExitCode {
             biased;
             signal = signals.recv() => {
                 tracing::warn!("{signal} received again: exiting without waiting");
-                return ExitCode::from(second_signal_exit_code(signal));
+                return Stopped::Interrupted(ExitCode::from(second_signal_exit_code(signal)));
             }
             _ = &mut window => break,
             accepted = listener.accept() => limits.admit(accepted, &mut connections).await,
@@ -126,12 +188,12 @@ pub async fn run(config: Config) -> ExitCode {
         drained = timeout(shutdown_timeout, drain) => drained.is_ok(),
         signal = signals.recv() => {
             tracing::warn!("{signal} received again: exiting without waiting");
-            return ExitCode::from(second_signal_exit_code(signal));
+            return Stopped::Interrupted(ExitCode::from(second_signal_exit_code(signal)));
         }
     };
     if drained {
         tracing::info!("shutdown complete");
-        ExitCode::SUCCESS
+        Stopped::Drained(ExitCode::SUCCESS)
     } else {
         tracing::error!(
             "shutdown deadline of {} ms exceeded: aborting {} connection(s)",
@@ -140,7 +202,7 @@ pub async fn run(config: Config) -> ExitCode {
         );
         metrics.shutdown_phase.set(3);
         connections.shutdown().await;
-        ExitCode::FAILURE
+        Stopped::Drained(ExitCode::FAILURE)
     }
 }
 
@@ -199,6 +261,8 @@ async fn serve(
 ) {
     // Holding the permit for the connection's lifetime is what enforces MAX_CONNECTIONS.
     let _permit = permit;
+    let metrics = app.metrics.clone();
+    let _open = Counted::new(&metrics.connections_open);
     let activity = Activity::new();
     let in_flight = Arc::new(AtomicUsize::new(0));
     let requests = in_flight.clone();

@@ -14,14 +14,22 @@
 use std::io::{BufRead, BufReader, ErrorKind, Read, Write};
 use std::net::{SocketAddr, TcpStream};
 use std::process::{Command, Stdio};
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::Arc;
 use std::thread;
 use std::time::{Duration, Instant};
 
 const CLIENTS: usize = 8;
-const READINESS_DRAIN_DELAY_MS: u64 = 500;
+/// The default readiness window. It is also what keeps a kept-alive client from sending a request
+/// on a connection the drain is closing: every answer in the window says `Connection: close`, so
+/// only a client thread stalled for this whole window between two requests could still hit that
+/// race (which HTTP/1.1 leaves to the client's retry). A loaded 2-core CI runner can stall a
+/// thread for half a second; two seconds leaves a wide margin.
+const READINESS_DRAIN_DELAY_MS: u64 = 2_000;
 const SHUTDOWN_TIMEOUT_MS: u64 = 5_000;
+/// Answers every client must have had before the signal: SIGTERM goes out only once the load is
+/// seen running on every client, however slowly a loaded CI machine starts the threads.
+const WARM_UP_ANSWERS: u64 = 10;
 
 #[derive(Default, Debug)]
 struct Tally {
@@ -92,7 +100,7 @@ fn exchange(stream: &mut BufReader<TcpStream>, body: &str, reused: bool) -> Outc
     }
 }
 
-fn client(id: usize, addr: SocketAddr, stop: Arc<AtomicBool>) -> Tally {
+fn client(id: usize, addr: SocketAddr, stop: Arc<AtomicBool>, answered: Arc<AtomicU64>) -> Tally {
     let mut tally = Tally::default();
     let mut n = 0u64;
     while !stop.load(Ordering::Relaxed) {
@@ -101,7 +109,12 @@ fn client(id: usize, addr: SocketAddr, stop: Arc<AtomicBool>) -> Tally {
             // Refused, or reset during the handshake as the listener closes: either way nothing was
             // sent, so nothing reached the server (the module comment's "refused before it reached
             // the server").
-            Err(error) if matches!(error.kind(), ErrorKind::ConnectionRefused | ErrorKind::ConnectionReset) => {
+            Err(error)
+                if matches!(
+                    error.kind(),
+                    ErrorKind::ConnectionRefused | ErrorKind::ConnectionReset
+                ) =>
+            {
                 tally.refused += 1;
                 thread::sleep(Duration::from_millis(50));
                 continue;
@@ -125,6 +138,7 @@ fn client(id: usize, addr: SocketAddr, stop: Arc<AtomicBool>) -> Tally {
             ) {
                 Outcome::Answered { close } => {
                     tally.accepted += 1;
+                    answered.fetch_add(1, Ordering::SeqCst);
                     if close {
                         break;
                     }
@@ -176,13 +190,30 @@ fn soak_sigterm_under_keep_alive_load_loses_nothing() {
         .unwrap();
 
     let stop = Arc::new(AtomicBool::new(false));
+    let answered: Vec<_> = (0..CLIENTS).map(|_| Arc::new(AtomicU64::new(0))).collect();
     let clients: Vec<_> = (0..CLIENTS)
         .map(|id| {
             let stop = stop.clone();
-            thread::spawn(move || client(id, addr, stop))
+            let answered = answered[id].clone();
+            thread::spawn(move || client(id, addr, stop, answered))
         })
         .collect();
-    thread::sleep(Duration::from_secs(seconds));
+    // Run the load for SOAK_SECONDS, and in any case until every client is seen getting answers:
+    // a fixed sleep alone could signal before a starved client thread had even connected.
+    let started = Instant::now();
+    loop {
+        let warm = answered
+            .iter()
+            .all(|count| count.load(Ordering::SeqCst) >= WARM_UP_ANSWERS);
+        if warm && started.elapsed() >= Duration::from_secs(seconds) {
+            break;
+        }
+        if started.elapsed() > Duration::from_secs(seconds + 120) {
+            let _ = child.kill();
+            panic!("the load never got going: answers per client {answered:?}");
+        }
+        thread::sleep(Duration::from_millis(10));
+    }
     let pid = libc::pid_t::try_from(child.id()).unwrap();
     let signalled = Instant::now();
     // SAFETY: kill has no memory-safety preconditions; the pid is our own child.
@@ -223,5 +254,8 @@ fn soak_sigterm_under_keep_alive_load_loses_nothing() {
     assert!(total.problems.is_empty(), "problems: {:?}", total.problems);
     assert_eq!(status.code(), Some(0), "{stderr}");
     assert!(exit_ms <= limit.as_millis(), "exit took {exit_ms} ms");
-    assert!(total.accepted >= 100, "the load did not run: {total:?}");
+    assert!(
+        total.accepted >= WARM_UP_ANSWERS * CLIENTS as u64,
+        "the load did not run: {total:?}"
+    );
 }

@@ -4,6 +4,7 @@
 
 mod config;
 mod metrics;
+mod metrics_http;
 mod net;
 mod pool;
 mod shutdown;
@@ -103,7 +104,7 @@ async fn run(config: Config) -> ExitCode {
         if let Ok(addr) = listener.local_addr() {
             println!("metrics on {addr}");
         }
-        metrics_listener = Some(tokio::spawn(metrics::serve(
+        metrics_listener = Some(tokio::spawn(metrics_http::serve(
             listener,
             metrics.clone(),
             async move {

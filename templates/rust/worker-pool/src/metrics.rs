@@ -1,23 +1,8 @@
-//! Prometheus metrics (the `prometheus` crate) and the small listener that serves them, apart
-//! from the job port: `GET /metrics` (text format), `GET /healthz` (the process answers) and
-//! `GET /readyz` (503 once the shutdown has begun). Off unless `METRICS_ADDR` is set. It has no
-//! connection limit of its own pool's, so a probe or a scrape is answered however busy the job
-//! port is, and it stays up through the drain, so the shutdown can be watched to the end.
-
-use std::future::Future;
-use std::sync::Arc;
-use std::time::Duration;
+//! Prometheus metrics (the `prometheus` crate). `metrics_http.rs` (shared by the templates)
+//! serves them with the probes on `METRICS_ADDR`: `GET /metrics`, `GET /healthz` and `GET /readyz`
+//! (503 once `shutdown_phase` leaves 0).
 
 use prometheus::{Encoder, IntCounter, IntGauge, Registry, TextEncoder};
-use tokio::io::{AsyncReadExt, AsyncWriteExt};
-use tokio::net::{TcpListener, TcpStream};
-use tokio::task::JoinSet;
-use tokio::time::timeout;
-
-/// A probe or a scrape sends its request head within this, and takes its answer within this.
-const EXCHANGE_TIMEOUT: Duration = Duration::from_secs(5);
-/// Longest request head read; a longer one is answered 431.
-const MAX_HEAD_BYTES: usize = 8 * 1024;
 
 pub struct Metrics {
     registry: Registry,
@@ -106,95 +91,13 @@ impl Default for Metrics {
     }
 }
 
-/// Serves probes and scrapes on `listener` until `stop` completes, then waits for the exchanges
-/// in progress (each bounded by `EXCHANGE_TIMEOUT`).
-pub async fn serve(listener: TcpListener, metrics: Arc<Metrics>, stop: impl Future<Output = ()>) {
-    tokio::pin!(stop);
-    let mut exchanges = JoinSet::new();
-    loop {
-        tokio::select! {
-            biased;
-            _ = &mut stop => break,
-            Some(_) = exchanges.join_next(), if !exchanges.is_empty() => {}
-            accepted = listener.accept() => match accepted {
-                Ok((stream, _peer)) => {
-                    exchanges.spawn(answer(stream, metrics.clone()));
-                }
-                Err(error) => {
-                    tracing::warn!(%error, "metrics listener: accept failed");
-                    tokio::time::sleep(Duration::from_millis(100)).await;
-                }
-            },
-        }
+impl crate::metrics_http::Exposition for Metrics {
+    fn render(&self) -> String {
+        Metrics::render(self)
     }
-    while exchanges.join_next().await.is_some() {}
-}
 
-/// One request, one answer, then the connection closes.
-async fn answer(mut stream: TcpStream, metrics: Arc<Metrics>) {
-    let mut head = Vec::with_capacity(512);
-    let read = timeout(EXCHANGE_TIMEOUT, async {
-        let mut chunk = [0u8; 1024];
-        while !head.windows(4).any(|window| window == b"\r\n\r\n") {
-            if head.len() > MAX_HEAD_BYTES {
-                return false;
-            }
-            match stream.read(&mut chunk).await {
-                Ok(0) | Err(_) => return false,
-                Ok(read) => head.extend_from_slice(&chunk[..read]),
-            }
-        }
-        true
-    })
-    .await;
-    let (status, content_type, body) = match read {
-        Ok(true) => route(&head, &metrics),
-        Ok(false) if head.len() > MAX_HEAD_BYTES => (
-            "431 Request Header Fields Too Large",
-            "text/plain; charset=utf-8",
-            "request head too large\n".to_owned(),
-        ),
-        _ => return,
-    };
-    let response = format!(
-        "HTTP/1.1 {status}\r\ncontent-type: {content_type}\r\ncontent-length: {}\r\nconnection: close\r\n\r\n{body}",
-        body.len()
-    );
-    let _ = timeout(EXCHANGE_TIMEOUT, async {
-        stream.write_all(response.as_bytes()).await?;
-        stream.shutdown().await
-    })
-    .await;
-}
-
-fn route(head: &[u8], metrics: &Metrics) -> (&'static str, &'static str, String) {
-    let text = String::from_utf8_lossy(head);
-    let mut request_line = text.lines().next().unwrap_or("").split_whitespace();
-    let method = request_line.next().unwrap_or("");
-    let path = request_line
-        .next()
-        .unwrap_or("")
-        .split('?')
-        .next()
-        .unwrap_or("");
-    const PLAIN: &str = "text/plain; charset=utf-8";
-    if method != "GET" {
-        return ("405 Method Not Allowed", PLAIN, "use GET\n".to_owned());
-    }
-    match path {
-        "/metrics" => (
-            "200 OK",
-            "text/plain; version=0.0.4; charset=utf-8",
-            metrics.render(),
-        ),
-        "/healthz" => ("200 OK", PLAIN, "ok\n".to_owned()),
-        "/readyz" if metrics.ready() => ("200 OK", PLAIN, "ready\n".to_owned()),
-        "/readyz" => (
-            "503 Service Unavailable",
-            PLAIN,
-            "shutting down\n".to_owned(),
-        ),
-        _ => ("404 Not Found", PLAIN, "not found\n".to_owned()),
+    fn ready(&self) -> bool {
+        Metrics::ready(self)
     }
 }
 
@@ -203,7 +106,7 @@ mod tests {
     use super::*;
 
     #[test]
-    fn renders_every_metric_and_routes_the_probes() {
+    fn renders_every_metric_and_reports_readiness() {
         let metrics = Metrics::new();
         metrics.accepted.inc();
         metrics.queued.set(3);
@@ -211,16 +114,8 @@ mod tests {
         for line in ["jobs_accepted_total 1", "jobs_queued 3", "shutdown_phase 0"] {
             assert!(text.lines().any(|l| l == line), "{line} in {text}");
         }
-        let get = |path: &str| route(format!("GET {path} HTTP/1.1\r\n\r\n").as_bytes(), &metrics).0;
-        assert_eq!(get("/healthz"), "200 OK");
-        assert_eq!(get("/readyz"), "200 OK");
-        assert_eq!(get("/nope"), "404 Not Found");
+        assert!(metrics.ready());
         metrics.shutdown_phase.set(1);
-        assert_eq!(get("/readyz"), "503 Service Unavailable");
-        assert_eq!(get("/healthz"), "200 OK");
-        assert_eq!(
-            route(b"POST /metrics HTTP/1.1\r\n\r\n", &metrics).0,
-            "405 Method Not Allowed"
-        );
+        assert!(!metrics.ready());
     }
 }

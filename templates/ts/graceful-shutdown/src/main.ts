@@ -1,7 +1,7 @@
 import { ConfigError, loadConfig } from "./config.js";
 import { createLogger } from "./log.js";
 import { createMetrics } from "./metrics.js";
-import { type MetricsServer, startMetricsServer } from "./metrics-server.js";
+import { type MetricsServer, startMetricsServer } from "./lib/metrics-server.js";
 import { openFileSink } from "./sink.js";
 import { Supervisor } from "./supervisor.js";
 

@@ -21,7 +21,7 @@ import { type Outcome, JoinSet } from "./join-set.js";
 import { type InputLine, demoJobs, parseJob, readLines } from "./jobs.js";
 import { createLogger, type Logger } from "./log.js";
 import { createMetrics } from "./metrics.js";
-import { type MetricsServer, startMetricsServer } from "./metrics-server.js";
+import { type MetricsServer, startMetricsServer } from "./lib/metrics-server.js";
 import { Notify } from "./notify.js";
 import { JobPool, PoolClosedError } from "./pool.js";
 import { logProgress, reportProgress } from "./progress.js";

@@ -8,13 +8,18 @@
 import { createServer, type Server } from "node:http";
 import { once } from "node:events";
 import type { AddressInfo } from "node:net";
-import type { Registry } from "prom-client";
+
+/** What /metrics serves: a prom-client `Registry` is one (no import of prom-client needed here). */
+export interface MetricsSource {
+  metrics(): Promise<string>;
+  readonly contentType: string;
+}
 
 export interface MetricsServerOptions {
   readonly host: string;
   /** 0 picks a free port (tests); the bound port is in `address`. */
   readonly port: number;
-  readonly registry: Registry;
+  readonly registry: MetricsSource;
   /** False once the service stops taking work: /readyz answers 503. */
   readonly ready: () => boolean;
   /** Called when a scrape fails (the answer is a 500). */
