@@ -203,9 +203,10 @@ describe.runIf(sample)("asyncpat new (built CLI, non-interactive)", () => {
   it("never loads ts-morph", async () => {
     const cwd = await tempDir();
     const { execa } = await import("execa");
-    // A loader hook that fails the run as soon as anything resolves ts-morph or the lint engine.
+    // A loader hook that fails the run as soon as anything resolves ts-morph, the typescript package or
+    // the TypeScript lint backend (judged by the resolved URL, so relative imports count too).
     const hook = `data:text/javascript,${encodeURIComponent(
-      `export async function resolve(s, c, next) { if (/ts-morph|typescript\\b|\\/lint\\/(engine|typescript)/.test(s)) throw new Error("loaded " + s); return next(s, c); }`,
+      `export async function resolve(s, c, next) { const r = await next(s, c); if (/\\/node_modules\\/(ts-morph|typescript)\\/|\\/lint\\/typescript\\/backend\\.js/.test(r.url)) throw new Error("loaded " + r.url); return r; }`,
     )}`;
     const register = `data:text/javascript,${encodeURIComponent(`import { register } from "node:module"; register(${JSON.stringify(hook)});`)}`;
     const result = await execa(
