@@ -13,8 +13,8 @@
  * on its own content only, which is wrong for typed and cross-file rules: typescript-eslint#6373.)
  */
 import { createHash } from "node:crypto";
-import { existsSync, readFileSync, statSync } from "node:fs";
-import { mkdir, rename, writeFile } from "node:fs/promises";
+import { readFileSync, statSync } from "node:fs";
+import { mkdir, readFile, rename, stat, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { UsageError } from "../errors.js";
 import { factDigest, type DependencyTracker, type FactSummary, type FileReads } from "./dependencies.js";
@@ -83,9 +83,9 @@ interface CacheFile {
   summaries: Record<string, Record<string, StoredSummary>>;
 }
 
-export function cacheFilePath(location: string, cwd: string): string {
+export async function cacheFilePath(location: string, cwd: string): Promise<string> {
   const resolved = path.resolve(cwd, location);
-  const isFolder = /[\\/]$/.test(location) || (existsSync(resolved) && statSync(resolved).isDirectory());
+  const isFolder = /[\\/]$/.test(location) || (await stat(resolved).catch(() => undefined))?.isDirectory() === true;
   return isFolder ? path.join(resolved, DEFAULT_CACHE_FILE) : resolved;
 }
 
@@ -94,13 +94,13 @@ function hash(text: string | Buffer): string {
 }
 
 /** Reads the cache file; a missing one is empty, a damaged or foreign one is empty with a notice. */
-function readCache(filePath: string, options: CacheOptions, notices: string[]): CacheFile {
+async function readCache(filePath: string, options: CacheOptions, notices: string[]): Promise<CacheFile> {
   const empty: CacheFile = { format: FORMAT, version: options.version, settings: options.settings, files: {}, results: {}, summaries: {} };
-  if (!existsSync(filePath)) return empty;
   let parsed: Partial<CacheFile>;
   try {
-    parsed = JSON.parse(readFileSync(filePath, "utf8")) as Partial<CacheFile>;
+    parsed = JSON.parse(await readFile(filePath, "utf8")) as Partial<CacheFile>;
   } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === "ENOENT") return empty;
     const reason = error instanceof Error ? error.message : String(error);
     notices.push(`asyncpat: the cache ${filePath} cannot be read (${reason}); linting every file and writing a new one.\n`);
     return empty;
@@ -310,8 +310,8 @@ export async function lintCached(
   note: string,
 ): Promise<CachedReport> {
   const notices: string[] = [];
-  const cachePath = cacheFilePath(options.location, engine.cwd);
-  const cache = readCache(cachePath, options, notices);
+  const cachePath = await cacheFilePath(options.location, engine.cwd);
+  const cache = await readCache(cachePath, options, notices);
   const snapshot = new Snapshot(engine.files, options.strategy, engine.contents);
   const inScope = new Set(scope.lint);
 

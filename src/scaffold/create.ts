@@ -156,7 +156,7 @@ export async function createProject(request: NewProjectRequest, context: NewProj
   }
   if (allSkipped.length > 0) {
     say(`Skipped ${allSkipped.length} file(s) that already exist (nothing was overwritten):`);
-    for (const file of allSkipped) say(`  ${file.path}  (${file.reason})`);
+    say(allSkipped.map((file) => `  ${file.path}  (${file.reason})`).join("\n"));
   }
 
   const cdStep = shownDir === "." ? undefined : `cd ${quoteForShell(shownDir)}`;
@@ -186,7 +186,7 @@ export async function createProject(request: NewProjectRequest, context: NewProj
   );
   say();
   say("Next steps:");
-  for (const step of steps) say(`  ${step}`);
+  if (steps.length > 0) say(steps.map((step) => `  ${step}`).join("\n"));
 
   const failures = [installFailure, gitFailure].filter((failure): failure is string => failure !== undefined);
   if (failures.length > 0) throw new StepFailedError(failures.join("\n"));
