@@ -18,7 +18,7 @@ import { mkdir, readFile, rename, stat, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { UsageError } from "../errors.js";
 import { factDigest, type DependencyTracker, type FactSummary, type FileReads } from "./dependencies.js";
-import { emptyStats, lintFiles, type EngineOptions } from "./engine.js";
+import { addStats, emptyStats, lintFiles, type EngineOptions } from "./engine.js";
 import { packageKeyOf } from "./file-roles.js";
 import { createLintSession, type ConfiguredRule, type FileResult, type LintReport, type LintStats } from "./types.js";
 
@@ -537,25 +537,7 @@ function stripSource(result: FileResult): StoredResult {
 
 function sumStats(all: readonly LintStats[]): LintStats {
   const stats = emptyStats();
-  const add = (into: Partial<Record<string, number>>, from: Partial<Record<string, number>>) => {
-    for (const [key, value] of Object.entries(from)) into[key] = (into[key] ?? 0) + (value ?? 0);
-  };
-  for (const from of all) {
-    stats.files += from.files;
-    stats.lines += from.lines;
-    stats.parseMs += from.parseMs;
-    stats.rulesMs += from.rulesMs;
-    stats.typeCheckerMs += from.typeCheckerMs;
-    add(stats.ruleMs, from.ruleMs);
-    add(stats.linted, from.linted);
-    add(stats.skipped, from.skipped);
-    for (const [language, figures] of Object.entries(from.byLanguage)) {
-      const sum = (stats.byLanguage[language] ??= { files: 0, lines: 0, ms: 0 });
-      sum.files += figures.files;
-      sum.lines += figures.lines;
-      sum.ms += figures.ms;
-    }
-  }
+  for (const from of all) addStats(stats, from, "sum");
   return stats;
 }
 

@@ -70,6 +70,31 @@ export function emptyStats(): LintStats {
   return { files: 0, lines: 0, parseMs: 0, rulesMs: 0, typeCheckerMs: 0, ruleMs: {}, byLanguage: {}, linted: {}, skipped: {} };
 }
 
+function addCounts(into: Partial<Record<string, number>>, from: Partial<Record<string, number>>): void {
+  for (const [key, value] of Object.entries(from)) into[key] = (into[key] ?? 0) + (value ?? 0);
+}
+
+/**
+ * Adds one report's figures to `into`. A language's wall time is summed for runs one after another
+ * (`"sum"`) and is the longest for threads that ran side by side (`"max"`).
+ */
+export function addStats(into: LintStats, from: LintStats, languageMs: "sum" | "max"): void {
+  into.files += from.files;
+  into.lines += from.lines;
+  into.parseMs += from.parseMs;
+  into.rulesMs += from.rulesMs;
+  into.typeCheckerMs += from.typeCheckerMs;
+  addCounts(into.ruleMs, from.ruleMs);
+  addCounts(into.linted, from.linted);
+  addCounts(into.skipped, from.skipped);
+  for (const [language, figures] of Object.entries(from.byLanguage)) {
+    const sum = (into.byLanguage[language] ??= { files: 0, lines: 0, ms: 0 });
+    sum.files += figures.files;
+    sum.lines += figures.lines;
+    sum.ms = languageMs === "sum" ? sum.ms + figures.ms : Math.max(sum.ms, figures.ms);
+  }
+}
+
 /**
  * Lints the given files with the given rules. Language-neutral: each file goes to the backend for
  * its extension; suppressions are applied here, the same way for every language.

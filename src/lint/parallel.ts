@@ -8,7 +8,7 @@ import os from "node:os";
 import { takePartWorker } from "./part-pool.js";
 import type { Rule } from "./rule.js";
 import { loadConfig } from "./config.js";
-import { emptyStats, lintFiles, type EngineOptions } from "./engine.js";
+import { addStats, emptyStats, lintFiles, type EngineOptions } from "./engine.js";
 import { lintCached, type CacheOptions } from "./cache.js";
 import { FILE_ROLES } from "./file-roles.js";
 import { splitFiles, type Concurrency, type Part, type Shard } from "./shard.js";
@@ -149,31 +149,13 @@ export async function lintPart(input: PartInput, rules: readonly Rule[]): Promis
   });
 }
 
-function addCounts(into: Partial<Record<string, number>>, from: Partial<Record<string, number>>): void {
-  for (const [key, value] of Object.entries(from)) into[key] = (into[key] ?? 0) + (value ?? 0);
-}
-
 /** Joins part reports into what one thread would have reported: results in path order, figures summed. */
 export function mergeReports(reports: readonly LintReport[]): LintReport {
   const stats = emptyStats();
   const internalErrors: InternalError[] = [];
   for (const report of reports) {
     internalErrors.push(...report.internalErrors);
-    const from = report.stats;
-    stats.files += from.files;
-    stats.lines += from.lines;
-    stats.parseMs += from.parseMs;
-    stats.rulesMs += from.rulesMs;
-    stats.typeCheckerMs += from.typeCheckerMs;
-    addCounts(stats.ruleMs, from.ruleMs);
-    addCounts(stats.linted, from.linted);
-    addCounts(stats.skipped, from.skipped);
-    for (const [language, figures] of Object.entries(from.byLanguage)) {
-      const sum = (stats.byLanguage[language] ??= { files: 0, lines: 0, ms: 0 });
-      sum.files += figures.files;
-      sum.lines += figures.lines;
-      sum.ms = Math.max(sum.ms, figures.ms);
-    }
+    addStats(stats, report.stats, "max");
   }
   const results = reports.flatMap((report) => report.results).sort((a, b) => a.filePath.localeCompare(b.filePath));
   internalErrors.sort((a, b) => a.filePath.localeCompare(b.filePath));
