@@ -287,8 +287,11 @@ export default defineTypeScriptRule<Options>({
       if (ts.isVoidExpression(node)) {
         if (context.options.allowVoid) return;
         const inner = unwrapExpression(node.expression);
-        if (!(ts.isCallExpression(inner) || ts.isNewExpression(inner)) || hasRejectionHandler(inner) || !canReject(inner, env)) return;
+        if (!(ts.isCallExpression(inner) || ts.isNewExpression(inner)) || hasRejectionHandler(inner)) return;
+        // whether it is a promise first: it asks the checker about this call only, while `canReject`
+        // follows the calls of the callee's body
         const promise = isPromiseExpression(inner, env);
+        if (promise === false || !canReject(inner, env)) return;
         // `void call()` is written to silence a floating promise: a call not known either way is taken
         // as one, unless the package routes unhandled rejections to a handler of its own
         if (promise === true || (promise === undefined && !hasUnhandledRejectionHandler(env, context.sourceFile))) {
@@ -298,11 +301,10 @@ export default defineTypeScriptRule<Options>({
       }
       if (!ts.isCallExpression(node) && !ts.isNewExpression(node)) return;
       if (ts.isCallExpression(node) && (isDroppedArrayOfPromises(node) || isTestRunnerRegistration(node))) return;
-      if (hasRejectionHandler(node) || !canReject(node, env)) return;
+      // cheapest first: whether it is a promise asks about this call only, `canReject` follows the callee's calls
+      if (hasRejectionHandler(node) || isPromiseExpression(node, env) !== true || !canReject(node, env)) return;
       if (ts.isCallExpression(node) && isCallbackFormOfDualApi(node, context.getTypeChecker())) return;
-      if (isPromiseExpression(node, env) === true) {
-        context.report({ node, messageId: id("floating"), data: { name: describe(node) }, suggest: suggestionsFor(node) });
-      }
+      context.report({ node, messageId: id("floating"), data: { name: describe(node) }, suggest: suggestionsFor(node) });
     }
 
     /** For a promise dropped as a statement of its own: await it, return it, or catch its rejection. */
@@ -381,7 +383,7 @@ export default defineTypeScriptRule<Options>({
       if (!ts.isVariableDeclarationList(list) || !ts.isVariableStatement(list.parent) || hasExportModifier(list.parent)) return;
       const init = unwrapExpression(declaration.initializer);
       if (!ts.isCallExpression(init) && !ts.isNewExpression(init)) return;
-      if (hasRejectionHandler(init) || !canReject(init, env) || isPromiseExpression(init, env) !== true) return;
+      if (hasRejectionHandler(init) || isPromiseExpression(init, env) !== true || !canReject(init, env)) return;
       let container: ts.Node = context.sourceFile;
       for (let current: ts.Node | undefined = list.parent; current; current = current.parent) {
         if (isFunctionNode(current)) {

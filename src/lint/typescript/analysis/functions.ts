@@ -74,8 +74,78 @@ function isPromiseType(checker: ts.TypeChecker, member: ts.Type): boolean {
  * checker or the type is unknown/any, so callers fall back to syntax.
  */
 export function isPromiseTyped(checker: ts.TypeChecker | undefined, node: ts.Expression): boolean | undefined {
+  if (checker && ts.isCallExpression(node)) {
+    const answer = promiseTypedFromCallee(checker, node);
+    if (answer !== RESOLVE) return answer;
+  }
   const members = knownTypeMembers(checker, node);
   return members && members.some((member) => isPromiseType(checker!, member));
+}
+
+const RESOLVE = Symbol("resolve the call");
+
+/**
+ * What `isPromiseTyped` answers for a call, read from its callee's type when that decides it, so the
+ * checker need not resolve the call (inferring over its arguments, checking the callbacks passed):
+ * an untyped callee gives an untyped call, and when no signature can return a promise (`void`,
+ * `string[]`, a class without `then`, whatever the type arguments), neither can the call. RESOLVE
+ * when only resolving the call can tell (a signature that may return a promise or `any`, `require`,
+ * `super`, `import()`, an IIFE, an optional chain).
+ */
+function promiseTypedFromCallee(checker: ts.TypeChecker, call: ts.CallExpression): boolean | undefined | typeof RESOLVE {
+  const callee = call.expression;
+  if (ts.isOptionalChain(call) || callee.kind === ts.SyntaxKind.SuperKeyword || callee.kind === ts.SyntaxKind.ImportKeyword) return RESOLVE;
+  if (ts.isIdentifier(callee) && callee.text === "require") return RESOLVE;
+  let bare: ts.Expression = callee;
+  while (ts.isParenthesizedExpression(bare)) bare = bare.expression;
+  if (ts.isFunctionExpression(bare) || ts.isArrowFunction(bare)) return RESOLVE;
+  let signatures: readonly ts.Signature[];
+  try {
+    const type = checker.getTypeAtLocation(callee);
+    // an untyped callee (`any`, or `unknown`: an error) makes the call `any`, which says nothing
+    if (type.flags & (ts.TypeFlags.Any | ts.TypeFlags.Unknown)) return undefined;
+    signatures = checker.getSignaturesOfType(checker.getNonNullableType(type), ts.SignatureKind.Call);
+    if (signatures.length === 0) return RESOLVE;
+    for (const signature of signatures) {
+      const returned = checker.getReturnTypeOfSignature(signature);
+      const generic = (signature.typeParameters?.length ?? 0) > 0;
+      if (generic ? mayBecomePromise(checker, returned) : mayBePromise(checker, returned)) return RESOLVE;
+    }
+  } catch {
+    return RESOLVE;
+  }
+  return false;
+}
+
+/** A return type the call may give as a promise (or as `any`/`unknown`, which the caller treats apart). */
+function mayBePromise(checker: ts.TypeChecker, type: ts.Type): boolean {
+  if (type.flags & (ts.TypeFlags.Any | ts.TypeFlags.Unknown)) return true;
+  return (type.isUnion() ? type.types : [type]).some((member) => isPromiseType(checker, member));
+}
+
+const FIXED_PRIMITIVES =
+  ts.TypeFlags.StringLike |
+  ts.TypeFlags.NumberLike |
+  ts.TypeFlags.BigIntLike |
+  ts.TypeFlags.BooleanLike |
+  ts.TypeFlags.ESSymbolLike |
+  ts.TypeFlags.Void |
+  ts.TypeFlags.Undefined |
+  ts.TypeFlags.Null |
+  ts.TypeFlags.Never;
+
+/**
+ * A generic signature's declared return type that may be a promise once its type parameters are
+ * inferred. Not for primitives, nor for an object type that has no `then` and is not a mapped type
+ * (`U[]`, `Map<K, V>`, a class of the run): type arguments change its members' types, not their names.
+ */
+function mayBecomePromise(checker: ts.TypeChecker, type: ts.Type, depth = 0): boolean {
+  if (depth > 3) return true;
+  if (type.flags & FIXED_PRIMITIVES) return false;
+  if (type.isUnion() || type.isIntersection()) return type.types.some((member) => mayBecomePromise(checker, member, depth + 1));
+  if (!(type.flags & ts.TypeFlags.Object) || (type as ts.ObjectType).objectFlags & ts.ObjectFlags.Mapped) return true;
+  const name = (type.getSymbol() ?? type.aliasSymbol)?.name;
+  return name === "Promise" || name === "PromiseLike" || type.getProperty("then") !== undefined || extendsPromise(checker, type);
 }
 
 /** The members of an expression's type (one, or each of a union); undefined without a checker, or for any/unknown. */
