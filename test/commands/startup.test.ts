@@ -43,7 +43,7 @@ describe("start-up", { timeout: 180_000 }, () => {
     expect(loadsTypeScript(files)).toBe(true);
   });
 
-  for (const args of [["--version"], ["--help"], ["lint", "--help"], ["new", "--help"]]) {
+  for (const args of [["--version"], ["--help"], ["lint", "--help"], ["new", "--help"], ["rules"], ["rules", "--format", "json"]]) {
     it(`asyncpat ${args.join(" ")} does not load TypeScript`, async () => {
       const { exitCode, files } = await loadedFiles(args);
       expect(exitCode).toBe(0);
