@@ -21,7 +21,7 @@ async function main(argv: string[]): Promise<number> {
     return ExitCode.ok;
   }
   const { buildProgram, CommanderError } = await import("./commands/program.js");
-  const program = buildProgram();
+  const program = buildProgram(argv);
   try {
     await program.parseAsync(argv);
     return process.exitCode === undefined ? ExitCode.ok : Number(process.exitCode);

@@ -16,9 +16,13 @@ interface NewFlags {
   [optionKey: string]: unknown;
 }
 
-export function registerNewCommand(program: Command): void {
-  const catalog = discoverTemplates();
-  const optionFlags = templateOptionFlags(catalog);
+/**
+ * `withTemplateFlags`: read the templates to add their option flags (`--<option> <value>`). Only a run
+ * of `new` (or its help) needs them; reading every template's manifest costs other commands' start-up.
+ */
+export function registerNewCommand(program: Command, withTemplateFlags = true): void {
+  const catalog = withTemplateFlags ? discoverTemplates() : undefined;
+  const optionFlags = catalog ? templateOptionFlags(catalog) : [];
   const command = program
     .command("new")
     .description("create a project from a pattern template")
@@ -62,7 +66,7 @@ export function registerNewCommand(program: Command): void {
         yes: Boolean(flags.yes),
         optionFlags: given,
       },
-      catalog,
+      catalog ?? discoverTemplates(),
     );
   });
 }

@@ -11,7 +11,8 @@ import { registerMergeReportsCommand } from "./merge-reports.js";
 
 export { CommanderError } from "commander";
 
-export function buildProgram(): Command {
+/** `argv`, when given, is the command line the program will parse: commands it does not run skip their costly set-up. */
+export function buildProgram(argv?: readonly string[]): Command {
   const program = new Command("asyncpat")
     .description("Scaffold async services from Tokio-style patterns and lint async anti-patterns.")
     .version(version, "-v, --version", "print the version")
@@ -20,7 +21,7 @@ export function buildProgram(): Command {
   registerLintCommand(program);
   registerLspCommand(program);
   registerRulesCommand(program);
-  registerNewCommand(program);
+  registerNewCommand(program, argv === undefined || argv.slice(2).includes("new"));
   registerTemplatesCommand(program);
   registerMergeReportsCommand(program);
   registerInitCommand(program);
