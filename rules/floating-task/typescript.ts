@@ -3,7 +3,6 @@ import {
   isAsyncFunction,
   calleeName,
   canReject,
-  collectAwaits,
   functionCanReject,
   hasUnhandledRejectionHandler,
   defineTypeScriptRule,
@@ -383,7 +382,10 @@ export default defineTypeScriptRule<Options>({
       if (!ts.isVariableDeclarationList(list) || !ts.isVariableStatement(list.parent) || hasExportModifier(list.parent)) return;
       const init = unwrapExpression(declaration.initializer);
       if (!ts.isCallExpression(init) && !ts.isNewExpression(init)) return;
-      if (hasRejectionHandler(init) || isPromiseExpression(init, env) !== true || !canReject(init, env)) return;
+      if (hasRejectionHandler(init)) return;
+      // the syntax decides first (the first use, the awaits before it): most stored values are used
+      // before any await, and then the checker is not asked whether the value is a promise
+      const rejectingPromise = () => isPromiseExpression(init, env) === true && canReject(init, env);
       let container: ts.Node = context.sourceFile;
       for (let current: ts.Node | undefined = list.parent; current; current = current.parent) {
         if (isFunctionNode(current)) {
@@ -400,17 +402,28 @@ export default defineTypeScriptRule<Options>({
         return !first;
       });
       if (!first) {
-        context.report({ node: declaration, messageId: id("floating"), data: { name: describe(init) } });
+        if (rejectingPromise()) context.report({ node: declaration, messageId: id("floating"), data: { name: describe(init) } });
         return;
       }
       for (let current: ts.Node = first; current !== container && current.parent; current = current.parent) {
         if (isFunctionNode(current)) return; // handed to a callback: whoever runs it decides
       }
       const reference = first;
-      const awaits = collectAwaits(container).filter(
-        (found) => found.pos >= declaration.end && found.end <= reference.pos && !isInside(reference, found),
-      );
-      if (awaits.length === 0) return;
+      // the awaits between the declaration and the first use (a walk that skips what lies outside that span)
+      const awaits: ts.Node[] = [];
+      walk(container, (node) => {
+        if (node.end <= declaration.end || node.pos >= reference.pos) return false;
+        if (node !== container && isFunctionNode(node)) return false;
+        if (
+          (ts.isAwaitExpression(node) || (ts.isForOfStatement(node) && node.awaitModifier)) &&
+          node.pos >= declaration.end &&
+          node.end <= reference.pos &&
+          !isInside(reference, node)
+        )
+          awaits.push(node);
+        return true;
+      });
+      if (awaits.length === 0 || !rejectingPromise()) return;
       // a lazy thenable (query builders, PrismaPromise) starts nothing before it is awaited
       if (isNativePromiseTyped(context.getTypeChecker(), init) === false) return;
       context.report({
