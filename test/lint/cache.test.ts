@@ -103,6 +103,24 @@ describe("asyncpat lint --cache: per-file invalidation", { timeout: 300_000 }, (
       if (mode === "--types") expect(warm.ids).toContain("main.ts:floating-task");
       expect(warm.stdout).toBe(await uncached(dir, flags));
     });
+
+    it(`${mode}: in a chain of three files, a change in the middle one re-reports the first; a change in the last keeps it`, async () => {
+      const leaf = (label: string) => `export function label(): string {\n  return "${label}";\n}\n`;
+      const middle = (body: string) => `import { label } from "./leaf.js";\n${body}`;
+      const dir = project({ "src/lib.ts": middle(syncRun), "src/leaf.ts": leaf("a") });
+      const cold = await lint(dir, flags);
+      expect(cold.ids).not.toContain("main.ts:floating-task");
+      write(dir, "src/lib.ts", middle(asyncRun.replace('throw new Error("x")', "throw new Error(label())")));
+      const middleChanged = await lint(dir, flags);
+      expect(middleChanged.ids).toContain("main.ts:floating-task");
+      // main.ts and lib.ts are linted again; leaf.ts and the unrelated files come from the cache
+      expect(middleChanged.cache).toEqual({ reused: 3, linted: 2 });
+      expect(middleChanged.stdout).toBe(await uncached(dir, flags));
+      write(dir, "src/leaf.ts", leaf("b"));
+      const leafChanged = await lint(dir, flags);
+      expect(leafChanged.ids).toContain("main.ts:floating-task");
+      expect(leafChanged.stdout).toBe(await uncached(dir, flags));
+    });
   }
 
   it("--types: a new file where an import pointed at nothing re-lints the file that imports it", async () => {
