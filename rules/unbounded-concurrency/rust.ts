@@ -128,13 +128,15 @@ function isFixedCountIteration(loop: RustNode): boolean {
   return !!value && isFixedSizeCollection(value, 0);
 }
 
-/** What the loop iterates over, for the message: `for item in items`, a `recv()` loop, an `accept()` loop. */
+/** What the loop iterates over, for the message: `for item in items` or a listing's `next_entry()` loop, a `recv()` loop, an `accept()` loop. */
 function describeLoop(loop: RustNode): "items" | "messages" | "connections" | undefined {
   if (loop.type === "for_expression") return "items";
   const head = loop.type === "while_expression" ? (loop.childForFieldName("condition")?.text ?? "") : "";
   const body = loop.childForFieldName("body");
   const text = `${head}\n${body?.text ?? ""}`;
   if (/\.accept\s*\(\s*\)\s*\.await/.test(text)) return "connections";
+  // A directory listing (`read_dir(..).next_entry()`) or a query's row stream (`rows.try_next()`).
+  if (/\.(next_entry|try_next)\s*\(\s*\)\s*\.await/.test(head)) return "items";
   if (/\.recv\s*\(\s*\)\s*\.await|\.next\s*\(\s*\)\s*\.await/.test(head)) return "messages";
   return undefined;
 }
@@ -376,8 +378,8 @@ export default defineRustRule<unknown>({
     "A loop over a channel whose messages carry a oneshot reply sender (seen from the receiver's parameter type or the channel constructor it was bound from) is taken as request/response and not reported: each caller waits for its reply, so there is at most one task per waiting caller. That the callers do wait is not checked.",
     "Whether a collection is input-sized is read from how it is made: an array literal, `vec![…]`, a small or constant range, a constant (`PEERS`, `config::SERVERS`), a configured list (a field or argument-less method of a value named `config`, `cfg`, `settings`, `opts`, `options` or typed `…Config`: `config.upstreams`, `self.config.name_servers()`), a `let` of one of those, or one of those through `iter()`, `map`, `filter` or `take(n)` with a fixed `n`, is fixed; anything else (a parameter, a request body, a directory listing, a query's rows, a server's own field such as `self.peers`) is taken as input-sized. A configured list is trusted to be short.",
     "`join_all`/`try_join_all`, and a `.collect()` into `FuturesUnordered`/`FuturesOrdered`/`JoinSet` (by turbofish or the `let`'s type), are reported when their futures come from a `map` over an input-sized collection, directly or through a `let` a few moves back. Whether each mapped future does I/O is not checked.",
-    "A `FuturesUnordered`/`FuturesOrdered` local (made by `::new()`/`::default()`/`::with_capacity()` or typed so by its `let`) filled by `push`/`push_back` in a `for` loop over an input-sized collection is reported when the pushed future waits on something: an `async` block that awaits, or a call returning a future (not `future::ready(…)`, `ok`, `err`). A loop that acquires a permit, or polls or measures the set (`set.len()`, `set.next()`) while filling it, is taken as capped. A set held in a struct field, or filled in a `while`/`loop`, is not followed.",
-    "Loops over a channel are reported only for `while let … = rx.recv().await` (and `.next().await`) heads; a `loop { match rx.recv().await … }` is not.",
+    "A `FuturesUnordered`/`FuturesOrdered` local (made by `::new()`/`::default()`/`::with_capacity()` or typed so by its `let`) filled by `push`/`push_back` in a loop over an input-sized collection (a `for` loop, a `while let` over `next_entry()`/`try_next()`, `recv()`/`next()` or `accept()`, as for spawns) is reported when the pushed future waits on something: an `async` block that awaits, or a call returning a future (not `future::ready(…)`, `ok`, `err`). A loop that acquires a permit, or polls or measures the set (`set.len()`, `set.next()`) while filling it, is taken as capped. A set held in a struct field is not followed.",
+    "Loops over a channel are reported only for `while let … = rx.recv().await` (and `.next().await`) heads, and `while let` loops over a listing or a row stream only for `.next_entry().await` and `.try_next().await` heads; a `loop { match rx.recv().await … }` is not.",
     "Test code is not reported: `#[test]`/`#[tokio::test]` and other `…test` attribute functions, `#[cfg(test)]` modules, functions and impls, and files their parent declares as `#[cfg(test)] mod name;` (Rust files under a test directory are a file role of the engine).",
   ],
   create(context) {
@@ -407,7 +409,9 @@ export default defineRustRule<unknown>({
           const set = futureSetOf(callee.receiver, uses);
           if (set !== "FuturesUnordered" && set !== "FuturesOrdered") return;
           const loop = enclosingLoop(node);
-          if (loop?.type !== "for_expression" || isFixedCountIteration(loop)) return;
+          if (!loop || isFixedCountIteration(loop)) return;
+          const what = describeLoop(loop);
+          if (!what || (what === "messages" && carriesReplies(loop, context.root))) return;
           const future = node.childForFieldName("arguments")?.namedChildren[0];
           if (!future || !futureWaits(future, uses, 0)) return;
           const body = loop.childForFieldName("body");

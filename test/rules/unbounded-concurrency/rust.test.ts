@@ -149,6 +149,10 @@ rustRuleTester(rule, {
       name: "join_all over a map of a configured peer list",
       code: `async fn f(config: &Config) { futures::future::join_all(config.peers.iter().map(|p| p.ping())).await; }`,
     },
+    {
+      name: "FuturesUnordered filled per request whose sender waits on its oneshot reply",
+      code: `use tokio::sync::{mpsc, oneshot};\nasync fn serve(mut rx: mpsc::Receiver<(Query, oneshot::Sender<Answer>)>) {\n    let mut pending = FuturesUnordered::new();\n    while let Some((query, reply)) = rx.recv().await {\n        pending.push(async move { let _ = reply.send(resolve(query).await); });\n    }\n    while pending.next().await.is_some() {}\n}`,
+    },
   ],
   invalid: [
     {
@@ -290,6 +294,16 @@ rustRuleTester(rule, {
       name: "spawn per peer of a server's own field (not configuration)",
       code: `impl Node {\n    async fn broadcast(&self, msg: Msg) {\n        let mut handles = Vec::new();\n        for peer in self.peers.iter() {\n            handles.push(tokio::spawn(send(peer.clone(), msg.clone())));\n        }\n        futures::future::join_all(handles).await;\n    }\n}`,
       errors: [{ messageId: "rustSpawnPerItem", line: 5 }],
+    },
+    {
+      name: "spawn per entry of a tokio::fs::read_dir listing (next_entry loop)",
+      code: `async fn index(dir: &Path) -> std::io::Result<()> {\n    let mut entries = tokio::fs::read_dir(dir).await?;\n    let mut handles = Vec::new();\n    while let Some(entry) = entries.next_entry().await? {\n        handles.push(tokio::spawn(hash_file(entry.path())));\n    }\n    Ok(())\n}`,
+      errors: [{ messageId: "rustSpawnPerItem", line: 5 }],
+    },
+    {
+      name: "FuturesUnordered filled by push per row of a query's row stream (try_next loop)",
+      code: `async fn notify_all(pool: &PgPool) -> Result<()> {\n    let mut rows = sqlx::query("select email from users").fetch(pool);\n    let mut sends = FuturesUnordered::new();\n    while let Some(row) = rows.try_next().await? {\n        sends.push(async move { send_mail(row.get(0)).await });\n    }\n    while sends.next().await.is_some() {}\n    Ok(())\n}`,
+      errors: [{ messageId: "rustPushPerItem", line: 5 }],
     },
   ],
 });
