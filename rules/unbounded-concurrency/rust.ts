@@ -11,6 +11,10 @@ import {
 } from "../../src/lint/api.js";
 
 const SPAWN_PATHS = new Set(["tokio::spawn", "tokio::task::spawn", "tokio::task::spawn_local"]);
+/** Sets that poll every future they hold at once: collecting a mapped collection into one, or pushing an item's future per loop turn, starts them all. */
+const FUTURE_SETS = /(^|::)(FuturesUnordered|FuturesOrdered|JoinSet)$/;
+/** How a future enters a `FuturesUnordered`/`FuturesOrdered`. */
+const SET_PUSHES = new Set(["push", "push_back", "push_front"]);
 const LOOPS = new Set(["for_expression", "while_expression", "loop_expression"]);
 const BOUNDARIES = new Set(["function_item", "closure_expression", "async_block"]);
 /** Calls in a loop body that bound how many tasks run at once. */
@@ -21,7 +25,29 @@ function isSpawn(call: RustNode, uses: ReadonlyMap<string, string>): boolean {
   const callee = rustCallee(call);
   if (callee.path) return SPAWN_PATHS.has(resolveRustPath(callee.path, uses));
   // JoinSet::spawn: a limit is only real with a join_next() in the loop, checked by the caller.
-  return callee.method === "spawn" && !!callee.receiver && /set|tasks|join/i.test(callee.receiver.text);
+  if (callee.method !== "spawn" || !callee.receiver) return false;
+  return /set|tasks|join/i.test(callee.receiver.text) || futureSetOf(callee.receiver, uses) === "JoinSet";
+}
+
+/**
+ * The future set a local names: `let mut set = FuturesUnordered::new()` (also `::default()`,
+ * `::with_capacity(n)`, a path to it) or a `let` typed as one. Undefined for anything else.
+ */
+function futureSetOf(receiver: RustNode, uses: ReadonlyMap<string, string>): string | undefined {
+  if (receiver.type !== "identifier") return undefined;
+  const binding = findRustBinding(receiver, receiver.text);
+  if (binding?.kind !== "let") return undefined;
+  const typeHead = binding.type?.text.replace(/\s+/g, "").replace(/<.*$/, "");
+  const constructed = binding.value?.type === "call_expression" ? binding.value.childForFieldName("function") : undefined;
+  const valueHead =
+    constructed?.type === "scoped_identifier" && /^(new|default|with_capacity)$/.test(constructed.childForFieldName("name")?.text ?? "")
+      ? constructed.childForFieldName("path")?.text.replace(/\s+/g, "").replace(/<.*$/, "").replace(/::$/, "")
+      : undefined;
+  for (const head of [typeHead, valueHead]) {
+    const match = head ? FUTURE_SETS.exec(resolveRustPath(head, uses)) : null;
+    if (match) return match[2];
+  }
+  return undefined;
 }
 
 /** The loop whose body directly (not through a nested fn/closure/async block) contains `node`. */
@@ -95,25 +121,22 @@ function isFixedCount(bound: RustNode, depth: number): boolean {
   }
 }
 
-/** `0..4`, `[a, b, c]`, `0..workers`: a loop over a small or configured count spawns a fixed number of tasks. */
+/** A `for` loop over a collection fixed in size by construction spawns a fixed number of tasks. */
 function isFixedCountIteration(loop: RustNode): boolean {
   if (loop.type !== "for_expression") return false;
   const value = loop.childForFieldName("value");
-  if (!value) return false;
-  if (value.type === "array_expression") return value.namedChildCount <= 16;
-  if (value.type !== "range_expression") return false;
-  const parts = value.namedChildren.filter((child): child is RustNode => !!child);
-  const end = parts.length === 2 ? parts[1] : value.text.trimStart().startsWith("..") ? parts[0] : undefined;
-  return !!end && isFixedCount(end, 0);
+  return !!value && isFixedSizeCollection(value, 0);
 }
 
-/** What the loop iterates over, for the message: `for item in items`, a `recv()` loop, an `accept()` loop. */
+/** What the loop iterates over, for the message: `for item in items` or a listing's `next_entry()` loop, a `recv()` loop, an `accept()` loop. */
 function describeLoop(loop: RustNode): "items" | "messages" | "connections" | undefined {
   if (loop.type === "for_expression") return "items";
   const head = loop.type === "while_expression" ? (loop.childForFieldName("condition")?.text ?? "") : "";
   const body = loop.childForFieldName("body");
   const text = `${head}\n${body?.text ?? ""}`;
   if (/\.accept\s*\(\s*\)\s*\.await/.test(text)) return "connections";
+  // A directory listing (`read_dir(..).next_entry()`) or a query's row stream (`rows.try_next()`).
+  if (/\.(next_entry|try_next)\s*\(\s*\)\s*\.await/.test(head)) return "items";
   if (/\.recv\s*\(\s*\)\s*\.await|\.next\s*\(\s*\)\s*\.await/.test(head)) return "messages";
   return undefined;
 }
@@ -134,9 +157,6 @@ function carriesReplies(loop: RustNode, root: RustNode): boolean {
   return !!type && rustTypeCarriesReplySender(type, root);
 }
 
-/** Sets that poll every future they hold at once: collecting a mapped collection into one starts them all. */
-const FUTURE_SETS = /(^|::)(FuturesUnordered|FuturesOrdered|JoinSet)$/;
-
 /** `.collect::<FuturesUnordered<_>>()`, or `let futs: FuturesUnordered<_> = ….collect();`. */
 function collectsIntoFutureSet(call: RustNode, uses: ReadonlyMap<string, string>): boolean {
   const fn = call.childForFieldName("function");
@@ -155,16 +175,77 @@ function collectsIntoFutureSet(call: RustNode, uses: ReadonlyMap<string, string>
   );
 }
 
-/** A collection of a fixed size by construction: an array literal, `vec![…]`, a small or constant range. */
-function isFixedCollection(node: RustNode): boolean {
-  if (node.type === "array_expression") return node.namedChildCount <= 16;
-  if (node.type === "macro_invocation") return /^vec\s*!\s*\[/.test(node.text) && !node.text.includes(";");
-  if (node.type === "range_expression") {
-    const parts = node.namedChildren.filter((child): child is RustNode => !!child);
-    const end = parts.length === 2 ? parts[1] : undefined;
-    return !!end && isFixedCount(end, 0);
+/** Owners of configured lists: `config.upstreams`, `self.settings.peers`, `opts.name_servers()`. Not `self` or CLI `args`: a server's own fields and a command line's operands grow with use. */
+const CONFIGURED_LIST_OWNER = /(^|[._])(config|cfg|conf|settings|opts|options)$|Config$/i;
+/** Iterator and slice steps that keep a collection's size or shrink it: fixed in, fixed out. */
+const SIZE_KEEPING = new Set([
+  "iter",
+  "into_iter",
+  "iter_mut",
+  "enumerate",
+  "cloned",
+  "copied",
+  "map",
+  "filter",
+  "filter_map",
+  "skip",
+  "rev",
+  "keys",
+  "values",
+  "as_slice",
+  "as_ref",
+  "to_vec",
+  "clone",
+]);
+
+/**
+ * Is this collection's size fixed by construction, rather than the input's: an array literal, a
+ * `vec![…]` literal, a small or constant range, a constant (`PEERS`, `config::DEFAULT_SERVERS`), a
+ * configured list (`config.upstreams`, `self.config.peers()`), a `let` of one of those, or one of
+ * those through `iter()`, `map`, `filter`, `take(n)` with a fixed `n`. Anything else (a parameter, a
+ * request's body, a directory listing, a query's rows, a server's own field) is input-sized.
+ */
+function isFixedSizeCollection(node: RustNode, depth: number): boolean {
+  if (depth > 6) return false;
+  switch (node.type) {
+    case "reference_expression": {
+      const value = node.childForFieldName("value");
+      return !!value && isFixedSizeCollection(value, depth + 1);
+    }
+    case "parenthesized_expression":
+    case "try_expression":
+      return !!node.namedChildren[0] && isFixedSizeCollection(node.namedChildren[0], depth + 1);
+    case "array_expression": {
+      const length = node.childForFieldName("length");
+      return length ? isFixedCount(length, 0) : node.namedChildCount <= 16;
+    }
+    case "macro_invocation":
+      return /^vec\s*!\s*\[/.test(node.text) && !node.text.includes(";");
+    case "range_expression": {
+      const parts = node.namedChildren.filter((child): child is RustNode => !!child);
+      const end = parts.length === 2 ? parts[1] : node.text.trimStart().startsWith("..") ? parts[0] : undefined;
+      return !!end && isFixedCount(end, 0);
+    }
+    case "identifier": {
+      if (/^[A-Z][A-Z0-9_]*$/.test(node.text)) return true;
+      const binding = findRustBinding(node, node.text);
+      return binding?.kind === "let" && !!binding.value && isFixedSizeCollection(binding.value, depth + 1);
+    }
+    case "scoped_identifier":
+      return /(^|::)[A-Z][A-Z0-9_]*$/.test(node.text);
+    case "field_expression":
+      return CONFIGURED_LIST_OWNER.test(node.childForFieldName("value")?.text.replace(/\s+/g, "") ?? "");
+    case "call_expression": {
+      if (isCappedTake(node)) return true;
+      const callee = rustCallee(node);
+      if (!callee.receiver) return false;
+      const argumentCount = node.childForFieldName("arguments")?.namedChildCount ?? 0;
+      if (argumentCount === 0 && CONFIGURED_LIST_OWNER.test(callee.receiver.text.replace(/\s+/g, ""))) return true;
+      return SIZE_KEEPING.has(callee.method ?? "") && isFixedSizeCollection(callee.receiver, depth + 1);
+    }
+    default:
+      return false;
   }
-  return false;
 }
 
 /**
@@ -190,7 +271,7 @@ function mapsOverCollection(expression: RustNode, depth: number): boolean {
     node = callee.receiver;
     while (node.type === "parenthesized_expression" && node.namedChildren[0]) node = node.namedChildren[0];
   }
-  return mapped && !isFixedCollection(node) && !filledUpToFixedCount(node);
+  return mapped && !isFixedSizeCollection(node, 0) && !filledUpToFixedCount(node);
 }
 
 /** `.take(n)` or `.drain(..n)` with `n` fixed by construction (`conns.len().min(opts.max_concurrent)`). */
@@ -229,6 +310,46 @@ function filledUpToFixedCount(node: RustNode): boolean {
   return pushes > 0;
 }
 
+/** Futures that are ready when made: nothing to wait on, so a set of them holds no socket or file open. */
+const READY_FUTURES = /(^|::)(ready|ok|err|pending)$/;
+
+/**
+ * Does this future wait on something (I/O, a timer, another task)? An `async` block does when it
+ * awaits (also inside a macro such as `select!`); a call that returns a future (`fetch(url)`,
+ * `client.get(u).send()`) is taken to, except `future::ready(…)` and its kin; `Box::pin(…)`,
+ * `.boxed()` and a `let` are followed to the future they hold.
+ */
+function futureWaits(future: RustNode, uses: ReadonlyMap<string, string>, depth: number): boolean {
+  if (depth > 3) return true;
+  switch (future.type) {
+    case "async_block":
+      return /\.await\b/.test(future.text);
+    case "call_expression": {
+      const callee = rustCallee(future);
+      const argument = future.childForFieldName("arguments")?.namedChildren[0];
+      if (callee.path) {
+        const name = resolveRustPath(callee.path, uses);
+        if (READY_FUTURES.test(name)) return false;
+        if (/(^|::)Box::pin$/.test(name) && argument) return futureWaits(argument, uses, depth + 1);
+        return true;
+      }
+      if (callee.receiver && /^(boxed|boxed_local|fuse)$/.test(callee.method ?? "")) return futureWaits(callee.receiver, uses, depth + 1);
+      return true;
+    }
+    case "identifier": {
+      const binding = findRustBinding(future, future.text);
+      return binding?.kind === "let" && binding.value ? futureWaits(binding.value, uses, depth + 1) : true;
+    }
+    default:
+      return true;
+  }
+}
+
+/** A loop that polls the set (a local's name) while filling it (`if set.len() >= N { set.next().await; }`) caps it. */
+function drainsWhileFilling(body: RustNode, set: string): boolean {
+  return new RegExp(`\\b${set}\\s*\\.\\s*(len|next|select_next_some|try_next)\\s*\\(`).test(body.text);
+}
+
 export default defineRustRule<unknown>({
   instead:
     "Bound how many run at once: acquire a `tokio::sync::Semaphore` permit before each spawn and move it into the task, cap a `JoinSet` (`while set.len() >= limit { set.join_next().await; }`), or use `futures::stream::iter(items).map(\u2026).buffer_unordered(limit)`.",
@@ -237,6 +358,8 @@ export default defineRustRule<unknown>({
       "A task is spawned per {{what}} with nothing bounding how many run at once: a large input (or a burst) starts thousands of tasks that exhaust sockets, file descriptors and memory together.",
     rustCollectFutureSet:
       "Collecting a `map` of a collection into a `FuturesUnordered`/`JoinSet` starts every future at once: fan-out without a limit grows with the input and exhausts sockets and file descriptors on a large one.",
+    rustPushPerItem:
+      "A future is pushed into this `{{set}}` for every item of an input-sized collection, and the set polls them all at once: fan-out without a limit grows with the input and exhausts sockets and file descriptors on a large one.",
     rustJoinAllMap:
       "`join_all` over a `map` of a collection starts every future at once: fan-out without a limit exhausts sockets and file descriptors on a large input.",
   },
@@ -253,8 +376,10 @@ export default defineRustRule<unknown>({
     "A limit applied inside the spawned task (a semaphore acquired by the task itself) is not recognised unless the acquire call is in the loop body.",
     "A counted loop (`for i in 0..n`) is a worker pool when `n` is fixed by construction: a literal up to 64, a constant, `available_parallelism()`/`num_cpus::get()`, a field of a config value (`config.workers`, `self.pool_size`) or a name that counts workers (`workers`, `concurrency`, `pool_size`), also through a `let`, `.min(cap)`, `.clamp(lo, hi)` or arithmetic. A collection's `.len()` or `.count()`, or any other parameter (`n`, `input_count`), is taken as the input's size and reported.",
     "A loop over a channel whose messages carry a oneshot reply sender (seen from the receiver's parameter type or the channel constructor it was bound from) is taken as request/response and not reported: each caller waits for its reply, so there is at most one task per waiting caller. That the callers do wait is not checked.",
-    "`join_all`/`try_join_all`, and a `.collect()` into `FuturesUnordered`/`FuturesOrdered`/`JoinSet` (by turbofish or the `let`'s type), are reported when their futures come from a `map` over a collection, directly or through a `let` a few moves back; a map over an array literal, `vec![…]` or a small or constant range is fixed in size and not reported. Whether each mapped future does I/O is not checked, and a set filled by `push` in a loop is not followed.",
-    "Loops over a channel are reported only for `while let … = rx.recv().await` (and `.next().await`) heads; a `loop { match rx.recv().await … }` is not.",
+    "Whether a collection is input-sized is read from how it is made: an array literal, `vec![…]`, a small or constant range, a constant (`PEERS`, `config::SERVERS`), a configured list (a field or argument-less method of a value named `config`, `cfg`, `settings`, `opts`, `options` or typed `…Config`: `config.upstreams`, `self.config.name_servers()`), a `let` of one of those, or one of those through `iter()`, `map`, `filter` or `take(n)` with a fixed `n`, is fixed; anything else (a parameter, a request body, a directory listing, a query's rows, a server's own field such as `self.peers`) is taken as input-sized. A configured list is trusted to be short.",
+    "`join_all`/`try_join_all`, and a `.collect()` into `FuturesUnordered`/`FuturesOrdered`/`JoinSet` (by turbofish or the `let`'s type), are reported when their futures come from a `map` over an input-sized collection, directly or through a `let` a few moves back. Whether each mapped future does I/O is not checked.",
+    "A `FuturesUnordered`/`FuturesOrdered` local (made by `::new()`/`::default()`/`::with_capacity()` or typed so by its `let`) filled by `push`/`push_back` in a loop over an input-sized collection (a `for` loop, a `while let` over `next_entry()`/`try_next()`, `recv()`/`next()` or `accept()`, as for spawns) is reported when the pushed future waits on something: an `async` block that awaits, or a call returning a future (not `future::ready(…)`, `ok`, `err`). A loop that acquires a permit, or polls or measures the set (`set.len()`, `set.next()`) while filling it, is taken as capped. A set held in a struct field is not followed.",
+    "Loops over a channel are reported only for `while let … = rx.recv().await` (and `.next().await`) heads, and `while let` loops over a listing or a row stream only for `.next_entry().await` and `.try_next().await` heads; a `loop { match rx.recv().await … }` is not.",
     "Test code is not reported: `#[test]`/`#[tokio::test]` and other `…test` attribute functions, `#[cfg(test)]` modules, functions and impls, and files their parent declares as `#[cfg(test)] mod name;` (Rust files under a test directory are a file role of the engine).",
   ],
   create(context) {
@@ -280,6 +405,27 @@ export default defineRustRule<unknown>({
           return;
         }
         const callee = rustCallee(node);
+        if (SET_PUSHES.has(callee.method ?? "") && callee.receiver) {
+          const set = futureSetOf(callee.receiver, uses);
+          if (set !== "FuturesUnordered" && set !== "FuturesOrdered") return;
+          const loop = enclosingLoop(node);
+          if (!loop || isFixedCountIteration(loop)) return;
+          const what = describeLoop(loop);
+          if (!what || (what === "messages" && carriesReplies(loop, context.root))) return;
+          const future = node.childForFieldName("arguments")?.namedChildren[0];
+          if (!future || !futureWaits(future, uses, 0)) return;
+          const body = loop.childForFieldName("body");
+          if (body && (LIMITERS.test(body.text) || drainsWhileFilling(body, callee.receiver.text))) return;
+          if (isRustTestContext(node, context.filePath, context.program)) return;
+          const fn = node.childForFieldName("function");
+          context.report({
+            node: fn?.childForFieldName("field") ?? node,
+            messageId: "rustPushPerItem",
+            data: { set },
+            help: "Use `stream::iter(items).map(..).buffer_unordered(N)`, or before each push wait while the set is full (`while set.len() >= N { set.next().await; }`), or acquire a `Semaphore` permit before the push and move it into the future.",
+          });
+          return;
+        }
         if (callee.method === "collect" && collectsIntoFutureSet(node, uses)) {
           if (!callee.receiver || !mapsOverCollection(callee.receiver, 0)) return;
           if (isRustTestContext(node, context.filePath, context.program)) return;

@@ -4,7 +4,10 @@
  * (minified or bundled code, a compiled `.js` beside its `.ts`) are not what anyone edits. Roles
  * are judged from the path inside the file's package (the folder of the nearest package.json or
  * Cargo.toml), so where a project lives on disk never matters, and from the text for generated
- * code. Scripts (`scripts/`, `bin/`, a shebang) are one-shot programs: nothing else waits on them. One definition for every rule and both languages.
+ * code. Scripts (`scripts/`, `bin/`, a shebang) are one-shot programs: nothing else waits on them.
+ * A Rust file under `bin/` is not one: Cargo builds `src/bin/*.rs` and `src/bin/<name>/main.rs` as
+ * binary targets, programs like `src/main.rs` that may serve for as long as they run; Cargo's
+ * one-shot program is the crate's `build.rs`. One definition for every rule and both languages.
  */
 import { existsSync } from "node:fs";
 import path from "node:path";
@@ -20,6 +23,13 @@ const TEST_PATH = /[._](test|spec)\.[cm]?[jt]sx?$|(^|\/)(__tests__|__mocks__|tes
 const EXAMPLE_PATH = /(^|\/)(examples?)\//;
 /** One-shot programs run by hand or by a build: `scripts/`, `bin/`, `tools/`, or a file with a shebang. */
 const SCRIPT_PATH = /(^|\/)(scripts?|bin|tools)\//;
+/** Rust: `bin/` holds binary targets, not scripts; `build.rs` at the crate root is Cargo's build script. */
+const RUST_SCRIPT_PATH = /(^|\/)(scripts?|tools)\/|^build\.rs$/;
+/**
+ * `#!` opening a file names its interpreter, except `#![…]`: a Rust inner attribute
+ * (`#![deny(missing_docs)]` heads many a `lib.rs`), which is how rustc tells the two apart too.
+ */
+const SHEBANG = /^#!(?!\s*\[)/;
 
 /** Tool configs (`vite.config.ts`, `jest.config.js`): run once by a build tool, never on a serving path. */
 const TOOL_CONFIG_FILE = /\.config\.[cm]?[jt]s$/;
@@ -121,6 +131,7 @@ export function fileRole(input: RoleInput): FileRole {
   if (looksGenerated(input.text)) return "generated";
   if (TEST_PATH.test(relative)) return "test";
   if (EXAMPLE_PATH.test(relative)) return "example";
-  if (SCRIPT_PATH.test(relative) || input.text.startsWith("#!")) return "script";
+  const scriptPath = extension === ".rs" ? RUST_SCRIPT_PATH : SCRIPT_PATH;
+  if (scriptPath.test(relative) || SHEBANG.test(input.text)) return "script";
   return "source";
 }

@@ -20,6 +20,12 @@ describe("file roles", () => {
     "crate/src/lib.rs": "",
     "crate/tests/it.rs": "",
     "crate/benches/speed.rs": "",
+    "crate/src/main.rs": "",
+    "crate/src/bin/worker.rs": "",
+    "crate/src/bin/gateway/main.rs": "",
+    "crate/build.rs": "",
+    "crate/scripts/gen.rs": "",
+    "project/bin/cli.js": "",
     // a project that itself lives under a folder named test/: only the path inside the package counts
     "test/app/package.json": "{}",
     "test/app/src/index.ts": "",
@@ -40,6 +46,14 @@ describe("file roles", () => {
     ["crate/src/lib.rs", "source"],
     ["crate/tests/it.rs", "test"],
     ["crate/benches/speed.rs", "test"],
+    // Cargo binary targets: long-running programs like src/main.rs, not one-shot scripts
+    ["crate/src/main.rs", "source"],
+    ["crate/src/bin/worker.rs", "source"],
+    ["crate/src/bin/gateway/main.rs", "source"],
+    // Cargo's build script runs once per build
+    ["crate/build.rs", "script"],
+    ["crate/scripts/gen.rs", "script"],
+    ["project/bin/cli.js", "script"],
     ["test/app/src/index.ts", "source"],
   ])("%s is %s", (relative, expected) => {
     expect(role(relative)).toBe(expected);
@@ -47,6 +61,12 @@ describe("file roles", () => {
 
   it("a shebang makes a script", () => {
     expect(role("project/src/server.ts", "#!/usr/bin/env node\nmain();\n")).toBe("script");
+  });
+
+  it("a Rust inner attribute at the top of a file is no shebang; a cargo-script shebang is", () => {
+    expect(role("crate/src/lib.rs", "#![deny(missing_docs)]\npub mod server;\n")).toBe("source");
+    expect(role("crate/src/bin/worker.rs", "#! [allow(dead_code)]\nfn main() {}\n")).toBe("source");
+    expect(role("crate/src/main.rs", "#!/usr/bin/env -S cargo +nightly -Zscript\nfn main() {}\n")).toBe("script");
   });
 
   it("minified and bundled code is generated; formatted code with a long string is not", () => {

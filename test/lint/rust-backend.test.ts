@@ -77,6 +77,44 @@ describe("rust backend", () => {
     expect(ok!.messages.map((m) => m.ruleId)).toEqual(["spawn-probe"]);
   });
 
+  it("reads the items inside item-position macros (tokio's cfg_rt! { … }) at the file's own positions", async () => {
+    const report = await lintRust({
+      "lib.rs": [
+        "cfg_rt! {",
+        "    use tokio::spawn as go;",
+        "    cfg_net! {",
+        "        pub async fn serve() { go(async {}); }",
+        "    }",
+        "}",
+        "impl Server {",
+        "    crate::cfg_io! {",
+        "        async fn run(&self) { tokio::spawn(async {}); }",
+        "    }",
+        "}",
+      ].join("\n"),
+    });
+    expect(report.internalErrors).toEqual([]);
+    expect(report.results[0]!.messages.map((m) => [m.line, m.column, m.message])).toEqual([
+      [4, 32, "spawn of tokio::spawn"],
+      [9, 31, "spawn of tokio::spawn"],
+    ]);
+  });
+
+  it("leaves a macro whose body is not plain items a token tree, and macros inside a function body alone", async () => {
+    const report = await lintRust({
+      "lib.rs": [
+        "define_service! {",
+        '    name: "api", run: async { tokio::spawn(async {}); },',
+        "}",
+        "cfg_if::cfg_if! {",
+        "    if #[cfg(unix)] { async fn a() { tokio::spawn(async {}); } } else { async fn b() {} }",
+        "}",
+        "async fn f() { my_macro! { tokio::spawn(async {}); } }",
+      ].join("\n"),
+    });
+    expect(report.results[0]!.messages).toEqual([]);
+  });
+
   it("parses 10,000 nested blocks", async () => {
     const report = await lintRust({ "deep.rs": `fn f() {\n${"{\n".repeat(10_000)}${"}\n".repeat(10_000)}}\n` });
     expect(report.results[0]!.messages).toEqual([]);

@@ -7,6 +7,7 @@ import { ListenerTable } from "../listeners.js";
 import { timingByRule } from "../timing.js";
 import { parseDirective } from "../suppressions.js";
 import type { BackendFileResult, ConfiguredRule, Directive, InternalError, LanguageBackend, LintMessage } from "../types.js";
+import { openRustItemMacros } from "./item-macros.js";
 import type { RustReportDescriptor, RustRuleContext } from "./rule.js";
 
 let parserPromise: Promise<Parser> | undefined;
@@ -183,6 +184,12 @@ export const rustBackend: LanguageBackend = {
           continue;
         }
         result.directives = collectDirectives(tree.rootNode, file.text);
+        // `cfg_rt! { … }` and kin hold items that rules must see; offsets stay the file's.
+        const opened = openRustItemMacros(tree, file.text, await getParser());
+        if (opened) {
+          tree.delete();
+          tree = opened.tree;
+        }
         lintTree(
           programs.get(file.path)!,
           file.path,

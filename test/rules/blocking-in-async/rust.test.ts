@@ -111,6 +111,11 @@ rustRuleTester(rule, {
   ],
   invalid: [
     {
+      name: "std::fs::read in an async fn inside tokio's cfg_fs! { … } item macro (the items of a feature gate)",
+      code: `cfg_fs! {\n    pub async fn load(path: &Path) -> std::io::Result<Vec<u8>> {\n        let bytes = std::fs::read(path)?;\n        Ok(bytes)\n    }\n}`,
+      errors: [{ messageId: "rustBlocking", line: 3 }],
+    },
+    {
       name: "tempfile::Builder::new().prefix(..).tempdir() in an async fn",
       code: `use tempfile::Builder;\nasync fn stage(prefix: &str) -> std::io::Result<()> {\n    let dir = Builder::new().prefix(prefix).tempdir()?;\n    copy_into(dir.path()).await\n}`,
       errors: [{ messageId: "rustBlocking", line: 3 }],

@@ -3,7 +3,7 @@ import { rustRuleTester } from "../../helpers/rule-tester.js";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { lintFiles } from "../../../src/lint/engine.js";
-import { makeTree } from "../../helpers/cli.js";
+import { makeTree, runCli } from "../../helpers/cli.js";
 
 const acceptLoop = (extra = "") =>
   `use tokio::net::TcpListener;\n#[tokio::main]\nasync fn main() -> std::io::Result<()> {\n    let listener = TcpListener::bind("127.0.0.1:0").await?;\n    ${extra}\n    loop {\n        let (socket, _) = listener.accept().await?;\n        tokio::spawn(async move { serve(socket).await });\n    }\n}`;
@@ -174,5 +174,21 @@ describe("missing-graceful-shutdown (Rust) in a Cargo workspace", () => {
       result.messages.map((message) => `${path.relative(dir, result.filePath).replace(/\\/g, "/")}:${message.line}:${message.ruleId}`),
     );
     expect(found).toEqual(["worker/src/main.rs:4:missing-graceful-shutdown"]);
+  });
+
+  it("reports a src/bin/<name>.rs server through the CLI: a Cargo binary target is no one-shot script, and #![…] is no shebang", async () => {
+    const dir = makeTree({
+      "Cargo.toml": `[package]\nname = "edge"\nversion = "0.1.0"\nedition = "2021"\n`,
+      "asyncpat.config.json": JSON.stringify({ extends: "asyncpat:strict" }),
+      "src/lib.rs": "pub fn version() -> u32 { 1 }\n",
+      "src/bin/gateway.rs": `#![deny(unsafe_code)]\n${acceptMain}`,
+      "src/bin/proxy/main.rs": acceptMain,
+    });
+    const result = await runCli(["lint", "--format", "json", "."], { cwd: dir });
+    expect(result.exitCode, result.stderr).toBe(1);
+    const found = (JSON.parse(result.stdout) as { filePath: string; messages: { ruleId: string; line: number }[] }[]).flatMap((file) =>
+      file.messages.map((message) => `${path.relative(dir, file.filePath).replace(/\\/g, "/")}:${message.line}:${message.ruleId}`),
+    );
+    expect(found).toEqual(["src/bin/gateway.rs:5:missing-graceful-shutdown", "src/bin/proxy/main.rs:4:missing-graceful-shutdown"]);
   });
 });

@@ -129,6 +129,11 @@ rustRuleTester(rule, {
   ],
   invalid: [
     {
+      name: "connect inside an impl gated by a cfg_net! { … } item macro",
+      code: `use tokio::net::TcpStream;\ncfg_net! {\n    impl Upstream {\n        pub async fn open(&self) -> std::io::Result<TcpStream> {\n            TcpStream::connect(&self.addr).await\n        }\n    }\n}`,
+      errors: [{ messageId: "rustConnect", line: 5 }],
+    },
+    {
       name: "reqwest Client::new() handed to graphql_client's post_graphql (the send happens inside the library)",
       code: `use graphql_client::reqwest::post_graphql;\nimpl Service {\n    pub async fn get_chains(&self) -> Result<Vec<ChainId>, IndexerError> {\n        let client = reqwest::Client::new();\n        let result = post_graphql::<Chains, _>(&client, &self.http(), chains::Variables).await?;\n        Ok(result.data.unwrap().chains.list)\n    }\n}`,
       errors: [{ messageId: "rustReqwestHandedOver", line: 5 }],

@@ -56,6 +56,11 @@ rustRuleTester(rule, {
   ],
   invalid: [
     {
+      name: "unbounded_channel inside a cfg_rt! { … } item macro, nested in a module",
+      code: `mod worker {\n    cfg_rt! {\n        pub async fn start() {\n            let (tx, rx) = tokio::sync::mpsc::unbounded_channel::<Job>();\n            run(tx, rx).await;\n        }\n    }\n}`,
+      errors: [{ messageId: "rustUnbounded", line: 4 }],
+    },
+    {
       name: "futures::channel::mpsc::unbounded controller mailbox",
       code: `use futures::channel::mpsc;\n#[tokio::main]\nasync fn main() {\n    let (tx, rx) = mpsc::unbounded::<Event>();\n    run(tx, rx).await;\n}`,
       errors: [{ messageId: "rustUnbounded", line: 4 }],

@@ -105,6 +105,54 @@ rustRuleTester(rule, {
       name: "bounded reserve before spawn",
       code: `async fn f(mut rx: Rx, tx: Tx) { while let Some(job) = rx.recv().await { let slot = tx.reserve().await.unwrap(); tokio::spawn(run(job, slot)); } }`,
     },
+    {
+      name: "FuturesUnordered filled by push in a loop over an array of constant hosts",
+      code: `use futures::stream::{FuturesUnordered, StreamExt};\nasync fn probe() {\n    let mut set = FuturesUnordered::new();\n    for host in ["a.example", "b.example", "c.example"] {\n        set.push(async move { ping(host).await });\n    }\n    while set.next().await.is_some() {}\n}`,
+    },
+    {
+      name: "FuturesUnordered filled by push in a loop over a constant list",
+      code: `async fn probe() {\n    let mut set = futures::stream::FuturesUnordered::new();\n    for host in BOOTSTRAP_PEERS.iter() {\n        set.push(ping(host));\n    }\n    while set.next().await.is_some() {}\n}`,
+    },
+    {
+      name: "FuturesUnordered filled by push in a loop over a configured upstream list",
+      code: `async fn check(config: &Config) {\n    let mut checks = FuturesUnordered::new();\n    for upstream in &config.upstreams {\n        checks.push(async move { health(upstream).await });\n    }\n    while checks.next().await.is_some() {}\n}`,
+    },
+    {
+      name: "FuturesUnordered filled by push over a configured name-server list read by a method",
+      code: `async fn query(&self) {\n    let mut requests = FuturesUnordered::new();\n    for server in self.config.name_servers() {\n        requests.push(self.send(server));\n    }\n    while requests.next().await.is_some() {}\n}`,
+    },
+    {
+      name: "spawn per configured backend",
+      code: `async fn start(settings: Settings) {\n    for backend in settings.backends.iter() {\n        tokio::spawn(watch(backend.clone()));\n    }\n}`,
+    },
+    {
+      name: "FuturesUnordered push after a semaphore permit is acquired",
+      code: `async fn fetch_all(urls: Vec<String>, limit: Arc<Semaphore>) {\n    let mut set = FuturesUnordered::new();\n    for url in urls {\n        let permit = limit.clone().acquire_owned().await.unwrap();\n        set.push(async move { let _permit = permit; fetch(&url).await });\n    }\n    while set.next().await.is_some() {}\n}`,
+    },
+    {
+      name: "FuturesUnordered drained while filled to a cap",
+      code: `async fn fetch_all(urls: Vec<String>) {\n    let mut set = FuturesUnordered::new();\n    for url in urls {\n        while set.len() >= 16 {\n            set.next().await;\n        }\n        set.push(fetch(url));\n    }\n    while set.next().await.is_some() {}\n}`,
+    },
+    {
+      name: "FuturesUnordered of ready futures that wait on nothing",
+      code: `async fn f(items: Vec<u32>) {\n    let mut set = FuturesUnordered::new();\n    for n in items {\n        set.push(futures::future::ready(n * 2));\n        set.push(async move { n + 1 });\n    }\n    while set.next().await.is_some() {}\n}`,
+    },
+    {
+      name: "push into a Vec, not a future set",
+      code: `async fn f(urls: Vec<String>) {\n    let mut pending = Vec::new();\n    for url in urls {\n        pending.push(fetch(url));\n    }\n    run_in_batches(pending, 8).await;\n}`,
+    },
+    {
+      name: "buffer_unordered over the input instead of pushing",
+      code: `async fn f(urls: Vec<String>) {\n    let results: Vec<_> = futures::stream::iter(urls).map(|url| async move { fetch(&url).await }).buffer_unordered(8).collect().await;\n    keep(results);\n}`,
+    },
+    {
+      name: "join_all over a map of a configured peer list",
+      code: `async fn f(config: &Config) { futures::future::join_all(config.peers.iter().map(|p| p.ping())).await; }`,
+    },
+    {
+      name: "FuturesUnordered filled per request whose sender waits on its oneshot reply",
+      code: `use tokio::sync::{mpsc, oneshot};\nasync fn serve(mut rx: mpsc::Receiver<(Query, oneshot::Sender<Answer>)>) {\n    let mut pending = FuturesUnordered::new();\n    while let Some((query, reply)) = rx.recv().await {\n        pending.push(async move { let _ = reply.send(resolve(query).await); });\n    }\n    while pending.next().await.is_some() {}\n}`,
+    },
   ],
   invalid: [
     {
@@ -216,6 +264,46 @@ rustRuleTester(rule, {
       name: "stream next loop",
       code: `async fn f(mut s: S) {\n    while let Some(ev) = s.next().await {\n        tokio::task::spawn(handle(ev));\n    }\n}`,
       errors: [{ messageId: "rustSpawnPerItem", line: 3 }],
+    },
+    {
+      name: "FuturesUnordered filled by push per url of a parameter",
+      code: `use futures::stream::{FuturesUnordered, StreamExt};\nasync fn fetch_all(urls: Vec<String>) {\n    let mut set = FuturesUnordered::new();\n    for url in urls {\n        set.push(async move { fetch(&url).await });\n    }\n    while let Some(_) = set.next().await {}\n}`,
+      errors: [{ messageId: "rustPushPerItem", line: 5 }],
+    },
+    {
+      name: "FuturesOrdered typed by its let, filled by push_back per row of a query result",
+      code: `async fn refresh(db: &Db) -> Result<()> {\n    let rows = db.query("select id from users").await?;\n    let mut updates: FuturesOrdered<_> = FuturesOrdered::new();\n    for row in rows {\n        updates.push_back(refresh_user(row.get(0)));\n    }\n    while updates.next().await.is_some() {}\n    Ok(())\n}`,
+      errors: [{ messageId: "rustPushPerItem", line: 5 }],
+    },
+    {
+      name: "FuturesUnordered filled by push per entry of a directory listing",
+      code: `async fn upload_dir(dir: &Path, client: &Client) -> io::Result<()> {\n    let mut uploads = futures::stream::FuturesUnordered::new();\n    for entry in std::fs::read_dir(dir)? {\n        let path = entry?.path();\n        uploads.push(Box::pin(async move { client.upload(&path).await }));\n    }\n    while uploads.next().await.is_some() {}\n    Ok(())\n}`,
+      errors: [{ messageId: "rustPushPerItem", line: 5 }],
+    },
+    {
+      name: "FuturesUnordered filled by push per item of a request body",
+      code: `async fn batch(Json(body): Json<Batch>, client: Client) {\n    let mut calls = FuturesUnordered::new();\n    for item in body.items.iter() {\n        calls.push(client.post(&item.url).send());\n    }\n    while calls.next().await.is_some() {}\n}`,
+      errors: [{ messageId: "rustPushPerItem", line: 4 }],
+    },
+    {
+      name: "JoinSet bound by let, with a name that does not say set, spawned per input item",
+      code: `async fn f(items: Vec<Job>) {\n    let mut workers = tokio::task::JoinSet::new();\n    for job in items {\n        workers.spawn(run(job));\n    }\n    while workers.join_next().await.is_some() {}\n}`,
+      errors: [{ messageId: "rustSpawnPerItem", line: 4 }],
+    },
+    {
+      name: "spawn per peer of a server's own field (not configuration)",
+      code: `impl Node {\n    async fn broadcast(&self, msg: Msg) {\n        let mut handles = Vec::new();\n        for peer in self.peers.iter() {\n            handles.push(tokio::spawn(send(peer.clone(), msg.clone())));\n        }\n        futures::future::join_all(handles).await;\n    }\n}`,
+      errors: [{ messageId: "rustSpawnPerItem", line: 5 }],
+    },
+    {
+      name: "spawn per entry of a tokio::fs::read_dir listing (next_entry loop)",
+      code: `async fn index(dir: &Path) -> std::io::Result<()> {\n    let mut entries = tokio::fs::read_dir(dir).await?;\n    let mut handles = Vec::new();\n    while let Some(entry) = entries.next_entry().await? {\n        handles.push(tokio::spawn(hash_file(entry.path())));\n    }\n    Ok(())\n}`,
+      errors: [{ messageId: "rustSpawnPerItem", line: 5 }],
+    },
+    {
+      name: "FuturesUnordered filled by push per row of a query's row stream (try_next loop)",
+      code: `async fn notify_all(pool: &PgPool) -> Result<()> {\n    let mut rows = sqlx::query("select email from users").fetch(pool);\n    let mut sends = FuturesUnordered::new();\n    while let Some(row) = rows.try_next().await? {\n        sends.push(async move { send_mail(row.get(0)).await });\n    }\n    while sends.next().await.is_some() {}\n    Ok(())\n}`,
+      errors: [{ messageId: "rustPushPerItem", line: 5 }],
     },
   ],
 });

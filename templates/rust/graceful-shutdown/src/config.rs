@@ -50,6 +50,16 @@ impl fmt::Display for ConfigError {
 
 impl std::error::Error for ConfigError {}
 
+impl From<crate::metrics_http::InvalidAddr> for ConfigError {
+    fn from(error: crate::metrics_http::InvalidAddr) -> Self {
+        Self {
+            variable: error.variable,
+            value: error.value,
+            expected: error.expected,
+        }
+    }
+}
+
 impl Config {
     pub fn from_env() -> Result<Self, ConfigError> {
         Self::from_lookup(|name| std::env::var(name).ok())
@@ -97,16 +107,7 @@ impl Config {
                 .map(PathBuf::from),
             tick_interval,
             shutdown_timeout: millis("SHUTDOWN_TIMEOUT_MS", 15_000)?,
-            metrics_addr: match lookup("METRICS_ADDR") {
-                None => None,
-                Some(value) if value.trim().is_empty() => None,
-                Some(_) => Some(parse(
-                    &lookup,
-                    "METRICS_ADDR",
-                    SocketAddr::from(([0, 0, 0, 0], 9464)),
-                    "an address like 0.0.0.0:9464",
-                )?),
-            },
+            metrics_addr: crate::metrics_http::configured_addr(&lookup)?,
         })
     }
 }

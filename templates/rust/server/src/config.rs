@@ -62,6 +62,16 @@ impl fmt::Display for ConfigError {
 
 impl std::error::Error for ConfigError {}
 
+impl From<crate::metrics_http::InvalidAddr> for ConfigError {
+    fn from(error: crate::metrics_http::InvalidAddr) -> Self {
+        Self {
+            variable: error.variable,
+            value: error.value,
+            expected: error.expected,
+        }
+    }
+}
+
 impl Config {
     pub fn from_env() -> Result<Self, ConfigError> {
         Self::from_lookup(|name| std::env::var(name).ok())
@@ -93,16 +103,7 @@ impl Config {
             shutdown_timeout: millis("SHUTDOWN_TIMEOUT_MS", 10_000)?,
             idle_timeout: millis("IDLE_TIMEOUT_MS", 30_000)?,
             readiness_drain_delay: millis("READINESS_DRAIN_DELAY_MS", 2_000)?,
-            metrics_addr: match lookup("METRICS_ADDR") {
-                None => None,
-                Some(value) if value.trim().is_empty() => None,
-                Some(_) => Some(parse(
-                    &lookup,
-                    "METRICS_ADDR",
-                    SocketAddr::from(([0, 0, 0, 0], 9464)),
-                    "an address like 0.0.0.0:9464",
-                )?),
-            },
+            metrics_addr: crate::metrics_http::configured_addr(&lookup)?,
         })
     }
 }

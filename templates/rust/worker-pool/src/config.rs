@@ -42,6 +42,16 @@ impl fmt::Display for ConfigError {
 
 impl std::error::Error for ConfigError {}
 
+impl From<crate::metrics_http::InvalidAddr> for ConfigError {
+    fn from(error: crate::metrics_http::InvalidAddr) -> Self {
+        Self {
+            variable: error.variable,
+            value: error.value,
+            expected: error.expected,
+        }
+    }
+}
+
 impl Config {
     pub fn from_env() -> Result<Self, ConfigError> {
         Self::from_lookup(|name| std::env::var(name).ok())
@@ -77,16 +87,7 @@ impl Config {
             max_connections: count("MAX_CONNECTIONS", 256)?,
             idle_timeout: millis("IDLE_TIMEOUT_MS", 60_000)?,
             shutdown_timeout: millis("SHUTDOWN_TIMEOUT_MS", 30_000)?,
-            metrics_addr: match lookup("METRICS_ADDR") {
-                None => None,
-                Some(value) if value.trim().is_empty() => None,
-                Some(_) => Some(parse(
-                    &lookup,
-                    "METRICS_ADDR",
-                    SocketAddr::from(([0, 0, 0, 0], 9464)),
-                    "an address like 0.0.0.0:9464",
-                )?),
-            },
+            metrics_addr: crate::metrics_http::configured_addr(&lookup)?,
             pool: PoolSettings {
                 concurrency: count("CONCURRENCY", cores)?,
                 queue_capacity: count("QUEUE_CAPACITY", 64)?,

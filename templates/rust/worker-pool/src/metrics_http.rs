@@ -6,6 +6,7 @@
 //! exposed comes from the template's own `metrics.rs` through [`Exposition`].
 
 use std::future::Future;
+use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -18,6 +19,31 @@ use tokio::time::timeout;
 const EXCHANGE_TIMEOUT: Duration = Duration::from_secs(5);
 /// Longest request head read; a longer one is answered 431.
 const MAX_HEAD_BYTES: usize = 8 * 1024;
+
+/// A `METRICS_ADDR` that is not an address: the template's config error is made from it.
+#[derive(Debug, PartialEq, Eq)]
+pub struct InvalidAddr {
+    pub variable: &'static str,
+    pub value: String,
+    pub expected: &'static str,
+}
+
+/// Where the listener binds, from `METRICS_ADDR` as `lookup` reads it: unset or blank, no
+/// listener (`Ok(None)`); otherwise an address (`0.0.0.0:9464`; port 0 picks a free one).
+pub fn configured_addr(
+    lookup: impl Fn(&str) -> Option<String>,
+) -> Result<Option<SocketAddr>, InvalidAddr> {
+    const VARIABLE: &str = "METRICS_ADDR";
+    match lookup(VARIABLE) {
+        None => Ok(None),
+        Some(value) if value.trim().is_empty() => Ok(None),
+        Some(value) => value.trim().parse().map(Some).map_err(|_| InvalidAddr {
+            variable: VARIABLE,
+            value,
+            expected: "an address like 0.0.0.0:9464",
+        }),
+    }
+}
 
 /// What the listener exposes.
 pub trait Exposition: Send + Sync + 'static {
@@ -159,6 +185,25 @@ mod tests {
         source.ready.store(false, Ordering::SeqCst);
         assert_eq!(get("/readyz").0, "503 Service Unavailable");
         assert_eq!(get("/healthz").0, "200 OK");
+    }
+
+    #[test]
+    fn reads_the_address_from_metrics_addr() {
+        let read = |value: Option<&str>| {
+            configured_addr(|name| {
+                assert_eq!(name, "METRICS_ADDR");
+                value.map(str::to_owned)
+            })
+        };
+        assert_eq!(read(None), Ok(None), "off when unset");
+        assert_eq!(read(Some("  ")), Ok(None), "off when blank");
+        assert_eq!(
+            read(Some(" 127.0.0.1:0 ")),
+            Ok(Some(SocketAddr::from(([127, 0, 0, 1], 0))))
+        );
+        let error = read(Some("9464")).unwrap_err();
+        assert_eq!(error.variable, "METRICS_ADDR");
+        assert_eq!(error.value, "9464");
     }
 
     #[tokio::test]
