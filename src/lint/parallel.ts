@@ -77,9 +77,10 @@ export async function lintPlanned(engine: EngineOptions, plan: PlanOptions): Pro
 
 /**
  * Lints `part.lint` (reading `part.context`) in this thread, or over this thread and worker threads:
- * this thread lints the first share itself while the workers lint the others. Without the type
- * checker every thread is handed the whole context, which it parses only where a rule reads another
- * file; with it, each thread gets its own packages (and what they import) and builds only their program.
+ * this thread lints the first share itself while the workers lint the others; shares hold near-equal
+ * bytes of source. Without the type checker every thread is handed the whole context, whose files it
+ * reads and parses only where a rule reads another file; with it, each thread gets its own packages
+ * (and what they import) and builds only their program.
  */
 async function lintParts(engine: EngineOptions, part: Part, plan: PlanOptions): Promise<PlannedReport> {
   const threads = workerCount(plan.concurrency, part.lint.length);
