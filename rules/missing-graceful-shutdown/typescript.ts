@@ -98,6 +98,12 @@ function mentionsShutdownSignal(sourceFile: ts.SourceFile): boolean {
   return sourceFile.text.includes("SIGTERM") || sourceFile.text.includes("SIGINT");
 }
 
+/** Text that any file handling shutdown contains (see `factsOf`): a signal's name, a shutdown module's, `enableShutdownHooks`. */
+function signalWords(shutdownModules: readonly string[]): RegExp {
+  const names = shutdownModules.map((name) => name.replace(/[.*+?^${}()|[\]\\]/g, "\\$&"));
+  return new RegExp(["SIGTERM", "SIGINT", "enableShutdownHooks", ...names].join("|"));
+}
+
 function matchesModule(specifier: string, modules: readonly string[]): boolean {
   const module = normalizeModule(specifier);
   return modules.some((name) => module === name || module.startsWith(`${name}/`));
@@ -584,7 +590,11 @@ export default defineTypeScriptRule<Options>({
   create(context) {
     const { program, filePath, options } = context;
     const index = () => program.memo("index", () => buildIndex(program, options.shutdownModules));
-    const signals = () => program.memo(`handled:${filePath}`, () => programSignals(index(), filePath));
+    // No file of the package names a signal, a shutdown module or enableShutdownHooks: no program in it
+    // handles shutdown, and the import graph (which parses every file of the package) is not needed.
+    const packageHandlesNothing = () =>
+      program.facts(`signal-words:${JSON.stringify(options.shutdownModules)}`, () => true, signalWords(options.shutdownModules)).size === 0;
+    const signals = () => program.memo(`handled:${filePath}`, () => (packageHandlesNothing() ? "none" : programSignals(index(), filePath)));
     /** Reports a server start unless the program handles SIGTERM; SIGINT alone gets its own message. */
     const reportUnhandled = (node: ts.Node) => {
       const coverage = signals();

@@ -1,8 +1,10 @@
+import { readFileSync } from "node:fs";
 import { readFile } from "node:fs/promises";
 import path from "node:path";
 import { fileRole, type FileRole } from "./file-roles.js";
 import { applySuppressions } from "./suppressions.js";
 import type {
+  BackendContext,
   BackendRunOptions,
   ConfiguredRule,
   FileResult,
@@ -96,6 +98,39 @@ export function addStats(into: LintStats, from: LintStats, languageMs: "sum" | "
 }
 
 /**
+ * Context files a backend reads on demand: the same checks as for the files read up front (binary,
+ * size, a role that is not linted), applied when the text is first asked for; undefined for a file
+ * those checks leave out, as if it had not been handed in.
+ */
+function contextReader(
+  paths: readonly string[],
+  known: ReadonlySet<string>,
+  options: EngineOptions,
+  siblings: ReadonlySet<string>,
+  skipRoles: ReadonlySet<FileRole>,
+): BackendContext {
+  const texts = new Map<string, string | undefined>();
+  const textOf = (filePath: string): string | undefined => {
+    if (!known.has(filePath)) return undefined;
+    if (texts.has(filePath)) return texts.get(filePath);
+    let text: string | undefined;
+    try {
+      const override = options.contents?.get(filePath);
+      const buffer = override !== undefined ? Buffer.from(override, "utf8") : readFileSync(filePath);
+      if (!isBinary(buffer) && buffer.length <= MAX_FILE_BYTES) {
+        const decoded = buffer.toString("utf8");
+        if (!skipRoles.has(fileRole({ filePath, text: decoded, siblings, fallbackRoot: options.cwd }))) text = decoded;
+      }
+    } catch {
+      // deleted or unreadable since the run listed it: left out, as if it had not been handed in
+    }
+    texts.set(filePath, text);
+    return text;
+  };
+  return { paths, text: textOf };
+}
+
+/**
  * Lints the given files with the given rules. Language-neutral: each file goes to the backend for
  * its extension; suppressions are applied here, the same way for every language.
  */
@@ -108,13 +143,23 @@ export async function lintFiles(options: EngineOptions): Promise<LintReport> {
   const internalErrors: InternalError[] = [];
   const groups = new Map<LanguageBackend, { path: string; text: string }[]>();
 
+  // per backend that defers context: its deferred files, and every file of the run in order
+  const deferred = new Map<LanguageBackend, { later: Set<string>; paths: string[] }>();
   for (const filePath of options.files) {
     const backend = await loadBackend(path.extname(filePath));
     if (!backend) continue;
+    const reported = options.lintOnly?.has(filePath) ?? true;
+    if (!deferred.has(backend) && backend.defersContext?.(options)) deferred.set(backend, { later: new Set(), paths: [] });
+    const lazy = deferred.get(backend);
+    lazy?.paths.push(filePath);
+    if (lazy && !reported) {
+      // another thread's file: read only if a rule asks for it
+      lazy.later.add(filePath);
+      continue;
+    }
     const override = options.contents?.get(filePath);
     const buffer = override !== undefined ? Buffer.from(override, "utf8") : await readFile(filePath);
     if (isBinary(buffer)) continue;
-    const reported = options.lintOnly?.has(filePath) ?? true;
     if (buffer.length > MAX_FILE_BYTES) {
       if (!reported) continue;
       results.push(
@@ -149,7 +194,9 @@ export async function lintFiles(options: EngineOptions): Promise<LintReport> {
   for (const [backend, files] of groups) {
     const started = performance.now();
     const rulesFor = options.rulesForRole && ((filePath: string) => options.rulesForRole!(filePath, roles.get(filePath) ?? "source"));
-    const outcome = await backend.lint(files, options.rules, { ...options, rulesFor });
+    const lazy = deferred.get(backend);
+    const context = lazy && contextReader(lazy.paths, lazy.later, options, siblings, skipRoles);
+    const outcome = await backend.lint(files, options.rules, { ...options, rulesFor, context });
     const elapsed = performance.now() - started;
     internalErrors.push(...outcome.internalErrors.filter((error) => options.lintOnly?.has(error.filePath) ?? true));
     stats.typeCheckerMs += outcome.typeCheckerMs;

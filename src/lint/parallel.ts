@@ -4,6 +4,7 @@
  * order a one-thread run gives. Worker threads are spawned from a script the lint command names
  * (it holds the rule list; the engine never imports the rules).
  */
+import { statSync } from "node:fs";
 import os from "node:os";
 import { takePartWorker } from "./part-pool.js";
 import type { Rule } from "./rule.js";
@@ -76,9 +77,10 @@ export async function lintPlanned(engine: EngineOptions, plan: PlanOptions): Pro
 
 /**
  * Lints `part.lint` (reading `part.context`) in this thread, or over this thread and worker threads:
- * this thread lints the first share itself while the workers lint the others. Without the type
- * checker every thread is handed the whole context, which it parses only where a rule reads another
- * file; with it, each thread gets its own packages (and what they import) and builds only their program.
+ * this thread lints the first share itself while the workers lint the others; shares hold near-equal
+ * bytes of source. Without the type checker every thread is handed the whole context, whose files it
+ * reads and parses only where a rule reads another file; with it, each thread gets its own packages
+ * (and what they import) and builds only their program.
  */
 async function lintParts(engine: EngineOptions, part: Part, plan: PlanOptions): Promise<PlannedReport> {
   const threads = workerCount(plan.concurrency, part.lint.length);
@@ -86,7 +88,8 @@ async function lintParts(engine: EngineOptions, part: Part, plan: PlanOptions): 
   if (threads <= 1 || !plan.partWorker || engine.contents !== undefined || engine.session !== undefined) {
     return lintFiles(whole ? engine : { ...engine, files: part.context, lintOnly: new Set(part.lint) });
   }
-  const parts = splitFiles(part.lint, threads, part.context, { withContext: engine.types });
+  const sizes = fileSizes(part.lint);
+  const parts = splitFiles(part.lint, threads, part.context, { withContext: engine.types, weightOf: (file) => sizes.get(file) ?? 0 });
   const [own, ...others] = parts.map((piece) => (engine.types ? piece : { ...piece, context: part.context }));
   // asyncpat-ignore-next-line unbounded-concurrency -- one piece per thread: splitFiles makes at most `threads` parts
   const inWorkers = others.map((piece) =>
@@ -105,15 +108,33 @@ async function lintParts(engine: EngineOptions, part: Part, plan: PlanOptions): 
   const reports = [here, ...(await Promise.all(inWorkers))];
   const described = parts.map(
     (piece) =>
-      `${piece.lint.length}${engine.types && piece.context.length > piece.lint.length ? ` (reading ${piece.context.length})` : ""}`,
+      `${piece.lint.length} (${kilobytes(piece.lint, sizes)} KB${engine.types && piece.context.length > piece.lint.length ? `, reading ${piece.context.length} files` : ""})`,
   );
   const how = engine.types
-    ? "by package, each thread building the type program of its own packages"
-    : "by package; each thread parses another thread's files only where a rule reads them";
+    ? "by package and size, each thread building the type program of its own packages"
+    : "by package and size; each thread reads another thread's files only where a rule reads them";
   return {
     ...mergeReports(reports),
     split: `${parts.length} threads (this one and ${others.length} worker${others.length === 1 ? "" : "s"}), files per thread: ${described.join(", ")}; split ${how}`,
   };
+}
+
+/** Each file's size in bytes (0 when it cannot be read: the lint reports that file). */
+function fileSizes(files: readonly string[]): Map<string, number> {
+  const sizes = new Map<string, number>();
+  for (const file of files) {
+    try {
+      // asyncpat-ignore-next-line blocking-in-async -- the lint thread serves nothing else while it splits the run, and one sync stat per file is cheaper than an awaited one
+      sizes.set(file, statSync(file).size);
+    } catch {
+      sizes.set(file, 0);
+    }
+  }
+  return sizes;
+}
+
+function kilobytes(files: readonly string[], sizes: ReadonlyMap<string, number>): number {
+  return Math.round(files.reduce((sum, file) => sum + (sizes.get(file) ?? 0), 0) / 1024);
 }
 
 function runWorker(url: URL, input: PartInput): Promise<LintReport> {

@@ -25,7 +25,7 @@ export function splitFiles(
   files: readonly string[],
   count: number,
   universe: readonly string[] = files,
-  { withContext = true }: { withContext?: boolean } = {},
+  { withContext = true, weightOf }: { withContext?: boolean; weightOf?: (file: string) => number } = {},
 ): Part[] {
   const packageOf = new Map<string, string>();
   for (const file of universe) packageOf.set(file, packageKeyOf(file));
@@ -37,9 +37,10 @@ export function splitFiles(
   for (let index = 1; index < total; index++)
     if (packageOf.get(ordered[index]!) !== packageOf.get(ordered[index - 1]!)) boundaries.push(index);
   const slack = total / (4 * parts);
+  const idealCut = weightOf ? weightedCuts(ordered, parts, weightOf) : (part: number) => Math.round((part * total) / parts);
   const cuts = [0];
   for (let part = 1; part < parts; part++) {
-    const ideal = Math.round((part * total) / parts);
+    const ideal = idealCut(part);
     let cut = ideal;
     let best = Infinity;
     for (const boundary of boundaries) {
@@ -75,6 +76,20 @@ export function splitFiles(
     result.push({ lint: files.filter((file) => share.has(file)), context: universe.filter((file) => closed.has(file)) });
   }
   return result;
+}
+
+/** Where the `part`-th cut falls so that each part holds a near-equal share of the total weight. */
+function weightedCuts(ordered: readonly string[], parts: number, weightOf: (file: string) => number): (part: number) => number {
+  const before = [0];
+  for (const file of ordered) before.push(before[before.length - 1]! + Math.max(1, weightOf(file)));
+  const total = before[before.length - 1]!;
+  return (part) => {
+    const target = (part * total) / parts;
+    let index = 0;
+    while (index < ordered.length && before[index + 1]! <= target) index++;
+    // the cut goes on whichever side of the file that crosses the target leaves the shares closer
+    return index < ordered.length && before[index + 1]! - target < target - before[index]! ? index + 1 : index;
+  };
 }
 
 function compare(a: string, b: string): number {

@@ -127,6 +127,16 @@ export interface BackendRunOptions {
   lintOnly?: ReadonlySet<string>;
   /** `--cache`: parse lazily and report what each linted file read (see dependencies.ts). */
   dependencies?: DependencyTracker;
+  /** Context files not handed in with their text (see `LanguageBackend.defersContext`). */
+  context?: BackendContext;
+}
+
+/** Files of the run that are not linted here, read when a rule asks for them. */
+export interface BackendContext {
+  /** Every file of the run for this backend, in the run's order: the ones handed in and the deferred ones. */
+  readonly paths: readonly string[];
+  /** A deferred file's text; undefined for any other path and for a file left out (binary, too large, a role not linted). */
+  text(filePath: string): string | undefined;
 }
 
 /** Opaque state a backend keeps between runs; create one with `createLintSession()`. */
@@ -141,6 +151,12 @@ export function createLintSession(): LintSession {
 export interface LanguageBackend {
   language: string;
   extensions: readonly string[];
+  /**
+   * True when, with these options, the backend reads context files (not in `lintOnly`) only when a
+   * rule asks for them: the engine then hands them over as `options.context` instead of reading
+   * every one up front (a `--concurrency` thread would otherwise read all the other threads' files).
+   */
+  defersContext?(options: BackendRunOptions): boolean;
   lint(
     files: readonly { path: string; text: string }[],
     rules: readonly ConfiguredRule[],

@@ -1,4 +1,4 @@
-import { existsSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { makeTree, runCli } from "../helpers/cli.js";
@@ -55,7 +55,9 @@ describe("asyncpat lint --concurrency", { timeout: 240_000 }, () => {
     expect(ruleIds(off.stdout)).not.toContain("server.ts:missing-graceful-shutdown");
     expect(two.exitCode).toBe(1);
     expect(two.stdout).toBe(off.stdout);
-    expect(two.stderr).toMatch(/split: 2 threads \(this one and 1 worker\), files per thread: \d+, \d+; split by package/);
+    expect(two.stderr).toMatch(
+      /split: 2 threads \(this one and 1 worker\), files per thread: \d+ \(\d+ KB\), \d+ \(\d+ KB\); split by package and size/,
+    );
   });
 
   /*
@@ -84,6 +86,40 @@ describe("asyncpat lint --concurrency", { timeout: 240_000 }, () => {
       expect(two.stdout).toBe(off.stdout);
     });
   }
+
+  /*
+   * A thread reads another thread's files only when a rule asks, and then judges them as one run
+   * does: the SIGTERM handler under `fixtures/` is not part of the run (a fixture is not linted), so
+   * the server is reported either way, although the handler sits in the other thread's share.
+   */
+  it("leaves a file of another thread's share out when its role is not linted, as one run does", async () => {
+    const dir = makeTree({
+      "package.json": '{ "name": "one", "private": true }',
+      "src/a-server.ts": server,
+      "src/b-orders.ts": noTimeout,
+      "src/fixtures/z-shutdown.ts": shutdown.replace("./server.js", "../a-server.js"),
+      "src/y-jobs.ts": floating,
+    });
+    const off = await runCli([...LINT, "--no-types", "--concurrency", "off"], { cwd: dir });
+    const two = await runCli([...LINT, "--no-types", "--concurrency", "2", "--stats"], { cwd: dir });
+    expect(off.exitCode).toBe(1);
+    expect(ruleIds(off.stdout)).toContain("a-server.ts:missing-graceful-shutdown");
+    expect(two.stderr).toMatch(/files per thread: [12] .*, [23] /);
+    expect(two.stdout).toBe(off.stdout);
+  });
+
+  it("gives one run's report for Rust crates split over threads, each thread linting only its own files", async () => {
+    const fixtures = path.join(import.meta.dirname, "..", "fixtures", "bug-shapes-rust");
+    const tree: Record<string, string> = { "Cargo.toml": '[package]\nname = "shapes"\nversion = "0.1.0"\nedition = "2021"\n' };
+    for (const file of readdirSync(fixtures)) tree[`src/${file}`] = readFileSync(path.join(fixtures, file), "utf8");
+    const dir = makeTree(tree);
+    const off = await runCli(["lint", "--format", "json", "--concurrency", "off"], { cwd: dir });
+    const two = await runCli(["lint", "--format", "json", "--concurrency", "2", "--stats"], { cwd: dir });
+    expect(off.exitCode).toBe(1);
+    expect(new Set(ruleIds(off.stdout)).size).toBeGreaterThanOrEqual(5);
+    expect(two.stderr).toMatch(/split: 2 threads/);
+    expect(two.stdout).toBe(off.stdout);
+  });
 
   it("with types, each thread builds its package's program and the report is the same", async () => {
     const dir = monorepo();

@@ -11,6 +11,7 @@ import { ListenerTable } from "../listeners.js";
 import { timingByRule } from "../timing.js";
 import { UsageError } from "../../errors.js";
 import type {
+  BackendContext,
   BackendFileResult,
   BackendRunOptions,
   ConfiguredRule,
@@ -186,7 +187,7 @@ function parseFile(
 }
 
 /** The run's files outside node_modules that a file of the type program imports, as TypeScript resolved them. */
-function typedImports(program: ts.Program, sourceFile: ts.SourceFile, known: ReadonlyMap<string, string>): string[] {
+function typedImports(program: ts.Program, sourceFile: ts.SourceFile, known: { has(filePath: string): boolean }): string[] {
   const found = new Set<string>();
   // both are TypeScript internals (stable since 5.3); without them the edges come from the text scan alone
   const specifiers = (sourceFile as unknown as { imports?: readonly ts.StringLiteralLike[] }).imports ?? [];
@@ -207,9 +208,25 @@ function typedImports(program: ts.Program, sourceFile: ts.SourceFile, known: Rea
   return [...found];
 }
 
+/** The texts of the run's files: those handed in, and the context files read on first use. */
+interface RunTexts {
+  /** Every file of the run, in its order (a deferred file that turns out left out included). */
+  readonly paths: readonly string[];
+  get(filePath: string): string | undefined;
+  has(filePath: string): boolean;
+}
+
+function runTexts(inputFiles: readonly { path: string; text: string }[], context: BackendContext | undefined): RunTexts {
+  const handedIn = new Map(inputFiles.map((file) => [file.path, file.text]));
+  const get = (filePath: string) => handedIn.get(filePath) ?? context?.text(filePath);
+  return { paths: context?.paths ?? [...handedIn.keys()], get, has: (filePath) => get(filePath) !== undefined };
+}
+
 export const typescriptBackend: LanguageBackend = {
   language: "typescript",
   extensions: EXTENSIONS,
+  // without the checker, the cache or a session, a file that is not linted is parsed only when a rule reads it
+  defersContext: (options) => !options.types && !options.session && !options.dependencies,
   async lint(inputFiles, rules, options) {
     const project = projectFor(options);
     // Without the checker (and no session to keep warm), files are parsed by the compiler alone: the
@@ -223,8 +240,8 @@ export const typescriptBackend: LanguageBackend = {
     const results: BackendFileResult[] = [];
     const internalErrors: InternalError[] = [];
     const tracker = options.dependencies;
-    const texts = new Map(inputFiles.map((file) => [file.path, file.text]));
-    tracker?.participants([...texts.keys()]);
+    const texts = runTexts(inputFiles, options.context);
+    tracker?.participants(texts.paths);
     // null: the file did not parse. With a dependency tracker (`--cache`) only the files to lint and
     // the tracker's roots are parsed up front; the rest when a rule reads them.
     const parsed = new Map<string, ProgramFile | null>();
@@ -364,7 +381,7 @@ export const typescriptBackend: LanguageBackend = {
     };
 
     const timing = options.timing ? rules.map(() => 0) : undefined;
-    const packages = byPackage([...texts.keys()], (filePath) => filePath);
+    const packages = byPackage(texts.paths, (filePath) => filePath);
     for (const [packageKey, packagePaths] of packages) {
       const programs = new Map(rules.map((configured) => [configured.rule.id, programFor(configured.rule.id, packageKey, packagePaths)]));
       for (const filePath of packagePaths) {
