@@ -1,6 +1,6 @@
 /**
  * Lint throughput: `npm run bench`. First start-up against `node -e 0`, then asyncpat vs ESLint +
- * typescript-eslint vs `tsc --noEmit` (cold, warm, 1 thread and `--concurrency auto`) on a generated
+ * typescript-eslint vs `tsc --noEmit` (cold, warm, 1 thread and one per core) on a generated
  * project and on real npm packages (BENCH_REAL, tarballs cached in BENCH_CACHE). Then it generates
  * crate in a temp folder, then times `asyncpat lint` (the built CLI, end to end, as a user runs it)
  * on them with and without type information, and on this repository; then a Rust service module at
@@ -343,9 +343,9 @@ async function compareTools(project: string, label: string): Promise<void> {
   const node = process.execPath;
   await add("tsc --noEmit", node, [tscBin, "--noEmit", "-p", "tsconfig.json"]);
   await add("asyncpat --no-types, 1 thread, cold", node, lint("--no-types"));
-  await add(`asyncpat --no-types, --concurrency auto (${cores} cores), cold`, node, lint("--no-types", "--concurrency", "auto"));
+  await add(`asyncpat --no-types, ${cores} threads, cold`, node, lint("--no-types", "--concurrency", String(cores)));
   await add("asyncpat types, 1 thread, cold", node, lint("--types"));
-  await add(`asyncpat types, --concurrency auto (${cores} cores), cold`, node, lint("--types", "--concurrency", "auto"));
+  await add(`asyncpat types, ${cores} threads, cold`, node, lint("--types", "--concurrency", String(cores)));
   clear();
   await measure(project, node, lint("--types", "--cache"));
   await add("asyncpat types, warm (--cache, no change)", node, lint("--types", "--cache"));
@@ -381,10 +381,12 @@ async function compareTools(project: string, label: string): Promise<void> {
   }
   const speedUp = (types: string) => {
     const one = rows.find((row) => row.name === `asyncpat ${types}, 1 thread, cold`)!.m.ms;
-    const all = rows.find((row) => row.name.startsWith(`asyncpat ${types}, --concurrency auto`))!.m.ms;
+    const all = rows.find((row) => row.name === `asyncpat ${types}, ${cores} threads, cold`)!.m.ms;
     return `${(one / all).toFixed(2)}x`;
   };
-  console.log(`--concurrency auto over off: --no-types ${speedUp("--no-types")}, types ${speedUp("types")}`);
+  console.log(
+    `${cores} threads over 1 (--concurrency ${cores} vs off; auto takes half the cores): --no-types ${speedUp("--no-types")}, types ${speedUp("types")}`,
+  );
   if (!haveEslint) console.log("(ESLint rows need the dev dependencies eslint, typescript-eslint and @eslint/js: npm ci)");
 }
 

@@ -85,7 +85,7 @@ export function registerLintCommand(program: Command): void {
     .option("--suppressions-location <file>", "the suppressions file (default: asyncpat-suppressions.json here)")
     .option("--prune-suppressions", "lower the suppressions file's counts to the findings that remain", false)
     .option("--stats", "print file, line and per-rule timing figures to standard error", false)
-    .option("--concurrency <n|auto|off>", "spread the files over worker threads, split by package (auto: one per core)", parseConcurrency)
+    .option("--concurrency <n|auto|off>", "spread the files over worker threads, split by package (auto: half the cores)", parseConcurrency)
     .option(
       "--shard <i/n>",
       "lint only the i-th of n parts of the files, split by package (join the reports with merge-reports)",
