@@ -4,6 +4,10 @@ import { ruleTester } from "../../helpers/rule-tester.js";
 ruleTester(rule, {
   valid: [
     {
+      name: "startup-code: an exported migration runner lists the migration directory synchronously (readMigrationFiles)",
+      code: `import fs from "node:fs";\nexport const readMigrationFiles = async (dir: string) => {\n  if (!fs.existsSync(dir)) return [];\n  return fs.readdirSync(dir).filter((f) => f.endsWith(".js"));\n};`,
+    },
+    {
       name: "startup-code: a storage module's async init() checks its files synchronously through a helper called only from init",
       code: `import fs from "node:fs";\nfunction hasConfig(dir: string) {\n  return fs.existsSync(dir + "/.config.json");\n}\nexport const storage = {\n  init: async function (settings: { userDir: string }) {\n    fs.statSync(settings.userDir);\n    return hasConfig(settings.userDir);\n  },\n};`,
     },
@@ -137,6 +141,11 @@ ruleTester(rule, {
     },
   ],
   invalid: [
+    {
+      name: "a name that merely contains a start-up word (readInitials) is not a start-up phase",
+      code: `import fs from "node:fs";\nexport async function readInitials(dir: string) {\n  return fs.readdirSync(dir);\n}`,
+      errors: [{ messageId: "blockingCall", line: 3 }],
+    },
     {
       name: "an async helper called from init() and also from a request handler still blocks while serving",
       code: `import fs from "node:fs";\nimport http from "node:http";\nasync function loadPage() {\n  return fs.readFileSync("page.html");\n}\nexport const site = {\n  init() {\n    return loadPage();\n  },\n};\nhttp.createServer(async (req, res) => res.end(await loadPage())).listen(8080);`,

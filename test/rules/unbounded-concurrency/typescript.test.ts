@@ -4,6 +4,10 @@ import { ruleTester } from "../../helpers/rule-tester.js";
 ruleTester(rule, {
   valid: [
     {
+      name: "teardown: stopping each node of a flow (stopNode(node)) releases what the nodes hold",
+      code: `import { rm } from "node:fs/promises";\nasync function stopNode(node: { id: string }) {\n  await rm("/tmp/" + node.id, { force: true });\n}\nexport async function stopAll(nodes: { id: string }[]) {\n  const stopping: Promise<void>[] = [];\n  for (const node of nodes) stopping.push(stopNode(node).catch(() => {}));\n  await Promise.all(stopping);\n}`,
+    },
+    {
       name: "bounded-by-construction: one access check per configured collection of the CMS instance on the request (req.payload.config.collections)",
       code: `export async function getAccess({ req }: { req: { payload: { config: { collections: { slug: string }[] } } } }) {\n  const { payload } = req;\n  await Promise.all(payload.config.collections.map(async (collection) => {\n    await fetch("http://acl/" + collection.slug);\n  }));\n}`,
     },
@@ -210,6 +214,11 @@ export async function probe(host: string) {
     },
   ],
   invalid: [
+    {
+      name: "a verb that only starts with a teardown word is not a teardown (stopwatch-like names: closest, endpointFetch)",
+      code: `async function endpointFetch(url: string) {\n  return fetch(url);\n}\nexport async function probeAll(urls: string[]) {\n  await Promise.all(urls.map(async (url) => endpointFetch(url)));\n}`,
+      errors: [{ messageId: "unboundedMap", line: 5 }],
+    },
     {
       name: "input-sized: a list read from the request body, even under an options object (req.body.options.hosts)",
       code: `export async function pingAll(req: { body: { options: { hosts: string[] } } }) {\n  await Promise.all(req.body.options.hosts.map(async (host) => {\n    await fetch("http://" + host);\n  }));\n}`,
