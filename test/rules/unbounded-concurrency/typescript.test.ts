@@ -4,6 +4,10 @@ import { ruleTester } from "../../helpers/rule-tester.js";
 ruleTester(rule, {
   valid: [
     {
+      name: "bounded-by-construction: loading each pending migration of the project (migrations: files the developers wrote)",
+      code: `import { readFile } from "node:fs/promises";\nexport async function validate(migrations: string[]) {\n  await Promise.all(migrations.map(async (migration) => {\n    await readFile("migrations/" + migration, "utf8");\n  }));\n}`,
+    },
+    {
       name: "teardown: stopping each node of a flow (stopNode(node)) releases what the nodes hold",
       code: `import { rm } from "node:fs/promises";\nasync function stopNode(node: { id: string }) {\n  await rm("/tmp/" + node.id, { force: true });\n}\nexport async function stopAll(nodes: { id: string }[]) {\n  const stopping: Promise<void>[] = [];\n  for (const node of nodes) stopping.push(stopNode(node).catch(() => {}));\n  await Promise.all(stopping);\n}`,
     },
@@ -214,6 +218,11 @@ export async function probe(host: string) {
     },
   ],
   invalid: [
+    {
+      name: "input-sized: migrations read from the request body (req.body.migrations) are input",
+      code: `import { readFile } from "node:fs/promises";\nexport async function validate(req: { body: { migrations: string[] } }) {\n  await Promise.all(req.body.migrations.map(async (migration) => {\n    await readFile("migrations/" + migration, "utf8");\n  }));\n}`,
+      errors: [{ messageId: "unboundedMap", line: 3 }],
+    },
     {
       name: "a verb that only starts with a teardown word is not a teardown (stopwatch-like names: closest, endpointFetch)",
       code: `async function endpointFetch(url: string) {\n  return fetch(url);\n}\nexport async function probeAll(urls: string[]) {\n  await Promise.all(urls.map(async (url) => endpointFetch(url)));\n}`,

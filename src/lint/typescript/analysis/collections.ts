@@ -6,7 +6,7 @@ import { findDeclaration, getInitializer } from "./scope.js";
 /**
  * "Is this collection small by construction?" by what it is named after: a list that a program's
  * configuration or schema defines (the `include`s of a query definition, installed `extensions`, a
- * model's `fields`, per-broker and per-address lists, the command line's `process.argv`, `hosts` under a `config`, route `pre`requisites, a counter's sub-keys) has as many items
+ * model's `fields`, a project's database `migrations` and `seeds` (files the developers wrote), per-broker and per-address lists, the command line's `process.argv`, `hosts` under a `config`, route `pre`requisites, a counter's sub-keys) has as many items
  * as the code or the operator wrote, not as many as the input brings. The collection's own name (the
  * last segment of `options.include`, `this.schema.collections[key]?.fields`) decides; a configuration
  * object earlier in the path (`options`, `config`, `settings`, `schema`) makes any list under it count,
@@ -19,7 +19,7 @@ import { findDeclaration, getInitializer } from "./scope.js";
  * is named by that path.
  */
 const DEFINITION_LIST =
-  /^_?(include|includes|plugins|extensions|fields|attributes|associations|hooks|middlewares?|pres?|prerequisites|routes|brokers|addresses|counters|meta|dialects|locales|bindings)$/i;
+  /^_?(include|includes|plugins|extensions|fields|attributes|associations|hooks|middlewares?|pres?|prerequisites|routes|brokers|addresses|counters|meta|dialects|locales|bindings|migrations|seeds|seeders)$/i;
 const CONFIG_SEGMENT = /^_?(options|opts|config|configuration|conf|settings|schema|definition|manifest)$/i;
 const DATA_NAME =
   /(files|items|ids|rows|records|urls|uris|paths|users|messages|jobs|tasks|entries|uploads|payloads|data|results|docs|documents|objects|values|list|batch|events|requests|chunks|lines)$/i;
