@@ -23,6 +23,17 @@ export interface CorpusPackage {
   lines?: number;
   files?: number;
   half?: Half;
+  /**
+   * Which batch added the package: absent for batch 1 (the first 41, split in 80db319), 2 for the
+   * packages added later and split on their own (scripts/accuracy-split.ts), so that their tuning
+   * half is code nobody had looked at when it was split.
+   */
+  batch?: number;
+}
+
+/** A package's batch (absent means 1). */
+export function batchOf(entry: CorpusPackage): number {
+  return entry.batch ?? 1;
 }
 
 export interface Corpus {

@@ -34,6 +34,7 @@ import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { execa } from "execa";
 import {
+  batchOf,
   classifyRole,
   countLines,
   HALVES,
@@ -75,6 +76,8 @@ interface Finding {
   pkg: string;
   version: string;
   half: Half;
+  /** The corpus batch of the package (1 or 2; see `batch` in accuracy/corpus.json). */
+  batch: number;
   kind: Kind;
   role: Role;
   file: string;
@@ -158,7 +161,10 @@ async function main(): Promise<void> {
     // Halves, kinds and roles are re-read from the current corpus file and role rule.
     const byName = new Map(corpus.packages.map((entry) => [entry.name, entry]));
     runs = last.runs.map((run) => ({ ...run, entry: byName.get(run.entry.name) ?? run.entry }));
-    findings = last.findings.map((finding) => ({ ...finding, half: byName.get(finding.pkg)?.half ?? finding.half }));
+    findings = last.findings.map((finding) => {
+      const entry = byName.get(finding.pkg);
+      return { ...finding, half: entry?.half ?? finding.half, batch: entry ? batchOf(entry) : (finding.batch ?? 1) };
+    });
     modeMs = last.modeMs;
     process.stdout.write(`Reusing the raw findings of the last run (${lastRunPath}); verdicts re-read.\n`);
   }
@@ -218,6 +224,7 @@ async function main(): Promise<void> {
               pkg: entry.name,
               version: entry.version,
               half: entry.half!,
+              batch: batchOf(entry),
               kind: entry.kind,
               role: roleOf.get(relative) ?? classifyRole(relative),
               file: relative,
@@ -280,6 +287,7 @@ async function main(): Promise<void> {
             finding.key,
             {
               half: finding.half,
+              batch: finding.batch,
               role: finding.role,
               version: finding.version,
               file: finding.file,
@@ -334,6 +342,19 @@ async function main(): Promise<void> {
       tally.set(label, (tally.get(label) ?? 0) + 1);
     }
     for (const [label, count] of [...tally].sort()) process.stdout.write(`  ${String(count).padStart(5)}  ${label}\n`);
+    // the subset's figures per batch, half and mode (false per 10 KLOC of the packages run)
+    for (const batch of [...new Set(runs.map((run) => batchOf(run.entry)))].sort())
+      for (const half of HALVES)
+        for (const mode of MODES) {
+          const inSet = (run: PackageRun) => batchOf(run.entry) === batch && run.entry.half === half;
+          const lines = runs.filter(inSet).reduce((sum, run) => sum + run.lines, 0);
+          if (lines === 0) continue;
+          const inSubset = findings.filter((f) => f.batch === batch && f.half === half && f.mode === mode);
+          const count = (status: Status) => inSubset.filter((finding) => statusOf(finding) === status).length;
+          process.stdout.write(
+            `batch ${batch} ${half.padEnd(8)} ${mode.padEnd(6)}: ${inSubset.length} findings in ${lines} lines: ${count("true-positive")} true, ${count("debatable")} debatable, ${count("false-positive")} false, ${count("unjudged")} unjudged; false per 10 KLOC ${((count("false-positive") / lines) * 10_000).toFixed(2)}\n`,
+          );
+        }
     process.stdout.write(
       `Partial run (ACCURACY_ONLY): docs/accuracy.md and docs/accuracy-summary.json left as they were. ${elapsed.toFixed(0)} s.\n`,
     );
@@ -379,6 +400,7 @@ async function main(): Promise<void> {
       version: run.entry.version,
       kind: run.entry.kind,
       half: run.entry.half,
+      batch: batchOf(run.entry),
       files: run.files,
       lines: run.lines,
       linesByRole: run.linesByRole,
@@ -386,7 +408,10 @@ async function main(): Promise<void> {
       lintSeconds: { syntax: Number((run.lintMs.syntax / 1000).toFixed(1)), types: Number((run.lintMs.types / 1000).toFixed(1)) },
     })),
     halves: {} as Record<string, unknown>,
+    /** Per batch, per half, per mode: the totals and per kind (batch 2 was added and split after batch 1 was tuned). */
+    batches: {} as Record<string, unknown>,
   };
+  const batches = [...new Set(runs.map((run) => batchOf(run.entry)))].sort();
   for (const half of [...HALVES, "all"] as const) {
     const inHalf = (run: PackageRun) => half === "all" || run.entry.half === half;
     const h = half === "all" ? undefined : half;
@@ -424,6 +449,33 @@ async function main(): Promise<void> {
       };
     }
     summary.halves[half] = perMode;
+  }
+  for (const batch of batches) {
+    const perHalf: Record<string, unknown> = {};
+    for (const half of HALVES) {
+      const inSet = (run: PackageRun) => batchOf(run.entry) === batch && run.entry.half === half;
+      perHalf[half] = Object.fromEntries(
+        MODES.map((mode) => [
+          mode,
+          {
+            total: figures(
+              of(mode, half, (f) => f.batch === batch),
+              linesOf(inSet),
+            ),
+            byKind: Object.fromEntries(
+              KINDS.map((kind) => [
+                kind,
+                figures(
+                  of(mode, half, (f) => f.batch === batch && f.kind === kind),
+                  linesOf((run) => inSet(run) && run.entry.kind === kind),
+                ),
+              ]),
+            ),
+          },
+        ]),
+      );
+    }
+    summary.batches[String(batch)] = perHalf;
   }
   writeFileSync(summaryPath, `${JSON.stringify(summary, null, 2)}\n`);
 
@@ -478,6 +530,24 @@ async function main(): Promise<void> {
       }
     }
   }
+  out.push(
+    "",
+    "Per batch (batch 2 was added and split after batch 1 was tuned, so its tuning half was fresh data; see `splitRule` in the corpus file):",
+    "",
+    "| Batch | Half | Mode | Lines | Findings | True | Debatable | False | Unjudged | False per 10 KLOC | Precision |",
+    "|---|---|---|---:|---:|---:|---:|---:|---:|---:|---:|",
+  );
+  for (const batch of batches)
+    for (const half of HALVES)
+      for (const mode of MODES) {
+        const f = figures(
+          of(mode, half, (finding) => finding.batch === batch),
+          linesOf((run) => batchOf(run.entry) === batch && run.entry.half === half),
+        );
+        out.push(
+          `| ${batch} | ${half} | ${mode} | ${fmt(f.lines)} | ${f.findings} | ${f["true-positive"]} | ${f.debatable} | ${f["false-positive"]} | ${f.unjudged} | ${f.falsePer10k.toFixed(2)} | ${f.precision === null ? "–" : f.precision.toFixed(2)} |`,
+        );
+      }
   out.push("");
   for (const half of HALVES) {
     out.push(`## ${half === "tuning" ? "Tuning half" : "Held-out half (aggregates only)"}`, "");
@@ -519,12 +589,12 @@ async function main(): Promise<void> {
   out.push(
     "## Per package",
     "",
-    "| Half | Kind | Package | Files | Lines | source / test / example / fixture / generated | Findings syntax | Findings types | Lint syntax | Lint types |",
-    "|---|---|---|---:|---:|---|---:|---:|---:|---:|",
+    "| Half | Batch | Kind | Package | Files | Lines | source / test / example / fixture / generated | Findings syntax | Findings types | Lint syntax | Lint types |",
+    "|---|---:|---|---|---:|---:|---|---:|---:|---:|---:|",
   );
   for (const run of runs) {
     out.push(
-      `| ${run.entry.half} | ${run.entry.kind} | ${run.entry.name}@${run.entry.version} | ${run.files} | ${fmt(run.lines)} | ${ROLES.map((role) => fmt(run.linesByRole[role])).join(" / ")} | ${run.findings.syntax} | ${run.entry.kind === "rust-crate" ? "(same)" : run.findings.types} | ${(run.lintMs.syntax / 1000).toFixed(1)} s | ${run.entry.kind === "rust-crate" ? "–" : `${(run.lintMs.types / 1000).toFixed(1)} s`} |`,
+      `| ${run.entry.half} | ${batchOf(run.entry)} | ${run.entry.kind} | ${run.entry.name}@${run.entry.version} | ${run.files} | ${fmt(run.lines)} | ${ROLES.map((role) => fmt(run.linesByRole[role])).join(" / ")} | ${run.findings.syntax} | ${run.entry.kind === "rust-crate" ? "(same)" : run.findings.types} | ${(run.lintMs.syntax / 1000).toFixed(1)} s | ${run.entry.kind === "rust-crate" ? "–" : `${(run.lintMs.types / 1000).toFixed(1)} s`} |`,
     );
   }
   out.push(

@@ -208,6 +208,22 @@ function isCalleeReference(reference: ts.Node): ts.CallExpression | undefined {
 }
 
 const MAX_CALL_DEPTH = 6;
+/**
+ * One-shot phases by name: a module's or a plugin's `init()` (Node-RED's storage and settings
+ * modules, Payload's `init`) runs once before the program serves, and a migration
+ * (`migrateSettings`, `readMigrationFiles`, `runMigrations`) runs once at deploy or from a command,
+ * where reading files synchronously is expected.
+ */
+const ONE_SHOT_PHASE_NAME = /^(init|initialize|initialise)$|^migrat|Migrat/;
+
+/** `init() {…}`, `init: async function () {…}`, `async function readMigrationFiles()`: a start-up or migration phase. */
+function isInitPhase(fn: ts.FunctionLikeDeclaration): boolean {
+  let name = fn.name && (ts.isIdentifier(fn.name) || ts.isPrivateIdentifier(fn.name)) ? fn.name.text : undefined;
+  const parent = fn.parent;
+  if (name === undefined && parent && (ts.isPropertyAssignment(parent) || ts.isVariableDeclaration(parent)) && ts.isIdentifier(parent.name))
+    name = parent.name.text;
+  return name !== undefined && ONE_SHOT_PHASE_NAME.test(name);
+}
 /** Next.js data functions that run at build time, not per request. */
 const BUILD_TIME_FUNCTIONS = new Set(["getStaticProps", "getStaticPaths", "generateStaticParams"]);
 /** Events that fire once while a program starts or stops, not per request. */
@@ -366,7 +382,7 @@ export default defineTypeScriptRule<Options>({
   knownLimits: [
     "Only blocking calls recognised by import source are reported (fs and its drop-ins fs-extra, graceful-fs, fs-promise and mz/fs, path-type's `*Sync` stat helpers, child_process and zlib `*Sync`, crypto's key-derivation and key-generation `*Sync`, bcrypt `*Sync`, `Atomics.wait`); CPU-heavy loops and `JSON.parse` of large bodies are not.",
     "The call graph is followed within one file, through plain functions and `const` arrows, when every reference to the helper in that file is a call from serving code; a method, a helper passed around as a value, and a helper with a caller outside serving code (start-up, a build script) are not followed. An exported helper is judged by the callers in its own file; one that this file never calls is not reported, whatever other files do with it.",
-    "Start-up code is recognised as module top level, an async function called only from module top level (`main().catch(…)`), a top-level async IIFE, and anything before `server.listen(…)` in the same function. Other start-up phases (a `bootstrap()` called from an exported function) are reported.",
+    "Start-up code is recognised as module top level, an async function called only from module top level (`main().catch(…)`), a top-level async IIFE, anything before `server.listen(…)` in the same function, an `init`/`initialize`/`initialise` function or method (a module's or plugin's start-up phase, as in Node-RED's storage modules), and a function named for a migration (`migrateSettings`, `readMigrationFiles`: run once at deploy or from a command), with the helpers called only from them. Other start-up phases (a `bootstrap()` called from an exported function) are reported, and an `init` or migration function that in fact runs per request is missed.",
     "Listeners on `process` (`exit`, signals, `uncaughtException`) and for the lifecycle events `ready`, `listening`, `exit` and `beforeExit` are not reported: they run once at start-up or shutdown, where synchronous work is expected.",
     "Not reported by design: test files and scripts (the presets turn this rule off for the `test` and `script` file roles), tool configs (`*.config.*`), Next.js build-time functions (`getStaticProps`, `getStaticPaths`, `generateStaticParams`), one-time lazy loads (`cache ??= readFileSync(…)`, or the read inside `if (!cache) { cache = … }`), and async functions of command-line programs (a `#!` line or an import of commander, yargs, cac, meow, sade, citty, clipanion, oclif or minimist); request handlers and listeners in those programs are still checked.",
     "Worker-thread code is not reported (blocking there is the remedy): files named `worker.*`, `*.worker.*` or under `workers/`, and files that import `parentPort`, `workerData` or `threadId` from `worker_threads`. A BullMQ or other job worker in such a file is skipped too.",
@@ -411,7 +427,7 @@ export default defineTypeScriptRule<Options>({
         if (handler !== undefined) return handler ?? undefined;
       }
       if ((isAsyncFunction(fn) && !isGeneratorFunction(fn)) || isCoroutineGenerator(fn)) {
-        if (isStartup(fn) || isCli()) return undefined;
+        if (isStartup(fn) || isInitPhase(fn) || isCli()) return undefined;
         if (fn.name && ts.isIdentifier(fn.name) && BUILD_TIME_FUNCTIONS.has(fn.name.text)) return undefined;
         const owner = nameOwner(fn);
         if (owner && BUILD_TIME_FUNCTIONS.has(owner.name.text)) return undefined;
@@ -463,14 +479,21 @@ export default defineTypeScriptRule<Options>({
       return undefined;
     }
 
-    /** Called only from module top level (`main()`, `main().catch(…)`), or an async IIFE there. */
+    /** Called only from module top level (`main()`, `main().catch(…)`) or from an `init()` phase, or an async IIFE at top level. */
     function isStartup(fn: ts.FunctionLikeDeclaration): boolean {
       const invoked = isCalleeReference(fn);
       if (invoked) return !getEnclosingFunction(invoked);
       const named = nameOwner(fn);
       if (!named || hasExportModifier(named.owner)) return false;
       const references = referencesTo(named.name, named.owner);
-      return references.length > 0 && references.every((reference) => !!isCalleeReference(reference) && !getEnclosingFunction(reference));
+      return (
+        references.length > 0 &&
+        references.every((reference) => {
+          if (!isCalleeReference(reference)) return false;
+          const caller = getEnclosingFunction(reference);
+          return !caller || isInitPhase(caller);
+        })
+      );
     }
 
     if (isToolConfigFile(context.filePath) || isWorkerFile(context.sourceFile, context.filePath)) return {};

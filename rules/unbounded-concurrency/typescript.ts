@@ -19,6 +19,7 @@ import {
   lineOf,
   memberName,
   resolveApi,
+  startsAsyncWork,
   ts,
   unwrapExpression,
   walk,
@@ -178,11 +179,14 @@ function rootIdentifier(expression: ts.Expression): ts.Identifier | undefined {
 /** Calls that end a resource's life rather than start one: they release sockets, descriptors or processes. */
 const TEARDOWN_METHODS = new Set(["close", "destroy", "end", "kill", "terminate", "disconnect", "quit", "dispose", "unref"]);
 
-/** `c.close()`, `this.kill(child, "SIGTERM")`, `terminate(worker)`: a teardown, whatever it is called on. */
+/** `stopNode`, `closeConnection`, `destroySession`: a teardown verb followed by what it tears down. */
+const TEARDOWN_PREFIX = /^(close|destroy|kill|terminate|disconnect|dispose|stop)[A-Z]/;
+
+/** `c.close()`, `this.kill(child, "SIGTERM")`, `terminate(worker)`, `stopNode(node)`: a teardown, whatever it is called on. */
 function isTeardownCall(call: ts.CallExpression): boolean {
   const callee = unwrapExpression(call.expression);
   const name = memberName(callee) ?? (ts.isIdentifier(callee) ? callee.text : undefined);
-  return !!name && TEARDOWN_METHODS.has(name);
+  return !!name && (TEARDOWN_METHODS.has(name) || name === "stop" || TEARDOWN_PREFIX.test(name));
 }
 
 /** True when a call operates on the callback's own element (`conn => conn.end()`): no new resource is opened. */
@@ -228,11 +232,11 @@ export default defineTypeScriptRule<Options>({
     ],
   },
   knownLimits: [
-    "The size of a collection is not known to the rule: any collection that is not an array literal, a constant-length range, a slice, a batch (a variable named like `chunk`/`batch`/`page`, or the loop variable of a loop over batches) or a list defined by configuration or schema counts as unbounded. A list counts as defined by configuration by its name: its own name is a definition list (`include`, `plugins`, `extensions`, `fields`, `attributes`, `associations`, `hooks`, `middleware`, `pre`, `routes`, `brokers`, `counters`, `meta`…), or it hangs under `options`/`config`/`settings`/`schema` and is not named like data (`files`, `ids`, `rows`, `items`, `urls`…); nothing read from `req`/`body`/`params` counts. Other small lists (one per address a name resolves to) are reported; silence them with a suppression comment that says why.",
+    "The size of a collection is not known to the rule: any collection that is not an array literal, a constant-length range, a slice, a batch (a variable named like `chunk`/`batch`/`page`, or the loop variable of a loop over batches) or a list defined by configuration or schema counts as unbounded. A list counts as defined by configuration by its name: its own name is a definition list (`include`, `plugins`, `extensions`, `fields`, `attributes`, `associations`, `hooks`, `middleware`, `pre`, `routes`, `brokers`, `counters`, `meta`, `migrations`, `seeds`…), or it hangs under `options`/`config`/`settings`/`schema` and is not named like data (`files`, `ids`, `rows`, `items`, `urls`…); a `const` local is named by the path it was read from (`const { imageSizes } = config.upload` is `config.upload.imageSizes`); nothing read from a request's `body`/`params` counts, nor from `req`/`request`/`payload`/`input`/`args` unless a configuration object hangs under it (`req.payload.config.collections`, Payload CMS's instance on the request, counts as configuration). Other small lists (one per address a name resolves to) are reported; silence them with a suppression comment that says why.",
     "A counted loop or `Array.from({ length: n })` is taken as a worker pool, which bounds concurrency, unless `n` is a collection's `.length`/`.size`/`.count`, a request's `query`/`body`/`params`, or a variable computed from one of them (`Math.min(items.length, limit)` is bounded by `limit`); a worker count read from elsewhere is trusted, not checked.",
     "Calls on the element itself (`conns.map((c) => c.end())`) are not reported: they act on resources already open rather than opening new ones.",
-    "Calls named like a teardown (`close`, `destroy`, `end`, `kill`, `terminate`, `disconnect`, `quit`, `dispose`, `unref`) are taken as releasing resources and are not reported, also when the element is an argument (`children.map((c) => this.kill(c))`) or the call goes over the network.",
-    "Calls are followed for I/O (up to three calls deep, into functions of the linted files: same file, relative imports, or wherever the type checker resolves them): a call into fs, net, http, child_process, `fetch` or a common HTTP client, or a promisified one (`pify(fs.readFile)`), counts as I/O; synchronous `*Sync` calls do not. Followed functions are not searched for in-memory-only work, so mapping an async method that only builds data in memory (BullMQ's `addNode`) is still reported, and so is a limiter's own implementation mapping its `add` (p-queue's `addAll`).",
+    "Calls named like a teardown (`close`, `destroy`, `end`, `kill`, `terminate`, `disconnect`, `quit`, `dispose`, `unref`, `stop`, or one of `close`/`destroy`/`kill`/`terminate`/`disconnect`/`dispose`/`stop` followed by a noun: `stopNode`, `closeConnection`) are taken as releasing resources and are not reported, also when the element is an argument (`children.map((c) => this.kill(c))`) or the call goes over the network.",
+    "Calls are followed for I/O (up to three calls deep, into functions of the linted files: same file, relative imports, or wherever the type checker resolves them): a call into fs, net, http, child_process, `fetch` or a common HTTP client, or a promisified one (`pify(fs.readFile)`), counts as I/O; synchronous `*Sync` calls do not. An async function of the linted files that awaits only promises that already exist (a value looked up with `get`, a stored promise) and returns no call, or has no `await` at all, is taken as in-memory work and not reported (a cache sweep over its keys, an async `add` that sets a map entry); one that awaits or returns any call still counts, so mapping an async method that builds data in memory through other async calls (BullMQ's `addNode`) is still reported, and so is a limiter's own implementation mapping its `add` (p-queue's `addAll`).",
     "A listing of files (the result of glob, globby, fast-glob or `fs.readdir`) counts as input-sized, and a callback that hands each entry to a call it returns or awaits counts as doing file I/O even when that call cannot be followed.",
     "An async callback counts as I/O when it awaits or returns any call (its async-ness is the evidence); a plain callback, and a promise pushed in a loop, only when the call is known to give a promise: a well-known promise API, an async function or method of the linted files, or per the type checker. Without types, `ids.map((id) => db.find(id))` is therefore not reported.",
     "A loop that awaits anything in its body is taken as throttled and not reported, even when the await does not bound the promises it starts.",
@@ -440,6 +444,10 @@ export default defineTypeScriptRule<Options>({
       if ((method === "then" || method === "catch" || method === "finally") && ts.isPropertyAccessExpression(callee)) {
         return expressionStartsIo(callee.expression, fn, unknownCallsCount);
       }
+      // an async function of the linted files that only awaits promises that already exist (a cache
+      // update, an in-memory registry) starts nothing per item
+      const called = resolveCalledFunction(node, env);
+      if (called && isAsyncFunction(called) && !startsAsyncWork(called, (inner) => resolveCalledFunction(inner, env))) return false;
       const promise = isPromiseCall(node, env);
       if (promise === true || (promise === undefined && unknownCallsCount)) return true;
       return callDoesIo(node, (call) => resolveCalledFunction(call, env));

@@ -4,6 +4,22 @@ import { ruleTester } from "../../helpers/rule-tester.js";
 ruleTester(rule, {
   valid: [
     {
+      name: "startup-code: an exported migration runner lists the migration directory synchronously (readMigrationFiles)",
+      code: `import fs from "node:fs";\nexport const readMigrationFiles = async (dir: string) => {\n  if (!fs.existsSync(dir)) return [];\n  return fs.readdirSync(dir).filter((f) => f.endsWith(".js"));\n};`,
+    },
+    {
+      name: "startup-code: a storage module's async init() checks its files synchronously through a helper called only from init",
+      code: `import fs from "node:fs";\nfunction hasConfig(dir: string) {\n  return fs.existsSync(dir + "/.config.json");\n}\nexport const storage = {\n  init: async function (settings: { userDir: string }) {\n    fs.statSync(settings.userDir);\n    return hasConfig(settings.userDir);\n  },\n};`,
+    },
+    {
+      name: "startup-code: an async migration of the settings file called only from the settings module's init()",
+      code: `import fs from "node:fs";\nasync function migrateSettings() {\n  if (fs.existsSync("settings.json")) return;\n}\nexport const settings = {\n  init(dir: string) {\n    return migrateSettings();\n  },\n};`,
+    },
+    {
+      name: "startup-code: a service class's async initialize() reads its certificate synchronously",
+      code: `import { readFileSync } from "node:fs";\nexport class Service {\n  cert = "";\n  async initialize() {\n    this.cert = readFileSync("cert.pem", "utf8");\n  }\n}`,
+    },
+    {
       name: "config read synchronously at module top level",
       code: `import fs from "node:fs";\nconst config = JSON.parse(fs.readFileSync("config.json", "utf8"));\nexport default config;`,
     },
@@ -125,6 +141,21 @@ ruleTester(rule, {
     },
   ],
   invalid: [
+    {
+      name: "a name that merely contains a start-up word (readInitials) is not a start-up phase",
+      code: `import fs from "node:fs";\nexport async function readInitials(dir: string) {\n  return fs.readdirSync(dir);\n}`,
+      errors: [{ messageId: "blockingCall", line: 3 }],
+    },
+    {
+      name: "an async helper called from init() and also from a request handler still blocks while serving",
+      code: `import fs from "node:fs";\nimport http from "node:http";\nasync function loadPage() {\n  return fs.readFileSync("page.html");\n}\nexport const site = {\n  init() {\n    return loadPage();\n  },\n};\nhttp.createServer(async (req, res) => res.end(await loadPage())).listen(8080);`,
+      errors: [{ messageId: "blockingCall", line: 4 }],
+    },
+    {
+      name: "an async method that is not a start-up phase (reload) reads synchronously",
+      code: `import { readFileSync } from "node:fs";\nexport class Service {\n  cert = "";\n  async reload() {\n    this.cert = readFileSync("cert.pem", "utf8");\n  }\n}`,
+      errors: [{ messageId: "blockingCall", line: 5 }],
+    },
     {
       name: "sync fs in a bluebird coroutine(function*) request handler (fs-promise, path-type)",
       code: `const fs = require("fs-promise");\nconst pathType = require("path-type");\nconst { coroutine } = require("bluebird");\nmodule.exports = coroutine(function* (req, res) {\n  const exists = fs.existsSync(req.url);\n  if (exists && pathType.dirSync(req.url)) res.end("dir");\n  res.end(yield fs.readFile(req.url));\n});`,

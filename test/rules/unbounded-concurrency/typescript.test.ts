@@ -4,6 +4,30 @@ import { ruleTester } from "../../helpers/rule-tester.js";
 ruleTester(rule, {
   valid: [
     {
+      name: "bounded-by-construction: loading each pending migration of the project (migrations: files the developers wrote)",
+      code: `import { readFile } from "node:fs/promises";\nexport async function validate(migrations: string[]) {\n  await Promise.all(migrations.map(async (migration) => {\n    await readFile("migrations/" + migration, "utf8");\n  }));\n}`,
+    },
+    {
+      name: "teardown: stopping each node of a flow (stopNode(node)) releases what the nodes hold",
+      code: `import { rm } from "node:fs/promises";\nasync function stopNode(node: { id: string }) {\n  await rm("/tmp/" + node.id, { force: true });\n}\nexport async function stopAll(nodes: { id: string }[]) {\n  const stopping: Promise<void>[] = [];\n  for (const node of nodes) stopping.push(stopNode(node).catch(() => {}));\n  await Promise.all(stopping);\n}`,
+    },
+    {
+      name: "bounded-by-construction: one access check per configured collection of the CMS instance on the request (req.payload.config.collections)",
+      code: `export async function getAccess({ req }: { req: { payload: { config: { collections: { slug: string }[] } } } }) {\n  const { payload } = req;\n  await Promise.all(payload.config.collections.map(async (collection) => {\n    await fetch("http://acl/" + collection.slug);\n  }));\n}`,
+    },
+    {
+      name: "bounded-by-construction: one resize per image size destructured from the upload config (const { imageSizes } = config.upload)",
+      code: `import { writeFile } from "node:fs/promises";\nexport async function createSizes(config: { upload: { imageSizes: { name: string }[] } }) {\n  const { imageSizes } = config.upload;\n  await Promise.all(imageSizes.map(async (size) => {\n    await writeFile("/tmp/" + size.name, "");\n  }));\n}`,
+    },
+    {
+      name: "no-real-fan-out: an async cache sweep whose per-key method only awaits the promise already stored under the key",
+      code: `export class DnsCache {\n  #cache = new Map<string, Promise<{ expires: number }> | { expires: number }>();\n  #keys = new Set<string>();\n  async sweep() {\n    const time = Date.now();\n    await Promise.all([...this.#keys].map(async (key) => this.#sweepKey(key, time)));\n  }\n  async #sweepKey(key: string, time: number) {\n    let cached = this.#cache.get(key);\n    if (cached instanceof Promise) cached = await cached;\n    if (cached && cached.expires <= time) {\n      this.#cache.delete(key);\n      this.#keys.delete(key);\n    }\n  }\n}`,
+    },
+    {
+      name: "no-real-fan-out: an async method with no await that sets an in-memory entry, pushed per credential",
+      code: `const cache: Record<string, unknown> = {};\nasync function add(id: string, creds: unknown) {\n  cache[id] = creds;\n}\nexport async function saveAll(all: Record<string, unknown>) {\n  const saves: Promise<void>[] = [];\n  for (const id in all) {\n    saves.push(add(id, all[id]));\n  }\n  await Promise.all(saves);\n}`,
+    },
+    {
       name: "bounded-by-construction: one query per include of the query definition (options.include)",
       code: `export async function findAll(options: { include: { model: string }[] }) {\n  await Promise.all(options.include.map(async (include) => {\n    await fetch("http://db/" + include.model);\n  }));\n}`,
     },
@@ -194,6 +218,41 @@ export async function probe(host: string) {
     },
   ],
   invalid: [
+    {
+      name: "input-sized: migrations read from the request body (req.body.migrations) are input",
+      code: `import { readFile } from "node:fs/promises";\nexport async function validate(req: { body: { migrations: string[] } }) {\n  await Promise.all(req.body.migrations.map(async (migration) => {\n    await readFile("migrations/" + migration, "utf8");\n  }));\n}`,
+      errors: [{ messageId: "unboundedMap", line: 3 }],
+    },
+    {
+      name: "a verb that only starts with a teardown word is not a teardown (stopwatch-like names: closest, endpointFetch)",
+      code: `async function endpointFetch(url: string) {\n  return fetch(url);\n}\nexport async function probeAll(urls: string[]) {\n  await Promise.all(urls.map(async (url) => endpointFetch(url)));\n}`,
+      errors: [{ messageId: "unboundedMap", line: 5 }],
+    },
+    {
+      name: "input-sized: a list read from the request body, even under an options object (req.body.options.hosts)",
+      code: `export async function pingAll(req: { body: { options: { hosts: string[] } } }) {\n  await Promise.all(req.body.options.hosts.map(async (host) => {\n    await fetch("http://" + host);\n  }));\n}`,
+      errors: [{ messageId: "unboundedMap", line: 2 }],
+    },
+    {
+      name: "input-sized: a list on the request payload with no configuration object under it (request.payload.targets)",
+      code: `export async function notify(request: { payload: { targets: string[] } }) {\n  await Promise.all(request.payload.targets.map(async (target) => {\n    await fetch(target, { method: "POST" });\n  }));\n}`,
+      errors: [{ messageId: "unboundedMap", line: 2 }],
+    },
+    {
+      name: "input-sized: a const destructured from the request body (const { hosts } = req.body)",
+      code: `export async function pingAll(req: { body: { hosts: string[] } }) {\n  const { hosts } = req.body;\n  await Promise.all(hosts.map(async (host) => {\n    await fetch("http://" + host);\n  }));\n}`,
+      errors: [{ messageId: "unboundedMap", line: 3 }],
+    },
+    {
+      name: "per-item async method that awaits a query it starts (const pending = db.query(...); await pending) is still I/O",
+      code: `declare const db: { query(sql: string): Promise<unknown> };\nasync function load(id: string) {\n  const pending = db.query("select " + id);\n  return { id, row: await pending };\n}\nexport async function loadAll(ids: string[]) {\n  return Promise.all(ids.map(async (id) => load(id)));\n}`,
+      errors: [{ messageId: "unboundedMap", line: 7 }],
+    },
+    {
+      name: "per-item async method with no await that fires a fetch it does not wait for is still I/O",
+      code: `async function ping(url: string) {\n  fetch(url).catch(() => {});\n}\nexport async function pingAll(urls: string[]) {\n  await Promise.all(urls.map(async (url) => ping(url)));\n}`,
+      errors: [{ messageId: "unboundedMap", line: 5 }],
+    },
     {
       name: "files mapped to a local helper that reads each through pify(fs.readFile), then Promise.all",
       code: `import fs from "fs";

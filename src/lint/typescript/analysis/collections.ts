@@ -1,30 +1,38 @@
 import { ts } from "ts-morph";
 import { GLOBAL_MODULE, isApi, resolveApi } from "./imports.js";
 import { memberName, unwrapExpression, walk } from "./nodes.js";
-import { getInitializer } from "./scope.js";
+import { findDeclaration, getInitializer } from "./scope.js";
 
 /**
  * "Is this collection small by construction?" by what it is named after: a list that a program's
  * configuration or schema defines (the `include`s of a query definition, installed `extensions`, a
- * model's `fields`, per-broker and per-address lists, the command line's `process.argv`, `hosts` under a `config`, route `pre`requisites, a counter's sub-keys) has as many items
+ * model's `fields`, a project's database `migrations` and `seeds` (files the developers wrote), per-broker and per-address lists, the command line's `process.argv`, `hosts` under a `config`, route `pre`requisites, a counter's sub-keys) has as many items
  * as the code or the operator wrote, not as many as the input brings. The collection's own name (the
  * last segment of `options.include`, `this.schema.collections[key]?.fields`) decides; a configuration
  * object earlier in the path (`options`, `config`, `settings`, `schema`) makes any list under it count,
- * unless the list is named like data (`files`, `ids`, `rows`, `items`…). Anything read from a request
- * (`req`, `request`, `body`, `ctx.request`) is input.
+ * unless the list is named like data (`files`, `ids`, `rows`, `items`…). What a request carries
+ * (`body`, `params`) is input. A request or a value that may be one
+ * (`req`, `request`, `ctx.request`, `payload`, `input`, `args`) is input too, unless a configuration
+ * object hangs under it: `req.payload.config.collections` (Payload CMS's instance, attached to the
+ * request) is the configured collections, not request data.
+ * A local bound from such a path (`const { imageSizes } = config.upload`, `const hosts = settings.hosts`)
+ * is named by that path.
  */
 const DEFINITION_LIST =
-  /^_?(include|includes|plugins|extensions|fields|attributes|associations|hooks|middlewares?|pres?|prerequisites|routes|brokers|addresses|counters|meta|dialects|locales|bindings)$/i;
+  /^_?(include|includes|plugins|extensions|fields|attributes|associations|hooks|middlewares?|pres?|prerequisites|routes|brokers|addresses|counters|meta|dialects|locales|bindings|migrations|seeds|seeders)$/i;
 const CONFIG_SEGMENT = /^_?(options|opts|config|configuration|conf|settings|schema|definition|manifest)$/i;
 const DATA_NAME =
   /(files|items|ids|rows|records|urls|uris|paths|users|messages|jobs|tasks|entries|uploads|payloads|data|results|docs|documents|objects|values|list|batch|events|requests|chunks|lines)$/i;
-const INPUT_SEGMENT = /^(req|request|body|params|payload|input|args|argv)$/i;
+/** What a request carries: always input. */
+const INPUT_SEGMENT = /^(body|params)$/i;
+/** A request, or a value that may be one: input unless a configuration segment follows (`req.payload.config.collections`). */
+const MAYBE_INPUT_SEGMENT = /^(req|request|payload|input|args|argv)$/i;
 
 /** The names along a collection expression, innermost first: `this.schema.collections[k]?.fields` → [schema, collections, fields]. */
 export function collectionPath(expression: ts.Expression, depth = 0): string[] | undefined {
   if (depth > 8) return undefined;
   const node = unwrapExpression(expression);
-  if (ts.isIdentifier(node)) return [node.text];
+  if (ts.isIdentifier(node)) return boundPath(node, depth) ?? [node.text];
   if (node.kind === ts.SyntaxKind.ThisKeyword) return [];
   if (ts.isPropertyAccessExpression(node)) {
     const inner = collectionPath(node.expression, depth + 1);
@@ -68,6 +76,49 @@ export function collectionPath(expression: ts.Expression, depth = 0): string[] |
   return undefined;
 }
 
+/**
+ * The path a `const` local was bound from: `const { imageSizes } = config.upload` gives
+ * [config, upload, imageSizes], `const hosts = settings.hosts` gives [settings, hosts]. Undefined for
+ * other locals, and for a local named like data (its own name says what it holds).
+ */
+function boundPath(identifier: ts.Identifier, depth: number): string[] | undefined {
+  if (DATA_NAME.test(identifier.text)) return undefined;
+  const declaration = findDeclaration(identifier);
+  if (!declaration) return undefined;
+  if (ts.isBindingElement(declaration)) {
+    const pattern = declaration.parent;
+    const owner = pattern.parent;
+    if (!ts.isObjectBindingPattern(pattern) || declaration.dotDotDotToken || !ts.isVariableDeclaration(owner) || !owner.initializer)
+      return undefined;
+    if (!isConstDeclaration(owner)) return undefined;
+    const key = declaration.propertyName ?? declaration.name;
+    if (!ts.isIdentifier(key)) return undefined;
+    const inner = propertyPath(owner.initializer, depth);
+    return inner && [...inner, key.text];
+  }
+  if (
+    ts.isVariableDeclaration(declaration) &&
+    ts.isIdentifier(declaration.name) &&
+    declaration.initializer &&
+    isConstDeclaration(declaration)
+  ) {
+    const init = unwrapExpression(declaration.initializer);
+    return ts.isPropertyAccessExpression(init) ? propertyPath(init, depth) : undefined;
+  }
+  return undefined;
+}
+
+/** The path of a property read (`config.upload`, `this.options`), not of a call or a computed value. */
+function propertyPath(expression: ts.Expression, depth: number): string[] | undefined {
+  const node = unwrapExpression(expression);
+  if (!ts.isPropertyAccessExpression(node) && !ts.isIdentifier(node) && node.kind !== ts.SyntaxKind.ThisKeyword) return undefined;
+  return collectionPath(node, depth + 1);
+}
+
+function isConstDeclaration(declaration: ts.VariableDeclaration): boolean {
+  return ts.isVariableDeclarationList(declaration.parent) && (declaration.parent.flags & ts.NodeFlags.Const) !== 0;
+}
+
 /** True when the collection is named as a configuration- or schema-defined list (see above). */
 export function isDefinedByConfiguration(expression: ts.Expression): boolean {
   const path = collectionPath(expression);
@@ -75,6 +126,8 @@ export function isDefinedByConfiguration(expression: ts.Expression): boolean {
   // the command line's arguments: as many as the operator typed
   if (path[0] === "process" && path[1] === "argv") return true;
   if (path.some((segment) => INPUT_SEGMENT.test(segment))) return false;
+  const lastMaybeInput = path.findLastIndex((segment) => MAYBE_INPUT_SEGMENT.test(segment));
+  if (lastMaybeInput !== -1 && !path.slice(lastMaybeInput + 1, -1).some((segment) => CONFIG_SEGMENT.test(segment))) return false;
   const last = path[path.length - 1]!;
   if (DEFINITION_LIST.test(last)) return true;
   return !DATA_NAME.test(last) && path.slice(0, -1).some((segment) => CONFIG_SEGMENT.test(segment));
