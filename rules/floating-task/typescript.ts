@@ -16,6 +16,7 @@ import {
   isApi,
   isFunctionNode,
   isInside,
+  isCallOfAwaitedModule,
   isNativePromiseTyped,
   isPromiseExpression,
   lineOf,
@@ -235,7 +236,7 @@ export default defineTypeScriptRule<Options>({
     "Without type information, a call is known to return a promise only when it is an async function or method declared in the linted files (or annotated `Promise<…>`), an async IIFE, `new Promise`, a `Promise.*` combinator or a well-known promise API (fetch, fs/promises, timers/promises, events.once, util.promisify, axios, got, undici); methods of objects of unknown type (a `pg` pool, an ORM) need `--types`.",
     "A `.then(onFulfilled)` chain on a value of unknown type is not reported without type information, so Cypress-style chains stay quiet.",
     "A method of a well-known client class (`@google-cloud/pubsub` `PubSub`/`Topic`/`Subscription`, `pg` `Pool`/`Client`/`PoolClient`) is known to return a promise, without types, only when its receiver's type annotation names the class: a parameter, variable or class property (also a constructor parameter property), or the return type of a function of the file it calls (`this.getTopic(name).publish(…)`).",
-    '`void call()` is taken to discard a promise also when the call is not known either way (a function of a module outside the run): `void` on a call is written to silence a floating promise. That guess is not made when the package installs a `process.on("unhandledRejection")` handler, nor when the checker types the call as something else.',
+    '`void call()` is reported only when the call is known to give a promise (as for a dropped call: an async function of the linted files, a `Promise<…>` annotation, a well-known promise API, or with `--types` a promise type) and it can reject. A call not known either way (a function of a package, `any` to the checker, a method of an object of unknown type) is not guessed to be a promise, except a function of a relative module outside the run when the same file awaits another function of that module (`await getCachedProfile(…)` and `void setCachedProfile(…)` from `../lib/profile-cache.js`); even that guess is not made when the package installs a `process.on("unhandledRejection")` handler. When the checker types the call as something else (`void`, `undefined`, a value that is not a thenable), nothing is reported.',
     "VS Code's `window.withProgress(options, task)` returns the task's promise: it is reported when dropped and the task can reject (a surrounding `try`/`catch` does not see that rejection).",
     "Express route handlers are not checked: Express 5 handles their rejections and the version is not visible to the rule. Libraries whose `on()` awaits handlers are recognised for Telegraf and grammY, or through types; an emitter of the linted code counts as awaiting its listeners when its own `emit` is async (an object literal, an instance of a local class, or `this` inside one).",
     "A stored promise is followed to its first use only; a first use in one branch and none in another is not reported.",
@@ -289,9 +290,16 @@ export default defineTypeScriptRule<Options>({
         const inner = unwrapExpression(node.expression);
         if (!(ts.isCallExpression(inner) || ts.isNewExpression(inner)) || hasRejectionHandler(inner) || !canReject(inner, env)) return;
         const promise = isPromiseExpression(inner, env);
-        // `void call()` is written to silence a floating promise: a call not known either way is taken
-        // as one, unless the package routes unhandled rejections to a handler of its own
-        if (promise === true || (promise === undefined && !hasUnhandledRejectionHandler(env, context.sourceFile))) {
+        // A call not known either way (a package's function, `any` to the checker) is not guessed to
+        // be a promise, as typescript-eslint does not: only where this file awaits other functions of
+        // the same module of the project (not among the linted files), and the package routes no
+        // unhandled rejections to a handler of its own.
+        const guessed =
+          promise === undefined &&
+          ts.isCallExpression(inner) &&
+          isCallOfAwaitedModule(inner, env) &&
+          !hasUnhandledRejectionHandler(env, context.sourceFile);
+        if (promise === true || guessed) {
           context.report({ node, messageId: id("voided"), data: { name: describe(inner) } });
         }
         return;

@@ -126,6 +126,29 @@ ruleTester(rule, {
       },
     },
     {
+      name: "void-of-unknown-call: void of a function of a package, not known to give a promise (no guess without evidence)",
+      code: `import { track } from "analytics-client";\nexport function remember(id: string) {\n  void track("profile", id);\n}`,
+    },
+    {
+      name: "void-of-unknown-call: void of a function of a relative module outside the run, when nothing of that module is awaited",
+      code: `import { setCachedProfile } from "../lib/profile-cache.js";\nexport function remember(id: string, profile: object) {\n  void setCachedProfile(id, profile);\n}`,
+    },
+    {
+      name: "void-of-unknown-call (with types): void of a call of a package the checker types as any",
+      types: true,
+      code: `import { track } from "analytics-client";\nexport async function remember(id: string) {\n  await track("login", id);\n  void track("profile", id);\n}`,
+    },
+    {
+      name: "void-of-unknown-call (with types): void of a method of an untyped object",
+      types: true,
+      code: `export function close(socket: any) {\n  void socket.terminate();\n}`,
+    },
+    {
+      name: "void-of-unknown-call (with types): void of a call typed undefined",
+      types: true,
+      code: `declare const hooks: { onClose?: () => undefined };\nexport function close() {\n  void hooks.onClose?.();\n}`,
+    },
+    {
       name: "void of a call the checker types as not a promise",
       types: true,
       code: `declare function setCachedProfile(id: string): boolean;\nexport function remember(id: string) {\n  void setCachedProfile(id);\n}`,
@@ -366,7 +389,21 @@ ruleTester(rule, {
     },
     {
       name: "void cache write of a function of another module, with no rejection handler (void-cache-write-without-catch)",
-      code: `import { setCachedProfile } from "../lib/profile-cache.js";\nexport async function authenticate(req: { user: object; id: string }, next: () => void) {\n  void setCachedProfile(req.id, req.user, 60);\n  next();\n}`,
+      code: `import { getCachedProfile, setCachedProfile } from "../lib/profile-cache.js";\nexport async function authenticate(req: { user: object; id: string }, next: () => void) {\n  if (await getCachedProfile(req.id)) return next();\n  void setCachedProfile(req.id, req.user, 60);\n  next();\n}`,
+      errors: [{ messageId: "voided", line: 4 }],
+    },
+    {
+      name: "void of a function declared async in another file of the run (void-of-known-async-function)",
+      code: `import { setCachedProfile } from "./profile-cache.js";\nexport function remember(id: string, profile: object) {\n  void setCachedProfile(id, profile);\n}`,
+      files: {
+        "src/profile-cache.ts": `export async function setCachedProfile(id: string, profile: object) {\n  await fetch("http://cache/" + id, { method: "PUT", body: JSON.stringify(profile) });\n}`,
+      },
+      errors: [{ messageId: "voided", line: 3 }],
+    },
+    {
+      name: "void of a call the checker types as a promise (with types), declared without a body",
+      types: true,
+      code: `declare function refresh(id: string): Promise<void>;\nexport function remember(id: string) {\n  void refresh(id);\n}`,
       errors: [{ messageId: "voided", line: 3 }],
     },
     {
