@@ -126,6 +126,21 @@ ruleTester(rule, {
       },
     },
     {
+      name: "cannot-reject (class property): this.queue = new Queue() in the constructor, Queue imported from a file of the run and its drain() catching its own errors",
+      code: `import { Queue } from "./queue.js";\nexport class Server {\n  queue: Queue;\n  constructor() {\n    this.queue = new Queue();\n  }\n  stop() {\n    this.queue.drain();\n  }\n}`,
+      files: {
+        "src/queue.ts": `export class Queue {\n  async drain() {\n    try {\n      await fetch("http://jobs/drain", { method: "POST" });\n    } catch (error) {\n      console.error(error);\n    }\n  }\n}`,
+      },
+    },
+    {
+      name: "cannot-reject (class property): a field initialiser holding an instance of a class expression (const Queue = class {…}) whose method catches its own errors",
+      code: `const Queue = class {\n  async drain() {\n    try {\n      await fetch("http://jobs/drain", { method: "POST" });\n    } catch (error) {\n      console.error(error);\n    }\n  }\n};\nexport class Server {\n  queue = new Queue();\n  stop() {\n    this.queue.drain();\n  }\n}`,
+    },
+    {
+      name: "cannot-reject: an inherited method of the base class (this.flush() declared in the class it extends) that catches its own errors",
+      code: `class Base {\n  async flush() {\n    try {\n      await fetch("http://sink", { method: "POST" });\n    } catch (error) {\n      console.error(error);\n    }\n  }\n}\nexport class Exporter extends Base {\n  stop() {\n    this.flush();\n  }\n}`,
+    },
+    {
       name: "void-of-unknown-call: void of a function of a package, not known to give a promise (no guess without evidence)",
       code: `import { track } from "analytics-client";\nexport function remember(id: string) {\n  void track("profile", id);\n}`,
     },
@@ -439,6 +454,31 @@ ruleTester(rule, {
         "src/orders.js": `async function syncOrders() {\n  await fetch("http://orders/sync", { method: "POST" });\n}\nmodule.exports = { syncOrders };`,
       },
       errors: [{ messageId: "floating", line: 3 }],
+    },
+    {
+      name: "a method of a class exported as a class expression (var ExportService = class {…}, bundler output) by another file of the run",
+      filename: "utils.js",
+      code: `import { ExportService } from "./export.js";\nexport function exportLater(collection) {\n  const service = new ExportService();\n  service.exportToFile(collection);\n}`,
+      files: {
+        "src/export.js": `var ExportService = class {\n  async exportToFile(collection) {\n    await fetch("http://export/" + collection, { method: "POST" });\n  }\n};\nexport { ExportService };`,
+      },
+      errors: [{ messageId: "floating", line: 4 }],
+    },
+    {
+      name: "class property: this.queue = new Queue() in the constructor, Queue imported and its drain() able to reject",
+      code: `import { Queue } from "./queue.js";\nexport class Server {\n  queue: Queue;\n  constructor() {\n    this.queue = new Queue();\n  }\n  stop() {\n    this.queue.drain();\n  }\n}`,
+      files: {
+        "src/queue.ts": `export class Queue {\n  async drain() {\n    await fetch("http://jobs/drain", { method: "POST" });\n  }\n}`,
+      },
+      errors: [{ messageId: "floating", line: 8 }],
+    },
+    {
+      name: "an inherited async method of a base class imported from another file, able to reject",
+      code: `import { Base } from "./base.js";\nexport class Exporter extends Base {\n  stop() {\n    this.flush();\n  }\n}`,
+      files: {
+        "src/base.ts": `export class Base {\n  async flush() {\n    await fetch("http://sink", { method: "POST" });\n  }\n}`,
+      },
+      errors: [{ messageId: "floating", line: 4 }],
     },
     {
       name: "void of an async call hides its rejection",
