@@ -141,6 +141,26 @@ ruleTester(rule, {
       code: `class Base {\n  async flush() {\n    try {\n      await fetch("http://sink", { method: "POST" });\n    } catch (error) {\n      console.error(error);\n    }\n  }\n}\nexport class Exporter extends Base {\n  stop() {\n    this.flush();\n  }\n}`,
     },
     {
+      name: "cannot-reject (with types, interface): a call through an interface whose every implementing class in the run catches its own errors",
+      types: true,
+      code: `import type { JobQueue } from "./queue.js";\nexport function stop(queue: JobQueue) {\n  queue.drain();\n}`,
+      files: {
+        "src/queue.ts": `export interface JobQueue {\n  drain(): Promise<void>;\n}`,
+        "src/memory-queue.ts": `import type { JobQueue } from "./queue.js";\nexport class MemoryQueue implements JobQueue {\n  jobs: string[] = [];\n  async drain() {\n    this.jobs.length = 0;\n  }\n}`,
+        "src/http-queue.ts": `import type { JobQueue } from "./queue.js";\nexport class HttpQueue implements JobQueue {\n  async drain() {\n    try {\n      await fetch("http://jobs/drain", { method: "POST" });\n    } catch (error) {\n      console.error(error);\n    }\n  }\n}`,
+      },
+    },
+    {
+      name: "cannot-reject (with types, abstract method): this.flush() of an abstract method whose implementations catch their own errors",
+      types: true,
+      code: `export abstract class Exporter {\n  abstract flush(): Promise<void>;\n  stop() {\n    this.flush();\n  }\n}\nexport class HttpExporter extends Exporter {\n  async flush() {\n    try {\n      await fetch("http://sink", { method: "POST" });\n    } catch (error) {\n      console.error(error);\n    }\n  }\n}`,
+    },
+    {
+      name: "cannot-reject (with types, interface): a property of an interface type implemented by an object literal that catches its own errors",
+      types: true,
+      code: `interface Store {\n  remove: (key: string) => Promise<void>;\n}\nexport const store: Store = {\n  remove: async (key) => {\n    try {\n      await fetch("http://cache/" + key, { method: "DELETE" });\n    } catch {\n      return;\n    }\n  },\n};\nexport function evict(target: Store, key: string) {\n  target.remove(key);\n}`,
+    },
+    {
       name: "void-of-unknown-call: void of a function of a package, not known to give a promise (no guess without evidence)",
       code: `import { track } from "analytics-client";\nexport function remember(id: string) {\n  void track("profile", id);\n}`,
     },
@@ -478,6 +498,29 @@ ruleTester(rule, {
       files: {
         "src/base.ts": `export class Base {\n  async flush() {\n    await fetch("http://sink", { method: "POST" });\n  }\n}`,
       },
+      errors: [{ messageId: "floating", line: 4 }],
+    },
+    {
+      name: "interface (with types): a call through an interface one of whose implementing classes can reject",
+      types: true,
+      code: `import type { JobQueue } from "./queue.js";\nexport function stop(queue: JobQueue) {\n  queue.drain();\n}`,
+      files: {
+        "src/queue.ts": `export interface JobQueue {\n  drain(): Promise<void>;\n}`,
+        "src/memory-queue.ts": `import type { JobQueue } from "./queue.js";\nexport class MemoryQueue implements JobQueue {\n  jobs: string[] = [];\n  async drain() {\n    this.jobs.length = 0;\n  }\n}`,
+        "src/http-queue.ts": `import type { JobQueue } from "./queue.js";\nexport class HttpQueue implements JobQueue {\n  async drain() {\n    await fetch("http://jobs/drain", { method: "POST" });\n  }\n}`,
+      },
+      errors: [{ messageId: "floating", line: 3 }],
+    },
+    {
+      name: "interface (with types): a call through an interface with no implementation in the run (callers supply it)",
+      types: true,
+      code: `export interface JobQueue {\n  drain(): Promise<void>;\n}\nexport function stop(queue: JobQueue) {\n  queue.drain();\n}`,
+      errors: [{ messageId: "floating", line: 5 }],
+    },
+    {
+      name: "abstract method (with types): this.flush() where a subclass of a subclass implements it and can reject",
+      types: true,
+      code: `export abstract class Exporter {\n  abstract flush(): Promise<void>;\n  stop() {\n    this.flush();\n  }\n}\nabstract class BatchExporter extends Exporter {\n  batch: string[] = [];\n}\nexport class HttpExporter extends BatchExporter {\n  async flush() {\n    await fetch("http://sink", { method: "POST", body: this.batch.join() });\n  }\n}`,
       errors: [{ messageId: "floating", line: 4 }],
     },
     {

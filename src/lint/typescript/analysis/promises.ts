@@ -1,6 +1,7 @@
 import { ts } from "ts-morph";
 import type { ProgramFile, ProgramView } from "../rule.js";
 import { isAsyncFunction, isPromiseTyped, knownTypeMembers } from "./functions.js";
+import { abstractOwner, implementersOf } from "./implementations.js";
 import { GLOBAL_MODULE, isApi, resolveApi, type ApiRef } from "./imports.js";
 import { dottedName, isFunctionNode, isStringLike, memberName, unwrapExpression, walk, enclosingClass } from "./nodes.js";
 import { findDeclaration, getInitializer } from "./scope.js";
@@ -425,6 +426,79 @@ export function resolveCalledFunction(call: ts.CallExpression, env: PromiseEnv):
       return declaration;
   } catch {
     return undefined;
+  }
+  return undefined;
+}
+
+/**
+ * Every function a call may run: the one `resolveCalledFunction` finds, or — with the checker, for a
+ * call it resolves to a member without a body of an interface or an abstract class — that member in
+ * each class or object literal of the run that implements the type (`queue: JobQueue`, then
+ * `queue.drain()` runs `drain` of `MemoryQueue` or `RedisQueue`). Undefined when that set is not known
+ * (no implementer found, one without the member, too many to follow).
+ */
+export function resolveCalledFunctions(call: ts.CallExpression, env: PromiseEnv): readonly ts.FunctionLikeDeclaration[] | undefined {
+  const single = resolveCalledFunction(call, env);
+  if (single) return [single];
+  const checker = env.getTypeChecker();
+  if (!checker || !env.program) return undefined;
+  let declaration: ts.Declaration | undefined;
+  try {
+    declaration = checker.getResolvedSignature(call)?.getDeclaration();
+  } catch {
+    return undefined;
+  }
+  const owner = declaration && abstractOwner(declaration);
+  const name = owner && memberNameOf(declaration!);
+  if (!owner || !name || owner.getSourceFile().isDeclarationFile) return undefined;
+  return implementationsOf(owner, name, checker, env, 0);
+}
+
+function memberNameOf(declaration: ts.Node): string | undefined {
+  const member = ts.isFunctionTypeNode(declaration) ? declaration.parent : declaration;
+  const name = (member as ts.NamedDeclaration).name;
+  return name && (ts.isIdentifier(name) || ts.isStringLiteral(name) || ts.isPrivateIdentifier(name)) ? name.text : undefined;
+}
+
+function implementationsOf(
+  owner: ts.InterfaceDeclaration | ts.ClassLikeDeclaration,
+  name: string,
+  checker: ts.TypeChecker,
+  env: PromiseEnv,
+  depth: number,
+): ts.FunctionLikeDeclaration[] | undefined {
+  const implementers = implementersOf(owner, checker, env.program!);
+  if (!implementers || implementers.classes.length + implementers.objects.length === 0 || depth > 3) return undefined;
+  const found: ts.FunctionLikeDeclaration[] = [];
+  for (const klass of implementers.classes) {
+    const method = classMethod(klass, name, env);
+    if (method) {
+      found.push(method);
+      continue;
+    }
+    // an abstract class between the type and the classes that implement the member
+    const isAbstract = ts.isClassDeclaration(klass) && (ts.getCombinedModifierFlags(klass) & ts.ModifierFlags.Abstract) !== 0;
+    const below = isAbstract ? implementationsOf(klass, name, checker, env, depth + 1) : undefined;
+    if (!below) return undefined;
+    found.push(...below);
+  }
+  for (const object of implementers.objects) {
+    const method = objectMethod(object, name);
+    if (!method) return undefined;
+    found.push(method);
+  }
+  return found;
+}
+
+/** `{ async drain() {…} }`, `{ drain: async () => {…} }`: the function an object literal gives a member. */
+function objectMethod(object: ts.ObjectLiteralExpression, name: string): ts.FunctionLikeDeclaration | undefined {
+  for (const property of object.properties) {
+    if (!property.name || memberName2(property.name) !== name) continue;
+    if (ts.isMethodDeclaration(property) && property.body) return property;
+    if (ts.isPropertyAssignment(property)) {
+      const value = unwrapExpression(property.initializer);
+      if (ts.isArrowFunction(value) || ts.isFunctionExpression(value)) return value;
+    }
   }
   return undefined;
 }

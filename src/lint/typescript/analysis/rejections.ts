@@ -11,7 +11,7 @@ import {
   isKnownPromiseApi,
   isPromiseExpression,
   isVscodeTaskRunner,
-  resolveCalledFunction,
+  resolveCalledFunctions,
   type PromiseEnv,
 } from "./promises.js";
 import { findDeclaration, getInitializer } from "./scope.js";
@@ -287,8 +287,9 @@ export function canReject(expression: ts.Expression, env: PromiseEnv, depth = 0)
     return !!onFulfilled && callbackCanReject(onFulfilled, env, depth + 1);
   }
   if (isFunctionNode(callee)) return functionCanReject(callee, env, depth + 1);
-  const called = resolveCalledFunction(node, env);
-  if (called) return functionCanReject(called, env, depth + 1);
+  // through an interface or an abstract method: it can reject when one of its implementations can
+  const called = resolveCalledFunctions(node, env);
+  if (called) return called.some((fn) => functionCanReject(fn, env, depth + 1));
   return true;
 }
 
@@ -423,10 +424,9 @@ export function callCanThrow(call: ts.CallExpression, env: PromiseEnv, depth = 0
     (ts.isPropertyAccessExpression(callee) || ts.isElementAccessExpression(callee))
   )
     return false;
-  const fn = isFunctionNode(callee) ? callee : resolveCalledFunction(call, env);
-  if (!fn) return true;
-  if (isAsyncFunction(fn) && !isGeneratorFunction(fn)) return false;
-  return functionCanThrow(fn, env, depth + 1);
+  const called = isFunctionNode(callee) ? [callee] : resolveCalledFunctions(call, env);
+  if (!called) return true;
+  return called.some((fn) => !(isAsyncFunction(fn) && !isGeneratorFunction(fn)) && functionCanThrow(fn, env, depth + 1));
 }
 
 /** Can a call of this (non-async) function throw: a `throw` or a call that may throw outside a `try` with a `catch`? */
