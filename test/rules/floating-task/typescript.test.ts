@@ -161,6 +161,23 @@ ruleTester(rule, {
       code: `interface Store {\n  remove: (key: string) => Promise<void>;\n}\nexport const store: Store = {\n  remove: async (key) => {\n    try {\n      await fetch("http://cache/" + key, { method: "DELETE" });\n    } catch {\n      return;\n    }\n  },\n};\nexport function evict(target: Store, key: string) {\n  target.remove(key);\n}`,
     },
     {
+      name: "cannot-reject: an async function that returns a handled chain (return db.put(x).catch(log)): the call the chain starts from rejects rather than throws",
+      code: `interface Db {\n  put(x: string): Promise<void>;\n}\nasync function save(db: Db, x: string) {\n  return db.put(x).catch((error: unknown) => console.error(error));\n}\nexport function go(db: Db, x: string) {\n  save(db, x);\n}`,
+    },
+    {
+      name: "cannot-reject: same-class async methods that await or return handled chains (.catch(h), .then(undefined, h))",
+      code: `interface Db {\n  del(x: string): Promise<void>;\n}\nexport class Repo {\n  constructor(private db: Db) {}\n  async remove(x: string) {\n    await this.db.del(x).catch(() => undefined);\n  }\n  async evict(x: string) {\n    return this.db.del(x).then(undefined, () => false);\n  }\n  stop(x: string) {\n    this.remove(x);\n    this.evict(x);\n  }\n}`,
+    },
+    {
+      name: "cannot-reject (with types): a handled chain returned by an async function whose promise comes from an interface without implementations",
+      types: true,
+      code: `interface Db {\n  put(x: string): Promise<void>;\n}\nconst save = async (db: Db, x: string) => db.put(x).catch(() => undefined);\nexport function go(db: Db, x: string) {\n  save(db, x);\n}`,
+    },
+    {
+      name: 'cannot-reject: a background export that loads a module with import("literal") outside its try and awaits a failure notice in its catch (the function\'s own handling)',
+      code: `async function notify(message: string) {\n  await fetch("http://notifications", { method: "POST", body: message });\n}\nclass ExportService {\n  async exportToFile(collection: string) {\n    const { createTmpFile } = await import("@directus/utils/node");\n    try {\n      const file = await createTmpFile();\n      await fetch("http://export/" + collection, { method: "POST", body: file.path });\n    } catch (error) {\n      console.error(error);\n      await notify("export of " + collection + " failed");\n    }\n  }\n}\nexport function exportLater(collection: string) {\n  const service = new ExportService();\n  service.exportToFile(collection);\n}`,
+    },
+    {
       name: "void-of-unknown-call: void of a function of a package, not known to give a promise (no guess without evidence)",
       code: `import { track } from "analytics-client";\nexport function remember(id: string) {\n  void track("profile", id);\n}`,
     },
@@ -522,6 +539,16 @@ ruleTester(rule, {
       types: true,
       code: `export abstract class Exporter {\n  abstract flush(): Promise<void>;\n  stop() {\n    this.flush();\n  }\n}\nabstract class BatchExporter extends Exporter {\n  batch: string[] = [];\n}\nexport class HttpExporter extends BatchExporter {\n  async flush() {\n    await fetch("http://sink", { method: "POST", body: this.batch.join() });\n  }\n}`,
       errors: [{ messageId: "floating", line: 4 }],
+    },
+    {
+      name: "an async function that returns a handled chain but whose argument, computed outside a try, may throw",
+      code: `interface Db {\n  put(x: string): Promise<void>;\n}\nasync function save(db: Db, raw: string) {\n  return db.put(JSON.parse(raw)).catch((error: unknown) => console.error(error));\n}\nexport function go(db: Db, raw: string) {\n  save(db, raw);\n}`,
+      errors: [{ messageId: "floating", line: 8 }],
+    },
+    {
+      name: "an async function that imports a module named at run time (import(path)) outside a try",
+      code: `async function loadPlugin(path: string) {\n  const plugin = await import(path);\n  try {\n    await plugin.init();\n  } catch (error) {\n    console.error(error);\n  }\n}\nexport function start(path: string) {\n  loadPlugin(path);\n}`,
+      errors: [{ messageId: "floating", line: 10 }],
     },
     {
       name: "void of an async call hides its rejection",

@@ -179,6 +179,19 @@ function isSignallessTimer(call: ts.CallExpression): boolean {
   );
 }
 
+/**
+ * `import("pkg")` of a module named by a literal: it fails only when the installation is broken, as a
+ * static import would at startup, so it is not counted as a rejection to handle (nor as a throw).
+ */
+function isLiteralImport(call: ts.CallExpression): boolean {
+  const argument = call.arguments[0];
+  return (
+    call.expression.kind === ts.SyntaxKind.ImportKeyword &&
+    !!argument &&
+    (ts.isStringLiteral(argument) || ts.isNoSubstitutionTemplateLiteral(argument))
+  );
+}
+
 /** `resolve` of a `new Promise((resolve, reject) => …)` executor (or any parameter of it): calling it does not throw. */
 function isExecutorParameter(identifier: ts.Identifier): boolean {
   const declaration = findDeclaration(identifier);
@@ -274,7 +287,7 @@ export function canReject(expression: ts.Expression, env: PromiseEnv, depth = 0)
     }
     return true;
   }
-  if (isSignallessTimer(node)) return false;
+  if (isSignallessTimer(node) || isLiteralImport(node)) return false;
   if (isVscodeTaskRunner(ref)) {
     const task = node.arguments[node.arguments.length - 1];
     return !task || callbackCanReject(task, env, depth + 1);
@@ -385,7 +398,8 @@ function computeFunctionCanReject(fn: ts.FunctionLikeDeclaration, env: PromiseEn
   });
   if (returnsRejecting) return true;
   return collectAwaits(body).some((found) => {
-    if (isGuardedByCatch(found, body)) return false;
+    // awaited while handling an error (in a catch or finally): the function's chosen handling, as for calls there
+    if (isGuardedByCatch(found, body) || isInHandler(found, body)) return false;
     if (!ts.isAwaitExpression(found)) return true; // for await outside a try
     return canReject(found.expression, env, depth + 1);
   });
@@ -394,17 +408,37 @@ function computeFunctionCanReject(fn: ts.FunctionLikeDeclaration, env: PromiseEn
 /** In an async function's body: a `throw`, or a call that may throw, outside a `try` with a `catch`. */
 function throwsOutsideTry(root: ts.Node, guardRoot: ts.Node, env: PromiseEnv, depth: number): boolean {
   let throws = false;
+  const promiseHeads = new Set<ts.Node>();
   walk(root, (node) => {
     if (throws || (node !== root && isFunctionNode(node))) return false;
     if (ts.isThrowStatement(node)) {
       throws = !isGuardedByCatch(node, guardRoot);
     } else if (ts.isCallExpression(node)) {
       if (isGuardedByCatch(node, guardRoot) || isInHandler(node, guardRoot)) return false;
-      throws = callCanThrow(node, env, depth + 1);
+      const head = hasRejectionHandler(node) ? chainHead(node) : undefined;
+      if (head) promiseHeads.add(head);
+      // the call a handled chain starts from gives a promise: it reports failure by rejecting (its arguments are still looked at)
+      throws = !promiseHeads.has(node) && callCanThrow(node, env, depth + 1);
     }
     return !throws;
   });
   return throws;
+}
+
+/** `db.put(x)` of `db.put(x).then(f).catch(h)`: the call a promise chain starts from. */
+function chainHead(call: ts.CallExpression): ts.CallExpression | undefined {
+  let node: ts.Expression = call;
+  for (;;) {
+    if (!ts.isCallExpression(node)) return undefined;
+    const callee = unwrapExpression(node.expression);
+    const method = memberName(callee);
+    if (
+      !(method === "then" || method === "catch" || method === "finally") ||
+      !(ts.isPropertyAccessExpression(callee) || ts.isElementAccessExpression(callee))
+    )
+      return node === call ? undefined : node;
+    node = unwrapExpression(callee.expression);
+  }
 }
 
 /**
@@ -417,7 +451,7 @@ export function callCanThrow(call: ts.CallExpression, env: PromiseEnv, depth = 0
   if (hasRejectionHandler(call) || isNonThrowingCall(call)) return false;
   const callee = unwrapExpression(call.expression);
   if (ts.isIdentifier(callee) && isExecutorParameter(callee)) return false;
-  if (isSignallessTimer(call) || isKnownPromiseApi(resolveApi(call.expression))) return false;
+  if (isSignallessTimer(call) || isKnownPromiseApi(resolveApi(call.expression)) || isLiteralImport(call)) return false;
   const method = memberName(callee);
   if (
     (method === "then" || method === "finally" || method === "catch") &&
