@@ -178,6 +178,38 @@ ruleTester(rule, {
       code: `async function notify(message: string) {\n  await fetch("http://notifications", { method: "POST", body: message });\n}\nclass ExportService {\n  async exportToFile(collection: string) {\n    const { createTmpFile } = await import("@directus/utils/node");\n    try {\n      const file = await createTmpFile();\n      await fetch("http://export/" + collection, { method: "POST", body: file.path });\n    } catch (error) {\n      console.error(error);\n      await notify("export of " + collection + " failed");\n    }\n  }\n}\nexport function exportLater(collection: string) {\n  const service = new ExportService();\n  service.exportToFile(collection);\n}`,
     },
     {
+      name: "startup-code: void start() at the top level of a CLI entry file with a #! line (a rejection ends the command with the error)",
+      filename: "bin.js",
+      code: `#!/usr/bin/env node\nconst start = async () => {\n  const { bin } = await import("./dist/bin/index.js");\n  await bin();\n};\nif (process.argv.includes("--fast")) {\n  void start();\n} else {\n  start();\n}`,
+    },
+    {
+      name: "startup-code: void info() under an if that asks whether this module is the one Node was started with",
+      code: `async function info() {\n  const res = await fetch("http://registry/info");\n  console.log(await res.text());\n}\nif (import.meta.url === \`file://\${process.argv[1]}\`) {\n  void info();\n}`,
+    },
+    {
+      name: "startup-code: main() under require.main === module",
+      filename: "server.js",
+      code: `async function main() {\n  await fetch("http://config");\n}\nif (require.main === module) {\n  main();\n}`,
+    },
+    {
+      name: "returns-its-argument (with types): Object.defineProperties(promise, …) returns the promise the next line returns",
+      types: true,
+      code: `export function shortcut(promiseToAwait: Promise<unknown>) {\n  const newPromise = (async () => {\n    const response = await promiseToAwait;\n    return JSON.parse(String(response));\n  })();\n  Object.defineProperties(newPromise, Object.getOwnPropertyDescriptors(promiseToAwait));\n  return newPromise;\n}`,
+    },
+    {
+      name: "cannot-reject: a plain function that returns Promise.resolve of a const object (void closeHandler())",
+      code: `import { EventEmitter } from "node:events";\nexport function onData(emitter: EventEmitter) {\n  let finished = false;\n  function closeHandler() {\n    emitter.off("data", closeHandler);\n    finished = true;\n    const doneResult = { value: undefined, done: finished } as const;\n    return Promise.resolve(doneResult);\n  }\n  emitter.on("error", () => {\n    void closeHandler();\n  });\n}`,
+    },
+    {
+      name: "cannot-reject (with types): Promise.resolve of a value the checker types as no thenable",
+      types: true,
+      code: `function done(result: { value: number; done: boolean }) {\n  return Promise.resolve(result);\n}\nexport function finish(result: { value: number; done: boolean }) {\n  void done(result);\n}`,
+    },
+    {
+      name: "cannot-reject: an async method that counts listeners outside its try (listenerCount does not throw)",
+      code: `import { EventEmitter } from "node:events";\nexport class Request extends EventEmitter {\n  async retry() {\n    if (this.listenerCount("retry") === 0) return;\n    try {\n      await fetch("http://retry", { method: "POST" });\n    } catch (error) {\n      console.error(error);\n    }\n  }\n  fail() {\n    this.retry();\n  }\n}`,
+    },
+    {
       name: "void-of-unknown-call: void of a function of a package, not known to give a promise (no guess without evidence)",
       code: `import { track } from "analytics-client";\nexport function remember(id: string) {\n  void track("profile", id);\n}`,
     },
@@ -549,6 +581,17 @@ ruleTester(rule, {
       name: "an async function that imports a module named at run time (import(path)) outside a try",
       code: `async function loadPlugin(path: string) {\n  const plugin = await import(path);\n  try {\n    await plugin.init();\n  } catch (error) {\n    console.error(error);\n  }\n}\nexport function start(path: string) {\n  loadPlugin(path);\n}`,
       errors: [{ messageId: "floating", line: 10 }],
+    },
+    {
+      name: "startup-code does not cover a function of a CLI entry file: a dropped call inside a handler is reported",
+      filename: "bin.js",
+      code: `#!/usr/bin/env node\nasync function upload(file) {\n  await fetch("http://upload", { method: "POST", body: file });\n}\nprocess.on("message", (file) => {\n  upload(file);\n});`,
+      errors: [{ messageId: "floating", line: 6 }],
+    },
+    {
+      name: "Promise.resolve of a const holding a promise that can reject, returned by a plain function and voided",
+      code: `async function load() {\n  await fetch("http://config");\n}\nfunction start() {\n  const loading = load();\n  return Promise.resolve(loading);\n}\nvoid start();`,
+      errors: [{ messageId: "voided", line: 8 }],
     },
     {
       name: "void of an async call hides its rejection",

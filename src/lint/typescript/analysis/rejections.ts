@@ -1,7 +1,7 @@
 import path from "node:path";
 import { ts } from "ts-morph";
 import { packageRootOf } from "../../file-roles.js";
-import { isAsyncFunction, isGeneratorFunction } from "./functions.js";
+import { isAsyncFunction, isGeneratorFunction, knownTypeMembers } from "./functions.js";
 import { GLOBAL_MODULE, isApi, resolveApi } from "./imports.js";
 import { dottedName, isFunctionNode, memberName, unwrapExpression, walk } from "./nodes.js";
 import {
@@ -114,7 +114,7 @@ function isInMemoryCollection(receiver: ts.Expression): boolean {
   );
 }
 
-/** Adding or removing an event listener. */
+/** Adding, removing or counting event listeners. */
 const LISTENER_METHODS = new Set([
   "on",
   "once",
@@ -125,6 +125,12 @@ const LISTENER_METHODS = new Set([
   "prependOnceListener",
   "addEventListener",
   "removeEventListener",
+  "removeAllListeners",
+  "listenerCount",
+  "listeners",
+  "eventNames",
+  "setMaxListeners",
+  "getMaxListeners",
 ]);
 
 /**
@@ -224,6 +230,26 @@ function isPlainValue(expression: ts.Expression): boolean {
   );
 }
 
+/** A `const` initialised with a plain value (`const done = { value: undefined, done: true }`). */
+function isPlainConst(expression: ts.Expression): boolean {
+  const node = unwrapExpression(expression);
+  if (!ts.isIdentifier(node)) return false;
+  const declaration = findDeclaration(node);
+  return (
+    !!declaration &&
+    ts.isVariableDeclaration(declaration) &&
+    !!declaration.initializer &&
+    (declaration.parent.flags & ts.NodeFlags.Const) !== 0 &&
+    isPlainValue(declaration.initializer)
+  );
+}
+
+/** With the checker: a value whose type has no `then` (not a promise, nor any/unknown). */
+function isNonThenableTyped(expression: ts.Expression, env: PromiseEnv): boolean {
+  const members = knownTypeMembers(env.getTypeChecker(), expression);
+  return !!members && members.every((member) => !member.getProperty("then") && !(member.flags & ts.TypeFlags.TypeParameter));
+}
+
 const MAX_DEPTH = 6;
 
 /**
@@ -278,7 +304,7 @@ export function canReject(expression: ts.Expression, env: PromiseEnv, depth = 0)
     if (method === "allSettled") return false;
     if (method === "resolve") {
       const value = node.arguments[0];
-      return !!value && !isPlainValue(value) && canReject(value, env, depth + 1);
+      return !!value && !isPlainValue(value) && !isPlainConst(value) && !isNonThenableTyped(value, env) && canReject(value, env, depth + 1);
     }
     if (method === "all" || method === "race" || method === "any") {
       const list = node.arguments[0] && unwrapExpression(node.arguments[0]);
