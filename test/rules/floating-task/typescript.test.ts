@@ -210,6 +210,10 @@ ruleTester(rule, {
       code: `import { EventEmitter } from "node:events";\nexport class Request extends EventEmitter {\n  async retry() {\n    if (this.listenerCount("retry") === 0) return;\n    try {\n      await fetch("http://retry", { method: "POST" });\n    } catch (error) {\n      console.error(error);\n    }\n  }\n  fail() {\n    this.retry();\n  }\n}`,
     },
     {
+      name: "cannot-reject: Promise.all over an array built with push, every pushed promise ending in .catch (reinstall list of modules)",
+      code: `async function installModule(id: string) {\n  await fetch("http://registry/" + id);\n}\nexport function reinstall(ids: string[], retry: (failed: string[]) => void) {\n  const failed: string[] = [];\n  const promises = [];\n  for (const id of ids) {\n    promises.push(installModule(id).catch(() => {\n      failed.push(id);\n    }));\n  }\n  Promise.all(promises).then(() => {\n    if (failed.length > 0) retry(failed);\n  });\n}`,
+    },
+    {
       name: "void-of-unknown-call: void of a function of a package, not known to give a promise (no guess without evidence)",
       code: `import { track } from "analytics-client";\nexport function remember(id: string) {\n  void track("profile", id);\n}`,
     },
@@ -592,6 +596,16 @@ ruleTester(rule, {
       name: "Promise.resolve of a const holding a promise that can reject, returned by a plain function and voided",
       code: `async function load() {\n  await fetch("http://config");\n}\nfunction start() {\n  const loading = load();\n  return Promise.resolve(loading);\n}\nvoid start();`,
       errors: [{ messageId: "voided", line: 8 }],
+    },
+    {
+      name: "Promise.all over an array built with push where one pushed promise has no handler",
+      code: `async function installModule(id: string) {\n  await fetch("http://registry/" + id);\n}\nexport function reinstall(ids: string[]) {\n  const promises = [installModule("core").catch(() => undefined)];\n  for (const id of ids) promises.push(installModule(id));\n  Promise.all(promises).then(() => console.log("installed"));\n}`,
+      errors: [{ messageId: "floating", line: 7 }],
+    },
+    {
+      name: "Promise.all over an array that escapes to another function (its elements are not all known)",
+      code: `async function installModule(id: string) {\n  await fetch("http://registry/" + id);\n}\nexport function reinstall(ids: string[], collect: (list: Promise<void>[]) => void) {\n  const promises: Promise<void>[] = [];\n  collect(promises);\n  for (const id of ids) promises.push(installModule(id).catch(() => undefined));\n  Promise.all(promises).then(() => console.log("installed"));\n}`,
+      errors: [{ messageId: "floating", line: 8 }],
     },
     {
       name: "void of an async call hides its rejection",

@@ -230,6 +230,51 @@ function isPlainValue(expression: ts.Expression): boolean {
   );
 }
 
+/**
+ * For an array variable handed to `Promise.all(list)`: every element it can hold, when the code shows
+ * them all — declared with an array literal, and otherwise only used as `list.push(…)` (also inside
+ * callbacks) and as this argument. Undefined when it escapes or is assigned elsewhere.
+ */
+function pushedElements(list: ts.Identifier): ts.Expression[] | undefined {
+  const declaration = findDeclaration(list);
+  if (!declaration || !ts.isVariableDeclaration(declaration) || !ts.isIdentifier(declaration.name) || !declaration.initializer)
+    return undefined;
+  const init = unwrapExpression(declaration.initializer);
+  if (!ts.isArrayLiteralExpression(init)) return undefined;
+  const elements: ts.Expression[] = [...init.elements];
+  let container: ts.Node = declaration.getSourceFile();
+  for (let current: ts.Node | undefined = declaration.parent; current; current = current.parent) {
+    if (isFunctionNode(current)) {
+      container = current;
+      break;
+    }
+  }
+  const name = declaration.name.text;
+  let escapes = false;
+  walk(container, (node) => {
+    if (escapes) return false;
+    if (!ts.isIdentifier(node) || node.text !== name || node === declaration.name || node === list) return true;
+    if (findDeclaration(node) !== declaration) return true;
+    const access = node.parent;
+    const call = access?.parent;
+    if (
+      access &&
+      ts.isPropertyAccessExpression(access) &&
+      access.expression === node &&
+      access.name.text === "push" &&
+      call &&
+      ts.isCallExpression(call) &&
+      call.expression === access
+    ) {
+      elements.push(...call.arguments);
+    } else {
+      escapes = true;
+    }
+    return !escapes;
+  });
+  return escapes ? undefined : elements;
+}
+
 /** A `const` initialised with a plain value (`const done = { value: undefined, done: true }`). */
 function isPlainConst(expression: ts.Expression): boolean {
   const node = unwrapExpression(expression);
@@ -308,6 +353,12 @@ export function canReject(expression: ts.Expression, env: PromiseEnv, depth = 0)
     }
     if (method === "all" || method === "race" || method === "any") {
       const list = node.arguments[0] && unwrapExpression(node.arguments[0]);
+      if (list && ts.isIdentifier(list)) {
+        const pushed = pushedElements(list);
+        return (
+          !pushed || pushed.some((element) => ts.isSpreadElement(element) || (!isPlainValue(element) && canReject(element, env, depth + 1)))
+        );
+      }
       if (!list || !ts.isArrayLiteralExpression(list)) return true;
       return list.elements.some((element) => ts.isSpreadElement(element) || (!isPlainValue(element) && canReject(element, env, depth + 1)));
     }
