@@ -15,6 +15,7 @@ import {
   isApi,
   isFunctionNode,
   isInside,
+  isCallOfAwaitedModule,
   isNativePromiseTyped,
   isPromiseExpression,
   lineOf,
@@ -234,13 +235,14 @@ export default defineTypeScriptRule<Options>({
     "Without type information, a call is known to return a promise only when it is an async function or method declared in the linted files (or annotated `Promise<…>`), an async IIFE, `new Promise`, a `Promise.*` combinator or a well-known promise API (fetch, fs/promises, timers/promises, events.once, util.promisify, axios, got, undici); methods of objects of unknown type (a `pg` pool, an ORM) need `--types`.",
     "A `.then(onFulfilled)` chain on a value of unknown type is not reported without type information, so Cypress-style chains stay quiet.",
     "A method of a well-known client class (`@google-cloud/pubsub` `PubSub`/`Topic`/`Subscription`, `pg` `Pool`/`Client`/`PoolClient`) is known to return a promise, without types, only when its receiver's type annotation names the class: a parameter, variable or class property (also a constructor parameter property), or the return type of a function of the file it calls (`this.getTopic(name).publish(…)`).",
-    '`void call()` is taken to discard a promise also when the call is not known either way (a function of a module outside the run): `void` on a call is written to silence a floating promise. That guess is not made when the package installs a `process.on("unhandledRejection")` handler, nor when the checker types the call as something else.',
+    '`void call()` is reported only when the call is known to give a promise (as for a dropped call: an async function of the linted files, a `Promise<…>` annotation, a well-known promise API, or with `--types` a promise type) and it can reject. A call not known either way (a function of a package, `any` to the checker, a method of an object of unknown type) is not guessed to be a promise, except a function of a relative module outside the run when the same file awaits another function of that module (`await getCachedProfile(…)` and `void setCachedProfile(…)` from `../lib/profile-cache.js`); even that guess is not made when the package installs a `process.on("unhandledRejection")` handler. When the checker types the call as something else (`void`, `undefined`, a value that is not a thenable), nothing is reported.',
     "VS Code's `window.withProgress(options, task)` returns the task's promise: it is reported when dropped and the task can reject (a surrounding `try`/`catch` does not see that rejection).",
     "Express route handlers are not checked: Express 5 handles their rejections and the version is not visible to the rule. Libraries whose `on()` awaits handlers are recognised for Telegraf and grammY, or through types; an emitter of the linted code counts as awaiting its listeners when its own `emit` is async (an object literal, an instance of a local class, or `this` inside one).",
+    "A promise dropped at the top level of an executable entry point (a file with a `#!` line, or under `if (require.main === module)` / `if (import.meta.url === …process.argv[1]…)`), outside any function, is not reported: its rejection ends the command with the error printed. A call of an `Object` function that returns its first argument (`Object.defineProperties(promise, …)`, `Object.assign`, `Object.freeze`) creates no promise and is not reported.",
     "A stored promise is followed to its first use only; a first use in one branch and none in another is not reported.",
     "With types, a call with a function as its last argument that is typed `Promise<…> | undefined` is taken as the callback form of a dual API (undici's `request(opts, callback)`) and not reported.",
-    "A promise is taken as unable to reject (and not reported) when the shared analysis shows it: `new Promise` whose executor never uses `reject` and cannot throw, `Promise.resolve(value)`, `Promise.allSettled`, `Promise.all`/`race`/`any` over such promises, a `timers/promises` wait without an abort signal, a `const` holding one of those, `.then`/`.finally` chains on one whose callbacks return no rejecting promise (a synchronous throw in a callback is not counted), and calls of functions of the linted files (same file, class methods via `this`, relative imports, or what the checker resolves) whose bodies cannot reject.",
-    "An async function (or async callback, or async IIFE) cannot reject when every `await` of a promise that can reject, every `throw` and every call that may throw sits in a `try` with a `catch` that does not rethrow, and no promise that can reject is returned. Calls outside the `try` count as non-throwing when they are logging (`console.*`, `logger.*`, `debug(…)`, `useLogger()`), listener (un)registration, `node:assert`, `Math.*`, `String`/`Number`/`Boolean`, clocks and timers, `config.get(…)`, methods of an in-memory `Map`/`Set`/array, async functions (they reject instead of throwing), promise APIs, or functions of the linted files whose own bodies cannot throw (followed a few levels deep; recursion counts as throwing). `new` expressions and property access on a possibly-undefined value are not considered.",
+    "A promise is taken as unable to reject (and not reported) when the shared analysis shows it: `new Promise` whose executor never uses `reject` and cannot throw, `Promise.resolve(value)` of a plain value (also a `const` holding an object or array literal, or with `--types` a value whose type has no `then`), `Promise.allSettled`, `Promise.all`/`race`/`any` over such promises (an array literal, or an array variable only ever filled with `push` of such promises), a `timers/promises` wait without an abort signal, a `const` holding one of those, `.then`/`.finally` chains on one whose callbacks return no rejecting promise (a synchronous throw in a callback is not counted), and calls of functions of the linted files whose bodies cannot reject: same file, relative imports (through re-exports), methods of `this` or of an instance of a known class (`new C()` held in a variable, a field or a constructor assignment `this.queue = new C()`; `C` a class declaration or a class expression `var C = class {…}`, of this file or exported by a file of the run; inherited methods followed up the `extends` chain), or what the checker resolves. With `--types`, a call through an interface or an abstract method cannot reject when every class (or object literal declared as the type) of the run that implements it has that member and none of them can reject; with no implementation in the run (callers supply it), or more than 24, it is taken as able to reject.",
+    'An async function (or async callback, or async IIFE) cannot reject when every `await` of a promise that can reject, every `throw` and every call that may throw sits in a `try` with a `catch` that does not rethrow, and no promise that can reject is returned. Calls and `await`s inside the `catch` or `finally` are the function\'s chosen handling and are not counted; nor is `await import("pkg")` of a module named by a literal (it fails only when the installation is broken, as a static import would); the call a handled chain starts from (`db.put(x)` of `return db.put(x).catch(log)`) is taken to reject rather than throw. Calls outside the `try` count as non-throwing when they are logging (`console.*`, `logger.*`, `debug(…)`, `useLogger()`), listener (un)registration and counting (`listenerCount`, `removeAllListeners`, …), `node:assert`, `Math.*`, `String`/`Number`/`Boolean`, clocks and timers, `config.get(…)`, methods of an in-memory `Map`/`Set`/array, async functions (they reject instead of throwing), promise APIs, or functions of the linted files whose own bodies cannot throw (followed a few levels deep; recursion counts as throwing). `new` expressions and property access on a possibly-undefined value are not considered.',
     'When a file of the same package (nearest package.json) installs `process.on("unhandledRejection", …)`, the messages say the rejection goes to that handler instead of claiming a crash; the finding stays, since the handler sees the error far from its cause.',
   ],
   create(context) {
@@ -283,6 +285,7 @@ export default defineTypeScriptRule<Options>({
     }
 
     function checkDroppedValue(node: ts.Expression): void {
+      if (isEntryPointStatement(node, context.sourceFile)) return;
       if (ts.isVoidExpression(node)) {
         if (context.options.allowVoid) return;
         const inner = unwrapExpression(node.expression);
@@ -290,16 +293,24 @@ export default defineTypeScriptRule<Options>({
         // whether it is a promise first: it asks the checker about this call only, while `canReject`
         // follows the calls of the callee's body
         const promise = isPromiseExpression(inner, env);
-        if (promise === false || !canReject(inner, env)) return;
-        // `void call()` is written to silence a floating promise: a call not known either way is taken
-        // as one, unless the package routes unhandled rejections to a handler of its own
-        if (promise === true || (promise === undefined && !hasUnhandledRejectionHandler(env, context.sourceFile))) {
+        if (promise === false) return;
+        // A call not known either way (a package's function, `any` to the checker) is not guessed to
+        // be a promise, as typescript-eslint does not: only where this file awaits other functions of
+        // the same module of the project (not among the linted files), and the package routes no
+        // unhandled rejections to a handler of its own.
+        const guessed =
+          promise === undefined &&
+          ts.isCallExpression(inner) &&
+          isCallOfAwaitedModule(inner, env) &&
+          !hasUnhandledRejectionHandler(env, context.sourceFile);
+        if ((promise === true || guessed) && canReject(inner, env)) {
           context.report({ node, messageId: id("voided"), data: { name: describe(inner) } });
         }
         return;
       }
       if (!ts.isCallExpression(node) && !ts.isNewExpression(node)) return;
-      if (ts.isCallExpression(node) && (isDroppedArrayOfPromises(node) || isTestRunnerRegistration(node))) return;
+      if (ts.isCallExpression(node) && (isDroppedArrayOfPromises(node) || isTestRunnerRegistration(node) || returnsItsArgument(node)))
+        return;
       // cheapest first: whether it is a promise asks about this call only, `canReject` follows the callee's calls
       if (hasRejectionHandler(node) || isPromiseExpression(node, env) !== true || !canReject(node, env)) return;
       if (ts.isCallExpression(node) && isCallbackFormOfDualApi(node, context.getTypeChecker())) return;
@@ -446,6 +457,46 @@ export default defineTypeScriptRule<Options>({
     };
   },
 });
+
+/** `Object` functions that return their first argument: the promise is the argument's, and whoever holds it answers for it. */
+const RETURNS_FIRST_ARGUMENT = new Set([
+  "assign",
+  "defineProperty",
+  "defineProperties",
+  "freeze",
+  "seal",
+  "preventExtensions",
+  "setPrototypeOf",
+]);
+
+function returnsItsArgument(call: ts.CallExpression): boolean {
+  const ref = resolveApi(call.expression);
+  return (
+    !!ref && ref.module === GLOBAL_MODULE && ref.path.length === 2 && ref.path[0] === "Object" && RETURNS_FIRST_ARGUMENT.has(ref.path[1]!)
+  );
+}
+
+/**
+ * A statement at the top level of an executable entry point (a file with a `#!` line, or under an
+ * `if` that asks whether this module is the one Node was started with: `require.main === module`,
+ * `import.meta.url === …process.argv[1]…`), outside any function: its rejection ends the process with
+ * the error printed, which is what a failed command should do.
+ */
+function isEntryPointStatement(node: ts.Node, sourceFile: ts.SourceFile): boolean {
+  let guarded = sourceFile.text.startsWith("#!");
+  for (let current = node.parent; current && current !== sourceFile; current = current.parent) {
+    if (isFunctionNode(current) || ts.isClassLike(current)) return false;
+    if (ts.isIfStatement(current) && isMainModuleTest(current.expression, sourceFile)) guarded = true;
+  }
+  return guarded;
+}
+
+function isMainModuleTest(condition: ts.Expression, sourceFile: ts.SourceFile): boolean {
+  const text = condition.getText(sourceFile).replace(/\s+/g, "");
+  return (
+    /require\.main===module|module===require\.main/.test(text) || (text.includes("import.meta.url") && text.includes("process.argv[1]"))
+  );
+}
 
 const TEST_REGISTRATIONS = new Set(["test", "it", "describe", "suite", "before", "after", "beforeEach", "afterEach"]);
 

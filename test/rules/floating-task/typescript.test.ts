@@ -126,6 +126,117 @@ ruleTester(rule, {
       },
     },
     {
+      name: "cannot-reject (class property): this.queue = new Queue() in the constructor, Queue imported from a file of the run and its drain() catching its own errors",
+      code: `import { Queue } from "./queue.js";\nexport class Server {\n  queue: Queue;\n  constructor() {\n    this.queue = new Queue();\n  }\n  stop() {\n    this.queue.drain();\n  }\n}`,
+      files: {
+        "src/queue.ts": `export class Queue {\n  async drain() {\n    try {\n      await fetch("http://jobs/drain", { method: "POST" });\n    } catch (error) {\n      console.error(error);\n    }\n  }\n}`,
+      },
+    },
+    {
+      name: "cannot-reject (class property): a field initialiser holding an instance of a class expression (const Queue = class {…}) whose method catches its own errors",
+      code: `const Queue = class {\n  async drain() {\n    try {\n      await fetch("http://jobs/drain", { method: "POST" });\n    } catch (error) {\n      console.error(error);\n    }\n  }\n};\nexport class Server {\n  queue = new Queue();\n  stop() {\n    this.queue.drain();\n  }\n}`,
+    },
+    {
+      name: "cannot-reject: an inherited method of the base class (this.flush() declared in the class it extends) that catches its own errors",
+      code: `class Base {\n  async flush() {\n    try {\n      await fetch("http://sink", { method: "POST" });\n    } catch (error) {\n      console.error(error);\n    }\n  }\n}\nexport class Exporter extends Base {\n  stop() {\n    this.flush();\n  }\n}`,
+    },
+    {
+      name: "cannot-reject (with types, interface): a call through an interface whose every implementing class in the run catches its own errors",
+      types: true,
+      code: `import type { JobQueue } from "./queue.js";\nexport function stop(queue: JobQueue) {\n  queue.drain();\n}`,
+      files: {
+        "src/queue.ts": `export interface JobQueue {\n  drain(): Promise<void>;\n}`,
+        "src/memory-queue.ts": `import type { JobQueue } from "./queue.js";\nexport class MemoryQueue implements JobQueue {\n  jobs: string[] = [];\n  async drain() {\n    this.jobs.length = 0;\n  }\n}`,
+        "src/http-queue.ts": `import type { JobQueue } from "./queue.js";\nexport class HttpQueue implements JobQueue {\n  async drain() {\n    try {\n      await fetch("http://jobs/drain", { method: "POST" });\n    } catch (error) {\n      console.error(error);\n    }\n  }\n}`,
+      },
+    },
+    {
+      name: "cannot-reject (with types, abstract method): this.flush() of an abstract method whose implementations catch their own errors",
+      types: true,
+      code: `export abstract class Exporter {\n  abstract flush(): Promise<void>;\n  stop() {\n    this.flush();\n  }\n}\nexport class HttpExporter extends Exporter {\n  async flush() {\n    try {\n      await fetch("http://sink", { method: "POST" });\n    } catch (error) {\n      console.error(error);\n    }\n  }\n}`,
+    },
+    {
+      name: "cannot-reject (with types, interface): a property of an interface type implemented by an object literal that catches its own errors",
+      types: true,
+      code: `interface Store {\n  remove: (key: string) => Promise<void>;\n}\nexport const store: Store = {\n  remove: async (key) => {\n    try {\n      await fetch("http://cache/" + key, { method: "DELETE" });\n    } catch {\n      return;\n    }\n  },\n};\nexport function evict(target: Store, key: string) {\n  target.remove(key);\n}`,
+    },
+    {
+      name: "cannot-reject: an async function that returns a handled chain (return db.put(x).catch(log)): the call the chain starts from rejects rather than throws",
+      code: `interface Db {\n  put(x: string): Promise<void>;\n}\nasync function save(db: Db, x: string) {\n  return db.put(x).catch((error: unknown) => console.error(error));\n}\nexport function go(db: Db, x: string) {\n  save(db, x);\n}`,
+    },
+    {
+      name: "cannot-reject: same-class async methods that await or return handled chains (.catch(h), .then(undefined, h))",
+      code: `interface Db {\n  del(x: string): Promise<void>;\n}\nexport class Repo {\n  constructor(private db: Db) {}\n  async remove(x: string) {\n    await this.db.del(x).catch(() => undefined);\n  }\n  async evict(x: string) {\n    return this.db.del(x).then(undefined, () => false);\n  }\n  stop(x: string) {\n    this.remove(x);\n    this.evict(x);\n  }\n}`,
+    },
+    {
+      name: "cannot-reject (with types): a handled chain returned by an async function whose promise comes from an interface without implementations",
+      types: true,
+      code: `interface Db {\n  put(x: string): Promise<void>;\n}\nconst save = async (db: Db, x: string) => db.put(x).catch(() => undefined);\nexport function go(db: Db, x: string) {\n  save(db, x);\n}`,
+    },
+    {
+      name: 'cannot-reject: a background export that loads a module with import("literal") outside its try and awaits a failure notice in its catch (the function\'s own handling)',
+      code: `async function notify(message: string) {\n  await fetch("http://notifications", { method: "POST", body: message });\n}\nclass ExportService {\n  async exportToFile(collection: string) {\n    const { createTmpFile } = await import("@directus/utils/node");\n    try {\n      const file = await createTmpFile();\n      await fetch("http://export/" + collection, { method: "POST", body: file.path });\n    } catch (error) {\n      console.error(error);\n      await notify("export of " + collection + " failed");\n    }\n  }\n}\nexport function exportLater(collection: string) {\n  const service = new ExportService();\n  service.exportToFile(collection);\n}`,
+    },
+    {
+      name: "startup-code: void start() at the top level of a CLI entry file with a #! line (a rejection ends the command with the error)",
+      filename: "bin.js",
+      code: `#!/usr/bin/env node\nconst start = async () => {\n  const { bin } = await import("./dist/bin/index.js");\n  await bin();\n};\nif (process.argv.includes("--fast")) {\n  void start();\n} else {\n  start();\n}`,
+    },
+    {
+      name: "startup-code: void info() under an if that asks whether this module is the one Node was started with",
+      code: `async function info() {\n  const res = await fetch("http://registry/info");\n  console.log(await res.text());\n}\nif (import.meta.url === \`file://\${process.argv[1]}\`) {\n  void info();\n}`,
+    },
+    {
+      name: "startup-code: main() under require.main === module",
+      filename: "server.js",
+      code: `async function main() {\n  await fetch("http://config");\n}\nif (require.main === module) {\n  main();\n}`,
+    },
+    {
+      name: "returns-its-argument (with types): Object.defineProperties(promise, …) returns the promise the next line returns",
+      types: true,
+      code: `export function shortcut(promiseToAwait: Promise<unknown>) {\n  const newPromise = (async () => {\n    const response = await promiseToAwait;\n    return JSON.parse(String(response));\n  })();\n  Object.defineProperties(newPromise, Object.getOwnPropertyDescriptors(promiseToAwait));\n  return newPromise;\n}`,
+    },
+    {
+      name: "cannot-reject: a plain function that returns Promise.resolve of a const object (void closeHandler())",
+      code: `import { EventEmitter } from "node:events";\nexport function onData(emitter: EventEmitter) {\n  let finished = false;\n  function closeHandler() {\n    emitter.off("data", closeHandler);\n    finished = true;\n    const doneResult = { value: undefined, done: finished } as const;\n    return Promise.resolve(doneResult);\n  }\n  emitter.on("error", () => {\n    void closeHandler();\n  });\n}`,
+    },
+    {
+      name: "cannot-reject (with types): Promise.resolve of a value the checker types as no thenable",
+      types: true,
+      code: `function done(result: { value: number; done: boolean }) {\n  return Promise.resolve(result);\n}\nexport function finish(result: { value: number; done: boolean }) {\n  void done(result);\n}`,
+    },
+    {
+      name: "cannot-reject: an async method that counts listeners outside its try (listenerCount does not throw)",
+      code: `import { EventEmitter } from "node:events";\nexport class Request extends EventEmitter {\n  async retry() {\n    if (this.listenerCount("retry") === 0) return;\n    try {\n      await fetch("http://retry", { method: "POST" });\n    } catch (error) {\n      console.error(error);\n    }\n  }\n  fail() {\n    this.retry();\n  }\n}`,
+    },
+    {
+      name: "cannot-reject: Promise.all over an array built with push, every pushed promise ending in .catch (reinstall list of modules)",
+      code: `async function installModule(id: string) {\n  await fetch("http://registry/" + id);\n}\nexport function reinstall(ids: string[], retry: (failed: string[]) => void) {\n  const failed: string[] = [];\n  const promises = [];\n  for (const id of ids) {\n    promises.push(installModule(id).catch(() => {\n      failed.push(id);\n    }));\n  }\n  Promise.all(promises).then(() => {\n    if (failed.length > 0) retry(failed);\n  });\n}`,
+    },
+    {
+      name: "void-of-unknown-call: void of a function of a package, not known to give a promise (no guess without evidence)",
+      code: `import { track } from "analytics-client";\nexport function remember(id: string) {\n  void track("profile", id);\n}`,
+    },
+    {
+      name: "void-of-unknown-call: void of a function of a relative module outside the run, when nothing of that module is awaited",
+      code: `import { setCachedProfile } from "../lib/profile-cache.js";\nexport function remember(id: string, profile: object) {\n  void setCachedProfile(id, profile);\n}`,
+    },
+    {
+      name: "void-of-unknown-call (with types): void of a call of a package the checker types as any",
+      types: true,
+      code: `import { track } from "analytics-client";\nexport async function remember(id: string) {\n  await track("login", id);\n  void track("profile", id);\n}`,
+    },
+    {
+      name: "void-of-unknown-call (with types): void of a method of an untyped object",
+      types: true,
+      code: `export function close(socket: any) {\n  void socket.terminate();\n}`,
+    },
+    {
+      name: "void-of-unknown-call (with types): void of a call typed undefined",
+      types: true,
+      code: `declare const hooks: { onClose?: () => undefined };\nexport function close() {\n  void hooks.onClose?.();\n}`,
+    },
+    {
       name: "void of a call the checker types as not a promise",
       types: true,
       code: `declare function setCachedProfile(id: string): boolean;\nexport function remember(id: string) {\n  void setCachedProfile(id);\n}`,
@@ -366,7 +477,21 @@ ruleTester(rule, {
     },
     {
       name: "void cache write of a function of another module, with no rejection handler (void-cache-write-without-catch)",
-      code: `import { setCachedProfile } from "../lib/profile-cache.js";\nexport async function authenticate(req: { user: object; id: string }, next: () => void) {\n  void setCachedProfile(req.id, req.user, 60);\n  next();\n}`,
+      code: `import { getCachedProfile, setCachedProfile } from "../lib/profile-cache.js";\nexport async function authenticate(req: { user: object; id: string }, next: () => void) {\n  if (await getCachedProfile(req.id)) return next();\n  void setCachedProfile(req.id, req.user, 60);\n  next();\n}`,
+      errors: [{ messageId: "voided", line: 4 }],
+    },
+    {
+      name: "void of a function declared async in another file of the run (void-of-known-async-function)",
+      code: `import { setCachedProfile } from "./profile-cache.js";\nexport function remember(id: string, profile: object) {\n  void setCachedProfile(id, profile);\n}`,
+      files: {
+        "src/profile-cache.ts": `export async function setCachedProfile(id: string, profile: object) {\n  await fetch("http://cache/" + id, { method: "PUT", body: JSON.stringify(profile) });\n}`,
+      },
+      errors: [{ messageId: "voided", line: 3 }],
+    },
+    {
+      name: "void of a call the checker types as a promise (with types), declared without a body",
+      types: true,
+      code: `declare function refresh(id: string): Promise<void>;\nexport function remember(id: string) {\n  void refresh(id);\n}`,
       errors: [{ messageId: "voided", line: 3 }],
     },
     {
@@ -402,6 +527,85 @@ ruleTester(rule, {
         "src/orders.js": `async function syncOrders() {\n  await fetch("http://orders/sync", { method: "POST" });\n}\nmodule.exports = { syncOrders };`,
       },
       errors: [{ messageId: "floating", line: 3 }],
+    },
+    {
+      name: "a method of a class exported as a class expression (var ExportService = class {…}, bundler output) by another file of the run",
+      filename: "utils.js",
+      code: `import { ExportService } from "./export.js";\nexport function exportLater(collection) {\n  const service = new ExportService();\n  service.exportToFile(collection);\n}`,
+      files: {
+        "src/export.js": `var ExportService = class {\n  async exportToFile(collection) {\n    await fetch("http://export/" + collection, { method: "POST" });\n  }\n};\nexport { ExportService };`,
+      },
+      errors: [{ messageId: "floating", line: 4 }],
+    },
+    {
+      name: "class property: this.queue = new Queue() in the constructor, Queue imported and its drain() able to reject",
+      code: `import { Queue } from "./queue.js";\nexport class Server {\n  queue: Queue;\n  constructor() {\n    this.queue = new Queue();\n  }\n  stop() {\n    this.queue.drain();\n  }\n}`,
+      files: {
+        "src/queue.ts": `export class Queue {\n  async drain() {\n    await fetch("http://jobs/drain", { method: "POST" });\n  }\n}`,
+      },
+      errors: [{ messageId: "floating", line: 8 }],
+    },
+    {
+      name: "an inherited async method of a base class imported from another file, able to reject",
+      code: `import { Base } from "./base.js";\nexport class Exporter extends Base {\n  stop() {\n    this.flush();\n  }\n}`,
+      files: {
+        "src/base.ts": `export class Base {\n  async flush() {\n    await fetch("http://sink", { method: "POST" });\n  }\n}`,
+      },
+      errors: [{ messageId: "floating", line: 4 }],
+    },
+    {
+      name: "interface (with types): a call through an interface one of whose implementing classes can reject",
+      types: true,
+      code: `import type { JobQueue } from "./queue.js";\nexport function stop(queue: JobQueue) {\n  queue.drain();\n}`,
+      files: {
+        "src/queue.ts": `export interface JobQueue {\n  drain(): Promise<void>;\n}`,
+        "src/memory-queue.ts": `import type { JobQueue } from "./queue.js";\nexport class MemoryQueue implements JobQueue {\n  jobs: string[] = [];\n  async drain() {\n    this.jobs.length = 0;\n  }\n}`,
+        "src/http-queue.ts": `import type { JobQueue } from "./queue.js";\nexport class HttpQueue implements JobQueue {\n  async drain() {\n    await fetch("http://jobs/drain", { method: "POST" });\n  }\n}`,
+      },
+      errors: [{ messageId: "floating", line: 3 }],
+    },
+    {
+      name: "interface (with types): a call through an interface with no implementation in the run (callers supply it)",
+      types: true,
+      code: `export interface JobQueue {\n  drain(): Promise<void>;\n}\nexport function stop(queue: JobQueue) {\n  queue.drain();\n}`,
+      errors: [{ messageId: "floating", line: 5 }],
+    },
+    {
+      name: "abstract method (with types): this.flush() where a subclass of a subclass implements it and can reject",
+      types: true,
+      code: `export abstract class Exporter {\n  abstract flush(): Promise<void>;\n  stop() {\n    this.flush();\n  }\n}\nabstract class BatchExporter extends Exporter {\n  batch: string[] = [];\n}\nexport class HttpExporter extends BatchExporter {\n  async flush() {\n    await fetch("http://sink", { method: "POST", body: this.batch.join() });\n  }\n}`,
+      errors: [{ messageId: "floating", line: 4 }],
+    },
+    {
+      name: "an async function that returns a handled chain but whose argument, computed outside a try, may throw",
+      code: `interface Db {\n  put(x: string): Promise<void>;\n}\nasync function save(db: Db, raw: string) {\n  return db.put(JSON.parse(raw)).catch((error: unknown) => console.error(error));\n}\nexport function go(db: Db, raw: string) {\n  save(db, raw);\n}`,
+      errors: [{ messageId: "floating", line: 8 }],
+    },
+    {
+      name: "an async function that imports a module named at run time (import(path)) outside a try",
+      code: `async function loadPlugin(path: string) {\n  const plugin = await import(path);\n  try {\n    await plugin.init();\n  } catch (error) {\n    console.error(error);\n  }\n}\nexport function start(path: string) {\n  loadPlugin(path);\n}`,
+      errors: [{ messageId: "floating", line: 10 }],
+    },
+    {
+      name: "startup-code does not cover a function of a CLI entry file: a dropped call inside a handler is reported",
+      filename: "bin.js",
+      code: `#!/usr/bin/env node\nasync function upload(file) {\n  await fetch("http://upload", { method: "POST", body: file });\n}\nprocess.on("message", (file) => {\n  upload(file);\n});`,
+      errors: [{ messageId: "floating", line: 6 }],
+    },
+    {
+      name: "Promise.resolve of a const holding a promise that can reject, returned by a plain function and voided",
+      code: `async function load() {\n  await fetch("http://config");\n}\nfunction start() {\n  const loading = load();\n  return Promise.resolve(loading);\n}\nvoid start();`,
+      errors: [{ messageId: "voided", line: 8 }],
+    },
+    {
+      name: "Promise.all over an array built with push where one pushed promise has no handler",
+      code: `async function installModule(id: string) {\n  await fetch("http://registry/" + id);\n}\nexport function reinstall(ids: string[]) {\n  const promises = [installModule("core").catch(() => undefined)];\n  for (const id of ids) promises.push(installModule(id));\n  Promise.all(promises).then(() => console.log("installed"));\n}`,
+      errors: [{ messageId: "floating", line: 7 }],
+    },
+    {
+      name: "Promise.all over an array that escapes to another function (its elements are not all known)",
+      code: `async function installModule(id: string) {\n  await fetch("http://registry/" + id);\n}\nexport function reinstall(ids: string[], collect: (list: Promise<void>[]) => void) {\n  const promises: Promise<void>[] = [];\n  collect(promises);\n  for (const id of ids) promises.push(installModule(id).catch(() => undefined));\n  Promise.all(promises).then(() => console.log("installed"));\n}`,
+      errors: [{ messageId: "floating", line: 8 }],
     },
     {
       name: "void of an async call hides its rejection",

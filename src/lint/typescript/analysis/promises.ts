@@ -1,6 +1,7 @@
 import { ts } from "ts-morph";
 import type { ProgramFile, ProgramView } from "../rule.js";
 import { isAsyncFunction, isPromiseTyped, knownTypeMembers } from "./functions.js";
+import { abstractOwner, implementersOf } from "./implementations.js";
 import { GLOBAL_MODULE, isApi, resolveApi, type ApiRef } from "./imports.js";
 import { dottedName, isFunctionNode, isStringLike, memberName, unwrapExpression, walk, enclosingClass } from "./nodes.js";
 import { findDeclaration, getInitializer } from "./scope.js";
@@ -114,7 +115,54 @@ export function functionOfDeclaration(declaration: ts.Node | undefined): ts.Func
   return undefined;
 }
 
-function classMethod(klass: ts.ClassLikeDeclaration, name: string): ts.FunctionLikeDeclaration | undefined {
+/**
+ * The method `name` of a class, or of the classes it extends (declared in the same file, or with
+ * `env` exported by a file of the run), a few levels up.
+ */
+function classMethod(klass: ts.ClassLikeDeclaration, name: string, env?: PromiseEnv, depth = 0): ts.FunctionLikeDeclaration | undefined {
+  const own = ownClassMethod(klass, name);
+  if (own || depth > 3 || hasOwnMember(klass, name)) return own;
+  const base = klass.heritageClauses?.find((clause) => clause.token === ts.SyntaxKind.ExtendsKeyword)?.types[0]?.expression;
+  const baseClass = base && classOfExpression(base, env);
+  return baseClass && baseClass !== klass ? classMethod(baseClass, name, env, depth + 1) : undefined;
+}
+
+/** A member named `name` that is not a method with a body (an abstract method, a field without a function): the base's method is not the one called. */
+function hasOwnMember(klass: ts.ClassLikeDeclaration, name: string): boolean {
+  return klass.members.some((member) => !!member.name && memberName2(member.name) === name);
+}
+
+/**
+ * The class an expression names: a class declared in this file (`class C`, `const C = class {}`), or
+ * with `env` one exported by a file of the run it imports relatively (through re-exports).
+ */
+export function classOfExpression(expression: ts.Expression, env?: PromiseEnv): ts.ClassLikeDeclaration | undefined {
+  const node = unwrapExpression(expression);
+  if (ts.isClassExpression(node)) return node;
+  if (!ts.isIdentifier(node)) return undefined;
+  const declaration = findDeclaration(node);
+  if (declaration && (ts.isClassDeclaration(declaration) || ts.isClassExpression(declaration))) return declaration;
+  if (declaration && ts.isVariableDeclaration(declaration) && declaration.initializer) {
+    const init = unwrapExpression(declaration.initializer);
+    if (ts.isClassExpression(init)) return init;
+  }
+  if (!env) return undefined;
+  const imported = relativeImportOf(node);
+  return imported && importedClass(env, imported.specifier, imported.name, node);
+}
+
+/**
+ * The class a receiver is an instance of, when the code shows it: `this` (the enclosing class),
+ * `const o = new C()`, or `this.queue` given `new C()` by a field initialiser or the constructor.
+ */
+export function receiverClass(receiver: ts.Expression, env?: PromiseEnv): ts.ClassLikeDeclaration | undefined {
+  const node = unwrapExpression(receiver);
+  if (node.kind === ts.SyntaxKind.ThisKeyword) return enclosingClass(node);
+  const init = getInitializer(node);
+  return init && ts.isNewExpression(init) ? classOfExpression(init.expression, env) : undefined;
+}
+
+function ownClassMethod(klass: ts.ClassLikeDeclaration, name: string): ts.FunctionLikeDeclaration | undefined {
   for (const member of klass.members) {
     if (ts.isMethodDeclaration(member) && member.name && memberName2(member.name) === name && member.body) return member;
     if (ts.isPropertyDeclaration(member) && member.name && memberName2(member.name) === name && member.initializer) {
@@ -129,9 +177,10 @@ function memberName2(name: ts.PropertyName): string | undefined {
   return ts.isIdentifier(name) || ts.isStringLiteral(name) || ts.isPrivateIdentifier(name) ? name.text : undefined;
 }
 
-/** Exported functions and classes' promise-returning methods of one file. */
+/** Exported functions and classes of one file. */
 interface PromiseExports {
-  methods: Map<string, Set<string>>;
+  /** Every exported class (`class C`, `const C = class {}`), by exported name. */
+  classes: Map<string, ts.ClassLikeDeclaration>;
   /** Every exported function (promise-returning or not), by exported name. */
   declarations: Map<string, ts.FunctionLikeDeclaration>;
   /** `export { name } from "./m"`, by exported name. */
@@ -140,8 +189,8 @@ interface PromiseExports {
   reexportAll: string[];
 }
 
-function indexPromiseExports(file: ProgramFile, env: PromiseEnv): PromiseExports {
-  const methods = new Map<string, Set<string>>();
+function indexPromiseExports(file: ProgramFile): PromiseExports {
+  const classes = new Map<string, ts.ClassLikeDeclaration>();
   const declarations = new Map<string, ts.FunctionLikeDeclaration>();
   const local = new Map<string, ts.Node>();
   const exported: [exportedName: string, localName: string][] = [];
@@ -191,19 +240,18 @@ function indexPromiseExports(file: ProgramFile, env: PromiseEnv): PromiseExports
     const node = local.get(localName);
     if (!node) continue;
     if (ts.isClassDeclaration(node)) {
-      const names = new Set<string>();
-      for (const member of node.members) {
-        const name = member.name && memberName2(member.name);
-        const fn = name ? classMethod(node, name) : undefined;
-        if (name && fn && returnsPromise(fn, env, 2)) names.add(name);
-      }
-      methods.set(exportedName, names);
+      classes.set(exportedName, node);
+      continue;
+    }
+    const init = ts.isVariableDeclaration(node) && node.initializer ? unwrapExpression(node.initializer) : undefined;
+    if (init && ts.isClassExpression(init)) {
+      classes.set(exportedName, init);
       continue;
     }
     const fn = functionOfDeclaration(node);
     if (fn) declarations.set(exportedName, fn);
   }
-  return { methods, declarations, reexports, reexportAll };
+  return { classes, declarations, reexports, reexportAll };
 }
 
 /**
@@ -246,9 +294,19 @@ function commonJsExports(
  * An exported function of a file of the run, followed through re-exports (`export { f } from "./f"`,
  * `export * from "./g"`) a few files deep.
  */
-function exportedFunction(env: PromiseEnv, file: ProgramFile, name: string, depth = 0): ts.FunctionLikeDeclaration | undefined {
+function exportedFunction(env: PromiseEnv, file: ProgramFile, name: string): ts.FunctionLikeDeclaration | undefined {
+  return exportedDeclaration(env, file, name, (exports, exported) => exports.declarations.get(exported));
+}
+
+function exportedDeclaration<T>(
+  env: PromiseEnv,
+  file: ProgramFile,
+  name: string,
+  pick: (exports: PromiseExports, name: string) => T | undefined,
+  depth = 0,
+): T | undefined {
   const exports = exportsOfFile(env, file);
-  const own = exports.declarations.get(name);
+  const own = pick(exports, name);
   if (own || depth > 3 || !env.program) return own;
   const reexport = exports.reexports.get(name);
   const targets = reexport
@@ -256,40 +314,38 @@ function exportedFunction(env: PromiseEnv, file: ProgramFile, name: string, dept
     : exports.reexportAll.map((specifier) => ({ specifier, name }));
   for (const target of targets) {
     const next = env.program.resolveImport(file.path, target.specifier);
-    const found = next && exportedFunction(env, next, target.name, depth + 1);
+    const found = next && exportedDeclaration(env, next, target.name, pick, depth + 1);
     if (found) return found;
   }
   return undefined;
 }
 
 function exportsOfFile(env: PromiseEnv, file: ProgramFile): PromiseExports {
-  return env.program!.memo(`promise-exports:${file.path}`, () => indexPromiseExports(file, env));
+  return env.program!.memo(`promise-exports:${file.path}`, () => indexPromiseExports(file));
 }
 
 /**
- * The exports of the file `specifier` names, resolved from the file that holds `from` (the analysis
- * follows calls into other files, whose relative imports are relative to themselves, not to the file
- * being linted).
+ * The file `specifier` names, resolved from the file that holds `from` (the analysis follows calls
+ * into other files, whose relative imports are relative to themselves, not to the file being linted).
  */
-function promiseExportsOf(env: PromiseEnv, specifier: string, from: ts.Node): PromiseExports | undefined {
+function importedFile(env: PromiseEnv, specifier: string, from: ts.Node): ProgramFile | undefined {
   const { program } = env;
   if (!program) return undefined;
   const holder = from.getSourceFile().fileName;
   const filePath = program.getFile(holder) ? holder : env.filePath;
-  if (!filePath) return undefined;
-  const file = program.resolveImport(filePath, specifier);
-  if (!file) return undefined;
-  return exportsOfFile(env, file);
+  return filePath ? program.resolveImport(filePath, specifier) : undefined;
 }
 
 /** The function exported as `name` by the file `specifier` names (relative to the file holding `from`), through re-exports. */
 function importedFunction(env: PromiseEnv, specifier: string, name: string, from: ts.Node): ts.FunctionLikeDeclaration | undefined {
-  const { program } = env;
-  if (!program) return undefined;
-  const holder = from.getSourceFile().fileName;
-  const filePath = program.getFile(holder) ? holder : env.filePath;
-  const file = filePath ? program.resolveImport(filePath, specifier) : undefined;
+  const file = importedFile(env, specifier, from);
   return file && exportedFunction(env, file, name);
+}
+
+/** The class exported as `name` by the file `specifier` names, through re-exports. */
+function importedClass(env: PromiseEnv, specifier: string, name: string, from: ts.Node): ts.ClassLikeDeclaration | undefined {
+  const file = importedFile(env, specifier, from);
+  return file && exportedDeclaration(env, file, name, (exports, exported) => exports.classes.get(exported));
 }
 
 /** For an identifier bound by `import { x as y } from "./m"`: the specifier and the exported name. */
@@ -337,18 +393,8 @@ export function calledFunction(call: ts.CallExpression): ts.FunctionLikeDeclarat
   const callee = unwrapExpression(call.expression);
   if (ts.isIdentifier(callee)) return functionOfDeclaration(findDeclaration(callee));
   if (!ts.isPropertyAccessExpression(callee)) return undefined;
-  const name = callee.name.text;
-  const receiver = unwrapExpression(callee.expression);
-  if (receiver.kind === ts.SyntaxKind.ThisKeyword) {
-    const klass = enclosingClass(call);
-    return klass ? classMethod(klass, name) : undefined;
-  }
-  const init = getInitializer(receiver);
-  if (init && ts.isNewExpression(init) && ts.isIdentifier(init.expression)) {
-    const declaration = findDeclaration(init.expression);
-    if (declaration && ts.isClassDeclaration(declaration)) return classMethod(declaration, name);
-  }
-  return undefined;
+  const klass = receiverClass(callee.expression);
+  return klass && classMethod(klass, callee.name.text);
 }
 
 /**
@@ -366,6 +412,12 @@ export function resolveCalledFunction(call: ts.CallExpression, env: PromiseEnv):
     const declaration = imported && importedFunction(env, imported.specifier, imported.name, callee);
     if (declaration) return declaration;
   }
+  if (ts.isPropertyAccessExpression(callee)) {
+    // an instance of (or a subclass of) a class exported by a file of the run
+    const klass = receiverClass(callee.expression, env);
+    const method = klass && classMethod(klass, callee.name.text, env);
+    if (method) return method;
+  }
   const checker = env.getTypeChecker();
   if (!checker) return undefined;
   try {
@@ -374,6 +426,79 @@ export function resolveCalledFunction(call: ts.CallExpression, env: PromiseEnv):
       return declaration;
   } catch {
     return undefined;
+  }
+  return undefined;
+}
+
+/**
+ * Every function a call may run: the one `resolveCalledFunction` finds, or — with the checker, for a
+ * call it resolves to a member without a body of an interface or an abstract class — that member in
+ * each class or object literal of the run that implements the type (`queue: JobQueue`, then
+ * `queue.drain()` runs `drain` of `MemoryQueue` or `RedisQueue`). Undefined when that set is not known
+ * (no implementer found, one without the member, too many to follow).
+ */
+export function resolveCalledFunctions(call: ts.CallExpression, env: PromiseEnv): readonly ts.FunctionLikeDeclaration[] | undefined {
+  const single = resolveCalledFunction(call, env);
+  if (single) return [single];
+  const checker = env.getTypeChecker();
+  if (!checker || !env.program) return undefined;
+  let declaration: ts.Declaration | undefined;
+  try {
+    declaration = checker.getResolvedSignature(call)?.getDeclaration();
+  } catch {
+    return undefined;
+  }
+  const owner = declaration && abstractOwner(declaration);
+  const name = owner && memberNameOf(declaration!);
+  if (!owner || !name || owner.getSourceFile().isDeclarationFile) return undefined;
+  return implementationsOf(owner, name, checker, env, 0);
+}
+
+function memberNameOf(declaration: ts.Node): string | undefined {
+  const member = ts.isFunctionTypeNode(declaration) ? declaration.parent : declaration;
+  const name = (member as ts.NamedDeclaration).name;
+  return name && (ts.isIdentifier(name) || ts.isStringLiteral(name) || ts.isPrivateIdentifier(name)) ? name.text : undefined;
+}
+
+function implementationsOf(
+  owner: ts.InterfaceDeclaration | ts.ClassLikeDeclaration,
+  name: string,
+  checker: ts.TypeChecker,
+  env: PromiseEnv,
+  depth: number,
+): ts.FunctionLikeDeclaration[] | undefined {
+  const implementers = implementersOf(owner, checker, env.program!);
+  if (!implementers || implementers.classes.length + implementers.objects.length === 0 || depth > 3) return undefined;
+  const found: ts.FunctionLikeDeclaration[] = [];
+  for (const klass of implementers.classes) {
+    const method = classMethod(klass, name, env);
+    if (method) {
+      found.push(method);
+      continue;
+    }
+    // an abstract class between the type and the classes that implement the member
+    const isAbstract = ts.isClassDeclaration(klass) && (ts.getCombinedModifierFlags(klass) & ts.ModifierFlags.Abstract) !== 0;
+    const below = isAbstract ? implementationsOf(klass, name, checker, env, depth + 1) : undefined;
+    if (!below) return undefined;
+    found.push(...below);
+  }
+  for (const object of implementers.objects) {
+    const method = objectMethod(object, name);
+    if (!method) return undefined;
+    found.push(method);
+  }
+  return found;
+}
+
+/** `{ async drain() {…} }`, `{ drain: async () => {…} }`: the function an object literal gives a member. */
+function objectMethod(object: ts.ObjectLiteralExpression, name: string): ts.FunctionLikeDeclaration | undefined {
+  for (const property of object.properties) {
+    if (!property.name || memberName2(property.name) !== name) continue;
+    if (ts.isMethodDeclaration(property) && property.body) return property;
+    if (ts.isPropertyAssignment(property)) {
+      const value = unwrapExpression(property.initializer);
+      if (ts.isArrowFunction(value) || ts.isFunctionExpression(value)) return value;
+    }
   }
   return undefined;
 }
@@ -499,13 +624,10 @@ function syntacticPromiseCall(call: ts.CallExpression, env: PromiseEnv, depth: n
   }
   if (ts.isPropertyAccessExpression(callee)) {
     if (isLibraryPromiseMethodCall(callee)) return true;
-    // const repo = new Repo() with Repo imported from a file of the run
-    const init = getInitializer(callee.expression);
-    if (init && ts.isNewExpression(init) && ts.isIdentifier(init.expression)) {
-      const imported = relativeImportOf(init.expression);
-      const exports = imported && promiseExportsOf(env, imported.specifier, init.expression);
-      if (exports?.methods.get(imported!.name)?.has(callee.name.text)) return true;
-    }
+    // const repo = new Repo() with Repo imported from a file of the run, or a method inherited from one
+    const klass = receiverClass(callee.expression, env);
+    const method = klass && classMethod(klass, callee.name.text, env);
+    if (method && returnsPromise(method, env, 2)) return true;
   }
   return undefined;
 }

@@ -1,7 +1,7 @@
 import path from "node:path";
 import { ts } from "ts-morph";
 import { packageRootOf } from "../../file-roles.js";
-import { isAsyncFunction, isGeneratorFunction } from "./functions.js";
+import { isAsyncFunction, isGeneratorFunction, knownTypeMembers } from "./functions.js";
 import { GLOBAL_MODULE, isApi, resolveApi } from "./imports.js";
 import { dottedName, isFunctionNode, memberName, unwrapExpression, walk } from "./nodes.js";
 import {
@@ -11,7 +11,7 @@ import {
   isKnownPromiseApi,
   isPromiseExpression,
   isVscodeTaskRunner,
-  resolveCalledFunction,
+  resolveCalledFunctions,
   type PromiseEnv,
 } from "./promises.js";
 import { findDeclaration, getInitializer } from "./scope.js";
@@ -114,7 +114,7 @@ function isInMemoryCollection(receiver: ts.Expression): boolean {
   );
 }
 
-/** Adding or removing an event listener. */
+/** Adding, removing or counting event listeners. */
 const LISTENER_METHODS = new Set([
   "on",
   "once",
@@ -125,6 +125,12 @@ const LISTENER_METHODS = new Set([
   "prependOnceListener",
   "addEventListener",
   "removeEventListener",
+  "removeAllListeners",
+  "listenerCount",
+  "listeners",
+  "eventNames",
+  "setMaxListeners",
+  "getMaxListeners",
 ]);
 
 /**
@@ -179,6 +185,19 @@ function isSignallessTimer(call: ts.CallExpression): boolean {
   );
 }
 
+/**
+ * `import("pkg")` of a module named by a literal: it fails only when the installation is broken, as a
+ * static import would at startup, so it is not counted as a rejection to handle (nor as a throw).
+ */
+function isLiteralImport(call: ts.CallExpression): boolean {
+  const argument = call.arguments[0];
+  return (
+    call.expression.kind === ts.SyntaxKind.ImportKeyword &&
+    !!argument &&
+    (ts.isStringLiteral(argument) || ts.isNoSubstitutionTemplateLiteral(argument))
+  );
+}
+
 /** `resolve` of a `new Promise((resolve, reject) => …)` executor (or any parameter of it): calling it does not throw. */
 function isExecutorParameter(identifier: ts.Identifier): boolean {
   const declaration = findDeclaration(identifier);
@@ -209,6 +228,71 @@ function isPlainValue(expression: ts.Expression): boolean {
     node.kind === ts.SyntaxKind.FalseKeyword ||
     (ts.isIdentifier(node) && node.text === "undefined")
   );
+}
+
+/**
+ * For an array variable handed to `Promise.all(list)`: every element it can hold, when the code shows
+ * them all — declared with an array literal, and otherwise only used as `list.push(…)` (also inside
+ * callbacks) and as this argument. Undefined when it escapes or is assigned elsewhere.
+ */
+function pushedElements(list: ts.Identifier): ts.Expression[] | undefined {
+  const declaration = findDeclaration(list);
+  if (!declaration || !ts.isVariableDeclaration(declaration) || !ts.isIdentifier(declaration.name) || !declaration.initializer)
+    return undefined;
+  const init = unwrapExpression(declaration.initializer);
+  if (!ts.isArrayLiteralExpression(init)) return undefined;
+  const elements: ts.Expression[] = [...init.elements];
+  let container: ts.Node = declaration.getSourceFile();
+  for (let current: ts.Node | undefined = declaration.parent; current; current = current.parent) {
+    if (isFunctionNode(current)) {
+      container = current;
+      break;
+    }
+  }
+  const name = declaration.name.text;
+  let escapes = false;
+  walk(container, (node) => {
+    if (escapes) return false;
+    if (!ts.isIdentifier(node) || node.text !== name || node === declaration.name || node === list) return true;
+    if (findDeclaration(node) !== declaration) return true;
+    const access = node.parent;
+    const call = access?.parent;
+    if (
+      access &&
+      ts.isPropertyAccessExpression(access) &&
+      access.expression === node &&
+      access.name.text === "push" &&
+      call &&
+      ts.isCallExpression(call) &&
+      call.expression === access
+    ) {
+      elements.push(...call.arguments);
+    } else {
+      escapes = true;
+    }
+    return !escapes;
+  });
+  return escapes ? undefined : elements;
+}
+
+/** A `const` initialised with a plain value (`const done = { value: undefined, done: true }`). */
+function isPlainConst(expression: ts.Expression): boolean {
+  const node = unwrapExpression(expression);
+  if (!ts.isIdentifier(node)) return false;
+  const declaration = findDeclaration(node);
+  return (
+    !!declaration &&
+    ts.isVariableDeclaration(declaration) &&
+    !!declaration.initializer &&
+    (declaration.parent.flags & ts.NodeFlags.Const) !== 0 &&
+    isPlainValue(declaration.initializer)
+  );
+}
+
+/** With the checker: a value whose type has no `then` (not a promise, nor any/unknown). */
+function isNonThenableTyped(expression: ts.Expression, env: PromiseEnv): boolean {
+  const members = knownTypeMembers(env.getTypeChecker(), expression);
+  return !!members && members.every((member) => !member.getProperty("then") && !(member.flags & ts.TypeFlags.TypeParameter));
 }
 
 const MAX_DEPTH = 6;
@@ -265,16 +349,22 @@ export function canReject(expression: ts.Expression, env: PromiseEnv, depth = 0)
     if (method === "allSettled") return false;
     if (method === "resolve") {
       const value = node.arguments[0];
-      return !!value && !isPlainValue(value) && canReject(value, env, depth + 1);
+      return !!value && !isPlainValue(value) && !isPlainConst(value) && !isNonThenableTyped(value, env) && canReject(value, env, depth + 1);
     }
     if (method === "all" || method === "race" || method === "any") {
       const list = node.arguments[0] && unwrapExpression(node.arguments[0]);
+      if (list && ts.isIdentifier(list)) {
+        const pushed = pushedElements(list);
+        return (
+          !pushed || pushed.some((element) => ts.isSpreadElement(element) || (!isPlainValue(element) && canReject(element, env, depth + 1)))
+        );
+      }
       if (!list || !ts.isArrayLiteralExpression(list)) return true;
       return list.elements.some((element) => ts.isSpreadElement(element) || (!isPlainValue(element) && canReject(element, env, depth + 1)));
     }
     return true;
   }
-  if (isSignallessTimer(node)) return false;
+  if (isSignallessTimer(node) || isLiteralImport(node)) return false;
   if (isVscodeTaskRunner(ref)) {
     const task = node.arguments[node.arguments.length - 1];
     return !task || callbackCanReject(task, env, depth + 1);
@@ -287,8 +377,9 @@ export function canReject(expression: ts.Expression, env: PromiseEnv, depth = 0)
     return !!onFulfilled && callbackCanReject(onFulfilled, env, depth + 1);
   }
   if (isFunctionNode(callee)) return functionCanReject(callee, env, depth + 1);
-  const called = resolveCalledFunction(node, env);
-  if (called) return functionCanReject(called, env, depth + 1);
+  // through an interface or an abstract method: it can reject when one of its implementations can
+  const called = resolveCalledFunctions(node, env);
+  if (called) return called.some((fn) => functionCanReject(fn, env, depth + 1));
   return true;
 }
 
@@ -384,7 +475,8 @@ function computeFunctionCanReject(fn: ts.FunctionLikeDeclaration, env: PromiseEn
   });
   if (returnsRejecting) return true;
   return collectAwaits(body).some((found) => {
-    if (isGuardedByCatch(found, body)) return false;
+    // awaited while handling an error (in a catch or finally): the function's chosen handling, as for calls there
+    if (isGuardedByCatch(found, body) || isInHandler(found, body)) return false;
     if (!ts.isAwaitExpression(found)) return true; // for await outside a try
     return canReject(found.expression, env, depth + 1);
   });
@@ -393,17 +485,37 @@ function computeFunctionCanReject(fn: ts.FunctionLikeDeclaration, env: PromiseEn
 /** In an async function's body: a `throw`, or a call that may throw, outside a `try` with a `catch`. */
 function throwsOutsideTry(root: ts.Node, guardRoot: ts.Node, env: PromiseEnv, depth: number): boolean {
   let throws = false;
+  const promiseHeads = new Set<ts.Node>();
   walk(root, (node) => {
     if (throws || (node !== root && isFunctionNode(node))) return false;
     if (ts.isThrowStatement(node)) {
       throws = !isGuardedByCatch(node, guardRoot);
     } else if (ts.isCallExpression(node)) {
       if (isGuardedByCatch(node, guardRoot) || isInHandler(node, guardRoot)) return false;
-      throws = callCanThrow(node, env, depth + 1);
+      const head = hasRejectionHandler(node) ? chainHead(node) : undefined;
+      if (head) promiseHeads.add(head);
+      // the call a handled chain starts from gives a promise: it reports failure by rejecting (its arguments are still looked at)
+      throws = !promiseHeads.has(node) && callCanThrow(node, env, depth + 1);
     }
     return !throws;
   });
   return throws;
+}
+
+/** `db.put(x)` of `db.put(x).then(f).catch(h)`: the call a promise chain starts from. */
+function chainHead(call: ts.CallExpression): ts.CallExpression | undefined {
+  let node: ts.Expression = call;
+  for (;;) {
+    if (!ts.isCallExpression(node)) return undefined;
+    const callee = unwrapExpression(node.expression);
+    const method = memberName(callee);
+    if (
+      !(method === "then" || method === "catch" || method === "finally") ||
+      !(ts.isPropertyAccessExpression(callee) || ts.isElementAccessExpression(callee))
+    )
+      return node === call ? undefined : node;
+    node = unwrapExpression(callee.expression);
+  }
 }
 
 /**
@@ -416,17 +528,16 @@ export function callCanThrow(call: ts.CallExpression, env: PromiseEnv, depth = 0
   if (hasRejectionHandler(call) || isNonThrowingCall(call)) return false;
   const callee = unwrapExpression(call.expression);
   if (ts.isIdentifier(callee) && isExecutorParameter(callee)) return false;
-  if (isSignallessTimer(call) || isKnownPromiseApi(resolveApi(call.expression))) return false;
+  if (isSignallessTimer(call) || isKnownPromiseApi(resolveApi(call.expression)) || isLiteralImport(call)) return false;
   const method = memberName(callee);
   if (
     (method === "then" || method === "finally" || method === "catch") &&
     (ts.isPropertyAccessExpression(callee) || ts.isElementAccessExpression(callee))
   )
     return false;
-  const fn = isFunctionNode(callee) ? callee : resolveCalledFunction(call, env);
-  if (!fn) return true;
-  if (isAsyncFunction(fn) && !isGeneratorFunction(fn)) return false;
-  return functionCanThrow(fn, env, depth + 1);
+  const called = isFunctionNode(callee) ? [callee] : resolveCalledFunctions(call, env);
+  if (!called) return true;
+  return called.some((fn) => !(isAsyncFunction(fn) && !isGeneratorFunction(fn)) && functionCanThrow(fn, env, depth + 1));
 }
 
 /** Can a call of this (non-async) function throw: a `throw` or a call that may throw outside a `try` with a `catch`? */
