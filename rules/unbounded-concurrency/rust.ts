@@ -8,7 +8,7 @@ import {
   rustUseMap,
   defineRustRule,
   type RustNode,
-} from "../../src/lint/api.js";
+} from "../../src/lint/rust-api.js";
 
 const SPAWN_PATHS = new Set(["tokio::spawn", "tokio::task::spawn", "tokio::task::spawn_local"]);
 const LOOPS = new Set(["for_expression", "while_expression", "loop_expression"]);

@@ -13,6 +13,8 @@ import type {
   LintStats,
 } from "./types.js";
 import { TYPESCRIPT_EXTENSIONS } from "./typescript/files.js";
+import { withImplementations } from "./rule-manifest.js";
+import type { Language } from "./rule-meta.js";
 
 /** Files larger than this are skipped with a warning: generated bundles, not code people wrote. */
 export const MAX_FILE_BYTES = 4 * 1024 * 1024;
@@ -148,8 +150,12 @@ export async function lintFiles(options: EngineOptions): Promise<LintReport> {
   const enabledRuleIds = new Set(options.rules.map((configured) => configured.rule.id));
   for (const [backend, files] of groups) {
     const started = performance.now();
-    const rulesFor = options.rulesForRole && ((filePath: string) => options.rulesForRole!(filePath, roles.get(filePath) ?? "source"));
-    const outcome = await backend.lint(files, options.rules, { ...options, rulesFor });
+    // rules from the manifest get this language's implementations now, and only now: a run without TypeScript files loads none of theirs
+    const load = await withImplementations(options.rules, backend.language as Language);
+    const rulesFor =
+      options.rulesForRole &&
+      ((filePath: string) => options.rulesForRole!(filePath, roles.get(filePath) ?? "source").map((entry) => entry && load(entry)));
+    const outcome = await backend.lint(files, options.rules.map(load), { ...options, rulesFor });
     const elapsed = performance.now() - started;
     internalErrors.push(...outcome.internalErrors.filter((error) => options.lintOnly?.has(error.filePath) ?? true));
     stats.typeCheckerMs += outcome.typeCheckerMs;
