@@ -44,6 +44,7 @@ async function loadedFiles(
   };
 }
 
+const loadsAjv = (files: string[]) => files.some((file) => /node_modules[\\/]ajv[\\/]/.test(file));
 const loadsTypeScript = (files: string[]) => files.some((file) => /node_modules[\\/](typescript|ts-morph|@ts-morph)[\\/]/.test(file));
 
 describe("start-up", { timeout: 180_000 }, () => {
@@ -79,11 +80,12 @@ describe("start-up", { timeout: 180_000 }, () => {
   const ruleIds = (stdout: string) =>
     (JSON.parse(stdout) as { messages: { ruleId: string }[] }[]).flatMap((file) => file.messages.map((m) => m.ruleId));
 
-  it("asyncpat lint on a Rust-only crate runs the Rust rules and does not load TypeScript", async () => {
+  it("asyncpat lint on a Rust-only crate runs the Rust rules and does not load TypeScript (nor the options validator)", async () => {
     const { exitCode, files, stdout } = await loadedFiles(["lint", "-f", "json", "."], undefined, project(crate));
     expect(exitCode).toBe(0);
     expect(ruleIds(stdout)).toEqual(["unbounded-channel"]);
     expect(loadsTypeScript(files)).toBe(false);
+    expect(loadsAjv(files)).toBe(false);
   });
 
   it("asyncpat lint with rule options in its config on a Rust-only crate validates them and does not load TypeScript", async () => {
@@ -93,6 +95,7 @@ describe("start-up", { timeout: 180_000 }, () => {
     expect(exitCode).toBe(0);
     expect(ruleIds(stdout)).toEqual(["unbounded-channel"]);
     expect(loadsTypeScript(files)).toBe(false);
+    expect(loadsAjv(files)).toBe(true);
   });
 
   it("asyncpat lint with an invalid rule option reports the config error without loading TypeScript, even beside TypeScript files", async () => {
