@@ -11,7 +11,7 @@ import {
   defineRustRule,
   type RustNode,
   type RustRuleContext,
-} from "../../src/lint/api.js";
+} from "../../src/lint/rust-api.js";
 
 /** Blocking std APIs by full path → what to use on the async runtime instead. */
 const BLOCKING_PATHS: [RegExp, string][] = [

@@ -6,7 +6,7 @@ import {
   rustUseMap,
   defineRustRule,
   type RustNode,
-} from "../../src/lint/api.js";
+} from "../../src/lint/rust-api.js";
 
 const SPAWNS = new Set([
   "tokio::spawn",

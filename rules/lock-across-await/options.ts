@@ -1,4 +1,4 @@
-import type { OptionSchema } from "../../src/lint/api.js";
+import type { OptionSchema } from "../../src/lint/rust-api.js";
 
 export const reportUnknownAwaitsOption: OptionSchema = {
   description:

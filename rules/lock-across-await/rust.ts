@@ -14,7 +14,7 @@ import {
   type RustRuleContext,
   snippet,
   RUST_STREAM_IO_METHODS,
-} from "../../src/lint/api.js";
+} from "../../src/lint/rust-api.js";
 import { reportUnknownAwaitsOption } from "./options.js";
 
 interface Options {

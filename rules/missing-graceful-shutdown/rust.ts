@@ -6,7 +6,7 @@ import {
   type RustListeners,
   type RustNode,
   type RustRuleContext,
-} from "../../src/lint/api.js";
+} from "../../src/lint/rust-api.js";
 
 /** Any of these anywhere in the run's Rust files is a shutdown path the accept loop can be tied to. */
 const SHUTDOWN_SIGNS =

@@ -1,4 +1,4 @@
-import type { OptionSchema } from "../../src/lint/api.js";
+import type { OptionSchema } from "../../src/lint/rust-api.js";
 
 /** Read by both implementations: the same names, written in each language's case. */
 export const DEFAULT_WRAPPERS = ["withTimeout", "pTimeout", "promiseTimeout", "timeoutPromise", "withDeadline"];

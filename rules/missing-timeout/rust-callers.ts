@@ -2,7 +2,7 @@
  * missing-timeout (Rust), across files: which functions of the crate are called under a deadline
  * (`timeout(…)` or a configured wrapper within the three lines before the call), read as text.
  */
-import type { RustRuleContext } from "../../src/lint/api.js";
+import type { RustRuleContext } from "../../src/lint/rust-api.js";
 
 type Program = RustRuleContext<unknown>["program"];
 

@@ -14,7 +14,7 @@ import {
   type RustRuleContext,
   RUST_STREAM_IO_METHODS,
   isTestFile,
-} from "../../src/lint/api.js";
+} from "../../src/lint/rust-api.js";
 import { DEFAULT_FIX_TIMEOUT_MS, DEFAULT_WRAPPERS, fixTimeoutMsOption, timeoutWrappersOption } from "./options.js";
 import { deadlineCallers, mentionedTwice } from "./rust-callers.js";
 

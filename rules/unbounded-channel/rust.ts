@@ -8,7 +8,7 @@ import {
   rustPatternNames,
   defineRustRule,
   type RustNode,
-} from "../../src/lint/api.js";
+} from "../../src/lint/rust-api.js";
 
 /** Constructors of channels that never apply backpressure, by full path. */
 const UNBOUNDED = new Map<string, string>([

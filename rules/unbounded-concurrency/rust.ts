@@ -8,7 +8,7 @@ import {
   rustUseMap,
   defineRustRule,
   type RustNode,
-} from "../../src/lint/api.js";
+} from "../../src/lint/rust-api.js";
 
 const SPAWN_PATHS = new Set(["tokio::spawn", "tokio::task::spawn", "tokio::task::spawn_local"]);
 /** Sets that poll every future they hold at once: collecting a mapped collection into one, or pushing an item's future per loop turn, starts them all. */

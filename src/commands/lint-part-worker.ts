@@ -5,11 +5,11 @@
 import { parentPort } from "node:worker_threads";
 import type { PartInput } from "../lint/parallel.js";
 
-const loaded = Promise.all([import("../lint/parallel.js"), import("../../rules/index.js")]);
+const loaded = Promise.all([import("../lint/parallel.js"), import("./rule-catalog.js")]);
 loaded.catch(() => undefined); // reported when the files arrive
 parentPort!.once("message", (input: PartInput) => {
   loaded
-    .then(([{ lintPart }, { allRules }]) => lintPart(input, allRules))
+    .then(([{ lintPart }, { lintRules }]) => lintPart(input, lintRules()))
     .then(
       (report) => parentPort!.postMessage({ report }),
       (error: unknown) => parentPort!.postMessage({ error: error instanceof Error ? (error.stack ?? error.message) : String(error) }),

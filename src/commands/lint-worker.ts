@@ -20,8 +20,8 @@ const io = {
 };
 
 try {
-  const [{ runLint }, { allRules }] = await Promise.all([import("../lint/run.js"), import("../../rules/index.js")]);
-  const exitCode = await runLint(input.paths, input.options, allRules, io, { partWorker }).finally(stopIdlePartWorkers);
+  const [{ runLint }, { lintRules }] = await Promise.all([import("../lint/run.js"), import("./rule-catalog.js")]);
+  const exitCode = await runLint(input.paths, input.options, lintRules(), io, { partWorker }).finally(stopIdlePartWorkers);
   parentPort!.postMessage({ exitCode, stdout, stderr } satisfies LintWorkerOutput);
 } catch (error) {
   const internal = !(error && typeof error === "object" && "exitCode" in error);

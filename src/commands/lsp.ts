@@ -10,8 +10,9 @@ export function registerLspCommand(program: Command): void {
     .action(async (options: { stdio?: boolean }) => {
       if (!options.stdio)
         throw new UsageError("lsp: pass --stdio (the server talks over standard input and output only), e.g. `asyncpat lsp --stdio`.");
-      const [{ startLanguageServer }, { allRules }] = await Promise.all([import("../lsp/server.js"), import("../../rules/index.js")]);
+      const [{ startLanguageServer }, { lintRules }] = await Promise.all([import("../lsp/server.js"), import("./rule-catalog.js")]);
       // Runs until the client sends exit or goes away; vscode-languageserver ends the process then.
-      startLanguageServer(allRules);
+      // The rules' implementations load with the first document of their language.
+      startLanguageServer(lintRules());
     });
 }

@@ -1,6 +1,7 @@
 import { existsSync, readFileSync } from "node:fs";
 import path from "node:path";
-import { Ajv, type ErrorObject } from "ajv";
+import { createRequire } from "node:module";
+import type { Ajv, ErrorObject } from "ajv";
 import picomatch from "picomatch";
 import { UsageError } from "../errors.js";
 import { mergedOptions, type Rule } from "./rule.js";
@@ -234,7 +235,17 @@ function unknownRuleMessage(where: string, id: string, rules: readonly Rule[]): 
   return `${where}: unknown rule "${id}".${suggestion ? ` Did you mean "${suggestion}"?` : ""} Run \`asyncpat rules\` for the list.`;
 }
 
-const ajv = new Ajv({ allErrors: false, strict: false, useDefaults: false });
+const require = createRequire(import.meta.url);
+let ajv: Ajv | undefined;
+
+/** Ajv, loaded the first time a config gives a rule options (about 60 ms of start-up that most runs do not need). */
+function optionsValidator(): Ajv {
+  if (!ajv) {
+    const { Ajv: AjvClass } = require("ajv") as typeof import("ajv");
+    ajv = new AjvClass({ allErrors: false, strict: false, useDefaults: false });
+  }
+  return ajv;
+}
 
 function describeAjvError(error: ErrorObject): string {
   const at = error.instancePath ? error.instancePath.replace(/^\//, "").replace(/\//g, ".") : "";
@@ -263,7 +274,7 @@ export function validateRuleOptions(rule: Rule, options: unknown, where: string)
   if (typeof options !== "object" || options === null || Array.isArray(options)) {
     throw new UsageError(`${where}: the options of "${rule.id}" must be an object.`);
   }
-  const validate = ajv.compile(schema);
+  const validate = optionsValidator().compile(schema);
   if (!validate(options)) {
     const known = Object.keys(schema.properties).join(", ");
     throw new UsageError(`${where}: ${describeAjvError(validate.errors![0]!)} (options of "${rule.id}": ${known}).`);

@@ -15,6 +15,8 @@ import type {
   LintStats,
 } from "./types.js";
 import { TYPESCRIPT_EXTENSIONS } from "./typescript/files.js";
+import { withImplementations } from "./rule-manifest.js";
+import type { Language } from "./rule-meta.js";
 
 /** Files larger than this are skipped with a warning: generated bundles, not code people wrote. */
 export const MAX_FILE_BYTES = 4 * 1024 * 1024;
@@ -193,10 +195,14 @@ export async function lintFiles(options: EngineOptions): Promise<LintReport> {
   const enabledRuleIds = new Set(options.rules.map((configured) => configured.rule.id));
   for (const [backend, files] of groups) {
     const started = performance.now();
-    const rulesFor = options.rulesForRole && ((filePath: string) => options.rulesForRole!(filePath, roles.get(filePath) ?? "source"));
+    // rules from the manifest get this language's implementations now, and only now: a run without TypeScript files loads none of theirs
+    const load = await withImplementations(options.rules, backend.language as Language);
+    const rulesFor =
+      options.rulesForRole &&
+      ((filePath: string) => options.rulesForRole!(filePath, roles.get(filePath) ?? "source").map((entry) => entry && load(entry)));
     const lazy = deferred.get(backend);
     const context = lazy && contextReader(lazy.paths, lazy.later, options, siblings, skipRoles);
-    const outcome = await backend.lint(files, options.rules, { ...options, rulesFor, context });
+    const outcome = await backend.lint(files, options.rules.map(load), { ...options, rulesFor, context });
     const elapsed = performance.now() - started;
     internalErrors.push(...outcome.internalErrors.filter((error) => options.lintOnly?.has(error.filePath) ?? true));
     stats.typeCheckerMs += outcome.typeCheckerMs;

@@ -20,6 +20,12 @@ export interface Rule {
   id: string;
   meta: RuleMeta;
   implementations: Implementations;
+  /**
+   * Set on a rule read from the generated manifest (rule-manifest.ts): its `implementations` then
+   * carry their meta only (options, advice, fixable), and the engine calls this for the languages a
+   * run has files in before it lints them, so a run loads only its languages' implementations.
+   */
+  loadImplementation?: <L extends Language>(language: L) => Promise<Implementations[L]>;
 }
 
 export type AnyRule = Rule;

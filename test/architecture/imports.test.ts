@@ -1,6 +1,6 @@
 /**
  * Imports run one way: bin → cli → commands → { rules, lsp → lint, scaffold }, integrations (the ESLint
- * plugin) → { rules, lint }, rules → src/lint/api.ts only, and nothing imports upwards. Type-only imports count: they tie the files together all the
+ * plugin) → { rules, lint }, rules → src/lint/api.ts (Rust implementations: its TypeScript-free part, rust-api.ts) only, and nothing imports upwards. Type-only imports count: they tie the files together all the
  * same. The graph is read from the sources themselves, so a new edge fails here naming the file.
  */
 import { readdirSync, readFileSync, statSync } from "node:fs";
@@ -153,17 +153,32 @@ describe("import direction", () => {
     expect(wrong).toEqual([]);
   });
 
-  it("rules import the engine only through src/lint/api.ts, and other rules only through their own folder", () => {
+  it("rules import the engine only through src/lint/api.ts (or its TypeScript-free part), and other rules only through their own folder", () => {
+    // the indexes: every rule (index.ts), or one language's implementations (typescript.ts, rust.ts)
+    const indexes: Record<string, RegExp> = {
+      "rules/index.ts": /^rules\/[a-z-]+\/index\.ts$/,
+      "rules/typescript.ts": /^rules\/[a-z-]+\/typescript\.ts$/,
+      "rules/rust.ts": /^rules\/[a-z-]+\/rust\.ts$/,
+    };
     const wrong = [...edges].flatMap(([from, targets]) => {
       if (!from.startsWith("rules/")) return [];
       return targets
         .filter((target) => {
-          if (target.startsWith("src/")) return target !== "src/lint/api.ts";
-          if (from === "rules/index.ts") return !/^rules\/[a-z-]+\/index\.ts$/.test(target);
+          if (target.startsWith("src/")) return target !== "src/lint/api.ts" && target !== "src/lint/rust-api.ts";
+          if (indexes[from]) return !indexes[from].test(target);
           return path.posix.dirname(target) !== path.posix.dirname(from);
         })
         .map((target) => `${from} → ${target}`);
     });
+    expect(wrong).toEqual([]);
+  });
+
+  it("Rust implementations import the TypeScript-free rule API, never the barrel that loads ts-morph", () => {
+    const wrong = [...edges].flatMap(([from, targets]) =>
+      /^rules\/([a-z-]+\/rust[a-z-]*|rust)\.ts$/.test(from)
+        ? targets.filter((target) => target === "src/lint/api.ts").map((target) => `${from} → ${target}`)
+        : [],
+    );
     expect(wrong).toEqual([]);
   });
 
@@ -174,6 +189,7 @@ describe("import direction", () => {
         .filter(
           (target) =>
             target === "src/lint/api.ts" ||
+            (target === "src/lint/rust-api.ts" && from !== "src/lint/api.ts") ||
             (from.startsWith("src/lint/typescript/") && target.startsWith("src/lint/rust/")) ||
             (from.startsWith("src/lint/rust/") && target.startsWith("src/lint/typescript/")),
         )

@@ -37,6 +37,8 @@ describe("the npm package", () => {
       ]),
     );
     expect(files.some((file) => file.startsWith("docs/rules/") && file.endsWith(".md"))).toBe(true);
+    // read by every lint run instead of the rules' code (docs/rules/rules.json by `asyncpat rules`)
+    expect(files).toEqual(expect.arrayContaining(["docs/rules/manifest.json", "docs/rules/rules.json"]));
     expect(files.some((file) => file.startsWith("schema/") && file.endsWith(".json"))).toBe(true);
     for (const template of discoverTemplates().templates) {
       const root = `templates/${template.lang}/${template.name}/`;
