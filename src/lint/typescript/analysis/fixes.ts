@@ -4,6 +4,7 @@
  */
 import { ts } from "ts-morph";
 import type { Fix } from "../../types.js";
+import { declaredName } from "./nodes.js";
 
 /** The line ending of a file, for edits that add lines: CRLF when its first line break is one. */
 export function lineEnding(sourceFile: ts.SourceFile): "\r\n" | "\n" {
@@ -15,12 +16,6 @@ export function lineEnding(sourceFile: ts.SourceFile): "\r\n" | "\n" {
 export function indentationAt(sourceFile: ts.SourceFile, position: number): string {
   const lineStart = sourceFile.text.lastIndexOf("\n", position - 1) + 1;
   return /^[ \t]*/.exec(sourceFile.text.slice(lineStart))![0];
-}
-
-function propertyName(element: ts.ObjectLiteralElementLike): string | undefined {
-  if (!element.name) return undefined;
-  if (ts.isIdentifier(element.name) || ts.isStringLiteral(element.name) || ts.isNumericLiteral(element.name)) return element.name.text;
-  return undefined;
 }
 
 /**
@@ -44,7 +39,7 @@ export function addOptionFix(call: ts.CallExpression, index: number, name: strin
   const properties = argument.properties;
   for (const element of properties) {
     if (ts.isSpreadAssignment(element)) return undefined;
-    const key = propertyName(element);
+    const key = declaredName(element.name);
     if (key === undefined || key === name) return undefined;
   }
   if (properties.length === 0) return { range: [argument.getStart(sourceFile), argument.getEnd()], text: `{ ${property} }` };

@@ -117,16 +117,19 @@ export function calleeName(call: ts.CallExpression | ts.NewExpression): string |
   return memberName(callee);
 }
 
+/** The name a member or property declares when it is written out: `name`, `"name"`, `1`, `#name` (not a computed key). */
+export function declaredName(name: ts.PropertyName | undefined): string | undefined {
+  if (!name) return undefined;
+  return ts.isIdentifier(name) || ts.isStringLiteralLike(name) || ts.isNumericLiteral(name) || ts.isPrivateIdentifier(name)
+    ? name.text
+    : undefined;
+}
+
 /** The property of an object literal with this name (shorthand, assignment or method). */
 export function getProperty(object: ts.ObjectLiteralExpression, name: string): ts.ObjectLiteralElementLike | undefined {
   return object.properties.find((property) => {
     if (ts.isSpreadAssignment(property)) return false;
-    const propertyName = property.name;
-    if (!propertyName) return false;
-    if (ts.isIdentifier(propertyName) || ts.isStringLiteralLike(propertyName) || ts.isNumericLiteral(propertyName)) {
-      return propertyName.text === name;
-    }
-    return false;
+    return declaredName(property.name) === name;
   });
 }
 

@@ -3,7 +3,7 @@ import type { ProgramFile, ProgramView } from "../rule.js";
 import { isAsyncFunction, isPromiseTyped, knownTypeMembers } from "./functions.js";
 import { abstractOwner, implementersOf } from "./implementations.js";
 import { GLOBAL_MODULE, isApi, resolveApi, type ApiRef } from "./imports.js";
-import { dottedName, isFunctionNode, isStringLike, memberName, unwrapExpression, walk, enclosingClass } from "./nodes.js";
+import { declaredName, dottedName, isFunctionNode, isStringLike, memberName, unwrapExpression, walk, enclosingClass } from "./nodes.js";
 import { findDeclaration, getInitializer } from "./scope.js";
 
 /**
@@ -129,7 +129,7 @@ function classMethod(klass: ts.ClassLikeDeclaration, name: string, env?: Promise
 
 /** A member named `name` that is not a method with a body (an abstract method, a field without a function): the base's method is not the one called. */
 function hasOwnMember(klass: ts.ClassLikeDeclaration, name: string): boolean {
-  return klass.members.some((member) => !!member.name && memberName2(member.name) === name);
+  return klass.members.some((member) => !!member.name && declaredName(member.name) === name);
 }
 
 /**
@@ -164,17 +164,13 @@ export function receiverClass(receiver: ts.Expression, env?: PromiseEnv): ts.Cla
 
 function ownClassMethod(klass: ts.ClassLikeDeclaration, name: string): ts.FunctionLikeDeclaration | undefined {
   for (const member of klass.members) {
-    if (ts.isMethodDeclaration(member) && member.name && memberName2(member.name) === name && member.body) return member;
-    if (ts.isPropertyDeclaration(member) && member.name && memberName2(member.name) === name && member.initializer) {
+    if (ts.isMethodDeclaration(member) && member.name && declaredName(member.name) === name && member.body) return member;
+    if (ts.isPropertyDeclaration(member) && member.name && declaredName(member.name) === name && member.initializer) {
       const init = unwrapExpression(member.initializer);
       if (ts.isArrowFunction(init) || ts.isFunctionExpression(init)) return init;
     }
   }
   return undefined;
-}
-
-function memberName2(name: ts.PropertyName): string | undefined {
-  return ts.isIdentifier(name) || ts.isStringLiteral(name) || ts.isPrivateIdentifier(name) ? name.text : undefined;
 }
 
 /** Exported functions and classes of one file. */
@@ -456,8 +452,7 @@ export function resolveCalledFunctions(call: ts.CallExpression, env: PromiseEnv)
 
 function memberNameOf(declaration: ts.Node): string | undefined {
   const member = ts.isFunctionTypeNode(declaration) ? declaration.parent : declaration;
-  const name = (member as ts.NamedDeclaration).name;
-  return name && (ts.isIdentifier(name) || ts.isStringLiteral(name) || ts.isPrivateIdentifier(name)) ? name.text : undefined;
+  return declaredName((member as ts.NamedDeclaration).name as ts.PropertyName | undefined);
 }
 
 function implementationsOf(
@@ -493,7 +488,7 @@ function implementationsOf(
 /** `{ async drain() {…} }`, `{ drain: async () => {…} }`: the function an object literal gives a member. */
 function objectMethod(object: ts.ObjectLiteralExpression, name: string): ts.FunctionLikeDeclaration | undefined {
   for (const property of object.properties) {
-    if (!property.name || memberName2(property.name) !== name) continue;
+    if (!property.name || declaredName(property.name) !== name) continue;
     if (ts.isMethodDeclaration(property) && property.body) return property;
     if (ts.isPropertyAssignment(property)) {
       const value = unwrapExpression(property.initializer);
@@ -569,7 +564,7 @@ function annotatedTypeOf(receiver: ts.Expression): ts.TypeNode | undefined {
   if (ts.isPropertyAccessExpression(node) && node.expression.kind === ts.SyntaxKind.ThisKeyword) {
     const name = node.name.text;
     for (const member of enclosingClass(node)?.members ?? []) {
-      if (ts.isPropertyDeclaration(member) && member.name && memberName2(member.name) === name) return member.type;
+      if (ts.isPropertyDeclaration(member) && member.name && declaredName(member.name) === name) return member.type;
       if (ts.isConstructorDeclaration(member)) {
         // constructor(private readonly topic: Topic)
         const parameter = member.parameters.find(
