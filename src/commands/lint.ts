@@ -84,6 +84,7 @@ export function registerLintCommand(program: Command): void {
     .option("--suppress-rule <id>", "record this rule's findings in the suppressions file; repeatable", collect, [])
     .option("--suppressions-location <file>", "the suppressions file (default: asyncpat-suppressions.json here)")
     .option("--prune-suppressions", "lower the suppressions file's counts to the findings that remain", false)
+    .option("--print-config <file>", "print the settings this file is linted with (preset, role, overrides, --rule) as JSON; lints nothing")
     .option("--stats", "print file, line and per-rule timing figures to standard error", false)
     .option("--concurrency <n|auto|off>", "spread the files over worker threads, split by package (auto: half the cores)", parseConcurrency)
     .option(

@@ -13,6 +13,7 @@ import { cacheOptionsFor, type CacheStrategy } from "./cache.js";
 import { discoverFiles } from "./files.js";
 import { lintAndFix } from "./fix-run.js";
 import { stdinTarget } from "./stdin.js";
+import { printConfig } from "./print-config.js";
 import type { FileResult, LintReport } from "./types.js";
 import { formatters } from "./formatters/index.js";
 import { findNearestTsconfig } from "./typescript/files.js";
@@ -60,6 +61,8 @@ export interface LintOptions extends BulkSuppressionFlags {
   cache?: boolean;
   cacheLocation?: string;
   cacheStrategy?: CacheStrategy;
+  /** `--print-config <file>`: print the settings this file is linted with as JSON instead of linting. */
+  printConfig?: string;
 }
 
 /** What the running program provides: the worker script for `--concurrency` (absent: one thread). */
@@ -102,6 +105,19 @@ export async function runLint(
     });
   } else {
     tsconfigPath = findNearestTsconfig(cwd);
+  }
+  if (options.printConfig !== undefined) {
+    const printed = printConfig(options.printConfig, {
+      cwd,
+      config,
+      rules,
+      extensions: lintableExtensions(),
+      gitignore: options.gitignore !== false,
+      tsconfigPath,
+      types: options.types,
+    });
+    io.stdout.write(`${JSON.stringify(printed, null, 2)}\n`);
+    return ExitCode.ok;
   }
   if (options.fix && options.fixDryRun) throw new UsageError("--fix and --fix-dry-run cannot be used together; pick one.");
   if (options.stdinFilename !== undefined && !options.stdin)
