@@ -427,7 +427,7 @@ function isInExportedFunction(node: ts.Node): boolean {
   const sourceFile = node.getSourceFile();
   for (let current: ts.Node | undefined = node.parent; current; current = current.parent) {
     if (!isFunctionNode(current) && !ts.isClassLike(current)) continue;
-    if (isAssignedToExports(current)) return true;
+    if (isAssignedToExports(current) || isMemberOfExportedConstructor(current)) return true;
     let declaration: ts.Node = current;
     let name: ts.Node | undefined = ts.isFunctionDeclaration(current) || ts.isClassLike(current) ? current.name : undefined;
     if (
@@ -467,6 +467,33 @@ function isExportedByName(sourceFile: ts.SourceFile, name: string): boolean {
         statement.exportClause.elements.some((element) => (element.propertyName ?? element.name).text === name)) ||
       (ts.isExportAssignment(statement) && ts.isIdentifier(statement.expression) && statement.expression.text === name),
   );
+}
+
+/**
+ * `Container.prototype.listen = function (…) {…}` (or `Container.listen = …`) in a module that exports
+ * `Container` or an instance of it (`module.exports = new Container()`, `module.exports = Container`,
+ * `exports.Container = Container`, `export { Container }`): a method of the module's API.
+ */
+function isMemberOfExportedConstructor(fn: ts.Node): boolean {
+  if (!ts.isFunctionExpression(fn) && !ts.isArrowFunction(fn)) return false;
+  const assignment = fn.parent;
+  if (!ts.isBinaryExpression(assignment) || assignment.operatorToken.kind !== ts.SyntaxKind.EqualsToken || assignment.right !== fn)
+    return false;
+  const target = dottedName(assignment.left)?.split(".");
+  if (!target || target.length < 2 || target[0] === "module" || target[0] === "exports") return false;
+  const owner = target[0]!;
+  const sourceFile = fn.getSourceFile();
+  if (isExportedByName(sourceFile, owner)) return true;
+  return sourceFile.statements.some((statement) => {
+    if (!ts.isExpressionStatement(statement)) return false;
+    const expression = statement.expression;
+    if (!ts.isBinaryExpression(expression) || expression.operatorToken.kind !== ts.SyntaxKind.EqualsToken) return false;
+    const left = dottedName(expression.left);
+    if (!left || !(left === "module.exports" || left.startsWith("module.exports.") || left.startsWith("exports."))) return false;
+    let value = unwrapExpression(expression.right);
+    if (ts.isNewExpression(value)) value = unwrapExpression(value.expression);
+    return ts.isIdentifier(value) && value.text === owner;
+  });
 }
 
 /** `module.exports = function…`, `exports.start = () => …`, `module.exports = { start() {…} }`. */
@@ -581,7 +608,7 @@ export default defineTypeScriptRule<Options>({
     "Only the files of the run are looked at: linting `src/server.ts` alone reports a server whose signals are handled in an entry module that was not linted. Lint the whole program.",
     "Servers are recognised by how they are created (node's http/https/http2/net/tls, express, koa, fastify, restify, NestJS, `serve()` of @hono/node-server), also when the app is exported by another file of the run, by a parameter typed as a server or app, and `new WebSocketServer({ port })` from ws; other frameworks' `listen` is not reported.",
     "Test files are not checked by default: the presets turn this rule off for the `test` file role (see File roles in the README); turn it back on with `overrides`.",
-    "A listen inside an exported function or class of a module that no file of the run imports (and that the module does not call itself) is taken as a library API whose caller owns the signals, and is not reported.",
+    "A listen inside an exported function or class of a module that no file of the run imports (and that the module does not call itself) is taken as a library API whose caller owns the signals, and is not reported; so is a listen in a method assigned to a constructor the module exports (`Container.prototype.listen = function …` with `module.exports = new Container()`).",
     "A server closed in its own `listen` callback (`server.listen(0, () => { …; server.close() })`, a free-port probe) serves nothing and is not reported; a server closed later, elsewhere, still is.",
     "A handler that registers SIGTERM but only calls `process.exit()` (no `server.close()`) counts as handling the signal.",
     "A program that handles SIGINT but not SIGTERM is reported when its SIGINT handler does any work besides exiting and logging (that work is what SIGTERM skips); a SIGINT handler that only exits or logs is reported only with `requireSigterm`.",
