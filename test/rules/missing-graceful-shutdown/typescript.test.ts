@@ -156,6 +156,20 @@ Container.prototype.listen = function (options) {
 module.exports = new Container();`,
     },
     {
+      name: "library class whose only importer is an ESM facade that re-exports it",
+      filename: "application.js",
+      code: `const http = require("http");
+module.exports = class Application {
+  listen(...args) {
+    const server = http.createServer(this.callback());
+    return server.listen(...args);
+  }
+};`,
+      files: {
+        "dist/koa.mjs": `import mod from "../src/application.js";\nexport default mod;\nexport const HttpError = mod.HttpError;`,
+      },
+    },
+    {
       name: "CommonJS library exporting a listen helper",
       filename: "case.js",
       code: `const http = require("http");\nmodule.exports = { listen(port, handler) { return http.createServer(handler).listen(port); } };`,
@@ -431,6 +445,22 @@ module.exports = Container;`,
         "src/main.js": `const Container = require("./container");\nnew Container().listen(5672);`,
       },
       errors: [{ messageId: "noSignalHandler", line: 4 }],
+    },
+    {
+      name: "library class re-exported by a facade that a file of the run imports and starts",
+      filename: "application.js",
+      code: `const http = require("http");
+module.exports = class Application {
+  listen(...args) {
+    const server = http.createServer(this.callback());
+    return server.listen(...args);
+  }
+};`,
+      files: {
+        "src/index.mjs": `import mod from "./application.js";\nexport default mod;`,
+        "src/main.mjs": `import Application from "./index.mjs";\nnew Application().listen(3000);`,
+      },
+      errors: [{ messageId: "noSignalHandler", line: 5 }],
     },
     {
       name: "entry module exports main() and also calls it",
