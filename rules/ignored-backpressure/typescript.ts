@@ -294,6 +294,24 @@ function receiverDeclaredIn(receiver: ts.Expression, fn: ts.Node): boolean {
   return !!declaration && isInside(declaration, fn);
 }
 
+/**
+ * Does this loop iterate over the write's destinations? The receiver is the loop's own variable: the
+ * element of a `for…of` (`for (const sock of socks) sock.write(buf)`) or the item parameter of a per-item
+ * callback (`socks.forEach((sock) => sock.write(buf))`). Each turn writes to a different stream, once: a
+ * broadcast, not a producer; whatever repeats the broadcast (an outer loop, a caller's loop, an event) is.
+ */
+function iteratesDestinations(loop: ts.Node, receiver: ts.Expression): boolean {
+  const node = unwrapExpression(receiver);
+  if (!ts.isIdentifier(node)) return false;
+  const declaration = findDeclaration(node);
+  if (!declaration) return false;
+  if (ts.isForOfStatement(loop) || ts.isForInStatement(loop)) {
+    const initializer = loop.initializer;
+    return ts.isForOfStatement(loop) && ts.isVariableDeclarationList(initializer) && initializer.declarations[0] === declaration;
+  }
+  return isFunctionNode(loop) && (loop as ts.FunctionLikeDeclaration).parameters[0] === declaration;
+}
+
 type Producer =
   | { kind: "loop"; drainScopes: ts.Node[] }
   | { kind: "event"; event: string; drainScopes: ts.Node[] }
@@ -342,6 +360,7 @@ export default defineTypeScriptRule<Options>({
     'Writes are checked when something repeats them: a loop or a per-item callback (`forEach`, `_.each`) in the same function, a loop around a call of a helper of the same file that does the write (one level, the helper\'s result dropped by the caller too), or a listener of a repeated event (`source.on("data", (chunk) => out.write(chunk))`, any event but lifecycle ones such as `end`, `close`, `error`). A write to a stream the listener opens itself is one write per destination and is not reported.',
     "A listener's write counts as handled when the function that registers the listener calls any `pause()` or listens for any `'drain'`.",
     "Without type information, writables are recognised by how they were created (`fs.createWriteStream`, `net.connect`, zlib, `http.request`, stream classes and classes of the file extending them), by type annotations, by `res`/`response` handler parameters and by names (`stream`, `socket`, `out`, `dest`, `…Stream`, `…Socket`); a custom object with a `write` method and such a name (a socket.io `socket`, whose `write` is `send`) is a false positive unless the type checker is on or the parameter is annotated.",
+    "A loop over the destinations themselves (`for (const sock of socks) sock.write(buf)`, `socks.forEach((sock) => sock.write(buf))`: the receiver is the loop's variable) writes once per stream and is not a producer; a loop around it, or a loop around a call of its function in the same file, still is.",
     "Any `'drain'` listener in the function is taken as waiting for drain.",
     "A loop paced by a timer (`await sleep(ms)` in its body, or `for await` over `timers/promises` `setInterval`) is taken as a heartbeat and not reported, though a peer that stops reading still lets its buffer grow slowly.",
     "An awaited `write()` is assumed to be a promise-returning writer (web streams, promisified sockets) and is not reported.",
@@ -373,12 +392,17 @@ export default defineTypeScriptRule<Options>({
 
     /** What repeats this write: a loop around it, the events of an emitter it listens to, or a loop around its helper. */
     function producerOf(call: ts.CallExpression, receiver: ts.Expression): Producer | undefined {
-      const { loops, scope } = repeatingLoops(call);
+      const repeating = repeatingLoops(call);
+      const { scope } = repeating;
+      // the innermost loop runs over the destinations: one write per stream, not a producer
+      const overDestinations = !!repeating.loops[0] && iteratesDestinations(repeating.loops[0], receiver);
+      const loops = overDestinations ? repeating.loops.slice(1) : repeating.loops;
       if (loops.length > 0) return loops.every(isSmallOrPaced) ? undefined : { kind: "loop", drainScopes: [scope] };
       if (!isFunctionNode(scope)) return undefined;
       const listener = repeatedEventListener(scope);
       if (listener) {
-        if (receiverDeclaredIn(receiver, scope)) return undefined;
+        // a stream the listener opens itself is one write per destination; a broadcast to existing streams is not
+        if (!overDestinations && receiverDeclaredIn(receiver, scope)) return undefined;
         const owner = getEnclosingFunction(listener.registration) ?? context.sourceFile;
         return { kind: "event", event: listener.event, drainScopes: [owner] };
       }

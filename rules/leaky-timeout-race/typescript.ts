@@ -76,6 +76,57 @@ function callsAbort(root: ts.Node): boolean {
   });
 }
 
+/** A race timer this short expires about as soon as the call it guards: left uncleared, it holds nothing for long. */
+const SHORT_TIMER_MS = 100;
+
+function numericLiteralValue(expression: ts.Expression | undefined): number | undefined {
+  const node = expression && unwrapExpression(expression);
+  return node && ts.isNumericLiteral(node) ? Number(node.text.replace(/_/g, "")) : undefined;
+}
+
+/**
+ * The delay of `setTimeout(cb, delay)` when it is a constant: a literal, a variable initialised with
+ * one, or `this.name` where every assignment to `.name` in the file is `this.name = <literal>` inside
+ * the class that holds the timer (a field set once in the constructor). The largest such value.
+ */
+function constantDelay(delay: ts.Expression | undefined): number | undefined {
+  const node = delay && unwrapExpression(delay);
+  if (!node) return undefined;
+  const literal = numericLiteralValue(node);
+  if (literal !== undefined) return literal;
+  if (ts.isIdentifier(node)) return numericLiteralValue(getInitializer(node));
+  if (!ts.isPropertyAccessExpression(node) || node.expression.kind !== ts.SyntaxKind.ThisKeyword) return undefined;
+  let owner: ts.Node | undefined = node.parent;
+  while (owner && !ts.isClassLike(owner) && !ts.isSourceFile(owner)) owner = owner.parent;
+  if (!owner || !ts.isClassLike(owner)) return undefined;
+  const name = node.name.text;
+  const values: number[] = [];
+  let other = false;
+  for (const member of owner.members) {
+    if (ts.isPropertyDeclaration(member) && member.name.getText() === name && member.initializer) {
+      const value = numericLiteralValue(member.initializer);
+      if (value === undefined) other = true;
+      else values.push(value);
+    }
+  }
+  walk(node.getSourceFile(), (child) => {
+    if (other) return false;
+    if (
+      ts.isBinaryExpression(child) &&
+      child.operatorToken.kind >= ts.SyntaxKind.FirstAssignment &&
+      child.operatorToken.kind <= ts.SyntaxKind.LastAssignment &&
+      ts.isPropertyAccessExpression(child.left) &&
+      child.left.name.text === name
+    ) {
+      const value = child.operatorToken.kind === ts.SyntaxKind.EqualsToken ? numericLiteralValue(child.right) : undefined;
+      if (child.left.expression.kind !== ts.SyntaxKind.ThisKeyword || !isInside(child, owner!) || value === undefined) other = true;
+      else values.push(value);
+    }
+    return !other;
+  });
+  return other || values.length === 0 ? undefined : Math.max(...values);
+}
+
 /** `new Promise((resolve, reject) => { … setTimeout(…) … })`. */
 function timerOfExecutor(executor: ts.FunctionLikeDeclaration): TimerSource | undefined {
   const body = executor.body;
@@ -96,7 +147,10 @@ function timerOfExecutor(executor: ts.FunctionLikeDeclaration): TimerSource | un
   const handle = handleOf(timerCall, executor);
   // timers.push(setTimeout(…)), register(setTimeout(…)): the handle is kept somewhere we cannot follow.
   const escapes = !handle && handleEscapes(timerCall);
-  return { handle, selfManaged: clears || abortsOperation || escapes };
+  // setTimeout(() => resolve(undefined), 50): a short constant timer (a fallback for a cache read) leaks nothing that lasts
+  const delay = constantDelay(timerCall.arguments[1]);
+  const short = delay !== undefined && delay <= SHORT_TIMER_MS;
+  return { handle, selfManaged: clears || abortsOperation || escapes || short };
 }
 
 function handleEscapes(timerCall: ts.CallExpression): boolean {
@@ -426,6 +480,7 @@ export default defineTypeScriptRule({
     "`setTimeout(...).unref()` is still reported: unref stops the timer keeping the process alive, but each pending timer still holds its closure until it fires, which is the leak under load.",
     "Timer helpers are recognised when they are declared in the file or exported by a file of the run (imported relatively), plus `node:timers/promises` `setTimeout`, the `delay` package and undeclared `sleep`/`delay`; a helper that takes a signal or clears its timer is assumed to be cancelled by its caller.",
     "A clearTimeout in another function (a `stop()` method, an abort listener) is assumed to clear the timer in time.",
+    "A `new Promise` timer whose delay is a constant of at most 100 ms (a literal, a `const`, or a field that the class only ever sets to a literal) is not reported: it expires about as soon as the call it guards.",
     "A race whose operation is cancelled some other way but whose timer is never cleared is still reported unless the timer callback itself aborts.",
   ],
   create(context) {

@@ -150,6 +150,55 @@ function widest(a: SignalCoverage, b: SignalCoverage): SignalCoverage {
 interface FileFacts {
   imports: string[];
   signals: SignalCoverage;
+  /** Only imports and re-exports (`import mod from "../lib/app.js"; export default mod;`): the file runs nothing. */
+  facade: boolean;
+}
+
+/** A reference to a value, not a computation: `mod`, `mod.HttpError`, `require("./app")`. */
+function isReference(expression: ts.Expression): boolean {
+  const node = unwrapExpression(expression);
+  if (ts.isIdentifier(node)) return true;
+  if (ts.isPropertyAccessExpression(node)) return isReference(node.expression);
+  return isRequireCall(node);
+}
+
+/**
+ * A re-export facade (an ESM wrapper around a CommonJS build, an index that re-exports): every statement
+ * imports, re-exports or assigns a reference to `module.exports`/`exports`, and it imports something.
+ */
+function isFacade(sourceFile: ts.SourceFile): boolean {
+  let imports = false;
+  for (const statement of sourceFile.statements) {
+    if (ts.isImportDeclaration(statement) || ts.isExportDeclaration(statement)) {
+      imports ||= ts.isImportDeclaration(statement) || !!statement.moduleSpecifier;
+      continue;
+    }
+    if (ts.isExportAssignment(statement) && isReference(statement.expression)) continue;
+    if (
+      ts.isVariableStatement(statement) &&
+      !!ts.getModifiers(statement)?.some((modifier) => modifier.kind === ts.SyntaxKind.ExportKeyword) &&
+      statement.declarationList.declarations.every((declaration) => !!declaration.initializer && isReference(declaration.initializer))
+    )
+      continue;
+    if (ts.isExpressionStatement(statement)) {
+      const expression = statement.expression;
+      if (isStringLike(expression)) continue; // "use strict"
+      const exported = moduleExportsAssignment(statement) ?? exportsAssignment(expression);
+      if (exported && isReference(exported)) {
+        imports ||= isRequireCall(exported);
+        continue;
+      }
+    }
+    return false;
+  }
+  return imports;
+}
+
+/** The value of `exports.name = value`. */
+function exportsAssignment(expression: ts.Expression): ts.Expression | undefined {
+  if (!ts.isBinaryExpression(expression) || expression.operatorToken.kind !== ts.SyntaxKind.EqualsToken) return undefined;
+  const target = dottedName(expression.left);
+  return target && (target.startsWith("exports.") || target.startsWith("module.exports.")) ? expression.right : undefined;
 }
 
 /** Relative imports of a file (static, re-exports, `require`, `import()`) and whether it handles shutdown signals. */
@@ -191,7 +240,7 @@ function factsOf(file: ProgramFile, program: ProgramView, shutdownModules: reado
     }
     return true;
   });
-  return { imports: [...imports], signals };
+  return { imports: [...imports], signals, facade: isFacade(file.sourceFile) };
 }
 
 interface ProgramIndex {
@@ -202,7 +251,7 @@ interface ProgramIndex {
 function buildIndex(program: ProgramView, shutdownModules: readonly string[]): ProgramIndex {
   const facts = new Map<string, FileFacts>();
   const importers = new Map<string, string[]>();
-  const summaries = program.facts(`file-facts:${JSON.stringify(shutdownModules)}`, (file) => factsOf(file, program, shutdownModules));
+  const summaries = program.facts(`file-facts-2:${JSON.stringify(shutdownModules)}`, (file) => factsOf(file, program, shutdownModules));
   for (const [path, fileFacts] of summaries) facts.set(path, fileFacts);
   for (const [path, fileFacts] of facts) {
     for (const imported of fileFacts.imports) {
@@ -427,7 +476,7 @@ function isInExportedFunction(node: ts.Node): boolean {
   const sourceFile = node.getSourceFile();
   for (let current: ts.Node | undefined = node.parent; current; current = current.parent) {
     if (!isFunctionNode(current) && !ts.isClassLike(current)) continue;
-    if (isAssignedToExports(current)) return true;
+    if (isAssignedToExports(current) || isMemberOfExportedConstructor(current)) return true;
     let declaration: ts.Node = current;
     let name: ts.Node | undefined = ts.isFunctionDeclaration(current) || ts.isClassLike(current) ? current.name : undefined;
     if (
@@ -467,6 +516,33 @@ function isExportedByName(sourceFile: ts.SourceFile, name: string): boolean {
         statement.exportClause.elements.some((element) => (element.propertyName ?? element.name).text === name)) ||
       (ts.isExportAssignment(statement) && ts.isIdentifier(statement.expression) && statement.expression.text === name),
   );
+}
+
+/**
+ * `Container.prototype.listen = function (…) {…}` (or `Container.listen = …`) in a module that exports
+ * `Container` or an instance of it (`module.exports = new Container()`, `module.exports = Container`,
+ * `exports.Container = Container`, `export { Container }`): a method of the module's API.
+ */
+function isMemberOfExportedConstructor(fn: ts.Node): boolean {
+  if (!ts.isFunctionExpression(fn) && !ts.isArrowFunction(fn)) return false;
+  const assignment = fn.parent;
+  if (!ts.isBinaryExpression(assignment) || assignment.operatorToken.kind !== ts.SyntaxKind.EqualsToken || assignment.right !== fn)
+    return false;
+  const target = dottedName(assignment.left)?.split(".");
+  if (!target || target.length < 2 || target[0] === "module" || target[0] === "exports") return false;
+  const owner = target[0]!;
+  const sourceFile = fn.getSourceFile();
+  if (isExportedByName(sourceFile, owner)) return true;
+  return sourceFile.statements.some((statement) => {
+    if (!ts.isExpressionStatement(statement)) return false;
+    const expression = statement.expression;
+    if (!ts.isBinaryExpression(expression) || expression.operatorToken.kind !== ts.SyntaxKind.EqualsToken) return false;
+    const left = dottedName(expression.left);
+    if (!left || !(left === "module.exports" || left.startsWith("module.exports.") || left.startsWith("exports."))) return false;
+    let value = unwrapExpression(expression.right);
+    if (ts.isNewExpression(value)) value = unwrapExpression(value.expression);
+    return ts.isIdentifier(value) && value.text === owner;
+  });
 }
 
 /** `module.exports = function…`, `exports.start = () => …`, `module.exports = { start() {…} }`. */
@@ -581,7 +657,7 @@ export default defineTypeScriptRule<Options>({
     "Only the files of the run are looked at: linting `src/server.ts` alone reports a server whose signals are handled in an entry module that was not linted. Lint the whole program.",
     "Servers are recognised by how they are created (node's http/https/http2/net/tls, express, koa, fastify, restify, NestJS, `serve()` of @hono/node-server), also when the app is exported by another file of the run, by a parameter typed as a server or app, and `new WebSocketServer({ port })` from ws; other frameworks' `listen` is not reported.",
     "Test files are not checked by default: the presets turn this rule off for the `test` file role (see File roles in the README); turn it back on with `overrides`.",
-    "A listen inside an exported function or class of a module that no file of the run imports (and that the module does not call itself) is taken as a library API whose caller owns the signals, and is not reported.",
+    "A listen inside an exported function or class of a module that no file of the run imports (and that the module does not call itself) is taken as a library API whose caller owns the signals, and is not reported (a file that only re-exports the module, such as an ESM wrapper around a CommonJS build, does not count as importing it unless a file imports that wrapper in turn); so is a listen in a method assigned to a constructor the module exports (`Container.prototype.listen = function …` with `module.exports = new Container()`).",
     "A server closed in its own `listen` callback (`server.listen(0, () => { …; server.close() })`, a free-port probe) serves nothing and is not reported; a server closed later, elsewhere, still is.",
     "A handler that registers SIGTERM but only calls `process.exit()` (no `server.close()`) counts as handling the signal.",
     "A program that handles SIGINT but not SIGTERM is reported when its SIGINT handler does any work besides exiting and logging (that work is what SIGTERM skips); a SIGINT handler that only exits or logs is reported only with `requireSigterm`.",
@@ -601,7 +677,21 @@ export default defineTypeScriptRule<Options>({
       if (coverage === "sigterm" || (coverage === "sigintExit" && !options.requireSigterm)) return;
       context.report({ node, messageId: coverage === "none" ? "noSignalHandler" : "sigtermNotHandled" });
     };
-    const isImported = () => (index().importers.get(filePath)?.length ?? 0) > 0;
+    /** Is this module run by a file of the run? Importers that only re-export it (facades) run nothing themselves, unless a file imports them in turn. */
+    const isImported = () => {
+      const { importers, facts } = index();
+      const seen = new Set<string>([filePath]);
+      const pending = [filePath];
+      while (pending.length > 0) {
+        for (const importer of importers.get(pending.pop()!) ?? []) {
+          if (seen.has(importer)) continue;
+          seen.add(importer);
+          if (!facts.get(importer)?.facade) return true;
+          pending.push(importer);
+        }
+      }
+      return false;
+    };
     /**
      * A library's exported `start()` that no file of the run calls: its caller owns the signals. A module
      * that registers process signal handlers itself has taken the process over: no caller owns them.

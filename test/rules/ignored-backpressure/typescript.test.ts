@@ -4,6 +4,30 @@ import { ruleTester } from "../../helpers/rule-tester.js";
 ruleTester(rule, {
   valid: [
     {
+      name: "broadcast over the destinations: one write per subscriber socket (for-of over the sockets)",
+      code: `const net = require("net");
+function PubSocket() { this.socks = []; }
+PubSocket.prototype.send = function (msg) {
+  const buf = Buffer.from(JSON.stringify(msg));
+  for (const sock of this.socks) {
+    if (sock.writable) sock.write(buf);
+  }
+  return this;
+};
+module.exports = PubSocket;`,
+    },
+    {
+      name: "broadcast over the destinations: one write per subscriber socket (forEach over the sockets)",
+      code: `function broadcast(sockets: import("node:net").Socket[], buf: Buffer, cb: () => void) {
+  let i = 0;
+  sockets.forEach((socket) => {
+    socket.write(buf, () => {
+      if (++i === sockets.length) cb();
+    });
+  });
+}`,
+    },
+    {
       name: "return value checked and drain awaited with events.once",
       code: `import { createWriteStream } from "node:fs";
 import { once } from "node:events";
@@ -201,6 +225,24 @@ export function start(csvStream: any, columns: string[]) {
     },
   ],
   invalid: [
+    {
+      name: "broadcast repeated by an outer loop over messages: the outer loop is the producer",
+      code: `function replay(sockets: import("node:net").Socket[], history: Buffer[]) {
+  for (const frame of history) {
+    for (const socket of sockets) socket.write(frame);
+  }
+}`,
+      errors: [{ messageId: "ignoredBackpressure", line: 3 }],
+    },
+    {
+      name: "broadcast once per data event to existing sockets: the emitter is the producer",
+      code: `function relay(source: import("node:net").Socket, sockets: import("node:net").Socket[]) {
+  source.on("data", (chunk) => {
+    for (const socket of sockets) socket.write(chunk);
+  });
+}`,
+      errors: [{ messageId: "perEvent", line: 3 }],
+    },
     {
       name: "csv rows written through a helper from a _.each over every scanned item (write result dropped)",
       code: `const _ = require("lodash");

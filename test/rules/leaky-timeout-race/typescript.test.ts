@@ -4,6 +4,18 @@ import { ruleTester } from "../../helpers/rule-tester.js";
 ruleTester(rule, {
   valid: [
     {
+      name: "short constant fallback timer: a cache read raced against a 50 ms field set once in the constructor",
+      code: `class SessionService {
+  private cacheTimeoutMs: number;
+  constructor(private cache: { get(token: string): Promise<unknown> }) {
+    this.cacheTimeoutMs = 50;
+  }
+  withTimeout<T>(maybeSlow: Promise<T>): Promise<T | undefined> {
+    return Promise.race([new Promise<undefined>((resolve) => setTimeout(() => resolve(undefined), this.cacheTimeoutMs)), maybeSlow]);
+  }
+}`,
+    },
+    {
       name: "timer handle cleared in finally around the race",
       code: `async function withTimeout<T>(op: Promise<T>, ms: number) {
   let timer: NodeJS.Timeout | undefined;
@@ -186,6 +198,19 @@ export function guarded<T>(op: Promise<T>) {
     },
   ],
   invalid: [
+    {
+      name: "field timer that the class also sets from configuration is not a short constant",
+      code: `class SessionService {
+  private cacheTimeoutMs = 50;
+  configure(options: { timeoutMs: number }) {
+    this.cacheTimeoutMs = options.timeoutMs;
+  }
+  withTimeout<T>(maybeSlow: Promise<T>): Promise<T | undefined> {
+    return Promise.race([new Promise<undefined>((resolve) => setTimeout(() => resolve(undefined), this.cacheTimeoutMs)), maybeSlow]);
+  }
+}`,
+      errors: [{ messageId: "timerNotCleared", line: 7 }],
+    },
     {
       name: "timeout-promise helper of a file outside the run (createTimeoutPromise), raced and never cleared",
       code: `import { createTimeoutPromise } from "./utils";\nasync function f(op: Promise<void>) {\n  await Promise.race([op, createTimeoutPromise(1000, "timed out")]);\n}`,

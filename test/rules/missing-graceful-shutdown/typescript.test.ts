@@ -143,6 +143,33 @@ process.on("SIGTERM", () => {
       code: `import express from "express";\nexport function start(port: number) {\n  const app = express();\n  return app.listen(port);\n}`,
     },
     {
+      name: "library method on the prototype of an exported constructor (module.exports = new Container())",
+      filename: "container.js",
+      code: `const net = require("net");
+const Container = function (options) { this.options = options; };
+Container.prototype.listen = function (options) {
+  const server = net.createServer();
+  server.on("connection", (socket) => this.accept(socket));
+  server.listen(options);
+  return server;
+};
+module.exports = new Container();`,
+    },
+    {
+      name: "library class whose only importer is an ESM facade that re-exports it",
+      filename: "application.js",
+      code: `const http = require("http");
+module.exports = class Application {
+  listen(...args) {
+    const server = http.createServer(this.callback());
+    return server.listen(...args);
+  }
+};`,
+      files: {
+        "dist/koa.mjs": `import mod from "../src/application.js";\nexport default mod;\nexport const HttpError = mod.HttpError;`,
+      },
+    },
+    {
       name: "CommonJS library exporting a listen helper",
       filename: "case.js",
       code: `const http = require("http");\nmodule.exports = { listen(port, handler) { return http.createServer(handler).listen(port); } };`,
@@ -393,6 +420,47 @@ process.once("SIGTERM", async () => {
         "src/cli.ts": `import type { Port } from "./server.js";\nconst port: Port = 1;\nprocess.on("SIGINT", () => process.exit(port));`,
       },
       errors: [{ messageId: "noSignalHandler", line: 3 }],
+    },
+    {
+      name: "prototype method of a constructor the module does not export (an app's own server)",
+      filename: "server.js",
+      code: `const http = require("http");
+function App() {}
+App.prototype.start = function (port) {
+  http.createServer(handler).listen(port);
+};
+new App().start(8080);`,
+      errors: [{ messageId: "noSignalHandler", line: 4 }],
+    },
+    {
+      name: "prototype method of an exported constructor that a file of the run imports and starts",
+      filename: "container.js",
+      code: `const net = require("net");
+function Container() {}
+Container.prototype.listen = function (port) {
+  return net.createServer().listen(port);
+};
+module.exports = Container;`,
+      files: {
+        "src/main.js": `const Container = require("./container");\nnew Container().listen(5672);`,
+      },
+      errors: [{ messageId: "noSignalHandler", line: 4 }],
+    },
+    {
+      name: "library class re-exported by a facade that a file of the run imports and starts",
+      filename: "application.js",
+      code: `const http = require("http");
+module.exports = class Application {
+  listen(...args) {
+    const server = http.createServer(this.callback());
+    return server.listen(...args);
+  }
+};`,
+      files: {
+        "src/index.mjs": `import mod from "./application.js";\nexport default mod;`,
+        "src/main.mjs": `import Application from "./index.mjs";\nnew Application().listen(3000);`,
+      },
+      errors: [{ messageId: "noSignalHandler", line: 5 }],
     },
     {
       name: "entry module exports main() and also calls it",
