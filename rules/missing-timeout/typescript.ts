@@ -28,6 +28,64 @@ import {
 } from "../../src/lint/api.js";
 import { DEFAULT_FIX_TIMEOUT_MS, DEFAULT_WRAPPERS, fixTimeoutMsOption, timeoutWrappersOption } from "./options.js";
 
+/**
+ * Programs that work on local files and local processes and wait on no peer: archivers, file tools,
+ * process tools. A deadline on them guards against nothing the rule is about (a peer that never
+ * answers). Anything that may reach a network or a daemon (git, curl, ssh, docker, npm, node) is not here.
+ */
+const LOCAL_PROGRAMS = new Set([
+  "tar", "gzip", "gunzip", "zip", "unzip", "bzip2", "xz",
+  "rm", "cp", "mv", "mkdir", "rmdir", "ln", "chmod", "chown", "touch", "ls", "cat", "stat", "du", "df", "wc",
+  "kill", "pkill", "taskkill", "tasklist", "ps", "which", "where", "whoami", "uname", "hostname", "id",
+]); // prettier-ignore
+
+/** Shell syntax that could run a second program after the one named first. */
+const SHELL_CHAINING = /[;&|`\n]|\$\(/;
+
+/**
+ * The literal text pieces of a command built from literals: `"tar zcf " + out`, `` `tar zcf ${out}` ``,
+ * or a variable initialised with one. `complete` is false when values are spliced in.
+ */
+function commandText(expression: ts.Expression): { parts: string[]; complete: boolean } | undefined {
+  let node = unwrapExpression(expression);
+  if (ts.isIdentifier(node)) node = getInitializer(node) ?? node;
+  if (ts.isStringLiteral(node) || ts.isNoSubstitutionTemplateLiteral(node)) return { parts: [node.text], complete: true };
+  if (ts.isTemplateExpression(node))
+    return { parts: [node.head.text, ...node.templateSpans.map((span) => span.literal.text)], complete: false };
+  if (ts.isBinaryExpression(node) && node.operatorToken.kind === ts.SyntaxKind.PlusToken) {
+    const left = commandText(node.left);
+    if (!left) return undefined;
+    const right = unwrapExpression(node.right);
+    const rightParts = ts.isStringLiteral(right) || ts.isNoSubstitutionTemplateLiteral(right) ? [right.text] : [];
+    return { parts: [...left.parts, ...rightParts], complete: false };
+  }
+  return undefined;
+}
+
+/** Whether a child_process call runs one of `LOCAL_PROGRAMS`, as the code spells it out. */
+function runsLocalProgram(call: ts.CallExpression, execFile: boolean): boolean {
+  const first = call.arguments[0];
+  if (!first) return false;
+  const command = commandText(first);
+  if (!command || command.parts.some((part) => SHELL_CHAINING.test(part))) return false;
+  const head = command.parts[0]!;
+  // execFile: the whole literal names the program; exec: its first word, which must end inside the literal
+  const match = execFile
+    ? command.complete
+      ? /^(\S+)$/.exec(head)
+      : null
+    : command.complete
+      ? /^\s*(\S+)(?:\s|$)/.exec(head)
+      : /^\s*(\S+)\s/.exec(head);
+  if (!match) return false;
+  const program = match[1]!
+    .split(/[\\/]/)
+    .pop()!
+    .toLowerCase()
+    .replace(/\.exe$/, "");
+  return LOCAL_PROGRAMS.has(program);
+}
+
 const KINDS = ["fetch", "axios", "http", "net", "child_process", "events.once", "pg"] as const;
 type Kind = (typeof KINDS)[number];
 
@@ -403,6 +461,7 @@ export default defineTypeScriptRule<Options>({
     "`once(server, \"listening\")` is not reported: `listen` either emits it or an `'error'`, which rejects the promise.",
     "An event this function drives itself is not reported: `'drain'` after a `write()` on the same stream, `'close'` after its `close()`/`destroy()`, `'finish'` after its `end()`, and `'open'`/`'ready'` of a file stream created here (the receiver is matched by name, in the same function, before the `once`). A server's `'close'` after `close()` still waits for open keep-alive connections to end.",
     "`once(worker, \"exit\")` is reported even when the worker is being terminated by a helper in another function (piscina's `destroy()` waits for the exits of workers that `_removeWorker` terminates): a terminated worker always emits 'exit', but the termination is not followed across calls.",
+    'A child process that runs a local file or process tool named in the code (`exec("tar zcf " + out)`, `execFile("taskkill", …)`: archivers, `rm`/`cp`/`mv`-like file tools, `kill`/`ps`/`taskkill`) is not reported: it waits on no peer. A command chained with `;`, `&&`, `|` or `$(…)`, and any program that may reach a network or daemon (git, curl, docker, npm, node), still is.',
     "A deadline applied by a function called with the result stored in a variable is seen only for the configured `timeoutWrappers`, `p-timeout` and `Promise.race`.",
   ],
   create(context) {
@@ -674,6 +733,7 @@ export default defineTypeScriptRule<Options>({
       // A ChildProcess handed on can still be killed by its new owner; a promise cannot.
       if (!promisified && laterDeadline(call, { setters: [], enders: ["kill"] })) return;
       if (wrapped(call)) return;
+      if (runsLocalProgram(call, name.endsWith("execFile"))) return;
       report(
         call,
         "child_process",

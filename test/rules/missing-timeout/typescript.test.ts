@@ -16,6 +16,19 @@ ruleTester(rule, {
       code: `import { once } from "node:events";\nimport fs from "node:fs";\nexport async function openLog(path: string) {\n  const stream = fs.createWriteStream(path, { flags: "a" });\n  await once(stream, "open");\n  return stream;\n}`,
     },
     {
+      name: "local program: exec of tar on local folders, the command built in a variable (no peer to wait on)",
+      code: `const { exec } = require("child_process");\nfunction pack(dir, out, cb) {\n  var cmd = \`tar zcf \${out} -C \${dir} .\`;\n  exec(cmd, (err) => cb(err));\n}\nmodule.exports = pack;`,
+      filename: "pack.js",
+    },
+    {
+      name: "local program: taskkill of a local process tree, the command concatenated",
+      code: `import { exec } from "node:child_process";\nexport function killTree(pid: number, done: (err: Error | null) => void) {\n  exec("taskkill /pid " + pid + " /T /F", { windowsHide: true }, (err) => done(err));\n}`,
+    },
+    {
+      name: "local program: execFile of rm with an argument list",
+      code: `import { execFile } from "node:child_process";\nexport function wipe(dir: string) {\n  execFile("rm", ["-rf", dir], () => {});\n}`,
+    },
+    {
       name: "fetch with AbortSignal.timeout",
       code: `export async function stock() {\n  const res = await fetch("https://inventory.internal/stock", { signal: AbortSignal.timeout(3000) });\n  return res.json();\n}`,
     },
@@ -284,6 +297,21 @@ ruleTester(rule, {
       name: "util.promisify(cp.exec) returned from an arrow: the promise cannot be killed later",
       code: `import util from "node:util";\nimport cp from "node:child_process";\nconst execP = util.promisify(cp.exec);\nexport const head = () => execP("git rev-parse HEAD");`,
       errors: [{ messageId: "childProcess", line: 4 }],
+    },
+    {
+      name: "local program chained with && to a network upload: the upload can hang",
+      code: `import { exec } from "node:child_process";\nexport function ship(dir: string) {\n  exec(\`tar zcf out.tgz \${dir} && curl -T out.tgz https://backup.example\`, () => {});\n}`,
+      errors: [{ messageId: "childProcess", line: 3 }],
+    },
+    {
+      name: "program name spliced in from a value: not known to be local",
+      code: `import { exec } from "node:child_process";\nexport function run(tool: string) {\n  exec(\`\${tool} --sync\`, () => {});\n}`,
+      errors: [{ messageId: "childProcess", line: 3 }],
+    },
+    {
+      name: "a prefix of a local program's name with the rest spliced in",
+      code: `import { exec } from "node:child_process";\nexport function run(suffix: string) {\n  exec("ta" + suffix, () => {});\n}`,
+      errors: [{ messageId: "childProcess", line: 3 }],
     },
     {
       name: "exec with options but no timeout",
