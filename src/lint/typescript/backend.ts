@@ -1,5 +1,6 @@
 import path from "node:path";
-import { Project, ts } from "ts-morph";
+import type { Project } from "ts-morph";
+import { loadTsMorph, ts } from "#compiler";
 import type { ListenerKey, ProgramFile, ProgramView, ReportDescriptor, RuleContext, TypeScriptRule } from "./rule.js";
 import { emptyReads, factDigest, mergeReads, type FileReads } from "../dependencies.js";
 import { implementationOptions } from "../rule.js";
@@ -40,6 +41,8 @@ function scriptKindOf(filePath: string): ts.ScriptKind {
 }
 
 function createProject(options: BackendRunOptions): Project {
+  // loaded only here: a lint without the type checker never needs ts-morph
+  const { Project } = loadTsMorph();
   const compilerOptions = { allowJs: true, noEmit: true, skipLibCheck: true };
   if (options.tsconfigPath) {
     try {
