@@ -264,6 +264,8 @@ function row(label: string, samples: Sample[]): { label: string; ms: number; tex
 interface Measured {
   ms: number;
   peakMb?: number;
+  /** User plus system CPU time of the process and its threads (GNU time). */
+  cpuMs?: number;
 }
 
 const GNU_TIME = "/usr/bin/time";
@@ -271,17 +273,18 @@ const GNU_TIME = "/usr/bin/time";
 async function measure(cwd: string, command: string, args: string[]): Promise<Measured> {
   const withTime = existsSync(GNU_TIME);
   const started = performance.now();
-  const result = await execa(withTime ? GNU_TIME : command, withTime ? ["-f", "peak-kb %M", command, ...args] : args, {
+  const result = await execa(withTime ? GNU_TIME : command, withTime ? ["-f", "peak-kb %M cpu-s %U %S", command, ...args] : args, {
     cwd,
     reject: false,
     env: { ...process.env, NODE_OPTIONS: "" },
   });
   const ms = performance.now() - started;
   const peak = /peak-kb (\d+)/.exec(String(result.stderr));
+  const cpu = /cpu-s ([\d.]+) ([\d.]+)/.exec(String(result.stderr));
   if (result.exitCode === 2 && command === process.execPath && args[0] === bin) {
     throw new Error(`lint failed in ${cwd}: ${String(result.stderr)}`);
   }
-  return { ms, peakMb: peak ? Number(peak[1]) / 1024 : undefined };
+  return { ms, peakMb: peak ? Number(peak[1]) / 1024 : undefined, cpuMs: cpu ? (Number(cpu[1]) + Number(cpu[2])) * 1000 : undefined };
 }
 
 async function measureMedian(cwd: string, command: string, args: string[], prepare?: () => void): Promise<Measured> {
@@ -341,11 +344,14 @@ async function compareTools(project: string, label: string): Promise<void> {
     rows.push({ name, m: await measureMedian(project, command, args, prepare) });
   };
   const node = process.execPath;
+  const loadBefore = os.loadavg()[0]!.toFixed(2);
   await add("tsc --noEmit", node, [tscBin, "--noEmit", "-p", "tsconfig.json"]);
-  await add("asyncpat --no-types, 1 thread, cold", node, lint("--no-types"));
+  await add("asyncpat --no-types, 1 thread, cold", node, lint("--no-types", "--concurrency", "off"));
   await add(`asyncpat --no-types, ${cores} threads, cold`, node, lint("--no-types", "--concurrency", String(cores)));
-  await add("asyncpat types, 1 thread, cold", node, lint("--types"));
+  await add("asyncpat --no-types, --concurrency auto, cold", node, lint("--no-types", "--concurrency", "auto"));
+  await add("asyncpat types, 1 thread, cold", node, lint("--types", "--concurrency", "off"));
   await add(`asyncpat types, ${cores} threads, cold`, node, lint("--types", "--concurrency", String(cores)));
+  await add("asyncpat types, --concurrency auto, cold", node, lint("--types", "--concurrency", "auto"));
   clear();
   await measure(project, node, lint("--types", "--cache"));
   await add("asyncpat types, warm (--cache, no change)", node, lint("--types", "--cache"));
@@ -371,21 +377,26 @@ async function compareTools(project: string, label: string): Promise<void> {
   const tsc = rows[0]!.m;
   console.log(`\n${label}: ${RUNS} run(s) each (median), ${cores} cores, node ${process.version}; whole processes timed`);
   console.log(
-    `${"".padEnd(58)} ${"wall".padStart(8)} ${"peak".padStart(8)} ${"× ESLint".padStart(9)} ${"× tsc".padStart(7)} ${"mem × ESLint".padStart(13)}`,
+    `${"".padEnd(58)} ${"wall".padStart(8)} ${"CPU".padStart(8)} ${"peak".padStart(8)} ${"× ESLint".padStart(9)} ${"× tsc".padStart(7)} ${"mem × ESLint".padStart(13)}`,
   );
   for (const { name, m } of rows) {
     const ratio = (a: number, b: number | undefined) => (b ? `${(a / b).toFixed(2)}` : "–");
     console.log(
-      `${name.padEnd(58)} ${`${(m.ms / 1000).toFixed(2)} s`.padStart(8)} ${m.peakMb ? `${m.peakMb.toFixed(0)} MB`.padStart(8) : "–".padStart(8)} ${ratio(m.ms, eslintCold?.ms).padStart(9)} ${ratio(m.ms, tsc.ms).padStart(7)} ${(m.peakMb ? ratio(m.peakMb, eslintCold?.peakMb) : "–").padStart(13)}`,
+      `${name.padEnd(58)} ${`${(m.ms / 1000).toFixed(2)} s`.padStart(8)} ${(m.cpuMs ? `${(m.cpuMs / 1000).toFixed(2)} s` : "–").padStart(8)} ${m.peakMb ? `${m.peakMb.toFixed(0)} MB`.padStart(8) : "–".padStart(8)} ${ratio(m.ms, eslintCold?.ms).padStart(9)} ${ratio(m.ms, tsc.ms).padStart(7)} ${(m.peakMb ? ratio(m.peakMb, eslintCold?.peakMb) : "–").padStart(13)}`,
     );
   }
-  const speedUp = (types: string) => {
-    const one = rows.find((row) => row.name === `asyncpat ${types}, 1 thread, cold`)!.m.ms;
-    const all = rows.find((row) => row.name === `asyncpat ${types}, ${cores} threads, cold`)!.m.ms;
-    return `${(one / all).toFixed(2)}x`;
+  const speedUp = (types: string, threads: string) => {
+    const one = rows.find((row) => row.name === `asyncpat ${types}, 1 thread, cold`)!.m;
+    const many = rows.find((row) => row.name === `asyncpat ${types}, ${threads}, cold`)!.m;
+    const cpu = one.cpuMs && many.cpuMs ? ` (CPU ${(many.cpuMs / one.cpuMs).toFixed(2)}x)` : "";
+    return `${(one.ms / many.ms).toFixed(2)}x${cpu}`;
   };
+  for (const types of ["--no-types", "types"])
+    console.log(
+      `${types}: off over --concurrency auto ${speedUp(types, "--concurrency auto")}, over --concurrency ${cores} ${speedUp(types, `${cores} threads`)} (wall: higher is faster; CPU: user+sys of the threads over off's)`,
+    );
   console.log(
-    `${cores} threads over 1 (--concurrency ${cores} vs off; auto takes half the cores): --no-types ${speedUp("--no-types")}, types ${speedUp("types")}`,
+    `load average while these ran: ${loadBefore} before, ${os.loadavg()[0]!.toFixed(2)} after (wall ratios mean little above ${cores / 2})`,
   );
   if (!haveEslint) console.log("(ESLint rows need the dev dependencies eslint, typescript-eslint and @eslint/js: npm ci)");
 }

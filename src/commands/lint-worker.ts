@@ -7,7 +7,9 @@ import { parentPort, workerData } from "node:worker_threads";
 import { exitCodeOf } from "../errors.js";
 import type { LintWorkerInput, LintWorkerOutput } from "./lint-protocol.js";
 import { extraThreads, prestartPartWorkers, stopIdlePartWorkers } from "../lint/part-pool.js";
+import { enableCompileCache, saveCompileCache } from "../lint/compile-cache.js";
 
+enableCompileCache();
 const input = workerData as LintWorkerInput;
 const partWorker = new URL("./lint-part-worker.js", import.meta.url);
 prestartPartWorkers(partWorker, extraThreads(input.options.concurrency));
@@ -22,6 +24,7 @@ const io = {
 try {
   const [{ runLint }, { lintRules }] = await Promise.all([import("../lint/run.js"), import("./rule-catalog.js")]);
   const exitCode = await runLint(input.paths, input.options, lintRules(), io, { partWorker }).finally(stopIdlePartWorkers);
+  saveCompileCache();
   parentPort!.postMessage({ exitCode, stdout, stderr } satisfies LintWorkerOutput);
 } catch (error) {
   const internal = !(error && typeof error === "object" && "exitCode" in error);

@@ -324,7 +324,7 @@ export async function lintCached(
     const fp = snapshot.fingerprint(file);
     if (record?.fp === fp) continue;
     changed.add(file);
-    if (/\.[mc]?ts$/.test(file)) ts ??= (await import("ts-morph")).ts;
+    if (/\.[mc]?ts$/.test(file)) ts ??= (await import("#compiler")).ts;
     const text = snapshot.text(file);
     const next: FileRecord = { fp, sig: signature(ts, file, text) };
     if (isGlobalDeclaration(file, text)) next.global = true;

@@ -5,8 +5,7 @@
  * (it holds the rule list; the engine never imports the rules).
  */
 import { statSync } from "node:fs";
-import os from "node:os";
-import { takePartWorker } from "./part-pool.js";
+import { autoThreads, takePartWorker } from "./part-pool.js";
 import type { Rule } from "./rule.js";
 import { loadConfig } from "./config.js";
 import { addStats, emptyStats, lintFiles, type EngineOptions } from "./engine.js";
@@ -54,12 +53,9 @@ export interface PlannedReport extends LintReport {
 
 export function workerCount(concurrency: Concurrency | undefined, files: number): number {
   if (concurrency === undefined || concurrency === "off") return 1;
-  // auto: half the cores, as ESLint's auto does. Each thread loads TypeScript and the rules and warms up
-  // V8 on its own, and a serial run already keeps a second core busy with V8's background compiler and
-  // garbage collector: on 2 cores a second lint thread costs more CPU than it saves (measured: 1.36x the
-  // CPU of one thread for the same files), so auto stays at one there. An explicit number is obeyed.
-  if (concurrency === "auto")
-    return Math.max(1, Math.min(Math.floor(os.availableParallelism() / 2), Math.floor(files / FILES_PER_AUTO_WORKER)));
+  // auto: half the cores (see autoThreads), and no more than one thread per FILES_PER_AUTO_WORKER files.
+  // An explicit number is obeyed.
+  if (concurrency === "auto") return Math.max(1, Math.min(autoThreads(), Math.floor(files / FILES_PER_AUTO_WORKER)));
   return concurrency;
 }
 

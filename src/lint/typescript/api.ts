@@ -1,5 +1,5 @@
 /** What a TypeScript rule implementation may use: its types and the shared TypeScript analysis. */
-export { ts } from "ts-morph";
+export { ts } from "#compiler";
 export * from "./rule.js";
 export * from "./analysis/imports.js";
 export * from "./analysis/nodes.js";

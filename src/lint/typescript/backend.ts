@@ -1,5 +1,6 @@
 import path from "node:path";
-import { Project, ts } from "ts-morph";
+import type { Project } from "ts-morph";
+import { loadTsMorph, ts } from "#compiler";
 import type { ListenerKey, ProgramFile, ProgramView, ReportDescriptor, RuleContext, TypeScriptRule } from "./rule.js";
 import { emptyReads, factDigest, mergeReads, type FileReads } from "../dependencies.js";
 import { implementationOptions } from "../rule.js";
@@ -40,6 +41,8 @@ function scriptKindOf(filePath: string): ts.ScriptKind {
 }
 
 function createProject(options: BackendRunOptions): Project {
+  // loaded only here: a lint without the type checker never needs ts-morph
+  const { Project } = loadTsMorph();
   const compilerOptions = { allowJs: true, noEmit: true, skipLibCheck: true };
   if (options.tsconfigPath) {
     try {
@@ -67,6 +70,29 @@ function createProject(options: BackendRunOptions): Project {
       jsx: ts.JsxEmit.Preserve,
     },
   });
+}
+
+/**
+ * The language version a file is parsed for when no project is built (`--no-types`): the tsconfig's
+ * `target` with its `extends`, read without listing the files it includes (ts-morph's project lists
+ * them, a walk of the whole tree that each worker thread would repeat for nothing).
+ */
+function parseTarget(options: BackendRunOptions): ts.ScriptTarget {
+  if (!options.tsconfigPath) return ts.ScriptTarget.ES2022;
+  const tsconfigPath = options.tsconfigPath;
+  const read = ts.readConfigFile(tsconfigPath, ts.sys.readFile);
+  if (read.error) {
+    const reason = ts.flattenDiagnosticMessageText(read.error.messageText, " ");
+    throw new UsageError(`Cannot read the TypeScript config ${tsconfigPath}: ${reason}. Fix it or pass another one with --tsconfig.`);
+  }
+  const host: ts.ParseConfigHost = {
+    useCaseSensitiveFileNames: ts.sys.useCaseSensitiveFileNames,
+    readDirectory: () => [],
+    fileExists: ts.sys.fileExists,
+    readFile: ts.sys.readFile,
+  };
+  const parsed = ts.parseJsonConfigFileContent(read.config, host, path.dirname(tsconfigPath), undefined, tsconfigPath);
+  return parsed.options.target ?? ts.ScriptTarget.Latest;
 }
 
 /**
@@ -228,15 +254,15 @@ export const typescriptBackend: LanguageBackend = {
   // without the checker, the cache or a session, a file that is not linted is parsed only when a rule reads it
   defersContext: (options) => !options.types && !options.session && !options.dependencies,
   async lint(inputFiles, rules, options) {
-    const project = projectFor(options);
     // Without the checker (and no session to keep warm), files are parsed by the compiler alone: the
-    // program is never built, so wrapping each file in ts-morph's project would be work for nothing.
+    // program is never built, so ts-morph's project (and wrapping each file in it) would be work for nothing.
     const bare = !options.types && !options.session;
-    const target = project.getCompilerOptions().target ?? ts.ScriptTarget.Latest;
+    const project = bare ? undefined : projectFor(options);
+    const target = project ? undefined : parseTarget(options);
     const parse = (filePath: string, text: string): ts.SourceFile =>
-      bare
-        ? ts.createSourceFile(filePath, text, target, true, scriptKindOf(filePath))
-        : project.createSourceFile(filePath, text, { overwrite: true, scriptKind: scriptKindOf(filePath) }).compilerNode;
+      project
+        ? project.createSourceFile(filePath, text, { overwrite: true, scriptKind: scriptKindOf(filePath) }).compilerNode
+        : ts.createSourceFile(filePath, text, target!, true, scriptKindOf(filePath));
     const results: BackendFileResult[] = [];
     const internalErrors: InternalError[] = [];
     const tracker = options.dependencies;
@@ -284,7 +310,7 @@ export const typescriptBackend: LanguageBackend = {
     let checkerFailed = false;
     let typeCheckerMs = 0;
     const getTypeChecker = (): ts.TypeChecker | undefined => {
-      if (!options.types || checkerFailed) return undefined;
+      if (!options.types || checkerFailed || !project) return undefined;
       if (reads) reads.types = true;
       if (!checker) {
         const started = performance.now();
@@ -396,7 +422,7 @@ export const typescriptBackend: LanguageBackend = {
         reads = undefined;
       }
     }
-    if (tracker && checker) {
+    if (tracker && checker && project) {
       const program = project.getProgram().compilerObject;
       for (const sourceFile of program.getSourceFiles()) {
         const filePath = path.resolve(sourceFile.fileName);

@@ -1,4 +1,4 @@
-import { ts } from "ts-morph";
+import { ts } from "#compiler";
 import { isApi, resolveApi } from "./imports.js";
 import { isFunctionNode, isStringLike, memberName, unwrapExpression, outerExpression } from "./nodes.js";
 import { findDeclaration, getInitializer } from "./scope.js";

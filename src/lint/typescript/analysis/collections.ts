@@ -1,4 +1,4 @@
-import { ts } from "ts-morph";
+import { ts } from "#compiler";
 import { GLOBAL_MODULE, isApi, resolveApi } from "./imports.js";
 import { memberName, unwrapExpression, walk } from "./nodes.js";
 import { findDeclaration, getInitializer } from "./scope.js";

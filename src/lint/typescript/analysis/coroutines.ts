@@ -1,4 +1,4 @@
-import { ts } from "ts-morph";
+import { ts } from "#compiler";
 import { callbackSite } from "./callbacks.js";
 import { isGeneratorFunction } from "./functions.js";
 import { memberName, unwrapExpression } from "./nodes.js";

@@ -1,4 +1,4 @@
-import { ts } from "ts-morph";
+import { ts } from "#compiler";
 import { callbackSite, listenerRegistration } from "./callbacks.js";
 import { getEnclosingFunction } from "./functions.js";
 import { isApi, resolveApi } from "./imports.js";

@@ -2,7 +2,7 @@
  * Building fixes as text edits (the program is never edited: any ts-morph edit resets it). Each
  * helper returns undefined where it cannot be sure the edit keeps the code compiling.
  */
-import { ts } from "ts-morph";
+import { ts } from "#compiler";
 import type { Fix } from "../../types.js";
 import { declaredName } from "./nodes.js";
 

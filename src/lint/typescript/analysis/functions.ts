@@ -1,4 +1,4 @@
-import { ts } from "ts-morph";
+import { ts } from "#compiler";
 import { isFunctionNode } from "./nodes.js";
 
 /** The nearest function (declaration, expression, arrow, method, accessor, constructor) around a node. */

@@ -1,4 +1,4 @@
-import { ts } from "ts-morph";
+import { ts } from "#compiler";
 import { walk } from "./nodes.js";
 
 interface FileIndex {

@@ -1,4 +1,4 @@
-import { ts } from "ts-morph";
+import { ts } from "#compiler";
 import type { ProgramView } from "../rule.js";
 import { unwrapExpression, walk } from "./nodes.js";
 

@@ -1,5 +1,5 @@
 import { builtinModules } from "node:module";
-import { ts } from "ts-morph";
+import { ts } from "#compiler";
 import { findDeclaration, type Declaration } from "./scope.js";
 import { isStringLike, unwrapExpression } from "./nodes.js";
 

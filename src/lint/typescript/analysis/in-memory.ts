@@ -1,4 +1,4 @@
-import { ts } from "ts-morph";
+import { ts } from "#compiler";
 import { callDoesIo } from "./collections.js";
 import { isFunctionNode, isInside, memberName, unwrapExpression, walk } from "./nodes.js";
 import { findDeclaration } from "./scope.js";

@@ -1,4 +1,4 @@
-import { ts } from "ts-morph";
+import { ts } from "#compiler";
 
 /**
  * Pre-order walk without recursion, so 10,000 levels of nesting cannot overflow the stack.

@@ -1,4 +1,4 @@
-import { ts } from "ts-morph";
+import { ts } from "#compiler";
 import { findDeclaration, getInitializer } from "./scope.js";
 import { getProperty, unwrapExpression, walk } from "./nodes.js";
 

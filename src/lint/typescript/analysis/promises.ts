@@ -1,4 +1,4 @@
-import { ts } from "ts-morph";
+import { ts } from "#compiler";
 import type { ProgramFile, ProgramView } from "../rule.js";
 import { isAsyncFunction, isPromiseTyped, knownTypeMembers } from "./functions.js";
 import { abstractOwner, implementersOf } from "./implementations.js";

@@ -1,5 +1,5 @@
 import path from "node:path";
-import { ts } from "ts-morph";
+import { ts } from "#compiler";
 import { packageRootOf } from "../../file-roles.js";
 import { isAsyncFunction, isGeneratorFunction, knownTypeMembers } from "./functions.js";
 import { GLOBAL_MODULE, isApi, resolveApi } from "./imports.js";

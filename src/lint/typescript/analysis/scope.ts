@@ -1,4 +1,4 @@
-import { ts } from "ts-morph";
+import { ts } from "#compiler";
 import { isFunctionNode, unwrapExpression } from "./nodes.js";
 
 /** A declaration an identifier can resolve to. */

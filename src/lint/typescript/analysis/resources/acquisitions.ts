@@ -1,4 +1,4 @@
-import { ts } from "ts-morph";
+import { ts } from "#compiler";
 import type { ProgramView } from "../../rule.js";
 import { resolveApi, type ApiRef } from "../imports.js";
 import { dottedName, isFunctionNode, memberName, outerExpression, unwrapExpression } from "../nodes.js";

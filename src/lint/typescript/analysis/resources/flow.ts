@@ -1,4 +1,4 @@
-import { ts } from "ts-morph";
+import { ts } from "#compiler";
 
 /**
  * The flow lattice of the holding analysis: whether the resource is unacquired, held or released on each exit (normal, thrown, returned, jumps) of a statement, and the analysis's own budget.

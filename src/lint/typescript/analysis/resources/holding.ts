@@ -1,4 +1,4 @@
-import { ts } from "ts-morph";
+import { ts } from "#compiler";
 import { resolveApi } from "../imports.js";
 import { findDescendant, isFunctionNode, memberName, outerExpression, unwrapExpression, walk } from "../nodes.js";
 import { findDeclaration } from "../scope.js";
