@@ -29,8 +29,37 @@ type Compile = (this: CompilingModule, content: string, filename: string) => unk
 const pending: { script: vm.Script; file: string }[] = [];
 let enabled = false;
 
+/**
+ * One folder per user, Node version and architecture; `ASYNCPAT_COMPILE_CACHE` names another folder,
+ * or turns the cache off with `off`.
+ */
+export function compileCacheDir(env = process.env): string | undefined {
+  const setting = env.ASYNCPAT_COMPILE_CACHE;
+  if (setting === "off") return undefined;
+  if (setting) return path.resolve(setting);
+  const user = typeof process.getuid === "function" ? `-${process.getuid()}` : "";
+  return path.join(os.tmpdir(), `asyncpat-compile-cache${user}-${process.version}-${process.arch}`);
+}
+
+/**
+ * Bytecode from the cache runs in this process, so only a folder that this user owns and nobody
+ * else may write to is read or written (the temporary folder is shared by every user).
+ */
+function trusted(dir: string): boolean {
+  try {
+    const stat = statSync(dir);
+    if (!stat.isDirectory() || (stat.mode & 0o022) !== 0) return false;
+    return typeof process.getuid !== "function" || stat.uid === process.getuid();
+  } catch {
+    return false;
+  }
+}
+
+let directory: string | undefined;
+let directoryTrusted = false;
+
 function cacheDir(): string {
-  return path.join(os.tmpdir(), `asyncpat-compile-cache-${process.version}-${process.arch}`);
+  return directory!;
 }
 
 function cacheFile(filename: string): string {
@@ -41,7 +70,10 @@ function cacheFile(filename: string): string {
 /** From now on, this thread loads the compiler's bundles with V8's cached bytecode where there is some. */
 export function enableCompileCache(): void {
   if (enabled) return;
+  directory = compileCacheDir();
+  if (directory === undefined) return;
   enabled = true;
+  directoryTrusted = trusted(directory);
   const prototype = Module.prototype as unknown as { _compile: Compile };
   const original = prototype._compile;
   prototype._compile = function (content, filename) {
@@ -54,7 +86,7 @@ export function enableCompileCache(): void {
       return original.call(this, content, filename);
     }
     try {
-      cachedData = readFileSync(file);
+      if (directoryTrusted) cachedData = readFileSync(file);
     } catch {
       // not cached yet
     }
@@ -74,7 +106,8 @@ export function saveCompileCache(): void {
   const scripts = pending.splice(0);
   if (scripts.length === 0) return;
   try {
-    mkdirSync(cacheDir(), { recursive: true });
+    mkdirSync(cacheDir(), { recursive: true, mode: 0o700 });
+    if (!trusted(cacheDir())) return;
     for (const { script, file } of scripts) {
       const temporary = `${file}.${process.pid}.${Math.random().toString(36).slice(2)}`;
       writeFileSync(temporary, script.createCachedData());
