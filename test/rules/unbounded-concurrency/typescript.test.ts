@@ -294,6 +294,13 @@ export async function probe(host: string) {
       name: "not input-sized: an exported function that its own file calls with a constant list",
       code: `export async function pingAll(urls: string[]) {\n  await Promise.all(urls.map(async (url) => await fetch(url)));\n}\nexport const start = () => pingAll(["http://a/health", "http://b/health"]);`,
     },
+    {
+      name: "not input-sized: an exported helper whose only callers, in other files of the run, pass a configured list (payload uploadFiles)",
+      code: `import { writeFile } from "node:fs/promises";\nexport const uploadFiles = async (files: { path: string; data: string }[]) => {\n  await Promise.all(files.map(async (file) => await writeFile(file.path, file.data)));\n};`,
+      files: {
+        "src/resize.ts": `import { uploadFiles } from "./case.js";\nexport async function resize(config: { imageSizes: { path: string; data: string }[] }) {\n  await uploadFiles(config.imageSizes);\n}`,
+      },
+    },
   ],
   invalid: [
     {
@@ -572,6 +579,14 @@ export async function build(dir: string) {
     {
       name: "input-sized: a list under an input-sized parameter (input.files of an exported function)",
       code: `import { readFile } from "node:fs/promises";\nexport async function bundle(input: { files: string[] }) {\n  return Promise.all(input.files.map(async (file) => await readFile(file, "utf8")));\n}`,
+      errors: [{ messageId: "unboundedMap", line: 3 }],
+    },
+    {
+      name: "input-sized: an exported helper that another file of the run calls with request data",
+      code: `import { writeFile } from "node:fs/promises";\nexport const uploadFiles = async (files: { path: string; data: string }[]) => {\n  await Promise.all(files.map(async (file) => await writeFile(file.path, file.data)));\n};`,
+      files: {
+        "src/route.ts": `import { uploadFiles } from "./case.js";\nexport async function handler(req: { body: { files: { path: string; data: string }[] } }) {\n  await uploadFiles(req.body.files);\n}`,
+      },
       errors: [{ messageId: "unboundedMap", line: 3 }],
     },
   ],

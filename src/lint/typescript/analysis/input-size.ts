@@ -3,6 +3,7 @@ import { collectionPath, isDefinedByConfiguration, isFileListingCall } from "./c
 import { isFunctionNode, isStringLike, memberName, unwrapExpression, walk, declaredName, dottedName } from "./nodes.js";
 import { GLOBAL_MODULE, isApi, resolveApi } from "./imports.js";
 import { findDeclaration, getThisPropertyInitializer } from "./scope.js";
+import type { ProgramFile, ProgramView } from "../rule.js";
 
 /**
  * "Does this collection grow with the input?" answered by positive evidence only: a collection is
@@ -62,23 +63,32 @@ const REQUEST_BODY_METHOD = new Set(["json", "formData", "parseBody", "text"]);
 const CONFIG_SEGMENT = /^_?(options|opts|config|configuration|conf|settings|schema|definition|manifest)$/i;
 const ADD_METHOD = new Set(["set", "add", "push", "unshift", "splice"]);
 
-/** The origin that makes this collection input-sized, or undefined when nothing shows that it is. */
-export function inputOrigin(expression: ts.Expression): InputOrigin | undefined {
-  return originOf(expression, 0, new Set());
+/** What a trace carries: the nodes already visited, and the run's files for callers in other files. */
+interface Trace {
+  seen: Set<ts.Node>;
+  program?: ProgramView;
 }
 
-function originOf(expression: ts.Expression, depth: number, seen: Set<ts.Node>): InputOrigin | undefined {
+/**
+ * The origin that makes this collection input-sized, or undefined when nothing shows that it is.
+ * With `program`, an exported function's parameter is judged by the calls other files of the run make.
+ */
+export function inputOrigin(expression: ts.Expression, program?: ProgramView): InputOrigin | undefined {
+  return originOf(expression, 0, { seen: new Set(), program });
+}
+
+function originOf(expression: ts.Expression, depth: number, trace: Trace): InputOrigin | undefined {
   if (depth > MAX_DEPTH) return undefined;
   let node = unwrapExpression(expression);
   if (ts.isAwaitExpression(node)) node = unwrapExpression(node.expression);
-  if (seen.has(node)) return undefined;
-  seen.add(node);
+  if (trace.seen.has(node)) return undefined;
+  trace.seen.add(node);
   const request = requestOrigin(node);
   if (request !== undefined) return request || undefined;
   if (ts.isArrayLiteralExpression(node)) {
     for (const element of node.elements) {
       if (!ts.isSpreadElement(element)) continue;
-      const origin = originOf(element.expression, depth + 1, seen);
+      const origin = originOf(element.expression, depth + 1, trace);
       if (origin) return origin;
     }
     return undefined;
@@ -86,14 +96,14 @@ function originOf(expression: ts.Expression, depth: number, seen: Set<ts.Node>):
   if (ts.isBinaryExpression(node)) {
     const operator = node.operatorToken.kind;
     if (operator === ts.SyntaxKind.QuestionQuestionToken || operator === ts.SyntaxKind.BarBarToken)
-      return originOf(node.left, depth + 1, seen);
+      return originOf(node.left, depth + 1, trace);
     return undefined;
   }
-  if (ts.isConditionalExpression(node)) return originOf(node.whenTrue, depth + 1, seen) ?? originOf(node.whenFalse, depth + 1, seen);
-  if (ts.isIdentifier(node)) return identifierOrigin(node, depth, seen);
+  if (ts.isConditionalExpression(node)) return originOf(node.whenTrue, depth + 1, trace) ?? originOf(node.whenFalse, depth + 1, trace);
+  if (ts.isIdentifier(node)) return identifierOrigin(node, depth, trace);
   if (ts.isPropertyAccessExpression(node) || ts.isElementAccessExpression(node))
-    return isDefinedByConfiguration(node) ? undefined : memberOrigin(node, depth, seen);
-  if (ts.isCallExpression(node)) return callOrigin(node, depth, seen);
+    return isDefinedByConfiguration(node) ? undefined : memberOrigin(node, depth, trace);
+  if (ts.isCallExpression(node)) return callOrigin(node, depth, trace);
   return undefined;
 }
 
@@ -123,7 +133,7 @@ function requestOrigin(node: ts.Expression): InputOrigin | "" | undefined {
   return "request";
 }
 
-function identifierOrigin(identifier: ts.Identifier, depth: number, seen: Set<ts.Node>): InputOrigin | undefined {
+function identifierOrigin(identifier: ts.Identifier, depth: number, trace: Trace): InputOrigin | undefined {
   const declaration = findDeclaration(identifier);
   if (!declaration) return undefined;
   if (ts.isVariableDeclaration(declaration)) {
@@ -134,7 +144,7 @@ function identifierOrigin(identifier: ts.Identifier, depth: number, seen: Set<ts
       return undefined;
     }
     if (declaration.initializer) {
-      const origin = originOf(declaration.initializer, depth + 1, seen);
+      const origin = originOf(declaration.initializer, depth + 1, trace);
       if (origin) return origin;
     }
     return growingOrigin(declaration);
@@ -142,14 +152,14 @@ function identifierOrigin(identifier: ts.Identifier, depth: number, seen: Set<ts
   if (ts.isBindingElement(declaration)) {
     // const { rows } = await pool.query(…), const { ids } = req.body
     const owner = bindingOwner(declaration);
-    if (!owner?.initializer) return owner && ts.isParameter(owner.node) ? parameterOrigin(owner.node, depth, seen) : undefined;
+    if (!owner?.initializer) return owner && ts.isParameter(owner.node) ? parameterOrigin(owner.node, depth, trace) : undefined;
     const key = declaration.propertyName ?? declaration.name;
     const keyName = ts.isIdentifier(key) || ts.isStringLiteral(key) ? key.text : undefined;
-    const origin = originOf(owner.initializer, depth + 1, seen);
+    const origin = originOf(owner.initializer, depth + 1, trace);
     if (origin === "query" || origin === "messages") return keyName && ROWS_FIELD.test(keyName) ? origin : undefined;
     return origin;
   }
-  if (ts.isParameter(declaration)) return parameterOrigin(declaration, depth, seen);
+  if (ts.isParameter(declaration)) return parameterOrigin(declaration, depth, trace);
   return undefined;
 }
 
@@ -164,7 +174,7 @@ function bindingOwner(element: ts.BindingElement): { node: ts.Node; initializer:
 function memberOrigin(
   node: ts.PropertyAccessExpression | ts.ElementAccessExpression,
   depth: number,
-  seen: Set<ts.Node>,
+  trace: Trace,
 ): InputOrigin | undefined {
   const base = unwrapExpression(node.expression);
   const name = memberName(node);
@@ -178,7 +188,7 @@ function memberOrigin(
     if (init && !isEmptyCollection(init)) return undefined;
     return fieldGrows(node) ? "growing" : undefined;
   }
-  const origin = originOf(base, depth + 1, seen);
+  const origin = originOf(base, depth + 1, trace);
   if (origin === "query" || origin === "messages")
     return name && (ROWS_FIELD.test(name) || ts.isElementAccessExpression(node)) ? origin : undefined;
   // a list hanging under an input-sized parameter (`input.files`) is as large as the caller makes it;
@@ -189,7 +199,7 @@ function memberOrigin(
   return undefined;
 }
 
-function callOrigin(call: ts.CallExpression, depth: number, seen: Set<ts.Node>): InputOrigin | undefined {
+function callOrigin(call: ts.CallExpression, depth: number, trace: Trace): InputOrigin | undefined {
   if (isFileListingCall(call)) return "files";
   const callee = unwrapExpression(call.expression);
   const method = memberName(callee);
@@ -201,7 +211,7 @@ function callOrigin(call: ts.CallExpression, depth: number, seen: Set<ts.Node>):
       isApi(ref, GLOBAL_MODULE, "Array", "from")) &&
     call.arguments[0]
   ) {
-    return originOf(call.arguments[0], depth + 1, seen);
+    return originOf(call.arguments[0], depth + 1, trace);
   }
   if (!method || !(ts.isPropertyAccessExpression(callee) || ts.isElementAccessExpression(callee))) return undefined;
   const receiver = callee.expression;
@@ -229,11 +239,11 @@ function callOrigin(call: ts.CallExpression, depth: number, seen: Set<ts.Node>):
       "sort",
     ].includes(method)
   ) {
-    const origin = originOf(receiver, depth + 1, seen);
+    const origin = originOf(receiver, depth + 1, trace);
     if (origin) return origin;
     if (method === "concat") {
       for (const argument of call.arguments) {
-        const inner = originOf(argument, depth + 1, seen);
+        const inner = originOf(argument, depth + 1, trace);
         if (inner) return inner;
       }
     }
@@ -362,7 +372,7 @@ function insideFunction(node: ts.Node, root: ts.Node): boolean {
  * that lists files counts as a caller passing that listing). A constructor's parameters are the
  * object's settings.
  */
-function parameterOrigin(parameter: ts.ParameterDeclaration, depth: number, seen: Set<ts.Node>): InputOrigin | undefined {
+function parameterOrigin(parameter: ts.ParameterDeclaration, depth: number, trace: Trace): InputOrigin | undefined {
   const fn = parameter.parent;
   if (!isFunctionNode(fn) || ts.isConstructorDeclaration(fn)) return undefined;
   if (ts.isIdentifier(parameter.name) && (isDefinedByConfiguration(parameter.name) || CONFIG_SEGMENT.test(parameter.name.text)))
@@ -372,17 +382,20 @@ function parameterOrigin(parameter: ts.ParameterDeclaration, depth: number, seen
   for (const site of callers) {
     if ("promise" in site) {
       if (index !== 0) continue;
-      const origin = resolvedValueOrigin(site.promise, depth + 1, seen);
+      const origin = resolvedValueOrigin(site.promise, depth + 1, trace);
       if (origin) return origin;
       continue;
     }
     const argument = site.call.arguments[index];
     if (!argument || ts.isSpreadElement(argument)) continue;
-    const origin = originOf(argument, depth + 1, seen);
+    const origin = originOf(argument, depth + 1, trace);
     if (origin) return origin;
   }
   // the file's own calls show what the function is given: only without any is the outside caller assumed
-  return callers.length === 0 && isCalledFromOutside(fn) ? "parameter" : undefined;
+  if (callers.length > 0 || !isCalledFromOutside(fn)) return undefined;
+  const imported = trace.program && !ts.isMethodDeclaration(fn) ? importedCallOrigins(fn, index, trace.program) : undefined;
+  if (imported) return imported.find((origin): origin is InputOrigin => origin !== null);
+  return "parameter";
 }
 
 type CallSite = { call: ts.CallExpression } | { promise: ts.Expression };
@@ -440,7 +453,7 @@ function declarationFunction(identifier: ts.Identifier): ts.FunctionLikeDeclarat
 }
 
 /** What `p` resolves to, for `p.then(fn)`: `x.then(step)` resolves to what `step` returns; a call to its own value. */
-function resolvedValueOrigin(promise: ts.Expression, depth: number, seen: Set<ts.Node>): InputOrigin | undefined {
+function resolvedValueOrigin(promise: ts.Expression, depth: number, trace: Trace): InputOrigin | undefined {
   const node = unwrapExpression(promise);
   if (!ts.isCallExpression(node)) return undefined;
   const callee = unwrapExpression(node.expression);
@@ -448,17 +461,17 @@ function resolvedValueOrigin(promise: ts.Expression, depth: number, seen: Set<ts
     const step = unwrapExpression(node.arguments[0]);
     const fn = ts.isIdentifier(step) ? declarationFunction(step) : isFunctionNode(step) ? step : undefined;
     if (!fn?.body) return undefined;
-    if (!ts.isBlock(fn.body)) return originOf(fn.body as ts.Expression, depth + 1, seen);
+    if (!ts.isBlock(fn.body)) return originOf(fn.body as ts.Expression, depth + 1, trace);
     let origin: InputOrigin | undefined;
     walk(fn.body, (inner) => {
       if (origin) return false;
       if (inner !== fn.body && isFunctionNode(inner)) return false;
-      if (ts.isReturnStatement(inner) && inner.expression) origin = originOf(inner.expression, depth + 1, seen);
+      if (ts.isReturnStatement(inner) && inner.expression) origin = originOf(inner.expression, depth + 1, trace);
       return !origin;
     });
     return origin;
   }
-  return originOf(node, depth + 1, seen);
+  return originOf(node, depth + 1, trace);
 }
 
 /**
@@ -466,6 +479,58 @@ function resolvedValueOrigin(promise: ts.Expression, depth: number, seen: Set<ts
  * a method of an exported class (a private method with no caller in view is called from code that is
  * not in the file: a subclass, or a part of the file that was cut).
  */
+/**
+ * For an exported function called by other files of the run: the origin of the argument at `index` of
+ * each call (null where it shows nothing); undefined when no file of the run calls it (the package's
+ * public API, called by its users).
+ */
+function importedCallOrigins(fn: ts.FunctionLikeDeclaration, index: number, program: ProgramView): (InputOrigin | null)[] | undefined {
+  const name = functionNameOf(fn);
+  const own = program.getFile(fn.getSourceFile().fileName)?.path;
+  if (!name || !own) return undefined;
+  const summaries = program.facts(`input-size:callers:${name}`, (file) => importedCalls(file, name, program), name);
+  const origins: (InputOrigin | null)[] = [];
+  for (const calls of summaries.values()) for (const call of calls) if (call.from === own) origins.push(call.origins[index] ?? null);
+  return origins.length > 0 ? origins : undefined;
+}
+
+interface ImportedCall {
+  from: string;
+  origins: (InputOrigin | null)[];
+}
+
+/** Calls in this file of a function named `name` imported from a relative module, with what each argument shows (judged in this file only). */
+function importedCalls(file: ProgramFile, name: string, program: ProgramView): ImportedCall[] {
+  const locals = new Map<string, string>();
+  for (const statement of file.sourceFile.statements) {
+    if (!ts.isImportDeclaration(statement) || !isStringLike(statement.moduleSpecifier) || !statement.moduleSpecifier.text.startsWith("."))
+      continue;
+    const bindings = statement.importClause?.namedBindings;
+    if (!bindings || !ts.isNamedImports(bindings)) continue;
+    const target = program.resolveImport(file.path, statement.moduleSpecifier.text);
+    if (!target) continue;
+    for (const element of bindings.elements)
+      if ((element.propertyName ?? element.name).text === name) locals.set(element.name.text, target.path);
+  }
+  if (locals.size === 0) return [];
+  const calls: ImportedCall[] = [];
+  walk(file.sourceFile, (node) => {
+    if (ts.isCallExpression(node)) {
+      const callee = unwrapExpression(node.expression);
+      const from = ts.isIdentifier(callee) ? locals.get(callee.text) : undefined;
+      if (from)
+        calls.push({
+          from,
+          origins: node.arguments.map((argument) =>
+            ts.isSpreadElement(argument) ? null : (originOf(argument, 0, { seen: new Set() }) ?? null),
+          ),
+        });
+    }
+    return true;
+  });
+  return calls;
+}
+
 function isCalledFromOutside(fn: ts.FunctionLikeDeclaration): boolean {
   if (ts.isMethodDeclaration(fn)) {
     const klass = fn.parent;
