@@ -301,6 +301,14 @@ export async function probe(host: string) {
         "src/resize.ts": `import { uploadFiles } from "./case.js";\nexport async function resize(config: { imageSizes: { path: string; data: string }[] }) {\n  await uploadFiles(config.imageSizes);\n}`,
       },
     },
+    {
+      name: "not input-sized: an exported helper whose callers import it through a barrel and pass a constant list (payload getDependencies)",
+      code: `import { realpath } from "node:fs/promises";\nexport async function getDependencies(baseDir: string, requiredPackages: string[]) {\n  await Promise.all(requiredPackages.map(async (pkg) => await realpath(baseDir + "/node_modules/" + pkg)));\n}`,
+      files: {
+        "src/index.ts": `export { getDependencies } from "./case.js";`,
+        "src/check.ts": `import { getDependencies } from "./index.js";\nexport async function check(dir: string) {\n  await getDependencies(dir, ["next", "react"]);\n}`,
+      },
+    },
   ],
   invalid: [
     {

@@ -489,9 +489,26 @@ function importedCallOrigins(fn: ts.FunctionLikeDeclaration, index: number, prog
   const own = program.getFile(fn.getSourceFile().fileName)?.path;
   if (!name || !own) return undefined;
   const summaries = program.facts(`input-size:callers:${name}`, (file) => importedCalls(file, name, program), name);
+  // barrels that pass the function on (`export { name } from "./own.js"`), one level deep
+  const barrels = program.facts(`input-size:reexports:${name}`, (file) => reexportSources(file, name, program), name);
+  const sources = new Set([own, ...[...barrels].filter(([, from]) => from.includes(own)).map(([path]) => path)]);
   const origins: (InputOrigin | null)[] = [];
-  for (const calls of summaries.values()) for (const call of calls) if (call.from === own) origins.push(call.origins[index] ?? null);
+  for (const calls of summaries.values()) for (const call of calls) if (sources.has(call.from)) origins.push(call.origins[index] ?? null);
   return origins.length > 0 ? origins : undefined;
+}
+
+/** The files this file re-exports `name` from (`export { name } from "./x.js"`), resolved. */
+function reexportSources(file: ProgramFile, name: string, program: ProgramView): string[] {
+  const sources: string[] = [];
+  for (const statement of file.sourceFile.statements) {
+    if (!ts.isExportDeclaration(statement) || !statement.moduleSpecifier || !isStringLike(statement.moduleSpecifier)) continue;
+    const clause = statement.exportClause;
+    if (clause && (!ts.isNamedExports(clause) || !clause.elements.some((element) => (element.propertyName ?? element.name).text === name)))
+      continue;
+    const target = program.resolveImport(file.path, statement.moduleSpecifier.text);
+    if (target) sources.push(target.path);
+  }
+  return sources;
 }
 
 interface ImportedCall {
