@@ -2,6 +2,8 @@ import {
   callDoesIo,
   isFileListing,
   isOnTransaction,
+  runsInTransaction,
+  findAncestor,
   loadsModule,
   usesOwnConnection,
   resolveCalledFunction,
@@ -342,6 +344,7 @@ export default defineTypeScriptRule<Options>({
       }
       if (!collection || !callback) return;
       if (!startsIo(callback) && !(isFileListing(collection) && passesElementToCall(callback))) return;
+      if (inTransactionMethod(mapCall)) return;
       const origin = collectionOrigin(collection);
       if (!origin) return;
       context.report({ node: reportAt, messageId: "unboundedMap", data: { combinator, collection: describe(collection), origin } });
@@ -385,7 +388,7 @@ export default defineTypeScriptRule<Options>({
         const pushed = node.arguments[0];
         if (!pushed || !pushedStartsIo(pushed, loop)) return true;
         const origin = loopOrigin(loop);
-        if (!origin) return true;
+        if (!origin || inTransactionMethod(node)) return true;
         context.report({
           node,
           messageId: "unboundedLoop",
@@ -418,6 +421,12 @@ export default defineTypeScriptRule<Options>({
         if (isLoop(current) && !(ts.isForOfStatement(current) && current.awaitModifier)) return current;
       }
       return undefined;
+    }
+
+    /** Inside a method decorated `@Transaction()`: its queries share the request's one query runner. */
+    function inTransactionMethod(node: ts.Node): boolean {
+      const method = findAncestor(node, ts.isMethodDeclaration);
+      return !!method && runsInTransaction(method);
     }
 
     /** What the loop iterates over, when that grows with the input (see `collectionOrigin`). */

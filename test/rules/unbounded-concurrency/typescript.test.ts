@@ -309,6 +309,15 @@ export async function probe(host: string) {
         "src/check.ts": `import { getDependencies } from "./index.js";\nexport async function check(dir: string) {\n  await getDependencies(dir, ["next", "react"]);\n}`,
       },
     },
+    {
+      name: "no-real-fan-out: request ids deleted inside a @Transaction() resolver method (one query runner per request)",
+      code: `declare function Transaction(): MethodDecorator;\nexport class CustomerResolver {\n  async deleteCustomer(id: string) {\n    await fetch("http://db/customers/" + id, { method: "DELETE" });\n  }\n  @Transaction()\n  async deleteCustomers(req: { body: { ids: string[] } }) {\n    return Promise.all(req.body.ids.map((id) => this.deleteCustomer(id)));\n  }\n}`,
+    },
+    {
+      name: "no-real-fan-out: a @Transaction() method compiled to __decorate (Vendure dist)",
+      code: `var __decorate = function (decorators, target, key, desc) { return desc; };\nconst transaction_decorator_1 = require("./transaction.decorator");\nclass CustomerResolver {\n  async deleteCustomer(id) {\n    await fetch("http://db/customers/" + id, { method: "DELETE" });\n  }\n  async deleteCustomers(ctx, args) {\n    return Promise.all(args.ids.map((id) => this.deleteCustomer(id)));\n  }\n}\n__decorate([(0, transaction_decorator_1.Transaction)()], CustomerResolver.prototype, "deleteCustomers", null);\nexports.CustomerResolver = CustomerResolver;`,
+      filename: "customer.resolver.js",
+    },
   ],
   invalid: [
     {

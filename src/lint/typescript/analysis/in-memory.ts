@@ -1,6 +1,6 @@
 import { ts } from "ts-morph";
 import { callDoesIo } from "./collections.js";
-import { isFunctionNode, isInside, memberName, unwrapExpression, walk } from "./nodes.js";
+import { isFunctionNode, isInside, isStringLike, memberName, unwrapExpression, walk } from "./nodes.js";
 import { findDeclaration } from "./scope.js";
 
 /** Lookups of a value already stored (`cache.get(key)`): awaiting what they give waits on existing work. */
@@ -144,4 +144,45 @@ export function isOnTransaction(call: ts.CallExpression): boolean {
       return !!initializer && ts.isIdentifier(initializer) && TRANSACTION_NAME.test(initializer.text);
     });
   });
+}
+
+/** Decorators that run a method inside one transaction (Vendure's and TypeORM's `@Transaction()`, `@Transactional()`). */
+const TRANSACTION_DECORATOR = /^(Transaction|Transactional)$/;
+
+/**
+ * "Does this method run inside one transaction?" True for a method decorated `@Transaction()` /
+ * `@Transactional()`, written as a decorator or compiled to `__decorate([…Transaction)()…], C.prototype, "name")`:
+ * every query it makes goes through the request's one query runner, so the driver serialises them.
+ */
+export function runsInTransaction(fn: ts.FunctionLikeDeclaration): boolean {
+  if (!ts.isMethodDeclaration(fn)) return false;
+  const isTransactionCall = (expression: ts.Expression) => {
+    const node = unwrapExpression(expression);
+    if (!ts.isCallExpression(node)) return false;
+    let callee = unwrapExpression(node.expression);
+    // `(0, transaction_decorator_1.Transaction)()`: the compiled form of an imported decorator
+    if (ts.isBinaryExpression(callee) && callee.operatorToken.kind === ts.SyntaxKind.CommaToken) callee = unwrapExpression(callee.right);
+    const name = ts.isIdentifier(callee) ? callee.text : memberName(callee);
+    return !!name && TRANSACTION_DECORATOR.test(name);
+  };
+  if ((ts.getDecorators(fn) ?? []).some((decorator) => isTransactionCall(decorator.expression))) return true;
+  const name = ts.isIdentifier(fn.name) || ts.isStringLiteral(fn.name) ? fn.name.text : undefined;
+  if (!name) return false;
+  let found = false;
+  walk(fn.getSourceFile(), (node) => {
+    if (found) return false;
+    if (
+      ts.isCallExpression(node) &&
+      ts.isIdentifier(unwrapExpression(node.expression)) &&
+      (unwrapExpression(node.expression) as ts.Identifier).text === "__decorate" &&
+      node.arguments.length >= 3 &&
+      isStringLike(unwrapExpression(node.arguments[2]!)) &&
+      (unwrapExpression(node.arguments[2]!) as ts.StringLiteral).text === name &&
+      ts.isArrayLiteralExpression(unwrapExpression(node.arguments[0]!))
+    ) {
+      found = (unwrapExpression(node.arguments[0]!) as ts.ArrayLiteralExpression).elements.some((element) => isTransactionCall(element));
+    }
+    return !found;
+  });
+  return found;
 }
