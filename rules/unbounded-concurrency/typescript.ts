@@ -1,8 +1,15 @@
 import {
   callDoesIo,
   isFileListing,
+  isOnTransaction,
+  runsInTransaction,
+  findAncestor,
+  loadsModule,
+  usesOwnConnection,
   resolveCalledFunction,
-  isDefinedByConfiguration,
+  countOrigin,
+  INPUT_ORIGIN_TEXT,
+  inputOrigin,
   collectAwaits,
   defineTypeScriptRule,
   dottedName,
@@ -43,7 +50,6 @@ const LIMITER_MODULES = new Set([
 ]);
 const LIMITER_METHODS = new Set(["acquire", "acquireAsync", "runExclusive", "withPermit", "schedule", "tryAcquire"]);
 const LIMITER_NAME = /^(limit|limiter|throttle|throttled|sema|semaphore|pool|queue)$|(Limit|Limiter|Throttle|Semaphore|Queue)$/;
-const BATCH_NAME = /^(chunk|batch|page|window|slice|group|part)s?$|(Chunk|Batch|Page|Window|Slice|Group)$/;
 const LOOP_KINDS = new Set([
   ts.SyntaxKind.ForStatement,
   ts.SyntaxKind.ForOfStatement,
@@ -85,54 +91,6 @@ function constantNumber(expression: ts.Expression | undefined): number | undefin
     }
   }
   return undefined;
-}
-
-const SIZE_PROPERTY = new Set(["length", "size", "count"]);
-const REQUEST_PART = new Set(["query", "body", "params", "headers"]);
-
-/**
- * Is this count of workers a limit chosen by the program rather than the size of the input? True for
- * `concurrency`, `os.availableParallelism()`, `Math.min(items.length, 8)`; false for `items.length`,
- * `queue.size`, `rows.count()`, `req.query.n` and variables computed from them.
- */
-function isWorkerCount(expression: ts.Expression, depth = 0): boolean {
-  if (depth > 4) return false;
-  const node = unwrapExpression(expression);
-  if (ts.isCallExpression(node) && isApi(resolveApi(node.expression), GLOBAL_MODULE, "Math", "min")) {
-    return node.arguments.some((argument) => isWorkerCount(argument, depth + 1));
-  }
-  // os.cpus().length counts cores, not input
-  if (
-    ts.isPropertyAccessExpression(node) &&
-    node.name.text === "length" &&
-    ts.isCallExpression(unwrapExpression(node.expression)) &&
-    isApi(resolveApi((unwrapExpression(node.expression) as ts.CallExpression).expression), "os", "cpus")
-  )
-    return true;
-  let derived = false;
-  walk(node, (child) => {
-    if (derived || isFunctionNode(child)) return false;
-    if (ts.isPropertyAccessExpression(child) && (SIZE_PROPERTY.has(child.name.text) || REQUEST_PART.has(child.name.text))) derived = true;
-    else if (ts.isIdentifier(child) && !(ts.isPropertyAccessExpression(child.parent) && child.parent.name === child)) {
-      const declaration = findDeclaration(child);
-      if (
-        declaration &&
-        ts.isVariableDeclaration(declaration) &&
-        declaration.initializer &&
-        !isWorkerCount(declaration.initializer, depth + 1)
-      )
-        derived = true;
-    }
-    return !derived;
-  });
-  return !derived;
-}
-
-/** The bound of `for (let i = 0; i < n; i++)` or `Array.from({ length: n })`: a constant up to `maxFixed`, or a worker count. */
-function isBoundedCount(expression: ts.Expression | undefined, maxFixed: number): boolean {
-  if (!expression) return false;
-  const constant = constantNumber(expression);
-  return constant !== undefined ? constant <= maxFixed : isWorkerCount(expression);
 }
 
 /** `p(() => …)` where `p = pLimit(4)`, `sem.acquire()`, `limiter.schedule(…)`: a call that waits for a slot. */
@@ -205,9 +163,9 @@ export default defineTypeScriptRule<Options>({
   needsTypes: false,
   messages: {
     unboundedMap:
-      "`{{combinator}}` starts the I/O for every element of `{{collection}}` at once, with no limit: a large input opens that many sockets or file descriptors together (EMFILE, an exhausted pool, rate limits).",
+      "`{{combinator}}` starts the I/O for every element of `{{collection}}` ({{origin}}) at once, with no limit: a large input opens that many sockets or file descriptors together (EMFILE, an exhausted pool, rate limits).",
     unboundedLoop:
-      "This loop starts one promise per iteration into `{{array}}`, awaited together on line {{line}}, with no limit: a large input opens that many sockets or file descriptors together (EMFILE, an exhausted pool).",
+      "This loop over {{origin}} starts one promise per iteration into `{{array}}`, awaited together on line {{line}}, with no limit: a large input opens that many sockets or file descriptors together (EMFILE, an exhausted pool).",
   },
   options: {
     properties: {
@@ -232,8 +190,9 @@ export default defineTypeScriptRule<Options>({
     ],
   },
   knownLimits: [
-    "The size of a collection is not known to the rule: any collection that is not an array literal, a constant-length range, a slice, a batch (a variable named like `chunk`/`batch`/`page`, or the loop variable of a loop over batches) or a list defined by configuration or schema counts as unbounded. A list counts as defined by configuration by its name: its own name is a definition list (`include`, `plugins`, `extensions`, `fields`, `attributes`, `associations`, `hooks`, `middleware`, `pre`, `routes`, `brokers`, `counters`, `meta`, `migrations`, `seeds`…), or it hangs under `options`/`config`/`settings`/`schema` and is not named like data (`files`, `ids`, `rows`, `items`, `urls`…); a `const` local is named by the path it was read from (`const { imageSizes } = config.upload` is `config.upload.imageSizes`); nothing read from a request's `body`/`params` counts, nor from `req`/`request`/`payload`/`input`/`args` unless a configuration object hangs under it (`req.payload.config.collections`, Payload CMS's instance on the request, counts as configuration). Other small lists (one per address a name resolves to) are reported; silence them with a suppression comment that says why.",
-    "A counted loop or `Array.from({ length: n })` is taken as a worker pool, which bounds concurrency, unless `n` is a collection's `.length`/`.size`/`.count`, a request's `query`/`body`/`params`, or a variable computed from one of them (`Math.min(items.length, limit)` is bounded by `limit`); a worker count read from elsewhere is trusted, not checked.",
+    "Only a collection shown to grow with the input is reported (positive evidence; anything else is taken as bounded). A collection is input-sized when it is traced (through `const` locals, destructuring, `await`, spread, `Array.from`, `Object.keys/values/entries`, `.filter`/`.map`/`.slice(start)`/`.concat`/`.sort` chains and a result's `rows`/`docs`/`items`) to: a listing of files (glob, globby, fast-glob, `fs.readdir`); the result of a query or find whose written-out arguments carry no `limit`/`take`/page size and whose builder chain has no `.limit()`/`.take()`/`.first()` (`readByQuery({ filter })`, `Model.findAll({ where })`, `pool.query(\"select … \")` without `LIMIT`, `find(q).toArray()`); what a request carries (`req.body`, `req.query`, `req.params`, `req.files`, `ctx.request.body`, hapi's `request.payload`, `await req.json()`); text split into lines; a broker's batch (`batch.messages`, `event.Records`, SQS `Messages`); the keys, values or entries of a Map, Set, array or object in a field or module variable that code outside the constructor adds to; or a list the function accepts from its caller (see the next point). A counted loop, `Array.from({ length: n })` or `while (queue.length)` is input-sized when its count is the `.length`/`.size` of such a collection or a number from a request; `Math.min(items.length, limit)` is bounded by `limit`, and a bare number (`concurrency`) is a worker count.",
+    "A parameter's list is judged by the calls the file itself makes (`readAll(await readdir(dir))` is a listing, `pingAll([\"http://a\", \"http://b\"])` is a literal), also through `p.then(fn)` after a step that lists files. Only when the file never calls the function is an outside caller assumed: the parameter of an exported function (ES `export`, `module.exports`, `exports.x`) or of a method of an exported class (any method other than the constructor: a private one with no caller in view is called from code not in the file) counts as input-sized, unless the parameter is named as configuration (`options`, `config`, `settings`, `schema`, or a definition list such as `plugins`, `fields`, `include`, `migrations`). An exported function that other files of the run import (by a relative named import) is judged by what those calls pass instead, each argument judged in its own file: a helper that the package calls only with configured lists (an upload's image sizes) is not reported; one never imported within the run is the package's public API, and its callers are its users. Not input-sized: literals and module constants (also `Object.keys(CONST)` and `require()`d objects), configuration objects and their fields (`this.options.x`, `config.collections`, `upload.imageSizes`, `req.payload.config.collections` where Payload CMS hangs its configured instance on the request), schema and model definitions, a class's fields that its constructor assigns (the constructor's arguments are the object's settings), one entry of a parameter picked by a computed key (`doc[field.name]`), lists built from a fixed set, queries with a limit, per-address lists, the command line's arguments, and the variable of a loop over batches.",
+    "Statements sent on one transaction or connection are not fan-out: a call on (or handed) a transaction named `trx`/`tx`/`transaction` (`trx(\"t\").del()`, `{ transaction }`, `{ knex: trx }`), a method of the linted files that runs on its object's `this.connection`, or anything inside a method decorated `@Transaction()`/`@Transactional()` (also compiled to `__decorate`, as in Vendure's resolvers), queues behind the others. A function of the linted files that makes a dynamic `import()` is module loading, not I/O per item.",
     "Calls on the element itself (`conns.map((c) => c.end())`) are not reported: they act on resources already open rather than opening new ones.",
     "Calls named like a teardown (`close`, `destroy`, `end`, `kill`, `terminate`, `disconnect`, `quit`, `dispose`, `unref`, `stop`, or one of `close`/`destroy`/`kill`/`terminate`/`disconnect`/`dispose`/`stop` followed by a noun: `stopNode`, `closeConnection`) are taken as releasing resources and are not reported, also when the element is an argument (`children.map((c) => this.kill(c))`) or the call goes over the network.",
     "Calls are followed for I/O (up to three calls deep, into functions of the linted files: same file, relative imports, or wherever the type checker resolves them): a call into fs, net, http, child_process, `fetch` or a common HTTP client, or a promisified one (`pify(fs.readFile)`), counts as I/O; synchronous `*Sync` calls do not. An async function of the linted files that awaits only promises that already exist (a value looked up with `get`, a stored promise) and returns no call, or has no `await` at all, is taken as in-memory work and not reported (a cache sweep over its keys, an async `add` that sets a map entry); one that awaits or returns any call still counts, so mapping an async method that builds data in memory through other async calls (BullMQ's `addNode`) is still reported, and so is a limiter's own implementation mapping its `add` (p-queue's `addAll`).",
@@ -248,121 +207,31 @@ export default defineTypeScriptRule<Options>({
     const env: PromiseEnv = { getTypeChecker: () => context.getTypeChecker(), program: context.program, filePath: context.filePath };
     const maxFixed = context.options.maxFixedSize;
 
-    /** A collection whose size is fixed or bounded by construction. */
-    function isBounded(expression: ts.Expression, depth = 0): boolean {
-      if (depth > 4) return false;
-      if (depth === 0 && isDefinedByConfiguration(expression)) return true;
-      const node = unwrapExpression(expression);
-      if (ts.isArrayLiteralExpression(node)) {
-        return node.elements.every((element) => !ts.isSpreadElement(element) || isBounded(element.expression, depth + 1));
-      }
-      if (ts.isObjectLiteralExpression(node)) {
-        // the array-like of Array.from({ length: 8 }, …)
-        return isBoundedCount(getPropertyValue(node, "length"), maxFixed);
-      }
+    /**
+     * Why the collection grows with the input, as a phrase for the message (`a listing of files on
+     * disk`), or undefined when nothing shows that it does: only positive evidence is reported.
+     */
+    function collectionOrigin(collection: ts.Expression): string | undefined {
+      const node = unwrapExpression(collection);
+      // the array-like of Array.from({ length: n }, …)
+      if (ts.isObjectLiteralExpression(node)) return countText(getPropertyValue(node, "length"));
       if (ts.isCallExpression(node) || ts.isNewExpression(node)) {
-        const callee = unwrapExpression(node.expression);
-        const method = memberName(callee);
         const ref = resolveApi(node.expression);
-        // Array(8), new Array(8), Array.from({ length: 8 })
-        if (isApi(ref, GLOBAL_MODULE, "Array")) return isBoundedCount(node.arguments?.[0], maxFixed);
-        if (isApi(ref, GLOBAL_MODULE, "Array", "from") || isApi(ref, GLOBAL_MODULE, "Array", "of")) {
-          if (isApi(ref, GLOBAL_MODULE, "Array", "of")) return true;
-          const source = node.arguments?.[0];
-          return !!source && isBounded(source, depth + 1);
-        }
-        if (
-          isApi(ref, GLOBAL_MODULE, "Object", "keys") ||
-          isApi(ref, GLOBAL_MODULE, "Object", "values") ||
-          isApi(ref, GLOBAL_MODULE, "Object", "entries")
-        ) {
-          const source = node.arguments?.[0];
-          return !!source && isObjectLiteralConstant(source);
-        }
-        if ((method === "slice" || method === "splice") && (node.arguments?.length ?? 0) >= 2) return true;
-        if (
-          (method === "filter" ||
-            method === "map" ||
-            method === "keys" ||
-            method === "values" ||
-            method === "entries" ||
-            method === "flat") &&
-          ts.isPropertyAccessExpression(callee)
-        ) {
-          return isBounded(callee.expression, depth + 1);
-        }
-        return false;
+        // Array(n), new Array(n)
+        if (isApi(ref, GLOBAL_MODULE, "Array")) return countText(node.arguments?.[0]);
+        if (isApi(ref, GLOBAL_MODULE, "Array", "of")) return undefined;
       }
-      if (ts.isIdentifier(node)) {
-        if (BATCH_NAME.test(node.text)) return true;
-        const declaration = findDeclaration(node);
-        if (!declaration) return false;
-        if (ts.isVariableDeclaration(declaration) && ts.isIdentifier(declaration.name)) {
-          if (isForOfOverBatches(declaration)) return true;
-          if (!declaration.initializer || (declaration.parent.flags & ts.NodeFlags.Const) === 0) return false;
-          const init = unwrapExpression(declaration.initializer);
-          if (ts.isArrayLiteralExpression(init) && init.elements.length === 0) return false;
-          return !isMutatedArray(node.text, declaration) && isBounded(init, depth + 1);
-        }
-        return false;
-      }
-      return false;
+      const origin = inputOrigin(collection, context.program);
+      return origin && INPUT_ORIGIN_TEXT[origin];
     }
 
-    /** `for (const batch of batches)`: the loop variable is itself an array, one batch per iteration. */
-    function isForOfOverBatches(declaration: ts.VariableDeclaration): boolean {
-      const list = declaration.parent;
-      return (
-        ts.isVariableDeclarationList(list) &&
-        !!list.parent &&
-        ts.isForOfStatement(list.parent) &&
-        list.parent.initializer === list &&
-        isArrayOfArrays(list.parent.expression)
-      );
-    }
-
-    function isArrayOfArrays(expression: ts.Expression): boolean {
-      const node = unwrapExpression(expression);
-      if (ts.isIdentifier(node)) return /(chunks|batches|pages|groups|windows|slices|parts)$/i.test(node.text);
-      if (ts.isCallExpression(node)) {
-        const name =
-          memberName(unwrapExpression(node.expression)) ??
-          (ts.isIdentifier(unwrapExpression(node.expression)) ? (unwrapExpression(node.expression) as ts.Identifier).text : "");
-        return /chunk|batch|paginate|partition|split/i.test(name);
-      }
-      return false;
-    }
-
-    function isObjectLiteralConstant(expression: ts.Expression): boolean {
-      const node = unwrapExpression(expression);
-      if (ts.isObjectLiteralExpression(node)) return true;
-      if (!ts.isIdentifier(node)) return false;
-      const declaration = findDeclaration(node);
-      return (
-        !!declaration &&
-        ts.isVariableDeclaration(declaration) &&
-        (declaration.parent.flags & ts.NodeFlags.Const) !== 0 &&
-        !!declaration.initializer &&
-        ts.isObjectLiteralExpression(unwrapExpression(declaration.initializer))
-      );
-    }
-
-    /** `list.push(…)` / `unshift` / `splice` anywhere in the file on the array this declaration names. */
-    function isMutatedArray(name: string, declaration: ts.VariableDeclaration): boolean {
-      let mutated = false;
-      walk(context.sourceFile, (node) => {
-        if (mutated) return false;
-        if (
-          ts.isCallExpression(node) &&
-          ts.isPropertyAccessExpression(node.expression) &&
-          ["push", "unshift", "splice"].includes(node.expression.name.text)
-        ) {
-          const target = unwrapExpression(node.expression.expression);
-          if (ts.isIdentifier(target) && target.text === name && findDeclaration(target) === declaration) mutated = true;
-        }
-        return !mutated;
-      });
-      return mutated;
+    /** A count of promises to start: a constant above `maxFixedSize`, or a size read from the input. */
+    function countText(count: ts.Expression | undefined): string | undefined {
+      if (!count) return undefined;
+      const constant = constantNumber(count);
+      if (constant !== undefined) return constant > maxFixed ? `a constant count above \`maxFixedSize\` (${maxFixed})` : undefined;
+      const origin = countOrigin(count);
+      return origin && `a count taken from ${INPUT_ORIGIN_TEXT[origin]}`;
     }
 
     /** The values a callback's promise settles with: what it returns, and (when async) what it awaits. */
@@ -444,21 +313,17 @@ export default defineTypeScriptRule<Options>({
       if ((method === "then" || method === "catch" || method === "finally") && ts.isPropertyAccessExpression(callee)) {
         return expressionStartsIo(callee.expression, fn, unknownCallsCount);
       }
+      // statements on one transaction run one after another on its single connection
+      if (isOnTransaction(node)) return false;
       // an async function of the linted files that only awaits promises that already exist (a cache
       // update, an in-memory registry) starts nothing per item
       const called = resolveCalledFunction(node, env);
       if (called && isAsyncFunction(called) && !startsAsyncWork(called, (inner) => resolveCalledFunction(inner, env))) return false;
+      // a method that runs on its object's one connection queues there; a module loader opens nothing per item
+      if (called && (usesOwnConnection(called) || loadsModule(called))) return false;
       const promise = isPromiseCall(node, env);
       if (promise === true || (promise === undefined && unknownCallsCount)) return true;
       return callDoesIo(node, (call) => resolveCalledFunction(call, env));
-    }
-
-    /** `Promise.all(batch.items.map(…))` where `batch` is the variable of a loop over batches. */
-    function isInsideBatchLoop(collection: ts.Expression): boolean {
-      const root = rootIdentifier(collection);
-      if (!root) return false;
-      const declaration = findDeclaration(root);
-      return !!declaration && ts.isVariableDeclaration(declaration) && isForOfOverBatches(declaration);
     }
 
     function checkMap(combinator: string, mapCall: ts.CallExpression, reportAt: ts.Node): void {
@@ -478,9 +343,11 @@ export default defineTypeScriptRule<Options>({
         callback = functionValueOf(mapCall.arguments[0]);
       }
       if (!collection || !callback) return;
-      if (isBounded(collection) || isInsideBatchLoop(collection)) return;
       if (!startsIo(callback) && !(isFileListing(collection) && passesElementToCall(callback))) return;
-      context.report({ node: reportAt, messageId: "unboundedMap", data: { combinator, collection: describe(collection) } });
+      if (inTransactionMethod(mapCall)) return;
+      const origin = collectionOrigin(collection);
+      if (!origin) return;
+      context.report({ node: reportAt, messageId: "unboundedMap", data: { combinator, collection: describe(collection), origin } });
     }
 
     function describe(expression: ts.Expression): string {
@@ -517,13 +384,15 @@ export default defineTypeScriptRule<Options>({
         if (!ts.isIdentifier(target) || target.text !== array.text || findDeclaration(target) !== declaration) return true;
         if (node.pos > all.pos) return true;
         const loop = enclosingLoop(node, scope);
-        if (!loop || isBoundedLoop(loop) || collectAwaits(loop.statement).length > 0) return true;
+        if (!loop || collectAwaits(loop.statement).length > 0) return true;
         const pushed = node.arguments[0];
         if (!pushed || !pushedStartsIo(pushed, loop)) return true;
+        const origin = loopOrigin(loop);
+        if (!origin || inTransactionMethod(node)) return true;
         context.report({
           node,
           messageId: "unboundedLoop",
-          data: { array: array.text, line: lineOf(all, context.sourceFile), combinator },
+          data: { array: array.text, line: lineOf(all, context.sourceFile), combinator, origin },
         });
         return true;
       });
@@ -554,19 +423,23 @@ export default defineTypeScriptRule<Options>({
       return undefined;
     }
 
-    function isBoundedLoop(loop: Loop): boolean {
-      if (ts.isForOfStatement(loop) || ts.isForInStatement(loop)) {
-        if (ts.isForInStatement(loop)) return isObjectLiteralConstant(loop.expression);
-        return isBounded(loop.expression);
+    /** Inside a method decorated `@Transaction()`: its queries share the request's one query runner. */
+    function inTransactionMethod(node: ts.Node): boolean {
+      const method = findAncestor(node, ts.isMethodDeclaration);
+      return !!method && runsInTransaction(method);
+    }
+
+    /** What the loop iterates over, when that grows with the input (see `collectionOrigin`). */
+    function loopOrigin(loop: Loop): string | undefined {
+      if (ts.isForOfStatement(loop) || ts.isForInStatement(loop)) return collectionOrigin(loop.expression);
+      const condition = ts.isForStatement(loop) ? loop.condition : loop.expression;
+      if (!condition) return undefined;
+      if (ts.isForStatement(loop) && ts.isBinaryExpression(condition)) {
+        const kind = condition.operatorToken.kind;
+        if (kind === ts.SyntaxKind.LessThanToken || kind === ts.SyntaxKind.LessThanEqualsToken) return countText(condition.right);
       }
-      if (ts.isForStatement(loop) && loop.condition && ts.isBinaryExpression(loop.condition)) {
-        const { operatorToken, right } = loop.condition;
-        const kind = operatorToken.kind;
-        if (kind === ts.SyntaxKind.LessThanToken || kind === ts.SyntaxKind.LessThanEqualsToken) {
-          return isBoundedCount(right, maxFixed);
-        }
-      }
-      return false;
+      const origin = countOrigin(condition);
+      return origin && `a count taken from ${INPUT_ORIGIN_TEXT[origin]}`;
     }
 
     // a test's fan-out over its fixtures exhausts nothing in production

@@ -13,6 +13,7 @@ export * from "./analysis/fixes.js";
 export * from "./analysis/rejections.js";
 export * from "./analysis/collections.js";
 export * from "./analysis/in-memory.js";
+export * from "./analysis/input-size.js";
 export * from "./analysis/events.js";
 export * from "./analysis/identifiers.js";
 export * from "./analysis/coroutines.js";

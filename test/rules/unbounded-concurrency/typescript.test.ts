@@ -216,6 +216,108 @@ export async function probe(host: string) {
   await Promise.all(process.argv.slice(2).map(async (url) => await fetch(url)));
 }`,
     },
+    {
+      name: "not input-sized: a list under a config object (config.urls) is as long as the operator wrote it",
+      code: `export async function pingAll(config: { urls: string[] }) {\n  await Promise.all(config.urls.map(async (url) => {\n    await fetch(url);\n  }));\n}`,
+    },
+    {
+      name: "not input-sized: the keys of a module constant object (Object.keys(CONST))",
+      code: `const ENDPOINTS = { users: "http://users/health", orders: "http://orders/health" };\nexport async function health() {\n  return Promise.all(Object.keys(ENDPOINTS).map(async (name) => await fetch(ENDPOINTS[name as keyof typeof ENDPOINTS])));\n}`,
+    },
+    {
+      name: "not input-sized: the keys of a require()d constant object",
+      code: `const defaults = require("./default-files.json");\nconst fs = require("node:fs/promises");\nasync function createProject(dir) {\n  await Promise.all(Object.keys(defaults).map(async (file) => await fs.writeFile(dir + "/" + file, defaults[file])));\n}\nmodule.exports = { createProject };`,
+      filename: "project.js",
+    },
+    {
+      name: "not input-sized: a class field the constructor assigns from its options (this.targets = options.targets)",
+      code: `export class Notifier {\n  targets: string[];\n  constructor(options: { targets: string[] }) {\n    this.targets = options.targets;\n  }\n  async notify(event: string) {\n    await Promise.all(this.targets.map(async (url) => await fetch(url, { method: "POST", body: event })));\n  }\n}`,
+    },
+    {
+      name: "not input-sized: a class field the constructor assigns from a parameter (the object's settings)",
+      code: `export class Mirrors {\n  urls: string[];\n  constructor(urls: string[]) {\n    this.urls = urls;\n  }\n  async fetchAll(path: string) {\n    return Promise.all(this.urls.map(async (url) => await fetch(url + path)));\n  }\n}`,
+    },
+    {
+      name: "not input-sized: a list the code builds from a fixed set (literal kinds mapped to URLs)",
+      code: `export async function warm(region: string) {\n  const urls = ["users", "orders", "stock"].map((kind) => \`http://\${region}/\${kind}\`);\n  await Promise.all(urls.map(async (url) => await fetch(url)));\n}`,
+    },
+    {
+      name: "not input-sized: the rows of a query with a limit (findAll({ limit }))",
+      code: `declare const Job: { findAll(options: object): Promise<{ url: string }[]> };\nexport async function runDue() {\n  const jobs = await Job.findAll({ where: { due: true }, limit: 10 });\n  await Promise.all(jobs.map(async (job) => await fetch(job.url)));\n}`,
+    },
+    {
+      name: "not input-sized: a query builder with .limit() in its chain",
+      code: `declare const knex: (table: string) => any;\nexport async function runDue() {\n  const jobs = await knex("jobs").select("url").where({ due: true }).limit(20);\n  await Promise.all(jobs.map(async (job: { url: string }) => await fetch(job.url)));\n}`,
+    },
+    {
+      name: "not input-sized: a SQL query with LIMIT",
+      code: `declare const pool: { query(sql: string): Promise<{ rows: { url: string }[] }> };\nexport async function runDue() {\n  const { rows } = await pool.query("select url from jobs where due limit 25");\n  await Promise.all(rows.map(async (row) => await fetch(row.url)));\n}`,
+    },
+    {
+      name: "not input-sized: an unexported helper whose only caller in the file passes a constant list",
+      code: `async function pingAll(urls: string[]) {\n  await Promise.all(urls.map(async (url) => await fetch(url)));\n}\nexport async function start() {\n  await pingAll(["http://a/health", "http://b/health"]);\n}`,
+    },
+    {
+      name: "not input-sized: the list an inline callback receives has no traceable origin",
+      code: `declare function onGroups(handler: (urls: string[]) => Promise<void>): void;\nonGroups(async (urls) => {\n  await Promise.all(urls.map(async (url) => await fetch(url)));\n});`,
+    },
+    {
+      name: "not input-sized: a parameter named as configuration of an exported function (plugins)",
+      code: `export async function loadPlugins(plugins: { url: string }[]) {\n  await Promise.all(plugins.map(async (plugin) => await fetch(plugin.url)));\n}`,
+    },
+    {
+      name: "no-real-fan-out: request data written on one transaction (trx) runs statement after statement",
+      code: `declare const knex: { transaction(fn: (trx: any) => Promise<void>): Promise<void> };\nexport async function handler(req: { body: { ids: string[] } }) {\n  await knex.transaction(async (trx) => {\n    await Promise.all(req.body.ids.map(async (id) => await trx("items").where({ id }).del()));\n  });\n}`,
+    },
+    {
+      name: "no-real-fan-out: request data saved with { transaction } handed to each call",
+      code: `declare const Item: { create(row: object, options: object): Promise<unknown> };\nexport async function handler(req: { body: { rows: object[] } }, transaction: unknown) {\n  await Promise.all(req.body.rows.map(async (row) => await Item.create(row, { transaction })));\n}`,
+    },
+    {
+      name: "no-real-fan-out: entries of a Map filled only by the constructor",
+      code: `export class Shards {\n  #clients = new Map<string, string>();\n  constructor(urls: string[]) {\n    for (const url of urls) this.#clients.set(url, url);\n  }\n  async pingAll() {\n    await Promise.all([...this.#clients.values()].map(async (url) => await fetch(url)));\n  }\n}`,
+    },
+    {
+      name: "no-real-fan-out: one statement per index through a method that runs on the object's one connection (sequelize Query#run)",
+      code: `class Query {\n  connection: { all(sql: string): Promise<unknown[]> } = { all: async () => [] };\n  async run(sql: string) {\n    return this.connection.all(sql);\n  }\n  async handleShowIndexesQuery(data: { name: string }[]) {\n    return Promise.all(data.reverse().map(async (item) => await this.run("PRAGMA INDEX_INFO(" + item.name + ")")));\n  }\n}\nmodule.exports = Query;`,
+      filename: "query.js",
+    },
+    {
+      name: "no-real-fan-out: one module load per migration file through a dynamic-import wrapper",
+      code: `import fs from "node:fs";\nasync function dynamicImport(file: string) {\n  return await import(file);\n}\nexport async function readMigrationFiles(dir: string) {\n  const files = fs.readdirSync(dir).filter((f) => f.endsWith(".js"));\n  return Promise.all(files.map(async (file) => await dynamicImport(dir + "/" + file)));\n}`,
+    },
+    {
+      name: "not input-sized: the entries of one value of a parameter picked by a schema field (a localized field's locales)",
+      code: `export async function afterRead(siblingDoc: Record<string, Record<string, string>>, field: { name: string }) {\n  const localesAndValues = Object.entries(siblingDoc[field.name]!);\n  await Promise.all(localesAndValues.map(async ([locale, value]) => await fetch("http://cdn/" + locale + "/" + value)));\n}`,
+    },
+    {
+      name: "not input-sized: an exported function that its own file calls with a constant list",
+      code: `export async function pingAll(urls: string[]) {\n  await Promise.all(urls.map(async (url) => await fetch(url)));\n}\nexport const start = () => pingAll(["http://a/health", "http://b/health"]);`,
+    },
+    {
+      name: "not input-sized: an exported helper whose only callers, in other files of the run, pass a configured list (payload uploadFiles)",
+      code: `import { writeFile } from "node:fs/promises";\nexport const uploadFiles = async (files: { path: string; data: string }[]) => {\n  await Promise.all(files.map(async (file) => await writeFile(file.path, file.data)));\n};`,
+      files: {
+        "src/resize.ts": `import { uploadFiles } from "./case.js";\nexport async function resize(config: { imageSizes: { path: string; data: string }[] }) {\n  await uploadFiles(config.imageSizes);\n}`,
+      },
+    },
+    {
+      name: "not input-sized: an exported helper whose callers import it through a barrel and pass a constant list (payload getDependencies)",
+      code: `import { realpath } from "node:fs/promises";\nexport async function getDependencies(baseDir: string, requiredPackages: string[]) {\n  await Promise.all(requiredPackages.map(async (pkg) => await realpath(baseDir + "/node_modules/" + pkg)));\n}`,
+      files: {
+        "src/index.ts": `export { getDependencies } from "./case.js";`,
+        "src/check.ts": `import { getDependencies } from "./index.js";\nexport async function check(dir: string) {\n  await getDependencies(dir, ["next", "react"]);\n}`,
+      },
+    },
+    {
+      name: "no-real-fan-out: request ids deleted inside a @Transaction() resolver method (one query runner per request)",
+      code: `declare function Transaction(): MethodDecorator;\nexport class CustomerResolver {\n  async deleteCustomer(id: string) {\n    await fetch("http://db/customers/" + id, { method: "DELETE" });\n  }\n  @Transaction()\n  async deleteCustomers(req: { body: { ids: string[] } }) {\n    return Promise.all(req.body.ids.map((id) => this.deleteCustomer(id)));\n  }\n}`,
+    },
+    {
+      name: "no-real-fan-out: a @Transaction() method compiled to __decorate (Vendure dist)",
+      code: `var __decorate = function (decorators, target, key, desc) { return desc; };\nconst transaction_decorator_1 = require("./transaction.decorator");\nclass CustomerResolver {\n  async deleteCustomer(id) {\n    await fetch("http://db/customers/" + id, { method: "DELETE" });\n  }\n  async deleteCustomers(ctx, args) {\n    return Promise.all(args.ids.map((id) => this.deleteCustomer(id)));\n  }\n}\n__decorate([(0, transaction_decorator_1.Transaction)()], CustomerResolver.prototype, "deleteCustomers", null);\nexports.CustomerResolver = CustomerResolver;`,
+      filename: "customer.resolver.js",
+    },
   ],
   invalid: [
     {
@@ -305,11 +407,6 @@ export async function build(dir: string) {
     {
       name: "input-sized: one upload per file of the request body, even under options",
       code: `export async function uploadAll(req: { body: { options: { files: string[] } } }) {\n  await Promise.all(req.body.options.files.map(async (file) => {\n    await fetch("http://storage/" + file, { method: "PUT" });\n  }));\n}`,
-      errors: [{ messageId: "unboundedMap", line: 2 }],
-    },
-    {
-      name: "input-sized: a list named like data under a config object (config.urls) is still data",
-      code: `export async function pingAll(config: { urls: string[] }) {\n  await Promise.all(config.urls.map(async (url) => {\n    await fetch(url);\n  }));\n}`,
       errors: [{ messageId: "unboundedMap", line: 2 }],
     },
     {
@@ -422,8 +519,92 @@ export async function build(dir: string) {
     },
     {
       name: "an async method per element that opens a connection, named like setup rather than teardown",
-      code: `export class Fleet {\n  hosts: string[] = [];\n  async connect(host: string) {\n    await fetch("http://" + host + "/hello");\n  }\n  async connectAll() {\n    await Promise.all(this.hosts.map((host) => this.connect(host)));\n  }\n}`,
+      code: `export class Fleet {\n  hosts: string[] = [];\n  register(host: string) { this.hosts.push(host); }\n  async connect(host: string) {\n    await fetch("http://" + host + "/hello");\n  }\n  async connectAll() {\n    await Promise.all(this.hosts.map((host) => this.connect(host)));\n  }\n}`,
+      errors: [{ messageId: "unboundedMap", line: 8 }],
+    },
+    {
+      name: "input-sized: the rows of a query with no limit, one cleanup pushed per expired upload (directus tus deleteExpired)",
+      code: `declare const service: { readByQuery(query: object): Promise<{ id: string; expired: boolean }[]> };\nexport class Store {\n  async remove(id: string) {\n    await fetch("http://storage/" + id, { method: "DELETE" });\n  }\n  async deleteExpired() {\n    const toDelete: Promise<void>[] = [];\n    const uploads = await service.readByQuery({ fields: ["id"], filter: { tus_id: { _nnull: true } } });\n    for (const upload of uploads) if (upload.expired) toDelete.push(this.remove(upload.id));\n    await Promise.allSettled(toDelete);\n  }\n}`,
+      errors: [{ messageId: "unboundedLoop", line: 9 }],
+    },
+    {
+      name: "input-sized: every row of a findAll with no limit",
+      code: `declare const Webhook: { findAll(options?: object): Promise<{ url: string }[]> };\nasync function deliverAll(event: string) {\n  const hooks = await Webhook.findAll({ where: { event } });\n  await Promise.all(hooks.map(async (hook) => await fetch(hook.url, { method: "POST" })));\n}\ndeliverAll("x");`,
+      errors: [{ messageId: "unboundedMap", line: 4 }],
+    },
+    {
+      name: "input-sized: the rows destructured from a SQL query with no LIMIT",
+      code: `declare const pool: { query(sql: string): Promise<{ rows: { url: string }[] }> };\nasync function runDue() {\n  const { rows } = await pool.query("select url from jobs where due");\n  await Promise.all(rows.map(async (row) => await fetch(row.url)));\n}\nrunDue();`,
+      errors: [{ messageId: "unboundedMap", line: 4 }],
+    },
+    {
+      name: "input-sized: a MongoDB find(…).toArray() with no limit",
+      code: `declare const users: { find(q: object): { toArray(): Promise<{ email: string }[]> } };\nasync function mailAll() {\n  const all = await users.find({ active: true }).toArray();\n  await Promise.all(all.map(async (user) => await fetch("http://mailer/" + user.email, { method: "POST" })));\n}\nmailAll();`,
+      errors: [{ messageId: "unboundedMap", line: 4 }],
+    },
+    {
+      name: 'input-sized: the lines of a file (text.split("\\n"))',
+      code: `import { readFile } from "node:fs/promises";\nasync function crawl(listFile: string) {\n  const urls = (await readFile(listFile, "utf8")).split("\\n").filter(Boolean);\n  await Promise.all(urls.map(async (url) => await fetch(url)));\n}\ncrawl("urls.txt");`,
+      errors: [{ messageId: "unboundedMap", line: 4 }],
+    },
+    {
+      name: "input-sized: a Koa request body (ctx.request.body)",
+      code: `const handler = async (ctx: { request: { body: { urls: string[] } } }) => {\n  const { urls } = ctx.request.body;\n  await Promise.all(urls.map(async (url) => await fetch(url)));\n};\nvoid handler;`,
+      errors: [{ messageId: "unboundedMap", line: 3 }],
+    },
+    {
+      name: "input-sized: a list from the query string (req.query.ids)",
+      code: `const route = async (req: { query: { ids: string[] } }) => {\n  return Promise.all(req.query.ids.map(async (id) => await fetch("http://items/" + id)));\n};\nvoid route;`,
+      errors: [{ messageId: "unboundedMap", line: 2 }],
+    },
+    {
+      name: "input-sized: a body parsed from a fetch-style request (await req.json())",
+      code: `const route = async (req: Request) => {\n  const ids: string[] = await req.json();\n  return Promise.all(ids.map(async (id) => await fetch("http://items/" + id)));\n};\nvoid route;`,
+      errors: [{ messageId: "unboundedMap", line: 3 }],
+    },
+    {
+      name: "input-sized: a message batch from a broker (kafkajs eachBatch batch.messages)",
+      code: `declare const consumer: { run(options: object): Promise<void> };\nconsumer.run({\n  eachBatch: async ({ batch }: { batch: { messages: { value: string }[] } }) => {\n    await Promise.all(batch.messages.map(async (message) => await fetch("http://sink", { method: "POST", body: message.value })));\n  },\n});`,
+      errors: [{ messageId: "unboundedMap", line: 4 }],
+    },
+    {
+      name: "input-sized: the records of a queue event (event.Records)",
+      code: `export const handler = async (event: { Records: { body: string }[] }) => {\n  await Promise.all(event.Records.map(async (record) => await fetch("http://sink", { method: "POST", body: record.body })));\n};`,
+      errors: [{ messageId: "unboundedMap", line: 2 }],
+    },
+    {
+      name: "input-sized: the keys of a Map that a request path adds to (uploads registered per request, flushed together)",
+      code: `export class Uploads {\n  #pending = new Map<string, string>();\n  track(id: string, url: string) {\n    this.#pending.set(id, url);\n  }\n  async flush() {\n    await Promise.all([...this.#pending.keys()].map(async (id) => await fetch("http://storage/" + id, { method: "PUT" })));\n  }\n}`,
       errors: [{ messageId: "unboundedMap", line: 7 }],
+    },
+    {
+      name: "input-sized: a private method with no caller in the file, reading each file name it is given (stryker readFiles)",
+      code: `import { promises as fs } from "node:fs";\nexport default class InputFileResolver {\n  private async readFiles(fileNames: string[]) {\n    return Promise.all(fileNames.map((fileName) => this.readFile(fileName)));\n  }\n  private async readFile(fileName: string) {\n    return fs.readFile(fileName);\n  }\n}`,
+      errors: [{ messageId: "unboundedMap", line: 4 }],
+    },
+    {
+      name: "input-sized: an unexported helper whose caller in the file passes a directory listing",
+      code: `import { readdir, readFile } from "node:fs/promises";\nasync function readAll(names: string[]) {\n  return Promise.all(names.map(async (name) => await readFile(name, "utf8")));\n}\nexport async function load(dir: string) {\n  return readAll(await readdir(dir));\n}`,
+      errors: [{ messageId: "unboundedMap", line: 3 }],
+    },
+    {
+      name: "input-sized: a helper chained with .then after a step that globs files (split-guide)",
+      code: `import glob from "glob";\nimport fs from "fs";\nimport pify from "pify";\nexport default function run(dir) {\n  return Promise.resolve().then(getFiles).then(readAll);\n  function getFiles() {\n    return pify(glob)(dir + "/**/*", { nodir: true });\n  }\n  function readAll(files) {\n    return Promise.all(files.map((file) => pify(fs.readFile)(file, "utf8")));\n  }\n}`,
+      filename: "split.js",
+      errors: [{ messageId: "unboundedMap", line: 10 }],
+    },
+    {
+      name: "input-sized: a list under an input-sized parameter (input.files of an exported function)",
+      code: `import { readFile } from "node:fs/promises";\nexport async function bundle(input: { files: string[] }) {\n  return Promise.all(input.files.map(async (file) => await readFile(file, "utf8")));\n}`,
+      errors: [{ messageId: "unboundedMap", line: 3 }],
+    },
+    {
+      name: "input-sized: an exported helper that another file of the run calls with request data",
+      code: `import { writeFile } from "node:fs/promises";\nexport const uploadFiles = async (files: { path: string; data: string }[]) => {\n  await Promise.all(files.map(async (file) => await writeFile(file.path, file.data)));\n};`,
+      files: {
+        "src/route.ts": `import { uploadFiles } from "./case.js";\nexport async function handler(req: { body: { files: { path: string; data: string }[] } }) {\n  await uploadFiles(req.body.files);\n}`,
+      },
+      errors: [{ messageId: "unboundedMap", line: 3 }],
     },
   ],
 });

@@ -227,18 +227,26 @@ const GLOB_MODULES = new Set(["glob", "globby", "fast-glob", "tiny-glob", "tinyg
 
 /**
  * "Is this collection a listing of files?" A variable holding the result of a glob (`globby.sync(…)`,
- * `await glob(…)`, `fg(…)`) or of `fs.readdir`/`readdirSync`: it has as many items as the disk holds.
+ * `await glob(…)`, `fg(…)`, `pify(glob)(…)`) or of `fs.readdir`/`readdirSync`: it has as many items as the disk holds.
  */
 export function isFileListing(expression: ts.Expression): boolean {
   const init = getInitializer(expression) ?? unwrapExpression(expression);
   let node = unwrapExpression(init);
   if (ts.isAwaitExpression(node)) node = unwrapExpression(node.expression);
-  if (!ts.isCallExpression(node)) return false;
-  const ref = resolveApi(node.expression);
+  return ts.isCallExpression(node) && isFileListingCall(node);
+}
+
+/** `glob(…)`, `fg.sync(…)`, `fs.promises.readdir(dir)`, `pify(glob)(pattern)`: a call that lists files. */
+export function isFileListingCall(call: ts.CallExpression): boolean {
+  const callee = unwrapExpression(call.expression);
+  // pify(glob)(pattern), promisify(fs.readdir)(dir)
+  const target = ts.isCallExpression(callee) && callee.arguments[0] ? unwrapExpression(callee.arguments[0]) : call.expression;
+  const ref = resolveApi(target);
   if (!ref) return false;
   if (GLOB_MODULES.has(ref.module)) return true;
   const last = ref.path[ref.path.length - 1];
   return (
-    (ref.module === "fs" || ref.module === "fs/promises" || ref.module === "fs-extra") && (last === "readdir" || last === "readdirSync")
+    (ref.module === "fs" || ref.module === "fs/promises" || ref.module === "fs-extra" || ref.module === "graceful-fs") &&
+    (last === "readdir" || last === "readdirSync")
   );
 }

@@ -1,6 +1,6 @@
 import { ts } from "#compiler";
 import { callDoesIo } from "./collections.js";
-import { isFunctionNode, isInside, memberName, unwrapExpression, walk } from "./nodes.js";
+import { isFunctionNode, isInside, isStringLike, memberName, unwrapExpression, walk } from "./nodes.js";
 import { findDeclaration } from "./scope.js";
 
 /** Lookups of a value already stored (`cache.get(key)`): awaiting what they give waits on existing work. */
@@ -66,4 +66,123 @@ function isLocalStartedWork(expression: ts.Expression, root: ts.Node): boolean {
   const init = unwrapExpression(declaration.initializer);
   if (!isCallLike(init)) return false;
   return !(ts.isCallExpression(init) && LOOKUP.has(memberName(unwrapExpression(init.expression)) ?? ""));
+}
+
+/** Names of a transaction handle: every call made on it runs on the transaction's one connection. */
+const TRANSACTION_NAME = /^(trx|tx|transaction|knexTrx|transactionClient)$/;
+
+/** A field holding the one connection an object works on: `this.connection`, `this.conn`. */
+const CONNECTION_FIELD = /^(connection|conn|_connection)$/;
+
+/**
+ * "Does this function work on its object's one connection?" True when it reads `this.connection`
+ * (or `this.conn`): sequelize's `Query#run` sends every statement on the query's connection, so
+ * calling it per item queues the statements on that connection instead of opening more.
+ */
+export function usesOwnConnection(fn: ts.FunctionLikeDeclaration): boolean {
+  if (!fn.body) return false;
+  let found = false;
+  walk(fn.body, (node) => {
+    if (found) return false;
+    if (ts.isPropertyAccessExpression(node) && node.expression.kind === ts.SyntaxKind.ThisKeyword && CONNECTION_FIELD.test(node.name.text))
+      found = true;
+    return !found;
+  });
+  return found;
+}
+
+/**
+ * "Does this function only load modules?" True when it makes a dynamic `import()` (directly, not in a
+ * nested function): a wrapper like payload's `dynamicImport(path)` reads each module once into the
+ * module cache rather than holding a socket or descriptor per item.
+ */
+export function loadsModule(fn: ts.FunctionLikeDeclaration): boolean {
+  if (!fn.body) return false;
+  let found = false;
+  walk(fn.body, (node) => {
+    if (found) return false;
+    if (node !== fn.body && isFunctionNode(node)) return false;
+    if (ts.isCallExpression(node) && node.expression.kind === ts.SyntaxKind.ImportKeyword) found = true;
+    return !found;
+  });
+  return found;
+}
+
+/**
+ * "Is this call serialised on one connection?" A call on a transaction (`trx("t").insert(row)`,
+ * `trx.select(…)`, `tx.query(…)`) or handed one (`{ transaction: t }`, `{ knex: trx }`,
+ * `save(row, trx)`): the driver sends the statements one after another on the transaction's single
+ * connection, so starting them together opens nothing more.
+ */
+export function isOnTransaction(call: ts.CallExpression): boolean {
+  for (let node: ts.Expression = unwrapExpression(call.expression); ;) {
+    if (ts.isIdentifier(node)) {
+      if (TRANSACTION_NAME.test(node.text)) return true;
+      break;
+    }
+    if (ts.isPropertyAccessExpression(node) || ts.isElementAccessExpression(node)) {
+      if (
+        ts.isPropertyAccessExpression(node) &&
+        TRANSACTION_NAME.test(node.name.text) &&
+        node.expression.kind === ts.SyntaxKind.ThisKeyword
+      )
+        return true;
+      node = unwrapExpression(node.expression);
+    } else if (ts.isCallExpression(node)) node = unwrapExpression(node.expression);
+    else break;
+  }
+  return call.arguments.some((argument) => {
+    const value = unwrapExpression(argument);
+    if (ts.isIdentifier(value)) return TRANSACTION_NAME.test(value.text);
+    if (!ts.isObjectLiteralExpression(value)) return false;
+    return value.properties.some((property) => {
+      const initializer = ts.isPropertyAssignment(property)
+        ? unwrapExpression(property.initializer)
+        : ts.isShorthandPropertyAssignment(property)
+          ? property.name
+          : undefined;
+      return !!initializer && ts.isIdentifier(initializer) && TRANSACTION_NAME.test(initializer.text);
+    });
+  });
+}
+
+/** Decorators that run a method inside one transaction (Vendure's and TypeORM's `@Transaction()`, `@Transactional()`). */
+const TRANSACTION_DECORATOR = /^(Transaction|Transactional)$/;
+
+/**
+ * "Does this method run inside one transaction?" True for a method decorated `@Transaction()` /
+ * `@Transactional()`, written as a decorator or compiled to `__decorate([…Transaction)()…], C.prototype, "name")`:
+ * every query it makes goes through the request's one query runner, so the driver serialises them.
+ */
+export function runsInTransaction(fn: ts.FunctionLikeDeclaration): boolean {
+  if (!ts.isMethodDeclaration(fn)) return false;
+  const isTransactionCall = (expression: ts.Expression) => {
+    const node = unwrapExpression(expression);
+    if (!ts.isCallExpression(node)) return false;
+    let callee = unwrapExpression(node.expression);
+    // `(0, transaction_decorator_1.Transaction)()`: the compiled form of an imported decorator
+    if (ts.isBinaryExpression(callee) && callee.operatorToken.kind === ts.SyntaxKind.CommaToken) callee = unwrapExpression(callee.right);
+    const name = ts.isIdentifier(callee) ? callee.text : memberName(callee);
+    return !!name && TRANSACTION_DECORATOR.test(name);
+  };
+  if ((ts.getDecorators(fn) ?? []).some((decorator) => isTransactionCall(decorator.expression))) return true;
+  const name = ts.isIdentifier(fn.name) || ts.isStringLiteral(fn.name) ? fn.name.text : undefined;
+  if (!name) return false;
+  let found = false;
+  walk(fn.getSourceFile(), (node) => {
+    if (found) return false;
+    if (
+      ts.isCallExpression(node) &&
+      ts.isIdentifier(unwrapExpression(node.expression)) &&
+      (unwrapExpression(node.expression) as ts.Identifier).text === "__decorate" &&
+      node.arguments.length >= 3 &&
+      isStringLike(unwrapExpression(node.arguments[2]!)) &&
+      (unwrapExpression(node.arguments[2]!) as ts.StringLiteral).text === name &&
+      ts.isArrayLiteralExpression(unwrapExpression(node.arguments[0]!))
+    ) {
+      found = (unwrapExpression(node.arguments[0]!) as ts.ArrayLiteralExpression).elements.some((element) => isTransactionCall(element));
+    }
+    return !found;
+  });
+  return found;
 }
