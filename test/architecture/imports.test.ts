@@ -198,6 +198,23 @@ describe("import direction", () => {
     expect(wrong).toEqual([]);
   });
 
+  it("only src/lint/typescript/compiler.ts loads ts-morph at run time: everything else takes `ts` from #compiler", () => {
+    const wrong = files.filter((file) => {
+      if (file === "src/lint/typescript/compiler.ts" || file.endsWith(".d.ts")) return false;
+      const source = ts.createSourceFile(file, readFileSync(path.join(root, file), "utf8"), ts.ScriptTarget.Latest, true);
+      return source.statements.some((statement) => {
+        if (!ts.isImportDeclaration(statement) || !ts.isStringLiteral(statement.moduleSpecifier)) return false;
+        if (statement.moduleSpecifier.text !== "ts-morph") return false;
+        const clause = statement.importClause;
+        if (!clause || clause.isTypeOnly) return !clause;
+        const bindings = clause.namedBindings;
+        const namedTypesOnly = bindings && ts.isNamedImports(bindings) && bindings.elements.every((element) => element.isTypeOnly);
+        return clause.name !== undefined || !namedTypesOnly;
+      });
+    });
+    expect(wrong).toEqual([]);
+  });
+
   it("the scaffolder never imports the lint engine (`new` must not load ts-morph)", () => {
     const wrong = [...edges].flatMap(([from, targets]) =>
       from.startsWith("src/scaffold/") ? targets.filter((target) => target.startsWith("src/lint/")) : [],

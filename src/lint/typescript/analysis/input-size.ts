@@ -1,4 +1,4 @@
-import { ts } from "ts-morph";
+import { ts } from "#compiler";
 import { collectionPath, isDefinedByConfiguration, isFileListingCall } from "./collections.js";
 import { isFunctionNode, isStringLike, memberName, unwrapExpression, walk, declaredName, dottedName } from "./nodes.js";
 import { GLOBAL_MODULE, isApi, resolveApi } from "./imports.js";
