@@ -33,7 +33,7 @@ const shell = promisify(exec);
 
 export async function convert(input: string): Promise<string> {
   const { stdout } = await run("ffmpeg", ["-i", input, "out.mp4"]);
-  const listing = await shell("ls -l", { cwd: "/tmp" });
+  const listing = await shell("git ls-remote origin", { cwd: "/tmp" });
   const version = await run("ffmpeg");
   exec("sync");
   return stdout.trim() + listing.stdout.trim() + version.stderr.trim();
@@ -65,7 +65,7 @@ describe("missing-timeout --fix", { timeout: 240_000 }, () => {
     expect(readFileSync(path.join(dir, "src/wait.ts"), "utf8")).toContain(`once(child, "exit", { signal: AbortSignal.timeout(10000) })`);
     const convert = readFileSync(path.join(dir, "src/convert.ts"), "utf8");
     expect(convert).toContain(`await run("ffmpeg", ["-i", input, "out.mp4"], { timeout: 10000 })`);
-    expect(convert).toContain(`await shell("ls -l", { timeout: 10000, cwd: "/tmp" })`);
+    expect(convert).toContain(`await shell("git ls-remote origin", { timeout: 10000, cwd: "/tmp" })`);
     expect(convert).toContain(`await run("ffmpeg", { timeout: 10000 })`);
     expect(convert).toContain(`exec("sync", { timeout: 10000 })`);
     expect(typecheck(dir)).toBe("");
