@@ -415,6 +415,30 @@ ruleTester(rule, {
       name: "cannot-reject: an async IIFE whose unprotected statements read a header as a string (?? '', toLowerCase, split(…).some(…trim())) and defer with process.nextTick of node:process",
       code: `import process from "node:process";\nconst compressed = new Set(["gzip", "br"]);\nexport function onResponse(response: { headers: Record<string, string | undefined> }, done: (error?: unknown) => void) {\n  void (async () => {\n    const encoding = (response.headers["content-encoding"] ?? "").toLowerCase();\n    const isCompressed = encoding.split(",").some((part) => compressed.has(part.trim()));\n    try {\n      await fetch("http://decoder/" + String(isCompressed));\n    } catch (error) {\n      process.nextTick(() => done(error));\n      return;\n    }\n    process.nextTick(() => done());\n  })();\n}`,
     },
+    {
+      name: "cannot-reject (with types): a compiled package's call the checker resolves to a .d.ts is followed into the .js beside it (super.init of a synchronous base method typed void | Promise<void>)",
+      types: true,
+      filename: "child.js",
+      code: `const { Base } = require("./base");\nclass Child extends Base {\n  init(injector) {\n    super.init(injector);\n  }\n}\nexports.Child = Child;`,
+      files: {
+        "src/base.d.ts": `export interface Strategy {\n  init(injector: unknown): void | Promise<void>;\n}\nexport declare class Base implements Strategy {\n  init(injector: unknown): void | Promise<void>;\n}`,
+        "src/base.js": `class Base {\n  init(injector) {\n    this.injector = injector;\n  }\n}\nexports.Base = Base;`,
+      },
+    },
+    {
+      name: "cannot-reject (with types): a method typed Promise<void> in the .d.ts whose compiled .js body catches everything",
+      types: true,
+      code: `import type { Cache } from "./cache.js";\nexport function onChange(cache: Cache) {\n  cache.refresh();\n}`,
+      files: {
+        "src/cache.d.ts": `export declare class Cache {\n  refresh(): Promise<void>;\n}`,
+        "src/cache.js": `export class Cache {\n  async refresh() {\n    try {\n      await fetch("http://cache/refresh", { method: "POST" });\n    } catch (error) {\n      console.error(error);\n    }\n  }\n}`,
+      },
+    },
+    {
+      name: "callback-form-of-dual-api (with types): query(sql, callback) typed Promise<…> | this (mssql) gives the request, not a promise",
+      types: true,
+      code: `export class Request {\n  query(sql: string, callback?: (error: Error | null) => void): Promise<unknown> | this {\n    if (callback) {\n      setImmediate(() => callback(null));\n      return this;\n    }\n    return fetch("http://db/" + sql);\n  }\n}\nexport function commit(request: Request, done: (error: Error | null) => void) {\n  request.query("commit tran", (error) => done(error));\n}`,
+    },
   ],
   invalid: [
     {
@@ -821,6 +845,16 @@ ruleTester(rule, {
       filename: "user.test.ts",
       code: `import test from "node:test";\nasync function expectRejects(promise: Promise<unknown>) {\n  await promise.then(() => {\n    throw new Error("expected a rejection");\n  }, () => undefined);\n}\ntest("rejects unknown users", () => {\n  expectRejects(fetch("http://users/unknown"));\n});`,
       errors: [{ messageId: "floating", line: 8 }],
+    },
+    {
+      name: "with types: a method typed Promise<void> in the .d.ts whose compiled .js body rejects is still reported",
+      types: true,
+      code: `import type { Cache } from "./cache.js";\nexport function onChange(cache: Cache) {\n  cache.refresh();\n}`,
+      files: {
+        "src/cache.d.ts": `export declare class Cache {\n  refresh(): Promise<void>;\n}`,
+        "src/cache.js": `export class Cache {\n  async refresh() {\n    await fetch("http://cache/refresh", { method: "POST" });\n  }\n}`,
+      },
+      errors: [{ messageId: "floating", line: 3 }],
     },
   ],
 });

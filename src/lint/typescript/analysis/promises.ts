@@ -158,6 +158,12 @@ export function classOfExpression(expression: ts.Expression, env?: PromiseEnv): 
 export function receiverClass(receiver: ts.Expression, env?: PromiseEnv): ts.ClassLikeDeclaration | undefined {
   const node = unwrapExpression(receiver);
   if (node.kind === ts.SyntaxKind.ThisKeyword) return enclosingClass(node);
+  if (node.kind === ts.SyntaxKind.SuperKeyword) {
+    // `super.init()`: the method of the class this one extends
+    const base = enclosingClass(node)?.heritageClauses?.find((clause) => clause.token === ts.SyntaxKind.ExtendsKeyword)?.types[0]
+      ?.expression;
+    return base && classOfExpression(base, env);
+  }
   const init = getInitializer(node);
   return init && ts.isNewExpression(init) ? classOfExpression(init.expression, env) : undefined;
 }
@@ -462,8 +468,44 @@ export function resolveCalledFunction(call: ts.CallExpression, env: PromiseEnv):
     const declaration = checker.getResolvedSignature(call)?.getDeclaration();
     if (declaration && isFunctionNode(declaration) && declaration.body && !declaration.getSourceFile().isDeclarationFile)
       return declaration;
+    if (declaration && declaration.getSourceFile().isDeclarationFile) return compiledImplementation(declaration, env);
   } catch {
     return undefined;
+  }
+  return undefined;
+}
+
+/**
+ * A compiled package ships `x.js` beside `x.d.ts`, and the checker resolves imports to the `.d.ts`:
+ * the function a declaration there describes, found in the `.js` of the run beside it (a function
+ * exported under the same name, or the method of the class of that name).
+ */
+function compiledImplementation(declaration: ts.Declaration, env: PromiseEnv): ts.FunctionLikeDeclaration | undefined {
+  const declarationFile = declaration.getSourceFile().fileName;
+  if (!env.program || !/\.d\.[cm]?ts$/.test(declarationFile)) return undefined;
+  const base = declarationFile.replace(/\.d\.([cm]?)ts$/, "");
+  const extension = /\.d\.([cm]?)ts$/.exec(declarationFile)![1];
+  const file = env.program.getFile(`${base}.${extension}js`);
+  if (!file) return undefined;
+  const name = memberNameOf(declaration);
+  if (!name) return undefined;
+  const owner = declaration.parent;
+  if (owner && ts.isClassDeclaration(owner) && owner.name) {
+    const klass =
+      exportedDeclaration(env, file, owner.name.text, (exports, exported) => exports.classes.get(exported)) ??
+      file.sourceFile.statements.find(
+        (statement): statement is ts.ClassDeclaration => ts.isClassDeclaration(statement) && statement.name?.text === owner.name!.text,
+      );
+    return klass && classMethod(klass, name, env);
+  }
+  if (ts.isFunctionDeclaration(declaration)) {
+    const fn = exportedFunction(env, file, name);
+    if (fn) return fn;
+    const local = file.sourceFile.statements.find(
+      (statement): statement is ts.FunctionDeclaration =>
+        ts.isFunctionDeclaration(statement) && statement.name?.text === name && !!statement.body,
+    );
+    return local;
   }
   return undefined;
 }
