@@ -22,6 +22,7 @@ import {
   listenerRegistration,
   memberName,
   resolveApi,
+  resolveCalledFunction,
   returnsPromise,
   serverFactoryOf,
   functionValueOf,
@@ -89,6 +90,35 @@ function isCallbackFormOfDualApi(call: ts.CallExpression, checker: ts.TypeChecke
         (!(member.flags & (ts.TypeFlags.Any | ts.TypeFlags.Unknown)) && !member.getProperty("then"))),
   );
   return other && type.types.some(isPromise);
+}
+
+/**
+ * The callback form of a dual API of the linted code, known from its body: the call passes a function
+ * as its last argument, and the called function tests a callback parameter (`if (!callback)`,
+ * `typeof callback !== "function"`) to decide whether to make a promise (nodemailer's
+ * `resolveContent(data, key, options, callback)`), so with a callback the error goes to the callback.
+ */
+function isCallbackFormOfOwnDualApi(call: ts.CallExpression, env: PromiseEnv): boolean {
+  const last = call.arguments[call.arguments.length - 1];
+  if (!last || !functionValueOf(last)) return false;
+  const fn = resolveCalledFunction(call, env);
+  if (!fn?.body) return false;
+  const names = new Set(
+    fn.parameters.flatMap((parameter) =>
+      ts.isIdentifier(parameter.name) && /^(cb|callback|done|next|fn)$/i.test(parameter.name.text) ? [parameter.name.text] : [],
+    ),
+  );
+  if (names.size === 0) return false;
+  let tested = false;
+  walk(fn.body, (node) => {
+    if (tested || (node !== fn.body && isFunctionNode(node))) return false;
+    if ((ts.isPrefixUnaryExpression(node) && node.operator === ts.SyntaxKind.ExclamationToken) || ts.isTypeOfExpression(node)) {
+      const operand = unwrapExpression(ts.isPrefixUnaryExpression(node) ? node.operand : node.expression);
+      if (ts.isIdentifier(operand) && names.has(operand.text)) tested = true;
+    }
+    return !tested;
+  });
+  return tested;
 }
 
 /** Libraries whose `on(…)` awaits async handlers and routes their errors (Telegraf, grammY). */
@@ -253,7 +283,7 @@ export default defineTypeScriptRule<Options>({
     "Express route handlers are not checked: Express 5 handles their rejections and the version is not visible to the rule. Libraries whose `on()` awaits handlers are recognised for Telegraf and grammY, or through types; an emitter of the linted code counts as awaiting its listeners when its own `emit` is async (an object literal, an instance of a local class, or `this` inside one).",
     "A promise dropped at the top level of an executable entry point (a file with a `#!` line, or under `if (require.main === module)` / `if (import.meta.url === …process.argv[1]…)`), outside any function, is not reported: its rejection ends the command with the error printed. A call of an `Object` function that returns its first argument (`Object.defineProperties(promise, …)`, `Object.assign`, `Object.freeze`) creates no promise and is not reported.",
     "A stored promise is followed to its first use only; a first use in one branch and none in another is not reported.",
-    "With types, a call with a function as its last argument that is typed as a union of `Promise<…>` and something that is not a thenable (`Promise<…> | undefined`, `Promise<…> | this`) is taken as the callback form of a dual API (undici's `request(opts, callback)`, mssql's `query(sql, callback)`) and not reported.",
+    "A call with a function as its last argument to a function of the linted files that tests a callback parameter (`if (!callback)`, `typeof callback`) is taken as the callback form of a dual API and not reported. With types, a call with a function as its last argument that is typed as a union of `Promise<…>` and something that is not a thenable (`Promise<…> | undefined`, `Promise<…> | this`) is taken as the callback form of a dual API (undici's `request(opts, callback)`, mssql's `query(sql, callback)`) and not reported.",
     "A promise is taken as unable to reject (and not reported) when the shared analysis shows it: `new Promise` whose executor never uses `reject` and cannot throw, `Promise.resolve(value)` of a plain value (also a `const` holding an object or array literal, or with `--types` a value whose type has no `then`), `Promise.allSettled`, `Promise.all`/`race`/`any` over such promises (an array literal, or an array variable only ever filled with `push` of such promises), a `timers/promises` wait without an abort signal, a `const` holding one of those, `.then`/`.finally` chains on one whose callbacks return no rejecting promise (a synchronous throw in a callback is not counted), and calls of functions of the linted files whose bodies cannot reject: same file, relative imports (through re-exports), methods of `this` or of an instance of a known class (`new C()` held in a variable, a field or a constructor assignment `this.queue = new C()`; `C` a class declaration or a class expression `var C = class {…}`, of this file or exported by a file of the run; inherited methods followed up the `extends` chain), or what the checker resolves. With `--types`, a call through an interface or an abstract method cannot reject when every class (or object literal declared as the type) of the run that implements it has that member and none of them can reject; with no implementation in the run (callers supply it), or more than 24, it is taken as able to reject.",
     'An async function (or async callback, or async IIFE) cannot reject when every `await` of a promise that can reject, every `throw` and every call that may throw sits in a `try` with a `catch` that does not rethrow, and no promise that can reject is returned. Calls and `await`s inside the `catch` or `finally` are the function\'s chosen handling and are not counted; nor is `await import("pkg")` of a module named by a literal (it fails only when the installation is broken, as a static import would); the call a handled chain starts from (`db.put(x)` of `return db.put(x).catch(log)`) is taken to reject rather than throw. Calls outside the `try` count as non-throwing when they are logging (`console.*`, `logger.*`, `debug(…)`, `useLogger()`), listener (un)registration and counting (`listenerCount`, `removeAllListeners`, …), `node:assert`, `Math.*`, `String`/`Number`/`Boolean`, clocks and timers, `config.get(…)`, methods of an in-memory `Map`/`Set`/array, async functions (they reject instead of throwing), promise APIs, functions of the linted files whose own bodies cannot throw (followed a few levels deep; recursion counts as throwing), and, for a call the linted files do not declare, what by convention does not throw: a predicate (`isStream(x)`, `is.string(x)`, `hasOwn(…)`), the stream control methods (`destroy`, `pause`, `resume`, `cork`, `uncork`, `unpipe`, `setEncoding`, `ref`, `unref`), and on a receiver known to be an event emitter or a stream (`this` in a class extending `EventEmitter`, `Duplex` or another emitter from outside the run, an instance `new EventEmitter()` in a variable or field, or with `--types` a value typed with `on`/`emit`/`removeListener`) `emit` of any event but `error` (which throws without a listener), `end` and `push`: a stream reports its failures through its `error` event. `new` expressions and property access on a possibly-undefined value are not considered.',
     "In a test file (`*.test.*`, `*.spec.*`, under `test/`, `tests/`, `__tests__/`), a promise dropped while tearing down is not reported: inside the callback of a teardown hook (`after`, `afterEach`, `afterAll`, `teardown`, `t.after(…)`, `onTestFinished`), or a closing call without arguments (`close()`, `destroy()`, `stop()`, `disconnect()`, `quit()`, `shutdown()`, `terminate()`, `dispose()`, `end()`): the test's verdict is decided, and the runners (node:test, Mocha, Jest, Vitest, tap) turn an unhandled rejection into a failure with its error. Other dropped promises of test files (an assertion not awaited) are reported.",
@@ -332,7 +362,8 @@ export default defineTypeScriptRule<Options>({
         return;
       // cheapest first: whether it is a promise asks about this call only, `canReject` follows the callee's calls
       if (hasRejectionHandler(node) || isPromiseExpression(node, env) !== true || !canReject(node, env)) return;
-      if (ts.isCallExpression(node) && isCallbackFormOfDualApi(node, context.getTypeChecker())) return;
+      if (ts.isCallExpression(node) && (isCallbackFormOfDualApi(node, context.getTypeChecker()) || isCallbackFormOfOwnDualApi(node, env)))
+        return;
       context.report({ node, messageId: id("floating"), data: { name: describe(node) }, suggest: suggestionsFor(node) });
     }
 

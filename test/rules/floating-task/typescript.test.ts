@@ -439,6 +439,14 @@ ruleTester(rule, {
       types: true,
       code: `export class Request {\n  query(sql: string, callback?: (error: Error | null) => void): Promise<unknown> | this {\n    if (callback) {\n      setImmediate(() => callback(null));\n      return this;\n    }\n    return fetch("http://db/" + sql);\n  }\n}\nexport function commit(request: Request, done: (error: Error | null) => void) {\n  request.query("commit tran", (error) => done(error));\n}`,
     },
+    {
+      name: "callback-form-of-dual-api: a function of a module object that makes its promise only when no callback is given (if (!callback)), called with a callback",
+      filename: "message.js",
+      code: `const shared = require("./shared.js");\nexports.resolveAll = function resolveAll(args, done) {\n  shared.resolveContent(...args, { disableFileAccess: true }, (err, value) => done(err, value));\n};`,
+      files: {
+        "src/shared.js": `function resolveContent(data, key, options, callback) {\n  let promise;\n  if (!callback) {\n    promise = new Promise((resolve, reject) => {\n      callback = (err, value) => (err ? reject(err) : resolve(value));\n    });\n  }\n  setImmediate(() => callback(null, data[key]));\n  return promise;\n}\nmodule.exports = { resolveContent };`,
+      },
+    },
   ],
   invalid: [
     {
@@ -853,6 +861,15 @@ ruleTester(rule, {
       files: {
         "src/cache.d.ts": `export declare class Cache {\n  refresh(): Promise<void>;\n}`,
         "src/cache.js": `export class Cache {\n  async refresh() {\n    await fetch("http://cache/refresh", { method: "POST" });\n  }\n}`,
+      },
+      errors: [{ messageId: "floating", line: 3 }],
+    },
+    {
+      name: "an async function of a module object given a callback it does not test (it awaits the callback's work): the dropped promise is still reported",
+      filename: "jobs.js",
+      code: `const locks = require("./locks.js");\nexports.run = function run(job) {\n  locks.withLock(job.id, async () => job.run());\n};`,
+      files: {
+        "src/locks.js": `async function withLock(id, callback) {\n  await fetch("http://locks/" + id, { method: "POST" });\n  return callback();\n}\nmodule.exports = { withLock };`,
       },
       errors: [{ messageId: "floating", line: 3 }],
     },
