@@ -22,6 +22,7 @@ import {
   listenerRegistration,
   memberName,
   resolveApi,
+  resolveCalledFunction,
   returnsPromise,
   serverFactoryOf,
   functionValueOf,
@@ -30,6 +31,8 @@ import {
   walk,
   type PromiseEnv,
   hasExportModifier,
+  isTestFile,
+  rolePath,
   type Suggestion,
 } from "../../src/lint/api.js";
 
@@ -60,8 +63,9 @@ function describe(expression: ts.Expression): string {
 
 /**
  * The callback form of a dual API, known from the checker: the call passes a function as its last
- * argument and is typed `Promise<…> | undefined` (undici's `request(opts, callback)` returns a promise
- * only when no callback is given), so the error goes to the callback.
+ * argument and is typed as a union of a promise and something that is not a thenable (`Promise<…> |
+ * undefined`: undici's `request(opts, callback)` returns a promise only when no callback is given;
+ * `Promise<…> | this`: mssql's `query(sql, callback)` returns the request), so the error goes to the callback.
  */
 function isCallbackFormOfDualApi(call: ts.CallExpression, checker: ts.TypeChecker | undefined): boolean {
   const last = call.arguments[call.arguments.length - 1];
@@ -73,9 +77,48 @@ function isCallbackFormOfDualApi(call: ts.CallExpression, checker: ts.TypeChecke
     return false;
   }
   if (!type.isUnion()) return false;
-  const nothing = type.types.some((member) => (member.flags & (ts.TypeFlags.Undefined | ts.TypeFlags.Void)) !== 0);
-  const promise = type.types.some((member) => (member.getSymbol() ?? member.aliasSymbol)?.name === "Promise");
-  return nothing && promise;
+  // `Promise<…> | undefined` (undici), `Promise<…> | this` (mssql's `request.query(sql, callback)`): with a
+  // callback the call gives something else than the promise
+  const isPromise = (member: ts.Type) => {
+    const name = (member.getSymbol() ?? member.aliasSymbol)?.name;
+    return name === "Promise" || name === "PromiseLike";
+  };
+  const other = type.types.some(
+    (member) =>
+      !isPromise(member) &&
+      ((member.flags & (ts.TypeFlags.Undefined | ts.TypeFlags.Void)) !== 0 ||
+        (!(member.flags & (ts.TypeFlags.Any | ts.TypeFlags.Unknown)) && !member.getProperty("then"))),
+  );
+  return other && type.types.some(isPromise);
+}
+
+/**
+ * The callback form of a dual API of the linted code, known from its body: the call passes a function
+ * as its last argument, and the called function tests a callback parameter (`if (!callback)`,
+ * `typeof callback !== "function"`) to decide whether to make a promise (nodemailer's
+ * `resolveContent(data, key, options, callback)`), so with a callback the error goes to the callback.
+ */
+function isCallbackFormOfOwnDualApi(call: ts.CallExpression, env: PromiseEnv): boolean {
+  const last = call.arguments[call.arguments.length - 1];
+  if (!last || !functionValueOf(last)) return false;
+  const fn = resolveCalledFunction(call, env);
+  if (!fn?.body) return false;
+  const names = new Set(
+    fn.parameters.flatMap((parameter) =>
+      ts.isIdentifier(parameter.name) && /^(cb|callback|done|next|fn)$/i.test(parameter.name.text) ? [parameter.name.text] : [],
+    ),
+  );
+  if (names.size === 0) return false;
+  let tested = false;
+  walk(fn.body, (node) => {
+    if (tested || (node !== fn.body && isFunctionNode(node))) return false;
+    if ((ts.isPrefixUnaryExpression(node) && node.operator === ts.SyntaxKind.ExclamationToken) || ts.isTypeOfExpression(node)) {
+      const operand = unwrapExpression(ts.isPrefixUnaryExpression(node) ? node.operand : node.expression);
+      if (ts.isIdentifier(operand) && names.has(operand.text)) tested = true;
+    }
+    return !tested;
+  });
+  return tested;
 }
 
 /** Libraries whose `on(…)` awaits async handlers and routes their errors (Telegraf, grammY). */
@@ -240,9 +283,11 @@ export default defineTypeScriptRule<Options>({
     "Express route handlers are not checked: Express 5 handles their rejections and the version is not visible to the rule. Libraries whose `on()` awaits handlers are recognised for Telegraf and grammY, or through types; an emitter of the linted code counts as awaiting its listeners when its own `emit` is async (an object literal, an instance of a local class, or `this` inside one).",
     "A promise dropped at the top level of an executable entry point (a file with a `#!` line, or under `if (require.main === module)` / `if (import.meta.url === …process.argv[1]…)`), outside any function, is not reported: its rejection ends the command with the error printed. A call of an `Object` function that returns its first argument (`Object.defineProperties(promise, …)`, `Object.assign`, `Object.freeze`) creates no promise and is not reported.",
     "A stored promise is followed to its first use only; a first use in one branch and none in another is not reported.",
-    "With types, a call with a function as its last argument that is typed `Promise<…> | undefined` is taken as the callback form of a dual API (undici's `request(opts, callback)`) and not reported.",
+    "A call with a function as its last argument to a function of the linted files that tests a callback parameter (`if (!callback)`, `typeof callback`) is taken as the callback form of a dual API and not reported. With types, a call with a function as its last argument that is typed as a union of `Promise<…>` and something that is not a thenable (`Promise<…> | undefined`, `Promise<…> | this`) is taken as the callback form of a dual API (undici's `request(opts, callback)`, mssql's `query(sql, callback)`) and not reported.",
     "A promise is taken as unable to reject (and not reported) when the shared analysis shows it: `new Promise` whose executor never uses `reject` and cannot throw, `Promise.resolve(value)` of a plain value (also a `const` holding an object or array literal, or with `--types` a value whose type has no `then`), `Promise.allSettled`, `Promise.all`/`race`/`any` over such promises (an array literal, or an array variable only ever filled with `push` of such promises), a `timers/promises` wait without an abort signal, a `const` holding one of those, `.then`/`.finally` chains on one whose callbacks return no rejecting promise (a synchronous throw in a callback is not counted), and calls of functions of the linted files whose bodies cannot reject: same file, relative imports (through re-exports), methods of `this` or of an instance of a known class (`new C()` held in a variable, a field or a constructor assignment `this.queue = new C()`; `C` a class declaration or a class expression `var C = class {…}`, of this file or exported by a file of the run; inherited methods followed up the `extends` chain), or what the checker resolves. With `--types`, a call through an interface or an abstract method cannot reject when every class (or object literal declared as the type) of the run that implements it has that member and none of them can reject; with no implementation in the run (callers supply it), or more than 24, it is taken as able to reject.",
-    'An async function (or async callback, or async IIFE) cannot reject when every `await` of a promise that can reject, every `throw` and every call that may throw sits in a `try` with a `catch` that does not rethrow, and no promise that can reject is returned. Calls and `await`s inside the `catch` or `finally` are the function\'s chosen handling and are not counted; nor is `await import("pkg")` of a module named by a literal (it fails only when the installation is broken, as a static import would); the call a handled chain starts from (`db.put(x)` of `return db.put(x).catch(log)`) is taken to reject rather than throw. Calls outside the `try` count as non-throwing when they are logging (`console.*`, `logger.*`, `debug(…)`, `useLogger()`), listener (un)registration and counting (`listenerCount`, `removeAllListeners`, …), `node:assert`, `Math.*`, `String`/`Number`/`Boolean`, clocks and timers, `config.get(…)`, methods of an in-memory `Map`/`Set`/array, async functions (they reject instead of throwing), promise APIs, or functions of the linted files whose own bodies cannot throw (followed a few levels deep; recursion counts as throwing). `new` expressions and property access on a possibly-undefined value are not considered.',
+    'An async function (or async callback, or async IIFE) cannot reject when every `await` of a promise that can reject, every `throw` and every call that may throw sits in a `try` with a `catch` that does not rethrow, and no promise that can reject is returned. Calls and `await`s inside the `catch` or `finally` are the function\'s chosen handling and are not counted; nor is `await import("pkg")` of a module named by a literal (it fails only when the installation is broken, as a static import would); the call a handled chain starts from (`db.put(x)` of `return db.put(x).catch(log)`) is taken to reject rather than throw. Calls outside the `try` count as non-throwing when they are logging (`console.*`, `logger.*`, `debug(…)`, `useLogger()`), listener (un)registration and counting (`listenerCount`, `removeAllListeners`, …), `node:assert`, `Math.*`, `String`/`Number`/`Boolean`, clocks and timers, `config.get(…)`, methods of an in-memory `Map`/`Set`/array, async functions (they reject instead of throwing), promise APIs, functions of the linted files whose own bodies cannot throw (followed a few levels deep; recursion counts as throwing), and, for a call the linted files do not declare, what by convention does not throw: a predicate (`isStream(x)`, `is.string(x)`, `hasOwn(…)`), the stream control methods (`destroy`, `pause`, `resume`, `cork`, `uncork`, `unpipe`, `setEncoding`, `ref`, `unref`), and on a receiver known to be an event emitter or a stream (`this` in a class extending `EventEmitter`, `Duplex` or another emitter from outside the run, an instance `new EventEmitter()` in a variable or field, or with `--types` a value typed with `on`/`emit`/`removeListener`) `emit` of any event but `error` (which throws without a listener), `end` and `push`: a stream reports its failures through its `error` event. `new` expressions and property access on a possibly-undefined value are not considered.',
+    "In a test file (`*.test.*`, `*.spec.*`, under `test/`, `tests/`, `__tests__/`), a promise dropped while tearing down is not reported: inside the callback of a teardown hook (`after`, `afterEach`, `afterAll`, `teardown`, `t.after(…)`, `onTestFinished`), or a closing call without arguments (`close()`, `destroy()`, `stop()`, `disconnect()`, `quit()`, `shutdown()`, `terminate()`, `dispose()`, `end()`): the test's verdict is decided, and the runners (node:test, Mocha, Jest, Vitest, tap) turn an unhandled rejection into a failure with its error. Other dropped promises of test files (an assertion not awaited) are reported.",
+    'Functions of another file of the run are followed through module objects too, without `--types`: `import * as ns from "./m"; ns.f()`, `const m = require("./m"); m.f()` (also as TypeScript compiles it, `(0, m.f)()`, `__importStar(require(…))`, `__importDefault(require(…)).default.f()`), and a default import of a module that sets `module.exports = { … }`.',
     'When a file of the same package (nearest package.json) installs `process.on("unhandledRejection", …)`, the messages say the rejection goes to that handler instead of claiming a crash; the finding stays, since the handler sees the error far from its cause.',
   ],
   create(context) {
@@ -284,8 +329,12 @@ export default defineTypeScriptRule<Options>({
       }
     }
 
+    let testFile: boolean | undefined;
+    const inTestFile = () => (testFile ??= isTestFile(rolePath(context.filePath)));
+
     function checkDroppedValue(node: ts.Expression): void {
       if (isEntryPointStatement(node, context.sourceFile)) return;
+      if (inTestFile() && isTestTeardown(node)) return;
       if (ts.isVoidExpression(node)) {
         if (context.options.allowVoid) return;
         const inner = unwrapExpression(node.expression);
@@ -313,7 +362,8 @@ export default defineTypeScriptRule<Options>({
         return;
       // cheapest first: whether it is a promise asks about this call only, `canReject` follows the callee's calls
       if (hasRejectionHandler(node) || isPromiseExpression(node, env) !== true || !canReject(node, env)) return;
-      if (ts.isCallExpression(node) && isCallbackFormOfDualApi(node, context.getTypeChecker())) return;
+      if (ts.isCallExpression(node) && (isCallbackFormOfDualApi(node, context.getTypeChecker()) || isCallbackFormOfOwnDualApi(node, env)))
+        return;
       context.report({ node, messageId: id("floating"), data: { name: describe(node) }, suggest: suggestionsFor(node) });
     }
 
@@ -496,6 +546,42 @@ function isMainModuleTest(condition: ts.Expression, sourceFile: ts.SourceFile): 
   return (
     /require\.main===module|module===require\.main/.test(text) || (text.includes("import.meta.url") && text.includes("process.argv[1]"))
   );
+}
+
+/** Test-runner hooks that run after a test's verdict (node:test, Mocha, Jest, Vitest, tap, AVA). */
+const TEARDOWN_HOOKS = new Set(["after", "afterEach", "afterAll", "teardown", "onTestFinished", "onTestFailed", "cleanup"]);
+
+/** Methods that release what a test set up: a server, a client, a pool. */
+const TEARDOWN_METHODS = new Set(["close", "destroy", "stop", "disconnect", "quit", "shutdown", "terminate", "dispose", "end"]);
+
+/**
+ * In a test file, a promise dropped while tearing down: inside a teardown hook's callback
+ * (`t.after(() => { app.close() })`, `afterEach(() => { server.close() })`), or a call that closes what
+ * the test set up (`fastify.close()` after the assertions). The test's verdict is already decided,
+ * and a rejection is not a silent crash: every runner (node:test, Mocha, Jest, Vitest, tap) catches
+ * unhandled rejections and fails the file with the error, so nothing is lost that a report would add.
+ * A dropped promise that carries an assertion (`expect(p).rejects…`, `request.then(check)`) is still reported.
+ */
+function isTestTeardown(node: ts.Expression): boolean {
+  let call = unwrapExpression(ts.isVoidExpression(node) ? node.expression : node);
+  // the operation, not the `.then`/`.finally` chained on it
+  while (ts.isCallExpression(call)) {
+    const callee = unwrapExpression(call.expression);
+    const method = memberName(callee);
+    if (!(method === "then" || method === "finally") || !ts.isPropertyAccessExpression(callee)) break;
+    call = unwrapExpression(callee.expression);
+  }
+  if (ts.isCallExpression(call) && TEARDOWN_METHODS.has(memberName(unwrapExpression(call.expression)) ?? "") && call.arguments.length === 0)
+    return true;
+  for (let current: ts.Node | undefined = node.parent; current; current = current.parent) {
+    if (!isFunctionNode(current)) continue;
+    const registration = current.parent;
+    if (!registration || !ts.isCallExpression(registration) || !registration.arguments.includes(current as ts.Expression)) return false;
+    const hook = unwrapExpression(registration.expression);
+    const name = ts.isIdentifier(hook) ? hook.text : memberName(hook);
+    return !!name && TEARDOWN_HOOKS.has(name);
+  }
+  return false;
 }
 
 const TEST_REGISTRATIONS = new Set(["test", "it", "describe", "suite", "before", "after", "beforeEach", "afterEach"]);

@@ -7,5 +7,5 @@ export * from "./rule-meta.js";
 export * from "./rule.js";
 export { snippet } from "./messages.js";
 export type { Fix, Suggestion } from "./types.js";
-export { isTestFile, isToolConfigFile } from "./file-roles.js";
+export { isTestFile, isToolConfigFile, rolePath } from "./file-roles.js";
 export * from "./rust/api.js";

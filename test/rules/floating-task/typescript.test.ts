@@ -373,6 +373,80 @@ ruleTester(rule, {
       types: true,
       code: `interface Client { request(options: { path: string }, callback?: (error: Error | null, data?: unknown) => void): Promise<unknown> | undefined }\nexport function get(client: Client, path: string, done: (error: Error | null) => void) {\n  client.request({ path }, (error) => done(error));\n}`,
     },
+    {
+      name: "cannot-reject: a stream's async error path (beforeError hooks in a try, then only destroy/emit/pause on itself outside it), voided",
+      code: `import { Duplex } from "node:stream";\ntype Hook = (error: Error) => Promise<Error>;\nexport class Request extends Duplex {\n  hooks: Hook[] = [];\n  body?: NodeJS.ReadableStream;\n  fail(error: Error) {\n    void this._error(error);\n  }\n  async _error(error: Error) {\n    try {\n      for (const hook of this.hooks) error = await hook(error);\n    } catch (error_) {\n      error = error_ as Error;\n    }\n    if (isStreamBody(this.body)) this.body.unpipe();\n    this.pause();\n    this.destroy(error);\n    this.emit("retry", error);\n  }\n}\ndeclare function isStreamBody(body: unknown): body is NodeJS.ReadableStream;`,
+    },
+    {
+      name: "cannot-reject: an async IIFE whose only unprotected statements are calls on an emitter held in a field (new EventEmitter()) and a predicate of a package",
+      code: `import { EventEmitter } from "node:events";\nimport is from "@sindresorhus/is";\nexport class Watcher {\n  events = new EventEmitter();\n  start(url: string) {\n    (async () => {\n      try {\n        const response = await fetch(url);\n        if (is.string(response.statusText)) this.events.emit("response", response);\n      } catch (error) {\n        console.error(error);\n      }\n      this.events.emit("done");\n    })();\n  }\n}`,
+    },
+    {
+      name: "cannot-reject (syntax): a function of a namespace import (import * as ns) whose body catches its rejection",
+      code: `import * as cache from "./cache.js";\nexport function onChange() {\n  cache.refresh();\n}`,
+      files: {
+        "src/cache.ts": `export async function refresh() {\n  try {\n    await fetch("http://cache/refresh", { method: "POST" });\n  } catch (error) {\n    console.error(error);\n  }\n}`,
+      },
+    },
+    {
+      name: "cannot-reject (syntax): a method of a CommonJS module object (const m = require('./m')) called the compiled way, (0, m.f)()",
+      filename: "handler.js",
+      code: `const cache_1 = require("./cache.js");\nexports.onChange = function onChange() {\n  (0, cache_1.refresh)();\n};`,
+      files: {
+        "src/cache.js": `async function refresh() {\n  try {\n    await fetch("http://cache/refresh", { method: "POST" });\n  } catch (error) {\n    console.error(error);\n  }\n}\nmodule.exports = { refresh };`,
+      },
+    },
+    {
+      name: "is-test-code: a close() dropped in a node:test teardown hook (t.after(() => { app.close() }))",
+      filename: "server.test.ts",
+      code: `import test from "node:test";\nclass App {\n  async close() {\n    await fetch("http://localhost/shutdown", { method: "POST" });\n  }\n}\ntest("serves", async (t) => {\n  const app = new App();\n  t.after(() => {\n    app.close();\n  });\n});`,
+    },
+    {
+      name: "is-test-code: an afterEach hook that drops a rejecting cleanup of a test file",
+      filename: "pool.spec.ts",
+      code: `async function dropTables() {\n  await fetch("http://db/reset", { method: "POST" });\n}\ndeclare function afterEach(fn: () => void): void;\nafterEach(() => {\n  dropTables();\n});`,
+    },
+    {
+      name: "is-test-code: the server under test closed without awaiting, after the assertions of a callback-style test",
+      filename: "listen.test.js",
+      code: `class App {\n  async close() {\n    await fetch("http://localhost/shutdown", { method: "POST" });\n  }\n  listen(callback) {\n    callback(null);\n  }\n}\nexports.run = function run(t, done) {\n  const app = new App();\n  app.listen((error) => {\n    t.assert.ifError(error);\n    app.close();\n    done();\n  });\n};`,
+    },
+    {
+      name: "cannot-reject: an async IIFE whose unprotected statements read a header as a string (?? '', toLowerCase, split(…).some(…trim())) and defer with process.nextTick of node:process",
+      code: `import process from "node:process";\nconst compressed = new Set(["gzip", "br"]);\nexport function onResponse(response: { headers: Record<string, string | undefined> }, done: (error?: unknown) => void) {\n  void (async () => {\n    const encoding = (response.headers["content-encoding"] ?? "").toLowerCase();\n    const isCompressed = encoding.split(",").some((part) => compressed.has(part.trim()));\n    try {\n      await fetch("http://decoder/" + String(isCompressed));\n    } catch (error) {\n      process.nextTick(() => done(error));\n      return;\n    }\n    process.nextTick(() => done());\n  })();\n}`,
+    },
+    {
+      name: "cannot-reject (with types): a compiled package's call the checker resolves to a .d.ts is followed into the .js beside it (super.init of a synchronous base method typed void | Promise<void>)",
+      types: true,
+      filename: "child.js",
+      code: `const { Base } = require("./base");\nclass Child extends Base {\n  init(injector) {\n    super.init(injector);\n  }\n}\nexports.Child = Child;`,
+      files: {
+        "src/base.d.ts": `export interface Strategy {\n  init(injector: unknown): void | Promise<void>;\n}\nexport declare class Base implements Strategy {\n  init(injector: unknown): void | Promise<void>;\n}`,
+        "src/base.js": `class Base {\n  init(injector) {\n    this.injector = injector;\n  }\n}\nexports.Base = Base;`,
+      },
+    },
+    {
+      name: "cannot-reject (with types): a method typed Promise<void> in the .d.ts whose compiled .js body catches everything",
+      types: true,
+      code: `import type { Cache } from "./cache.js";\nexport function onChange(cache: Cache) {\n  cache.refresh();\n}`,
+      files: {
+        "src/cache.d.ts": `export declare class Cache {\n  refresh(): Promise<void>;\n}`,
+        "src/cache.js": `export class Cache {\n  async refresh() {\n    try {\n      await fetch("http://cache/refresh", { method: "POST" });\n    } catch (error) {\n      console.error(error);\n    }\n  }\n}`,
+      },
+    },
+    {
+      name: "callback-form-of-dual-api (with types): query(sql, callback) typed Promise<…> | this (mssql) gives the request, not a promise",
+      types: true,
+      code: `export class Request {\n  query(sql: string, callback?: (error: Error | null) => void): Promise<unknown> | this {\n    if (callback) {\n      setImmediate(() => callback(null));\n      return this;\n    }\n    return fetch("http://db/" + sql);\n  }\n}\nexport function commit(request: Request, done: (error: Error | null) => void) {\n  request.query("commit tran", (error) => done(error));\n}`,
+    },
+    {
+      name: "callback-form-of-dual-api: a function of a module object that makes its promise only when no callback is given (if (!callback)), called with a callback",
+      filename: "message.js",
+      code: `const shared = require("./shared.js");\nexports.resolveAll = function resolveAll(args, done) {\n  shared.resolveContent(...args, { disableFileAccess: true }, (err, value) => done(err, value));\n};`,
+      files: {
+        "src/shared.js": `function resolveContent(data, key, options, callback) {\n  let promise;\n  if (!callback) {\n    promise = new Promise((resolve, reject) => {\n      callback = (err, value) => (err ? reject(err) : resolve(value));\n    });\n  }\n  setImmediate(() => callback(null, data[key]));\n  return promise;\n}\nmodule.exports = { resolveContent };`,
+      },
+    },
   ],
   invalid: [
     {
@@ -750,6 +824,53 @@ ruleTester(rule, {
       name: "client method typed Promise | undefined, called without a callback",
       types: true,
       code: `interface Client { request(options: { path: string }, callback?: (error: Error | null, data?: unknown) => void): Promise<unknown> | undefined }\nexport function get(client: Client, path: string) {\n  client.request({ path });\n}`,
+      errors: [{ messageId: "floating", line: 3 }],
+    },
+    {
+      name: "a rejecting function of a namespace import (import * as ns), dropped (syntax)",
+      code: `import * as store from "./store.js";\nexport function onChange(value: string) {\n  store.save(value);\n}`,
+      files: {
+        "src/store.ts": `export async function save(value: string) {\n  await fetch("http://store/" + value, { method: "PUT" });\n}`,
+      },
+      errors: [{ messageId: "floating", line: 3 }],
+    },
+    {
+      name: "a rejecting function of a CommonJS module object called the compiled way (0, m.f)(), dropped (syntax)",
+      filename: "handler.js",
+      code: `const store_1 = require("./store.js");\nexports.onChange = function onChange(value) {\n  (0, store_1.save)(value);\n};`,
+      files: {
+        "src/store.js": `async function save(value) {\n  await fetch("http://store/" + value, { method: "PUT" });\n}\nmodule.exports = { save };`,
+      },
+      errors: [{ messageId: "floating", line: 3 }],
+    },
+    {
+      name: "emit('error') outside the try of an async stream method can throw (no listener): the voided call is reported",
+      code: `import { Duplex } from "node:stream";\nexport class Request extends Duplex {\n  fail(error: Error) {\n    void this._error(error);\n  }\n  async _error(error: Error) {\n    this.emit("error", error);\n  }\n}`,
+      errors: [{ messageId: "voided", line: 4 }],
+    },
+    {
+      name: "is-test-code: a dropped promise that carries the test's check (not a teardown) is still reported in a test file",
+      filename: "user.test.ts",
+      code: `import test from "node:test";\nasync function expectRejects(promise: Promise<unknown>) {\n  await promise.then(() => {\n    throw new Error("expected a rejection");\n  }, () => undefined);\n}\ntest("rejects unknown users", () => {\n  expectRejects(fetch("http://users/unknown"));\n});`,
+      errors: [{ messageId: "floating", line: 8 }],
+    },
+    {
+      name: "with types: a method typed Promise<void> in the .d.ts whose compiled .js body rejects is still reported",
+      types: true,
+      code: `import type { Cache } from "./cache.js";\nexport function onChange(cache: Cache) {\n  cache.refresh();\n}`,
+      files: {
+        "src/cache.d.ts": `export declare class Cache {\n  refresh(): Promise<void>;\n}`,
+        "src/cache.js": `export class Cache {\n  async refresh() {\n    await fetch("http://cache/refresh", { method: "POST" });\n  }\n}`,
+      },
+      errors: [{ messageId: "floating", line: 3 }],
+    },
+    {
+      name: "an async function of a module object given a callback it does not test (it awaits the callback's work): the dropped promise is still reported",
+      filename: "jobs.js",
+      code: `const locks = require("./locks.js");\nexports.run = function run(job) {\n  locks.withLock(job.id, async () => job.run());\n};`,
+      files: {
+        "src/locks.js": `async function withLock(id, callback) {\n  await fetch("http://locks/" + id, { method: "POST" });\n  return callback();\n}\nmodule.exports = { withLock };`,
+      },
       errors: [{ messageId: "floating", line: 3 }],
     },
   ],

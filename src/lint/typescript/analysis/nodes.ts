@@ -77,11 +77,21 @@ export function isFunctionNode(node: ts.Node): node is ts.FunctionLikeDeclaratio
   }
 }
 
-/** Strips parentheses, `as`/`satisfies`/`!` and type assertions. */
+/**
+ * Strips parentheses, `as`/`satisfies`/`!`, type assertions, and the `0, ` of `(0, m.f)`: compiled
+ * modules call imports that way (TypeScript's CommonJS output) to drop `this`, and the value is `m.f`.
+ */
 export function unwrapExpression(expression: ts.Expression): ts.Expression {
   let current = expression;
   for (;;) {
     if (ts.isParenthesizedExpression(current)) current = current.expression;
+    else if (
+      ts.isBinaryExpression(current) &&
+      current.operatorToken.kind === ts.SyntaxKind.CommaToken &&
+      ts.isNumericLiteral(current.left) &&
+      ts.isParenthesizedExpression(current.parent)
+    )
+      current = current.right;
     else if (ts.isAsExpression(current) || ts.isSatisfiesExpression(current)) current = current.expression;
     else if (ts.isNonNullExpression(current)) current = current.expression;
     else if (ts.isTypeAssertionExpression(current)) current = current.expression;

@@ -158,6 +158,12 @@ export function classOfExpression(expression: ts.Expression, env?: PromiseEnv): 
 export function receiverClass(receiver: ts.Expression, env?: PromiseEnv): ts.ClassLikeDeclaration | undefined {
   const node = unwrapExpression(receiver);
   if (node.kind === ts.SyntaxKind.ThisKeyword) return enclosingClass(node);
+  if (node.kind === ts.SyntaxKind.SuperKeyword) {
+    // `super.init()`: the method of the class this one extends
+    const base = enclosingClass(node)?.heritageClauses?.find((clause) => clause.token === ts.SyntaxKind.ExtendsKeyword)?.types[0]
+      ?.expression;
+    return base && classOfExpression(base, env);
+  }
   const init = getInitializer(node);
   return init && ts.isNewExpression(init) ? classOfExpression(init.expression, env) : undefined;
 }
@@ -344,6 +350,44 @@ function importedClass(env: PromiseEnv, specifier: string, name: string, from: t
   return file && exportedDeclaration(env, file, name, (exports, exported) => exports.classes.get(exported));
 }
 
+/**
+ * The relative module a receiver is the module object of: `ns` of `import * as ns from "./m"`, `m` of
+ * `const m = require("./m")` (also `__importStar(require("./m"))` and `__importDefault(require("./m")).default`,
+ * as TypeScript compiles them), and `m` of `import m from "./m"` when `./m` sets `module.exports = { … }`
+ * (the names are looked up among its exports, so a default export that is not such an object finds nothing).
+ */
+export function moduleObjectOf(receiver: ts.Expression): string | undefined {
+  let node = unwrapExpression(receiver);
+  let throughDefault = false;
+  if (ts.isPropertyAccessExpression(node) && node.name.text === "default") {
+    node = unwrapExpression(node.expression);
+    throughDefault = true;
+  }
+  if (!ts.isIdentifier(node)) return undefined;
+  const declaration = findDeclaration(node);
+  if (!declaration) return undefined;
+  let specifier: string | undefined;
+  if (ts.isNamespaceImport(declaration) || ts.isImportClause(declaration)) {
+    const importDeclaration = ts.isNamespaceImport(declaration) ? declaration.parent.parent : declaration.parent;
+    if (isStringLike(importDeclaration.moduleSpecifier)) specifier = importDeclaration.moduleSpecifier.text;
+  } else if (ts.isVariableDeclaration(declaration) && ts.isIdentifier(declaration.name) && declaration.initializer) {
+    let init = unwrapExpression(declaration.initializer);
+    // __importStar(require("./m")), __importDefault(require("./m")), __toESM(require("./m"))
+    if (ts.isCallExpression(init) && ts.isIdentifier(init.expression) && init.expression.text !== "require" && init.arguments.length >= 1)
+      init = unwrapExpression(init.arguments[0]!);
+    else if (throughDefault) return undefined;
+    if (
+      ts.isCallExpression(init) &&
+      ts.isIdentifier(init.expression) &&
+      init.expression.text === "require" &&
+      init.arguments[0] &&
+      isStringLike(init.arguments[0])
+    )
+      specifier = init.arguments[0].text;
+  }
+  return specifier?.startsWith(".") ? specifier : undefined;
+}
+
 /** For an identifier bound by `import { x as y } from "./m"`: the specifier and the exported name. */
 export function relativeImportOf(identifier: ts.Identifier): { specifier: string; name: string } | undefined {
   const declaration = findDeclaration(identifier);
@@ -413,6 +457,10 @@ export function resolveCalledFunction(call: ts.CallExpression, env: PromiseEnv):
     const klass = receiverClass(callee.expression, env);
     const method = klass && classMethod(klass, callee.name.text, env);
     if (method) return method;
+    // a module object: `import * as ns from "./m"; ns.f()`, `const m = require("./m"); m.f()`
+    const module = moduleObjectOf(callee.expression);
+    const exported = module && importedFunction(env, module, callee.name.text, callee);
+    if (exported) return exported;
   }
   const checker = env.getTypeChecker();
   if (!checker) return undefined;
@@ -420,8 +468,44 @@ export function resolveCalledFunction(call: ts.CallExpression, env: PromiseEnv):
     const declaration = checker.getResolvedSignature(call)?.getDeclaration();
     if (declaration && isFunctionNode(declaration) && declaration.body && !declaration.getSourceFile().isDeclarationFile)
       return declaration;
+    if (declaration && declaration.getSourceFile().isDeclarationFile) return compiledImplementation(declaration, env);
   } catch {
     return undefined;
+  }
+  return undefined;
+}
+
+/**
+ * A compiled package ships `x.js` beside `x.d.ts`, and the checker resolves imports to the `.d.ts`:
+ * the function a declaration there describes, found in the `.js` of the run beside it (a function
+ * exported under the same name, or the method of the class of that name).
+ */
+function compiledImplementation(declaration: ts.Declaration, env: PromiseEnv): ts.FunctionLikeDeclaration | undefined {
+  const declarationFile = declaration.getSourceFile().fileName;
+  if (!env.program || !/\.d\.[cm]?ts$/.test(declarationFile)) return undefined;
+  const base = declarationFile.replace(/\.d\.([cm]?)ts$/, "");
+  const extension = /\.d\.([cm]?)ts$/.exec(declarationFile)![1];
+  const file = env.program.getFile(`${base}.${extension}js`);
+  if (!file) return undefined;
+  const name = memberNameOf(declaration);
+  if (!name) return undefined;
+  const owner = declaration.parent;
+  if (owner && ts.isClassDeclaration(owner) && owner.name) {
+    const klass =
+      exportedDeclaration(env, file, owner.name.text, (exports, exported) => exports.classes.get(exported)) ??
+      file.sourceFile.statements.find(
+        (statement): statement is ts.ClassDeclaration => ts.isClassDeclaration(statement) && statement.name?.text === owner.name!.text,
+      );
+    return klass && classMethod(klass, name, env);
+  }
+  if (ts.isFunctionDeclaration(declaration)) {
+    const fn = exportedFunction(env, file, name);
+    if (fn) return fn;
+    const local = file.sourceFile.statements.find(
+      (statement): statement is ts.FunctionDeclaration =>
+        ts.isFunctionDeclaration(statement) && statement.name?.text === name && !!statement.body,
+    );
+    return local;
   }
   return undefined;
 }
@@ -623,6 +707,10 @@ function syntacticPromiseCall(call: ts.CallExpression, env: PromiseEnv, depth: n
     const klass = receiverClass(callee.expression, env);
     const method = klass && classMethod(klass, callee.name.text, env);
     if (method && returnsPromise(method, env, 2)) return true;
+    // a function of a module object of the run: `ns.f()` of `import * as ns`, `m.f()` of `require("./m")`
+    const module = moduleObjectOf(callee.expression);
+    const fn = module && importedFunction(env, module, callee.name.text, callee);
+    if (fn) return returnsPromise(fn, env, 2) ? true : undefined;
   }
   return undefined;
 }

@@ -3,8 +3,9 @@ import { ts } from "#compiler";
 import { packageRootOf } from "../../file-roles.js";
 import { isAsyncFunction, isGeneratorFunction, knownTypeMembers } from "./functions.js";
 import { GLOBAL_MODULE, isApi, resolveApi } from "./imports.js";
-import { dottedName, isFunctionNode, memberName, unwrapExpression, walk } from "./nodes.js";
+import { dottedName, enclosingClass, isFunctionNode, memberName, unwrapExpression, walk } from "./nodes.js";
 import {
+  classOfExpression,
   collectAwaits,
   functionOfDeclaration,
   hasRejectionHandler,
@@ -156,9 +157,211 @@ export function isNonThrowingCall(call: ts.CallExpression): boolean {
   // an assertion states an invariant: when it fails, the bug it reports is not a rejection to handle
   if (ref && (ref.module === "assert" || ref.module === "assert/strict")) return true;
   if (isApi(ref, "perf_hooks", "performance", "now")) return true;
-  if (!ref || ref.module !== GLOBAL_MODULE) return false;
-  if (ref.path[0] === "Math") return true;
-  return NON_THROWING_BUILTINS.some((entry) => entry.length === ref.path.length && entry.every((part, index) => ref.path[index] === part));
+  if (ts.isPropertyAccessExpression(callee) && STRING_METHODS.has(callee.name.text) && isStringValue(callee.expression)) return true;
+  if (!ref) return false;
+  // `import process from "node:process"; process.nextTick(…)`, `import { setTimeout } from "node:timers"`: the same built-ins
+  const own = ref.path[0] === "default" ? ref.path.slice(1) : ref.path;
+  const path =
+    ref.module === GLOBAL_MODULE ? ref.path : ref.module === "process" ? ["process", ...own] : ref.module === "timers" ? own : undefined;
+  if (!path) return false;
+  if (path[0] === "Math") return true;
+  return NON_THROWING_BUILTINS.some((entry) => entry.length === path.length && entry.every((part, index) => path[index] === part));
+}
+
+/** String methods that return a value for any arguments (no callback, no pattern to compile). */
+const STRING_METHODS = new Set([
+  "toLowerCase",
+  "toUpperCase",
+  "toLocaleLowerCase",
+  "toLocaleUpperCase",
+  "trim",
+  "trimStart",
+  "trimEnd",
+  "startsWith",
+  "endsWith",
+  "includes",
+  "indexOf",
+  "lastIndexOf",
+  "slice",
+  "substring",
+  "charAt",
+  "charCodeAt",
+  "padStart",
+  "padEnd",
+  "at",
+  "split",
+]);
+
+/** A value that is a string: a string literal or template, `String(x)`, `x.toString()`, or `x ?? ""` / `x || ""` (a header, an option with a default). */
+function isStringValue(expression: ts.Expression): boolean {
+  const node = unwrapExpression(expression);
+  if (ts.isStringLiteral(node) || ts.isNoSubstitutionTemplateLiteral(node) || ts.isTemplateExpression(node)) return true;
+  if (ts.isIdentifier(node)) {
+    const declaration = findDeclaration(node);
+    if (declaration && ts.isParameter(declaration)) return isElementOfSplit(declaration);
+    return (
+      !!declaration &&
+      ts.isVariableDeclaration(declaration) &&
+      (declaration.parent.flags & ts.NodeFlags.Const) !== 0 &&
+      !!declaration.initializer &&
+      isStringValue(declaration.initializer)
+    );
+  }
+  if (ts.isCallExpression(node)) {
+    const callee = unwrapExpression(node.expression);
+    if (ts.isIdentifier(callee) && callee.text === "String" && !findDeclaration(callee)) return true;
+    if (!ts.isPropertyAccessExpression(callee)) return false;
+    return callee.name.text === "toString" || (STRING_METHODS.has(callee.name.text) && isStringValue(callee.expression));
+  }
+  if (
+    ts.isBinaryExpression(node) &&
+    (node.operatorToken.kind === ts.SyntaxKind.QuestionQuestionToken || node.operatorToken.kind === ts.SyntaxKind.BarBarToken)
+  )
+    return isStringValue(node.right);
+  return false;
+}
+
+/**
+ * Stream methods that report failure by emitting `error` (or never fail): `destroy(err)` schedules
+ * the `error` event, `pause`/`resume`/`cork`/`unpipe` only switch state. Taken as non-throwing on any
+ * receiver the run does not declare: these names are the stream protocol's.
+ */
+const STREAM_CONTROL_METHODS = new Set(["destroy", "pause", "resume", "cork", "uncork", "unpipe", "setEncoding", "unref", "ref"]);
+
+/** Methods of an `EventEmitter` or a stream that do not throw on a receiver known to be one (`emit` of any event but `error`). */
+const EMITTER_METHODS = new Set(["emit", "end", "push", "setNoDelay", "setKeepAlive", "setTimeout"]);
+
+/** Node modules whose classes are event emitters or streams. */
+const EMITTER_MODULES = new Set([
+  "events",
+  "stream",
+  "net",
+  "tls",
+  "http",
+  "https",
+  "http2",
+  "dgram",
+  "child_process",
+  "readline",
+  "worker_threads",
+  "zlib",
+  "cluster",
+]);
+
+/** `EventEmitter`, `Duplex`, `net.Socket`, `http.Server`, or a name that says so (`TypedEmitter`, `MyStream`): a class from outside the run that emits events. */
+function isEmitterClassReference(expression: ts.Expression): boolean {
+  const ref = resolveApi(expression);
+  if (ref && EMITTER_MODULES.has(ref.module)) return true;
+  const name = ts.isIdentifier(unwrapExpression(expression))
+    ? (unwrapExpression(expression) as ts.Identifier).text
+    : memberName(unwrapExpression(expression));
+  return !!name && /(Emitter|Stream|Duplex|Readable|Writable|Transform|PassThrough|Socket)$/.test(name);
+}
+
+/**
+ * Is the receiver an event emitter or a stream, as the code shows it: `this` in a class whose
+ * `extends` chain (through classes of the run) reaches one from outside the run that emits events,
+ * an instance (`new Duplex()`, `new MyEmitter()` of such a class) held in a variable or a field, or,
+ * with the checker, a value whose type has `on`, `emit` and `removeListener`.
+ */
+export function isEmitterReceiver(receiver: ts.Expression, env: PromiseEnv): boolean {
+  const node = unwrapExpression(receiver);
+  let klass: ts.ClassLikeDeclaration | undefined;
+  if (node.kind === ts.SyntaxKind.ThisKeyword) klass = enclosingClass(node);
+  else {
+    const init = getInitializer(node);
+    if (init && ts.isNewExpression(init)) {
+      if (isEmitterClassReference(init.expression)) return true;
+      klass = classOfExpression(init.expression, env);
+    }
+  }
+  for (let depth = 0; klass && depth < 5; depth++) {
+    const base = klass.heritageClauses?.find((clause) => clause.token === ts.SyntaxKind.ExtendsKeyword)?.types[0]?.expression;
+    if (!base) break;
+    const next = classOfExpression(base, env);
+    if (!next) return isEmitterClassReference(base);
+    klass = next;
+  }
+  const members = knownTypeMembers(env.getTypeChecker(), node);
+  return !!members && members.every((member) => ["on", "emit", "removeListener"].every((name) => !!member.getProperty(name)));
+}
+
+/** Array methods that call their callback synchronously and throw only when it does. */
+const ARRAY_ITERATION = new Set(["forEach", "map", "filter", "some", "every", "find", "findIndex", "findLast", "findLastIndex", "flatMap"]);
+
+/** `part` of `s.split(",").some((part) => …)`: the element parameter of an iteration over a split string. */
+function isElementOfSplit(parameter: ts.ParameterDeclaration): boolean {
+  const fn = parameter.parent;
+  if (fn.parameters[0] !== parameter || !isFunctionNode(fn)) return false;
+  const call = fn.parent;
+  if (!call || !ts.isCallExpression(call) || call.arguments[0] !== fn) return false;
+  const callee = unwrapExpression(call.expression);
+  if (!ts.isPropertyAccessExpression(callee) || !ARRAY_ITERATION.has(callee.name.text)) return false;
+  const receiver = unwrapExpression(callee.expression);
+  return (
+    ts.isCallExpression(receiver) &&
+    ts.isPropertyAccessExpression(unwrapExpression(receiver.expression)) &&
+    (unwrapExpression(receiver.expression) as ts.PropertyAccessExpression).name.text === "split" &&
+    isStringValue((unwrapExpression(receiver.expression) as ts.PropertyAccessExpression).expression)
+  );
+}
+
+/** An array as the code shows it: a literal, `s.split(…)` of a string, `Object.keys/values/entries(…)`, `Array.from(…)`, or a `const` holding one. */
+function isArrayValue(expression: ts.Expression): boolean {
+  const node = unwrapExpression(expression);
+  if (ts.isArrayLiteralExpression(node)) return true;
+  if (ts.isIdentifier(node)) {
+    const declaration = findDeclaration(node);
+    return (
+      !!declaration &&
+      ts.isVariableDeclaration(declaration) &&
+      (declaration.parent.flags & ts.NodeFlags.Const) !== 0 &&
+      !!declaration.initializer &&
+      isArrayValue(declaration.initializer)
+    );
+  }
+  if (!ts.isCallExpression(node)) return false;
+  const callee = unwrapExpression(node.expression);
+  if (ts.isPropertyAccessExpression(callee) && callee.name.text === "split") return isStringValue(callee.expression);
+  if (
+    ts.isPropertyAccessExpression(callee) &&
+    (callee.name.text === "filter" || callee.name.text === "map" || callee.name.text === "slice")
+  )
+    return isArrayValue(callee.expression);
+  const ref = resolveApi(node.expression);
+  return (
+    isApi(ref, GLOBAL_MODULE, "Object", "keys") ||
+    isApi(ref, GLOBAL_MODULE, "Object", "values") ||
+    isApi(ref, GLOBAL_MODULE, "Object", "entries") ||
+    isApi(ref, GLOBAL_MODULE, "Array", "from")
+  );
+}
+
+/**
+ * For a call the run does not declare: one that by convention does not throw. A predicate
+ * (`isStream(x)`, `is.nodeStream(x)`, `hasOwn(o, k)`) tests a value and answers; the stream control
+ * methods above; and on a receiver known to be an emitter or a stream, `emit` (but `emit("error")`,
+ * which throws without a listener), `end`, `push`: a stream reports failure through its `error` event.
+ */
+function isConventionallyNonThrowing(call: ts.CallExpression, env: PromiseEnv): boolean {
+  const callee = unwrapExpression(call.expression);
+  const name = ts.isIdentifier(callee) ? callee.text : memberName(callee);
+  if (!name) return false;
+  if (/^(is|has)[A-Z]/.test(name)) return true;
+  if (!ts.isPropertyAccessExpression(callee) && !ts.isElementAccessExpression(callee)) return false;
+  if (ts.isIdentifier(callee.expression) && callee.expression.text === "is") return true;
+  if (STREAM_CONTROL_METHODS.has(name)) return true;
+  if (ARRAY_ITERATION.has(name) && isArrayValue(callee.expression)) {
+    // `header.split(",").some((part) => known.has(part.trim()))`: throws only if the callback does
+    const callback = call.arguments[0] && unwrapExpression(call.arguments[0]);
+    return !!callback && isFunctionNode(callback) && !isAsyncFunction(callback) && !functionCanThrow(callback, env, MAX_DEPTH - 2);
+  }
+  if (!EMITTER_METHODS.has(name)) return false;
+  if (name === "emit") {
+    const event = call.arguments[0] && unwrapExpression(call.arguments[0]);
+    if (!event || !(ts.isStringLiteral(event) || ts.isNoSubstitutionTemplateLiteral(event)) || event.text === "error") return false;
+  }
+  return isEmitterReceiver(callee.expression, env);
 }
 
 /**
@@ -536,7 +739,8 @@ export function callCanThrow(call: ts.CallExpression, env: PromiseEnv, depth = 0
   )
     return false;
   const called = isFunctionNode(callee) ? [callee] : resolveCalledFunctions(call, env);
-  if (!called) return true;
+  // not declared in the run, or only declared (`declare function`, an overload): judged by convention
+  if (!called || called.every((fn) => !fn.body)) return !isConventionallyNonThrowing(call, env);
   return called.some((fn) => !(isAsyncFunction(fn) && !isGeneratorFunction(fn)) && functionCanThrow(fn, env, depth + 1));
 }
 
