@@ -92,7 +92,6 @@ async function lintParts(engine: EngineOptions, part: Part, plan: PlanOptions): 
   const sizes = fileSizes(part.lint);
   const parts = splitFiles(part.lint, threads, part.context, { withContext: engine.types, weightOf: (file) => sizes.get(file) ?? 0 });
   const [own, ...others] = parts.map((piece) => (engine.types ? piece : { ...piece, context: part.context }));
-  // asyncpat-ignore-next-line unbounded-concurrency -- one piece per thread: splitFiles makes at most `threads` parts
   const inWorkers = others.map((piece) =>
     runWorker(plan.partWorker!, {
       cwd: engine.cwd,
