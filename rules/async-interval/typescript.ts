@@ -1,4 +1,5 @@
 import {
+  canReject,
   defineTypeScriptRule,
   memberName,
   functionValueOf,
@@ -153,7 +154,8 @@ function droppedPromiseCalls(fn: ts.FunctionLikeDeclaration, env: PromiseEnv): t
   const check = (expression: ts.Expression) => {
     const node = unwrapExpression(expression);
     if (!ts.isCallExpression(node) || hasRejectionHandler(node)) return;
-    if (isPromiseCall(node, env) === true || isCallOfAwaitedModule(node, env)) found.push(node);
+    // a promise shown unable to reject (its chain ends in `.catch`, inside the called function) is handled, as `refresh().catch(log)` is
+    if ((isPromiseCall(node, env) === true || isCallOfAwaitedModule(node, env)) && canReject(node, env)) found.push(node);
   };
   if (!ts.isBlock(body)) {
     check(body as ts.Expression);
@@ -189,7 +191,7 @@ export default defineTypeScriptRule({
     ],
   },
   knownLimits: [
-    "A synchronous callback that starts a promise and attaches `.catch` (`() => { refresh().catch(log) }`) is not reported, though its runs can still overlap. One that starts a promise as a statement without `.catch` is reported at that call; without types, a call counts as starting a promise when it would for floating-task, or when it calls a function imported from a module outside the linted files of which the file awaits another function (`await serviceStart()` and `orchestrateService()` from the same `./service`).",
+    "A synchronous callback that starts a promise and attaches `.catch` (`() => { refresh().catch(log) }`) is not reported, though its runs can still overlap. Nor is one that starts a promise shown unable to reject (a function whose returned chain ends in `.catch(handler)`, an async function that catches its own errors). One that starts a promise as a statement without `.catch` is reported at that call; without types, a call counts as starting a promise when it would for floating-task, or when it calls a function imported from a module outside the linted files of which the file awaits another function (`await serviceStart()` and `orchestrateService()` from the same `./service`).",
     "A callback whose returned chain ends in `.catch(handler)` (`() => refresh().catch(log)`) is not reported either, for the same reason.",
     "`--fix` rewrites only `setInterval(async () => { … }, ms);` whose handle is unused, with a literal or named delay and no `this` in the body; a handle kept for `clearInterval` needs the loop written by hand (a flag or an AbortSignal checked before rescheduling).",
     "Without type information, a callback is known to return a promise only when it is async, is annotated `Promise<…>`, or returns a call of an async function or method declared in the linted files or of a well-known promise API (fetch, fs/promises, util.promisify, axios, …).",

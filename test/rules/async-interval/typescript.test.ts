@@ -4,6 +4,11 @@ import { ruleTester } from "../../helpers/rule-tester.js";
 ruleTester(rule, {
   valid: [
     {
+      name: "synchronous callback that starts fn.call(this) of a function whose returned chain ends in .catch: it cannot reject",
+      filename: "registry.js",
+      code: `async function sample() {\n  await fetch("http://metrics");\n}\nfunction update() {\n  return sample()\n    .catch(() => {})\n    .then(() => this.log("updated"));\n}\nexports.start = function start(registry) {\n  setInterval(() => {\n    update.call(registry);\n  }, 5000);\n};`,
+    },
+    {
       name: "timers/promises loop awaits each tick",
       code: `import { setInterval } from "node:timers/promises";\nasync function run(signal: AbortSignal) {\n  for await (const _ of setInterval(1000, undefined, { signal })) await tick();\n}`,
     },
@@ -74,6 +79,12 @@ ruleTester(rule, {
     },
   ],
   invalid: [
+    {
+      name: "synchronous callback that starts fn.call(this) of a function whose returned chain can reject",
+      filename: "registry.js",
+      code: `async function sample() {\n  await fetch("http://metrics");\n}\nfunction update() {\n  return sample().then(() => this.log("updated"));\n}\nexports.start = function start(registry) {\n  setInterval(() => {\n    update.call(registry);\n  }, 5000);\n};`,
+      errors: [{ messageId: "startsAsyncWork", line: 9 }],
+    },
     {
       name: "synchronous callback fires an imported async function of a module the file awaits from (sync-callback-fires-imported-async-work)",
       filename: "app.js",

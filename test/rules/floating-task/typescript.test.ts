@@ -4,6 +4,11 @@ import { ruleTester } from "../../helpers/rule-tester.js";
 ruleTester(rule, {
   valid: [
     {
+      name: "cannot-reject: fn.call(this) of a function whose returned chain ends in .catch(() => {}) and a logging .then",
+      filename: "registry.js",
+      code: `async function sample() {\n  await fetch("http://metrics");\n}\nfunction update() {\n  return sample()\n    .catch(() => {})\n    .then(() => this.log("updated"));\n}\nexports.start = function start(registry) {\n  update.call(registry);\n};`,
+    },
+    {
       name: "cannot-reject: a const holding a chain whose .catch handler only logs, then chained with .then",
       code: `async function load() {\n  await fetch("http://items");\n}\nexport function start() {\n  const loading = load().catch((error) => console.error(error));\n  loading.then(() => console.log("loaded"));\n}`,
     },
@@ -449,6 +454,12 @@ ruleTester(rule, {
     },
   ],
   invalid: [
+    {
+      name: "fn.call(this) of a function whose returned chain has no rejection handler",
+      filename: "registry.js",
+      code: `async function sample() {\n  await fetch("http://metrics");\n}\nfunction update() {\n  return sample().then(() => this.log("updated"));\n}\nexports.start = function start(registry) {\n  update.call(registry);\n};`,
+      errors: [{ messageId: "floating", line: 8 }],
+    },
     {
       name: "a tracked operation whose rejection handler passes the rejection on (e => Promise.reject(e)), chained with .then only",
       types: true,

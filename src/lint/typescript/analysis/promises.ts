@@ -511,6 +511,21 @@ function compiledImplementation(declaration: ts.Declaration, env: PromiseEnv): t
 }
 
 /**
+ * `f.call(thisArg, …)` / `f.apply(thisArg, args)`: the function `f` names when the run declares it (in
+ * this file, or imported from a file of the run), so what it returns is what this call returns.
+ */
+export function functionInvokedByCallOrApply(call: ts.CallExpression, env: PromiseEnv): ts.FunctionLikeDeclaration | undefined {
+  const callee = unwrapExpression(call.expression);
+  if (!ts.isPropertyAccessExpression(callee) || (callee.name.text !== "call" && callee.name.text !== "apply")) return undefined;
+  const target = unwrapExpression(callee.expression);
+  if (!ts.isIdentifier(target)) return undefined;
+  const local = functionOfDeclaration(findDeclaration(target));
+  if (local) return local;
+  const imported = relativeImportOf(target);
+  return imported && importedFunction(env, imported.specifier, imported.name, target);
+}
+
+/**
  * Every function a call may run: the one `resolveCalledFunction` finds, or — with the checker, for a
  * call it resolves to a member without a body of an interface or an abstract class — that member in
  * each class or object literal of the run that implements the type (`queue: JobQueue`, then
@@ -694,6 +709,9 @@ function syntacticPromiseCall(call: ts.CallExpression, env: PromiseEnv, depth: n
   }
   const local = calledFunction(call);
   if (local) return returnsPromise(local, env, depth + 1);
+  // `update.call(this)`: what `update` returns
+  const invoked = functionInvokedByCallOrApply(call, env);
+  if (invoked) return returnsPromise(invoked, env, depth + 1) ? true : undefined;
   const ref = resolveApi(call.expression);
   if (isKnownPromiseApi(ref)) return true;
   if (ts.isIdentifier(callee)) {

@@ -7,6 +7,7 @@ import { dottedName, enclosingClass, isFunctionNode, memberName, unwrapExpressio
 import {
   classOfExpression,
   collectAwaits,
+  functionInvokedByCallOrApply,
   functionOfDeclaration,
   hasRejectionHandler,
   isKnownPromiseApi,
@@ -580,6 +581,9 @@ export function canReject(expression: ts.Expression, env: PromiseEnv, depth = 0)
     return !!onFulfilled && callbackCanReject(onFulfilled, env, depth + 1);
   }
   if (isFunctionNode(callee)) return functionCanReject(callee, env, depth + 1);
+  // `update.call(this)`: the promise is the one `update` returns
+  const invoked = functionInvokedByCallOrApply(node, env);
+  if (invoked) return functionCanReject(invoked, env, depth + 1);
   // through an interface or an abstract method: it can reject when one of its implementations can
   const called = resolveCalledFunctions(node, env);
   if (called) return called.some((fn) => functionCanReject(fn, env, depth + 1));
