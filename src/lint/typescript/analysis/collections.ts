@@ -28,6 +28,33 @@ const INPUT_SEGMENT = /^(body|params)$/i;
 /** A request, or a value that may be one: input unless a configuration segment follows (`req.payload.config.collections`). */
 const MAYBE_INPUT_SEGMENT = /^(req|request|payload|input|args|argv)$/i;
 
+/** Array methods whose result holds the receiver's items, or fewer, or each mapped to one. */
+export const SAME_ITEMS_METHODS: ReadonlySet<string> = new Set([
+  "filter",
+  "map",
+  "keys",
+  "values",
+  "entries",
+  "reverse",
+  "slice",
+  "flat",
+  "concat",
+  "toReversed",
+  "toSorted",
+  "sort",
+]);
+
+/** `Object.keys(x)`, `Object.values(x)`, `Object.entries(x)`, `Array.from(x)`: the `x` whose items the call lists. */
+export function listedCollection(call: ts.CallExpression): ts.Expression | undefined {
+  const ref = resolveApi(call.expression);
+  const lists =
+    isApi(ref, GLOBAL_MODULE, "Object", "keys") ||
+    isApi(ref, GLOBAL_MODULE, "Object", "values") ||
+    isApi(ref, GLOBAL_MODULE, "Object", "entries") ||
+    isApi(ref, GLOBAL_MODULE, "Array", "from");
+  return lists ? call.arguments[0] : undefined;
+}
+
 /** The names along a collection expression, innermost first: `this.schema.collections[k]?.fields` → [schema, collections, fields]. */
 export function collectionPath(expression: ts.Expression, depth = 0): string[] | undefined {
   if (depth > 8) return undefined;
@@ -52,24 +79,10 @@ export function collectionPath(expression: ts.Expression, depth = 0): string[] |
   if (ts.isCallExpression(node)) {
     const callee = unwrapExpression(node.expression);
     const method = memberName(callee);
-    const ref = resolveApi(node.expression);
     // Object.keys(x), Array.from(x), x.filter(…), x.entries(): the same items, or fewer
-    if (
-      (isApi(ref, GLOBAL_MODULE, "Object", "keys") ||
-        isApi(ref, GLOBAL_MODULE, "Object", "values") ||
-        isApi(ref, GLOBAL_MODULE, "Object", "entries") ||
-        isApi(ref, GLOBAL_MODULE, "Array", "from")) &&
-      node.arguments[0]
-    ) {
-      return collectionPath(node.arguments[0], depth + 1);
-    }
-    if (
-      method &&
-      ["filter", "map", "keys", "values", "entries", "reverse", "slice", "flat", "concat", "toReversed", "toSorted", "sort"].includes(
-        method,
-      ) &&
-      (ts.isPropertyAccessExpression(callee) || ts.isElementAccessExpression(callee))
-    ) {
+    const listed = listedCollection(node);
+    if (listed) return collectionPath(listed, depth + 1);
+    if (method && SAME_ITEMS_METHODS.has(method) && (ts.isPropertyAccessExpression(callee) || ts.isElementAccessExpression(callee))) {
       return collectionPath(callee.expression, depth + 1);
     }
   }

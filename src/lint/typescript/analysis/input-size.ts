@@ -1,5 +1,5 @@
 import { ts } from "#compiler";
-import { collectionPath, isDefinedByConfiguration, isFileListingCall } from "./collections.js";
+import { collectionPath, isDefinedByConfiguration, isFileListingCall, listedCollection, SAME_ITEMS_METHODS } from "./collections.js";
 import { isFunctionNode, isStringLike, memberName, unwrapExpression, walk, declaredName, dottedName } from "./nodes.js";
 import { GLOBAL_MODULE, isApi, resolveApi } from "./imports.js";
 import { findDeclaration, getThisPropertyInitializer } from "./scope.js";
@@ -203,16 +203,8 @@ function callOrigin(call: ts.CallExpression, depth: number, trace: Trace): Input
   if (isFileListingCall(call)) return "files";
   const callee = unwrapExpression(call.expression);
   const method = memberName(callee);
-  const ref = resolveApi(call.expression);
-  if (
-    (isApi(ref, GLOBAL_MODULE, "Object", "keys") ||
-      isApi(ref, GLOBAL_MODULE, "Object", "values") ||
-      isApi(ref, GLOBAL_MODULE, "Object", "entries") ||
-      isApi(ref, GLOBAL_MODULE, "Array", "from")) &&
-    call.arguments[0]
-  ) {
-    return originOf(call.arguments[0], depth + 1, trace);
-  }
+  const listed = listedCollection(call);
+  if (listed) return originOf(listed, depth + 1, trace);
   if (!method || !(ts.isPropertyAccessExpression(callee) || ts.isElementAccessExpression(callee))) return undefined;
   const receiver = callee.expression;
   if (method === "split") {
@@ -222,23 +214,7 @@ function callOrigin(call: ts.CallExpression, depth: number, trace: Trace): Input
     return undefined;
   }
   if (method === "slice" && call.arguments.length >= 2) return undefined;
-  if (
-    [
-      "filter",
-      "map",
-      "flatMap",
-      "keys",
-      "values",
-      "entries",
-      "reverse",
-      "slice",
-      "flat",
-      "concat",
-      "toReversed",
-      "toSorted",
-      "sort",
-    ].includes(method)
-  ) {
+  if (SAME_ITEMS_METHODS.has(method) || method === "flatMap") {
     const origin = originOf(receiver, depth + 1, trace);
     if (origin) return origin;
     if (method === "concat") {
