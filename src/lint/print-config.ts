@@ -57,16 +57,12 @@ function skipReason(absolute: string, role: FileRole, input: PrintConfigInput): 
   if (skippedFolder) return `it is inside ${skippedFolder}/, which folder walks skip (name the file to lint it anyway)`;
   if (input.gitignore) {
     const ignored = new GitIgnore();
-    let dir = path.dirname(absolute);
-    const chain: string[] = [];
-    while (!path.relative(input.cwd, dir).startsWith("..") && dir !== path.dirname(dir)) {
-      chain.unshift(dir);
-      if (dir === input.cwd) break;
-      dir = path.dirname(dir);
+    const message = "a .gitignore file ignores it (--no-gitignore lints it)";
+    // the folders a walk from the working folder passes through, then the file
+    for (let dir = path.dirname(absolute); dir !== input.cwd && !path.relative(input.cwd, dir).startsWith(".."); dir = path.dirname(dir)) {
+      if (ignored.isIgnored(dir, true)) return message;
     }
-    if (chain.some((folder) => folder !== input.cwd && ignored.isIgnored(folder, true)) || ignored.isIgnored(absolute, false)) {
-      return "a .gitignore file ignores it (--no-gitignore lints it)";
-    }
+    if (ignored.isIgnored(absolute, false)) return message;
   }
   if (input.config.roles[role] === "skip") return `files of role "${role}" are not linted (config "roles")`;
   return undefined;
