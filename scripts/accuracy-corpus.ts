@@ -24,8 +24,8 @@ export interface CorpusPackage {
   files?: number;
   half?: Half;
   /**
-   * Which batch added the package: absent for batch 1 (the first 41, split in 80db319), 2 or 3 for
-   * the packages added later (batch 2 after batch 1 was tuned, batch 3 after batch 2 was) and split
+   * Which batch added the package: absent for batch 1 (the first 41, split in 80db319), 2, 3 or 4
+   * for the packages added later (each after the batch before it was tuned) and split
    * on their own (scripts/accuracy-split.ts), so that their tuning half is code nobody had looked
    * at when it was split.
    */

@@ -76,7 +76,7 @@ interface Finding {
   pkg: string;
   version: string;
   half: Half;
-  /** The corpus batch of the package (1, 2 or 3; see `batch` in accuracy/corpus.json). */
+  /** The corpus batch of the package (1 to 4; see `batch` in accuracy/corpus.json). */
   batch: number;
   kind: Kind;
   role: Role;
