@@ -235,13 +235,44 @@ function isForEachCallback(fn: ts.Node): boolean {
   return isPerItemCallback(fn);
 }
 
+/**
+ * How the statements after the write, in its own block, leave the loops around it: `return` or
+ * `throw` leaves every loop of the function (the write runs at most once per call), an unlabelled
+ * `break` leaves the innermost loop (unless a `switch` sits in between). `for (…) { if (match) {
+ * sock.write(reply); return; } }` answers once: the loop searches, it does not produce.
+ */
+function exitAfterWrite(call: ts.CallExpression): { exits: "function" | "loop" } | undefined {
+  const statement = outerExpression(call).parent;
+  if (!statement || !ts.isExpressionStatement(statement) || !ts.isBlock(statement.parent)) return undefined;
+  const block = statement.parent;
+  const later = block.statements.slice(block.statements.indexOf(statement) + 1);
+  if (later.some((next) => ts.isReturnStatement(next) || ts.isThrowStatement(next))) return { exits: "function" };
+  if (later.some((next) => ts.isBreakStatement(next) && !next.label)) {
+    for (let node: ts.Node = block.parent; node && !isFunctionNode(node); node = node.parent) {
+      if (ts.isSwitchStatement(node)) return undefined;
+      if (isLoop(node)) return { exits: "loop" };
+    }
+  }
+  return undefined;
+}
+
 /** The loops that repeat this call within its function (a `forEach` callback counts as one), outermost last. */
 function repeatingLoops(call: ts.CallExpression): { loops: ts.Node[]; scope: ts.Node } {
   const loops: ts.Node[] = [];
+  // loops of the write's own function that are left right after it do not repeat it
+  let exit = exitAfterWrite(call)?.exits;
   let previous: ts.Node = call;
   for (let node = call.parent; node; previous = node, node = node.parent) {
-    if (isLoop(node) && previous === node.statement) loops.push(node);
+    if (isLoop(node) && previous === node.statement) {
+      if (exit === "function") continue;
+      if (exit === "loop") {
+        exit = undefined;
+        continue;
+      }
+      loops.push(node);
+    }
     if (isFunctionNode(node)) {
+      exit = undefined;
       if (isForEachCallback(node)) {
         loops.push(node);
         continue;
@@ -361,6 +392,7 @@ export default defineTypeScriptRule<Options>({
     "A listener's write counts as handled when the function that registers the listener calls any `pause()` or listens for any `'drain'`.",
     "Without type information, writables are recognised by how they were created (`fs.createWriteStream`, `net.connect`, zlib, `http.request`, stream classes and classes of the file extending them), by type annotations, by `res`/`response` handler parameters and by names (`stream`, `socket`, `out`, `dest`, `…Stream`, `…Socket`); a custom object with a `write` method and such a name (a socket.io `socket`, whose `write` is `send`) is a false positive unless the type checker is on or the parameter is annotated.",
     "A loop over the destinations themselves (`for (const sock of socks) sock.write(buf)`, `socks.forEach((sock) => sock.write(buf))`: the receiver is the loop's variable) writes once per stream and is not a producer; a loop around it, or a loop around a call of its function in the same file, still is.",
+    "A write followed in its own block by `return` or `throw` (or by an unlabelled `break`, for the innermost loop outside a `switch`) runs at most once per turn of the loops it leaves: a search loop that answers the match and stops (`for (const c of conns) if (c.port === port) { sock.write(reply); return; }`) is not a producer. Loops outside the write's function (a `forEach` the callback returns to, a caller's loop) still count.",
     "Any `'drain'` listener in the function is taken as waiting for drain.",
     "A loop paced by a timer (`await sleep(ms)` in its body, or `for await` over `timers/promises` `setInterval`) is taken as a heartbeat and not reported, though a peer that stops reading still lets its buffer grow slowly.",
     "An awaited `write()` is assumed to be a promise-returning writer (web streams, promisified sockets) and is not reported.",

@@ -39,6 +39,13 @@ const LOCAL_PROGRAMS = new Set([
   "kill", "pkill", "taskkill", "tasklist", "ps", "which", "where", "whoami", "uname", "hostname", "id",
 ]); // prettier-ignore
 
+/**
+ * What a shell line may put before the program it runs: `sudo` with options that take no value
+ * (`-n` non-interactive, `-E` keep the environment, `-H`), then `NAME=value` environment assignments.
+ * sudo itself waits on no peer (without `-n` it may ask a terminal for a password, a person, not a peer).
+ */
+const COMMAND_PREFIX = /^\s*(?:sudo(?:\s+(?:-[nEH]+|--non-interactive|--preserve-env))*\s+)?(?:[A-Za-z_][A-Za-z0-9_]*=\S*\s+)*/;
+
 /** Shell syntax that could run a second program after the one named first. */
 const SHELL_CHAINING = /[;&|`\n]|\$\(/;
 
@@ -68,7 +75,9 @@ function runsLocalProgram(call: ts.CallExpression, execFile: boolean): boolean {
   if (!first) return false;
   const command = commandText(first);
   if (!command || command.parts.some((part) => SHELL_CHAINING.test(part))) return false;
-  const head = command.parts[0]!;
+  // exec: a shell line may run the program through `sudo` (`sudo -n kill -9 …`) or with environment
+  // assignments before it (`LANG=C ps …`); the program is the word after them
+  const head = execFile ? command.parts[0]! : command.parts[0]!.replace(COMMAND_PREFIX, "");
   // execFile: the whole literal names the program; exec: its first word, which must end inside the literal
   const match = execFile
     ? command.complete
@@ -461,7 +470,7 @@ export default defineTypeScriptRule<Options>({
     "`once(server, \"listening\")` is not reported: `listen` either emits it or an `'error'`, which rejects the promise.",
     "An event this function drives itself is not reported: `'drain'` after a `write()` on the same stream, `'close'` after its `close()`/`destroy()`, `'finish'` after its `end()`, and `'open'`/`'ready'` of a file stream created here (the receiver is matched by name, in the same function, before the `once`). A server's `'close'` after `close()` still waits for open keep-alive connections to end.",
     "`once(worker, \"exit\")` is reported even when the worker is being terminated by a helper in another function (piscina's `destroy()` waits for the exits of workers that `_removeWorker` terminates): a terminated worker always emits 'exit', but the termination is not followed across calls.",
-    'A child process that runs a local file or process tool named in the code (`exec("tar zcf " + out)`, `execFile("taskkill", …)`: archivers, `rm`/`cp`/`mv`-like file tools, `kill`/`ps`/`taskkill`) is not reported: it waits on no peer. A command chained with `;`, `&&`, `|` or `$(…)`, and any program that may reach a network or daemon (git, curl, docker, npm, node), still is.',
+    'A child process that runs a local file or process tool named in the code (`exec("tar zcf " + out)`, `execFile("taskkill", …)`: archivers, `rm`/`cp`/`mv`-like file tools, `kill`/`ps`/`taskkill`; in an `exec` line also through `sudo` and its value-less options or after `NAME=value` assignments: `exec(\`sudo -n kill -9 ${pid}\`)`) is not reported: it waits on no peer. A command chained with `;`, `&&`, `|` or `$(…)`, and any program that may reach a network or daemon (git, curl, docker, npm, node), still is.',
     "A deadline applied by a function called with the result stored in a variable is seen only for the configured `timeoutWrappers`, `p-timeout` and `Promise.race`.",
   ],
   create(context) {

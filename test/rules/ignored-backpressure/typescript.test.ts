@@ -4,6 +4,29 @@ import { ruleTester } from "../../helpers/rule-tester.js";
 ruleTester(rule, {
   valid: [
     {
+      name: "a search loop that answers once: the write is followed by return (identd reply to the matching connection)",
+      code: `function answer(socket: import("node:net").Socket, connections: { port: number; user: string }[], port: number) {
+  for (const connection of connections) {
+    if (connection.port === port) {
+      socket.write(\`\${port} : USERID : \${connection.user}\\r\\n\`);
+      return;
+    }
+  }
+  socket.end();
+}`,
+    },
+    {
+      name: "a loop left by break right after the write: at most one write",
+      code: `function firstReady(out: import("node:net").Socket, frames: Buffer[]) {
+  for (const frame of frames) {
+    if (frame.length > 0) {
+      out.write(frame);
+      break;
+    }
+  }
+}`,
+    },
+    {
       name: "broadcast over the destinations: one write per subscriber socket (for-of over the sockets)",
       code: `const net = require("net");
 function PubSocket() { this.socks = []; }
@@ -225,6 +248,42 @@ export function start(csvStream: any, columns: string[]) {
     },
   ],
   invalid: [
+    {
+      name: "return after the write leaves only the forEach callback, not the forEach: every item is still written",
+      code: `function dump(out: import("node:net").Socket, frames: Buffer[]) {
+  frames.forEach((frame) => {
+    out.write(frame);
+    return;
+  });
+}`,
+      errors: [{ messageId: "ignoredBackpressure", line: 3 }],
+    },
+    {
+      name: "break after the write inside a switch leaves the switch, not the loop",
+      code: `function pump(out: import("node:net").Socket, frames: { kind: string; data: Buffer }[]) {
+  for (const frame of frames) {
+    switch (frame.kind) {
+      case "data": {
+        out.write(frame.data);
+        break;
+      }
+    }
+  }
+}`,
+      errors: [{ messageId: "ignoredBackpressure", line: 5 }],
+    },
+    {
+      name: "break leaves only the inner loop: the outer loop still repeats the write",
+      code: `function send(out: import("node:net").Socket, batches: Buffer[][]) {
+  for (const batch of batches) {
+    for (const frame of batch) {
+      out.write(frame);
+      break;
+    }
+  }
+}`,
+      errors: [{ messageId: "ignoredBackpressure", line: 4 }],
+    },
     {
       name: "broadcast repeated by an outer loop over messages: the outer loop is the producer",
       code: `function replay(sockets: import("node:net").Socket[], history: Buffer[]) {

@@ -25,6 +25,14 @@ ruleTester(rule, {
       code: `import { exec } from "node:child_process";\nexport function killTree(pid: number, done: (err: Error | null) => void) {\n  exec("taskkill /pid " + pid + " /T /F", { windowsHide: true }, (err) => done(err));\n}`,
     },
     {
+      name: "local program through sudo -n: kill of a process the server started",
+      code: `import { exec } from "node:child_process";\nexport function stop(pid: number) {\n  exec(\`sudo -n kill -9 \${pid}\`);\n}`,
+    },
+    {
+      name: "local program through sudo and an environment assignment (literal command)",
+      code: `import { exec } from "node:child_process";\nexport function restart() {\n  exec("sudo LANG=C kill 1");\n}`,
+    },
+    {
       name: "local program: execFile of rm with an argument list",
       code: `import { execFile } from "node:child_process";\nexport function wipe(dir: string) {\n  execFile("rm", ["-rf", dir], () => {});\n}`,
     },
@@ -301,6 +309,16 @@ ruleTester(rule, {
     {
       name: "local program chained with && to a network upload: the upload can hang",
       code: `import { exec } from "node:child_process";\nexport function ship(dir: string) {\n  exec(\`tar zcf out.tgz \${dir} && curl -T out.tgz https://backup.example\`, () => {});\n}`,
+      errors: [{ messageId: "childProcess", line: 3 }],
+    },
+    {
+      name: "sudo runs a program spliced in from a value: not known to be local",
+      code: `import { exec } from "node:child_process";\nexport function run(tool: string) {\n  exec("sudo -n " + tool, () => {});\n}`,
+      errors: [{ messageId: "childProcess", line: 3 }],
+    },
+    {
+      name: "sudo before a local program chained to a network upload: the upload can hang",
+      code: `import { exec } from "node:child_process";\nexport function ship() {\n  exec("sudo -n tar zcf /tmp/out.tgz /etc && curl -T /tmp/out.tgz https://backup.example", () => {});\n}`,
       errors: [{ messageId: "childProcess", line: 3 }],
     },
     {
