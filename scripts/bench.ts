@@ -5,7 +5,8 @@
  * crate in a temp folder, then times `asyncpat lint` (the built CLI, end to end, as a user runs it)
  * on them with and without type information, and on this repository; then a Rust service module at
  * 250, 1,000 and 2,000 files, to show time per file stays flat. Prints medians of N runs and
- * ratios; the machine's noise shows in the min–max spread printed beside each median.
+ * ratios; the machine's noise shows in the min–max spread printed beside each median. First of all,
+ * `--concurrency` off / 2 / auto side by side on the generated project (BENCH_THREADS_ONLY=1: only that).
  */
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import os from "node:os";
@@ -401,6 +402,56 @@ async function compareTools(project: string, label: string): Promise<void> {
   if (!haveEslint) console.log("(ESLint rows need the dev dependencies eslint, typescript-eslint and @eslint/js: npm ci)");
 }
 
+/**
+ * `--concurrency` side by side: off, 2 threads and auto, with and without types, the runs of each
+ * setting interleaved (off, 2, auto, off, 2, auto, …) so that a machine's changing load hits them
+ * alike. Prints the median wall and CPU (user+sys of every thread) and the ratios over off, and
+ * checks the three give byte-identical JSON reports. BENCH_THREADS_ONLY=1 runs only this table.
+ */
+async function threadsTable(project: string, label: string): Promise<void> {
+  const node = process.execPath;
+  const settings = ["off", "2", "auto"];
+  const loadBefore = os.loadavg()[0]!.toFixed(2);
+  console.log(
+    `\n--concurrency on ${label}: ${RUNS} run(s) of each setting, interleaved; ${os.availableParallelism()} cores, node ${process.version}`,
+  );
+  console.log(
+    `${"".padEnd(30)} ${"wall".padStart(8)} ${"CPU".padStart(8)} ${"off/this wall".padStart(14)} ${"this/off CPU".padStart(13)}  (min–max wall)`,
+  );
+  for (const types of ["--no-types", "--types"]) {
+    const samples = new Map<string, Measured[]>(settings.map((setting) => [setting, []]));
+    const reports = new Map<string, string>();
+    for (let run = 0; run < RUNS; run++) {
+      for (const setting of settings) {
+        const output = path.join(project, `.asyncpat-threads-${setting}.json`);
+        samples
+          .get(setting)!
+          .push(await measure(project, node, [bin, "lint", "--format", "json", "--output-file", output, types, "--concurrency", setting]));
+        reports.set(setting, readFileSync(output, "utf8"));
+        rmSync(output, { force: true });
+      }
+    }
+    const off = samples.get("off")!;
+    const offWall = median(off.map((m) => m.ms));
+    const offCpu = off.every((m) => m.cpuMs !== undefined) ? median(off.map((m) => m.cpuMs!)) : undefined;
+    for (const setting of settings) {
+      const taken = samples.get(setting)!;
+      const wall = median(taken.map((m) => m.ms));
+      const cpu = taken.every((m) => m.cpuMs !== undefined) ? median(taken.map((m) => m.cpuMs!)) : undefined;
+      const walls = taken.map((m) => m.ms / 1000);
+      console.log(
+        `${`${types} --concurrency ${setting}`.padEnd(30)} ${`${(wall / 1000).toFixed(2)} s`.padStart(8)} ${(cpu ? `${(cpu / 1000).toFixed(2)} s` : "–").padStart(8)} ${`${(offWall / wall).toFixed(2)}x`.padStart(14)} ${(cpu && offCpu ? `${(cpu / offCpu).toFixed(2)}x` : "–").padStart(13)}  (${Math.min(...walls).toFixed(2)}–${Math.max(...walls).toFixed(2)})`,
+      );
+    }
+    const same = settings.every((setting) => reports.get(setting) === reports.get("off"));
+    console.log(`${"".padEnd(30)} reports byte-identical to off: ${same ? "yes" : "NO"}`);
+    if (!same) process.exitCode = 1;
+  }
+  console.log(
+    `off/this wall: higher is faster; this/off CPU: the threads' extra work. Load average ${loadBefore} before, ${os.loadavg()[0]!.toFixed(2)} after (wall ratios mean little above ${os.availableParallelism() / 2})`,
+  );
+}
+
 /** The file the warm run changes: a module of the generated project, else the first source file found. */
 function readdirFirst(project: string): string | undefined {
   const candidate = path.join(project, "src", "module-1.ts");
@@ -477,6 +528,8 @@ async function main(): Promise<void> {
   const root = mkdtempSync(path.join(os.tmpdir(), "asyncpat-bench-"));
   try {
     const { ts, rust } = generate(root);
+    await threadsTable(ts, `generated TypeScript project, ${FILES} files`);
+    if (process.env.BENCH_THREADS_ONLY) return;
     await startUp(root, ts, rust);
     await compareTools(ts, `generated TypeScript project, ${FILES} files`);
     if (process.env.BENCH_REAL !== "0")

@@ -6,13 +6,14 @@
 import { parentPort, workerData } from "node:worker_threads";
 import { exitCodeOf } from "../errors.js";
 import type { LintWorkerInput, LintWorkerOutput } from "./lint-protocol.js";
-import { extraThreads, prestartPartWorkers, stopIdlePartWorkers } from "../lint/part-pool.js";
+import { extraThreads, preloadFor, prestartPartWorkers, stopIdlePartWorkers } from "../lint/part-pool.js";
 import { enableCompileCache, saveCompileCache } from "../lint/compile-cache.js";
 
 enableCompileCache();
 const input = workerData as LintWorkerInput;
 const partWorker = new URL("./lint-part-worker.js", import.meta.url);
-prestartPartWorkers(partWorker, extraThreads(input.options.concurrency));
+const extra = extraThreads(input.options.concurrency);
+if (extra > 0) prestartPartWorkers(partWorker, extra, preloadFor(process.cwd()));
 let stdout = "";
 let stderr = "";
 const io = {

@@ -3,13 +3,31 @@
  * first half second loading TypeScript and the rules, and that happens while this thread loads its
  * own copy and walks the folders, instead of after. A leaf module (it must not load TypeScript).
  */
+import { existsSync } from "node:fs";
 import os from "node:os";
+import path from "node:path";
 import { Worker } from "node:worker_threads";
 
 /** Stack for part workers, as for the lint worker: deeply nested code must not overflow it. */
 const WORKER_STACK_MB = 256;
 
 const started: { url: string; worker: Worker }[] = [];
+
+/** What a part worker loads while it waits for its files (its `workerData`). */
+export interface PartWorkerData {
+  /** `typescript`: the compiler, the TypeScript backend and the TypeScript rules. */
+  preload: "typescript"[];
+}
+
+/**
+ * What started part workers load before the files are known: the TypeScript side (half a second of
+ * CPU per thread), unless the folder looks like a Rust-only project (a Cargo.toml beside no
+ * package.json or tsconfig.json), where it would be loaded for nothing.
+ */
+export function preloadFor(cwd: string): PartWorkerData["preload"] {
+  const has = (name: string) => existsSync(path.join(cwd, name));
+  return has("Cargo.toml") && !has("package.json") && !has("tsconfig.json") ? [] : ["typescript"];
+}
 
 /**
  * The most threads `--concurrency auto` lints with: half the cores. Each lint thread pays for itself
@@ -28,16 +46,16 @@ export function extraThreads(concurrency: number | "auto" | "off" | undefined): 
   return (concurrency === "auto" ? autoThreads() : concurrency) - 1;
 }
 
-function spawn(url: URL): Worker {
-  const worker = new Worker(url, { resourceLimits: { stackSizeMb: WORKER_STACK_MB } });
+function spawn(url: URL, data: PartWorkerData = { preload: [] }): Worker {
+  const worker = new Worker(url, { workerData: data, resourceLimits: { stackSizeMb: WORKER_STACK_MB } });
   // a thread that dies while idle is noticed when it is handed work (its exit rejects that part)
   worker.on("error", () => undefined);
   return worker;
 }
 
 /** Starts `count` part workers now, to be handed their files later with `takePartWorker`. */
-export function prestartPartWorkers(url: URL, count: number): void {
-  for (let index = 0; index < count; index++) started.push({ url: url.href, worker: spawn(url) });
+export function prestartPartWorkers(url: URL, count: number, preload: PartWorkerData["preload"] = []): void {
+  for (let index = 0; index < count; index++) started.push({ url: url.href, worker: spawn(url, { preload }) });
 }
 
 /** A started worker of this script, or a new one. */

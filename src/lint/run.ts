@@ -226,6 +226,7 @@ export async function runLint(
         .map((role) => `${counts[role]} ${role}`)
         .join(", ") || "none";
     if (report.split) io.stderr.write(`asyncpat: split: ${report.split}\n`);
+    if (report.timeline) io.stderr.write(`asyncpat: threads: ${report.timeline}\n`);
     io.stderr.write(`asyncpat: files linted by role: ${byRole(stats.linted)}; not linted: ${byRole(stats.skipped)} (config "roles")\n`);
     const slowest = Object.entries(stats.ruleMs).sort((a, b) => b[1] - a[1]);
     if (slowest.length > 0) {

@@ -58,6 +58,10 @@ describe("asyncpat lint --concurrency", { timeout: 240_000 }, () => {
     expect(two.stderr).toMatch(
       /split: 2 threads \(this one and 1 worker\), files per thread: \d+ \(\d+ KB\), \d+ \(\d+ KB\); split by package and size/,
     );
+    // and when each thread started, was ready (engine, rules and compiler loaded), was handed its files and finished
+    expect(two.stderr).toMatch(
+      /threads: this one linted from [\d.]+ s to [\d.]+ s; worker 1 started [\d.]+ s, ready [\d.]+ s, handed its files [\d.]+ s, done [\d.]+ s/,
+    );
   });
 
   /*
