@@ -7,7 +7,7 @@
 import { parentPort, workerData } from "node:worker_threads";
 import type { PartInput, PartOutput } from "../lint/parallel.js";
 import { enableCompileCache, saveCompileCache } from "../lint/compile-cache.js";
-import type { PartWorkerData } from "../lint/part-pool.js";
+import { threadCpuMs, type PartWorkerData } from "../lint/part-pool.js";
 
 enableCompileCache();
 
@@ -31,7 +31,10 @@ parentPort!.once("message", (input: PartInput) => {
     .finally(saveCompileCache)
     .then(
       (report) =>
-        parentPort!.postMessage({ report, times: { started, ready: Math.max(ready, started), handed, done: now() } } satisfies PartOutput),
+        parentPort!.postMessage({
+          report,
+          times: { started, ready: Math.max(ready, started), handed, done: now(), cpu: threadCpuMs() },
+        } satisfies PartOutput),
       (error: unknown) =>
         parentPort!.postMessage({ error: error instanceof Error ? (error.stack ?? error.message) : String(error) } satisfies PartOutput),
     );

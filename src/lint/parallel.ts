@@ -5,7 +5,7 @@
  * (it holds the rule list; the engine never imports the rules).
  */
 import { statSync } from "node:fs";
-import { autoThreads, takePartWorker } from "./part-pool.js";
+import { autoThreads, takePartWorker, threadCpuMs } from "./part-pool.js";
 import type { Rule } from "./rule.js";
 import { loadConfig } from "./config.js";
 import { addStats, emptyStats, lintFiles, type EngineOptions } from "./engine.js";
@@ -155,6 +155,7 @@ async function lintParts(engine: EngineOptions, part: Part, plan: PlanOptions): 
   const handed = now();
   const here = await lintFiles({ ...engine, files: own!.context, lintOnly: new Set(own!.lint) });
   const hereDone = now();
+  const hereCpu = threadCpuMs();
   const fromWorkers = await Promise.all(inWorkers);
   const reports = [here, ...fromWorkers.map(({ report }) => report)];
   const described = parts.map(
@@ -168,8 +169,7 @@ async function lintParts(engine: EngineOptions, part: Part, plan: PlanOptions): 
     ...mergeReports(reports),
     split: `${parts.length} threads (this one and ${others.length} worker${others.length === 1 ? "" : "s"}), files per thread: ${described.join(", ")}; split ${how}`,
     timeline: describeTimeline(
-      handed,
-      hereDone,
+      { handed, done: hereDone, cpu: hereCpu },
       fromWorkers.map(({ times }) => times),
     ),
   };
@@ -190,15 +190,25 @@ export interface PartTimes {
   handed: number;
   /** Its report was ready to post. */
   done: number;
+  /** The CPU milliseconds the thread had used by then (Linux only). */
+  cpu?: number;
 }
 
-/** `--stats`: each thread's moments in seconds from this thread's start. */
-export function describeTimeline(handed: number, hereDone: number, workers: readonly PartTimes[], origin = performance.timeOrigin): string {
+/**
+ * `--stats`: each thread's moments in seconds from this thread's start, and the CPU each had used
+ * (its own thread only: V8's compiler and garbage-collector threads, shared by all, come on top).
+ */
+export function describeTimeline(
+  here: { handed: number; done: number; cpu?: number },
+  workers: readonly PartTimes[],
+  origin = performance.timeOrigin,
+): string {
   const at = (time: number) => `${((time - origin) / 1000).toFixed(2)} s`;
-  const own = `this one linted from ${at(handed)} to ${at(hereDone)}`;
+  const cpu = (ms: number | undefined) => (ms === undefined ? "" : `, CPU ${(ms / 1000).toFixed(2)} s`);
+  const own = `this one linted from ${at(here.handed)} to ${at(here.done)}${cpu(here.cpu)}`;
   const others = workers.map(
     (times, index) =>
-      `worker ${index + 1} started ${at(times.started)}, ready ${at(times.ready)}, handed its files ${at(times.handed)}, done ${at(times.done)}`,
+      `worker ${index + 1} started ${at(times.started)}, ready ${at(times.ready)}, handed its files ${at(times.handed)}, done ${at(times.done)}${cpu(times.cpu)}`,
   );
   return `${[own, ...others].join("; ")} (seconds since this thread started)`;
 }

@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it, vi } from "vitest";
 import os from "node:os";
 import { autoTypedSplit, describeTimeline, typedSplitPays, workerCount } from "../../src/lint/parallel.js";
-import { preloadFor } from "../../src/lint/part-pool.js";
+import { preloadFor, threadCpuMs } from "../../src/lint/part-pool.js";
 import type { Part } from "../../src/lint/shard.js";
 import { makeTree } from "../helpers/cli.js";
 
@@ -73,10 +73,26 @@ describe("workerCount stays as documented", () => {
 
 describe("describeTimeline (--stats: when each thread started, was ready, was handed its files, finished)", () => {
   it("gives seconds from this thread's start", () => {
-    const text = describeTimeline(1500, 4000, [{ started: 1100, ready: 1700, handed: 1500, done: 3900 }], 1000);
-    expect(text).toBe(
-      "this one linted from 0.50 s to 3.00 s; worker 1 started 0.10 s, ready 0.70 s, handed its files 0.50 s, done 2.90 s (seconds since this thread started)",
+    const text = describeTimeline(
+      { handed: 1500, done: 4000, cpu: 2500 },
+      [{ started: 1100, ready: 1700, handed: 1500, done: 3900 }],
+      1000,
     );
+    expect(text).toBe(
+      "this one linted from 0.50 s to 3.00 s, CPU 2.50 s; worker 1 started 0.10 s, ready 0.70 s, handed its files 0.50 s, done 2.90 s (seconds since this thread started)",
+    );
+  });
+});
+
+describe("threadCpuMs", () => {
+  it("gives this thread's CPU time on Linux, and grows as it works", () => {
+    const before = threadCpuMs();
+    if (process.platform !== "linux") return expect(before).toBeUndefined();
+    let spin = 0;
+    const until = Date.now() + 60;
+    while (Date.now() < until) spin++;
+    expect(spin).toBeGreaterThan(0);
+    expect(threadCpuMs()!).toBeGreaterThanOrEqual(before!);
   });
 });
 
