@@ -86,7 +86,11 @@ export function registerLintCommand(program: Command): void {
     .option("--prune-suppressions", "lower the suppressions file's counts to the findings that remain", false)
     .option("--print-config <file>", "print the settings this file is linted with (preset, role, overrides, --rule) as JSON; lints nothing")
     .option("--stats", "print file, line and per-rule timing figures to standard error", false)
-    .option("--concurrency <n|auto|off>", "spread the files over worker threads, split by package (auto: half the cores)", parseConcurrency)
+    .option(
+      "--concurrency <n|auto|off>",
+      "spread the files over threads, split by package (auto: half the cores, so one on 2 cores, at most one per 100 files; with types, only where the packages' programs stay apart)",
+      parseConcurrency,
+    )
     .option(
       "--shard <i/n>",
       "lint only the i-th of n parts of the files, split by package (join the reports with merge-reports)",

@@ -112,7 +112,7 @@ export function parseShard(value: string): Shard {
   return { index, count };
 }
 
-/** `--concurrency`: a number of worker threads, "auto" (half the cores, fewer for small runs) or "off". */
+/** `--concurrency`: a number of threads, "auto" (half the cores, fewer for small runs and for type programs that cannot be split) or "off". */
 export type Concurrency = number | "auto" | "off";
 
 export function parseConcurrency(value: string): Concurrency {
