@@ -5,7 +5,7 @@
  * (it holds the rule list; the engine never imports the rules).
  */
 import { statSync } from "node:fs";
-import { autoThreads, takePartWorker, threadCpuMs } from "./part-pool.js";
+import { autoThreads, stopIdlePartWorkers, takePartWorker, threadCpuMs } from "./part-pool.js";
 import type { Rule } from "./rule.js";
 import { loadConfig } from "./config.js";
 import { addStats, emptyStats, lintFiles, type EngineOptions } from "./engine.js";
@@ -105,6 +105,8 @@ export async function lintPlanned(engine: EngineOptions, plan: PlanOptions): Pro
     return { ...report, split: note || report.split ? `${note}${report.split ?? "one thread"}` : undefined };
   }
 
+  // the cache lints in this thread: the started workers would only burn CPU loading the compiler
+  void stopIdlePartWorkers();
   return lintCached(engine, scope, plan.cache, note);
 }
 
@@ -118,7 +120,11 @@ export async function lintPlanned(engine: EngineOptions, plan: PlanOptions): Pro
 async function lintParts(engine: EngineOptions, part: Part, plan: PlanOptions): Promise<PlannedReport> {
   let threads = workerCount(plan.concurrency, part.lint.length);
   const whole = part.lint.length === engine.files.length;
-  const single = () => lintFiles(whole ? engine : { ...engine, files: part.context, lintOnly: new Set(part.lint) });
+  const single = () => {
+    // the workers started for this run (they are loading the compiler) are not needed: stopped now, not at the end
+    void stopIdlePartWorkers();
+    return lintFiles(whole ? engine : { ...engine, files: part.context, lintOnly: new Set(part.lint) });
+  };
   if (threads <= 1 || !plan.partWorker || engine.contents !== undefined || engine.session !== undefined) return single();
   const sizes = fileSizes(part.lint);
   const split = (count: number) =>
@@ -150,6 +156,8 @@ async function lintParts(engine: EngineOptions, part: Part, plan: PlanOptions): 
       lintOnly: piece.lint,
     }),
   );
+  // started workers beyond the threads chosen (auto on a small run) stop now rather than load the compiler for nothing
+  void stopIdlePartWorkers();
   // the workers' reports are awaited together below: one failing early must not go unhandled meanwhile
   for (const report of inWorkers) report.catch(() => undefined);
   const handed = now();
