@@ -5,7 +5,7 @@
  * (it holds the rule list; the engine never imports the rules).
  */
 import { statSync } from "node:fs";
-import { autoThreads, stopIdlePartWorkers, takePartWorker, threadCpuMs } from "./part-pool.js";
+import { autoThreads, releaseIdlePartWorkers, takePartWorker, threadCpuMs } from "./part-pool.js";
 import type { Rule } from "./rule.js";
 import { loadConfig } from "./config.js";
 import { addStats, emptyStats, lintFiles, type EngineOptions } from "./engine.js";
@@ -106,7 +106,7 @@ export async function lintPlanned(engine: EngineOptions, plan: PlanOptions): Pro
   }
 
   // the cache lints in this thread: the started workers would only burn CPU loading the compiler
-  void stopIdlePartWorkers();
+  releaseIdlePartWorkers();
   return lintCached(engine, scope, plan.cache, note);
 }
 
@@ -122,7 +122,7 @@ async function lintParts(engine: EngineOptions, part: Part, plan: PlanOptions): 
   const whole = part.lint.length === engine.files.length;
   const single = () => {
     // the workers started for this run (they are loading the compiler) are not needed: stopped now, not at the end
-    void stopIdlePartWorkers();
+    releaseIdlePartWorkers();
     return lintFiles(whole ? engine : { ...engine, files: part.context, lintOnly: new Set(part.lint) });
   };
   if (threads <= 1 || !plan.partWorker || engine.contents !== undefined || engine.session !== undefined) return single();
@@ -157,7 +157,7 @@ async function lintParts(engine: EngineOptions, part: Part, plan: PlanOptions): 
     }),
   );
   // started workers beyond the threads chosen (auto on a small run) stop now rather than load the compiler for nothing
-  void stopIdlePartWorkers();
+  releaseIdlePartWorkers();
   // the workers' reports are awaited together below: one failing early must not go unhandled meanwhile
   for (const report of inWorkers) report.catch(() => undefined);
   const handed = now();

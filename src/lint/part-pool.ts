@@ -55,7 +55,6 @@ export function extraThreads(concurrency: number | "auto" | "off" | undefined): 
  */
 export function threadCpuMs(): number | undefined {
   try {
-    // asyncpat-ignore-next-line blocking-in-async -- read twice per thread for --stats, from procfs (no disk)
     const stat = readFileSync("/proc/thread-self/stat", "utf8");
     const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
     const ticks = Number(fields[11]) + Number(fields[12]);
@@ -82,6 +81,11 @@ export function takePartWorker(url: URL): Worker {
   const index = started.findIndex((entry) => entry.url === url.href);
   if (index === -1) return spawn(url);
   return started.splice(index, 1)[0]!.worker;
+}
+
+/** Stops the started workers not taken yet, now, without waiting for them to end. */
+export function releaseIdlePartWorkers(): void {
+  for (const { worker } of started.splice(0)) worker.terminate().catch(() => undefined);
 }
 
 /** Stops the started workers the run did not need. */

@@ -60,7 +60,7 @@ describe("asyncpat lint --concurrency", { timeout: 240_000 }, () => {
     );
     // and when each thread started, was ready (engine, rules and compiler loaded), was handed its files and finished
     expect(two.stderr).toMatch(
-      /threads: this one linted from [\d.]+ s to [\d.]+ s; worker 1 started [\d.]+ s, ready [\d.]+ s, handed its files [\d.]+ s, done [\d.]+ s/,
+      /threads: this one linted from [\d.]+ s to [\d.]+ s(, CPU [\d.]+ s)?; worker 1 started [\d.]+ s, ready [\d.]+ s, handed its files [\d.]+ s, done [\d.]+ s/,
     );
   });
 
