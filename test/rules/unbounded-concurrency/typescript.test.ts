@@ -283,6 +283,11 @@ export async function probe(host: string) {
       filename: "query.js",
     },
     {
+      name: "no-real-fan-out: a query runner's schema helper maps a method of its own over the indices; every method queues on the runner's one databaseConnection (TypeORM createIndices)",
+      code: `class MysqlQueryRunner {\n  databaseConnection: { query(sql: string): Promise<unknown> } | undefined;\n  constructor(private pool: { getConnection(): Promise<{ query(sql: string): Promise<unknown> }> }) {}\n  async connect() {\n    this.databaseConnection ??= await this.pool.getConnection();\n    return this.databaseConnection;\n  }\n  async query(sql: string) {\n    const connection = await this.connect();\n    return connection.query(sql);\n  }\n  async createIndex(table: string, index: { name: string }) {\n    await this.query("CREATE INDEX " + index.name + " ON " + table);\n  }\n  async createIndices(table: string, indices: { name: string }[]) {\n    const promises = indices.map((index) => this.createIndex(table, index));\n    await Promise.all(promises);\n  }\n}\nmodule.exports = MysqlQueryRunner;`,
+      filename: "MysqlQueryRunner.js",
+    },
+    {
       name: "no-real-fan-out: one module load per migration file through a dynamic-import wrapper",
       code: `import fs from "node:fs";\nasync function dynamicImport(file: string) {\n  return await import(file);\n}\nexport async function readMigrationFiles(dir: string) {\n  const files = fs.readdirSync(dir).filter((f) => f.endsWith(".js"));\n  return Promise.all(files.map(async (file) => await dynamicImport(dir + "/" + file)));\n}`,
     },
@@ -320,6 +325,18 @@ export async function probe(host: string) {
     },
   ],
   invalid: [
+    {
+      name: "a method of its own per item, but the object holds a pool, not one connection: each item can take a connection",
+      code: `class Store {\n  constructor(private pool: { query(sql: string): Promise<unknown> }) {}\n  async createIndex(table: string, index: { name: string }) {\n    await this.pool.query("CREATE INDEX " + index.name + " ON " + table);\n  }\n  async createIndices(table: string, indices: { name: string }[]) {\n    await Promise.all(indices.map((index) => this.createIndex(table, index)));\n  }\n}\nmodule.exports = Store;`,
+      filename: "store.js",
+      errors: [{ messageId: "unboundedMap", line: 7 }],
+    },
+    {
+      name: "the object holds one connection, but each item makes its own HTTP request, not a call of the object's methods",
+      code: `class Runner {\n  databaseConnection: { query(sql: string): Promise<unknown> } | undefined;\n  async query(sql: string) {\n    return this.databaseConnection!.query(sql);\n  }\n  async loadAll(names: string[]) {\n    await Promise.all(names.map((name) => fetch("http://registry/" + name)));\n  }\n}\nmodule.exports = Runner;`,
+      filename: "runner.js",
+      errors: [{ messageId: "unboundedMap", line: 7 }],
+    },
     {
       name: "input-sized: migrations read from the request body (req.body.migrations) are input",
       code: `import { readFile } from "node:fs/promises";\nexport async function validate(req: { body: { migrations: string[] } }) {\n  await Promise.all(req.body.migrations.map(async (migration) => {\n    await readFile("migrations/" + migration, "utf8");\n  }));\n}`,

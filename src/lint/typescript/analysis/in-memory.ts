@@ -71,8 +71,8 @@ function isLocalStartedWork(expression: ts.Expression, root: ts.Node): boolean {
 /** Names of a transaction handle: every call made on it runs on the transaction's one connection. */
 const TRANSACTION_NAME = /^(trx|tx|transaction|knexTrx|transactionClient)$/;
 
-/** A field holding the one connection an object works on: `this.connection`, `this.conn`. */
-const CONNECTION_FIELD = /^(connection|conn|_connection)$/;
+/** A field holding the one connection an object works on: `this.connection`, `this.conn`, `this.databaseConnection`. */
+const CONNECTION_FIELD = /^(connection|conn|_connection|databaseConnection)$/;
 
 /**
  * "Does this function work on its object's one connection?" True when it reads `this.connection`
@@ -89,6 +89,37 @@ export function usesOwnConnection(fn: ts.FunctionLikeDeclaration): boolean {
     return !found;
   });
   return found;
+}
+
+/**
+ * "Does this call run on its object's one connection?" A call of a method on `this` (`this.createIndex(t, i)`,
+ * from the method itself or an arrow function in it) in a class one of whose methods reads
+ * `this.connection`/`this.conn`/`this.databaseConnection`: the object holds one connection (a query
+ * runner, a session), and what its methods send queues there. TypeORM's `createIndices` maps
+ * `this.createIndex` over the indices; each goes through `executeQueries` and `query` to the runner's
+ * single `databaseConnection`, so starting them together opens nothing more.
+ */
+export function runsOnOwnConnection(call: ts.CallExpression): boolean {
+  const callee = unwrapExpression(call.expression);
+  if (!ts.isPropertyAccessExpression(callee) || callee.expression.kind !== ts.SyntaxKind.ThisKeyword) return false;
+  // `this` is the class's instance only through arrow functions up to a method of the class
+  const enclosing = (from: ts.Node): ts.Node | undefined => {
+    let current = from.parent;
+    while (current && !isFunctionNode(current)) current = current.parent;
+    return current;
+  };
+  let node = enclosing(call);
+  while (node && ts.isArrowFunction(node)) node = enclosing(node);
+  if (!node || !(ts.isMethodDeclaration(node) || ts.isConstructorDeclaration(node) || ts.isGetAccessor(node) || ts.isSetAccessor(node)))
+    return false;
+  const klass = node.parent;
+  if (!klass || !(ts.isClassDeclaration(klass) || ts.isClassExpression(klass))) return false;
+  return klass.members.some(
+    (member) =>
+      (ts.isMethodDeclaration(member) || ts.isGetAccessor(member)) &&
+      !!member.body &&
+      usesOwnConnection(member as ts.FunctionLikeDeclaration),
+  );
 }
 
 /**
