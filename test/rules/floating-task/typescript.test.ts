@@ -4,6 +4,43 @@ import { ruleTester } from "../../helpers/rule-tester.js";
 ruleTester(rule, {
   valid: [
     {
+      name: "cannot-reject: a signal handler that logs through a compiled default import (log_1.default.info), catches stop() and re-raises with process.kill(process.pid, signal)",
+      filename: "server.js",
+      code: 'const log_1 = require("./log");\nasync function stop() {\n  await fetch("http://localhost/stop");\n}\nprocess.on("SIGINT", async () => {\n  log_1.default.info("Exiting...");\n  try {\n    await stop();\n  } catch (error) {\n    console.error(error);\n  }\n  process.kill(process.pid, "SIGINT");\n});',
+    },
+    {
+      name: "cannot-reject: fs.existsSync, a regular expression literal's exec and split on a literal outside the try",
+      code: 'import { existsSync } from "node:fs";\nconst SCOPED = /^@([^/]+)\\/(.+)$/;\nexport class Tail {\n  async tail(path: string, spec: any) {\n    if (!existsSync(path)) return;\n    const match = SCOPED.exec(spec.name);\n    const parts = spec.href.split("/").slice(-3);\n    try {\n      await fetch(path + parts.join("/") + String(match));\n    } catch (error) {\n      console.error(error);\n    }\n  }\n  start() {\n    this.tail("/var/log", {});\n  }\n}',
+    },
+    {
+      name: "cannot-reject: Promise.all over names.map(…) of a value of unknown type whose callback catches each promise, in a try/finally",
+      code: 'async function loadDetail(name: string) {\n  await fetch("http://plugins/" + name);\n}\nexport function refresh(names: any) {\n  setImmediate(async () => {\n    let busy = true;\n    try {\n      await Promise.all(names.map((name: string) => loadDetail(name).catch((error) => console.error(error))));\n    } finally {\n      busy = false;\n    }\n    console.log(busy);\n  });\n}',
+    },
+    {
+      name: "cannot-reject: Promise.all over items.map(async …) whose callbacks catch their errors, with debug's log.extend(…)(…) outside the try",
+      code: 'import debug from "debug";\nconst log = debug("queue");\nexport class Processor {\n  names: string[] = [];\n  async fill(name: string) {\n    try {\n      await fetch("http://jobs/" + name);\n    } catch (error) {\n      console.error(error);\n    }\n  }\n  async process() {\n    log.extend("process")("starting");\n    await Promise.all(Object.keys(this.names).map(async (name) => {\n      log.extend("process")("queuing %s", name);\n      await this.fill(name);\n    }));\n  }\n  start() {\n    this.process();\n  }\n}',
+    },
+    {
+      name: "cannot-reject: standard built-ins that do not throw on well-typed input (Object.values, path.parse, parseInt, Map iteration, includes on a parameter defaulting to [])",
+      code: 'import path from "node:path";\nexport class Jobs {\n  jobs: Map<string, { queue: string; done: boolean }>;\n  constructor() {\n    this.jobs = new Map();\n  }\n  async removeSettled(queues = [] as string[], file = "a/b.json") {\n    const { name } = path.parse(file);\n    const limit = parseInt(name);\n    for (const job of this.jobs.values()) {\n      if (queues.length > 0 && !queues.includes(job.queue)) continue;\n      if (job.done && Object.values(job).length < limit) this.jobs.delete(job.queue);\n    }\n  }\n  prune() {\n    void this.removeSettled([]);\n  }\n}',
+    },
+    {
+      name: "cannot-reject: an async listener that emits 'error' on an emitter with a registered 'error' listener",
+      code: 'import { EventEmitter } from "node:events";\nexport function upload(parser: EventEmitter, save: (name: string) => Promise<void>) {\n  const busboy = parser;\n  busboy.on("file", async (name: string) => {\n    if (!name) return busboy.emit("error", new Error("missing name"));\n    try {\n      await save(name);\n    } catch (error) {\n      busboy.emit("error", error);\n    }\n  });\n  busboy.on("error", (error: unknown) => console.error(error));\n}',
+    },
+    {
+      name: "cannot-reject: emit of a named event on a value the code does not show (a parameter of any type) and a string method on a listener's parameter",
+      code: '// @ts-nocheck\nexport function watch(source, target) {\n  source.on("line", (line) => {\n    void (async () => {\n      const input = line.trim();\n      target.emit("line", input);\n    })();\n  });\n}',
+    },
+    {
+      name: "cannot-reject: a readline interface held in a private field assigned outside the constructor (close, prompt in an async listener)",
+      code: 'import readline from "node:readline";\nexport class Shell {\n  #rl: readline.Interface | null = null;\n  async receive(line: string) {\n    try {\n      await fetch("http://bot/" + line);\n    } catch (error) {\n      console.error(error);\n    }\n  }\n  run() {\n    this.#rl = readline.createInterface({ input: process.stdin });\n    this.#rl.on("line", async (line: string) => {\n      if (line === "exit") {\n        this.#rl!.close();\n        return;\n      }\n      await this.receive(line);\n      this.#rl!.prompt();\n    });\n  }\n}',
+    },
+    {
+      name: "cannot-reject: items.map(async …) dropped, whose async function has a synchronous body (a rest parameter copied with Array.from)",
+      code: "export class Console {\n  async send(...strings: string[]) {\n    Array.from(strings).forEach((text) => console.log(text));\n  }\n  emote(...strings: string[]) {\n    Array.from(strings).map((text) => this.send(`* ${text}`));\n  }\n}",
+    },
+    {
       name: "cannot-reject: fn.call(this) of a function whose returned chain ends in .catch(() => {}) and a logging .then",
       filename: "registry.js",
       code: `async function sample() {\n  await fetch("http://metrics");\n}\nfunction update() {\n  return sample()\n    .catch(() => {})\n    .then(() => this.log("updated"));\n}\nexports.start = function start(registry) {\n  update.call(registry);\n};`,
@@ -454,6 +491,42 @@ ruleTester(rule, {
     },
   ],
   invalid: [
+    {
+      name: "a signal handler that kills another process (process.kill(pid, …) may throw ESRCH) outside its try",
+      filename: "server.js",
+      code: 'const log_1 = require("./log");\nasync function stop() {\n  await fetch("http://localhost/stop");\n}\nexports.watch = function watch(pid) {\n  process.on("SIGINT", async () => {\n    log_1.default.info("Exiting...");\n    try {\n      await stop();\n    } catch (error) {\n      console.error(error);\n    }\n    process.kill(pid, "SIGINT");\n  });\n};',
+      errors: [{ messageId: "asyncCallback", line: 6 }],
+    },
+    {
+      name: "Promise.all over names.map(…) whose callback's promises can reject, in a try/finally",
+      code: 'async function loadDetail(name: string) {\n  await fetch("http://plugins/" + name);\n}\nexport function refresh(names: any) {\n  setImmediate(async () => {\n    let busy = true;\n    try {\n      await Promise.all(names.map((name: string) => loadDetail(name)));\n    } finally {\n      busy = false;\n    }\n    console.log(busy);\n  });\n}',
+      errors: [{ messageId: "asyncCallback", line: 5 }],
+    },
+    {
+      name: "Promise.all over items.map(async …) whose callback awaits a request outside any try",
+      code: 'export class Processor {\n  names: string[] = [];\n  async process() {\n    await Promise.all(this.names.map(async (name) => {\n      await fetch("http://jobs/" + name);\n    }));\n  }\n  start() {\n    this.process();\n  }\n}',
+      errors: [{ messageId: "floating", line: 9 }],
+    },
+    {
+      name: "JSON.parse outside a try is not taken as non-throwing (unlike Object.keys, path.parse)",
+      code: 'import path from "node:path";\nexport async function load(text: string) {\n  const { name } = path.parse(text);\n  return Object.keys(JSON.parse(name));\n}\nexport function start() {\n  load("{}");\n}',
+      errors: [{ messageId: "floating", line: 7 }],
+    },
+    {
+      name: "an async listener that emits 'error' on an emitter with no 'error' listener registered",
+      code: 'import { EventEmitter } from "node:events";\nexport function upload(parser: EventEmitter, save: (name: string) => Promise<void>) {\n  const busboy = parser;\n  busboy.on("file", async (name: string) => {\n    if (!name) return busboy.emit("error", new Error("missing name"));\n    try {\n      await save(name);\n    } catch (error) {\n      console.error(error);\n    }\n  });\n}',
+      errors: [{ messageId: "asyncCallback", line: 4 }],
+    },
+    {
+      name: "a private field assigned outside the constructor from a factory that is not readline's: its close() may throw",
+      code: 'import { createThing } from "./thing.js";\nexport class Shell {\n  #rl: { close(): void; on(event: string, listener: (line: string) => void): void } | null = null;\n  run() {\n    this.#rl = createThing();\n    this.#rl.on("line", async (line: string) => {\n      if (line === "exit") this.#rl!.close();\n    });\n  }\n}',
+      errors: [{ messageId: "asyncCallback", line: 6 }],
+    },
+    {
+      name: "items.map(async …) dropped, whose async function awaits a request",
+      code: 'export class Console {\n  async send(text: string) {\n    await fetch("http://chat/" + text);\n  }\n  emote(strings: string[]) {\n    strings.map((text) => this.send(`* ${text}`));\n  }\n}',
+      errors: [{ messageId: "droppedArray", line: 6 }],
+    },
     {
       name: "fn.call(this) of a function whose returned chain has no rejection handler",
       filename: "registry.js",

@@ -85,7 +85,114 @@ const NON_THROWING_BUILTINS: readonly (readonly string[])[] = [
   ["String"],
   ["Number"],
   ["Boolean"],
+  ["Symbol"],
+  ["Symbol", "for"],
+  // the promise combinators report every failure by rejecting, never by throwing
+  ["Promise", "all"],
+  ["Promise", "allSettled"],
+  ["Promise", "race"],
+  ["Promise", "any"],
+  ["Promise", "resolve"],
+  ["Promise", "reject"],
+  // parsing a number answers NaN rather than throwing
+  ["parseInt"],
+  ["parseFloat"],
+  ["isNaN"],
+  ["isFinite"],
+  ["Number", "parseInt"],
+  ["Number", "parseFloat"],
+  // listing an object's own keys or values (of a non-null value: property access on a possibly-undefined
+  // value is not considered here, as elsewhere)
+  ["Object", "keys"],
+  ["Object", "values"],
+  ["Object", "entries"],
+  ["Object", "getOwnPropertyNames"],
+  ["Object", "getOwnPropertySymbols"],
+  ["Object", "getPrototypeOf"],
+  ["Object", "hasOwn"],
+  ["Object", "is"],
+  ["Object", "isFrozen"],
+  ["Object", "freeze"],
+  ["Object", "create"],
+  ["Buffer", "isBuffer"],
+  ["process", "exit"],
+  ["process", "cwd"],
+  ["process", "uptime"],
+  ["process", "memoryUsage"],
+  ["process", "cpuUsage"],
+  ["process", "getuid"],
+  ["process", "getgid"],
+  ["process", "geteuid"],
+  ["process", "getegid"],
 ];
+
+/**
+ * Functions of Node modules that compute a value from well-typed arguments and do not throw: the
+ * `path` string functions, `util.format`/`util.inspect`, and the `os` queries. `JSON.parse`,
+ * `JSON.stringify` (a cycle, a BigInt), `url.fileURLToPath`, `decodeURIComponent` and the `fs`
+ * functions can throw and are not listed.
+ */
+const NON_THROWING_MODULE_FUNCTIONS: ReadonlyMap<string, ReadonlySet<string>> = new Map([
+  [
+    "path",
+    new Set([
+      "join",
+      "resolve",
+      "normalize",
+      "dirname",
+      "basename",
+      "extname",
+      "relative",
+      "parse",
+      "format",
+      "isAbsolute",
+      "toNamespacedPath",
+      "posix.join",
+      "posix.resolve",
+      "posix.normalize",
+      "posix.dirname",
+      "posix.basename",
+      "posix.extname",
+      "posix.relative",
+      "posix.parse",
+      "posix.format",
+      "posix.isAbsolute",
+      "win32.join",
+      "win32.resolve",
+      "win32.normalize",
+      "win32.dirname",
+      "win32.basename",
+      "win32.extname",
+      "win32.relative",
+      "win32.parse",
+      "win32.format",
+      "win32.isAbsolute",
+    ]),
+  ],
+  ["path/posix", new Set(["join", "resolve", "normalize", "dirname", "basename", "extname", "relative", "parse", "format", "isAbsolute"])],
+  ["util", new Set(["format", "inspect", "isDeepStrictEqual"])],
+  // documented to answer false on any error
+  ["fs", new Set(["existsSync"])],
+  [
+    "os",
+    new Set([
+      "hostname",
+      "platform",
+      "type",
+      "arch",
+      "release",
+      "tmpdir",
+      "homedir",
+      "cpus",
+      "totalmem",
+      "freemem",
+      "uptime",
+      "loadavg",
+      "endianness",
+      "availableParallelism",
+    ]),
+  ],
+]);
 
 /** Methods of an in-memory collection (`new Map()`, `new Set()`, an array literal) that cannot throw. */
 const COLLECTION_METHODS = new Set([
@@ -101,12 +208,74 @@ const COLLECTION_METHODS = new Set([
   "unshift",
   "includes",
   "indexOf",
+  "lastIndexOf",
+  // iterating a Map, a Set or an array, and copying parts of an array
+  "keys",
+  "values",
+  "entries",
+  "slice",
+  "concat",
+  "reverse",
+  "at",
+  "join",
 ]);
 const COLLECTIONS = new Set(["Map", "Set", "WeakMap", "WeakSet"]);
 
-function isInMemoryCollection(receiver: ts.Expression): boolean {
+/**
+ * A `Map`, `Set` or array the code makes in memory: held in a variable or field initialised with
+ * `new Map()`/`new Set()` or an array literal, a parameter whose default is one (`queueNames = []`),
+ * an array the code shows (`Object.keys(o)`, `s.split(",")`), or, with the checker, a value typed as an
+ * array, a `Map` or a `Set`.
+ */
+function isInMemoryCollection(receiver: ts.Expression, env?: PromiseEnv): boolean {
+  if (isArrayValue(receiver)) return true;
+  const node = unwrapExpression(receiver);
+  if (ts.isIdentifier(node)) {
+    const declaration = findDeclaration(node);
+    // a rest parameter is an array; a parameter defaulting to `[]` or `new Map()` is meant to be one
+    if (
+      declaration &&
+      ts.isParameter(declaration) &&
+      (!!declaration.dotDotDotToken || (!!declaration.initializer && isCollectionConstruction(declaration.initializer)))
+    )
+      return true;
+  }
+  if (env && isCollectionTyped(node, env)) return true;
   const init = getInitializer(receiver);
   if (!init) return false;
+  return isCollectionConstruction(init);
+}
+
+/** `items`, `map.values()`: a collection, or an iteration of one. */
+function isCollectionSource(expression: ts.Expression, env?: PromiseEnv): boolean {
+  const node = unwrapExpression(expression);
+  if (ts.isCallExpression(node)) {
+    const callee = unwrapExpression(node.expression);
+    if (ts.isPropertyAccessExpression(callee) && ["keys", "values", "entries"].includes(callee.name.text))
+      return isInMemoryCollection(callee.expression, env);
+  }
+  return isInMemoryCollection(node, env);
+}
+
+const COLLECTION_TYPES = new Set(["Array", "ReadonlyArray", "Map", "ReadonlyMap", "Set", "ReadonlySet", "WeakMap", "WeakSet"]);
+
+/** With the checker: every member of the value's type is an array, a tuple, a `Map` or a `Set`. */
+function isCollectionTyped(node: ts.Expression, env: PromiseEnv): boolean {
+  const checker = env.getTypeChecker();
+  const members = knownTypeMembers(checker, node);
+  return (
+    !!checker &&
+    !!members &&
+    members.every((member) => {
+      if (checker.isArrayType(member) || checker.isTupleType(member)) return true;
+      const name = member.getSymbol()?.name;
+      return !!name && COLLECTION_TYPES.has(name);
+    })
+  );
+}
+
+function isCollectionConstruction(expression: ts.Expression): boolean {
+  const init = unwrapExpression(expression);
   if (ts.isArrayLiteralExpression(init)) return true;
   return (
     ts.isNewExpression(init) &&
@@ -142,19 +311,30 @@ const LISTENER_METHODS = new Set([
  * array. Counting them would make any function that times itself or logs outside its `try`
  * look like one that can reject.
  */
-export function isNonThrowingCall(call: ts.CallExpression): boolean {
+export function isNonThrowingCall(call: ts.CallExpression, env?: PromiseEnv): boolean {
   const callee = unwrapExpression(call.expression);
   if (ts.isPropertyAccessExpression(callee)) {
     if (LISTENER_METHODS.has(callee.name.text)) return true;
     const receiver = dottedName(callee.expression);
-    if (receiver && /(^|\.)(console|log|logger)$/i.test(receiver)) return true;
+    if (receiver && isLoggerName(receiver)) return true;
     // reading a setting: `config.get("key")`, `this.config.get("admin.autoOpen", true)`
     if (callee.name.text === "get" && receiver && /(^|\.)[A-Za-z]*config$/i.test(receiver)) return true;
-    if (COLLECTION_METHODS.has(callee.name.text) && isInMemoryCollection(callee.expression)) return true;
+    if (COLLECTION_METHODS.has(callee.name.text) && isInMemoryCollection(callee.expression, env)) return true;
   }
   // getting the logger, or a debug logger's call (`const debug = createDebug("app:queue"); debug("…")`)
   if (ts.isIdentifier(callee) && (/^(use|get)[A-Za-z]*Logger$/.test(callee.text) || /^(debug|log|trace)$/.test(callee.text))) return true;
+  // a logger made on the spot and called: `log.extend("process")("…")`, `logger.child({ id })("…")` (debug's namespaces)
+  if (ts.isCallExpression(callee)) {
+    const factory = unwrapExpression(callee.expression);
+    if (ts.isPropertyAccessExpression(factory) && (factory.name.text === "extend" || factory.name.text === "child")) {
+      const receiver = dottedName(factory.expression);
+      if (receiver && (isLoggerName(receiver) || /(^|\.)(debug|trace)$/i.test(receiver))) return true;
+    }
+  }
   const ref = resolveApi(call.expression);
+  if (ref && isNonThrowingModuleFunction(ref)) return true;
+  // copying a collection the code shows: `Array.from(strings)` of a rest parameter, `Array.from(map.values())`
+  if (isApi(ref, GLOBAL_MODULE, "Array", "from") && call.arguments.length === 1 && isCollectionSource(call.arguments[0]!, env)) return true;
   // an assertion states an invariant: when it fails, the bug it reports is not a rejection to handle
   if (ref && (ref.module === "assert" || ref.module === "assert/strict")) return true;
   if (isApi(ref, "perf_hooks", "performance", "now")) return true;
@@ -166,7 +346,23 @@ export function isNonThrowingCall(call: ts.CallExpression): boolean {
     ref.module === GLOBAL_MODULE ? ref.path : ref.module === "process" ? ["process", ...own] : ref.module === "timers" ? own : undefined;
   if (!path) return false;
   if (path[0] === "Math") return true;
+  // signalling its own process (`process.kill(process.pid, signal)`, a signal handler re-raising the signal): the process exists
+  if (path.length === 2 && path[0] === "process" && path[1] === "kill" && call.arguments[0] && isOwnPid(call.arguments[0])) return true;
   return NON_THROWING_BUILTINS.some((entry) => entry.length === path.length && entry.every((part, index) => path[index] === part));
+}
+
+/** A logger by its name: `console`, `log`, `this.logger`, `ctx.log`. */
+const LOGGER_NAME = /(^|\.)(console|log|logger)$/i;
+
+/** `log_1.default` (TypeScript's output for `import log from "./log"`) is `log`. */
+function isLoggerName(dotted: string): boolean {
+  return LOGGER_NAME.test(dotted.replace(/\.default$/, "").replace(/_\d+$/, ""));
+}
+
+/** `path.join`, `import { basename } from "node:path"`, `util.format`, `os.hostname()`: see NON_THROWING_MODULE_FUNCTIONS. */
+function isNonThrowingModuleFunction(ref: { module: string; path: readonly string[] }): boolean {
+  const own = ref.path[0] === "default" ? ref.path.slice(1) : ref.path;
+  return NON_THROWING_MODULE_FUNCTIONS.get(ref.module)?.has(own.join(".")) ?? false;
 }
 
 /** String methods that return a value for any arguments (no callback, no pattern to compile). */
@@ -230,7 +426,7 @@ function isStringValue(expression: ts.Expression): boolean {
 const STREAM_CONTROL_METHODS = new Set(["destroy", "pause", "resume", "cork", "uncork", "unpipe", "setEncoding", "unref", "ref"]);
 
 /** Methods of an `EventEmitter` or a stream that do not throw on a receiver known to be one (`emit` of any event but `error`). */
-const EMITTER_METHODS = new Set(["emit", "end", "push", "setNoDelay", "setKeepAlive", "setTimeout"]);
+const EMITTER_METHODS = new Set(["emit", "end", "push", "setNoDelay", "setKeepAlive", "setTimeout", "close"]);
 
 /** Node modules whose classes are event emitters or streams. */
 const EMITTER_MODULES = new Set([
@@ -270,10 +466,15 @@ export function isEmitterReceiver(receiver: ts.Expression, env: PromiseEnv): boo
   let klass: ts.ClassLikeDeclaration | undefined;
   if (node.kind === ts.SyntaxKind.ThisKeyword) klass = enclosingClass(node);
   else {
-    const init = getInitializer(node);
+    const init = getInitializer(node) ?? fieldAssignedValue(node);
     if (init && ts.isNewExpression(init)) {
       if (isEmitterClassReference(init.expression)) return true;
       klass = classOfExpression(init.expression, env);
+    }
+    // a factory of a Node module whose objects are emitters: `readline.createInterface(…)`, `net.createServer()`, `spawn(…)`
+    if (init && ts.isCallExpression(init)) {
+      const ref = resolveApi(init.expression);
+      if (ref && EMITTER_MODULES.has(ref.module) && ref.module !== "events") return true;
     }
   }
   for (let depth = 0; klass && depth < 5; depth++) {
@@ -285,6 +486,36 @@ export function isEmitterReceiver(receiver: ts.Expression, env: PromiseEnv): boo
   }
   const members = knownTypeMembers(env.getTypeChecker(), node);
   return !!members && members.every((member) => ["on", "emit", "removeListener"].every((name) => !!member.getProperty(name)));
+}
+
+/**
+ * For `this.#rl` / `this.rl` whose declaration gives no value (`#rl = null`, or no initialiser): the
+ * one value the class's methods assign to it (`this.#rl = readline.createInterface(…)` in `run()`),
+ * when every assignment of a value other than `null`/`undefined` assigns the same kind of expression
+ * (one assignment, in practice).
+ */
+function fieldAssignedValue(expression: ts.Expression): ts.Expression | undefined {
+  if (!ts.isPropertyAccessExpression(expression) || expression.expression.kind !== ts.SyntaxKind.ThisKeyword) return undefined;
+  const klass = enclosingClass(expression);
+  if (!klass) return undefined;
+  const name = expression.name.text;
+  const values: ts.Expression[] = [];
+  for (const member of klass.members) {
+    walk(member, (node) => {
+      if (
+        ts.isBinaryExpression(node) &&
+        node.operatorToken.kind === ts.SyntaxKind.EqualsToken &&
+        ts.isPropertyAccessExpression(node.left) &&
+        node.left.expression.kind === ts.SyntaxKind.ThisKeyword &&
+        node.left.name.text === name
+      ) {
+        const value = unwrapExpression(node.right);
+        if (!(value.kind === ts.SyntaxKind.NullKeyword || (ts.isIdentifier(value) && value.text === "undefined"))) values.push(value);
+      }
+      return !ts.isClassLike(node) || node === klass;
+    });
+  }
+  return values.length === 1 ? values[0] : undefined;
 }
 
 /** Array methods that call their callback synchronously and throw only when it does. */
@@ -307,6 +538,20 @@ function isElementOfSplit(parameter: ts.ParameterDeclaration): boolean {
   );
 }
 
+/** Array methods that give an array again. */
+const ARRAY_RETURNING_METHODS = new Set([
+  "filter",
+  "map",
+  "slice",
+  "reverse",
+  "concat",
+  "sort",
+  "flat",
+  "flatMap",
+  "toSorted",
+  "toReversed",
+]);
+
 /** An array as the code shows it: a literal, `s.split(…)` of a string, `Object.keys/values/entries(…)`, `Array.from(…)`, or a `const` holding one. */
 function isArrayValue(expression: ts.Expression): boolean {
   const node = unwrapExpression(expression);
@@ -323,12 +568,9 @@ function isArrayValue(expression: ts.Expression): boolean {
   }
   if (!ts.isCallExpression(node)) return false;
   const callee = unwrapExpression(node.expression);
-  if (ts.isPropertyAccessExpression(callee) && callee.name.text === "split") return isStringValue(callee.expression);
-  if (
-    ts.isPropertyAccessExpression(callee) &&
-    (callee.name.text === "filter" || callee.name.text === "map" || callee.name.text === "slice")
-  )
-    return isArrayValue(callee.expression);
+  if (ts.isPropertyAccessExpression(callee) && callee.name.text === "split")
+    return isStringValue(callee.expression) || (node.arguments.length >= 1 && isLiteralPattern(node.arguments[0]!));
+  if (ts.isPropertyAccessExpression(callee) && ARRAY_RETURNING_METHODS.has(callee.name.text)) return isArrayValue(callee.expression);
   const ref = resolveApi(node.expression);
   return (
     isApi(ref, GLOBAL_MODULE, "Object", "keys") ||
@@ -352,18 +594,144 @@ function isConventionallyNonThrowing(call: ts.CallExpression, env: PromiseEnv): 
   if (!ts.isPropertyAccessExpression(callee) && !ts.isElementAccessExpression(callee)) return false;
   if (ts.isIdentifier(callee.expression) && callee.expression.text === "is") return true;
   if (STREAM_CONTROL_METHODS.has(name)) return true;
-  if (ARRAY_ITERATION.has(name) && isArrayValue(callee.expression)) {
-    // `header.split(",").some((part) => known.has(part.trim()))`: throws only if the callback does
+  if (STRING_ONLY_METHODS.has(name) && call.arguments.every((argument) => !ts.isSpreadElement(argument))) return true;
+  if (name === "split" && call.arguments.length >= 1 && isLiteralPattern(call.arguments[0]!)) return true;
+  // a regular expression literal's `exec`/`test`: matching does not throw
+  if ((name === "exec" || name === "test") && isRegexValue(callee.expression)) return true;
+  if (ARRAY_ITERATION.has(name)) {
+    // `header.split(",").some((part) => known.has(part.trim()))`, `names.map((name) => load(name).catch(log))`: an iteration
+    // method throws only if its callback does (on a receiver the run does not declare: by convention an array's)
+    // (an async callback does not throw: `items.map(async (item) => …)` gives promises, judged where they are awaited)
     const callback = call.arguments[0] && unwrapExpression(call.arguments[0]);
-    return !!callback && isFunctionNode(callback) && !isAsyncFunction(callback) && !functionCanThrow(callback, env, MAX_DEPTH - 2);
+    return (
+      !!callback &&
+      isFunctionNode(callback) &&
+      ((isAsyncFunction(callback) && !isGeneratorFunction(callback)) || !functionCanThrow(callback, env, MAX_DEPTH - 2))
+    );
   }
+  if (READLINE_METHODS.has(name) && isMadeBy(callee.expression, "readline", "createInterface")) return true;
   if (!EMITTER_METHODS.has(name)) return false;
   if (name === "emit") {
     const event = call.arguments[0] && unwrapExpression(call.arguments[0]);
-    if (!event || !(ts.isStringLiteral(event) || ts.isNoSubstitutionTemplateLiteral(event)) || event.text === "error") return false;
+    if (!event || !(ts.isStringLiteral(event) || ts.isNoSubstitutionTemplateLiteral(event))) return false;
+    // `emit("error")` throws when nothing listens for it; not when the code registers an 'error' listener on the same emitter
+    if (event.text === "error") return hasErrorListener(callee.expression);
+    // `emit` of a named event is the event-emitter protocol whatever the receiver (`(await request).emit("response", r)`):
+    // it throws only if a listener does, as for the emitters known to be ones
+    return true;
   }
   return isEmitterReceiver(callee.expression, env);
 }
+
+/** `process.pid`. */
+function isOwnPid(expression: ts.Expression): boolean {
+  const node = unwrapExpression(expression);
+  return (
+    ts.isPropertyAccessExpression(node) &&
+    node.name.text === "pid" &&
+    (isApi(resolveApi(node.expression), GLOBAL_MODULE, "process") || isApi(resolveApi(node.expression), "process"))
+  );
+}
+
+/** A string or regular expression literal (`","`, `/\s+/`). */
+function isLiteralPattern(expression: ts.Expression): boolean {
+  const node = unwrapExpression(expression);
+  return ts.isStringLiteral(node) || ts.isNoSubstitutionTemplateLiteral(node) || ts.isRegularExpressionLiteral(node);
+}
+
+/** A regular expression literal, or a `const` holding one. */
+function isRegexValue(expression: ts.Expression): boolean {
+  const node = unwrapExpression(expression);
+  if (ts.isRegularExpressionLiteral(node)) return true;
+  if (!ts.isIdentifier(node)) return false;
+  const declaration = findDeclaration(node);
+  return (
+    !!declaration &&
+    ts.isVariableDeclaration(declaration) &&
+    (declaration.parent.flags & ts.NodeFlags.Const) !== 0 &&
+    !!declaration.initializer &&
+    ts.isRegularExpressionLiteral(unwrapExpression(declaration.initializer))
+  );
+}
+
+/** Methods of a `readline.createInterface(…)` interface that only switch state or write to its output. */
+const READLINE_METHODS = new Set(["prompt", "setPrompt", "getPrompt", "close", "pause", "resume", "write"]);
+
+/** Is the receiver (a variable or a field, also one assigned outside the constructor) made by `module.name(…)`? */
+function isMadeBy(receiver: ts.Expression, module: string, name: string): boolean {
+  const node = unwrapExpression(receiver);
+  const init = getInitializer(node) ?? fieldAssignedValue(node);
+  return !!init && ts.isCallExpression(init) && isApi(resolveApi(init.expression), module, name);
+}
+
+/**
+ * Methods only strings have (`line.trim()`, `name.toLowerCase()`): called on a value the code does not
+ * show, the value is taken to be a string, which they do not throw on.
+ */
+const STRING_ONLY_METHODS = new Set([
+  "trim",
+  "trimStart",
+  "trimEnd",
+  "toLowerCase",
+  "toUpperCase",
+  "toLocaleLowerCase",
+  "toLocaleUpperCase",
+  "padStart",
+  "padEnd",
+  "charAt",
+  "charCodeAt",
+  "codePointAt",
+  "startsWith",
+  "endsWith",
+  "localeCompare",
+]);
+
+/**
+ * Does the code register an `error` listener on this emitter: `busboy.on("error", …)` for the same
+ * variable (in the function that declares it), or `this.on("error", …)` in the same class?
+ */
+function hasErrorListener(receiver: ts.Expression): boolean {
+  const node = unwrapExpression(receiver);
+  let scope: ts.Node | undefined;
+  let same: (candidate: ts.Expression) => boolean;
+  if (node.kind === ts.SyntaxKind.ThisKeyword) {
+    scope = enclosingClass(node);
+    same = (candidate) => candidate.kind === ts.SyntaxKind.ThisKeyword && enclosingClass(candidate) === scope;
+  } else if (ts.isIdentifier(node)) {
+    const declaration = findDeclaration(node);
+    if (!declaration) return false;
+    scope = ts.findAncestor(declaration.parent, (ancestor) => isFunctionNode(ancestor) || ts.isSourceFile(ancestor));
+    same = (candidate) => ts.isIdentifier(candidate) && candidate.text === node.text && findDeclaration(candidate) === declaration;
+  } else {
+    const text = dottedName(node);
+    if (!text || !text.startsWith("this.")) return false;
+    scope = enclosingClass(node);
+    same = (candidate) => dottedName(candidate) === text && enclosingClass(candidate) === scope;
+  }
+  if (!scope) return false;
+  let found = false;
+  walk(scope, (child) => {
+    if (found) return false;
+    if (ts.isCallExpression(child)) {
+      const callee = unwrapExpression(child.expression);
+      const event = child.arguments[0] && unwrapExpression(child.arguments[0]);
+      if (
+        ts.isPropertyAccessExpression(callee) &&
+        ERROR_LISTENER_METHODS.has(callee.name.text) &&
+        event &&
+        (ts.isStringLiteral(event) || ts.isNoSubstitutionTemplateLiteral(event)) &&
+        event.text === "error" &&
+        child.arguments.length > 1 &&
+        same(unwrapExpression(callee.expression))
+      )
+        found = true;
+    }
+    return !found;
+  });
+  return found;
+}
+
+const ERROR_LISTENER_METHODS = new Set(["on", "once", "addListener", "prependListener", "prependOnceListener"]);
 
 /**
  * `timers/promises` `setTimeout(ms, value?, options?)` / `setImmediate(value?, options?)` /
@@ -479,6 +847,20 @@ function pushedElements(list: ts.Identifier): ts.Expression[] | undefined {
   return escapes ? undefined : elements;
 }
 
+/** The function of `items.map(fn)` / `Array.from(items, fn)` (a function node, or a function declared by name). */
+function mapCallback(expression: ts.Expression): ts.FunctionLikeDeclaration | undefined {
+  const node = unwrapExpression(expression);
+  if (!ts.isCallExpression(node)) return undefined;
+  const callee = unwrapExpression(node.expression);
+  let argument: ts.Expression | undefined;
+  if (ts.isPropertyAccessExpression(callee) && callee.name.text === "map" && node.arguments.length >= 1) argument = node.arguments[0];
+  else if (isApi(resolveApi(node.expression), GLOBAL_MODULE, "Array", "from") && node.arguments.length >= 2) argument = node.arguments[1];
+  if (!argument) return undefined;
+  const value = unwrapExpression(argument);
+  if (isFunctionNode(value)) return value;
+  return ts.isIdentifier(value) ? functionOfDeclaration(findDeclaration(value)) : undefined;
+}
+
 /** A `const` initialised with a plain value (`const done = { value: undefined, done: true }`). */
 function isPlainConst(expression: ts.Expression): boolean {
   const node = unwrapExpression(expression);
@@ -563,6 +945,10 @@ export function canReject(expression: ts.Expression, env: PromiseEnv, depth = 0)
           !pushed || pushed.some((element) => ts.isSpreadElement(element) || (!isPlainValue(element) && canReject(element, env, depth + 1)))
         );
       }
+      // `Promise.all(items.map(async (item) => …))`: each element is what the callback returns
+      const mapped = list && mapCallback(list);
+      if (mapped)
+        return isAsyncFunction(mapped) ? functionCanReject(mapped, env, depth + 1) : returnsRejectingPromise(mapped, env, depth + 1);
       if (!list || !ts.isArrayLiteralExpression(list)) return true;
       return list.elements.some((element) => ts.isSpreadElement(element) || (!isPlainValue(element) && canReject(element, env, depth + 1)));
     }
@@ -732,7 +1118,7 @@ function chainHead(call: ts.CallExpression): ts.CallExpression | undefined {
  */
 export function callCanThrow(call: ts.CallExpression, env: PromiseEnv, depth = 0): boolean {
   if (depth > MAX_DEPTH) return true;
-  if (hasRejectionHandler(call) || isNonThrowingCall(call)) return false;
+  if (hasRejectionHandler(call) || isNonThrowingCall(call, env)) return false;
   const callee = unwrapExpression(call.expression);
   if (ts.isIdentifier(callee) && isExecutorParameter(callee)) return false;
   if (isSignallessTimer(call) || isKnownPromiseApi(resolveApi(call.expression)) || isLiteralImport(call)) return false;
