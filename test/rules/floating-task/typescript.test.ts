@@ -492,6 +492,16 @@ ruleTester(rule, {
   ],
   invalid: [
     {
+      name: "an async function of another file that returns a const holding a .then chain on a lock map entry (its callback awaits a write): the chain is adopted, so it can reject",
+      filename: "library.js",
+      code: 'const util = require("./util");\nexports.save = function save(path, body) {\n  util.writeFile(path, body);\n};',
+      files: {
+        "src/util.js":
+          'const locks = {};\nmodule.exports = {\n  writeFile: async function (path, content) {\n    if (!locks[path]) locks[path] = Promise.resolve();\n    const result = locks[path].then(async () => {\n      await require("node:fs/promises").writeFile(path, content);\n    });\n    locks[path] = result.catch(() => {});\n    return result;\n  },\n};',
+      },
+      errors: [{ messageId: "floating", line: 3 }],
+    },
+    {
       name: "a signal handler that kills another process (process.kill(pid, …) may throw ESRCH) outside its try",
       filename: "server.js",
       code: 'const log_1 = require("./log");\nasync function stop() {\n  await fetch("http://localhost/stop");\n}\nexports.watch = function watch(pid) {\n  process.on("SIGINT", async () => {\n    log_1.default.info("Exiting...");\n    try {\n      await stop();\n    } catch (error) {\n      console.error(error);\n    }\n    process.kill(pid, "SIGINT");\n  });\n};',

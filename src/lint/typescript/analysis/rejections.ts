@@ -861,6 +861,32 @@ function mapCallback(expression: ts.Expression): ts.FunctionLikeDeclaration | un
   return ts.isIdentifier(value) ? functionOfDeclaration(findDeclaration(value)) : undefined;
 }
 
+/**
+ * `locks[path].then(async () => …)`, or a `const` holding one: a `.then`/`.catch`/`.finally` chain, which
+ * an async function that returns it adopts (its receiver's type need not be known).
+ */
+function isPromiseChain(expression: ts.Expression): boolean {
+  let node = unwrapExpression(expression);
+  if (ts.isIdentifier(node)) {
+    const declaration = findDeclaration(node);
+    if (
+      !declaration ||
+      !ts.isVariableDeclaration(declaration) ||
+      (declaration.parent.flags & ts.NodeFlags.Const) === 0 ||
+      !declaration.initializer
+    )
+      return false;
+    node = unwrapExpression(declaration.initializer);
+  }
+  if (!ts.isCallExpression(node)) return false;
+  const callee = unwrapExpression(node.expression);
+  const method = memberName(callee);
+  return (
+    (method === "then" || method === "catch" || method === "finally") &&
+    (ts.isPropertyAccessExpression(callee) || ts.isElementAccessExpression(callee))
+  );
+}
+
 /** A `const` initialised with a plain value (`const done = { value: undefined, done: true }`). */
 function isPlainConst(expression: ts.Expression): boolean {
   const node = unwrapExpression(expression);
@@ -1062,7 +1088,8 @@ function computeFunctionCanReject(fn: ts.FunctionLikeDeclaration, env: PromiseEn
     if (returnsRejecting || (node !== body && isFunctionNode(node))) return false;
     if (ts.isReturnStatement(node) && node.expression && !ts.isAwaitExpression(unwrapExpression(node.expression))) {
       const value = node.expression;
-      returnsRejecting = !isPlainValue(value) && isPromiseExpression(value, env) === true && canReject(value, env, depth + 1);
+      returnsRejecting =
+        !isPlainValue(value) && (isPromiseExpression(value, env) === true || isPromiseChain(value)) && canReject(value, env, depth + 1);
     }
     return !returnsRejecting;
   });
