@@ -31,6 +31,7 @@ import {
   walk,
   type PromiseEnv,
   hasExportModifier,
+  identifiersNamed,
   isTestFile,
   rolePath,
   type Suggestion,
@@ -458,13 +459,8 @@ export default defineTypeScriptRule<Options>({
         }
       }
       const name = declaration.name.text;
-      // pre-order: the first reference found is the first in the source
-      let first: ts.Identifier | undefined;
-      walk(container, (node) => {
-        if (first) return false;
-        if (ts.isIdentifier(node) && node.text === name && node !== declaration.name && findDeclaration(node) === declaration) first = node;
-        return !first;
-      });
+      // pre-order: the first reference found is the first in the source (from the file's index of names, not a walk per declaration)
+      const first = identifiersNamed(container, name).find((node) => node !== declaration.name && findDeclaration(node) === declaration);
       if (!first) {
         if (rejectingPromise()) context.report({ node: declaration, messageId: id("floating"), data: { name: describe(init) } });
         return;

@@ -110,6 +110,23 @@ function projectFor(options: BackendRunOptions): Project {
   return project;
 }
 
+/**
+ * A file's source file in `project`, parsed from `text`. ts-morph's `overwrite` first adds a file it
+ * does not hold yet from the disk (reading and parsing it, and wrapping its children to forget them)
+ * and then parses `text` again: every file parsed twice. A file seen for the first time is added from
+ * the disk instead, and kept when the disk holds the very text handed in (and the same script kind);
+ * otherwise (an edited buffer, a byte-order mark, which ts-morph strips) `overwrite` parses `text`.
+ */
+function parseIntoProject(project: Project, filePath: string, text: string): ts.SourceFile {
+  const scriptKind = scriptKindOf(filePath);
+  if (!project.getSourceFile(filePath)) {
+    const added = project.addSourceFileAtPathIfExists(filePath)?.compilerNode;
+    // `scriptKind` is a compiler internal; the parser sets it on every source file
+    if (added && added.text === text && (added as unknown as { scriptKind?: ts.ScriptKind }).scriptKind === scriptKind) return added;
+  }
+  return project.createSourceFile(filePath, text, { overwrite: true, scriptKind }).compilerNode;
+}
+
 /** Drops the session's kept programs (after a tsconfig changed, say). */
 export function resetTypeScriptSession(session: LintSession): void {
   for (const key of [...session.entries.keys()]) if (key.startsWith("typescript\u0000")) session.entries.delete(key);
@@ -260,9 +277,7 @@ export const typescriptBackend: LanguageBackend = {
     const project = bare ? undefined : projectFor(options);
     const target = project ? undefined : parseTarget(options);
     const parse = (filePath: string, text: string): ts.SourceFile =>
-      project
-        ? project.createSourceFile(filePath, text, { overwrite: true, scriptKind: scriptKindOf(filePath) }).compilerNode
-        : ts.createSourceFile(filePath, text, target!, true, scriptKindOf(filePath));
+      project ? parseIntoProject(project, filePath, text) : ts.createSourceFile(filePath, text, target!, true, scriptKindOf(filePath));
     const results: BackendFileResult[] = [];
     const internalErrors: InternalError[] = [];
     const tracker = options.dependencies;

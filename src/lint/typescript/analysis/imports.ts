@@ -156,9 +156,24 @@ function resolveApiDepth(expression: ts.Expression, depth: number): ApiRef | und
   return undefined;
 }
 
+/*
+ * Every rule asks about the callees it meets (eleven rules, one `CallExpression` each), and the answer
+ * depends on the syntax alone (the lexical scope, the import or require a name comes from), so each
+ * expression's is worked out once and kept, frozen: callers read it and build new refs from it.
+ */
+const resolvedApis = new WeakMap<ts.Expression, ApiRef | null>();
+
 /** Resolves an expression (usually a callee or a `new` target) to the API it names. */
 export function resolveApi(expression: ts.Expression): ApiRef | undefined {
-  return resolveApiDepth(expression, 0);
+  const cached = resolvedApis.get(expression);
+  if (cached !== undefined) return cached ?? undefined;
+  const ref = resolveApiDepth(expression, 0);
+  if (ref) {
+    Object.freeze(ref.path);
+    Object.freeze(ref);
+  }
+  resolvedApis.set(expression, ref ?? null);
+  return ref;
 }
 
 /**

@@ -132,11 +132,33 @@ export function findDeclaration(identifier: ts.Identifier): Declaration | undefi
   return found;
 }
 
+/**
+ * What a name resolves to from a block up (the block's own names first): the same for every
+ * identifier of that name inside the block that the walk up reaches it from, so it is kept per block.
+ */
+const resolvedFromBlock = new WeakMap<ts.Node, Map<string, Declaration | null>>();
+
 function lookUp(identifier: ts.Identifier): Declaration | undefined {
   const text = identifier.text;
+  // the blocks passed on the way up, whose answer is the one found
+  const blocks: Map<string, Declaration | null>[] = [];
+  const found = lookUpFrom(identifier, text, blocks);
+  for (const answers of blocks) answers.set(text, found ?? null);
+  return found;
+}
+
+function lookUpFrom(identifier: ts.Identifier, text: string, blocks: Map<string, Declaration | null>[]): Declaration | undefined {
   let previous: ts.Node = identifier;
   for (let scope: ts.Node | undefined = identifier.parent; scope; previous = scope, scope = scope.parent) {
     if (ts.isBlock(scope) || ts.isSourceFile(scope) || ts.isModuleBlock(scope) || ts.isCaseBlock(scope)) {
+      let answers = resolvedFromBlock.get(scope);
+      if (!answers) {
+        answers = new Map();
+        resolvedFromBlock.set(scope, answers);
+      }
+      const known = answers.get(text);
+      if (known !== undefined) return known ?? undefined;
+      blocks.push(answers);
       const found = namesOfStatements(scope).get(text);
       if (found) return found;
       if (ts.isSourceFile(scope)) return namesOfVars(scope).get(text);
