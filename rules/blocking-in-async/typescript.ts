@@ -24,6 +24,8 @@ import {
   outerExpression,
   hasExportModifier,
   isToolConfigFile,
+  reachedOnlyFromStartup,
+  type StartupEnv,
 } from "../../src/lint/api.js";
 
 interface Options {
@@ -382,7 +384,8 @@ export default defineTypeScriptRule<Options>({
   knownLimits: [
     "Only blocking calls recognised by import source are reported (fs and its drop-ins fs-extra, graceful-fs, fs-promise and mz/fs, path-type's `*Sync` stat helpers, child_process and zlib `*Sync`, crypto's key-derivation and key-generation `*Sync`, bcrypt `*Sync`, `Atomics.wait`); CPU-heavy loops and `JSON.parse` of large bodies are not.",
     "The call graph is followed within one file, through plain functions and `const` arrows, when every reference to the helper in that file is a call from serving code; a method, a helper passed around as a value, and a helper with a caller outside serving code (start-up, a build script) are not followed. An exported helper is judged by the callers in its own file; one that this file never calls is not reported, whatever other files do with it.",
-    "Start-up code is recognised as module top level, an async function called only from module top level (`main().catch(…)`), a top-level async IIFE, anything before `server.listen(…)` in the same function, an `init`/`initialize`/`initialise` function or method (a module's or plugin's start-up phase, as in Node-RED's storage modules), and a function named for a migration (`migrateSettings`, `readMigrationFiles`: run once at deploy or from a command), with the helpers called only from them. Other start-up phases (a `bootstrap()` called from an exported function) are reported, and an `init` or migration function that in fact runs per request is missed.",
+    "Across files, an exported function, a function set on `exports`/`module.exports` or a class method is not reported when every call of it found in the run is start-up code: module top level, a `bootstrap`/`init`/`initialize` function, a `register` hook of an object literal (a plugin or provider definition), code before `listen` in the same function, or a function itself reached only from such code (followed four levels; calls by name, through `require`/`import` bindings of a default export, and `new C().m()` of an imported class). When nothing in the run calls it (a public API), or one of its uses is not a call resolved to it (passed as a value, called on a receiver that cannot be resolved without types), it is judged as before. A start-up path that goes through a callback (a CLI command's action, an event listener) is not followed.",
+    "Start-up code is recognised as module top level, an async function called only from module top level (`main().catch(…)`), a top-level async IIFE, anything before `server.listen(…)` in the same function, an `init`/`initialize`/`initialise` function or method (a module's or plugin's start-up phase, as in Node-RED's storage modules), and a function named for a migration (`migrateSettings`, `readMigrationFiles`: run once at deploy or from a command), with the helpers called only from them. Start-up callers in other files are followed as the entry above says; an `init`, `bootstrap` or migration function that in fact runs per request is missed.",
     "Listeners on `process` (`exit`, signals, `uncaughtException`) and for the lifecycle events `ready`, `listening`, `exit` and `beforeExit` are not reported: they run once at start-up or shutdown, where synchronous work is expected.",
     "Not reported by design: test files and scripts (the presets turn this rule off for the `test` and `script` file roles), tool configs (`*.config.*`), Next.js build-time functions (`getStaticProps`, `getStaticPaths`, `generateStaticParams`), one-time lazy loads (`cache ??= readFileSync(…)`, or the read inside `if (!cache) { cache = … }`), and async functions of command-line programs (a `#!` line or an import of commander, yargs, cac, meow, sade, citty, clipanion, oclif or minimist); request handlers and listeners in those programs are still checked.",
     "Worker-thread code is not reported (blocking there is the remedy): files named `worker.*`, `*.worker.*` or under `workers/`, and files that import `parentPort`, `workerData` or `threadId` from `worker_threads`. A BullMQ or other job worker in such a file is skipped too.",
@@ -398,6 +401,18 @@ export default defineTypeScriptRule<Options>({
     const referencesTo = (name: ts.Identifier, owner: ts.Node): ts.Identifier[] => {
       identifiers ??= identifierIndex(context.sourceFile);
       return (identifiers.get(name.text) ?? []).filter((identifier) => identifier !== name && findDeclaration(identifier) === owner);
+    };
+
+    const startupEnv: StartupEnv = {
+      program: context.program,
+      filePath: context.filePath,
+      isStartupFunction: (fn, node) => isInitPhase(fn) || (isAsyncFunction(fn) && listensAfter(fn, node)) || isStartup(fn),
+    };
+    /** Exported, a method, or set on `exports`: other files of the run may call it. */
+    const mayBeCalledElsewhere = (fn: ts.FunctionLikeDeclaration): boolean => {
+      if (ts.isMethodDeclaration(fn)) return true;
+      const named = nameOwner(fn);
+      return !!named && (hasExportModifier(named.owner) || /\bexports?\b/.test(context.sourceFile.text));
     };
 
     /** The serving context a node runs in, or undefined for start-up and plain synchronous code. */
@@ -428,6 +443,7 @@ export default defineTypeScriptRule<Options>({
       }
       if ((isAsyncFunction(fn) && !isGeneratorFunction(fn)) || isCoroutineGenerator(fn)) {
         if (isStartup(fn) || isInitPhase(fn) || isCli()) return undefined;
+        if (mayBeCalledElsewhere(fn) && reachedOnlyFromStartup(fn, startupEnv)) return undefined;
         if (fn.name && ts.isIdentifier(fn.name) && BUILD_TIME_FUNCTIONS.has(fn.name.text)) return undefined;
         const owner = nameOwner(fn);
         if (owner && BUILD_TIME_FUNCTIONS.has(owner.name.text)) return undefined;
@@ -445,6 +461,7 @@ export default defineTypeScriptRule<Options>({
       // all serve, the blocking call runs while serving whatever other files do with it
       const references = referencesTo(named.name, named.owner);
       if (references.length === 0) return undefined;
+      if (mayBeCalledElsewhere(fn) && reachedOnlyFromStartup(fn, startupEnv)) return undefined;
       let first: ServingContext | undefined;
       for (const reference of references) {
         const call = isCalleeReference(reference);

@@ -17,3 +17,4 @@ export * from "./analysis/input-size.js";
 export * from "./analysis/events.js";
 export * from "./analysis/identifiers.js";
 export * from "./analysis/coroutines.js";
+export * from "./analysis/startup.js";

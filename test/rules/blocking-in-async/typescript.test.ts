@@ -4,6 +4,40 @@ import { ruleTester } from "../../helpers/rule-tester.js";
 ruleTester(rule, {
   valid: [
     {
+      name: "startup-code (cross-file): an exported loader reached only from a provider's register() through another file's loader",
+      filename: "loaders/apis.ts",
+      code: `import fs from "node:fs";\nexport async function loadApis(dir: string) {\n  if (!fs.existsSync(dir)) return [];\n  return fs.promises.readdir(dir);\n}`,
+      files: {
+        "src/loaders/index.ts": `import { loadApis } from "./apis.js";\nexport async function loadContext(dir: string) {\n  await Promise.all([loadApis(dir)]);\n}`,
+        "src/providers.ts": `import { loadContext } from "./loaders/index.js";\nexport const registries = {\n  async register(app: { dir: string }) {\n    await loadContext(app.dir);\n  },\n};`,
+      },
+    },
+    {
+      name: "startup-code (cross-file): a CommonJS default export required under another name and called only from bootstrap() at top level",
+      filename: "apis.js",
+      code: `const fs = require("fs");\nasync function loadApis(dir) {\n  if (!fs.existsSync(dir)) return [];\n  return fs.promises.readdir(dir);\n}\nmodule.exports = loadApis;`,
+      files: {
+        "src/boot.js": `const apis = require("./apis.js");\nasync function bootstrap() {\n  await apis("api");\n}\nbootstrap();`,
+      },
+    },
+    {
+      name: "startup-code (cross-file): a method of a decorator-compiled class expression (`let C = C_1 = class C`) created and called only in bootstrap()",
+      filename: "ssl.js",
+      code: `import { existsSync } from "node:fs";\nvar CertService_1;\nlet CertService = CertService_1 = class CertService {\n  async loadOrCreate() {\n    return existsSync("key.pem");\n  }\n};\nexport { CertService };`,
+      files: {
+        "src/main.js": `import { CertService } from "./ssl.js";\nasync function bootstrap() {\n  const certs = new CertService();\n  return certs.loadOrCreate();\n}\nexport const app = bootstrap();`,
+      },
+    },
+    {
+      name: "startup-code (cross-file): a certificate generator's method called only from start-up config built before the server listens",
+      filename: "ssl.ts",
+      code: `import { existsSync } from "node:fs";\nimport { readFile } from "node:fs/promises";\nexport class CertService {\n  async loadOrCreate() {\n    if (existsSync("key.pem")) return readFile("key.pem");\n    return undefined;\n  }\n}`,
+      files: {
+        "src/startup.ts": `import { CertService } from "./ssl.js";\nexport async function getStartupConfig() {\n  const certs = new CertService();\n  return { key: await certs.loadOrCreate() };\n}`,
+        "src/main.ts": `import http from "node:http";\nimport { getStartupConfig } from "./startup.js";\nasync function start() {\n  const config = await getStartupConfig();\n  http.createServer((req, res) => res.end(String(config.key))).listen(8443);\n}\nstart();`,
+      },
+    },
+    {
       name: "startup-code: an exported migration runner lists the migration directory synchronously (readMigrationFiles)",
       code: `import fs from "node:fs";\nexport const readMigrationFiles = async (dir: string) => {\n  if (!fs.existsSync(dir)) return [];\n  return fs.readdirSync(dir).filter((f) => f.endsWith(".js"));\n};`,
     },
@@ -141,6 +175,25 @@ ruleTester(rule, {
     },
   ],
   invalid: [
+    {
+      name: "cross-file: an exported loader called at start-up and also from a route handler in another file is reported",
+      filename: "loaders/apis.ts",
+      code: `import fs from "node:fs";\nexport async function loadApis(dir: string) {\n  if (!fs.existsSync(dir)) return [];\n  return fs.promises.readdir(dir);\n}`,
+      files: {
+        "src/providers.ts": `import { loadApis } from "./loaders/apis.js";\nexport const registries = {\n  async register(app: { dir: string }) {\n    await loadApis(app.dir);\n  },\n};`,
+        "src/routes.ts": `import express from "express";\nimport { loadApis } from "./loaders/apis.js";\nconst app = express();\napp.get("/apis", async (req, res) => {\n  res.json(await loadApis(String(req.query.dir)));\n});`,
+      },
+      errors: [{ messageId: "blockingCall", line: 3 }],
+    },
+    {
+      name: "cross-file: an exported function called from bootstrap() but also passed as a value elsewhere is reported",
+      filename: "loaders/apis.ts",
+      code: `import fs from "node:fs";\nexport async function loadApis(dir: string) {\n  if (!fs.existsSync(dir)) return [];\n  return fs.promises.readdir(dir);\n}`,
+      files: {
+        "src/boot.ts": `import { loadApis } from "./loaders/apis.js";\nexport async function bootstrap() {\n  await loadApis("api");\n}\nexport const handlers = [loadApis];`,
+      },
+      errors: [{ messageId: "blockingCall", line: 3 }],
+    },
     {
       name: "a name that merely contains a start-up word (readInitials) is not a start-up phase",
       code: `import fs from "node:fs";\nexport async function readInitials(dir: string) {\n  return fs.readdirSync(dir);\n}`,
