@@ -20,6 +20,7 @@ import {
   ts,
   unwrapExpression,
   walk,
+  identifiersNamed,
   type ApiRef,
   outerExpression,
   hasExportModifier,
@@ -176,19 +177,6 @@ function nameOwner(fn: ts.FunctionLikeDeclaration): { name: ts.Identifier; owner
     return { name: parent.name, owner: parent };
   }
   return undefined;
-}
-
-/** Every identifier of a file by its text, built once per file on first use. */
-function identifierIndex(sourceFile: ts.SourceFile): Map<string, ts.Identifier[]> {
-  const index = new Map<string, ts.Identifier[]>();
-  walk(sourceFile, (node) => {
-    if (ts.isIdentifier(node)) {
-      const list = index.get(node.text);
-      if (list) list.push(node);
-      else index.set(node.text, [node]);
-    }
-  });
-  return index;
 }
 
 /** `srv.listen(…)` after `node` in the same function: code before it is start-up, not serving. */
@@ -395,12 +383,12 @@ export default defineTypeScriptRule<Options>({
   create(context) {
     const allowed = new Set(context.options.allow);
     const memo = new Map<ts.Node, ServingContext | null>();
-    let identifiers: Map<string, ts.Identifier[]> | undefined;
     let cli: boolean | undefined;
     const isCli = () => (cli ??= isCliFile(context.sourceFile));
     const referencesTo = (name: ts.Identifier, owner: ts.Node): ts.Identifier[] => {
-      identifiers ??= identifierIndex(context.sourceFile);
-      return (identifiers.get(name.text) ?? []).filter((identifier) => identifier !== name && findDeclaration(identifier) === owner);
+      return identifiersNamed(context.sourceFile, name.text).filter(
+        (identifier) => identifier !== name && findDeclaration(identifier) === owner,
+      );
     };
 
     const startupEnv: StartupEnv = {

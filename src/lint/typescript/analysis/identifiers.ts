@@ -49,6 +49,11 @@ export function identifiersNamed(root: ts.Node, name: string): ts.Identifier[] {
   return all.filter((identifier) => identifier.pos >= root.pos && identifier.end <= root.end && isWithin(identifier, root));
 }
 
+/** Every identifier of a file by its text, each list in pre-order (the kept index; do not edit it). */
+export function identifiersByName(sourceFile: ts.SourceFile): ReadonlyMap<string, readonly ts.Identifier[]> {
+  return indexOf(sourceFile).byName;
+}
+
 /** Every `export { … }` specifier of a file, in source order. */
 export function exportSpecifiersOf(sourceFile: ts.SourceFile): readonly ts.ExportSpecifier[] {
   return indexOf(sourceFile).exportSpecifiers;

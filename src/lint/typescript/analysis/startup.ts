@@ -7,10 +7,11 @@
  * cannot type).
  */
 import { ts } from "#compiler";
-import type { ProgramFile, ProgramView } from "../rule.js";
+import type { ProgramView } from "../rule.js";
 import { callbackSite } from "./callbacks.js";
 import { getEnclosingFunction } from "./functions.js";
-import { isStringLike, outerExpression, unwrapExpression, walk } from "./nodes.js";
+import { identifiersByName, identifiersNamed } from "./identifiers.js";
+import { isStringLike, outerExpression, unwrapExpression } from "./nodes.js";
 import { resolveCalledFunction } from "./promises.js";
 import { findDeclaration } from "./scope.js";
 
@@ -41,20 +42,6 @@ export function isStartupPhase(fn: ts.FunctionLikeDeclaration): boolean {
   if (STARTUP_PHASE.test(name)) return true;
   const holder = ts.isMethodDeclaration(fn) ? fn.parent : fn.parent?.parent;
   return name === "register" && !!holder && ts.isObjectLiteralExpression(holder);
-}
-
-function identifiersOf(program: ProgramView, file: ProgramFile): Map<string, ts.Identifier[]> {
-  return program.memo(`startup-identifiers:${file.path}`, () => {
-    const index = new Map<string, ts.Identifier[]>();
-    walk(file.sourceFile, (node) => {
-      if (ts.isIdentifier(node)) {
-        const list = index.get(node.text);
-        if (list) list.push(node);
-        else index.set(node.text, [node]);
-      }
-    });
-    return index;
-  });
 }
 
 /** The call whose callee is `node` (`f(…)`, `x.f(…)`, `await`-free), if any. */
@@ -183,7 +170,7 @@ function callersOf(fn: ts.FunctionLikeDeclaration, env: StartupEnv): ts.CallExpr
   const promiseEnv = { getTypeChecker: () => undefined, program: env.program, filePath: env.filePath };
   const calls: ts.CallExpression[] = [];
   for (const file of env.program.filesContaining(name)) {
-    for (const identifier of identifiersOf(env.program, file).get(name) ?? []) {
+    for (const identifier of identifiersNamed(file.sourceFile, name)) {
       if (isDeclarationOrExport(identifier)) continue;
       const parent = identifier.parent;
       const member = ts.isPropertyAccessExpression(parent) && parent.name === identifier;
@@ -206,7 +193,7 @@ function callersOf(fn: ts.FunctionLikeDeclaration, env: StartupEnv): ts.CallExpr
     const base = ownFile.fileName.replace(/^.*\//, "").replace(/\.[cm]?[jt]sx?$/, "");
     for (const file of env.program.filesContaining(base)) {
       if (file.sourceFile === ownFile) continue;
-      for (const [text, identifiers] of identifiersOf(env.program, file)) {
+      for (const [text, identifiers] of identifiersByName(file.sourceFile)) {
         if (text === name) continue;
         for (const identifier of identifiers) {
           const declaration = findDeclaration(identifier);
